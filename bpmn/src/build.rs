@@ -19,10 +19,12 @@
 //! assert_eq!(model.process("order").map(|p| p.flow_elements.len()), Some(5));
 //! ```
 
+use std::collections::HashMap;
+
 use crate::model::zeebe::{CalledElement, TaskDefinition};
 use crate::model::{
-    CallActivity, Common, Definitions, Event, EventDefinition, EventDefinitionKind, EventKind, ExtensionElement,
-    Expression, FlowElement, FlowNode, FlowNodeKind, Gateway, GatewayKind, Location, Process, RootElement,
+    CallActivity, Common, Definitions, Event, EventDefinition, EventDefinitionKind, EventKind, Expression,
+    ExtensionElement, FlowElement, FlowNode, FlowNodeKind, Gateway, GatewayKind, Location, Process, RootElement,
     SequenceFlow, SubProcess, SubProcessKind, Task, TaskKind,
 };
 
@@ -157,27 +159,31 @@ impl Flows {
 
     /// A process with the given id holding these elements, marked executable.
     pub fn into_process(self, id: &str) -> Process {
-        Process { common: Common::new(id), is_executable: Some(true), flow_elements: self.finish(), ..Process::default() }
+        Process {
+            common: Common::new(id),
+            is_executable: Some(true),
+            flow_elements: self.finish(),
+            ..Process::default()
+        }
     }
 
     /// The elements, with each node's incoming and outgoing lists filled from the sequence flows.
     pub fn finish(mut self) -> Vec<FlowElement> {
-        let flows: Vec<(String, String, String)> = self
-            .elements
-            .iter()
-            .filter_map(|element| match element {
-                FlowElement::SequenceFlow(f) => Some((f.common.id.clone(), f.source_ref.clone(), f.target_ref.clone())),
-                _ => None,
-            })
-            .collect();
+        let mut outgoing: HashMap<String, Vec<String>> = HashMap::new();
+        let mut incoming: HashMap<String, Vec<String>> = HashMap::new();
+        for element in &self.elements {
+            if let FlowElement::SequenceFlow(flow) = element {
+                outgoing.entry(flow.source_ref.clone()).or_default().push(flow.common.id.clone());
+                incoming.entry(flow.target_ref.clone()).or_default().push(flow.common.id.clone());
+            }
+        }
         for element in &mut self.elements {
             let FlowElement::Node(node) = element else { continue };
-            for (flow, source, target) in &flows {
-                if *source == node.common.id && !node.outgoing.contains(flow) {
-                    node.outgoing.push(flow.clone());
-                }
-                if *target == node.common.id && !node.incoming.contains(flow) {
-                    node.incoming.push(flow.clone());
+            for (flows, list) in [(&outgoing, &mut node.outgoing), (&incoming, &mut node.incoming)] {
+                for flow in flows.get(&node.common.id).into_iter().flatten() {
+                    if !list.contains(flow) {
+                        list.push(flow.clone());
+                    }
                 }
             }
         }

@@ -254,10 +254,7 @@ impl<'a> Scope<'a> {
             })
             .collect();
         edges.sort_unstable();
-        edges
-            .into_iter()
-            .filter_map(|(flow, other)| Some((*self.flows.get(flow)?, *self.nodes.get(other)?)))
-            .collect()
+        edges.into_iter().filter_map(|(flow, other)| Some((*self.flows.get(flow)?, *self.nodes.get(other)?))).collect()
     }
 
     /// The nodes linked to `id` in one direction by links of one kind, in document order.
@@ -298,8 +295,8 @@ impl<'a> Scope<'a> {
             .graph
             .node_indices()
             .filter(|&node| {
-                let is_end_event = self.nodes.get(node.index()).and_then(|n| n.event()).map(|e| &e.kind)
-                    == Some(&EventKind::End);
+                let is_end_event =
+                    self.nodes.get(node.index()).and_then(|n| n.event()).map(|e| &e.kind) == Some(&EventKind::End);
                 let leaves = self.graph.edges(node).any(|edge| !matches!(edge.weight(), Link::Attachment));
                 is_end_event || !leaves
             })

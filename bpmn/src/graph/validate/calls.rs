@@ -5,7 +5,12 @@ use super::{Code, Report, ValidationOptions};
 use crate::model::{Definitions, FlowNodeKind};
 
 /// `called-element-missing` and `unknown-called-process`.
-pub(super) fn check(definitions: &Definitions, scope: &Scope<'_>, options: &ValidationOptions, report: &mut Report<'_>) {
+pub(super) fn check(
+    definitions: &Definitions,
+    scope: &Scope<'_>,
+    options: &ValidationOptions,
+    report: &mut Report<'_>,
+) {
     for node in scope.nodes() {
         let FlowNodeKind::CallActivity(call) = &node.kind else { continue };
         let id = node.id();
