@@ -3,7 +3,7 @@
 
 use super::super::{ProcessGraph, Scope, ScopeKind};
 use super::{Code, Report};
-use crate::model::{FlowNode, Location};
+use crate::model::{EventKind, FlowNode, Location};
 
 /// How many node ids a dead-end message lists.
 const LISTED_NODES: usize = 5;
@@ -82,6 +82,15 @@ pub(super) fn check_start_events(graph: &ProcessGraph<'_>, scope: &Scope<'_>, re
     }
 }
 
+/// False for nodes whose other problems make the flow checks meaningless: a second node with an
+/// id already taken (`duplicate-id`) and a boundary event without host (`boundary-host-missing`).
+fn is_checked(scope: &Scope<'_>, node: &FlowNode) -> bool {
+    let first_with_id = scope.node(node.id()).is_some_and(|first| std::ptr::eq(first, node));
+    let orphan_boundary =
+        matches!(node.event().map(|e| &e.kind), Some(EventKind::Boundary { .. })) && scope.host(node.id()).is_none();
+    first_with_id && !orphan_boundary
+}
+
 /// `unreachable-node` and `dead-end`.
 ///
 /// A node is reachable when a path of sequence flows, boundary attachments (a boundary event is
@@ -100,6 +109,9 @@ pub(super) fn check_flow(scope: &Scope<'_>, report: &mut Report<'_>) {
     let nodes: Vec<&FlowNode> = scope.nodes().collect();
     for (position, node) in nodes.iter().enumerate() {
         let id = node.id();
+        if !is_checked(scope, node) {
+            continue;
+        }
         if !reached.get(position).copied().unwrap_or(true) {
             let message = format!(
                 "`{id}` cannot be reached from any start event of `{}`; connect it with a sequence flow or remove it",
