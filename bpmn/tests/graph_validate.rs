@@ -172,8 +172,13 @@ mod start_events {
 
     #[test]
     fn a_process_may_have_only_one_none_start_event() {
-        let process =
-            Flows::new().start("s1").start("s2").start_with("s3", timer()).end("e").chain(&["s1", "e"]).into_process("p");
+        let process = Flows::new()
+            .start("s1")
+            .start("s2")
+            .start_with("s3", timer())
+            .end("e")
+            .chain(&["s1", "e"])
+            .into_process("p");
         let problems = found_in(process.clone());
         assert_eq!(problems[..1], expect("too-many-start-events", "s2"));
         // The timer start beside one none start is fine (s2 and s3 are dead ends of their own).
@@ -198,9 +203,12 @@ mod start_events {
     fn an_event_sub_process_needs_exactly_one_triggered_start() {
         let empty = Flows::new().task("t");
         let untriggered = Flows::new().start("plain").end("x").chain(&["plain", "x"]);
-        let two = Flows::new().start_with("m", message()).start_with("t2", timer()).end("y").chain(&["m", "y"]).chain(&[
-            "t2", "y",
-        ]);
+        let two = Flows::new()
+            .start_with("m", message())
+            .start_with("t2", timer())
+            .end("y")
+            .chain(&["m", "y"])
+            .chain(&["t2", "y"]);
         let process = Flows::new()
             .start("s")
             .end("e")
@@ -260,10 +268,7 @@ mod reachability {
             .boundary("b", "host", timer())
             .chain(&["s", "e"])
             .into_process("p");
-        assert_eq!(
-            found_in(process),
-            [("unreachable-node", "host".to_owned()), ("unreachable-node", "b".to_owned())]
-        );
+        assert_eq!(found_in(process), [("unreachable-node", "host".to_owned()), ("unreachable-node", "b".to_owned())]);
     }
 
     #[test]
@@ -482,8 +487,12 @@ mod call_activities {
     use super::*;
 
     fn calling(process_id: &str) -> Definitions {
-        let caller =
-            Flows::new().start("s").call_activity("call", process_id).end("e").chain(&["s", "call", "e"]).into_process("p");
+        let caller = Flows::new()
+            .start("s")
+            .call_activity("call", process_id)
+            .end("e")
+            .chain(&["s", "call", "e"])
+            .into_process("p");
         let sibling = Flows::new().start("s2").end("e2").chain(&["s2", "e2"]).into_process("sibling");
         definitions("d", [caller, sibling])
     }
