@@ -295,7 +295,14 @@ mod reachability {
             .chain(&["s", "throw"])
             .chain(&["catch", "e"])
             .into_process("p");
-        assert_eq!(found_in(process), [("unreachable-node", "catch".to_owned()), ("unreachable-node", "e".to_owned())]);
+        assert_eq!(
+            found_in(process),
+            [
+                ("unmatched-link", "throw".to_owned()),
+                ("unreachable-node", "catch".to_owned()),
+                ("unreachable-node", "e".to_owned()),
+            ]
+        );
     }
 }
 
@@ -524,5 +531,102 @@ mod call_activities {
         let found: Vec<_> = problems.iter().map(|p| (p.code, p.element_id.as_str())).collect();
         assert_eq!(found, [(Code::CalledElementMissing, "blank"), (Code::CalledElementMissing, "plain")]);
         assert!(problems[1].message.contains("plain calledElement `legacy` is ignored"), "{}", problems[1]);
+    }
+}
+
+mod element_kinds {
+    use super::*;
+
+    fn link(name: Option<&str>) -> Option<EventDefinitionKind> {
+        Some(EventDefinitionKind::Link { name: name.map(str::to_owned) })
+    }
+
+    #[test]
+    fn start_and_boundary_events_and_event_sub_processes_take_no_incoming_flow() {
+        let handler = Flows::new().start_with("m", message()).end("x").chain(&["m", "x"]);
+        let process = Flows::new()
+            .start("s")
+            .task("t")
+            .boundary("b", "t", timer())
+            .event_sub_process("esp", handler)
+            .end("e")
+            .chain(&["s", "t", "e"])
+            .flow("into-start", "t", "s")
+            .flow("into-boundary", "t", "b")
+            .flow("into-esp", "t", "esp")
+            .into_process("p");
+        let problems = validate(&definitions("d", [process]), &ValidationOptions::default());
+        let found: Vec<_> = problems.iter().map(|p| (p.code.as_str(), p.element_id.as_str())).collect();
+        assert_eq!(
+            found,
+            [("unexpected-incoming-flow", "s"), ("unexpected-incoming-flow", "b"), ("unexpected-incoming-flow", "esp"),]
+        );
+        assert!(problems[0].message.contains("point `into-start` at the element after it"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn end_events_and_event_sub_processes_take_no_outgoing_flow() {
+        let handler = Flows::new().start_with("m", message()).end("x").chain(&["m", "x"]);
+        let process = Flows::new()
+            .start("s")
+            .end("e")
+            .task("after")
+            .event_sub_process("esp", handler)
+            .chain(&["s", "e", "after"])
+            .flow("out-of-esp", "esp", "after")
+            .into_process("p");
+        assert_eq!(
+            found_in(process),
+            [("unexpected-outgoing-flow", "e".to_owned()), ("unexpected-outgoing-flow", "esp".to_owned())]
+        );
+    }
+
+    #[test]
+    fn an_event_gateway_waits_for_two_or_more_catch_events() {
+        let catch = |id: &str, definition| (id.to_owned(), EventKind::IntermediateCatch, Some(definition));
+        let good = Flows::new()
+            .start("s")
+            .gateway("wait", GatewayKind::EventBased { instantiate: None, event_gateway_type: None })
+            .end("e")
+            .chain(&["s", "wait"]);
+        let with_targets = |flows: Flows, targets: Vec<(String, EventKind, Option<EventDefinitionKind>)>| {
+            targets.into_iter().fold(flows, |flows, (id, kind, definition)| {
+                flows.event(&id, kind, definition).chain(&["wait", &id]).chain(&[&id, "e"])
+            })
+        };
+        let valid = with_targets(good.clone(), vec![catch("paid", message()), catch("late", timer())]);
+        assert_eq!(found_in(valid.into_process("p")), []);
+
+        let lonely = with_targets(good.clone(), vec![catch("paid", message())]);
+        assert_eq!(found_in(lonely.into_process("p")), expect("invalid-event-gateway", "wait"));
+
+        let wrong = with_targets(good, vec![catch("paid", message())]).task("work").chain(&["wait", "work", "e"]);
+        let problems = validate(&definitions("d", [wrong.into_process("p")]), &ValidationOptions::default());
+        let [problem] = problems.as_slice() else { panic!("expected one problem, got {problems:?}") };
+        assert_eq!(problem.code, Code::InvalidEventGateway);
+        assert!(problem.message.contains("leads to `work`, a task"), "{problem}");
+    }
+
+    #[test]
+    fn link_events_pair_by_name() {
+        let process = Flows::new()
+            .start("s")
+            .event("nameless", EventKind::IntermediateThrow, link(None))
+            .event("c1", EventKind::IntermediateCatch, link(Some("A")))
+            .event("c2", EventKind::IntermediateCatch, link(Some("A")))
+            .end("e")
+            .chain(&["s", "nameless"])
+            .chain(&["c1", "e"])
+            .chain(&["c2", "e"])
+            .into_process("p");
+        let links: Vec<_> = found_in(process).into_iter().filter(|(code, _)| *code == "unmatched-link").collect();
+        assert_eq!(
+            links,
+            [
+                ("unmatched-link", "nameless".to_owned()),
+                ("unmatched-link", "c1".to_owned()),
+                ("unmatched-link", "c2".to_owned()),
+            ]
+        );
     }
 }

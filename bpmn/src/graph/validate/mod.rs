@@ -20,11 +20,16 @@
 //! | `gateway-may-get-stuck` | warning | every outgoing flow of such a gateway is conditional and there is no default |
 //! | `called-element-missing` | error | a call activity without `zeebe:calledElement processId` |
 //! | `unknown-called-process` | error | a static `processId` that names no known process |
+//! | `unexpected-incoming-flow` | error | a start event, boundary event or event sub-process entered by a flow |
+//! | `unexpected-outgoing-flow` | error | an end event or event sub-process left by a flow |
+//! | `invalid-event-gateway` | error | an event-based gateway with fewer than two targets, or a target that is no message, timer or signal catch |
+//! | `unmatched-link` | error | a link event without name, a throw without catch, two catches with one name |
 //! | `unreachable-node` | warning | a node no start event of its scope leads to |
 //! | `dead-end` | warning | a node from which no end can be reached (a loop without exit) |
 
 mod calls;
 mod conditions;
+mod elements;
 mod ids;
 mod references;
 mod structure;
@@ -113,6 +118,15 @@ codes! {
     CalledElementMissing = "called-element-missing", Error;
     /// A call activity calls a process that is not known.
     UnknownCalledProcess = "unknown-called-process", Error;
+    /// A start event, boundary event or event sub-process entered by a sequence flow.
+    UnexpectedIncomingFlow = "unexpected-incoming-flow", Error;
+    /// An end event or event sub-process left by a sequence flow.
+    UnexpectedOutgoingFlow = "unexpected-outgoing-flow", Error;
+    /// An event-based gateway with fewer than two targets, or a target that is not a message,
+    /// timer or signal intermediate catch event.
+    InvalidEventGateway = "invalid-event-gateway", Error;
+    /// A link event without name, a link throw without catch, or two catches with one name.
+    UnmatchedLink = "unmatched-link", Error;
     /// A node that no start event of its scope leads to.
     UnreachableNode = "unreachable-node", Warning;
     /// A node from which no end can be reached.
@@ -185,6 +199,7 @@ pub fn validate(definitions: &Definitions, options: &ValidationOptions) -> Vec<P
             references::check(&graph, scope, &mut report);
             conditions::check(scope, &mut report);
             calls::check(definitions, scope, options, &mut report);
+            elements::check(scope, &mut report);
             structure::check_flow(scope, &mut report);
         }
     }
