@@ -46,6 +46,8 @@ fn adjacency_follows_sequence_flows_in_document_order() {
     assert_eq!(incoming, ["done"]);
     assert_eq!(ids(scope.start_events()), ["start"]);
     assert_eq!(scope.successors("nowhere").count(), 0);
+    assert_eq!(scope.flow("again").map(|f| f.target_ref.as_str()), Some("work"));
+    assert!(scope.flow("work").is_none(), "nodes are not flows");
 }
 
 #[test]

@@ -158,6 +158,14 @@ mod start_events {
     }
 
     #[test]
+    fn a_process_without_start_event_is_not_also_reported_as_unreachable() {
+        let handler = Flows::new().start_with("m", message()).end("x").chain(&["m", "x"]);
+        let process =
+            Flows::new().task("t").end("e").chain(&["t", "e"]).event_sub_process("esp", handler).into_process("p");
+        assert_eq!(found_in(process), expect("no-start-event", "p"));
+    }
+
+    #[test]
     fn an_empty_executable_process_needs_a_start_but_an_empty_pool_does_not() {
         assert_eq!(found_in(Flows::new().into_process("p")), expect("no-start-event", "p"));
         let pool = Process { is_executable: Some(false), ..Flows::new().into_process("partner") };

@@ -72,6 +72,7 @@ pub struct Scope<'a> {
     nodes: Vec<&'a FlowNode>,
     flows: Vec<&'a SequenceFlow>,
     index: HashMap<&'a str, usize>,
+    flow_index: HashMap<&'a str, usize>,
     graph: DiGraph<(), Link>,
     order: Order,
 }
@@ -98,6 +99,10 @@ impl<'a> Scope<'a> {
         for (position, node) in nodes.iter().enumerate() {
             index.entry(node.id()).or_insert(position);
         }
+        let mut flow_index = HashMap::new();
+        for (position, flow) in flows.iter().enumerate() {
+            flow_index.entry(flow.common.id.as_str()).or_insert(position);
+        }
         let mut scope = Self {
             id,
             kind,
@@ -107,6 +112,7 @@ impl<'a> Scope<'a> {
             nodes,
             flows,
             index,
+            flow_index,
             graph: DiGraph::new(),
             order: Order::default(),
         };
@@ -187,6 +193,11 @@ impl<'a> Scope<'a> {
     /// The node of this scope with the given id (the first, should ids repeat).
     pub fn node(&self, id: &str) -> Option<&'a FlowNode> {
         self.position(id).and_then(|position| self.nodes.get(position).copied())
+    }
+
+    /// The sequence flow of this scope with the given id (the first, should ids repeat).
+    pub fn flow(&self, id: &str) -> Option<&'a SequenceFlow> {
+        self.flow_index.get(id).and_then(|&position| self.flows.get(position).copied())
     }
 
     /// The start events of this scope (of any trigger), in document order.

@@ -3,8 +3,9 @@
 //!
 //! Every [`Problem`] names the element by id, carries the element's source [`Location`] and says
 //! what is wrong and what to do. Problems come back in document order: the order of a pre-order
-//! walk of the model (which is source order for a model that was read), and for one element in the
-//! order of the checks below.
+//! walk of the model (which is source order for a model that was read), and for one element in a
+//! fixed order of checks. (A problem about an element whose id repeats is placed at the id's
+//! first occurrence.)
 //!
 //! | Code | Severity | What |
 //! |---|---|---|

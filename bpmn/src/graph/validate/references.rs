@@ -49,7 +49,7 @@ fn missing(graph: &ProcessGraph<'_>, scope: &Scope<'_>, reference: &str) -> Stri
 fn check_default_flow(scope: &Scope<'_>, node: &FlowNode, report: &mut Report<'_>) {
     let Some(default) = node.default_flow() else { return };
     let id = node.id();
-    match scope.flows().find(|flow| flow.common.id == default) {
+    match scope.flow(default) {
         None => {
             let message = format!(
                 "`{id}` names `{default}` as its default flow, but no sequence flow in `{}` has that id; set default \

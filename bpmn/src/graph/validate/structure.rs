@@ -98,12 +98,12 @@ fn is_checked(scope: &Scope<'_>, node: &FlowNode) -> bool {
 /// sub-process or a compensation handler of its scope. A node is a dead end when no such path
 /// leads from it to an end event or to a node without outgoing flows (an implicit end): the token
 /// is caught in a loop without exit. Only the first node of each dead region is reported. Scopes
-/// without any start (already reported) and ad-hoc sub-processes are not checked.
+/// without start event (already reported) and ad-hoc sub-processes are not checked.
 pub(super) fn check_flow(scope: &Scope<'_>, report: &mut Report<'_>) {
-    let roots = scope.roots();
-    if roots.is_empty() || scope.kind() == ScopeKind::AdHoc {
+    if scope.start_events().next().is_none() || scope.kind() == ScopeKind::AdHoc {
         return;
     }
+    let roots = scope.roots();
     let reached = scope.reachable_from(&roots);
     let finishes = scope.can_finish();
     let nodes: Vec<&FlowNode> = scope.nodes().collect();
