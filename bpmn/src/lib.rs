@@ -5,6 +5,8 @@
 //! Data flows one way: XML → [`model::Definitions`] → graph and validation → layout → XML.
 //! [`read::read`] parses a document, [`write::write`] serializes one.
 
+pub mod build;
+pub mod graph;
 pub mod model;
 pub mod ns;
 pub mod read;
