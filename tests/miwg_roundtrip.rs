@@ -48,8 +48,7 @@ fn bpmn_check_finds_no_difference_after_a_round_trip() {
     std::thread::scope(|scope| {
         for _ in 0..2 {
             scope.spawn(|| {
-                loop {
-                    let Some((input, written)) = next.lock().map(|mut it| it.next()).unwrap_or(None) else { break };
+                while let Some((input, written)) = next.lock().ok().and_then(|mut it| it.next()) {
                     let problem = match written {
                         Err(message) => Some(message.clone()),
                         Ok(output) => {

@@ -66,7 +66,15 @@ impl<'a> TreeBuilder<'a> {
                     drop_layout_whitespace(&mut element);
                     self.close(element, location)?;
                 }
-                Event::Text(text) => self.push_text(&text.into_inner(), location)?,
+                Event::Text(text) => {
+                    let text = text.into_inner();
+                    if self.open.is_empty() && !text.trim().is_empty() {
+                        let stray = text.len() - text.trim_start().len();
+                        let stray_at = self.here(start + u64::try_from(stray).unwrap_or_default());
+                        return Err(outside_root(stray_at));
+                    }
+                    self.push_text(&text, location)?;
+                }
                 Event::GeneralRef(reference) => {
                     let resolved = resolve_reference(&reference.into_inner(), location)?;
                     self.push_text(&resolved, location)?;
