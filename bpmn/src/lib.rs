@@ -12,6 +12,7 @@ pub mod ns;
 pub mod read;
 mod schema_order;
 pub mod write;
+mod xml_char;
 
 pub use model::Definitions;
 pub use read::{ReadError, read, read_str};

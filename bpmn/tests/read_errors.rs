@@ -176,7 +176,8 @@ fn undeclared_prefix() {
 
 #[test]
 fn unknown_entity() {
-    let text = document("  <bpmn:process id=\"p\">\n    <bpmn:documentation>a&nbsp;b</bpmn:documentation>\n  </bpmn:process>");
+    let text =
+        document("  <bpmn:process id=\"p\">\n    <bpmn:documentation>a&nbsp;b</bpmn:documentation>\n  </bpmn:process>");
     assert_error(text.as_bytes(), 4, 26, &["&nbsp", "&amp;"]);
 }
 
@@ -184,4 +185,11 @@ fn unknown_entity() {
 fn bad_entity_in_an_attribute() {
     let text = document("  <bpmn:process id=\"p\" name=\"R&D\"/>");
     assert_error(text.as_bytes(), 3, 3, &["name=\"R&D\"", "&amp;"]);
+}
+
+#[test]
+fn character_reference_to_a_forbidden_character() {
+    let text =
+        document("  <bpmn:process id=\"p\">\n    <bpmn:documentation>a&#0;b</bpmn:documentation>\n  </bpmn:process>");
+    assert_error(text.as_bytes(), 4, 26, &["&#0", "character XML allows"]);
 }

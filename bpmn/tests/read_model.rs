@@ -66,7 +66,10 @@ fn latin1_input_reads_and_writes_as_utf8() {
     let written = write(&model);
     assert!(written.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
     assert!(written.contains("name=\"Prüfung für Größe\""), "{written}");
-    assert_eq!(read(written.as_bytes()).map(|m| only_process(&m).common.name.clone()), Ok(Some("Prüfung für Größe".into())));
+    assert_eq!(
+        read(written.as_bytes()).map(|m| only_process(&m).common.name.clone()),
+        Ok(Some("Prüfung für Größe".into()))
+    );
 }
 
 #[test]
@@ -225,7 +228,8 @@ fn root_elements_of_other_kinds_are_kept_in_order() {
 
 #[test]
 fn a_ten_megabyte_file_reads() {
-    let mut text = format!("<bpmn:definitions xmlns:bpmn=\"{BPMN_NS}\" id=\"d\" targetNamespace=\"t\"><bpmn:process id=\"p\">\n");
+    let mut text =
+        format!("<bpmn:definitions xmlns:bpmn=\"{BPMN_NS}\" id=\"d\" targetNamespace=\"t\"><bpmn:process id=\"p\">\n");
     let mut count = 0;
     while text.len() < 10 * 1024 * 1024 {
         text.push_str(&format!(

@@ -56,9 +56,6 @@ impl Common {
 }
 
 /// One entry of a process's or sub-process's flow element list, in source order.
-// Values are held inline in their lists; boxing the large variant would cost an allocation per
-// element and a dereference in every match, for no gain in a model that is built once.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum FlowElement {
     /// An event, activity or gateway.
@@ -290,9 +287,6 @@ impl EventDefinition {
 }
 
 /// The kinds of event definition.
-// Values are held inline in their lists; boxing the large variant would cost an allocation per
-// element and a dereference in every match, for no gain in a model that is built once.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventDefinitionKind {
     /// `messageEventDefinition`.
@@ -359,9 +353,6 @@ pub struct Activity {
 }
 
 /// Loop characteristics of an activity.
-// Values are held inline in their lists; boxing the large variant would cost an allocation per
-// element and a dereference in every match, for no gain in a model that is built once.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoopCharacteristics {
     /// `bpmn:multiInstanceLoopCharacteristics`.

@@ -14,6 +14,7 @@ use quick_xml::reader::NsReader;
 use super::error::ReadError;
 use super::position::PositionTracker;
 use crate::model::{Attribute, Location, QName, XmlElement, XmlNode};
+use crate::xml_char::is_xml_char;
 
 /// Parses a whole document and returns its root element.
 pub(crate) fn parse_document(text: &str) -> Result<XmlElement, ReadError> {
@@ -259,13 +260,14 @@ fn resolve_reference(name: &str, location: Location) -> Result<String, ReadError
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => number.parse().ok()?,
         };
-        char::from_u32(code)
+        char::from_u32(code).filter(|c| is_xml_char(*c))
     });
     character.map(String::from).ok_or_else(|| {
         ReadError::at(
             location,
             format!(
-                "unknown entity reference &{name}; write & as &amp; and use only &lt; &gt; &amp; &quot; &apos; or &#NN;"
+                "unknown entity or character reference &{name}; write & as &amp; and use only &lt; &gt; &amp; \
+                 &quot; &apos; or &#NN; for a character XML allows"
             ),
         )
     })

@@ -3,6 +3,7 @@
 
 use crate::model::{Attribute, QName, XmlElement, XmlNode};
 use crate::ns;
+use crate::xml_char::is_xml_char;
 
 /// One open element.
 struct Open {
@@ -324,9 +325,4 @@ fn escape_into(out: &mut String, text: &str, attribute: bool) {
             _ => {}
         }
     }
-}
-
-/// True for characters XML 1.0 allows in a document; others cannot be written at all.
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
