@@ -193,3 +193,16 @@ fn character_reference_to_a_forbidden_character() {
         document("  <bpmn:process id=\"p\">\n    <bpmn:documentation>a&#0;b</bpmn:documentation>\n  </bpmn:process>");
     assert_error(text.as_bytes(), 4, 26, &["&#0", "character XML allows"]);
 }
+
+#[test]
+fn absurdly_deep_nesting() {
+    let depth = 300;
+    let body = format!("{}{}", "<x>".repeat(depth), "</x>".repeat(depth));
+    let text = document(&format!(
+        "  <bpmn:process id=\"p\"><bpmn:extensionElements>{body}</bpmn:extensionElements></bpmn:process>"
+    ));
+    // The first element beyond the limit is the 257th: the 254th <x> after definitions, process and
+    // extensionElements, which starts 253 <x> tags after the first.
+    let column = 3 + "<bpmn:process id=\"p\"><bpmn:extensionElements>".len() + 253 * "<x>".len();
+    assert_error(text.as_bytes(), 3, u32::try_from(column).unwrap_or_default(), &["nested more than 256"]);
+}

@@ -65,6 +65,11 @@ pub(crate) struct ContainerContent {
 }
 
 impl ContainerContent {
+    /// Room for `children` flow elements, so that large processes do not grow the list by copying.
+    pub(crate) fn with_capacity(children: usize) -> Self {
+        Self { flow_elements: Vec::with_capacity(children), ..Self::default() }
+    }
+
     /// Sorts one child of a process or sub-process into lane sets, flow elements or unknown.
     pub(crate) fn add(&mut self, child: XmlElement) -> Result<(), ReadError> {
         match bpmn_local(&child) {
@@ -169,9 +174,13 @@ fn read_node(element: XmlElement, family: NodeFamily) -> Result<FlowNode, ReadEr
     let mut kind = read_node_attributes(&local, family, activity, &mut parts)?;
     let mut incoming = Vec::new();
     let mut outgoing = Vec::new();
+    let children = parts.take_children();
     let mut taken = NodeChildren::default();
+    if family == NodeFamily::SubProcess {
+        taken.content = ContainerContent::with_capacity(children.len());
+    }
     let mut unknown = Vec::new();
-    for child in parts.take_children() {
+    for child in children {
         let Some(child) = read_common_child(&mut common, child)? else { continue };
         let Some(child_local) = bpmn_local(&child) else {
             unknown.push(child);

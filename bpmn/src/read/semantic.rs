@@ -136,8 +136,9 @@ fn read_process(element: XmlElement) -> Result<Process, ReadError> {
     let mut common = common_of(&mut parts)?;
     let is_executable = parts.bool_attr("isExecutable")?;
     let process_type = parts.attr("processType");
-    let mut content = ContainerContent::default();
-    for child in parts.take_children() {
+    let children = parts.take_children();
+    let mut content = ContainerContent::with_capacity(children.len());
+    for child in children {
         if let Some(child) = read_common_child(&mut common, child)? {
             content.add(child)?;
         }

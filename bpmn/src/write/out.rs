@@ -312,17 +312,22 @@ impl XmlOut {
 /// whitespace characters that attribute normalization would otherwise turn into spaces. A
 /// carriage return is always written as a reference, since parsers drop a literal one.
 fn escape_into(out: &mut String, text: &str, attribute: bool) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
-        }
+    let mut plain_from = 0;
+    for (at, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '\r' => "&#13;",
+            '"' if attribute => "&quot;",
+            '\n' if attribute => "&#10;",
+            '\t' if attribute => "&#9;",
+            c if is_xml_char(c) => continue,
+            _ => "",
+        };
+        out.push_str(text.get(plain_from..at).unwrap_or_default());
+        out.push_str(replacement);
+        plain_from = at + c.len_utf8();
     }
+    out.push_str(text.get(plain_from..).unwrap_or_default());
 }
