@@ -34,7 +34,7 @@ pub(crate) fn read_documentation(element: XmlElement) -> Documentation {
     let mut parts = Parts::new(element);
     let text = parts.text();
     let text_format = parts.attr("textFormat");
-    let children = parts.take_children();
+    let children = parts.take_children().collect();
     Documentation { text, text_format, extras: parts.into_extras(children) }
 }
 
@@ -44,7 +44,7 @@ pub(crate) fn read_expression(element: XmlElement) -> Expression {
     let body = parts.text();
     let language = parts.attr("language");
     let xsi_type = parts.attr_ns(ns::XSI, "type");
-    let children = parts.take_children();
+    let children = parts.take_children().collect();
     Expression { body, language, xsi_type, extras: parts.into_extras(children) }
 }
 
@@ -65,7 +65,8 @@ pub(crate) struct ContainerContent {
 }
 
 impl ContainerContent {
-    /// Room for `children` flow elements, so that large processes do not grow the list by copying.
+    /// Room for up to `children` flow elements, so that large processes do not grow the list by
+    /// copying.
     pub(crate) fn with_capacity(children: usize) -> Self {
         Self { flow_elements: Vec::with_capacity(children), ..Self::default() }
     }
@@ -177,7 +178,7 @@ fn read_node(element: XmlElement, family: NodeFamily) -> Result<FlowNode, ReadEr
     let children = parts.take_children();
     let mut taken = NodeChildren::default();
     if family == NodeFamily::SubProcess {
-        taken.content = ContainerContent::with_capacity(children.len());
+        taken.content = ContainerContent::with_capacity(children.size_hint().1.unwrap_or_default());
     }
     let mut unknown = Vec::new();
     for child in children {

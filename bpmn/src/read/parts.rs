@@ -89,15 +89,12 @@ impl Parts {
             .collect()
     }
 
-    /// Takes the child elements (text and comments of typed elements are not kept).
-    pub(crate) fn take_children(&mut self) -> Vec<XmlElement> {
-        std::mem::take(&mut self.children)
-            .into_iter()
-            .filter_map(|c| match c {
-                XmlNode::Element(e) => Some(e),
-                _ => None,
-            })
-            .collect()
+    /// Takes the child elements, in order (text and comments of typed elements are not kept).
+    pub(crate) fn take_children(&mut self) -> impl Iterator<Item = XmlElement> + use<> {
+        std::mem::take(&mut self.children).into_iter().filter_map(|c| match c {
+            XmlNode::Element(e) => Some(e),
+            _ => None,
+        })
     }
 
     /// What is left: the unclaimed attributes, with the given unclaimed children.

@@ -137,7 +137,7 @@ fn read_process(element: XmlElement) -> Result<Process, ReadError> {
     let is_executable = parts.bool_attr("isExecutable")?;
     let process_type = parts.attr("processType");
     let children = parts.take_children();
-    let mut content = ContainerContent::with_capacity(children.len());
+    let mut content = ContainerContent::with_capacity(children.size_hint().1.unwrap_or_default());
     for child in children {
         if let Some(child) = read_common_child(&mut common, child)? {
             content.add(child)?;

@@ -7,6 +7,8 @@
 //! normalization to spaces, no CR LF folding), as bpmn-moddle, the parser of the Camunda
 //! tooling, keeps them: a name written over two lines stays on two lines.
 
+use std::borrow::Cow;
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{PrefixDeclaration, ResolveResult};
 use quick_xml::reader::NsReader;
@@ -31,13 +33,16 @@ struct TreeBuilder<'a> {
     /// Open elements, innermost last.
     open: Vec<XmlElement>,
     root: Option<XmlElement>,
+    /// Whitespace read after a child element, held back (unallocated) until it is known whether
+    /// it is layout, dropped when an element or comment follows, or content.
+    pending_space: Option<Cow<'a, str>>,
 }
 
 impl<'a> TreeBuilder<'a> {
     fn new(text: &'a str) -> Self {
         let mut reader = NsReader::from_str(text);
         reader.config_mut().check_end_names = true;
-        Self { reader, positions: PositionTracker::new(text), open: Vec::new(), root: None }
+        Self { reader, positions: PositionTracker::new(text), open: Vec::new(), root: None, pending_space: None }
     }
 
     fn here(&mut self, offset: u64) -> Location {
@@ -55,6 +60,21 @@ impl<'a> TreeBuilder<'a> {
                 }
             };
             let location = self.here(start);
+            match &event {
+                Event::Start(_) | Event::Empty(_) | Event::Comment(_) | Event::Eof => self.pending_space = None,
+                Event::End(_) => {
+                    let structured = self.open.last().is_some_and(has_structure);
+                    if let Some(space) = self.pending_space.take().filter(|_| !structured) {
+                        self.push_text(&space, location)?;
+                    }
+                }
+                Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) => {
+                    if let Some(space) = self.pending_space.take() {
+                        self.push_text(&space, location)?;
+                    }
+                }
+                Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            }
             match event {
                 Event::Start(tag) => {
                     let element = self.start_element(&tag, location)?;
@@ -87,7 +107,12 @@ impl<'a> TreeBuilder<'a> {
                         let stray_at = self.here(start + u64::try_from(stray).unwrap_or_default());
                         return Err(outside_root(stray_at));
                     }
-                    self.push_text(&text, location)?;
+                    let after_text = matches!(self.open.last().and_then(|e| e.children.last()), Some(XmlNode::Text(_)));
+                    if text.trim().is_empty() && !after_text {
+                        self.pending_space = Some(text);
+                    } else {
+                        self.push_text(&text, location)?;
+                    }
                 }
                 Event::GeneralRef(reference) => {
                     let resolved = resolve_reference(&reference.into_inner(), location)?;
@@ -251,10 +276,14 @@ fn outside_root(location: Location) -> ReadError {
 /// Layout whitespace between child elements is not content: drop it when the element has child
 /// elements or comments, keep it when text is all the element holds.
 fn drop_layout_whitespace(element: &mut XmlElement) {
-    let structured = element.children.iter().any(|c| matches!(c, XmlNode::Element(_) | XmlNode::Comment(_)));
-    if structured {
+    if has_structure(element) {
         element.children.retain(|c| !matches!(c, XmlNode::Text(t) if t.trim().is_empty()));
     }
+}
+
+/// True when the element holds child elements or comments.
+fn has_structure(element: &XmlElement) -> bool {
+    element.children.iter().any(|c| matches!(c, XmlNode::Element(_) | XmlNode::Comment(_)))
 }
 
 /// The text an entity or character reference stands for.

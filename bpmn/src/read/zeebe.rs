@@ -193,6 +193,6 @@ fn read_zeebe(local: &str, mut p: Parts) -> Result<Option<ExtensionElement>, Rea
 
 /// The remaining attributes and all child elements of `parts` as extras.
 fn unknown_children(mut parts: Parts) -> crate::model::Extras {
-    let children = parts.take_children();
+    let children = parts.take_children().collect();
     parts.into_extras(children)
 }
