@@ -331,3 +331,42 @@ fn describe_xml_error(error: &quick_xml::Error) -> String {
         other => format!("malformed XML: {other}; fix the markup at this place"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn children(xml: &str) -> Vec<XmlNode> {
+        match parse_document(xml) {
+            Ok(root) => root.children,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// An element as the tree holds it (locations never take part in comparisons).
+    fn element(local: &str) -> XmlNode {
+        XmlNode::Element(XmlElement::new(QName::local(local)))
+    }
+
+    #[test]
+    fn layout_whitespace_between_elements_is_dropped() {
+        assert_eq!(children("<x>\n  <y/>\n  <!--c-->\n</x>"), [element("y"), XmlNode::Comment("c".into())]);
+    }
+
+    #[test]
+    fn text_content_keeps_its_whitespace() {
+        assert_eq!(children("<x>  </x>"), [XmlNode::Text("  ".into())]);
+        assert_eq!(
+            children("<x> <![CDATA[a]]> </x>"),
+            [XmlNode::Text(" ".into()), XmlNode::CData("a".into()), XmlNode::Text(" ".into())]
+        );
+    }
+
+    #[test]
+    fn mixed_content_keeps_text_next_to_references() {
+        assert_eq!(
+            children("<x><y/> &amp; b <y/>\r\n</x>"),
+            [element("y"), XmlNode::Text(" & b ".into()), element("y")]
+        );
+    }
+}
