@@ -13,9 +13,9 @@
 //!
 //! Not kept, because they carry nothing a model or a tool needs: comments and processing
 //! instructions outside kept elements (before the root, inside typed elements), the DOCTYPE,
-//! layout whitespace between elements, attributes other than `x`/`y` on `di:waypoint` (some tools
-//! write `xsi:type="dc:Point"`), and namespace declarations on typed elements other than the root
-//! (their names are resolved while reading).
+//! layout whitespace between elements, attributes other than the coordinates on `di:waypoint`
+//! and `dc:Bounds` (some tools write `xsi:type="dc:Point"`), and namespace declarations on typed
+//! elements other than the root (their names are resolved while reading).
 
 mod decode;
 mod di;
