@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use bpmn::model::{FlowElement, FlowNodeKind, RootElement};
 use bpmn::{Definitions, read, write};
 
 fn corpus_dir() -> PathBuf {
@@ -36,6 +37,48 @@ fn with_platform_stamp(mut model: Definitions) -> Definitions {
     model
 }
 
+/// Ids of typed elements that were read without a source location.
+fn unlocated(model: &Definitions) -> Vec<String> {
+    fn walk(elements: &[FlowElement], missing: &mut Vec<String>) {
+        for element in elements {
+            let (common, extensions) = match element {
+                FlowElement::Node(node) => {
+                    if let FlowNodeKind::SubProcess(sub) = &node.kind {
+                        walk(&sub.flow_elements, missing);
+                    }
+                    (&node.common, node.common.extension_elements.as_ref())
+                }
+                FlowElement::SequenceFlow(flow) => (&flow.common, flow.common.extension_elements.as_ref()),
+                FlowElement::Other(raw) => {
+                    if !raw.location.is_known() {
+                        missing.push(raw.name.local.clone());
+                    }
+                    continue;
+                }
+            };
+            if !common.location.is_known() {
+                missing.push(common.id.clone());
+            }
+            let items = extensions.map(|e| e.items.as_slice()).unwrap_or_default();
+            if items
+                .iter()
+                .any(|item| matches!(item, bpmn::model::ExtensionElement::Other(raw) if !raw.location.is_known()))
+            {
+                missing.push(format!("{} extension", common.id));
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for root in &model.root_elements {
+        match root {
+            RootElement::Process(process) => walk(&process.flow_elements, &mut missing),
+            RootElement::Other(raw) if !raw.location.is_known() => missing.push(raw.name.local.clone()),
+            _ => {}
+        }
+    }
+    missing
+}
+
 #[test]
 fn the_whole_corpus_round_trips() {
     let files = corpus_files();
@@ -51,6 +94,10 @@ fn the_whole_corpus_round_trips() {
                 continue;
             }
         };
+        let missing = unlocated(&first);
+        if !missing.is_empty() {
+            failures.push(format!("{name}: read without a location: {missing:?}"));
+        }
         let written = write(&first);
         let second = match read(written.as_bytes()) {
             Ok(model) => model,
