@@ -7,8 +7,8 @@ use super::flow::{ContainerContent, common_of, read_common_child, read_documenta
 use super::parts::{Parts, bpmn_local, in_namespace};
 use super::zeebe::read_extension_elements;
 use crate::model::{
-    Collaboration, Definitions, ErrorDef, Escalation, Lane, LaneSet, Message, MessageFlow, Participant, Process,
-    RootElement, Signal, XmlElement,
+    Collaboration, Common, Definitions, ErrorDef, Escalation, Lane, LaneSet, Message, MessageFlow, Participant,
+    Process, RootElement, Signal, XmlElement,
 };
 use crate::ns;
 use crate::schema_order::kept_child_rank;
@@ -113,14 +113,14 @@ fn read_root_element(element: XmlElement) -> Result<RootElement, ReadError> {
 }
 
 /// Starts reading an element that has only common content besides its attributes.
-fn simple(element: XmlElement) -> Result<(crate::model::Common, Parts), ReadError> {
+fn simple(element: XmlElement) -> Result<(Common, Parts), ReadError> {
     let mut parts = Parts::new(element);
     let common = common_of(&mut parts)?;
     Ok((common, parts))
 }
 
 /// Reads the children of an element that has only common content, and its extras.
-fn finish(mut common: crate::model::Common, mut parts: Parts) -> Result<crate::model::Common, ReadError> {
+fn finish(mut common: Common, mut parts: Parts) -> Result<Common, ReadError> {
     let mut unknown = Vec::new();
     for child in parts.take_children() {
         if let Some(child) = read_common_child(&mut common, child)? {

@@ -12,7 +12,7 @@ use crate::model::zeebe::{
     IoMapping, Mapping, Properties, Property, Script, Subscription, TaskDefinition, TaskHeaders, TaskSchedule,
     UserTaskForm, UserTaskMarker, VersionTag, ZeebeLoopCharacteristics,
 };
-use crate::model::{ExtensionElement, ExtensionElements, XmlElement};
+use crate::model::{ExtensionElement, ExtensionElements, Extras, XmlElement};
 use crate::ns;
 
 /// Reads a `bpmn:extensionElements` element.
@@ -192,7 +192,7 @@ fn read_zeebe(local: &str, mut p: Parts) -> Result<Option<ExtensionElement>, Rea
 }
 
 /// The remaining attributes and all child elements of `parts` as extras.
-fn unknown_children(mut parts: Parts) -> crate::model::Extras {
+fn unknown_children(mut parts: Parts) -> Extras {
     let children = parts.take_children().collect();
     parts.into_extras(children)
 }

@@ -169,10 +169,7 @@ impl XmlOut {
     /// Writes an unqualified attribute on the open start tag.
     pub(crate) fn attr(&mut self, local: &str, value: &str) {
         self.out.push(' ');
-        self.out.push_str(local);
-        self.out.push_str("=\"");
-        escape_into(&mut self.out, value, true);
-        self.out.push('"');
+        self.attr_tail(local, value);
     }
 
     /// Writes an attribute when it has a value.
@@ -198,6 +195,7 @@ impl XmlOut {
         self.attr_tail(local, value);
     }
 
+    /// Writes `local="value"` (the part after the prefix, if any).
     fn attr_tail(&mut self, local: &str, value: &str) {
         self.out.push_str(local);
         self.out.push_str("=\"");
