@@ -4,6 +4,11 @@
 //! One rank table serves the reader and the writer: the reader uses it to tell such children
 //! (kept in `Extras`) from flow elements and artifacts (kept in a container's flow element list),
 //! and the writer uses it to put kept children back at their XSD position among the typed ones.
+//!
+//! The few children whose XSD position depends on the parent follow the activity's sequence:
+//! in a process, `auditing`, `monitoring` and `resourceRole` are placed as in an activity (before
+//! `ioSpecification`, before the content) rather than after `ioSpecification` and after the
+//! content. Only their order relative to each other changes; no reader depends on it.
 
 /// Ranks of the typed children, in the order the BPMN XSD sequences put them.
 pub(crate) mod rank {
