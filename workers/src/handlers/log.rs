@@ -1,0 +1,110 @@
+//! The `log` action: write a message to the worker's log and complete.
+
+use async_trait::async_trait;
+use tracing::Level;
+
+use super::{missing, text_parameter};
+use crate::handler::JobHandler;
+use crate::job::Job;
+use crate::outcome::JobOutcome;
+
+/// Logs the task's `message` at its `level` (`trace`, `debug`, `info`, `warn`/`warning`,
+/// `error`, any case; `info` when absent) through `tracing`, with the element id and process
+/// instance key, and completes without variables.
+///
+/// A missing `message` or an unknown `level` is a modelling mistake that retrying cannot fix, so
+/// the job fails without retries (an incident) and the message names the task.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogHandler;
+
+/// Reads a level name.
+fn parse_level(name: &str) -> Option<Level> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "trace" => Some(Level::TRACE),
+        "debug" => Some(Level::DEBUG),
+        "info" => Some(Level::INFO),
+        "warn" | "warning" => Some(Level::WARN),
+        "error" => Some(Level::ERROR),
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl JobHandler for LogHandler {
+    async fn handle(&self, job: &Job) -> JobOutcome {
+        let Some(message) = text_parameter(job, "message") else {
+            return JobOutcome::fail_without_retries(missing(job, "message"));
+        };
+        let level = match text_parameter(job, "level") {
+            None => Level::INFO,
+            Some(name) => match parse_level(&name) {
+                Some(level) => level,
+                None => {
+                    return JobOutcome::fail_without_retries(format!(
+                        "task '{}' of process '{}' asks for log level '{name}'; use one of trace, debug, info, warn, error",
+                        job.element_id, job.bpmn_process_id
+                    ));
+                }
+            },
+        };
+        let (element_id, instance) = (job.element_id.as_str(), job.process_instance_key);
+        // `tracing` needs the level at compile time, hence one call per level.
+        match level {
+            Level::TRACE => tracing::trace!(element_id, instance, "{message}"),
+            Level::DEBUG => tracing::debug!(element_id, instance, "{message}"),
+            Level::INFO => tracing::info!(element_id, instance, "{message}"),
+            Level::WARN => tracing::warn!(element_id, instance, "{message}"),
+            Level::ERROR => tracing::error!(element_id, instance, "{message}"),
+        }
+        JobOutcome::complete()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::handlers::test_job::job;
+
+    #[test]
+    fn every_documented_level_name_is_read() {
+        for (name, level) in [
+            ("trace", Level::TRACE),
+            ("DEBUG", Level::DEBUG),
+            (" info ", Level::INFO),
+            ("warn", Level::WARN),
+            ("Warning", Level::WARN),
+            ("error", Level::ERROR),
+        ] {
+            assert_eq!(parse_level(name), Some(level), "{name}");
+        }
+        assert_eq!(parse_level("loud"), None);
+    }
+
+    #[tokio::test]
+    async fn logs_a_message_from_a_header_or_a_variable_and_completes() {
+        let from_header = job("log", &[("message", "deploy failed"), ("level", "error")], json!({}));
+        assert_eq!(LogHandler.handle(&from_header).await, JobOutcome::complete());
+        let from_variable = job("log", &[], json!({"message": "computed text", "level": "warn"}));
+        assert_eq!(LogHandler.handle(&from_variable).await, JobOutcome::complete());
+    }
+
+    #[tokio::test]
+    async fn a_missing_message_raises_an_incident_naming_the_task() {
+        let outcome = LogHandler.handle(&job("log", &[("level", "info")], json!({}))).await;
+        let JobOutcome::Fail { message, retries: 0, .. } = outcome else {
+            panic!("expected a final failure, got {outcome:?}")
+        };
+        assert!(message.contains("task 'task-1'") && message.contains("'message'"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn an_unknown_level_raises_an_incident_naming_the_level() {
+        let outcome = LogHandler.handle(&job("log", &[("message", "hi"), ("level", "loud")], json!({}))).await;
+        let JobOutcome::Fail { message, retries: 0, .. } = outcome else {
+            panic!("expected a final failure, got {outcome:?}")
+        };
+        assert!(message.contains("'loud'") && message.contains("task 'task-1'"), "{message}");
+    }
+}

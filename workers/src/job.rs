@@ -1,0 +1,61 @@
+//! [`Job`]: one activated job as a handler sees it, the same on the embedded engine and on Zeebe.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// A JSON object of process variables, as jobs carry them and outcomes return them.
+pub type Variables = serde_json::Map<String, Value>;
+
+/// A job that a worker has activated: the task it belongs to, the variables visible to it, and
+/// the lock this worker holds on it.
+///
+/// The runtime builds nothing itself: a [`JobClient`](crate::JobClient) returns jobs from
+/// activation and the runtime hands each to its handler unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// The job type the task declares (`zeebe:taskDefinition type`); the runtime picks the
+    /// handler by it.
+    pub job_type: String,
+    /// The job's key, unique in the engine; completing, failing and throwing errors name it.
+    pub key: i64,
+    /// The BPMN id of the task element that created the job.
+    pub element_id: String,
+    /// The key of the element instance (this run of the task).
+    pub element_instance_key: i64,
+    /// The id of the BPMN process the task belongs to.
+    pub bpmn_process_id: String,
+    /// The key of the deployed process definition.
+    pub process_definition_key: i64,
+    /// The key of the process instance.
+    pub process_instance_key: i64,
+    /// The variables visible from the task at activation (or only the fetched ones).
+    pub variables: Variables,
+    /// The task's static headers (`zeebe:taskHeaders`); header values are always strings.
+    pub custom_headers: BTreeMap<String, String>,
+    /// The retries left. A failed job with `retries - 1 > 0` is retried, otherwise it raises an
+    /// incident.
+    pub retries: i32,
+    /// When the lock runs out; after it the engine may give the job to another worker.
+    pub deadline: DateTime<Utc>,
+    /// The worker name the job was activated for.
+    pub worker: String,
+}
+
+impl Job {
+    /// The variable with that name, if the job carries it.
+    pub fn variable(&self, name: &str) -> Option<&Value> {
+        self.variables.get(name)
+    }
+
+    /// The custom header with that name, if the task declares it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.custom_headers.get(name).map(String::as_str)
+    }
+
+    /// The retries to report when this job fails once more: one less than now, never below 0.
+    pub fn retries_after_failure(&self) -> i32 {
+        self.retries.saturating_sub(1).max(0)
+    }
+}

@@ -1,0 +1,29 @@
+//! Job workers for BPMN service tasks, written once for the embedded engine and for Zeebe.
+//!
+//! - [`Job`] is an activated job; [`JobHandler`] does its work and returns a [`JobOutcome`]
+//!   (complete, fail, or throw a BPMN error).
+//! - [`JobClient`] is the engine side: activate, complete, fail, throw error. One
+//!   implementation exists per engine; [`ClientError`] tells transient transport trouble from
+//!   final answers.
+//! - [`WorkerRuntime`] polls a [`JobClient`] for each registered job type, runs the handlers
+//!   concurrently within `max_jobs_active`, reports outcomes, backs off while the engine is
+//!   unavailable, and drains on shutdown. It records [`Metrics`].
+//! - [`handlers`] has the built-in handlers: `log`, `set-variable` and a scripted one for tests
+//!   and demos.
+
+mod client;
+mod handler;
+pub mod handlers;
+mod job;
+mod metrics;
+mod outcome;
+mod runtime;
+
+pub use client::{ActivateJobsRequest, ClientError, JobClient};
+pub use handler::{HandlerFn, JobHandler, handler_fn};
+pub use job::{Job, Variables};
+pub use metrics::{InMemoryMetrics, JobTypeStats, LatencyStats, Metrics, NoMetrics};
+pub use outcome::{IntoJobOutcome, JobOutcome, OutcomeKind};
+pub use runtime::{ConfigError, RetryPolicy, WorkerOptions, WorkerRuntime};
+/// The shutdown signal [`WorkerRuntime::run`] takes, re-exported so callers need no extra crate.
+pub use tokio_util::sync::CancellationToken;

@@ -1,0 +1,109 @@
+//! [`JobOutcome`]: what a handler decided about a job, and [`IntoJobOutcome`] for handlers that
+//! return `Result`.
+
+use std::fmt::Display;
+use std::time::Duration;
+
+use crate::job::{Job, Variables};
+
+/// What a handler decided. The runtime reports it to the engine: `Complete` completes the job,
+/// `Fail` fails it (a technical problem: the job is retried while retries are left, then an
+/// incident is raised), `Error` throws a BPMN error (a modelled business error that a boundary
+/// event or event sub-process may catch).
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobOutcome {
+    /// The work is done; `variables` flow into the process like Zeebe's `CompleteJob` variables.
+    Complete {
+        /// Variables to merge into the process.
+        variables: Variables,
+    },
+    /// The work failed for a technical reason.
+    Fail {
+        /// Why; becomes the incident message when no retries are left.
+        message: String,
+        /// The retries the job has left after this failure (normally the job's retries − 1).
+        retries: i32,
+        /// How long the engine waits before the job can be activated again.
+        retry_backoff: Duration,
+    },
+    /// A BPMN error with an error code that the model may catch.
+    Error {
+        /// The error code, matched against `bpmn:error errorCode` of catch events.
+        code: String,
+        /// A human-readable message (used in the incident if nothing catches the error).
+        message: String,
+        /// Variables passed along with the error.
+        variables: Variables,
+    },
+}
+
+/// The kind of a [`JobOutcome`], without its data; metrics count outcomes by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OutcomeKind {
+    /// [`JobOutcome::Complete`].
+    Completed,
+    /// [`JobOutcome::Fail`].
+    Failed,
+    /// [`JobOutcome::Error`].
+    Errored,
+}
+
+impl JobOutcome {
+    /// Completes the job without variables.
+    pub fn complete() -> Self {
+        Self::Complete { variables: Variables::new() }
+    }
+
+    /// Completes the job with variables.
+    pub fn complete_with(variables: Variables) -> Self {
+        Self::Complete { variables }
+    }
+
+    /// Fails the job with one retry less than it has now (never below 0) and no back-off: what
+    /// the runtime also does when a handler panics or returns an error.
+    pub fn fail(job: &Job, message: impl Into<String>) -> Self {
+        Self::Fail { message: message.into(), retries: job.retries_after_failure(), retry_backoff: Duration::ZERO }
+    }
+
+    /// Fails the job with no retries left, so the engine raises an incident at once: for
+    /// problems that retrying cannot fix, such as a task that lacks a required header.
+    pub fn fail_without_retries(message: impl Into<String>) -> Self {
+        Self::Fail { message: message.into(), retries: 0, retry_backoff: Duration::ZERO }
+    }
+
+    /// Throws a BPMN error without variables.
+    pub fn error(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Error { code: code.into(), message: message.into(), variables: Variables::new() }
+    }
+
+    /// The kind of this outcome.
+    pub fn kind(&self) -> OutcomeKind {
+        match self {
+            Self::Complete { .. } => OutcomeKind::Completed,
+            Self::Fail { .. } => OutcomeKind::Failed,
+            Self::Error { .. } => OutcomeKind::Errored,
+        }
+    }
+}
+
+/// Turns what a handler function returns into a [`JobOutcome`], so closures given to
+/// [`handler_fn`](crate::handler_fn) may return either a `JobOutcome` or a
+/// `Result<JobOutcome, E>` and use `?`.
+pub trait IntoJobOutcome {
+    /// The outcome for `job`.
+    fn into_outcome(self, job: &Job) -> JobOutcome;
+}
+
+impl IntoJobOutcome for JobOutcome {
+    fn into_outcome(self, _job: &Job) -> JobOutcome {
+        self
+    }
+}
+
+/// An `Err` becomes [`JobOutcome::fail`]: the job fails with its retries decremented and the
+/// error's `Display` text as the message.
+impl<E: Display> IntoJobOutcome for Result<JobOutcome, E> {
+    fn into_outcome(self, job: &Job) -> JobOutcome {
+        self.unwrap_or_else(|error| JobOutcome::fail(job, error.to_string()))
+    }
+}
