@@ -105,3 +105,26 @@ pub trait JobClient: Send + Sync {
         variables: Variables,
     ) -> Result<(), ClientError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ClientError;
+
+    #[test]
+    fn only_transport_trouble_is_transient_and_timeouts_are_retried_only_when_idempotent() {
+        let text = String::new;
+        let cases = [
+            (ClientError::Unavailable(text()), true, true),
+            (ClientError::ResourceExhausted(text()), true, true),
+            (ClientError::DeadlineExceeded(text()), false, true),
+            (ClientError::NotFound(text()), false, false),
+            (ClientError::FailedPrecondition(text()), false, false),
+            (ClientError::InvalidArgument(text()), false, false),
+            (ClientError::Rejected(text()), false, false),
+        ];
+        for (error, transient, idempotent_retry) in cases {
+            assert_eq!(error.is_transient(), transient, "{error}");
+            assert_eq!(error.is_retryable_when_idempotent(), idempotent_retry, "{error}");
+        }
+    }
+}

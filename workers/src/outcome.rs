@@ -107,3 +107,32 @@ impl<E: Display> IntoJobOutcome for Result<JobOutcome, E> {
         self.unwrap_or_else(|error| JobOutcome::fail(job, error.to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::handlers::test_job::job;
+
+    #[test]
+    fn a_failure_takes_one_retry_and_stops_at_zero() {
+        let mut job = job("t", &[], json!({}));
+        for (retries, left) in [(3, 2), (1, 0), (0, 0), (i32::MIN, 0)] {
+            job.retries = retries;
+            let expected = JobOutcome::Fail { message: "m".into(), retries: left, retry_backoff: Duration::ZERO };
+            assert_eq!(JobOutcome::fail(&job, "m"), expected, "from {retries} retries");
+        }
+    }
+
+    #[test]
+    fn an_err_becomes_a_failure_with_its_text_and_an_ok_passes_through() {
+        let job = job("t", &[], json!({}));
+        let failed: Result<JobOutcome, String> = Err("no connection".into());
+        assert_eq!(failed.into_outcome(&job), JobOutcome::fail(&job, "no connection"));
+        let done: Result<JobOutcome, String> = Ok(JobOutcome::error("E", "m"));
+        assert_eq!(done.into_outcome(&job).kind(), OutcomeKind::Errored);
+    }
+}

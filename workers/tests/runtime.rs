@@ -168,6 +168,58 @@ async fn polls_back_off_exponentially_while_the_engine_is_unavailable_and_no_job
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_rejected_poll_is_logged_and_backed_off_rather_than_repeated_at_once() {
+    let client = InMemoryClient::new();
+    client.fail_activations([ClientError::InvalidArgument("bad request".into())]);
+    client.push(job("work", 1, 3, json!({})));
+    let (shutdown, running) =
+        start(WorkerRuntime::new(client.clone()).register_with("work", completes_after(Duration::ZERO), options(4)));
+    client.wait_until(|r| !r.completed.is_empty()).await;
+    stop(shutdown, running).await;
+
+    let times: Vec<Instant> = client.recorded(|r| r.requests.iter().take(2).map(|(at, _)| *at).collect());
+    assert_eq!(times.len(), 2);
+    assert!(times[1] - times[0] >= Duration::from_millis(45), "polled again after {:?}", times[1] - times[0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn jobs_beyond_the_requested_maximum_are_still_run() {
+    let client = InMemoryClient::new();
+    client.ignore_max_jobs();
+    for key in 1..=5 {
+        client.push(job("work", key, 3, json!({})));
+    }
+    let (shutdown, running) =
+        start(WorkerRuntime::new(client.clone()).register_with("work", completes_after(Duration::ZERO), options(2)));
+    client.wait_until(|r| r.completed.len() == 5).await;
+    stop(shutdown, running).await;
+    assert_eq!(client.recorded(|r| r.peak_outstanding), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_the_runtime_without_shutdown_stops_its_handlers() {
+    let client = InMemoryClient::new();
+    client.push(job("work", 1, 3, json!({})));
+    let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = finished.clone();
+    let handler = handler_fn(move |_job: Job| {
+        let flag = flag.clone();
+        async move {
+            sleep(Duration::from_secs(10)).await;
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            JobOutcome::complete()
+        }
+    });
+    let (_shutdown, running) = start(WorkerRuntime::new(client.clone()).register_with("work", handler, options(1)));
+    client.wait_until(|r| !r.requests.is_empty()).await;
+    sleep(Duration::from_secs(1)).await;
+    running.abort();
+    sleep(Duration::from_secs(20)).await;
+    assert!(!finished.load(std::sync::atomic::Ordering::SeqCst), "the handler outlived its runtime");
+    assert!(client.recorded(|r| r.completed.is_empty()));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_report_is_retried_while_the_engine_is_unavailable() {
     let client = InMemoryClient::new();
     client.fail_reports([ClientError::Unavailable("restarting".into()), ClientError::ResourceExhausted("busy".into())]);

@@ -50,6 +50,7 @@ struct State {
     outstanding: BTreeSet<i64>,
     activation_errors: VecDeque<ClientError>,
     report_errors: VecDeque<ClientError>,
+    ignore_max_jobs: bool,
     recorded: Recorded,
 }
 
@@ -109,6 +110,11 @@ impl InMemoryClient {
         self.lock().report_errors.extend(errors);
     }
 
+    /// Makes activation return every queued job, whatever the request's maximum (a broken client).
+    pub fn ignore_max_jobs(&self) {
+        self.lock().ignore_max_jobs = true;
+    }
+
     /// Reads what was recorded.
     pub fn recorded<T>(&self, read: impl FnOnce(&Recorded) -> T) -> T {
         read(&self.lock().recorded)
@@ -152,7 +158,7 @@ impl InMemoryClient {
 
     fn try_activate(&self, request: &ActivateJobsRequest) -> Vec<Job> {
         let mut state = self.lock();
-        let take = request.max_jobs.min(state.queue.len());
+        let take = if state.ignore_max_jobs { state.queue.len() } else { request.max_jobs.min(state.queue.len()) };
         let deadline = DateTime::UNIX_EPOCH + request.timeout;
         let jobs: Vec<Job> =
             state.queue.drain(..take).map(|job| Job { worker: request.worker.clone(), deadline, ..job }).collect();
