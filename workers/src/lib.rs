@@ -18,6 +18,8 @@ mod job;
 mod metrics;
 mod outcome;
 mod runtime;
+#[cfg(test)]
+mod test_log;
 
 pub use client::{ActivateJobsRequest, ClientError, JobClient};
 pub use handler::{HandlerFn, JobHandler, handler_fn};

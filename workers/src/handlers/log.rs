@@ -66,6 +66,7 @@ mod tests {
 
     use super::*;
     use crate::handlers::test_job::job;
+    use crate::test_log::{Capture, Logged};
 
     #[test]
     fn every_documented_level_name_is_read() {
@@ -82,12 +83,31 @@ mod tests {
         assert_eq!(parse_level("loud"), None);
     }
 
+    /// Runs the handler on `job` and returns its outcome with what it logged.
+    async fn handle_logged(job: &Job) -> (JobOutcome, Vec<Logged>) {
+        let capture = Capture::default();
+        let _default = tracing::subscriber::set_default(capture.clone());
+        let outcome = LogHandler.handle(job).await;
+        (outcome, capture.events())
+    }
+
     #[tokio::test]
-    async fn logs_a_message_from_a_header_or_a_variable_and_completes() {
-        let from_header = job("log", &[("message", "deploy failed"), ("level", "error")], json!({}));
-        assert_eq!(LogHandler.handle(&from_header).await, JobOutcome::complete());
-        let from_variable = job("log", &[], json!({"message": "computed text", "level": "warn"}));
-        assert_eq!(LogHandler.handle(&from_variable).await, JobOutcome::complete());
+    async fn logs_a_header_message_at_the_header_level_and_completes() {
+        let (outcome, logged) =
+            handle_logged(&job("log", &[("message", "deploy failed"), ("level", "error")], json!({}))).await;
+        assert_eq!(outcome, JobOutcome::complete());
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].level, Level::ERROR);
+        assert_eq!(logged[0].field("message"), Some("deploy failed"));
+        assert_eq!(logged[0].field("element_id"), Some("task-1"));
+    }
+
+    #[tokio::test]
+    async fn reads_variables_when_headers_are_absent_and_defaults_to_info() {
+        let (_, logged) = handle_logged(&job("log", &[], json!({"message": {"count": 2}, "level": "warn"}))).await;
+        assert_eq!((logged[0].level, logged[0].field("message")), (Level::WARN, Some(r#"{"count":2}"#)));
+        let (_, logged) = handle_logged(&job("log", &[("message", "hello")], json!({}))).await;
+        assert_eq!((logged[0].level, logged[0].field("message")), (Level::INFO, Some("hello")));
     }
 
     #[tokio::test]

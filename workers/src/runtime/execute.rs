@@ -14,12 +14,20 @@ use crate::job::Job;
 use crate::outcome::JobOutcome;
 
 /// Handles `job` and reports the outcome. `lock_expires` is when the engine may hand the job to
-/// someone else; reporting is not retried past it.
+/// someone else (measured on the runtime's clock from the activation answer, not read from
+/// `job.deadline`, so that engine and worker clocks need not agree); reporting is not retried
+/// past it.
 pub(super) async fn execute(shared: Arc<Shared>, handler: Arc<dyn JobHandler>, job: Job, lock_expires: Instant) {
     let job = Arc::new(job);
     let started = Instant::now();
     let outcome = run_handler(handler, job.clone()).await;
     shared.metrics.job_handled(&job.job_type, outcome.kind(), started.elapsed());
+    if Instant::now() >= lock_expires {
+        tracing::warn!(
+            took = ?started.elapsed(),
+            "the handler outlasted the job's timeout; the engine may have handed the job to another worker, so raise the timeout"
+        );
+    }
     report(&shared, &job, &outcome, lock_expires).await;
 }
 
@@ -117,5 +125,80 @@ fn gave_up(error: &ClientError, outcome: &JobOutcome) {
             "the job is gone (finished by another worker, or its instance ended); dropping the outcome"
         ),
         _ => tracing::error!(%error, outcome = ?outcome.kind(), "the engine rejected the job's outcome; dropping it"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use async_trait::async_trait;
+    use serde_json::json;
+
+    use super::*;
+    use crate::client::{ActivateJobsRequest, JobClient};
+    use crate::handler::handler_fn;
+    use crate::handlers::test_job::job;
+    use crate::job::Variables;
+    use crate::metrics::NoMetrics;
+    use crate::runtime::RetryPolicy;
+    use crate::test_log::Capture;
+
+    /// Accepts every report and has no jobs.
+    struct AcceptAll;
+
+    #[async_trait]
+    impl JobClient for AcceptAll {
+        async fn activate_jobs(&self, _request: &ActivateJobsRequest) -> Result<Vec<Job>, ClientError> {
+            Ok(Vec::new())
+        }
+        async fn complete_job(&self, _key: i64, _variables: Variables) -> Result<(), ClientError> {
+            Ok(())
+        }
+        async fn fail_job(
+            &self,
+            _key: i64,
+            _retries: i32,
+            _message: &str,
+            _backoff: Duration,
+        ) -> Result<(), ClientError> {
+            Ok(())
+        }
+        async fn throw_error(
+            &self,
+            _key: i64,
+            _code: &str,
+            _message: &str,
+            _variables: Variables,
+        ) -> Result<(), ClientError> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_handler_that_outlasts_the_job_timeout_is_reported_and_warned_about() {
+        let shared = Arc::new(Shared {
+            client: Arc::new(AcceptAll),
+            metrics: Arc::new(NoMetrics),
+            retry: RetryPolicy::default(),
+            worker: "w".into(),
+        });
+        let slow = handler_fn(|_job: Job| async {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            JobOutcome::complete()
+        });
+        let capture = Capture::default();
+        let _default = tracing::subscriber::set_default(capture.clone());
+        let lock_expires = Instant::now() + Duration::from_secs(1);
+        execute(shared, Arc::new(slow), job("t", &[], json!({})), lock_expires).await;
+
+        let warnings: Vec<String> = capture
+            .events()
+            .into_iter()
+            .filter(|e| e.level == tracing::Level::WARN)
+            .filter_map(|e| e.field("message").map(str::to_owned))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("outlasted the job's timeout"), "{warnings:?}");
     }
 }
