@@ -31,8 +31,9 @@ public final class GatewaySmoke {
   public static void main(String[] args) {
     String address = args.length > 0 ? args[0] : "127.0.0.1:26500";
     try (ZeebeClient client =
-        ZeebeClient.newClientBuilder().grpcAddress(URI.create("http://" + address)).usePlaintext().build()) {
-      Topology topology = client.newTopologyRequest().send().join(10, TimeUnit.SECONDS);
+        ZeebeClient.newClientBuilder().grpcAddress(URI.create("http://" + address)).usePlaintext()
+            .defaultRequestTimeout(Duration.ofSeconds(60)).build()) {
+      Topology topology = client.newTopologyRequest().send().join(60, TimeUnit.SECONDS);
       System.out.println("topology: gateway " + topology.getGatewayVersion() + ", brokers "
           + topology.getBrokers().size() + ", partitions " + topology.getPartitionsCount());
 
@@ -46,7 +47,7 @@ public final class GatewaySmoke {
               .variables(Map.of("answer", 42)).send().join())
           .open()) {
         ProcessInstanceResult result = client.newCreateInstanceCommand().bpmnProcessId("smoke")
-            .latestVersion().withResult().requestTimeout(Duration.ofSeconds(20))
+            .latestVersion().withResult().requestTimeout(Duration.ofSeconds(60))
             .send().join();
         Object answer = result.getVariablesAsMap().get("answer");
         if (!Integer.valueOf(42).equals(answer)) {
