@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tokio::task::{AbortHandle, JoinError};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use super::Shared;
 use crate::client::ClientError;
@@ -40,10 +41,11 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Calls the handler in a task of its own; a panic becomes a failure with retries decremented.
+/// Calls the handler in a task of its own (inside the job's span, so its logs name the job); a
+/// panic becomes a failure with retries decremented.
 async fn run_handler(handler: Arc<dyn JobHandler>, job: Arc<Job>) -> JobOutcome {
     let handled = job.clone();
-    let task = tokio::spawn(async move { handler.handle(&handled).await });
+    let task = tokio::spawn(async move { handler.handle(&handled).await }.in_current_span());
     let _abort = AbortOnDrop(task.abort_handle());
     match task.await {
         Ok(outcome) => outcome,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -33,9 +33,7 @@ pub(super) async fn poll(shared: Arc<Shared>, registration: Registration, shutdo
                 biased;
                 () = shutdown.cancelled() => break,
                 finished = in_flight.join_next() => {
-                    if let Some(Err(error)) = finished {
-                        tracing::error!(%error, "a job task stopped abnormally");
-                    }
+                    finished.into_iter().for_each(note_finished);
                     continue;
                 }
             }
@@ -75,9 +73,7 @@ pub(super) async fn poll(shared: Arc<Shared>, registration: Registration, shutdo
     }
     tracing::info!(in_flight = in_flight.len(), "stopped polling; finishing the jobs in flight");
     while let Some(finished) = in_flight.join_next().await {
-        if let Err(error) = finished {
-            tracing::error!(%error, "a job task stopped abnormally");
-        }
+        note_finished(finished);
     }
 }
 
@@ -95,9 +91,15 @@ fn poll_failed(error: &ClientError, delay: Duration) -> Duration {
 /// Removes finished job tasks without waiting.
 fn reap_finished(in_flight: &mut JoinSet<()>) {
     while let Some(finished) = in_flight.try_join_next() {
-        if let Err(error) = finished {
-            tracing::error!(%error, "a job task stopped abnormally");
-        }
+        note_finished(finished);
+    }
+}
+
+/// Logs a job task that ended other than by returning. Handler panics are caught inside the
+/// task, so this means a bug in the runtime or a task aborted from outside.
+fn note_finished(finished: Result<(), JoinError>) {
+    if let Err(error) = finished {
+        tracing::error!(%error, "a job task stopped abnormally");
     }
 }
 
