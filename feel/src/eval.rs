@@ -1,0 +1,391 @@
+//! Tree-walking evaluation of a parsed expression with Zeebe's FEEL semantics: missing variables and
+//! failed operations are `null`, `and`/`or` are three-valued, comparisons with `null` are `null`
+//! except `=` and `!=`.
+
+use crate::ast::{BinaryOp, Expr, Iteration, Quantifier};
+use crate::builtins::lists::index;
+use crate::compare::{equals, order};
+use crate::error::FeelError;
+use crate::lookup::VariableLookup;
+use crate::temporal;
+use crate::value::{Range, Value};
+use chrono::{Datelike, TimeDelta, Timelike};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use std::cmp::Ordering;
+
+/// The most items a numeric range may produce when iterated (`for i in 1..n`).
+pub(crate) const MAX_RANGE_ITEMS: i64 = 1_000_000;
+
+/// Evaluates `expr` against `variables`.
+pub(crate) fn evaluate(expr: &Expr, variables: &dyn VariableLookup) -> Result<Value, FeelError> {
+    Evaluator { variables }.eval(expr, None)
+}
+
+/// A local binding: an iteration variable (`name` set) or the current item of a filter (`name` unset:
+/// `item` and, for a context item, its entries are in scope).
+struct Local<'a> {
+    name: Option<&'a str>,
+    value: &'a Value,
+    parent: Option<&'a Local<'a>>,
+}
+
+struct Evaluator<'v> {
+    variables: &'v dyn VariableLookup,
+}
+
+impl Evaluator<'_> {
+    fn resolve(&self, name: &str, scope: Option<&Local<'_>>) -> Option<Value> {
+        let mut frame = scope;
+        while let Some(local) = frame {
+            match local.name {
+                Some(bound) if bound == name => return Some(local.value.clone()),
+                None if name == "item" => return Some(local.value.clone()),
+                None => {
+                    if let Value::Context(entries) = local.value
+                        && let Some(value) = entries.get(name)
+                    {
+                        return Some(value.clone());
+                    }
+                }
+                Some(_) => {}
+            }
+            frame = local.parent;
+        }
+        self.variables.lookup(name)
+    }
+
+    fn eval(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Result<Value, FeelError> {
+        Ok(match expr {
+            Expr::Literal(value) => value.clone(),
+            Expr::Name(name) => self.resolve(name, scope).unwrap_or(Value::Null),
+            Expr::Path(target, name) => path(self.eval(target, scope)?, name),
+            Expr::Filter(target, filter) => self.filter(self.eval(target, scope)?, filter, scope)?,
+            Expr::Call(builtin, arguments) => {
+                let values = arguments.iter().map(|a| self.eval(a, scope)).collect::<Result<Vec<_>, _>>()?;
+                builtin.call(&values, self.variables)
+            }
+            Expr::IsDefined(argument) => Value::Bool(self.defined(argument, scope)?.is_some()),
+            Expr::Negate(operand) => negate(self.eval(operand, scope)?),
+            Expr::Binary(op, left, right) => binary(*op, &self.eval(left, scope)?, &self.eval(right, scope)?),
+            Expr::And(left, right) => match self.eval(left, scope)? {
+                Value::Bool(false) => Value::Bool(false),
+                left => match (left, self.eval(right, scope)?) {
+                    (_, Value::Bool(false)) => Value::Bool(false),
+                    (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
+                    _ => Value::Null,
+                },
+            },
+            Expr::Or(left, right) => match self.eval(left, scope)? {
+                Value::Bool(true) => Value::Bool(true),
+                left => match (left, self.eval(right, scope)?) {
+                    (_, Value::Bool(true)) => Value::Bool(true),
+                    (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
+                    _ => Value::Null,
+                },
+            },
+            Expr::Between(value, low, high) => {
+                let value = self.eval(value, scope)?;
+                let range = Range {
+                    start: self.eval(low, scope)?,
+                    start_closed: true,
+                    end: self.eval(high, scope)?,
+                    end_closed: true,
+                };
+                range_contains(&range, &value).map_or(Value::Null, Value::Bool)
+            }
+            Expr::In(value, tests) => in_tests(&self.eval(value, scope)?, &self.eval(tests, scope)?),
+            Expr::InstanceOf(value, type_name) => {
+                let value = self.eval(value, scope)?;
+                Value::Bool(match type_name.as_str() {
+                    "Any" => value != Value::Null,
+                    name => value.feel_type_name() == name,
+                })
+            }
+            Expr::If(condition, then, otherwise) => match self.eval(condition, scope)? {
+                Value::Bool(true) => self.eval(then, scope)?,
+                _ => self.eval(otherwise, scope)?,
+            },
+            Expr::For(iterations, body) => {
+                let mut results = Vec::new();
+                match self.iterate(iterations, body, scope, &mut results)? {
+                    true => Value::List(results),
+                    false => Value::Null,
+                }
+            }
+            Expr::Quantified(quantifier, iterations, condition) => {
+                let mut results = Vec::new();
+                if !self.iterate(iterations, condition, scope, &mut results)? {
+                    return Ok(Value::Null);
+                }
+                quantify(*quantifier, &results)
+            }
+            Expr::List(items) => {
+                Value::List(items.iter().map(|item| self.eval(item, scope)).collect::<Result<_, _>>()?)
+            }
+            Expr::Context(entries) => Value::Context(
+                entries
+                    .iter()
+                    .map(|(key, value)| Ok((key.clone(), self.eval(value, scope)?)))
+                    .collect::<Result<_, FeelError>>()?,
+            ),
+            Expr::Range { start, start_closed, end, end_closed } => Value::Range(Box::new(Range {
+                start: self.eval(start, scope)?,
+                start_closed: *start_closed,
+                end: self.eval(end, scope)?,
+                end_closed: *end_closed,
+            })),
+        })
+    }
+
+    /// The value of a name or path if it is defined; any other expression is defined.
+    fn defined(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Result<Option<Value>, FeelError> {
+        match expr {
+            Expr::Name(name) => Ok(self.resolve(name, scope)),
+            Expr::Path(target, name) => Ok(match self.defined(target, scope)? {
+                Some(Value::Context(entries)) => entries.get(name).cloned(),
+                Some(other) => Some(path(other, name)).filter(|value| *value != Value::Null),
+                None => None,
+            }),
+            other => self.eval(other, scope).map(Some),
+        }
+    }
+
+    fn filter(&self, target: Value, filter: &Expr, scope: Option<&Local<'_>>) -> Result<Value, FeelError> {
+        let items = match target {
+            Value::Null => return Ok(Value::Null),
+            Value::List(items) => items,
+            single => vec![single],
+        };
+        if let Value::Number(position) = self.eval(filter, scope)? {
+            return Ok(index(&position, items.len()).and_then(|at| items.get(at).cloned()).unwrap_or(Value::Null));
+        }
+        let mut kept = Vec::new();
+        for item in items {
+            let local = Local { name: None, value: &item, parent: scope };
+            if self.eval(filter, Some(&local))? == Value::Bool(true) {
+                kept.push(item);
+            }
+        }
+        Ok(Value::List(kept))
+    }
+
+    /// Runs `body` for every combination of the iterations, appending results; false when a source is
+    /// not iterable (FEEL then yields `null`).
+    fn iterate(
+        &self,
+        iterations: &[Iteration],
+        body: &Expr,
+        scope: Option<&Local<'_>>,
+        results: &mut Vec<Value>,
+    ) -> Result<bool, FeelError> {
+        let Some((first, rest)) = iterations.split_first() else {
+            results.push(self.eval(body, scope)?);
+            return Ok(true);
+        };
+        let items = match self.eval(&first.source, scope)? {
+            Value::List(items) => items,
+            Value::Range(range) => range_items(&range)?,
+            Value::Null => return Ok(false),
+            single => vec![single],
+        };
+        for item in &items {
+            let local = Local { name: Some(&first.name), value: item, parent: scope };
+            if !self.iterate(rest, body, Some(&local), results)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// `some` is a three-valued `or` over the results, `every` a three-valued `and`.
+fn quantify(quantifier: Quantifier, results: &[Value]) -> Value {
+    let decisive = quantifier == Quantifier::Some;
+    let mut unknown = false;
+    for result in results {
+        match result {
+            Value::Bool(b) if *b == decisive => return Value::Bool(decisive),
+            Value::Bool(_) => {}
+            _ => unknown = true,
+        }
+    }
+    if unknown { Value::Null } else { Value::Bool(!decisive) }
+}
+
+/// The whole numbers of a range used as an iteration source, ascending or descending.
+fn range_items(range: &Range) -> Result<Vec<Value>, FeelError> {
+    let (Value::Number(start), Value::Number(end)) = (&range.start, &range.end) else {
+        return Err(FeelError::evaluation("a range to iterate over needs number bounds"));
+    };
+    let (Some(start), Some(end)) = (start.to_i64(), end.to_i64()) else {
+        return Err(FeelError::evaluation("a range to iterate over needs whole-number bounds"));
+    };
+    if start.abs_diff(end) >= MAX_RANGE_ITEMS.unsigned_abs() {
+        return Err(FeelError::evaluation(format!(
+            "the range {start}..{end} has more than {MAX_RANGE_ITEMS} items; iterate over a smaller range"
+        )));
+    }
+    let step = if end >= start { 1 } else { -1 };
+    let mut items = Vec::new();
+    let mut current = start;
+    loop {
+        items.push(Value::Number(Decimal::from(current)));
+        if current == end {
+            return Ok(items);
+        }
+        current += step;
+    }
+}
+
+/// Whether `value` lies in `range`; `None` when the bounds and the value are not comparable.
+fn range_contains(range: &Range, value: &Value) -> Option<bool> {
+    let above_start = match order(&range.start, value)? {
+        Ordering::Less => true,
+        Ordering::Equal => range.start_closed,
+        Ordering::Greater => false,
+    };
+    let below_end = match order(value, &range.end)? {
+        Ordering::Less => true,
+        Ordering::Equal => range.end_closed,
+        Ordering::Greater => false,
+    };
+    Some(above_start && below_end)
+}
+
+/// `value in tests`: a list means "equal to one of the items (or inside one of its ranges)".
+fn in_tests(value: &Value, tests: &Value) -> Value {
+    let single = |test: &Value| match test {
+        Value::Range(range) => range_contains(range, value),
+        other => equals(value, other),
+    };
+    match tests {
+        Value::List(items) => Value::Bool(items.iter().any(|item| single(item) == Some(true))),
+        other => single(other).map_or(Value::Null, Value::Bool),
+    }
+}
+
+/// `target.name`: a context entry, a projection over a list, or a temporal property.
+fn path(target: Value, name: &str) -> Value {
+    let number = |n: i64| Value::Number(Decimal::from(n));
+    match (&target, name) {
+        (Value::Context(entries), _) => entries.get(name).cloned().unwrap_or(Value::Null),
+        (Value::List(items), _) => Value::List(items.iter().map(|item| path(item.clone(), name)).collect()),
+        (Value::Date(date), _) => date_property(*date, name),
+        (Value::DateTime(at), "hour") => number(i64::from(at.hour())),
+        (Value::DateTime(at), "minute") => number(i64::from(at.minute())),
+        (Value::DateTime(at), "second") => number(i64::from(at.second())),
+        (Value::DateTime(at), _) => date_property(at.date_naive(), name),
+        (Value::LocalDateTime(at), "hour") => number(i64::from(at.hour())),
+        (Value::LocalDateTime(at), "minute") => number(i64::from(at.minute())),
+        (Value::LocalDateTime(at), "second") => number(i64::from(at.second())),
+        (Value::LocalDateTime(at), _) => date_property(at.date(), name),
+        (Value::DayTimeDuration(d), "days") => number(d.num_days()),
+        (Value::DayTimeDuration(d), "hours") => number(d.num_hours() % 24),
+        (Value::DayTimeDuration(d), "minutes") => number(d.num_minutes() % 60),
+        (Value::DayTimeDuration(d), "seconds") => number(d.num_seconds() % 60),
+        (Value::YearMonthDuration(m), "years") => number(m / 12),
+        (Value::YearMonthDuration(m), "months") => number(m % 12),
+        _ => Value::Null,
+    }
+}
+
+fn date_property(date: chrono::NaiveDate, name: &str) -> Value {
+    let value = match name {
+        "year" => i64::from(date.year()),
+        "month" => i64::from(date.month()),
+        "day" => i64::from(date.day()),
+        "weekday" => i64::from(date.weekday().number_from_monday()),
+        _ => return Value::Null,
+    };
+    Value::Number(Decimal::from(value))
+}
+
+fn negate(value: Value) -> Value {
+    match value {
+        Value::Number(n) => Value::Number(-n),
+        Value::DayTimeDuration(d) => d.checked_mul(-1).map_or(Value::Null, Value::DayTimeDuration),
+        Value::YearMonthDuration(m) => m.checked_neg().map_or(Value::Null, Value::YearMonthDuration),
+        _ => Value::Null,
+    }
+}
+
+fn binary(op: BinaryOp, left: &Value, right: &Value) -> Value {
+    let ordered = |accept: fn(Ordering) -> bool| order(left, right).map_or(Value::Null, |o| Value::Bool(accept(o)));
+    match op {
+        BinaryOp::Equal => equals(left, right).map_or(Value::Null, Value::Bool),
+        BinaryOp::NotEqual => equals(left, right).map_or(Value::Null, |equal| Value::Bool(!equal)),
+        BinaryOp::Less => ordered(Ordering::is_lt),
+        BinaryOp::LessEqual => ordered(Ordering::is_le),
+        BinaryOp::Greater => ordered(Ordering::is_gt),
+        BinaryOp::GreaterEqual => ordered(Ordering::is_ge),
+        BinaryOp::Add => match (left, right) {
+            (Value::Number(a), Value::Number(b)) => a.checked_add(*b).map_or(Value::Null, Value::Number),
+            (Value::String(a), Value::String(b)) => Value::String(format!("{a}{b}")),
+            _ => temporal::add(left, right, false).unwrap_or(Value::Null),
+        },
+        BinaryOp::Subtract => match (left, right) {
+            (Value::Number(a), Value::Number(b)) => a.checked_sub(*b).map_or(Value::Null, Value::Number),
+            _ => temporal::add(left, right, true).unwrap_or(Value::Null),
+        },
+        BinaryOp::Multiply => match (left, right) {
+            (Value::Number(a), Value::Number(b)) => a.checked_mul(*b).map_or(Value::Null, Value::Number),
+            (Value::DayTimeDuration(d), Value::Number(n)) | (Value::Number(n), Value::DayTimeDuration(d)) => {
+                scale_duration(*d, *n)
+            }
+            (Value::YearMonthDuration(m), Value::Number(n)) | (Value::Number(n), Value::YearMonthDuration(m)) => {
+                Decimal::from(*m)
+                    .checked_mul(*n)
+                    .and_then(|months| months.round().to_i64())
+                    .map_or(Value::Null, Value::YearMonthDuration)
+            }
+            _ => Value::Null,
+        },
+        BinaryOp::Divide => match (left, right) {
+            (Value::Number(a), Value::Number(b)) => a.checked_div(*b).map_or(Value::Null, Value::Number),
+            (Value::DayTimeDuration(d), Value::Number(n)) => {
+                Decimal::ONE.checked_div(*n).map_or(Value::Null, |inverse| scale_duration(*d, inverse))
+            }
+            (Value::DayTimeDuration(a), Value::DayTimeDuration(b)) => Decimal::from(a.num_milliseconds())
+                .checked_div(Decimal::from(b.num_milliseconds()))
+                .map_or(Value::Null, Value::Number),
+            _ => Value::Null,
+        },
+        BinaryOp::Power => match (left, right) {
+            (Value::Number(base), Value::Number(exponent)) => {
+                power(*base, *exponent).map_or(Value::Null, Value::Number)
+            }
+            _ => Value::Null,
+        },
+    }
+}
+
+fn scale_duration(duration: TimeDelta, factor: Decimal) -> Value {
+    Decimal::from(duration.num_milliseconds())
+        .checked_mul(factor)
+        .and_then(|millis| millis.round().to_i64())
+        .and_then(TimeDelta::try_milliseconds)
+        .map_or(Value::Null, Value::DayTimeDuration)
+}
+
+/// `base ** exponent`: exact for whole exponents, through `f64` otherwise.
+fn power(base: Decimal, exponent: Decimal) -> Option<Decimal> {
+    if exponent.fract().is_zero() {
+        let whole = exponent.to_i64()?;
+        let mut result = Decimal::ONE;
+        let mut square = base;
+        let mut remaining = whole.unsigned_abs();
+        while remaining > 0 {
+            if remaining & 1 == 1 {
+                result = result.checked_mul(square)?;
+            }
+            remaining >>= 1;
+            if remaining > 0 {
+                square = square.checked_mul(square)?;
+            }
+        }
+        return if whole < 0 { Decimal::ONE.checked_div(result) } else { Some(result) };
+    }
+    let value = base.to_f64()?.powf(exponent.to_f64()?);
+    if value.is_finite() { Decimal::from_f64(value) } else { None }
+}
