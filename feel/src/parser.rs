@@ -350,9 +350,9 @@ impl Parser<'_> {
             Token::At => self.temporal_literal(),
             Token::Name { text, quoted: true } => Ok(Expr::Name(text)),
             Token::Name { text, quoted: false } => self.name_or_call(start, text),
-            Token::LParen => self.nested(|parser| parser.parenthesised()),
-            Token::LBracket => self.nested(|parser| parser.list_or_range()),
-            Token::LBrace => self.nested(|parser| parser.context()),
+            Token::LParen => self.parenthesised(),
+            Token::LBracket => self.list_or_range(),
+            Token::LBrace => self.context(),
             Token::End => Err(self.error_here("the expression ends too early: a value is missing")),
             other => {
                 self.position = start;
@@ -410,7 +410,7 @@ impl Parser<'_> {
         }
         let name = words.join(" ");
         self.position = start + words.len() + 1;
-        let arguments = self.nested(|parser| parser.arguments())?;
+        let arguments = self.arguments()?;
         if name == "is defined" {
             return match <[Expr; 1]>::try_from(arguments) {
                 Ok([argument]) => Ok(Expr::IsDefined(Box::new(argument))),
