@@ -55,10 +55,38 @@ impl Evaluator<'_> {
         self.variables.lookup(name)
     }
 
+    /// The hot cases (names, literals, operators) stay small; the rest is out of line.
     fn eval(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Result<Value, FeelError> {
+        match expr {
+            Expr::Literal(value) => Ok(value.clone()),
+            Expr::Name(name) => Ok(self.resolve(name, scope).unwrap_or(Value::Null)),
+            Expr::Binary(op, left, right) => Ok(binary(*op, &self.eval(left, scope)?, &self.eval(right, scope)?)),
+            Expr::And(left, right) => Ok(match self.eval(left, scope)? {
+                Value::Bool(false) => Value::Bool(false),
+                left => match (left, self.eval(right, scope)?) {
+                    (_, Value::Bool(false)) => Value::Bool(false),
+                    (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
+                    _ => Value::Null,
+                },
+            }),
+            Expr::Or(left, right) => Ok(match self.eval(left, scope)? {
+                Value::Bool(true) => Value::Bool(true),
+                left => match (left, self.eval(right, scope)?) {
+                    (_, Value::Bool(true)) => Value::Bool(true),
+                    (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
+                    _ => Value::Null,
+                },
+            }),
+            other => self.eval_compound(other, scope),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_compound(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Result<Value, FeelError> {
         Ok(match expr {
-            Expr::Literal(value) => value.clone(),
-            Expr::Name(name) => self.resolve(name, scope).unwrap_or(Value::Null),
+            Expr::Literal(_) | Expr::Name(_) | Expr::Binary(..) | Expr::And(..) | Expr::Or(..) => {
+                self.eval(expr, scope)?
+            }
             Expr::Path(target, name) => path(self.eval(target, scope)?, name),
             Expr::Filter(target, filter) => self.filter(self.eval(target, scope)?, filter, scope)?,
             Expr::Call(builtin, arguments) => {
@@ -67,23 +95,6 @@ impl Evaluator<'_> {
             }
             Expr::IsDefined(argument) => Value::Bool(self.defined(argument, scope)?.is_some()),
             Expr::Negate(operand) => negate(self.eval(operand, scope)?),
-            Expr::Binary(op, left, right) => binary(*op, &self.eval(left, scope)?, &self.eval(right, scope)?),
-            Expr::And(left, right) => match self.eval(left, scope)? {
-                Value::Bool(false) => Value::Bool(false),
-                left => match (left, self.eval(right, scope)?) {
-                    (_, Value::Bool(false)) => Value::Bool(false),
-                    (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
-                    _ => Value::Null,
-                },
-            },
-            Expr::Or(left, right) => match self.eval(left, scope)? {
-                Value::Bool(true) => Value::Bool(true),
-                left => match (left, self.eval(right, scope)?) {
-                    (_, Value::Bool(true)) => Value::Bool(true),
-                    (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
-                    _ => Value::Null,
-                },
-            },
             Expr::Between(value, low, high) => {
                 let value = self.eval(value, scope)?;
                 let range = Range {
@@ -310,7 +321,29 @@ fn negate(value: Value) -> Value {
     }
 }
 
+/// Numbers take a short path; everything else goes through [`binary_general`].
+#[inline]
 fn binary(op: BinaryOp, left: &Value, right: &Value) -> Value {
+    if let (Value::Number(a), Value::Number(b)) = (left, right) {
+        let result = match op {
+            BinaryOp::Add => a.checked_add(*b),
+            BinaryOp::Subtract => a.checked_sub(*b),
+            BinaryOp::Multiply => a.checked_mul(*b),
+            BinaryOp::Less => return Value::Bool(a < b),
+            BinaryOp::LessEqual => return Value::Bool(a <= b),
+            BinaryOp::Greater => return Value::Bool(a > b),
+            BinaryOp::GreaterEqual => return Value::Bool(a >= b),
+            BinaryOp::Equal => return Value::Bool(a == b),
+            BinaryOp::NotEqual => return Value::Bool(a != b),
+            BinaryOp::Divide | BinaryOp::Power => return binary_general(op, left, right),
+        };
+        return result.map_or(Value::Null, Value::Number);
+    }
+    binary_general(op, left, right)
+}
+
+#[inline(never)]
+fn binary_general(op: BinaryOp, left: &Value, right: &Value) -> Value {
     let ordered = |accept: fn(Ordering) -> bool| order(left, right).map_or(Value::Null, |o| Value::Bool(accept(o)));
     match op {
         BinaryOp::Equal => equals(left, right).map_or(Value::Null, Value::Bool),

@@ -121,6 +121,11 @@ fn temporal_constructors() {
     assert_eq!(eval("duration(\"PT90M\")"), json!("PT1H30M"));
     assert_eq!(eval("duration(\"P2W\")"), json!("P14D"));
     assert_eq!(eval("duration(\"nonsense\")"), json!(null));
+    assert_eq!(eval("duration(\"-PT1H\")"), json!("-PT1H"));
+    assert_eq!(eval("duration(\"PT1.5S\")"), json!("PT1.5S"));
+    assert_eq!(eval("duration(\"PT1H\") - duration(\"PT1H\")"), json!("PT0S"));
+    assert_eq!(eval("duration(\"P1Y\") + duration(\"P3M\")"), json!("P1Y3M"));
+    assert_eq!(eval("duration(\"P1Y2D\")"), json!(null));
     assert_eq!(eval("day of week(date(\"2024-01-31\"))"), json!("Wednesday"));
     assert_eq!(eval("month of year(date(\"2024-01-31\"))"), json!("January"));
 }
