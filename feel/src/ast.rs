@@ -18,6 +18,9 @@ pub(crate) enum Expr {
     Call(Builtin, Vec<Expr>),
     /// `is defined(expr)`: needs the unevaluated argument to tell absent from null.
     IsDefined(Box<Expr>),
+    /// `assert(value, condition, message?)`: the value, or an evaluation error when the condition is
+    /// not true.
+    Assert(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     /// `-expr`.
     Negate(Box<Expr>),
     /// Arithmetic or comparison.

@@ -8,7 +8,7 @@ use crate::compare::{equals, order};
 use crate::error::FeelError;
 use crate::lookup::VariableLookup;
 use crate::temporal;
-use crate::value::{Range, Value};
+use crate::value::{Context, Range, Value};
 use chrono::{Datelike, TimeDelta, Timelike};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
@@ -22,12 +22,20 @@ pub(crate) fn evaluate(expr: &Expr, variables: &dyn VariableLookup) -> Result<Va
     Evaluator { variables }.eval(expr, None)
 }
 
-/// A local binding: an iteration variable (`name` set) or the current item of a filter (`name` unset:
-/// `item` and, for a context item, its entries are in scope).
+/// A local binding on top of the variables, innermost first.
 struct Local<'a> {
-    name: Option<&'a str>,
-    value: &'a Value,
+    binding: Binding<'a>,
     parent: Option<&'a Local<'a>>,
+}
+
+/// What a [`Local`] puts in scope.
+enum Binding<'a> {
+    /// An iteration variable of `for`, `some` or `every`.
+    Named(&'a str, &'a Value),
+    /// The current item of a filter: `item` and, for a context item, its entries.
+    Item(&'a Value),
+    /// The entries defined so far in a context literal (`{a: 1, b: a + 1}`).
+    Entries(&'a Context),
 }
 
 struct Evaluator<'v> {
@@ -38,17 +46,14 @@ impl Evaluator<'_> {
     fn resolve(&self, name: &str, scope: Option<&Local<'_>>) -> Option<Value> {
         let mut frame = scope;
         while let Some(local) = frame {
-            match local.name {
-                Some(bound) if bound == name => return Some(local.value.clone()),
-                None if name == "item" => return Some(local.value.clone()),
-                None => {
-                    if let Value::Context(entries) = local.value
-                        && let Some(value) = entries.get(name)
-                    {
-                        return Some(value.clone());
-                    }
-                }
-                Some(_) => {}
+            let found = match local.binding {
+                Binding::Named(bound, value) => (bound == name).then_some(value),
+                Binding::Item(item) if name == "item" => Some(item),
+                Binding::Item(Value::Context(entries)) | Binding::Entries(entries) => entries.get(name),
+                Binding::Item(_) => None,
+            };
+            if let Some(value) = found {
+                return Some(value.clone());
             }
             frame = local.parent;
         }
@@ -94,6 +99,20 @@ impl Evaluator<'_> {
                 builtin.call(&values, self.variables)
             }
             Expr::IsDefined(argument) => Value::Bool(self.defined(argument, scope)?.is_some()),
+            Expr::Assert(value, condition, message) => {
+                let value = self.eval(value, scope)?;
+                if self.eval(condition, scope)? != Value::Bool(true) {
+                    let message = match message {
+                        Some(message) => match self.eval(message, scope)? {
+                            Value::String(text) => text,
+                            other => crate::builtins::conversion::to_feel_string(&other),
+                        },
+                        None => "the assertion's condition is not true".to_string(),
+                    };
+                    return Err(FeelError::evaluation(format!("assertion failed: {message}")));
+                }
+                value
+            }
             Expr::Negate(operand) => negate(self.eval(operand, scope)?),
             Expr::Between(value, low, high) => {
                 let value = self.eval(value, scope)?;
@@ -134,12 +153,15 @@ impl Evaluator<'_> {
             Expr::List(items) => {
                 Value::List(items.iter().map(|item| self.eval(item, scope)).collect::<Result<_, _>>()?)
             }
-            Expr::Context(entries) => Value::Context(
-                entries
-                    .iter()
-                    .map(|(key, value)| Ok((key.clone(), self.eval(value, scope)?)))
-                    .collect::<Result<_, FeelError>>()?,
-            ),
+            Expr::Context(entries) => {
+                let mut context = Context::new();
+                for (key, expr) in entries {
+                    let local = Local { binding: Binding::Entries(&context), parent: scope };
+                    let value = self.eval(expr, Some(&local))?;
+                    context.insert(key.clone(), value);
+                }
+                Value::Context(context)
+            }
             Expr::Range { start, start_closed, end, end_closed } => Value::Range(Box::new(Range {
                 start: self.eval(start, scope)?,
                 start_closed: *start_closed,
@@ -173,7 +195,7 @@ impl Evaluator<'_> {
         }
         let mut kept = Vec::new();
         for item in items {
-            let local = Local { name: None, value: &item, parent: scope };
+            let local = Local { binding: Binding::Item(&item), parent: scope };
             if self.eval(filter, Some(&local))? == Value::Bool(true) {
                 kept.push(item);
             }
@@ -201,7 +223,7 @@ impl Evaluator<'_> {
             single => vec![single],
         };
         for item in &items {
-            let local = Local { name: Some(&first.name), value: item, parent: scope };
+            let local = Local { binding: Binding::Named(&first.name, item), parent: scope };
             if !self.iterate(rest, body, Some(&local), results)? {
                 return Ok(false);
             }

@@ -47,8 +47,10 @@
 //!   to `null` at run time); this lets the YAML compiler reject a misspelt call up front.
 //! - Not supported: user-defined functions (`function(x) ...`), named arguments, `time()` values,
 //!   zone ids in date-times (`@Europe/Berlin`), unary-test syntax after `in` other than lists and
-//!   ranges, context entries that refer to earlier entries, and regular expressions (`matches`,
-//!   `replace`; `split` accepts literal delimiters only and yields `null` for regex syntax).
+//!   ranges, `random number()`/`uuid()`, and regular expressions (`matches`, `replace`; `split`
+//!   accepts literal delimiters only and yields `null` for regex syntax).
+//! - Zeebe's own `cycle(duration)` / `cycle(n, duration)` (timer cycles `"R/P7D"`, `"R3/PT1H"`) is
+//!   built in, as is `assert()`, which fails the evaluation (an incident in the engine).
 //! - Numbers are 96-bit decimals (28 significant digits) instead of 34-digit decimal128; a JSON
 //!   number outside that range converts to `null`.
 

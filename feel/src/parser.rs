@@ -27,6 +27,9 @@ const KEYWORDS: &[&str] = &[
     "of",
 ];
 
+/// Functions the evaluator handles itself because they need unevaluated arguments or can fail.
+const SPECIAL_FORMS: &[&str] = &["is defined", "assert"];
+
 /// Type names accepted after `instance of`, longest first where one is a prefix of another.
 const TYPE_NAMES: &[&str] = &[
     "date and time",
@@ -404,7 +407,7 @@ impl Parser<'_> {
         }
         if words.len() > 1 && words.get(1).is_some_and(|second| KEYWORDS.contains(&second.as_str())) {
             let joined = words.join(" ");
-            if builtins::lookup(&joined).is_none() && joined != "is defined" {
+            if builtins::lookup(&joined).is_none() && !SPECIAL_FORMS.contains(&joined.as_str()) {
                 return Ok(Expr::Name(words.swap_remove(0)));
             }
         }
@@ -415,6 +418,13 @@ impl Parser<'_> {
             return match <[Expr; 1]>::try_from(arguments) {
                 Ok([argument]) => Ok(Expr::IsDefined(Box::new(argument))),
                 Err(_) => Err(arity_error(self.column_at(start), &name, "exactly 1 argument")),
+            };
+        }
+        if name == "assert" {
+            let mut arguments = arguments.into_iter().map(Box::new);
+            return match (arguments.next(), arguments.next(), arguments.next(), arguments.next()) {
+                (Some(value), Some(condition), message, None) => Ok(Expr::Assert(value, condition, message)),
+                _ => Err(arity_error(self.column_at(start), &name, "2 to 3 arguments")),
             };
         }
         let Some(builtin) = builtins::lookup(&name) else {

@@ -156,3 +156,19 @@ fn multi_word_function_names_next_to_keywords() {
     assert_eq!(eval("i > 1 and date and time(\"2024-01-31T10:00:00Z\") < now() + duration(\"PT1S\")"), json!(true));
     assert_eq!(eval("if is defined(i) then string length(name) else 0"), json!(3));
 }
+
+#[test]
+fn camunda_extension_functions() {
+    assert_eq!(eval("duplicate values([1, 2, 3, 2, 1])"), json!([1, 2]));
+    assert_eq!(eval("partition([1, 2, 3, 4, 5], 2)"), json!([[1, 2], [3, 4], [5]]));
+    assert_eq!(eval("last day of month(date(\"2024-02-10\"))"), json!("2024-02-29"));
+    assert_eq!(eval("last day of month(date(\"2023-12-01\"))"), json!("2023-12-31"));
+    assert_eq!(eval("assert(i, i > 0)"), json!(7));
+}
+
+#[test]
+fn zeebe_cycle_function() {
+    assert_eq!(eval("cycle(3, duration(\"PT1H\"))"), json!("R3/PT1H"));
+    assert_eq!(eval("cycle(duration(\"P7D\"))"), json!("R/P7D"));
+    assert_eq!(eval("cycle(\"PT1H\")"), json!(null));
+}

@@ -174,3 +174,17 @@ fn nesting_just_within_the_limit_still_evaluates() {
     let value = Expression::parse(&chain).and_then(|e| e.evaluate_json(&Map::new()));
     assert_eq!(value, Ok(serde_json::json!(100)));
 }
+
+#[test]
+fn failed_assertion_is_an_evaluation_error_with_its_message() {
+    let variables = serde_json::json!({"x": null});
+    let variables = variables.as_object().cloned().unwrap_or_default();
+    let expression = Expression::parse("=assert(x, x != null, \"x is required\")").unwrap_or_else(|e| panic!("{e}"));
+    let error = expression.evaluate(&variables).err();
+    assert_eq!(
+        error.map(|e| (e.kind, e.message)),
+        Some((FeelErrorKind::Evaluation, "assertion failed: x is required".to_string()))
+    );
+    let error = parse_error("=assert(x)");
+    assert_eq!((error.column, error.message.as_str()), (2, "function 'assert()' takes 2 to 3 arguments"));
+}

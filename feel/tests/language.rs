@@ -217,3 +217,9 @@ fn now_and_today_read_the_clock_of_the_variable_source() {
 fn comments_are_ignored() {
     assert_eq!(eval("1 + /* two */ 2 // three"), json!(3));
 }
+
+#[test]
+fn context_entries_see_earlier_entries() {
+    assert_eq!(eval("{a: 1, b: a + 1}"), json!({"a": 1, "b": 2}));
+    assert_eq!(eval("{i: 1, j: i}.j"), json!(1));
+}

@@ -146,3 +146,34 @@ pub(crate) fn month_of_year(arguments: &[Value], _: &dyn VariableLookup) -> Valu
     let month = arguments.first().and_then(date_of).map(|date| date.month0());
     month.and_then(|month| MONTHS.get(month as usize)).map_or(Value::Null, |name| Value::String((*name).to_string()))
 }
+
+/// `last day of month(date)`.
+pub(crate) fn last_day_of_month(arguments: &[Value], _: &dyn VariableLookup) -> Value {
+    let last = arguments.first().and_then(date_of).and_then(|date| {
+        let first_of_next = if date.month() == 12 {
+            NaiveDate::from_ymd_opt(date.year().checked_add(1)?, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(date.year(), date.month() + 1, 1)
+        };
+        first_of_next?.pred_opt()
+    });
+    last.map_or(Value::Null, Value::Date)
+}
+
+/// Zeebe's `cycle(duration)` and `cycle(repetitions, duration)`: the ISO 8601 repeating interval of a
+/// timer cycle, `"R/P7D"` or `"R3/PT1H"`.
+pub(crate) fn cycle(arguments: &[Value], _: &dyn VariableLookup) -> Value {
+    let (repetitions, duration) = match arguments {
+        [duration] => (String::new(), duration),
+        [Value::Number(n), duration] if n.fract().is_zero() && !n.is_sign_negative() => {
+            (n.normalize().to_string(), duration)
+        }
+        _ => return Value::Null,
+    };
+    match duration {
+        Value::DayTimeDuration(_) | Value::YearMonthDuration(_) => {
+            Value::String(format!("R{repetitions}/{}", temporal::to_text(duration)))
+        }
+        _ => Value::Null,
+    }
+}

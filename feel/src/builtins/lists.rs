@@ -259,3 +259,26 @@ pub(crate) fn remove(arguments: &[Value], _: &dyn VariableLookup) -> Value {
 pub(crate) fn is_empty(arguments: &[Value], _: &dyn VariableLookup) -> Value {
     list(arguments).map_or(Value::Null, |items| Value::Bool(items.is_empty()))
 }
+
+/// `duplicate values(list)`: the items that occur more than once, each listed once.
+pub(crate) fn duplicate_values(arguments: &[Value], _: &dyn VariableLookup) -> Value {
+    list(arguments).map_or(Value::Null, |items| {
+        let mut result = Vec::new();
+        for (at, item) in items.iter().enumerate() {
+            let repeated = items.iter().skip(at + 1).any(|later| equals(later, item) == Some(true));
+            if repeated {
+                push_distinct(&mut result, item);
+            }
+        }
+        Value::List(result)
+    })
+}
+
+/// `partition(list, size)`: consecutive sublists of `size` items (the last may be shorter).
+pub(crate) fn partition(arguments: &[Value], _: &dyn VariableLookup) -> Value {
+    let [Value::List(items), Value::Number(size)] = arguments else { return Value::Null };
+    match size.to_usize().filter(|size| *size > 0) {
+        Some(size) => Value::List(items.chunks(size).map(|chunk| Value::List(chunk.to_vec())).collect()),
+        None => Value::Null,
+    }
+}

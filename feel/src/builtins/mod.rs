@@ -39,6 +39,8 @@ static TABLE: &[Spec] = &[
     spec("today", 0, 0, conversion::today),
     spec("day of week", 1, 1, conversion::day_of_week),
     spec("month of year", 1, 1, conversion::month_of_year),
+    spec("last day of month", 1, 1, conversion::last_day_of_month),
+    spec("cycle", 1, 2, conversion::cycle),
     // booleans and null
     spec("not", 1, 1, contexts::not),
     spec("get or else", 2, 2, contexts::get_or_else),
@@ -76,6 +78,8 @@ static TABLE: &[Spec] = &[
     spec("insert before", 3, 3, lists::insert_before),
     spec("remove", 2, 2, lists::remove),
     spec("union", 0, MANY, lists::union),
+    spec("duplicate values", 1, 1, lists::duplicate_values),
+    spec("partition", 2, 2, lists::partition),
     spec("is empty", 1, 1, lists::is_empty),
     // contexts
     spec("get value", 2, 2, contexts::get_value),
