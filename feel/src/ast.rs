@@ -10,6 +10,9 @@ pub(crate) enum Expr {
     Literal(Value),
     /// A variable (or, inside a filter, an entry of the current item).
     Name(String),
+    /// `variable.a.b`: a variable and the context entries below it, resolved in one lookup so a large
+    /// JSON variable need not be converted as a whole.
+    VariablePath(String, Vec<String>),
     /// `target.name`: a context entry, a projection over a list of contexts, or a temporal property.
     Path(Box<Expr>, String),
     /// `target[filter]`: an index (1-based, negative from the end) or a boolean filter.

@@ -44,6 +44,23 @@ struct Evaluator<'v> {
 
 impl Evaluator<'_> {
     fn resolve(&self, name: &str, scope: Option<&Local<'_>>) -> Option<Value> {
+        self.local(name, scope).or_else(|| self.variables.lookup(name))
+    }
+
+    /// `name.segments...`: a local binding walked here, or a variable walked by the lookup.
+    fn resolve_path(&self, name: &str, segments: &[String], scope: Option<&Local<'_>>) -> Value {
+        let resolved = match self.local(name, scope) {
+            Some(value) => Some((value, 0)),
+            None => self.variables.lookup_path(name, segments),
+        };
+        let Some((mut value, consumed)) = resolved else { return Value::Null };
+        for segment in segments.get(consumed..).unwrap_or_default() {
+            value = path(value, segment);
+        }
+        value
+    }
+
+    fn local(&self, name: &str, scope: Option<&Local<'_>>) -> Option<Value> {
         let mut frame = scope;
         while let Some(local) = frame {
             let found = match local.binding {
@@ -57,7 +74,7 @@ impl Evaluator<'_> {
             }
             frame = local.parent;
         }
-        self.variables.lookup(name)
+        None
     }
 
     /// The hot cases (names, literals, operators) stay small; the rest is out of line.
@@ -92,6 +109,7 @@ impl Evaluator<'_> {
             Expr::Literal(_) | Expr::Name(_) | Expr::Binary(..) | Expr::And(..) | Expr::Or(..) => {
                 self.eval(expr, scope)?
             }
+            Expr::VariablePath(name, segments) => self.resolve_path(name, segments, scope),
             Expr::Path(target, name) => path(self.eval(target, scope)?, name),
             Expr::Filter(target, filter) => self.filter(self.eval(target, scope)?, filter, scope)?,
             Expr::Call(builtin, arguments) => {
@@ -175,11 +193,14 @@ impl Evaluator<'_> {
     fn defined(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Result<Option<Value>, FeelError> {
         match expr {
             Expr::Name(name) => Ok(self.resolve(name, scope)),
-            Expr::Path(target, name) => Ok(match self.defined(target, scope)? {
-                Some(Value::Context(entries)) => entries.get(name).cloned(),
-                Some(other) => Some(path(other, name)).filter(|value| *value != Value::Null),
-                None => None,
-            }),
+            Expr::VariablePath(name, segments) => {
+                let mut current = self.resolve(name, scope);
+                for segment in segments {
+                    current = current.and_then(|value| defined_entry(value, segment));
+                }
+                Ok(current)
+            }
+            Expr::Path(target, name) => Ok(self.defined(target, scope)?.and_then(|value| defined_entry(value, name))),
             other => self.eval(other, scope).map(Some),
         }
     }
@@ -229,6 +250,14 @@ impl Evaluator<'_> {
             }
         }
         Ok(true)
+    }
+}
+
+/// `value.name` if that entry exists (for a context) or is not null (for other values).
+fn defined_entry(value: Value, name: &str) -> Option<Value> {
+    match value {
+        Value::Context(mut entries) => entries.remove(name),
+        other => Some(path(other, name)).filter(|value| *value != Value::Null),
     }
 }
 

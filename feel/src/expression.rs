@@ -118,6 +118,10 @@ impl<L: VariableLookup + ?Sized> VariableLookup for AsDyn<'_, L> {
         self.0.lookup(name)
     }
 
+    fn lookup_path(&self, name: &str, segments: &[String]) -> Option<(Value, usize)> {
+        self.0.lookup_path(name, segments)
+    }
+
     fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
         self.0.now()
     }

@@ -326,7 +326,7 @@ impl Parser<'_> {
             }
             if self.eat(&Token::Dot) {
                 match self.advance() {
-                    Token::Name { text, .. } => expr = Expr::Path(Box::new(expr), text),
+                    Token::Name { text, .. } => expr = path(expr, text),
                     other => {
                         self.position -= 1;
                         return Err(self.error_here(format!("expected a name after '.', found {}", other.describe())));
@@ -518,6 +518,18 @@ impl Parser<'_> {
             }
             self.expect(&Token::Comma, "between context entries or '}' after them")?;
         }
+    }
+}
+
+/// `target.name`, merging a chain that starts at a variable into one [`Expr::VariablePath`].
+fn path(target: Expr, name: String) -> Expr {
+    match target {
+        Expr::Name(variable) => Expr::VariablePath(variable, vec![name]),
+        Expr::VariablePath(variable, mut segments) => {
+            segments.push(name);
+            Expr::VariablePath(variable, segments)
+        }
+        other => Expr::Path(Box::new(other), name),
     }
 }
 

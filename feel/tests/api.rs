@@ -115,3 +115,38 @@ fn one_parse_many_evaluations() {
         .collect();
     assert_eq!(results, vec![Ok(false), Ok(false), Ok(true), Ok(true)]);
 }
+
+#[test]
+fn path_lookups_agree_across_lookup_kinds() {
+    let json = object(json!({
+        "order": {"customer": {"name": "Grace", "tags": ["a"]}, "lines": [{"qty": 2}, {"qty": 3}], "none": null},
+        "text": "abc",
+    }));
+    let values: Context = json.iter().map(|(key, value)| (key.clone(), Value::from_json(value))).collect();
+    let closure = |name: &str| json.get(name).map(Value::from_json);
+    let cases = [
+        ("order.customer.name", json!("Grace")),
+        ("order.customer.tags", json!(["a"])),
+        ("order.lines.qty", json!([2, 3])),
+        ("order.missing.deeper", json!(null)),
+        ("order.none.deeper", json!(null)),
+        ("text.length", json!(null)),
+        ("missing.a", json!(null)),
+        ("is defined(order.customer.name)", json!(true)),
+        ("is defined(order.none)", json!(true)),
+        ("is defined(order.missing)", json!(false)),
+        ("is defined(order.missing.deeper)", json!(false)),
+    ];
+    for (text, expected) in cases {
+        let expression = parse(text);
+        assert_eq!(expression.evaluate_json(&json), Ok(expected.clone()), "{text} on a JSON map");
+        assert_eq!(expression.evaluate_json(&values), Ok(expected.clone()), "{text} on FEEL values");
+        assert_eq!(expression.evaluate_json(&closure), Ok(expected), "{text} on a closure");
+    }
+}
+
+#[test]
+fn iteration_variables_shadow_variables_in_paths() {
+    let variables = object(json!({"x": {"a": "outer"}}));
+    assert_eq!(parse("for x in [{a: 1}] return x.a").evaluate_json(&variables), Ok(json!([1])));
+}
