@@ -17,9 +17,17 @@ use std::cmp::Ordering;
 /// The most items a numeric range may produce when iterated (`for i in 1..n`).
 pub(crate) const MAX_RANGE_ITEMS: i64 = 1_000_000;
 
+/// The result of an evaluation step; the error is boxed so results stay as small as a [`Value`].
+type Flow<T> = Result<T, Box<FeelError>>;
+
+/// An evaluation failure concerning the whole expression.
+fn failure(message: impl Into<String>) -> Box<FeelError> {
+    Box::new(FeelError::evaluation(message))
+}
+
 /// Evaluates `expr` against `variables`.
 pub(crate) fn evaluate(expr: &Expr, variables: &dyn VariableLookup) -> Result<Value, FeelError> {
-    Evaluator { variables }.eval(expr, None)
+    Evaluator { variables }.eval(expr, None).map_err(|error| *error)
 }
 
 /// A local binding on top of the variables, innermost first.
@@ -78,7 +86,7 @@ impl Evaluator<'_> {
     }
 
     /// The hot cases (names, literals, operators) stay small; the rest is out of line.
-    fn eval(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Result<Value, FeelError> {
+    fn eval(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Flow<Value> {
         match expr {
             Expr::Literal(value) => Ok(value.clone()),
             Expr::Name(name) => Ok(self.resolve(name, scope).unwrap_or(Value::Null)),
@@ -104,7 +112,7 @@ impl Evaluator<'_> {
     }
 
     #[inline(never)]
-    fn eval_compound(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Result<Value, FeelError> {
+    fn eval_compound(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Flow<Value> {
         Ok(match expr {
             Expr::Literal(_) | Expr::Name(_) | Expr::Binary(..) | Expr::And(..) | Expr::Or(..) => {
                 self.eval(expr, scope)?
@@ -127,7 +135,7 @@ impl Evaluator<'_> {
                         },
                         None => "the assertion's condition is not true".to_string(),
                     };
-                    return Err(FeelError::evaluation(format!("assertion failed: {message}")));
+                    return Err(failure(format!("assertion failed: {message}")));
                 }
                 value
             }
@@ -190,7 +198,7 @@ impl Evaluator<'_> {
     }
 
     /// The value of a name or path if it is defined; any other expression is defined.
-    fn defined(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Result<Option<Value>, FeelError> {
+    fn defined(&self, expr: &Expr, scope: Option<&Local<'_>>) -> Flow<Option<Value>> {
         match expr {
             Expr::Name(name) => Ok(self.resolve(name, scope)),
             Expr::VariablePath(name, segments) => {
@@ -205,7 +213,7 @@ impl Evaluator<'_> {
         }
     }
 
-    fn filter(&self, target: Value, filter: &Expr, scope: Option<&Local<'_>>) -> Result<Value, FeelError> {
+    fn filter(&self, target: Value, filter: &Expr, scope: Option<&Local<'_>>) -> Flow<Value> {
         let items = match target {
             Value::Null => return Ok(Value::Null),
             Value::List(items) => items,
@@ -232,7 +240,7 @@ impl Evaluator<'_> {
         body: &Expr,
         scope: Option<&Local<'_>>,
         results: &mut Vec<Value>,
-    ) -> Result<bool, FeelError> {
+    ) -> Flow<bool> {
         let Some((first, rest)) = iterations.split_first() else {
             results.push(self.eval(body, scope)?);
             return Ok(true);
@@ -276,15 +284,15 @@ fn quantify(quantifier: Quantifier, results: &[Value]) -> Value {
 }
 
 /// The whole numbers of a range used as an iteration source, ascending or descending.
-fn range_items(range: &Range) -> Result<Vec<Value>, FeelError> {
+fn range_items(range: &Range) -> Flow<Vec<Value>> {
     let (Value::Number(start), Value::Number(end)) = (&range.start, &range.end) else {
-        return Err(FeelError::evaluation("a range to iterate over needs number bounds"));
+        return Err(failure("a range to iterate over needs number bounds"));
     };
     let (Some(start), Some(end)) = (start.to_i64(), end.to_i64()) else {
-        return Err(FeelError::evaluation("a range to iterate over needs whole-number bounds"));
+        return Err(failure("a range to iterate over needs whole-number bounds"));
     };
     if start.abs_diff(end) >= MAX_RANGE_ITEMS.unsigned_abs() {
-        return Err(FeelError::evaluation(format!(
+        return Err(failure(format!(
             "the range {start}..{end} has more than {MAX_RANGE_ITEMS} items; iterate over a smaller range"
         )));
     }
