@@ -269,18 +269,15 @@ fn defined_entry(value: Value, name: &str) -> Option<Value> {
     }
 }
 
-/// `some` is a three-valued `or` over the results, `every` a three-valued `and`.
+/// As Camunda documents it: `some` is true if the condition is true for at least one element, else
+/// false; `every` is true if it is true for all elements, else false (a `null` result counts as not
+/// true, so neither yields `null`).
 fn quantify(quantifier: Quantifier, results: &[Value]) -> Value {
-    let decisive = quantifier == Quantifier::Some;
-    let mut unknown = false;
-    for result in results {
-        match result {
-            Value::Bool(b) if *b == decisive => return Value::Bool(decisive),
-            Value::Bool(_) => {}
-            _ => unknown = true,
-        }
-    }
-    if unknown { Value::Null } else { Value::Bool(!decisive) }
+    let is_true = |result: &Value| *result == Value::Bool(true);
+    Value::Bool(match quantifier {
+        Quantifier::Some => results.iter().any(is_true),
+        Quantifier::Every => results.iter().all(is_true),
+    })
 }
 
 /// The whole numbers of a range used as an iteration source, ascending or descending.

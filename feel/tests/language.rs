@@ -128,6 +128,7 @@ fn filters_keep_matching_items() {
     assert_eq!(eval("numbers[item > 2]"), json!([3, 4]));
     assert_eq!(eval("items[price > 10].id"), json!(["b", "c"]));
     assert_eq!(eval("items[price > 100]"), json!([]));
+    assert_eq!(eval("[1,2,3,4][even(item)]"), json!([2, 4]));
     assert_eq!(eval("items[id = \"b\"][1].price"), json!(15));
 }
 
@@ -155,6 +156,11 @@ fn some_and_every() {
     assert_eq!(eval("every x in numbers satisfies x > 0"), json!(true));
     assert_eq!(eval("every x in numbers satisfies x > 1"), json!(false));
     assert_eq!(eval("every x in [] satisfies x > 1"), json!(true));
+    // Camunda's list-expression page: two iterators, and conditions that are not true count as false.
+    assert_eq!(eval("some x in [1,2], y in [2,3] satisfies x < y"), json!(true));
+    assert_eq!(eval("every x in [1,2], y in [2,3] satisfies x < y"), json!(false));
+    assert_eq!(eval("some x in [null, 1] satisfies x > 5"), json!(false));
+    assert_eq!(eval("every x in [null, 10] satisfies x > 5"), json!(false));
 }
 
 #[test]
@@ -222,4 +228,14 @@ fn comments_are_ignored() {
 fn context_entries_see_earlier_entries() {
     assert_eq!(eval("{a: 1, b: a + 1}"), json!({"a": 1, "b": 2}));
     assert_eq!(eval("{i: 1, j: i}.j"), json!(1));
+}
+
+/// The examples of Camunda's "FEEL error handling" page.
+#[test]
+fn camunda_error_handling_examples() {
+    assert_eq!(eval("a.b > 10"), json!(null));
+    assert_eq!(eval("[{a: 1}, {b: 2}].a"), json!([1, null]));
+    assert_eq!(eval("[{a: 1}, {b: 2}][a < 10]"), json!([{"a": 1}]));
+    assert_eq!(eval("a != null and a.b > 10"), json!(false));
+    assert_eq!(eval("get or else(a, \"prio-99\")"), json!("prio-99"));
 }
