@@ -247,7 +247,7 @@ impl Parser<'_> {
             }
             token if token.is_keyword("in") => {
                 self.advance();
-                return Ok(Expr::In(Box::new(left), Box::new(self.additive()?)));
+                return Ok(Expr::In(Box::new(left), Box::new(self.in_tests()?)));
             }
             token if token.is_keyword("instance") => {
                 self.advance();
@@ -258,6 +258,27 @@ impl Parser<'_> {
         };
         self.advance();
         Ok(Expr::Binary(op, Box::new(left), Box::new(self.additive()?)))
+    }
+
+    /// What follows `in`: a value, a list, a range, or a parenthesised list of values (`in ("M", "S")`).
+    fn in_tests(&mut self) -> Result<Expr, FeelError> {
+        if self.peek() != &Token::LParen {
+            return self.additive();
+        }
+        self.advance();
+        let first = self.expression()?;
+        if self.eat(&Token::DotDot) {
+            return self.range_end(first, false);
+        }
+        let mut tests = vec![first];
+        while self.eat(&Token::Comma) {
+            tests.push(self.expression()?);
+        }
+        self.expect(&Token::RParen, "to close the list of values after 'in'")?;
+        Ok(match <[Expr; 1]>::try_from(tests) {
+            Ok([single]) => single,
+            Err(tests) => Expr::List(tests),
+        })
     }
 
     fn type_name(&mut self) -> Result<String, FeelError> {

@@ -89,6 +89,12 @@ fn comparisons() {
     assert_eq!(eval("[1, 2] = [1, 2]"), json!(true));
     assert_eq!(eval("{a: 1} = {a: 1}"), json!(true));
     assert_eq!(eval("{a: 1} = {a: 2}"), json!(false));
+    // From Camunda's boolean-expression page.
+    assert_eq!(eval("duration(\"P1D\") > duration(\"P5D\")"), json!(false));
+    assert_eq!(eval("duration(\"P1Y\") >= duration(\"P6M\")"), json!(true));
+    assert_eq!(eval("date(\"2020-04-06\") between date(\"2020-04-05\") and date(\"2020-04-09\")"), json!(true));
+    assert_eq!(eval("{x: null}.x = null"), json!(true));
+    assert_eq!(eval("{x: 1}.y = null"), json!(true));
 }
 
 #[test]
@@ -172,6 +178,11 @@ fn ranges_and_in() {
     assert_eq!(eval("i in [1, 2]"), json!(false));
     assert_eq!(eval("\"b\" in [\"a\", \"b\"]"), json!(true));
     assert_eq!(eval("i in [i - 1 .. i + 1]"), json!(true));
+    // From Camunda's "What is FEEL?" page: a parenthesised list of values after `in`.
+    assert_eq!(eval("if name in (\"Ada\", \"Grace\") then \"valid\" else \"not valid\""), json!("valid"));
+    assert_eq!(eval("i in (1, 2)"), json!(false));
+    assert_eq!(eval("i in (7)"), json!(true));
+    assert_eq!(eval("i in (1..7)"), json!(false));
 }
 
 #[test]
