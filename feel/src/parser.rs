@@ -390,16 +390,12 @@ impl Parser<'_> {
             self.position -= 1;
             return Err(self.error_here("'@' must be followed by a string, as in @\"2024-01-31\""));
         };
+        // Camunda: a literal that is not a valid calendar date (@"2024-06-31") is null, not an error.
         let value = temporal::parse_duration(&text)
             .or_else(|| temporal::parse_date(&text).map(Value::Date))
-            .or_else(|| temporal::parse_date_time(&text));
-        match value {
-            Some(value) => Ok(Expr::Literal(value)),
-            None => {
-                self.position -= 1;
-                Err(self.error_here(format!("\"{text}\" is not an ISO 8601 date, date and time or duration")))
-            }
-        }
+            .or_else(|| temporal::parse_date_time(&text))
+            .unwrap_or(Value::Null);
+        Ok(Expr::Literal(value))
     }
 
     /// A name at `start` (already consumed): a literal keyword, a (multi-word) function call or a variable.

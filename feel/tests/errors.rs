@@ -128,8 +128,8 @@ fn number_out_of_range() {
 }
 
 #[test]
-fn invalid_temporal_literal() {
-    assert_syntax_error("=@\"2024-13-01\"", 3, "is not an ISO 8601");
+fn temporal_literal_without_a_string() {
+    assert_syntax_error("=@2024", 3, "'@' must be followed by a string");
 }
 
 #[test]

@@ -208,6 +208,10 @@ fn instance_of() {
 #[test]
 fn temporal_literals_and_arithmetic() {
     assert_eq!(eval("@\"2024-01-31\""), json!("2024-01-31"));
+    // Camunda's temporal-expression page: an invalid calendar date is null.
+    assert_eq!(eval("@\"2024-06-31\""), json!(null));
+    assert_eq!(eval("date and time(\"2020-04-06T08:00:00\") + duration(\"P7D\")"), json!("2020-04-13T08:00:00"));
+    assert_eq!(eval("@\"P1Y6M\""), json!("P1Y6M"));
     assert_eq!(eval("date(\"2024-01-31\") + duration(\"P1D\")"), json!("2024-02-01"));
     assert_eq!(eval("date(\"2024-01-31\") + duration(\"P1M\")"), json!("2024-02-29"));
     assert_eq!(eval("date and time(\"2024-01-31T10:00:00Z\") + duration(\"PT1H30M\")"), json!("2024-01-31T11:30:00Z"));
