@@ -28,6 +28,16 @@ fn count_sum_min_max_mean() {
     assert_eq!(eval("max([\"a\", \"c\", \"b\"])"), json!("c"));
     assert_eq!(eval("mean([1, 2, 3])"), json!(2));
     assert_eq!(eval("sum([1, \"a\"])"), json!(null));
+    // DMN specification examples.
+    assert_eq!(eval("sum([])"), json!(null));
+    assert_eq!(eval("sum(1)"), json!(1));
+    assert_eq!(eval("max([])"), json!(null));
+    assert_eq!(eval("min(1)"), json!(1));
+    assert_eq!(eval("count([1,[2,3]])"), json!(2));
+    assert_eq!(eval("mean([])"), json!(null));
+    // Camunda list-function page.
+    assert_eq!(eval("product([2, 3, 4])"), json!(24));
+    assert_eq!(eval("product(2, 3, 4)"), json!(24));
 }
 
 #[test]
@@ -36,6 +46,10 @@ fn all_and_any() {
     assert_eq!(eval("all([true, true])"), json!(true));
     assert_eq!(eval("any([false, true])"), json!(true));
     assert_eq!(eval("any([false, null])"), json!(null));
+    assert_eq!(eval("all([false,null,true])"), json!(false));
+    assert_eq!(eval("any([false,null,true])"), json!(true));
+    assert_eq!(eval("all([])"), json!(true));
+    assert_eq!(eval("all(0)"), json!(null));
 }
 
 #[test]

@@ -38,6 +38,12 @@ pub(crate) fn sum(arguments: &[Value], _: &dyn VariableLookup) -> Value {
     numbers.iter().try_fold(Decimal::ZERO, |total, n| total.checked_add(*n)).map_or(Value::Null, Value::Number)
 }
 
+/// `product(list)` or `product(n1, n2, ...)`; `null` for an empty list or a non-number item.
+pub(crate) fn product(arguments: &[Value], _: &dyn VariableLookup) -> Value {
+    let Some(numbers) = numbers(arguments).filter(|numbers| !numbers.is_empty()) else { return Value::Null };
+    numbers.iter().try_fold(Decimal::ONE, |total, n| total.checked_mul(*n)).map_or(Value::Null, Value::Number)
+}
+
 /// `mean(list)` or `mean(n1, n2, ...)`.
 pub(crate) fn mean(arguments: &[Value], variables: &dyn VariableLookup) -> Value {
     match (sum(arguments, variables), numbers(arguments)) {

@@ -65,6 +65,7 @@ static TABLE: &[Spec] = &[
     spec("min", 1, MANY, lists::min),
     spec("max", 1, MANY, lists::max),
     spec("mean", 1, MANY, lists::mean),
+    spec("product", 1, MANY, lists::product),
     spec("all", 1, MANY, lists::all),
     spec("any", 1, MANY, lists::any),
     spec("append", 1, MANY, lists::append),
