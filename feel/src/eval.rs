@@ -52,7 +52,10 @@ struct Evaluator<'v> {
 
 impl Evaluator<'_> {
     fn resolve(&self, name: &str, scope: Option<&Local<'_>>) -> Option<Value> {
-        self.local(name, scope).or_else(|| self.variables.lookup(name))
+        match scope {
+            None => self.variables.lookup(name),
+            Some(_) => self.local(name, scope).or_else(|| self.variables.lookup(name)),
+        }
     }
 
     /// `name.segments...`: a local binding walked here, or a variable walked by the lookup.

@@ -150,6 +150,36 @@ impl From<Value> for serde_json::Value {
     }
 }
 
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Value::Number(Decimal::from(n))
+    }
+}
+
+impl From<Decimal> for Value {
+    fn from(n: Decimal) -> Self {
+        Value::Number(n)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+
 fn number_to_json(n: Decimal) -> serde_json::Value {
     let n = n.normalize();
     if n.scale() == 0
@@ -157,7 +187,12 @@ fn number_to_json(n: Decimal) -> serde_json::Value {
     {
         return serde_json::Value::from(int);
     }
-    n.to_f64().and_then(serde_json::Number::from_f64).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    // Through text: Rust's float parsing rounds correctly, `Decimal::to_f64` does not always.
+    n.to_string()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
 /// Converts a JSON number to a decimal, `None` when it is out of the decimal range.

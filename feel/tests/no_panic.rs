@@ -100,3 +100,35 @@ proptest! {
         check(&parts.join(" "));
     }
 }
+
+/// JSON without floats (whose conversion goes through text) and with integers in the `i64` range.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        "\\PC{0,8}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            prop::collection::btree_map("[a-z]{1,4}", inner, 0..4)
+                .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn json_round_trips_through_values(json in json_value()) {
+        prop_assert_eq!(feel::Value::from_json(&json).to_json(), json);
+    }
+
+    #[test]
+    fn floats_round_trip_to_the_same_f64(x in -1.0e15f64..1.0e15) {
+        let back = feel::Value::from_json(&json!(x)).to_json();
+        prop_assert_eq!(back.as_f64(), Some(x));
+    }
+}
