@@ -49,8 +49,9 @@
 //!   to `null` at run time); this lets the YAML compiler reject a misspelt call up front.
 //! - Not supported: user-defined functions (`function(x) ...`), named arguments, `time()` values,
 //!   zone ids in date-times (`@Europe/Berlin`), unary-test syntax after `in` other than lists and
-//!   ranges, `random number()`/`uuid()`, and regular expressions (`matches`, `replace`; `split`
-//!   accepts literal delimiters only and yields `null` for regex syntax).
+//!   ranges and `random number()`/`uuid()`.
+//! - `matches()`, `replace()` and `split()` use Rust's `regex` syntax, which agrees with Java's for
+//!   common patterns but has no look-around or back-references (such a pattern gives `null`).
 //! - Zeebe's own `cycle(duration)` / `cycle(n, duration)` (timer cycles `"R/P7D"`, `"R3/PT1H"`) is
 //!   built in, as is `assert()`, which fails the evaluation (an incident in the engine).
 //! - Numbers are 96-bit decimals (28 significant digits) instead of 34-digit decimal128; a JSON

@@ -76,8 +76,21 @@ fn string_functions() {
 }
 
 #[test]
-fn split_with_a_regular_expression_is_null_rather_than_wrong() {
-    assert_eq!(eval("split(\"a1b2c\", \"[0-9]\")"), json!(null));
+fn regular_expression_functions() {
+    // Examples of the DMN specification and Camunda's string-function page.
+    assert_eq!(eval("matches(\"foobar\", \"^fo*b\")"), json!(true));
+    assert_eq!(eval("matches(\"FooBar\", \"foo\", \"i\")"), json!(true));
+    assert_eq!(eval("matches(\"foobar\", \"^bar\")"), json!(false));
+    assert_eq!(eval("replace(\"abcd\", \"(ab)|(a)\", \"[1=$1][2=$2]\")"), json!("[1=ab][2=]cd"));
+    assert_eq!(
+        eval("replace(\"0123456789\", \"(\\\\d{3})(\\\\d{3})(\\\\d{4})\", \"($1) $2-$3\")"),
+        json!("(012) 345-6789")
+    );
+    assert_eq!(eval("split(\"a1b22c\", \"[0-9]+\")"), json!(["a", "b", "c"]));
+    assert_eq!(eval("split(\"a , b,c\", \"\\\\s*,\\\\s*\")"), json!(["a", "b", "c"]));
+    // Invalid patterns and flags are failed calls: null.
+    assert_eq!(eval("matches(\"a\", \"(\")"), json!(null));
+    assert_eq!(eval("matches(\"a\", \"a\", \"q\")"), json!(null));
 }
 
 #[test]

@@ -55,6 +55,8 @@ static TABLE: &[Spec] = &[
     spec("substring after", 2, 2, strings::substring_after),
     spec("string length", 1, 1, strings::string_length),
     spec("split", 2, 2, strings::split),
+    spec("matches", 2, 3, strings::matches),
+    spec("replace", 3, 4, strings::replace),
     spec("string join", 1, 2, strings::string_join),
     spec("trim", 1, 1, strings::trim),
     spec("is blank", 1, 1, strings::is_blank),

@@ -98,16 +98,58 @@ pub(crate) fn substring_after(arguments: &[Value], _: &dyn VariableLookup) -> Va
     })
 }
 
-/// Characters that make a FEEL `split` delimiter a regular expression this crate does not evaluate.
-const REGEX_SYNTAX: &[char] = &['\\', '.', '^', '$', '|', '?', '*', '+', '(', ')', '[', ']', '{', '}'];
+/// Upper bound for a compiled pattern, so a hostile pattern cannot exhaust memory.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
-/// `split(string, delimiter)`. FEEL's delimiter is a regular expression; this crate splits on
-/// literal delimiters and returns `null` for a delimiter that uses regular-expression syntax.
+/// Compiles a FEEL (XPath-style) pattern with optional flags `i`, `s`, `m`, `x`; `None` when the
+/// pattern or a flag is invalid, which makes the calling function return `null`.
+fn pattern(pattern: &str, flags: Option<&Value>) -> Option<regex::Regex> {
+    let flags = match flags {
+        None | Some(Value::Null) => "",
+        Some(Value::String(flags)) => flags.as_str(),
+        Some(_) => return None,
+    };
+    let mut builder = regex::RegexBuilder::new(pattern);
+    builder.size_limit(REGEX_SIZE_LIMIT);
+    for flag in flags.chars() {
+        match flag {
+            'i' => builder.case_insensitive(true),
+            's' => builder.dot_matches_new_line(true),
+            'm' => builder.multi_line(true),
+            'x' => builder.ignore_whitespace(true),
+            _ => return None,
+        };
+    }
+    builder.build().ok()
+}
+
+/// `matches(input, pattern, flags?)`: whether the pattern matches anywhere in the input.
+pub(crate) fn matches(arguments: &[Value], _: &dyn VariableLookup) -> Value {
+    match arguments {
+        [Value::String(input), Value::String(expression), flags @ ..] => {
+            pattern(expression, flags.first()).map_or(Value::Null, |regex| Value::Bool(regex.is_match(input)))
+        }
+        _ => Value::Null,
+    }
+}
+
+/// `replace(input, pattern, replacement, flags?)`: every match replaced; `$1` refers to a group.
+pub(crate) fn replace(arguments: &[Value], _: &dyn VariableLookup) -> Value {
+    match arguments {
+        [Value::String(input), Value::String(expression), Value::String(replacement), flags @ ..] => {
+            pattern(expression, flags.first())
+                .map_or(Value::Null, |regex| Value::String(regex.replace_all(input, replacement.as_str()).into_owned()))
+        }
+        _ => Value::Null,
+    }
+}
+
+/// `split(string, delimiter)`: the delimiter is a regular expression.
 pub(crate) fn split(arguments: &[Value], _: &dyn VariableLookup) -> Value {
     match two_strings(arguments) {
-        Some((text, delimiter)) if !delimiter.is_empty() && !delimiter.contains(REGEX_SYNTAX) => {
-            Value::List(text.split(delimiter).map(|part| Value::String(part.to_string())).collect())
-        }
+        Some((text, delimiter)) if !delimiter.is_empty() => pattern(delimiter, None).map_or(Value::Null, |regex| {
+            Value::List(regex.split(text).map(|part| Value::String(part.to_string())).collect())
+        }),
         _ => Value::Null,
     }
 }
