@@ -70,6 +70,11 @@ mod parser;
 mod temporal;
 mod value;
 
+/// The date and time library of [`Value`]'s temporal variants and of [`VariableLookup::now`].
+pub use chrono;
+/// The decimal type of [`Value::Number`].
+pub use rust_decimal::Decimal;
+
 pub use error::{FeelError, FeelErrorKind};
 pub use expression::{Expression, StaticOrExpression};
 pub use lookup::{AtInstant, VariableLookup};
