@@ -1,0 +1,205 @@
+//! Semantic checks of one workflow and, given the other workflows, of its calls.
+//!
+//! Errors: duplicate step ids, unparsable templates, references to undeclared inputs or unknown
+//! steps, `item` outside a `for-loop`, calls to workflows that do not exist (directory mode).
+//! Warnings: outputs no step declares, `context` names nothing sets, shell outputs the command
+//! never prints, and call contract mismatches (unknown, missing or out-of-enum inputs).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::{Diagnostics, Pos};
+use crate::dialect::ast::{Action, Step, Text, Workflow};
+use crate::index::WorkflowIndex;
+use crate::template::{CONTEXT_BUILTINS, Expr, Segment, split};
+use crate::texts::for_each_text;
+use crate::yaml::Node;
+
+/// What callers need to know about a workflow: its declared inputs and outputs.
+#[derive(Debug, Clone, Default)]
+pub struct Signature {
+    /// Declared inputs: name, whether a caller must pass it, enum values.
+    pub inputs: Vec<(String, bool, Vec<String>)>,
+    /// Declared workflow output names.
+    pub outputs: Vec<String>,
+}
+
+impl Signature {
+    /// The signature of a parsed workflow.
+    pub fn of(workflow: &Workflow) -> Self {
+        Self {
+            inputs: workflow.inputs.iter().map(|i| (i.name.clone(), i.must_be_passed(), i.values.clone())).collect(),
+            outputs: workflow.outputs.iter().map(|o| o.name.clone()).collect(),
+        }
+    }
+}
+
+/// Workflow signatures by `metadata.id`, for cross-file checks.
+pub type Catalog = HashMap<String, Signature>;
+
+/// Runs every check on `workflow`; `catalog` enables the cross-file checks.
+pub fn check_workflow(workflow: &Workflow, catalog: Option<&Catalog>, diags: &mut Diagnostics) {
+    let index = WorkflowIndex::new(workflow);
+    check_duplicate_ids(workflow, diags);
+    let set_names = context_names_set(workflow);
+    let mut refs = RefChecker { index: &index, catalog, set_names, warned_context: HashSet::new(), diags };
+    for_each_text(workflow, &mut |text, pos, in_loop| refs.text(text, pos, in_loop));
+    for step in workflow.all_steps() {
+        match &step.action {
+            Action::Shell { command } => refs.shell_outputs(step, &command.text),
+            Action::Call { workflow, inputs } => refs.call_contract(step, &workflow.text, workflow.pos, inputs),
+            _ => {}
+        }
+    }
+}
+
+fn check_duplicate_ids(workflow: &Workflow, diags: &mut Diagnostics) {
+    let mut seen: HashMap<&str, Pos> = HashMap::new();
+    for step in workflow.all_steps() {
+        if let Some(first) = seen.get(step.id.as_str()) {
+            diags.error(
+                step.pos,
+                format!(
+                    "duplicate step id `{}` (first at line {}:{}); give each step its own id",
+                    step.id, first.line, first.column
+                ),
+            );
+        } else {
+            seen.insert(&step.id, step.pos);
+        }
+    }
+}
+
+/// Names a `context.X` read may find: set-variable targets and step outputs (the implicit flat context).
+fn context_names_set(workflow: &Workflow) -> HashSet<String> {
+    let mut names: HashSet<String> = CONTEXT_BUILTINS.iter().map(|s| (*s).to_owned()).collect();
+    for step in workflow.all_steps() {
+        names.extend(step.outputs.iter().map(|o| o.text.clone()));
+        if let Action::SetVariable { variable, .. } = &step.action {
+            names.insert(variable.clone());
+        }
+    }
+    names
+}
+
+struct RefChecker<'a, 'd> {
+    index: &'a WorkflowIndex<'a>,
+    catalog: Option<&'a Catalog>,
+    set_names: HashSet<String>,
+    warned_context: HashSet<String>,
+    diags: &'d mut Diagnostics,
+}
+
+impl RefChecker<'_, '_> {
+    fn shell_outputs(&mut self, step: &Step, command: &str) {
+        for output in &step.outputs {
+            if !command.contains(&output.text) {
+                self.diags.warning(
+                    output.pos,
+                    format!(
+                        "step `{}` declares output `{}` but its command never prints it; print `{}=<value>`",
+                        step.id, output.text, output.text
+                    ),
+                );
+            }
+        }
+    }
+
+    fn text(&mut self, text: &str, pos: Pos, in_loop: bool) {
+        match split(text) {
+            Err(message) => self.diags.error(pos, message),
+            Ok(segments) => {
+                for segment in &segments {
+                    if let Segment::Template(expr) = segment {
+                        expr.visit(&mut |e| self.reference(e, pos, in_loop));
+                    }
+                }
+            }
+        }
+    }
+
+    fn reference(&mut self, expr: &Expr, pos: Pos, in_loop: bool) {
+        let workflow = self.index.workflow();
+        match expr {
+            Expr::Input(name) if workflow.input(name).is_none() => {
+                self.diags.error(
+                    pos,
+                    format!("`inputs.{name}` is not a declared input; declare it under `inputs:` or fix the name"),
+                );
+            }
+            Expr::Step { id, output } => match (self.index.step(id), output) {
+                (None, _) => {
+                    self.diags.error(pos, format!("`steps.{id}` names no step of this workflow; check the step id"))
+                }
+                (Some(step), Some(output))
+                    if self.index.declarers(id, output).is_empty() && !self.callee_exports(step, output) =>
+                {
+                    self.diags.warning(
+                        pos,
+                        format!("step `{id}` declares no output `{output}` (nor do its children); add it to the step's `outputs:` or fix the name"),
+                    );
+                }
+                _ => {}
+            },
+            Expr::Context(name) if !self.set_names.contains(name) && self.warned_context.insert(name.clone()) => {
+                self.diags.warning(
+                    pos,
+                    format!("`context.{name}` is never set in this workflow and will be null; set it with a `set-variable` step"),
+                );
+            }
+            Expr::Item if !in_loop => {
+                self.diags.error(pos, "`item` is only defined inside a `for-loop`; move the step into the loop")
+            }
+            _ => {}
+        }
+    }
+
+    fn callee_exports(&self, step: &Step, output: &str) -> bool {
+        match (&step.action, self.catalog) {
+            (Action::Call { workflow, .. }, Some(catalog)) => {
+                catalog.get(&workflow.text).is_some_and(|s| s.outputs.iter().any(|o| o == output))
+            }
+            _ => false,
+        }
+    }
+
+    fn call_contract(&mut self, step: &Step, callee: &str, pos: Pos, inputs: &[(Text, Node)]) {
+        let Some(catalog) = self.catalog else { return };
+        let Some(signature) = catalog.get(callee) else {
+            self.diags.error(
+                pos,
+                format!("workflow `{callee}` is not among the compiled files; check the id or add its file"),
+            );
+            return;
+        };
+        for (name, value) in inputs {
+            match signature.inputs.iter().find(|(n, _, _)| *n == name.text) {
+                None => self.diags.warning(
+                    name.pos,
+                    format!("`{callee}` declares no input `{}`; it is ignored, remove or rename it", name.text),
+                ),
+                Some((_, _, values)) if !values.is_empty() => {
+                    if let Some(text) = value.scalar_text().filter(|t| !t.contains("${") && !values.contains(t)) {
+                        self.diags.warning(
+                            value.pos,
+                            format!("`{text}` is not a value of `{callee}` input `{}` ({values:?})", name.text),
+                        );
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        for (name, must, _) in &signature.inputs {
+            if *must && !inputs.iter().any(|(n, _)| n.text == *name) {
+                self.diags.warning(
+                    step.pos,
+                    format!("call of `{callee}` does not pass its required input `{name}`; add it under `inputs:`"),
+                );
+            }
+        }
+        for output in &step.outputs {
+            if !signature.outputs.contains(&output.text) {
+                self.diags.warning(output.pos, format!("`{callee}` has no output `{}`; it will be null", output.text));
+            }
+        }
+    }
+}

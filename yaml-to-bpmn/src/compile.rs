@@ -1,0 +1,96 @@
+//! The compiler's entry points: one text, or a set of files checked against each other.
+
+use bpmn::Definitions;
+
+use crate::check::{Catalog, Signature, check_workflow};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::dialect::ast::Workflow;
+use crate::dialect::parse_workflow;
+use crate::lower::lower_workflow;
+use crate::yaml::load;
+
+/// One YAML source: a name for messages (usually the path) and its text.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The name diagnostics use.
+    pub name: String,
+    /// The YAML text.
+    pub text: String,
+}
+
+/// One compiled workflow.
+#[derive(Debug, Clone)]
+pub struct CompiledWorkflow {
+    /// The source it came from.
+    pub source: String,
+    /// `metadata.id`, also the process id.
+    pub id: String,
+    /// The BPMN model (without diagram; see [`crate::compile`] callers for layout).
+    pub definitions: Definitions,
+}
+
+/// What compiling produced: the models of the files without errors, and every diagnostic.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// One model per file that compiled.
+    pub workflows: Vec<CompiledWorkflow>,
+    /// Errors and warnings of all files, per file in position order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Outcome {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses one source into the dialect AST (YAML and dialect errors go to `diags`).
+pub fn parse_source(source: &Source, diags: &mut Diagnostics) -> Option<Workflow> {
+    let root = load(&source.text, diags)?;
+    let workflow = parse_workflow(&root, diags)?;
+    (!diags.has_errors()).then_some(workflow)
+}
+
+/// Compiles one file on its own (no cross-file checks).
+pub fn compile_str(name: &str, text: &str) -> Outcome {
+    compile(&[Source { name: name.to_owned(), text: text.to_owned() }], false)
+}
+
+/// Compiles a set of files together: calls are checked against the callee's declared inputs and
+/// outputs, and a call to a workflow not in the set is an error.
+pub fn compile_set(sources: &[Source]) -> Outcome {
+    compile(sources, true)
+}
+
+fn compile(sources: &[Source], cross_file: bool) -> Outcome {
+    let mut parsed = Vec::new();
+    let mut outcome = Outcome::default();
+    for source in sources {
+        let mut diags = Diagnostics::new(&source.name);
+        let workflow = parse_source(source, &mut diags);
+        parsed.push((source, workflow, diags));
+    }
+    let catalog: Option<Catalog> = cross_file.then(|| {
+        parsed
+            .iter()
+            .filter_map(|(_, w, _)| w.as_ref())
+            .map(|w| (w.metadata.id.text.clone(), Signature::of(w)))
+            .collect()
+    });
+    for (source, workflow, mut diags) in parsed {
+        if let Some(workflow) = workflow {
+            check_workflow(&workflow, catalog.as_ref(), &mut diags);
+            if !diags.has_errors() {
+                let definitions = lower_workflow(&workflow, &mut diags);
+                outcome.workflows.push(CompiledWorkflow {
+                    source: source.name.clone(),
+                    id: workflow.metadata.id.text.clone(),
+                    definitions,
+                });
+            }
+        }
+        outcome.diagnostics.extend(diags.into_sorted());
+    }
+    outcome
+}

@@ -1,0 +1,41 @@
+//! The 32 seed workflows compile (warnings allowed), alone and as one set.
+
+use std::path::{Path, PathBuf};
+
+use yaml_to_bpmn::{Source, compile_set};
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/seed-workflows")
+}
+
+fn seed_sources() -> Vec<Source> {
+    let mut paths = Vec::new();
+    for folder in ["system", "personas"] {
+        for entry in std::fs::read_dir(corpus_dir().join(folder)).expect("corpus folder") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| Source { name: p.display().to_string(), text: std::fs::read_to_string(&p).expect("read") })
+        .collect()
+}
+
+#[test]
+fn all_seed_workflows_compile_as_a_set() {
+    let sources = seed_sources();
+    assert_eq!(sources.len(), 32);
+    let outcome = compile_set(&sources);
+    let errors: Vec<String> = outcome.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "errors:\n{}", errors.join("\n"));
+    assert_eq!(outcome.workflows.len(), 32);
+    if std::env::var_os("SHOW_DIAGNOSTICS").is_some() {
+        for d in &outcome.diagnostics {
+            println!("{d}");
+        }
+    }
+}
