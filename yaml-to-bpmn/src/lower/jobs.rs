@@ -25,10 +25,8 @@ impl Lowerer<'_, '_> {
         let description = step.description.as_deref();
         match &step.action {
             Action::Call { workflow, inputs } => {
-                let entries: Vec<String> = inputs
-                    .iter()
-                    .map(|(key, value)| format!("{}: {}", feel_name(&key.text), self.value(value)))
-                    .collect();
+                let entries: Vec<String> =
+                    inputs.iter().map(|(key, value)| format!("{}: {}", quoted(&key.text), self.value(value))).collect();
                 let mut task = node(&id, &name, description, FlowNodeKind::CallActivity(CallActivity::default()));
                 let mut outputs =
                     vec![mapping(&format!("=context put(steps, {}, outputs)", quoted(&step.id)), "steps")];

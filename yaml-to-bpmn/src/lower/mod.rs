@@ -32,7 +32,7 @@ use bpmn::model::{
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::dialect::ast::{Action, Step, Workflow};
 use crate::index::WorkflowIndex;
-use crate::template::{Translator, feel_name, feel_string};
+use crate::template::{Translator, feel_string};
 use feel_values::{node_feel, text_feel};
 use graph::{Ids, connect, finish_scope, node};
 
@@ -186,7 +186,7 @@ impl Lowerer<'_, '_> {
             .iter()
             .filter_map(|input| {
                 let default = input.default.as_ref()?;
-                Some(format!("{}: {}", feel_name(&input.name), node_feel(&mut self.translator, default)))
+                Some(format!("{}: {}", quoted(&input.name), node_feel(&mut self.translator, default)))
             })
             .collect();
         let expression =
@@ -210,7 +210,7 @@ impl Lowerer<'_, '_> {
         let entries: Vec<String> = workflow
             .outputs
             .iter()
-            .map(|o| format!("{}: {}", feel_name(&o.name), node_feel(&mut self.translator, &o.value)))
+            .map(|o| format!("{}: {}", quoted(&o.name), node_feel(&mut self.translator, &o.value)))
             .collect();
         self.report_notes(workflow.outputs.first().map(|o| o.value.pos).unwrap_or_default());
         let id = self.ids.fresh("workflow__outputs");
