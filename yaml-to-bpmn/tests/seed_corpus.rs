@@ -39,3 +39,18 @@ fn all_seed_workflows_compile_as_a_set() {
         }
     }
 }
+
+#[test]
+fn compiled_seed_models_pass_graph_validation() {
+    use bpmn::graph::{ValidationOptions, validate};
+    let outcome = compile_set(&seed_sources());
+    let ids: Vec<String> = outcome.workflows.iter().map(|w| w.id.clone()).collect();
+    let options = ValidationOptions::with_known_processes(ids);
+    let mut problems = Vec::new();
+    for workflow in &outcome.workflows {
+        for problem in validate(&workflow.definitions, &options) {
+            problems.push(format!("{}: {problem}", workflow.id));
+        }
+    }
+    assert!(problems.is_empty(), "problems:\n{}", problems.join("\n"));
+}

@@ -10,7 +10,7 @@ use bpmn::model::{
 use super::graph::{connect, node};
 use super::{Lowerer, Scope, TIMEOUT, root_ref, step_name};
 use crate::dialect::ast::{Action, BranchTest, Step, WaitDuration};
-use crate::template::feel_string;
+use crate::template::{feel_name, feel_string};
 
 impl Lowerer<'_, '_> {
     /// Lowers `steps` in order into `scope`; returns the first and last node ids (none when empty).
@@ -118,9 +118,11 @@ impl Lowerer<'_, '_> {
                     GatewayKind::Exclusive,
                     true,
                 );
+                let count = self.iteration_counter(scope, step);
                 let body = self.body_sub_process(scope, step, steps, None);
                 connect(&mut self.ids, scope, &merge, &test, None, None);
-                connect(&mut self.ids, scope, &test, &body, Some(condition), Some("yes"));
+                connect(&mut self.ids, scope, &test, &count, Some(condition), Some("yes"));
+                connect(&mut self.ids, scope, &count, &body, None, None);
                 connect(&mut self.ids, scope, &body, &merge, None, None);
                 (merge, test)
             }
@@ -160,6 +162,25 @@ impl Lowerer<'_, '_> {
                 (id.clone(), id)
             }
         }
+    }
+
+    /// A script task counting the iterations of a `while-loop` in `steps.<id>.iterations`, so
+    /// that the count is observable (and the loop holds a task, as Camunda's `no-loop` rule wants).
+    fn iteration_counter(&mut self, scope: &mut Scope, step: &Step) -> String {
+        let id = self.ids.fresh(&format!("{}__count", step.id));
+        let current = format!("steps.{}.iterations", feel_name(&step.id));
+        let expression = format!(
+            "=context put(steps, {}, {{\"iterations\": (if {current} = null then 0 else {current}) + 1}})",
+            feel_string(&step.id)
+        );
+        let mut task = node(&id, &format!("Count {} iteration", step_name(step)), None, super::script_kind());
+        task.common.extensions_mut().set(ExtensionElement::Script(bpmn::model::zeebe::Script {
+            expression,
+            result_variable: Some("steps".into()),
+            ..Default::default()
+        }));
+        scope.push(FlowElement::Node(task));
+        id
     }
 
     /// Adds a gateway; diverging ones turn their unconditioned outgoing flow into the default.
