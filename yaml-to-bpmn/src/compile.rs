@@ -63,6 +63,23 @@ pub fn compile_set(sources: &[Source]) -> Outcome {
     compile(sources, true)
 }
 
+/// A second workflow with an id already seen is an error in its file (it is not compiled).
+fn report_duplicate_ids(parsed: &mut [(&Source, Option<Workflow>, Diagnostics)]) {
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (source, workflow, diags) in parsed.iter_mut() {
+        let Some(id) = workflow.as_ref().map(|w| w.metadata.id.clone()) else { continue };
+        if let Some(first) = seen.get(&id.text) {
+            diags.error(
+                id.pos,
+                format!("workflow id `{}` is already used by {first}; give each workflow its own id", id.text),
+            );
+            *workflow = None;
+        } else {
+            seen.insert(id.text.clone(), source.name.clone());
+        }
+    }
+}
+
 fn compile(sources: &[Source], cross_file: bool) -> Outcome {
     let mut parsed = Vec::new();
     let mut outcome = Outcome::default();
@@ -71,6 +88,7 @@ fn compile(sources: &[Source], cross_file: bool) -> Outcome {
         let workflow = parse_source(source, &mut diags);
         parsed.push((source, workflow, diags));
     }
+    report_duplicate_ids(&mut parsed);
     let catalog: Option<Catalog> = cross_file.then(|| {
         parsed
             .iter()

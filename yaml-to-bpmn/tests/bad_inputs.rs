@@ -383,3 +383,33 @@ fn ten_megabyte_garbage_is_an_error_not_a_panic() {
     let outcome = compile(&garbage);
     assert!(outcome.has_errors());
 }
+
+#[test]
+fn duplicate_workflow_ids_in_a_set() {
+    let text = with_steps(LOG);
+    let outcome = compile_set(&[
+        Source { name: "one.yaml".into(), text: text.clone() },
+        Source { name: "two.yaml".into(), text },
+    ]);
+    let d = find(&outcome, Severity::Error, "workflow id `demo` is already used by one.yaml");
+    assert_eq!((d.file.as_str(), d.pos.line, d.pos.column), ("two.yaml", 2, 7));
+    assert_eq!(outcome.workflows.len(), 1);
+}
+
+#[test]
+fn set_variable_may_not_overwrite_reserved_variables() {
+    let yaml = with_steps("  - id: s\n    action: set-variable\n    variable: context.steps\n    value: 1\n");
+    assert_error(&yaml, 6, 15, "`steps` is reserved");
+}
+
+#[test]
+fn unknown_on_error_value() {
+    let yaml = with_steps("  - id: a\n    action: log\n    message: hi\n    onError: ignore\n");
+    assert_error(&yaml, 7, 14, "`onError: ignore` is not understood");
+}
+
+#[test]
+fn default_of_the_wrong_type_is_a_warning() {
+    let yaml = "metadata:\n  id: x\ninputs:\n  - name: B\n    type: boolean\n    default: maybe\nsteps: []\n";
+    assert_warning(yaml, 6, 14, "default of input `B` is a string");
+}

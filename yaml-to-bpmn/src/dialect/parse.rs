@@ -139,12 +139,33 @@ fn parse_input(node: &Node, diags: &mut Diagnostics) -> Option<Input> {
     if ty == InputType::Enum && values.is_empty() {
         diags.warning(node.pos, format!("enum input `{name}` lists no `values`; add `values: [a, b]`"));
     }
+    if let Some(default) = &default
+        && !default_fits(ty, default)
+    {
+        diags.warning(
+            default.pos,
+            format!("default of input `{name}` is {}, which does not fit its type", default.kind_name()),
+        );
+    }
     if let (InputType::Enum, Some(default)) = (ty, &default)
         && let Some(text) = default.scalar_text().filter(|t| !values.contains(t))
     {
         diags.warning(default.pos, format!("default `{text}` of input `{name}` is not one of its values {values:?}"));
     }
     Some(Input { name, ty, values, default, required, pos: node.pos })
+}
+
+/// True when a default value has the shape its declared type promises.
+fn default_fits(ty: InputType, default: &Node) -> bool {
+    match (ty, &default.value) {
+        (_, Value::Null) => true,
+        (InputType::String | InputType::Enum, Value::Str(_) | Value::Int(_) | Value::Float(_)) => true,
+        (InputType::Boolean, Value::Bool(_)) => true,
+        (InputType::Number, Value::Int(_) | Value::Float(_)) => true,
+        (InputType::Array, Value::Seq(_)) => true,
+        (InputType::Object, Value::Map(_)) => true,
+        _ => false,
+    }
 }
 
 fn parse_prerequisite(node: &Node, diags: &mut Diagnostics) -> Option<Prerequisite> {
@@ -275,6 +296,13 @@ fn parse_step(node: &Node, path_id: String, diags: &mut Diagnostics) -> Option<S
         })
         .collect();
     let on_error = f.text("onError", diags).map(|(text, pos)| Text { text, pos });
+    if let Some(on_error) = &on_error
+        && !on_error.text.contains("${")
+        && on_error.text != "fail"
+        && on_error.text != "continue"
+    {
+        diags.error(on_error.pos, format!("`onError: {}` is not understood; use `fail` or `continue`", on_error.text));
+    }
     let retries = ["retryCount", "maxRetries"].into_iter().find_map(|key| {
         let node = f.get(key)?;
         match node.value {
@@ -294,6 +322,9 @@ fn parse_step(node: &Node, path_id: String, diags: &mut Diagnostics) -> Option<S
     f.finish(diags);
     Some(Step { id, explicit_id, name, description, outputs, on_error, guard, retries, pos: node.pos, action })
 }
+
+/// Variables the compiled process uses itself; `set-variable` may not overwrite them.
+pub const RESERVED_VARIABLES: [&str; 5] = ["inputs", "steps", "outputs", "item", "error"];
 
 /// The twelve action kinds.
 pub const ACTIONS: [&str; 12] = [
@@ -426,6 +457,13 @@ fn parse_action(
             let name = variable.text.strip_prefix("context.").unwrap_or(&variable.text).to_owned();
             if !is_valid_id(&name) || name.contains(['-', '.']) {
                 diags.error(variable.pos, format!("variable name `{name}` is not valid; use letters, digits and `_`"));
+                return None;
+            }
+            if RESERVED_VARIABLES.contains(&name.as_str()) {
+                diags.error(
+                    variable.pos,
+                    format!("`{name}` is reserved by the compiled process; choose another variable name"),
+                );
                 return None;
             }
             let Some(value) = f.entry("value").map(|e| e.value.clone()) else {
