@@ -157,15 +157,15 @@ fn parse_input(node: &Node, diags: &mut Diagnostics) -> Option<Input> {
 
 /// True when a default value has the shape its declared type promises.
 fn default_fits(ty: InputType, default: &Node) -> bool {
-    match (ty, &default.value) {
-        (_, Value::Null) => true,
-        (InputType::String | InputType::Enum, Value::Str(_) | Value::Int(_) | Value::Float(_)) => true,
-        (InputType::Boolean, Value::Bool(_)) => true,
-        (InputType::Number, Value::Int(_) | Value::Float(_)) => true,
-        (InputType::Array, Value::Seq(_)) => true,
-        (InputType::Object, Value::Map(_)) => true,
-        _ => false,
-    }
+    matches!(
+        (ty, &default.value),
+        (_, Value::Null)
+            | (InputType::String | InputType::Enum, Value::Str(_) | Value::Int(_) | Value::Float(_))
+            | (InputType::Boolean, Value::Bool(_))
+            | (InputType::Number, Value::Int(_) | Value::Float(_))
+            | (InputType::Array, Value::Seq(_))
+            | (InputType::Object, Value::Map(_))
+    )
 }
 
 fn parse_prerequisite(node: &Node, diags: &mut Diagnostics) -> Option<Prerequisite> {
