@@ -314,3 +314,31 @@ fn every_node_has_a_name_and_wired_flows() {
     }
     assert_eq!(node(&d, "check__else__s0").common.name.as_deref(), Some("Git: checkout"));
 }
+
+#[test]
+fn continue_on_error_makes_steps_without_on_error_continue() {
+    let yaml = format!(
+        "{}errorHandling:\n  strategy: continue-on-error\n  onFailure: []\n",
+        workflow(
+            "  - id: a\n    action: log\n    message: hi\n  - id: b\n    action: log\n    message: hi\n    onError: fail\n"
+        )
+    );
+    let d = compile(&yaml);
+    assert_eq!(header(&node(&d, "a"), "onError").as_deref(), Some("continue"));
+    assert_eq!(header(&node(&d, "b"), "onError").as_deref(), Some("fail"));
+    let plain = compile(&workflow("  - id: a\n    action: log\n    message: hi\n"));
+    assert_eq!(header(&node(&plain, "a"), "onError"), None);
+}
+
+#[test]
+fn templated_notification_target_is_an_input_and_stays_out_of_the_name() {
+    let yaml = format!(
+        "{}errorHandling:\n  strategy: fail-fast\n  onFailure: []\n  notifications:\n    - type: email\n      target: \"${{inputs.ID}}\"\n",
+        workflow("  - id: a\n    action: log\n    message: hi\n")
+    );
+    let d = compile(&yaml);
+    let notify = node(&d, "error__notify_0");
+    assert_eq!(input(&notify, "target").as_deref(), Some("=inputs.ID"));
+    assert_eq!(header(&notify, "target"), None);
+    assert_eq!(notify.common.name.as_deref(), Some("Notify via email"));
+}

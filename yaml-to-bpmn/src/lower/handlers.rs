@@ -97,7 +97,12 @@ impl Lowerer<'_, '_> {
     /// A `notify` service task: headers `type` and (static) `target`, or a `target` input.
     fn notify_task(&mut self, base: &str, notification: &Notification) -> FlowNode {
         let id = self.ids.fresh(base);
-        let name = format!("Notify {} {}", notification.kind, notification.target.text.trim());
+        let target = notification.target.text.trim();
+        let name = if target.contains("${") || target.is_empty() {
+            format!("Notify via {}", notification.kind)
+        } else {
+            format!("Notify {} {target}", notification.kind)
+        };
         let mut headers = vec![Header { key: "type".into(), value: notification.kind.clone(), ..Header::default() }];
         let mut inputs = Vec::new();
         if notification.target.text.contains("${") {
@@ -106,7 +111,7 @@ impl Lowerer<'_, '_> {
         } else {
             headers.push(Header { key: "target".into(), value: notification.target.text.clone(), ..Header::default() });
         }
-        let mut task = node(&id, name.trim(), None, FlowNodeKind::Task(Task::new(TaskKind::Service)));
+        let mut task = node(&id, &name, None, FlowNodeKind::Task(Task::new(TaskKind::Service)));
         let extensions = task.common.extensions_mut();
         extensions.set(ExtensionElement::TaskDefinition(TaskDefinition {
             job_type: "notify".into(),

@@ -112,12 +112,16 @@ impl Lowerer<'_, '_> {
     /// A service task of `job_type` with the common headers, retries and output mapping.
     fn service_task(&mut self, id: &str, name: &str, step: &Step, job_type: &str, mut job: Job) -> FlowNode {
         job.headers.insert(0, ("stepId".into(), step.id.clone()));
-        if let Some(on_error) = &step.on_error {
-            if on_error.text.contains("${") {
+        match &step.on_error {
+            Some(on_error) if on_error.text.contains("${") => {
                 let feel = self.text(&on_error.text, on_error.pos);
                 job.inputs.push(mapping(&format!("={feel}"), "onError"));
-            } else {
-                job.headers.push(("onError".into(), on_error.text.clone()));
+            }
+            Some(on_error) => job.headers.push(("onError".into(), on_error.text.clone())),
+            None => {
+                if let Some(default) = self.default_on_error {
+                    job.headers.push(("onError".into(), default.to_owned()));
+                }
             }
         }
         if let Some(persona) = &self.persona {

@@ -53,6 +53,7 @@ pub fn lower_workflow(workflow: &Workflow, diags: &mut Diagnostics) -> Definitio
         ids: Ids::default(),
         context_reads: context_reads(workflow),
         persona: workflow.metadata.persona.clone(),
+        default_on_error: default_on_error(workflow),
         uses: HashSet::new(),
     };
     let process = lowerer.process(workflow);
@@ -79,6 +80,13 @@ pub fn lower_workflow(workflow: &Workflow, diags: &mut Diagnostics) -> Definitio
         root_elements,
         ..Definitions::default()
     }
+}
+
+/// Under `continue-on-error`, steps without `onError` absorb their failures (survey §8.1: an
+/// interrupting handler ends the instance, so "continue" can only mean per step).
+fn default_on_error(workflow: &Workflow) -> Option<&'static str> {
+    let strategy = workflow.error_handling.as_ref().map(|e| e.strategy);
+    (strategy == Some(crate::dialect::ast::Strategy::ContinueOnError)).then_some("continue")
 }
 
 /// The id of the error or escalation root element for a code.
@@ -110,6 +118,8 @@ struct Lowerer<'a, 'd> {
     ids: Ids,
     context_reads: HashSet<String>,
     persona: Option<String>,
+    /// The `onError` header of steps that set none (`continue` under `continue-on-error`).
+    default_on_error: Option<&'static str>,
     /// Error and escalation codes the model refers to.
     uses: HashSet<&'static str>,
 }
