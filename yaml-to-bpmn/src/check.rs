@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostics, Pos};
-use crate::dialect::ast::{Action, Step, Text, Workflow};
+use crate::dialect::ast::{Action, Branch, BranchTest, Step, Text, Workflow};
 use crate::index::WorkflowIndex;
 use crate::template::{CONTEXT_BUILTINS, Expr, Segment, split};
 use crate::texts::for_each_text;
@@ -47,8 +47,24 @@ pub fn check_workflow(workflow: &Workflow, catalog: Option<&Catalog>, diags: &mu
         match &step.action {
             Action::Shell { command } => refs.shell_outputs(step, &command.text),
             Action::Call { workflow, inputs } => refs.call_contract(step, &workflow.text, workflow.pos, inputs),
+            Action::While { condition, .. } => refs.loop_exit(step, condition),
+            Action::Switch { branches, .. } => contains_branches(step, branches, refs.diags),
             _ => {}
         }
+    }
+}
+
+/// Several `contains` branches may all match, but only the first one runs (exclusive gateway).
+fn contains_branches(step: &Step, branches: &[Branch], diags: &mut Diagnostics) {
+    let contains: Vec<&Branch> = branches.iter().filter(|b| matches!(b.test, BranchTest::Contains(_))).collect();
+    if let [_, second, ..] = contains.as_slice() {
+        diags.warning(
+            second.pos,
+            format!(
+                "`{}` has several `contains` branches; only the first that matches runs, so order them by priority",
+                step.id
+            ),
+        );
     }
 }
 
@@ -90,6 +106,32 @@ struct RefChecker<'a, 'd> {
 }
 
 impl RefChecker<'_, '_> {
+    /// A `while-loop` whose condition reads only `context` names that nothing sets never ends.
+    fn loop_exit(&mut self, step: &Step, condition: &Text) {
+        let Ok(segments) = split(&condition.text) else { return };
+        let mut names = Vec::new();
+        let mut other_inputs = false;
+        for segment in &segments {
+            if let Segment::Template(expr) = segment {
+                expr.visit(&mut |e| match e {
+                    Expr::Context(name) => names.push(name.clone()),
+                    Expr::Step { .. } | Expr::Input(_) | Expr::Item | Expr::Error(_) => other_inputs = true,
+                    _ => {}
+                });
+            }
+        }
+        if !other_inputs && !names.is_empty() && names.iter().all(|n| !self.set_names.contains(n)) {
+            self.diags.warning(
+                condition.pos,
+                format!(
+                    "nothing sets {} so `{}` never ends; set it inside the loop with `set-variable`",
+                    names.iter().map(|n| format!("`context.{n}`")).collect::<Vec<_>>().join(", "),
+                    step.id
+                ),
+            );
+        }
+    }
+
     fn shell_outputs(&mut self, step: &Step, command: &str) {
         for output in &step.outputs {
             if !command.contains(&output.text) {

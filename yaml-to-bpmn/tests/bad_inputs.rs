@@ -413,3 +413,22 @@ fn default_of_the_wrong_type_is_a_warning() {
     let yaml = "metadata:\n  id: x\ninputs:\n  - name: B\n    type: boolean\n    default: maybe\nsteps: []\n";
     assert_warning(yaml, 6, 14, "default of input `B` is a string");
 }
+
+#[test]
+fn loop_on_a_flag_nothing_sets_never_ends() {
+    let yaml =
+        with_steps("  - id: spin\n    action: while-loop\n    condition: \"${not context.approved}\"\n    steps: []\n");
+    assert_warning(&yaml, 6, 16, "nothing sets `context.approved` so `spin` never ends");
+    let fixed = with_steps(
+        "  - id: spin\n    action: while-loop\n    condition: \"${not context.approved}\"\n    steps:\n      - action: set-variable\n        variable: approved\n        value: true\n",
+    );
+    assert!(!compile(&fixed).diagnostics.iter().any(|d| d.message.contains("never ends")));
+}
+
+#[test]
+fn several_contains_branches_warn_that_only_the_first_runs() {
+    let yaml = with_steps(
+        "  - id: route\n    action: conditional\n    condition: \"${context.X}\"\n    branches:\n      - condition: \"contains 'a'\"\n        steps: []\n      - condition: \"contains 'b'\"\n        steps: []\n",
+    );
+    assert_warning(&yaml, 10, 9, "only the first that matches runs");
+}
