@@ -54,3 +54,27 @@ fn compiled_seed_models_pass_graph_validation() {
     }
     assert!(problems.is_empty(), "problems:\n{}", problems.join("\n"));
 }
+
+fn good_sources() -> Vec<Source> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/good");
+    let mut paths: Vec<PathBuf> =
+        std::fs::read_dir(&dir).expect("good folder").map(|e| e.expect("entry").path()).collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| Source { name: p.display().to_string(), text: std::fs::read_to_string(&p).expect("read") })
+        .collect()
+}
+
+#[test]
+fn construct_samples_compile_without_diagnostics_beyond_the_expected_ones() {
+    let outcome = compile_set(&good_sources());
+    let messages: Vec<String> = outcome.diagnostics.iter().map(ToString::to_string).collect();
+    assert!(!outcome.has_errors(), "{}", messages.join("\n"));
+    assert_eq!(outcome.workflows.len(), 3);
+    // Every name read is set somewhere, so the one warning left is the shell output the command
+    // does not print.
+    let warnings: Vec<&String> = messages.iter().filter(|m| m.contains(": warning: ")).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(warnings[0].contains("all-constructs.yaml:57:9: warning: step `prepare` declares output `MODE_USED`"));
+}
