@@ -6,7 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::compile::{Outcome, Source, compile_set};
+use bpmn::graph::ValidationOptions;
+
+use crate::compile::{Outcome, Source, compile_set, compile_str};
+use crate::diagnostic::Diagnostic;
+use crate::model_check::check_bpmn;
 
 /// Compiles YAML workflows to Camunda 8 / Zeebe BPMN.
 #[derive(Debug, Parser)]
@@ -29,11 +33,20 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// Check YAML workflows (compiled together) or BPMN files, printing diagnostics.
+    /// Check YAML workflows (compiled together) and BPMN files (read and graph-validated),
+    /// printing `file:line:col: severity: message` diagnostics.
     Check {
-        /// YAML or BPMN files, or folders.
+        /// YAML or BPMN files, or folders (walked for *.yaml, *.yml and *.bpmn).
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
+    },
+    /// Read a BPMN file and write it back (the reader and writer lose nothing).
+    Roundtrip {
+        /// The BPMN file to read.
+        input: PathBuf,
+        /// The BPMN file to write.
+        #[arg(short, long)]
+        output: PathBuf,
     },
 }
 
@@ -49,17 +62,24 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Convert { inputs, output } => convert(&inputs, &output),
         Command::Check { inputs } => check(&inputs),
+        Command::Roundtrip { input, output } => roundtrip(&input, &output),
     };
     ExitCode::from(code)
 }
 
-/// The YAML files named or found below the named folders, sorted per folder.
-pub fn collect_yaml(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// YAML workflow file extensions.
+const YAML: &[&str] = &["yaml", "yml"];
+/// Extensions `check` looks for in folders.
+const CHECKABLE: &[&str] = &["yaml", "yml", "bpmn"];
+
+/// The files named, plus those below the named folders whose extension is one of `extensions`
+/// (sorted per folder).
+pub fn collect_files(inputs: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
             let mut found = Vec::new();
-            walk(input, &mut found)?;
+            walk(input, extensions, &mut found)?;
             found.sort();
             files.extend(found);
         } else {
@@ -69,17 +89,30 @@ pub fn collect_yaml(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
+fn walk(dir: &Path, extensions: &[&str], found: &mut Vec<PathBuf>) -> Result<(), String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: cannot list folder: {e}", dir.display()))?;
     for entry in entries {
         let path = entry.map_err(|e| format!("{}: cannot list folder: {e}", dir.display()))?.path();
         if path.is_dir() {
-            walk(&path, found)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            walk(&path, extensions, found)?;
+        } else if has_extension(&path, extensions) {
             found.push(path);
         }
     }
     Ok(())
+}
+
+/// Compiles the sources as a set (with cross-file checks: callees must be among them) when a
+/// folder or several files were named; one named file is compiled on its own.
+fn compile_sources(inputs: &[PathBuf], sources: &[Source]) -> Outcome {
+    match sources {
+        [single] if !inputs.iter().any(|p| p.is_dir()) => compile_str(&single.name, &single.text),
+        _ => compile_set(sources),
+    }
+}
+
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e))
 }
 
 fn read_sources(files: &[PathBuf]) -> Result<Vec<Source>, String> {
@@ -93,22 +126,22 @@ fn read_sources(files: &[PathBuf]) -> Result<Vec<Source>, String> {
         .collect()
 }
 
-fn print_diagnostics(outcome: &Outcome) {
-    for diagnostic in &outcome.diagnostics {
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for diagnostic in diagnostics {
         eprintln!("{diagnostic}");
     }
 }
 
 fn convert(inputs: &[PathBuf], output: &Path) -> u8 {
-    let sources = match collect_yaml(inputs).and_then(|files| read_sources(&files)) {
+    let sources = match collect_files(inputs, YAML).and_then(|files| read_sources(&files)) {
         Ok(sources) => sources,
         Err(message) => {
             eprintln!("error: {message}");
             return EXIT_USAGE;
         }
     };
-    let outcome = compile_set(&sources);
-    print_diagnostics(&outcome);
+    let outcome = compile_sources(inputs, &sources);
+    print_diagnostics(&outcome.diagnostics);
     if let Err(e) = std::fs::create_dir_all(output) {
         eprintln!("error: {}: cannot create folder: {e}", output.display());
         return EXIT_USAGE;
@@ -125,16 +158,59 @@ fn convert(inputs: &[PathBuf], output: &Path) -> u8 {
 }
 
 fn check(inputs: &[PathBuf]) -> u8 {
-    let sources = match collect_yaml(inputs).and_then(|files| read_sources(&files)) {
+    let files = match collect_files(inputs, CHECKABLE) {
+        Ok(files) => files,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let (models, workflows): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|p| has_extension(p, &["bpmn"]));
+    let sources = match read_sources(&workflows) {
         Ok(sources) => sources,
         Err(message) => {
             eprintln!("error: {message}");
             return EXIT_USAGE;
         }
     };
-    let outcome = compile_set(&sources);
-    print_diagnostics(&outcome);
-    let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
-    println!("{} files, {errors} errors, {} warnings", sources.len(), outcome.diagnostics.len() - errors);
+    let mut diagnostics = if sources.is_empty() { Vec::new() } else { compile_sources(inputs, &sources).diagnostics };
+    for path in &models {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                diagnostics.extend(check_bpmn(&path.display().to_string(), &bytes, &ValidationOptions::default()))
+            }
+            Err(e) => {
+                eprintln!("error: {}: cannot read: {e}", path.display());
+                return EXIT_USAGE;
+            }
+        }
+    }
+    print_diagnostics(&diagnostics);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    println!("{} files, {errors} errors, {} warnings", sources.len() + models.len(), diagnostics.len() - errors);
     if errors > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK }
+}
+
+fn roundtrip(input: &Path, output: &Path) -> u8 {
+    let bytes = match std::fs::read(input) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("error: {}: cannot read: {e}", input.display());
+            return EXIT_USAGE;
+        }
+    };
+    let definitions = match bpmn::read(&bytes) {
+        Ok(definitions) => definitions,
+        Err(error) => {
+            eprintln!("{}:{error}", input.display());
+            return EXIT_INPUT_ERRORS;
+        }
+    };
+    if let Err(e) = std::fs::write(output, bpmn::write(&definitions)) {
+        eprintln!("error: {}: cannot write: {e}", output.display());
+        return EXIT_USAGE;
+    }
+    println!("wrote {}", output.display());
+    EXIT_OK
 }

@@ -12,6 +12,7 @@ pub mod dialect;
 pub mod duration;
 pub mod index;
 pub mod lower;
+pub mod model_check;
 pub mod output;
 pub mod template;
 pub mod texts;

@@ -1,8 +1,8 @@
-//! Turning a compiled model into a BPMN file.
+//! Turning a compiled model into a BPMN file with the deterministic writer.
 
 use bpmn::Definitions;
 
-/// The XML text of a compiled model.
+/// The BPMN XML of a compiled model.
 pub fn to_xml(definitions: &Definitions) -> String {
-    format!("{definitions:#?}")
+    bpmn::write(definitions)
 }
