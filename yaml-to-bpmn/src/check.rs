@@ -21,6 +21,8 @@ pub struct Signature {
     pub inputs: Vec<(String, bool, Vec<String>)>,
     /// Declared workflow output names.
     pub outputs: Vec<String>,
+    /// The workflows it calls, with where each call names its callee.
+    pub calls: Vec<(String, Pos)>,
 }
 
 impl Signature {
@@ -29,6 +31,14 @@ impl Signature {
         Self {
             inputs: workflow.inputs.iter().map(|i| (i.name.clone(), i.must_be_passed(), i.values.clone())).collect(),
             outputs: workflow.outputs.iter().map(|o| o.name.clone()).collect(),
+            calls: workflow
+                .all_steps()
+                .into_iter()
+                .filter_map(|s| match &s.action {
+                    Action::Call { workflow, .. } => Some((workflow.text.clone(), workflow.pos)),
+                    _ => None,
+                })
+                .collect(),
         }
     }
 }
@@ -38,6 +48,9 @@ pub type Catalog = HashMap<String, Signature>;
 
 /// Runs every check on `workflow`; `catalog` enables the cross-file checks.
 pub fn check_workflow(workflow: &Workflow, catalog: Option<&Catalog>, diags: &mut Diagnostics) {
+    if let Some(catalog) = catalog {
+        check_call_cycles(&workflow.metadata.id.text, catalog, diags);
+    }
     let index = WorkflowIndex::new(workflow);
     check_duplicate_ids(workflow, diags);
     let set_names = context_names_set(workflow);
@@ -52,6 +65,50 @@ pub fn check_workflow(workflow: &Workflow, catalog: Option<&Catalog>, diags: &mu
             _ => {}
         }
     }
+}
+
+/// A call that leads back to the calling workflow starts instances without end: warn at the
+/// first call of `id` that is on such a cycle.
+pub fn check_call_cycles(id: &str, catalog: &Catalog, diags: &mut Diagnostics) {
+    let Some(signature) = catalog.get(id) else { return };
+    for (callee, pos) in &signature.calls {
+        if let Some(path) = call_path(callee, id, catalog) {
+            diags.warning(
+                *pos,
+                format!(
+                    "this call leads back to `{id}` ({id} → {}); an instance would never end, break the cycle",
+                    path.join(" → ")
+                ),
+            );
+            return;
+        }
+    }
+}
+
+/// The chain of calls from `from` to `to` (both included), if there is one (breadth first).
+fn call_path(from: &str, to: &str, catalog: &Catalog) -> Option<Vec<String>> {
+    let mut previous: HashMap<&str, &str> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([from]);
+    let mut seen: HashSet<&str> = HashSet::from([from]);
+    while let Some(current) = queue.pop_front() {
+        if current == to {
+            let mut path = vec![current.to_owned()];
+            let mut at = current;
+            while let Some(&before) = previous.get(at) {
+                path.push(before.to_owned());
+                at = before;
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for (callee, _) in catalog.get(current).map(|s| s.calls.as_slice()).unwrap_or_default() {
+            if seen.insert(callee) {
+                previous.insert(callee, current);
+                queue.push_back(callee);
+            }
+        }
+    }
+    None
 }
 
 /// Several `contains` branches may all match, but only the first one runs (exclusive gateway).

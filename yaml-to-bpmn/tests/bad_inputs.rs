@@ -432,3 +432,19 @@ fn several_contains_branches_warn_that_only_the_first_runs() {
     );
     assert_warning(&yaml, 10, 9, "only the first that matches runs");
 }
+
+#[test]
+fn call_cycles_are_reported_with_their_path() {
+    let call = |id: &str, callee: &str| {
+        format!("metadata:\n  id: {id}\nsteps:\n  - id: call\n    action: execute-workflow\n    workflow: {callee}\n")
+    };
+    let outcome = compile_set(&[
+        Source { name: "a.yaml".into(), text: call("a", "b") },
+        Source { name: "b.yaml".into(), text: call("b", "a") },
+    ]);
+    assert!(!outcome.has_errors(), "{:#?}", outcome.diagnostics);
+    let d = find(&outcome, Severity::Warning, "this call leads back to `a` (a → b → a)");
+    assert_eq!((d.file.as_str(), d.pos.line, d.pos.column), ("a.yaml", 6, 15));
+    let direct = compile_set(&[Source { name: "self.yaml".into(), text: call("self-caller", "self-caller") }]);
+    find(&direct, Severity::Warning, "(self-caller → self-caller)");
+}
