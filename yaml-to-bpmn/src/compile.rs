@@ -25,7 +25,7 @@ pub struct CompiledWorkflow {
     pub source: String,
     /// `metadata.id`, also the process id.
     pub id: String,
-    /// The BPMN model (without diagram; see [`crate::compile`] callers for layout).
+    /// The BPMN model, without a diagram ([`crate::output::to_xml`] adds one when writing).
     pub definitions: Definitions,
 }
 
