@@ -25,6 +25,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compile workflows (files, or folders walked for *.yaml / *.yml) to `<metadata.id>.bpmn`.
+    ///
+    /// Files with errors are reported and not written; the exit code is then 1.
     Convert {
         /// YAML files or folders.
         #[arg(required = true)]
@@ -59,13 +61,19 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs a parsed command line, printing to stdout/stderr.
 pub fn run(cli: Cli) -> ExitCode {
-    let code = match cli.command {
+    let result = match cli.command {
         Command::Convert { inputs, output } => convert(&inputs, &output),
         Command::Check { inputs } => check(&inputs),
         Command::Roundtrip { input, output } => roundtrip(&input, &output),
     };
-    ExitCode::from(code)
+    ExitCode::from(result.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        EXIT_USAGE
+    }))
 }
+
+/// What a subcommand ends with: an exit code, or a usage/I/O problem to report (exit 2).
+type Run = Result<u8, String>;
 
 /// YAML workflow file extensions.
 const YAML: &[&str] = &["yaml", "yml"];
@@ -132,85 +140,51 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     }
 }
 
-fn convert(inputs: &[PathBuf], output: &Path) -> u8 {
-    let sources = match collect_files(inputs, YAML).and_then(|files| read_sources(&files)) {
-        Ok(sources) => sources,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
-    };
+fn convert(inputs: &[PathBuf], output: &Path) -> Run {
+    let sources = read_sources(&collect_files(inputs, YAML)?)?;
     let outcome = compile_sources(inputs, &sources);
     print_diagnostics(&outcome.diagnostics);
-    if let Err(e) = std::fs::create_dir_all(output) {
-        eprintln!("error: {}: cannot create folder: {e}", output.display());
-        return EXIT_USAGE;
-    }
+    std::fs::create_dir_all(output).map_err(|e| format!("{}: cannot create folder: {e}", output.display()))?;
     for workflow in &outcome.workflows {
         let path = output.join(format!("{}.bpmn", workflow.id));
-        if let Err(e) = std::fs::write(&path, crate::output::to_xml(&workflow.definitions)) {
-            eprintln!("error: {}: cannot write: {e}", path.display());
-            return EXIT_USAGE;
-        }
+        write(&path, &crate::output::to_xml(&workflow.definitions))?;
         println!("wrote {}", path.display());
     }
-    if outcome.has_errors() { EXIT_INPUT_ERRORS } else { EXIT_OK }
+    Ok(if outcome.has_errors() { EXIT_INPUT_ERRORS } else { EXIT_OK })
 }
 
-fn check(inputs: &[PathBuf]) -> u8 {
-    let files = match collect_files(inputs, CHECKABLE) {
-        Ok(files) => files,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
-    };
+fn check(inputs: &[PathBuf]) -> Run {
     let (models, workflows): (Vec<PathBuf>, Vec<PathBuf>) =
-        files.into_iter().partition(|p| has_extension(p, &["bpmn"]));
-    let sources = match read_sources(&workflows) {
-        Ok(sources) => sources,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
-    };
+        collect_files(inputs, CHECKABLE)?.into_iter().partition(|p| has_extension(p, &["bpmn"]));
+    let sources = read_sources(&workflows)?;
     let mut diagnostics = if sources.is_empty() { Vec::new() } else { compile_sources(inputs, &sources).diagnostics };
     for path in &models {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                diagnostics.extend(check_bpmn(&path.display().to_string(), &bytes, &ValidationOptions::default()))
-            }
-            Err(e) => {
-                eprintln!("error: {}: cannot read: {e}", path.display());
-                return EXIT_USAGE;
-            }
-        }
+        let bytes = read(path)?;
+        diagnostics.extend(check_bpmn(&path.display().to_string(), &bytes, &ValidationOptions::default()));
     }
     print_diagnostics(&diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     println!("{} files, {errors} errors, {} warnings", sources.len() + models.len(), diagnostics.len() - errors);
-    if errors > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK }
+    Ok(if errors > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK })
 }
 
-fn roundtrip(input: &Path, output: &Path) -> u8 {
-    let bytes = match std::fs::read(input) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            eprintln!("error: {}: cannot read: {e}", input.display());
-            return EXIT_USAGE;
-        }
-    };
-    let definitions = match bpmn::read(&bytes) {
+fn roundtrip(input: &Path, output: &Path) -> Run {
+    let definitions = match bpmn::read(&read(input)?) {
         Ok(definitions) => definitions,
-        Err(error) => {
-            eprintln!("{}:{error}", input.display());
-            return EXIT_INPUT_ERRORS;
+        Err(e) => {
+            eprintln!("{}:{}:{}: error: {}", input.display(), e.line, e.column, e.message);
+            return Ok(EXIT_INPUT_ERRORS);
         }
     };
-    if let Err(e) = std::fs::write(output, bpmn::write(&definitions)) {
-        eprintln!("error: {}: cannot write: {e}", output.display());
-        return EXIT_USAGE;
-    }
+    write(output, &bpmn::write(&definitions))?;
     println!("wrote {}", output.display());
-    EXIT_OK
+    Ok(EXIT_OK)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))
 }

@@ -111,3 +111,31 @@ fn roundtrip_rewrites_a_model_without_loss() {
     let missing = run(&["roundtrip", "/no/such.bpmn", "-o", &second.display().to_string()]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn roundtrip_of_a_broken_model_exits_1_with_its_location() {
+    let dir = temp_dir("roundtrip-broken");
+    let broken = dir.join("broken.bpmn");
+    std::fs::write(
+        &broken,
+        "<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n  <bpmn:process id=\"p\">\n",
+    )
+    .expect("write");
+    let output = run(&["roundtrip", &broken.display().to_string(), "-o", &dir.join("out.bpmn").display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("broken.bpmn:") && stderr(&output).contains(": error: "), "{}", stderr(&output));
+    assert!(!dir.join("out.bpmn").exists());
+}
+
+#[test]
+fn convert_writes_the_good_files_and_exits_1_for_the_broken_ones() {
+    let dir = temp_dir("mixed");
+    std::fs::write(dir.join("good.yml"), "metadata:\n  id: good\nsteps: []\n").expect("write");
+    std::fs::write(dir.join("bad.yaml"), "metadata:\n  id: bad\nsteps:\n  - action: nope\n").expect("write");
+    let out = dir.join("out");
+    let output = run(&["convert", &dir.display().to_string(), "-o", &out.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("bad.yaml:4:13: error: unknown action `nope`"), "{}", stderr(&output));
+    assert!(out.join("good.bpmn").exists());
+    assert!(!out.join("bad.bpmn").exists());
+}
