@@ -75,6 +75,11 @@ impl Diagnostics {
         Self { file: file.into(), items: Vec::new() }
     }
 
+    /// The file name the diagnostics are about.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
     /// Records an error.
     pub fn error(&mut self, pos: Pos, message: impl Into<String>) {
         self.push(pos, Severity::Error, message.into());

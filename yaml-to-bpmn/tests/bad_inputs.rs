@@ -448,3 +448,33 @@ fn call_cycles_are_reported_with_their_path() {
     let direct = compile_set(&[Source { name: "self.yaml".into(), text: call("self-caller", "self-caller") }]);
     find(&direct, Severity::Warning, "(self-caller → self-caller)");
 }
+
+#[test]
+fn comment_glued_to_a_quoted_value_is_read_as_a_comment_with_a_warning() {
+    let yaml = "metadata:\n  id: x\n  name: \"X\"# trailing\nsteps: []\n";
+    assert_warning(yaml, 3, 12, "add a space before `#`");
+}
+
+#[test]
+fn document_doubled_with_a_glued_comment_compiles_with_warnings() {
+    // How the survey's D1 file joins: the first copy ends in a quoted scalar without a newline and
+    // the second copy starts with a `# file.yaml` comment.
+    let one = format!(
+        "{}errorHandling:\n  strategy: fail-fast\n  notifications:\n    - type: email\n      target: \"ops\"",
+        with_steps(LOG)
+    );
+    let twice = format!("{one}# demo.yaml\n{one}\n");
+    let outcome = compile(&twice);
+    assert!(!outcome.has_errors(), "{:#?}", outcome.diagnostics);
+    assert_eq!(outcome.workflows.len(), 1);
+    let glued = find(&outcome, Severity::Warning, "add a space before `#`");
+    assert_eq!((glued.pos.line, glued.pos.column), (11, 20));
+    let duplicates = outcome.diagnostics.iter().filter(|d| d.message.contains("duplicate key")).count();
+    assert_eq!(duplicates, 3, "metadata, steps and errorHandling repeat");
+}
+
+#[test]
+fn too_many_glued_comments_are_an_error() {
+    let lines: String = (0..20).map(|i| format!("  k{i}: \"v\"#c\n")).collect();
+    assert_error(&format!("metadata:\n  id: x\n{lines}steps: []\n"), 1, 1, "too many comments glued to values");
+}

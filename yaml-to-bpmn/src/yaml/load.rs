@@ -15,10 +15,53 @@ use crate::diagnostic::{Diagnostics, Pos};
 /// Deeper nesting than this is rejected (the dialect needs fewer than 20 levels).
 const MAX_DEPTH: usize = 200;
 
+/// How many `"quoted"#comment` joins one file may have before the loader gives up recovering.
+const MAX_COMMENT_RECOVERIES: usize = 16;
+
+/// The scanner's message for a `#` that touches the token before it.
+const COMMENT_WITHOUT_SPACE: &str = "comments must be separated from other tokens by whitespace";
+
 /// Parses `text` into a located tree, recording YAML errors and duplicate keys in `diags`.
+///
+/// A `#` glued to a quoted scalar (`"x"#comment`, how a document written twice without `---`
+/// joins) is read as a comment with a warning, as PyYAML reads it; the loader re-parses with a
+/// space inserted there, so columns after it on that line are one too far right.
 ///
 /// Returns `None` when the text is not valid YAML, is empty, or holds more than one document.
 pub fn load(text: &str, diags: &mut Diagnostics) -> Option<Node> {
+    let mut patched = std::borrow::Cow::Borrowed(text);
+    for _ in 0..=MAX_COMMENT_RECOVERIES {
+        let mut attempt = Diagnostics::new(diags.file());
+        match parse_once(&patched, &mut attempt) {
+            Attempt::Done(root) => {
+                diags.extend(attempt.into_sorted());
+                return root;
+            }
+            Attempt::GluedComment(pos) => {
+                let Some(at) = byte_offset(&patched, pos) else { break };
+                diags.warning(pos, "`#` right after a value starts a comment only after a space; read as a comment, add a space before `#`");
+                patched.to_mut().insert(at, ' ');
+            }
+        }
+    }
+    let mut last = Diagnostics::new(diags.file());
+    if let Attempt::Done(root) = parse_once(&patched, &mut last) {
+        diags.extend(last.into_sorted());
+        return root;
+    }
+    diags.error(Pos::new(1, 1), "too many comments glued to values; put a space before each `#`");
+    None
+}
+
+/// What one parse of the text gave.
+enum Attempt {
+    /// A tree, or `None` with the errors recorded.
+    Done(Option<Node>),
+    /// A `#` glued to the token before it, at this position.
+    GluedComment(Pos),
+}
+
+fn parse_once(text: &str, diags: &mut Diagnostics) -> Attempt {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     while let Some(event) = parser.next_event() {
@@ -26,32 +69,42 @@ pub fn load(text: &str, diags: &mut Diagnostics) -> Option<Node> {
             Ok((event, span)) => {
                 if let Err((pos, message)) = builder.event(event, span, diags) {
                     diags.error(pos, message);
-                    return None;
+                    return Attempt::Done(None);
                 }
             }
             Err(error) => {
                 let marker = error.marker();
+                let pos = pos_of(marker.line(), marker.col());
+                if error.info().contains(COMMENT_WITHOUT_SPACE) {
+                    return Attempt::GluedComment(pos);
+                }
                 diags.error(
-                    pos_of(marker.line(), marker.col()),
+                    pos,
                     format!(
                         "YAML syntax error: {}; fix the YAML (indent with spaces, close quotes and brackets)",
                         error.info()
                     ),
                 );
-                return None;
+                return Attempt::Done(None);
             }
         }
     }
-    match builder.root {
-        Some(root) => Some(root),
-        None => {
-            diags.error(
-                Pos::new(1, 1),
-                "the file holds no YAML document; write a workflow with `metadata:` and `steps:`",
-            );
-            None
-        }
+    if builder.root.is_none() {
+        diags.error(Pos::new(1, 1), "the file holds no YAML document; write a workflow with `metadata:` and `steps:`");
     }
+    Attempt::Done(builder.root)
+}
+
+/// The byte offset of a 1-based line and column (in characters), when it lies in `text`.
+fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
+    let line_start = if pos.line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(usize::try_from(pos.line).ok()?.checked_sub(2)?).map(|(i, _)| i + 1)?
+    };
+    let line = text.get(line_start..)?;
+    let column = usize::try_from(pos.column).ok()?.checked_sub(1)?;
+    line.char_indices().nth(column).map(|(i, _)| line_start + i)
 }
 
 fn pos_of(line: usize, col: usize) -> Pos {
