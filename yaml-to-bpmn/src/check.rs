@@ -10,9 +10,9 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::dialect::ast::{Action, Branch, BranchTest, Step, Text, Workflow};
 use crate::index::WorkflowIndex;
-use crate::template::{CONTEXT_BUILTINS, Expr, Segment, split};
+use crate::template::{CONTEXT_BUILTINS, Expr, Segment, split, split_located};
 use crate::texts::for_each_text;
-use crate::yaml::Node;
+use crate::yaml::{Node, position_in_scalar};
 
 /// What callers need to know about a workflow: its declared inputs and outputs.
 #[derive(Debug, Clone, Default)]
@@ -47,14 +47,16 @@ impl Signature {
 pub type Catalog = HashMap<String, Signature>;
 
 /// Runs every check on `workflow`; `catalog` enables the cross-file checks.
-pub fn check_workflow(workflow: &Workflow, catalog: Option<&Catalog>, diags: &mut Diagnostics) {
+///
+/// `source` is the YAML text the workflow was read from, to place diagnostics inside values.
+pub fn check_workflow(workflow: &Workflow, source: &str, catalog: Option<&Catalog>, diags: &mut Diagnostics) {
     if let Some(catalog) = catalog {
         check_call_cycles(&workflow.metadata.id.text, catalog, diags);
     }
     let index = WorkflowIndex::new(workflow);
     check_duplicate_ids(workflow, diags);
     let set_names = context_names_set(workflow);
-    let mut refs = RefChecker { index: &index, catalog, set_names, warned_context: HashSet::new(), diags };
+    let mut refs = RefChecker { index: &index, source, catalog, set_names, warned_context: HashSet::new(), diags };
     for_each_text(workflow, &mut |text, pos, in_loop| refs.text(text, pos, in_loop));
     for step in workflow.all_steps() {
         match &step.action {
@@ -156,6 +158,7 @@ fn context_names_set(workflow: &Workflow) -> HashSet<String> {
 
 struct RefChecker<'a, 'd> {
     index: &'a WorkflowIndex<'a>,
+    source: &'a str,
     catalog: Option<&'a Catalog>,
     set_names: HashSet<String>,
     warned_context: HashSet<String>,
@@ -203,13 +206,15 @@ impl RefChecker<'_, '_> {
         }
     }
 
+    /// Checks the templates of a text; diagnostics point at the template inside the scalar.
     fn text(&mut self, text: &str, pos: Pos, in_loop: bool) {
-        match split(text) {
-            Err(message) => self.diags.error(pos, message),
+        match split_located(text) {
+            Err(error) => self.diags.error(position_in_scalar(self.source, pos, text, error.offset), error.message),
             Ok(segments) => {
-                for segment in &segments {
+                for (offset, segment) in &segments {
                     if let Segment::Template(expr) = segment {
-                        expr.visit(&mut |e| self.reference(e, pos, in_loop));
+                        let at = position_in_scalar(self.source, pos, text, *offset);
+                        expr.visit(&mut |e| self.reference(e, at, in_loop));
                     }
                 }
             }

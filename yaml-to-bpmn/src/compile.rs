@@ -98,7 +98,7 @@ fn compile(sources: &[Source], cross_file: bool) -> Outcome {
     });
     for (source, workflow, mut diags) in parsed {
         if let Some(workflow) = workflow {
-            check_workflow(&workflow, catalog.as_ref(), &mut diags);
+            check_workflow(&workflow, &source.text, catalog.as_ref(), &mut diags);
             if !diags.has_errors() {
                 let definitions = lower_workflow(&workflow, &mut diags);
                 outcome.workflows.push(CompiledWorkflow {

@@ -70,19 +70,19 @@ fn duplicate_step_ids() {
 #[test]
 fn dangling_step_reference() {
     let yaml = with_steps("  - id: a\n    action: log\n    message: \"${steps.nope.X}\"\n");
-    assert_error(&yaml, 6, 14, "`steps.nope` names no step");
+    assert_error(&yaml, 6, 15, "`steps.nope` names no step");
 }
 
 #[test]
 fn undeclared_input_reference() {
     let yaml = with_steps("  - id: a\n    action: log\n    message: \"${inputs.MISSING}\"\n");
-    assert_error(&yaml, 6, 14, "`inputs.MISSING` is not a declared input");
+    assert_error(&yaml, 6, 15, "`inputs.MISSING` is not a declared input");
 }
 
 #[test]
 fn item_outside_a_for_loop() {
     let yaml = with_steps("  - id: a\n    action: log\n    message: \"${item.name}\"\n");
-    assert_error(&yaml, 6, 14, "only defined inside a `for-loop`");
+    assert_error(&yaml, 6, 15, "only defined inside a `for-loop`");
 }
 
 #[test]
@@ -268,13 +268,13 @@ fn miscased_key_gets_a_suggestion() {
 #[test]
 fn unterminated_template() {
     let yaml = with_steps("  - id: a\n    action: log\n    message: \"${inputs.X\"\n");
-    assert_error(&yaml, 6, 14, "is never closed");
+    assert_error(&yaml, 6, 15, "is never closed");
 }
 
 #[test]
 fn template_syntax_error() {
     let yaml = with_steps("  - id: a\n    action: log\n    message: \"${context.A eq}\"\n");
-    assert_error(&yaml, 6, 14, "expected a value");
+    assert_error(&yaml, 6, 15, "expected a value");
 }
 
 #[test]
@@ -352,13 +352,13 @@ fn unsupported_function_is_a_warning_and_compiles_to_null() {
 #[test]
 fn undeclared_step_output_is_a_warning() {
     let yaml = with_steps(&format!("{LOG}  - id: b\n    action: log\n    message: \"${{steps.a.NOPE}}\"\n"));
-    assert_warning(&yaml, 9, 14, "step `a` declares no output `NOPE`");
+    assert_warning(&yaml, 9, 15, "step `a` declares no output `NOPE`");
 }
 
 #[test]
 fn context_never_set_is_a_warning() {
     let yaml = with_steps("  - id: a\n    action: log\n    message: \"${context.ghost}\"\n");
-    assert_warning(&yaml, 6, 14, "`context.ghost` is never set");
+    assert_warning(&yaml, 6, 15, "`context.ghost` is never set");
 }
 
 #[test]
@@ -477,4 +477,22 @@ fn document_doubled_with_a_glued_comment_compiles_with_warnings() {
 fn too_many_glued_comments_are_an_error() {
     let lines: String = (0..20).map(|i| format!("  k{i}: \"v\"#c\n")).collect();
     assert_error(&format!("metadata:\n  id: x\n{lines}steps: []\n"), 1, 1, "too many comments glued to values");
+}
+
+#[test]
+fn diagnostics_point_into_block_scalars() {
+    let yaml = with_steps(
+        "  - id: a\n    action: shell-command\n    command: |\n      echo start\n      echo ${steps.ghost.X} and ${inputs.NOPE}\n",
+    );
+    let outcome = compile(&yaml);
+    let ghost = find(&outcome, Severity::Error, "`steps.ghost` names no step");
+    assert_eq!((ghost.pos.line, ghost.pos.column), (8, 12));
+    let nope = find(&outcome, Severity::Error, "`inputs.NOPE` is not a declared input");
+    assert_eq!((nope.pos.line, nope.pos.column), (8, 33));
+}
+
+#[test]
+fn diagnostics_point_into_plain_scalars() {
+    let yaml = with_steps("  - id: a\n    action: log\n    message: Value ${inputs.NOPE}\n");
+    assert_error(&yaml, 6, 20, "`inputs.NOPE` is not a declared input");
 }

@@ -6,4 +6,4 @@ pub mod segments;
 
 pub use expr::{CompareOp, Expr, parse_expr};
 pub use feel::{CONTEXT_BUILTINS, Scope, Translator, feel_name, feel_string};
-pub use segments::{Segment, split, whole_template};
+pub use segments::{Segment, SplitError, split, split_located, whole_template};

@@ -16,25 +16,48 @@ pub enum Segment {
 
 /// Splits `text`. The error names the broken template and what is wrong with it.
 pub fn split(text: &str) -> Result<Vec<Segment>, String> {
+    split_located(text)
+        .map(|segments| segments.into_iter().map(|(_, segment)| segment).collect())
+        .map_err(|e| e.message)
+}
+
+/// A template that does not parse, and where in the text it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitError {
+    /// Byte offset of the template's `${` in the text.
+    pub offset: usize,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+/// Splits `text`, giving each segment with the byte offset where it starts in `text`.
+pub fn split_located(text: &str) -> Result<Vec<(usize, Segment)>, SplitError> {
     let mut segments = Vec::new();
     let mut literal = String::new();
+    let mut literal_start = 0;
     let mut rest = text;
     while let Some(start) = rest.find("${") {
+        let at = text.len() - rest.len() + start;
         let (before, from) = rest.split_at(start);
         literal.push_str(before);
         let inner_start = &from[2..];
         if is_template(inner_start) {
             let Some(end) = closing_brace(inner_start) else {
                 let first_line = inner_start.lines().next().unwrap_or("").trim();
-                return Err(format!("template `${{{first_line}` is never closed; add `}}`"));
+                return Err(SplitError {
+                    offset: at,
+                    message: format!("template `${{{first_line}` is never closed; add `}}`"),
+                });
             };
             let inner = &inner_start[..end];
-            let expr = parse_expr(inner).map_err(|e| format!("in template `${{{}}}`: {e}", inner.trim()))?;
+            let expr = parse_expr(inner)
+                .map_err(|e| SplitError { offset: at, message: format!("in template `${{{}}}`: {e}", inner.trim()) })?;
             if !literal.is_empty() {
-                segments.push(Segment::Text(std::mem::take(&mut literal)));
+                segments.push((literal_start, Segment::Text(std::mem::take(&mut literal))));
             }
-            segments.push(Segment::Template(expr));
+            segments.push((at, Segment::Template(expr)));
             rest = &inner_start[end + 1..];
+            literal_start = text.len() - rest.len();
         } else {
             // A shell expansion: copy it up to its `}` (or the rest, when it has none).
             let end = inner_start.find('}').map_or(from.len(), |i| i + 3);
@@ -44,7 +67,7 @@ pub fn split(text: &str) -> Result<Vec<Segment>, String> {
     }
     literal.push_str(rest);
     if !literal.is_empty() {
-        segments.push(Segment::Text(literal));
+        segments.push((literal_start, Segment::Text(literal)));
     }
     Ok(segments)
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
+use super::locate::byte_offset;
 use super::node::{Entry, Node, Value};
 use crate::diagnostic::{Diagnostics, Pos};
 
@@ -93,18 +94,6 @@ fn parse_once(text: &str, diags: &mut Diagnostics) -> Attempt {
         diags.error(Pos::new(1, 1), "the file holds no YAML document; write a workflow with `metadata:` and `steps:`");
     }
     Attempt::Done(builder.root)
-}
-
-/// The byte offset of a 1-based line and column (in characters), when it lies in `text`.
-fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
-    let line_start = if pos.line <= 1 {
-        0
-    } else {
-        text.match_indices('\n').nth(usize::try_from(pos.line).ok()?.checked_sub(2)?).map(|(i, _)| i + 1)?
-    };
-    let line = text.get(line_start..)?;
-    let column = usize::try_from(pos.column).ok()?.checked_sub(1)?;
-    line.char_indices().nth(column).map(|(i, _)| line_start + i)
 }
 
 fn pos_of(line: usize, col: usize) -> Pos {

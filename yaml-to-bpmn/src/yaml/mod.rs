@@ -4,7 +4,9 @@
 //! loading: an identical duplicate is a warning, a differing one an error.
 
 mod load;
+mod locate;
 mod node;
 
 pub use load::load;
+pub use locate::{byte_offset, position_in_scalar};
 pub use node::{Entry, Node, Value};
