@@ -5,9 +5,9 @@ use bpmn::model::zeebe::{CalledElement, Header, IoMapping, Mapping, Script, Task
 use bpmn::model::{CallActivity, ExtensionElement, FlowNode, FlowNodeKind, Task, TaskKind};
 
 use super::graph::node;
-use super::{Lowerer, mapping, quoted, script_kind, step_name};
+use super::{Lowerer, mapping, script_kind, step_name};
 use crate::dialect::ast::{Action, Step};
-use crate::template::{Segment, feel_name, split};
+use crate::template::{Segment, feel_name, feel_string, split};
 use crate::yaml::Value;
 
 /// Everything a job-based task carries besides its type.
@@ -25,11 +25,13 @@ impl Lowerer<'_, '_> {
         let description = step.description.as_deref();
         match &step.action {
             Action::Call { workflow, inputs } => {
-                let entries: Vec<String> =
-                    inputs.iter().map(|(key, value)| format!("{}: {}", quoted(&key.text), self.value(value))).collect();
+                let entries: Vec<String> = inputs
+                    .iter()
+                    .map(|(key, value)| format!("{}: {}", feel_string(&key.text), self.value(value)))
+                    .collect();
                 let mut task = node(&id, &name, description, FlowNodeKind::CallActivity(CallActivity::default()));
                 let mut outputs =
-                    vec![mapping(&format!("=context put(steps, {}, outputs)", quoted(&step.id)), "steps")];
+                    vec![mapping(&format!("=context put(steps, {}, outputs)", feel_string(&step.id)), "steps")];
                 outputs.extend(self.mirrored_outputs(step, "outputs."));
                 let extensions = task.common.extensions_mut();
                 extensions.set(ExtensionElement::CalledElement(CalledElement {
@@ -153,9 +155,11 @@ impl Lowerer<'_, '_> {
             return Vec::new();
         }
         let entries: Vec<String> =
-            step.outputs.iter().map(|o| format!("{}: {}", quoted(&o.text), feel_name(&o.text))).collect();
-        let mut outputs =
-            vec![mapping(&format!("=context put(steps, {}, {{{}}})", quoted(&step.id), entries.join(", ")), "steps")];
+            step.outputs.iter().map(|o| format!("{}: {}", feel_string(&o.text), feel_name(&o.text))).collect();
+        let mut outputs = vec![mapping(
+            &format!("=context put(steps, {}, {{{}}})", feel_string(&step.id), entries.join(", ")),
+            "steps",
+        )];
         outputs.extend(self.mirrored_outputs(step, ""));
         outputs
     }

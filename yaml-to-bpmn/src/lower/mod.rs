@@ -196,7 +196,7 @@ impl Lowerer<'_, '_> {
             .iter()
             .filter_map(|input| {
                 let default = input.default.as_ref()?;
-                Some(format!("{}: {}", quoted(&input.name), node_feel(&mut self.translator, default)))
+                Some(format!("{}: {}", feel_string(&input.name), node_feel(&mut self.translator, default)))
             })
             .collect();
         let expression =
@@ -220,7 +220,7 @@ impl Lowerer<'_, '_> {
         let entries: Vec<String> = workflow
             .outputs
             .iter()
-            .map(|o| format!("{}: {}", quoted(&o.name), node_feel(&mut self.translator, &o.value)))
+            .map(|o| format!("{}: {}", feel_string(&o.name), node_feel(&mut self.translator, &o.value)))
             .collect();
         self.report_notes(workflow.outputs.first().map(|o| o.value.pos).unwrap_or_default());
         let id = self.ids.fresh("workflow__outputs");
@@ -271,6 +271,7 @@ impl Lowerer<'_, '_> {
     }
 }
 
+/// A none start event.
 fn start_event() -> FlowNodeKind {
     FlowNodeKind::Event(bpmn::model::Event::new(EventKind::Start { is_interrupting: None }, None))
 }
@@ -340,9 +341,4 @@ fn step_name(step: &Step) -> String {
         Action::Wait { .. } => "Wait".into(),
         Action::SetVariable { variable, .. } => format!("Set {variable}"),
     }
-}
-
-/// A FEEL string literal (re-exported for the sibling modules).
-fn quoted(text: &str) -> String {
-    feel_string(text)
 }

@@ -8,7 +8,7 @@ use bpmn::model::{
 };
 
 use super::graph::{connect, node};
-use super::{Lowerer, Scope, TIMEOUT, root_ref, step_name};
+use super::{Lowerer, Scope, TIMEOUT, root_ref, start_event, step_name};
 use crate::dialect::ast::{Action, BranchTest, Step, WaitDuration};
 use crate::template::{feel_name, feel_string};
 
@@ -340,11 +340,6 @@ impl Lowerer<'_, '_> {
 /// `string(` `)` around the subject when the literal is `true`/`false` (survey §8.2).
 fn string_if_bool(literal: &str) -> (&'static str, &'static str) {
     if literal == "true" || literal == "false" { ("string(", ")") } else { ("", "") }
-}
-
-/// A none start event.
-pub(super) fn start_event() -> FlowNodeKind {
-    super::start_event()
 }
 
 /// An end event with an optional definition.
