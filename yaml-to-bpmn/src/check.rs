@@ -64,6 +64,7 @@ pub fn check_workflow(workflow: &Workflow, source: &str, catalog: Option<&Catalo
             Action::Call { workflow, inputs } => refs.call_contract(step, &workflow.text, workflow.pos, inputs),
             Action::While { condition, .. } => refs.loop_exit(step, condition),
             Action::Switch { branches, .. } => contains_branches(step, branches, refs.diags),
+            Action::SetVariable { variable, value } => text_that_is_not_data(variable, value, refs.diags),
             _ => {}
         }
     }
@@ -111,6 +112,28 @@ fn call_path(from: &str, to: &str, catalog: &Catalog) -> Option<Vec<String>> {
         }
     }
     None
+}
+
+/// `set-variable` values that are code or YAML with templated keys (survey D18) compile to plain
+/// text, which is rarely what their author meant.
+fn text_that_is_not_data(variable: &str, value: &Node, diags: &mut Diagnostics) {
+    let Some(text) = value.as_str() else { return };
+    let lines = || text.lines().map(str::trim);
+    let code = lines().any(|l| (l.starts_with("if ") || l.starts_with("elif ")) && l.ends_with(':') || l == "else:");
+    let templated_keys = lines().any(|l| l.starts_with("${") && l.contains("}:"));
+    if code {
+        diags.warning(
+            value.pos,
+            format!("the value of `{variable}` looks like code (if/else); it is stored as text, not run"),
+        );
+    } else if templated_keys {
+        diags.warning(
+            value.pos,
+            format!(
+                "the value of `{variable}` is YAML text with templated keys; it is stored as text, not as a mapping"
+            ),
+        );
+    }
 }
 
 /// Several `contains` branches may all match, but only the first one runs (exclusive gateway).

@@ -496,3 +496,15 @@ fn diagnostics_point_into_plain_scalars() {
     let yaml = with_steps("  - id: a\n    action: log\n    message: Value ${inputs.NOPE}\n");
     assert_error(&yaml, 6, 20, "`inputs.NOPE` is not a declared input");
 }
+
+#[test]
+fn set_variable_values_that_are_not_data_are_warnings() {
+    let code = with_steps(
+        "  - id: s\n    action: set-variable\n    variable: DECISION\n    value: |\n      if ready:\n        approve\n      else:\n        wait\n",
+    );
+    assert_warning(&code, 8, 7, "the value of `DECISION` looks like code");
+    let keys = with_steps(
+        "  - id: s\n    action: set-variable\n    variable: FIELDS\n    value: |\n      ${context.KEY}: 1\n",
+    );
+    assert_warning(&keys, 8, 7, "the value of `FIELDS` is YAML text with templated keys");
+}
