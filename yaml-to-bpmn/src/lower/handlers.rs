@@ -35,7 +35,8 @@ impl Lowerer<'_, '_> {
             last = exit;
         }
         for (index, notification) in handling.notifications.iter().enumerate() {
-            let task = self.notify_task(&format!("error__notify_{index}"), notification);
+            let task =
+                self.notify_task(&format!("error__notify_{index}"), notification, &notification_name(notification));
             let id = task.common.id.clone();
             inner.push(FlowElement::Node(task));
             connect(&mut self.ids, &mut inner, &last, &id, None, None);
@@ -73,7 +74,7 @@ impl Lowerer<'_, '_> {
         let kind = EventKind::Start { is_interrupting: Some(false) };
         inner.push(FlowElement::Node(node(
             &start,
-            &format!("SLA of {duration} elapsed"),
+            &format!("SLA ({duration}) elapsed"),
             None,
             FlowNodeKind::Event(Event::new(kind, Some(timer))),
         )));
@@ -81,7 +82,7 @@ impl Lowerer<'_, '_> {
             kind: "sla".into(),
             target: crate::dialect::ast::Text { text: workflow_id.to_owned(), pos: Default::default() },
         };
-        let task = self.notify_task("sla__notify", &notification);
+        let task = self.notify_task("sla__notify", &notification, "Report SLA breach");
         let task_id = task.common.id.clone();
         inner.push(FlowElement::Node(task));
         let end = self.ids.fresh("sla__end");
@@ -95,14 +96,8 @@ impl Lowerer<'_, '_> {
     }
 
     /// A `notify` service task: headers `type` and (static) `target`, or a `target` input.
-    fn notify_task(&mut self, base: &str, notification: &Notification) -> FlowNode {
+    fn notify_task(&mut self, base: &str, notification: &Notification, name: &str) -> FlowNode {
         let id = self.ids.fresh(base);
-        let target = notification.target.text.trim();
-        let name = if target.contains("${") || target.is_empty() {
-            format!("Notify via {}", notification.kind)
-        } else {
-            format!("Notify {} {target}", notification.kind)
-        };
         let mut headers = vec![Header { key: "type".into(), value: notification.kind.clone(), ..Header::default() }];
         let mut inputs = Vec::new();
         if notification.target.text.contains("${") {
@@ -111,7 +106,7 @@ impl Lowerer<'_, '_> {
         } else {
             headers.push(Header { key: "target".into(), value: notification.target.text.clone(), ..Header::default() });
         }
-        let mut task = node(&id, &name, None, FlowNodeKind::Task(Task::new(TaskKind::Service)));
+        let mut task = node(&id, name, None, FlowNodeKind::Task(Task::new(TaskKind::Service)));
         let extensions = task.common.extensions_mut();
         extensions.set(ExtensionElement::TaskDefinition(TaskDefinition {
             job_type: "notify".into(),
@@ -123,5 +118,15 @@ impl Lowerer<'_, '_> {
             extensions.set(ExtensionElement::IoMapping(IoMapping { inputs, ..IoMapping::default() }));
         }
         task
+    }
+}
+
+/// `Notify slack #ops`; a templated target stays out of the name (`Notify via email`).
+fn notification_name(notification: &Notification) -> String {
+    let target = notification.target.text.trim();
+    if target.contains("${") || target.is_empty() {
+        format!("Notify via {}", notification.kind)
+    } else {
+        format!("Notify {} {target}", notification.kind)
     }
 }
