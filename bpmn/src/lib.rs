@@ -4,6 +4,7 @@
 //!
 //! Data flows one way: XML → [`model::Definitions`] → graph and validation → layout → XML.
 
+pub mod layout;
 pub mod model;
 pub mod ns;
 

@@ -1,0 +1,222 @@
+//! Coordinates of one piece: column and row positions from the shapes they hold, the bounds of
+//! every node, of the boundary events on their hosts, and of the external labels.
+
+use crate::model::Bounds;
+
+use super::place::Placement;
+use super::rank::{Piece, Ranking};
+use super::scope::{Look, Scope};
+use super::size::{ACTIVITY, BOUNDARY_SLOT, COLUMN_GAP, EVENT, GATEWAY, LABEL_GAP, ROW_GAP, even_ceil, label_size};
+
+/// Column and row positions of a piece's grid and the bounds of its shapes.
+#[derive(Debug)]
+pub(super) struct Geometry {
+    /// Left edge of every column.
+    col_x: Vec<f64>,
+    /// Width of every column.
+    col_w: Vec<f64>,
+    /// Top edge of every row.
+    row_y: Vec<f64>,
+    /// Height of every row's shapes.
+    row_h: Vec<f64>,
+    /// How far labels and boundary events reach below every row's shapes.
+    row_ext: Vec<f64>,
+    /// Lowest point of anything drawn in every column.
+    col_bottom: Vec<f64>,
+    /// Bounds of every scope node drawn in this piece (layered nodes and their boundary events).
+    pub bounds: Vec<Option<Bounds>>,
+    /// External label bounds of every scope node that has one.
+    pub labels: Vec<Option<Bounds>>,
+}
+
+impl Geometry {
+    /// Positions the grid of `piece`. `sub_process_sizes` gives the box size of every scope node
+    /// that is an expanded sub-process.
+    pub fn new(
+        scope: &Scope,
+        piece: &Piece,
+        ranking: &Ranking,
+        placement: &Placement,
+        sub_process_sizes: &[Option<(f64, f64)>],
+    ) -> Self {
+        let sizes: Vec<(f64, f64)> = piece.nodes.iter().map(|&n| node_size(scope, n, sub_process_sizes)).collect();
+        let columns = ranking.rank.iter().max().map_or(0, |&m| m + 1);
+        let rows = placement.rows.max(1);
+        let mut col_w = vec![0.0f64; columns];
+        let mut row_h = vec![0.0f64; rows];
+        for (v, &(w, h)) in sizes.iter().enumerate() {
+            col_w[ranking.rank[v]] = col_w[ranking.rank[v]].max(w);
+            row_h[placement.row[v]] = row_h[placement.row[v]].max(h);
+        }
+        let mut row_ext = vec![0.0f64; rows];
+        for (v, &(_, h)) in sizes.iter().enumerate() {
+            let r = placement.row[v];
+            let reach = (row_h[r] + h) / 2.0 + hanging_below(scope, piece.nodes[v]);
+            row_ext[r] = row_ext[r].max(reach - row_h[r]);
+        }
+        let col_x = running_starts(&col_w, &vec![0.0; columns], COLUMN_GAP);
+        let row_y = running_starts(&row_h, &row_ext, ROW_GAP);
+        let mut geometry = Geometry {
+            col_x,
+            col_w,
+            row_y,
+            row_h,
+            row_ext,
+            col_bottom: vec![0.0; columns],
+            bounds: vec![None; scope.nodes.len()],
+            labels: vec![None; scope.nodes.len()],
+        };
+        for (v, &(w, h)) in sizes.iter().enumerate() {
+            let (c, r) = (ranking.rank[v], placement.row[v]);
+            let (cx, cy) = (geometry.center_x(c), geometry.center_y(r));
+            let node = piece.nodes[v];
+            let bounds = Bounds::new(cx - w / 2.0, cy - h / 2.0, w, h);
+            geometry.set(scope, node, bounds, c);
+            for (slot, boundary) in boundary_order(scope, piece, ranking, placement, node).into_iter().enumerate() {
+                geometry.set(scope, boundary, boundary_bounds(&bounds, slot, scope.attached_to(node).count()), c);
+            }
+        }
+        geometry
+    }
+
+    /// Records the bounds (and the label below) of scope node `node` drawn in column `column`.
+    fn set(&mut self, scope: &Scope, node: usize, bounds: Bounds, column: usize) {
+        let mut bottom = bounds.y + bounds.height;
+        if let Some(name) = scope.nodes[node].name()
+            && matches!(scope.nodes[node].look, Look::Event | Look::Gateway { .. })
+        {
+            let (w, h) = label_size(name);
+            let label = Bounds::new((bounds.center().x - w / 2.0).round(), bottom + LABEL_GAP, w, h);
+            bottom = label.y + h;
+            self.labels[node] = Some(label);
+        }
+        self.col_bottom[column] = self.col_bottom[column].max(bottom);
+        self.bounds[node] = Some(bounds);
+    }
+
+    /// Horizontal centre of column `c`.
+    pub fn center_x(&self, c: usize) -> f64 {
+        self.col_x[c] + self.col_w[c] / 2.0
+    }
+
+    /// Vertical centre of row `r`.
+    pub fn center_y(&self, r: usize) -> f64 {
+        self.row_y.get(r).map_or(0.0, |y| y + self.row_h[r] / 2.0)
+    }
+
+    /// The middle of the gap right of column `c`.
+    pub fn channel_after(&self, c: usize) -> f64 {
+        self.col_x[c] + self.col_w[c] + COLUMN_GAP / 2.0
+    }
+
+    /// The middle of the gap left of column `c`.
+    pub fn channel_before(&self, c: usize) -> f64 {
+        self.col_x[c] - COLUMN_GAP / 2.0
+    }
+
+    /// The middle of the gap below row `r` (below its labels and boundary events).
+    pub fn gap_below(&self, r: usize) -> f64 {
+        self.row_y[r] + self.row_h[r] + self.row_ext[r] + ROW_GAP / 2.0
+    }
+
+    /// The middle of the gap above row `r`.
+    pub fn gap_above(&self, r: usize) -> f64 {
+        self.row_y[r] - ROW_GAP / 2.0
+    }
+
+    /// The lowest point of anything drawn in columns `first..=last`.
+    pub fn bottom_of_columns(&self, first: usize, last: usize) -> f64 {
+        self.col_bottom.get(first..=last).map_or(0.0, |cols| cols.iter().copied().fold(0.0, f64::max))
+    }
+}
+
+/// Start positions of consecutive bands with the given sizes, extensions and gap.
+fn running_starts(sizes: &[f64], extensions: &[f64], gap: f64) -> Vec<f64> {
+    let mut next = 0.0;
+    sizes
+        .iter()
+        .zip(extensions)
+        .map(|(size, extension)| {
+            let start = next;
+            next += size + extension + gap;
+            start
+        })
+        .collect()
+}
+
+/// The size of layered scope node `node`, widened so that its boundary events fit.
+fn node_size(scope: &Scope, node: usize, sub_process_sizes: &[Option<(f64, f64)>]) -> (f64, f64) {
+    let (w, h) = match scope.nodes[node].look {
+        Look::Event => (EVENT, EVENT),
+        Look::Gateway { .. } => (GATEWAY, GATEWAY),
+        Look::Activity => ACTIVITY,
+        Look::SubProcess => sub_process_sizes.get(node).copied().flatten().unwrap_or(ACTIVITY),
+    };
+    let slots = boundary_slots(scope.attached_to(node).count());
+    (w.max(even_ceil(slots as f64 * BOUNDARY_SLOT)), h)
+}
+
+/// How many evenly spaced slots `count` boundary events use: an even number, so none sits in the
+/// middle of the border where forks and loops leave.
+fn boundary_slots(count: usize) -> usize {
+    count + count % 2
+}
+
+/// How far below its bottom edge a layered node's label, or its boundary events and their labels,
+/// reach.
+fn hanging_below(scope: &Scope, node: usize) -> f64 {
+    let label = |n: usize| scope.nodes[n].name().map_or(0.0, |name| LABEL_GAP + label_size(name).1);
+    let own = match scope.nodes[node].look {
+        Look::Event | Look::Gateway { .. } => label(node),
+        _ => 0.0,
+    };
+    scope.attached_to(node).map(|b| EVENT / 2.0 + label(b)).fold(own, f64::max)
+}
+
+/// The bounds of the boundary event in slot `slot` of `count` on the bottom border of `host`.
+fn boundary_bounds(host: &Bounds, slot: usize, count: usize) -> Bounds {
+    let spacing = host.width / boundary_slots(count) as f64;
+    let cx = (host.x + spacing * (slot as f64 + 0.5)).round();
+    Bounds::new(cx - EVENT / 2.0, host.y + host.height - EVENT / 2.0, EVENT, EVENT)
+}
+
+/// The boundary events of `host`, left to right: those whose flows loop back first, then those
+/// whose flows run on lower rows, so that their flows do not cross each other.
+fn boundary_order(scope: &Scope, piece: &Piece, ranking: &Ranking, placement: &Placement, host: usize) -> Vec<usize> {
+    let mut events: Vec<(usize, usize)> = scope
+        .attached_to(host)
+        .map(|b| {
+            let depth = piece
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(_, edge)| scope.flows[edge.flow].source == b)
+                .map(|(e, edge)| match (ranking.back[e], placement.via[e]) {
+                    (true, _) => usize::MAX,
+                    (false, Some(via)) => via,
+                    (false, None) => placement.row[edge.to],
+                })
+                .max()
+                .unwrap_or(0);
+            (b, depth)
+        })
+        .collect();
+    events.sort_by_key(|&(b, depth)| (std::cmp::Reverse(depth), b));
+    events.into_iter().map(|(b, _)| b).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundary_slots_are_even_so_none_sits_in_the_middle() {
+        for count in 1..6 {
+            let host = Bounds::new(0.0, 0.0, 200.0, 80.0);
+            for slot in 0..count {
+                let b = boundary_bounds(&host, slot, count);
+                assert_ne!(b.center().x, 100.0, "slot {slot} of {count}");
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Rows: every node of a piece gets a cell (column = rank, row) in a grid, walking depth-first
+//! from the start so that the longest path stays on one row and side branches take the free rows
+//! below. Every forward edge gets the row its horizontal segment runs on, chosen so that it
+//! passes no node; the cells it passes are reserved so that no node is placed there later.
+
+use std::collections::{HashMap, HashSet};
+
+use super::rank::{Piece, Ranking};
+
+/// What occupies a grid cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    /// A node.
+    Node,
+    /// One or more edges pass.
+    Edge,
+}
+
+/// The grid cells taken so far, keyed by (column, row).
+#[derive(Debug, Default)]
+struct Occupancy {
+    cells: HashMap<(usize, usize), Cell>,
+    rows: usize,
+}
+
+impl Occupancy {
+    fn has_node(&self, cell: (usize, usize)) -> bool {
+        self.cells.get(&cell) == Some(&Cell::Node)
+    }
+
+    fn is_free(&self, cell: (usize, usize)) -> bool {
+        !self.cells.contains_key(&cell)
+    }
+
+    fn put_node(&mut self, cell: (usize, usize)) {
+        self.cells.insert(cell, Cell::Node);
+        self.rows = self.rows.max(cell.1 + 1);
+    }
+
+    fn reserve(&mut self, cells: &[(usize, usize)]) {
+        for &cell in cells {
+            self.cells.entry(cell).or_insert(Cell::Edge);
+            self.rows = self.rows.max(cell.1 + 1);
+        }
+    }
+}
+
+/// The cells an edge from cell `from` to cell `to` passes when its horizontal segment runs on row
+/// `via` (both end cells excluded): down or up the source's column to `via`, along `via`, then up
+/// or down the target's column.
+pub(super) fn route_cells(from: (usize, usize), to: (usize, usize), via: usize) -> Vec<(usize, usize)> {
+    let ((cs, rs), (ct, rt)) = (from, to);
+    let mut cells = Vec::new();
+    if via != rs {
+        let rows = if via > rs { rs + 1..via + 1 } else { via..rs };
+        cells.extend(rows.map(|r| (cs, r)));
+    }
+    cells.extend((cs + 1..ct).map(|c| (c, via)));
+    if via != rt {
+        let rows = if via > rt { rt + 1..via + 1 } else { via..rt };
+        cells.extend(rows.map(|r| (ct, r)));
+    }
+    cells
+}
+
+/// Rows of a piece's nodes and of its edges' horizontal segments.
+#[derive(Debug)]
+pub(super) struct Placement {
+    /// Row of every local node.
+    pub row: Vec<usize>,
+    /// Row of each forward edge's horizontal segment; `None` for back edges and for forward edges
+    /// that found no free row (they are routed through the gaps between columns and rows).
+    pub via: Vec<Option<usize>>,
+    /// The number of rows used.
+    pub rows: usize,
+}
+
+/// Assigns rows to the nodes and edges of `piece`.
+pub(super) fn place(piece: &Piece, ranking: &Ranking) -> Placement {
+    let mut placer = Placer {
+        piece,
+        ranking,
+        row: vec![None; piece.len()],
+        via: vec![None; piece.edges.len()],
+        occupancy: Occupancy::default(),
+    };
+    let order: Vec<Vec<usize>> = (0..piece.len()).map(|u| placer.visit_order(u)).collect();
+    for root in piece.roots() {
+        if placer.row[root].is_some() {
+            continue;
+        }
+        let column = ranking.rank[root];
+        let row = (0..=placer.occupancy.rows).find(|&r| placer.occupancy.is_free((column, r))).unwrap_or_default();
+        placer.put(root, row);
+        let mut stack = vec![(root, 0usize)];
+        while let Some(top) = stack.last_mut() {
+            let (u, i) = *top;
+            let Some(&e) = order[u].get(i) else {
+                stack.pop();
+                continue;
+            };
+            top.1 += 1;
+            if let Some(placed) = placer.follow(e, i == 0) {
+                stack.push((placed, 0));
+            }
+        }
+    }
+    let rows = placer.occupancy.rows;
+    Placement { row: placer.row.into_iter().map(Option::unwrap_or_default).collect(), via: placer.via, rows }
+}
+
+/// The state of the row assignment.
+struct Placer<'p> {
+    piece: &'p Piece,
+    ranking: &'p Ranking,
+    row: Vec<Option<usize>>,
+    via: Vec<Option<usize>>,
+    occupancy: Occupancy,
+}
+
+impl Placer<'_> {
+    /// The forward edges leaving `u` in the order they are followed: the one on the longest path
+    /// first (ties: the nearer target, then document order), then the other plain flows, then the
+    /// flows of boundary events.
+    fn visit_order(&self, u: usize) -> Vec<usize> {
+        let (rank, tail) = (&self.ranking.rank, &self.ranking.tail);
+        let mut out: Vec<usize> = self.piece.outgoing(u).into_iter().filter(|&e| self.ranking.forward(e)).collect();
+        let main = out
+            .iter()
+            .enumerate()
+            .filter(|&(_, &e)| !self.piece.edges[e].from_boundary)
+            .max_by_key(|&(i, &e)| {
+                let t = self.piece.edges[e].to;
+                (rank[t] + tail[t], std::cmp::Reverse(rank[t]), std::cmp::Reverse(i))
+            })
+            .map(|(i, _)| i);
+        if let Some(i) = main {
+            let e = out.remove(i);
+            out.insert(0, e);
+        }
+        out
+    }
+
+    fn cell(&self, v: usize) -> Option<(usize, usize)> {
+        Some((self.ranking.rank[v], self.row[v]?))
+    }
+
+    fn put(&mut self, v: usize, row: usize) {
+        self.row[v] = Some(row);
+        self.occupancy.put_node((self.ranking.rank[v], row));
+    }
+
+    /// Follows forward edge `e`: places its target when it has no row yet (returning it), and
+    /// chooses the row of the edge's horizontal segment.
+    fn follow(&mut self, e: usize, first: bool) -> Option<usize> {
+        let edge = self.piece.edges[e];
+        let from = self.cell(edge.from)?;
+        if let Some(to) = self.cell(edge.to) {
+            let via = self.via_candidates(e, from, to).into_iter().find(|&via| self.passes_no_node(from, to, via));
+            if let Some(via) = via {
+                self.occupancy.reserve(&route_cells(from, to, via));
+            }
+            self.via[e] = via;
+            return None;
+        }
+        let column = self.ranking.rank[edge.to];
+        let main = first && !edge.from_boundary;
+        let straight = main && {
+            let to = (column, from.1);
+            self.occupancy.is_free(to) && route_cells(from, to, from.1).iter().all(|&c| self.occupancy.is_free(c))
+        };
+        let (row, routed) = if straight { (from.1, true) } else { self.branch_row(edge.to, from) };
+        self.put(edge.to, row);
+        if routed {
+            self.occupancy.reserve(&route_cells(from, (column, row), row));
+            self.via[e] = Some(row);
+        }
+        Some(edge.to)
+    }
+
+    /// The rows to try for the horizontal segment of an edge between two placed nodes.
+    fn via_candidates(&self, e: usize, from: (usize, usize), to: (usize, usize)) -> Vec<usize> {
+        let edge = self.piece.edges[e];
+        let forks = self.piece.outgoing(edge.from).iter().filter(|&&o| self.ranking.forward(o)).count() > 1;
+        let below = from.1.max(to.1) + 1..=self.occupancy.rows;
+        let mut candidates: Vec<usize> = if edge.from_boundary {
+            (to.1 > from.1).then_some(to.1).into_iter().collect()
+        } else if from.1 == to.1 {
+            vec![from.1]
+        } else if forks {
+            vec![to.1, from.1]
+        } else {
+            vec![from.1, to.1]
+        };
+        candidates.extend(below);
+        candidates
+    }
+
+    fn passes_no_node(&self, from: (usize, usize), to: (usize, usize), via: usize) -> bool {
+        route_cells(from, to, via).iter().all(|&c| !self.occupancy.has_node(c))
+    }
+
+    /// The first row below `from` for a side branch starting at unplaced node `v`: its cell and
+    /// the way there are free, and so is the row up to where the branch ends or joins. The second
+    /// value is false when no row gives a route that passes no node.
+    fn branch_row(&self, v: usize, from: (usize, usize)) -> (usize, bool) {
+        let column = self.ranking.rank[v];
+        let end = self.branch_end(v);
+        let limit = self.occupancy.rows;
+        let fits = |r: usize| {
+            self.occupancy.is_free((column, r))
+                && self.passes_no_node(from, (column, r), r)
+                && (from.0 + 1..=end).all(|c| self.occupancy.is_free((c, r)))
+        };
+        match (from.1 + 1..=limit).find(|&r| fits(r)) {
+            Some(r) => (r, true),
+            None => (limit.max(from.1 + 1), false),
+        }
+    }
+
+    /// The last column a branch starting at unplaced node `v` reaches before it ends or joins
+    /// placed nodes.
+    fn branch_end(&self, v: usize) -> usize {
+        let rank = &self.ranking.rank;
+        let mut end = rank[v];
+        let mut seen = HashSet::from([v]);
+        let mut pending = vec![v];
+        while let Some(u) = pending.pop() {
+            for (e, edge) in self.piece.edges.iter().enumerate() {
+                if edge.from == u && self.ranking.forward(e) {
+                    end = end.max(rank[edge.to]);
+                    if self.row[edge.to].is_none() && seen.insert(edge.to) {
+                        pending.push(edge.to);
+                    }
+                }
+            }
+        }
+        end
+    }
+}
