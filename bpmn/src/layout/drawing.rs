@@ -10,7 +10,7 @@ use super::rank::{Piece, Ranking};
 use super::route::Router;
 use super::scope::{Look, Role, Scope};
 use super::size::{
-    BLOCK_GAP, SUB_PROCESS_MIN, SUB_PROCESS_PAD_BOTTOM, SUB_PROCESS_PAD_TOP, SUB_PROCESS_PAD_X, even_ceil,
+    BLOCK_GAP, LABEL_GAP, SUB_PROCESS_MIN, SUB_PROCESS_PAD_BOTTOM, SUB_PROCESS_PAD_TOP, SUB_PROCESS_PAD_X, even_ceil,
 };
 
 /// How a shape is marked in the diagram.
@@ -199,7 +199,7 @@ fn draw_piece(
             element: node.node.id().to_owned(),
             bounds,
             marking,
-            label: geometry.labels[n],
+            label: geometry.labels[n].map(|label| beside_bottom_edges(label, &bounds, &routes)),
         });
         if let Some(content) = inner.get_mut(n).and_then(Option::take) {
             place_content(&mut drawing, content, &bounds);
@@ -213,6 +213,14 @@ fn draw_piece(
     }
     drawing.normalize();
     drawing
+}
+
+/// `label` (centred below `shape`) moved right of the edges that leave or enter the middle of the
+/// shape's bottom, so that they do not run through the text.
+fn beside_bottom_edges(label: Bounds, shape: &Bounds, routes: &[Vec<Point>]) -> Bounds {
+    let bottom = Point { x: shape.center().x, y: shape.y + shape.height };
+    let touched = routes.iter().any(|r| r.first() == Some(&bottom) || r.last() == Some(&bottom));
+    if touched { Bounds { x: bottom.x + LABEL_GAP, ..label } } else { label }
 }
 
 /// Where the label of a named flow goes: above its first horizontal segment, just after the turn

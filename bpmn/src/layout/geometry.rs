@@ -9,24 +9,31 @@ use super::scope::{Look, Scope};
 use super::size::{ACTIVITY, BOUNDARY_SLOT, COLUMN_GAP, EVENT, GATEWAY, LABEL_GAP, ROW_GAP, even_ceil, label_size};
 
 /// Column and row positions of a piece's grid and the bounds of its shapes.
+///
+/// Each run of consecutive occupied cells of a row is one horizontal line (the centres of its
+/// nodes, the path of its edges). Runs are only pushed below the rows above them where they share
+/// a column, so a tall sub-process on the main line moves down only what lies under it.
 #[derive(Debug)]
 pub(super) struct Geometry {
     /// Left edge of every column.
     col_x: Vec<f64>,
     /// Width of every column.
     col_w: Vec<f64>,
-    /// Top edge of every row.
-    row_y: Vec<f64>,
-    /// Height of every row's shapes.
-    row_h: Vec<f64>,
-    /// How far labels and boundary events reach below every row's shapes.
-    row_ext: Vec<f64>,
+    /// Vertical centre line of every occupied cell, by column and row.
+    center: Vec<Vec<f64>>,
     /// Lowest point of anything drawn in every column.
     col_bottom: Vec<f64>,
     /// Bounds of every scope node drawn in this piece (layered nodes and their boundary events).
     pub bounds: Vec<Option<Bounds>>,
     /// External label bounds of every scope node that has one.
     pub labels: Vec<Option<Bounds>>,
+}
+
+/// How far a grid cell's content reaches above and below its row's centre line.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    up: f64,
+    down: f64,
 }
 
 impl Geometry {
@@ -43,32 +50,46 @@ impl Geometry {
         let columns = ranking.rank.iter().max().map_or(0, |&m| m + 1);
         let rows = placement.rows.max(1);
         let mut col_w = vec![0.0f64; columns];
-        let mut row_h = vec![0.0f64; rows];
+        let mut cells: Vec<Vec<Option<Reach>>> = vec![vec![None; rows]; columns];
+        for &(c, r) in &placement.line_cells {
+            cells[c][r] = Some(Reach { up: 0.0, down: 0.0 });
+        }
         for (v, &(w, h)) in sizes.iter().enumerate() {
-            col_w[ranking.rank[v]] = col_w[ranking.rank[v]].max(w);
-            row_h[placement.row[v]] = row_h[placement.row[v]].max(h);
+            let (c, r) = (ranking.rank[v], placement.row[v]);
+            col_w[c] = col_w[c].max(w);
+            cells[c][r] = Some(Reach { up: h / 2.0, down: h / 2.0 + hanging_below(scope, piece.nodes[v]) });
         }
-        let mut row_ext = vec![0.0f64; rows];
-        for (v, &(_, h)) in sizes.iter().enumerate() {
-            let r = placement.row[v];
-            let reach = (row_h[r] + h) / 2.0 + hanging_below(scope, piece.nodes[v]);
-            row_ext[r] = row_ext[r].max(reach - row_h[r]);
+        let col_x = running_starts(&col_w, COLUMN_GAP);
+        let mut center = vec![vec![0.0f64; rows]; columns];
+        for r in 0..rows {
+            for run in runs(&cells, r) {
+                let lowest = run
+                    .clone()
+                    .filter_map(|c| {
+                        let here = cells[c][r]?;
+                        let below_upper = (0..r)
+                            .filter_map(|a| cells[c][a].map(|upper| center[c][a] + upper.down + ROW_GAP + here.up))
+                            .fold(here.up, f64::max);
+                        Some(below_upper)
+                    })
+                    .fold(0.0, f64::max)
+                    .round();
+                for c in run {
+                    center[c][r] = lowest;
+                }
+            }
         }
-        let col_x = running_starts(&col_w, &vec![0.0; columns], COLUMN_GAP);
-        let row_y = running_starts(&row_h, &row_ext, ROW_GAP);
         let mut geometry = Geometry {
             col_x,
             col_w,
-            row_y,
-            row_h,
-            row_ext,
+            center,
             col_bottom: vec![0.0; columns],
             bounds: vec![None; scope.nodes.len()],
             labels: vec![None; scope.nodes.len()],
         };
         for (v, &(w, h)) in sizes.iter().enumerate() {
             let (c, r) = (ranking.rank[v], placement.row[v]);
-            let (cx, cy) = (geometry.center_x(c), geometry.center_y(r));
+            let (cx, cy) = (geometry.center_x(c), geometry.center_y(c, r));
             let node = piece.nodes[v];
             let bounds = Bounds::new(cx - w / 2.0, cy - h / 2.0, w, h);
             geometry.set(scope, node, bounds, c);
@@ -99,9 +120,9 @@ impl Geometry {
         self.col_x[c] + self.col_w[c] / 2.0
     }
 
-    /// Vertical centre of row `r`.
-    pub fn center_y(&self, r: usize) -> f64 {
-        self.row_y.get(r).map_or(0.0, |y| y + self.row_h[r] / 2.0)
+    /// The height of row `r`'s line where it passes column `c`.
+    pub fn center_y(&self, c: usize, r: usize) -> f64 {
+        self.center.get(c).and_then(|column| column.get(r)).copied().unwrap_or_default()
     }
 
     /// The middle of the gap right of column `c`.
@@ -114,31 +135,40 @@ impl Geometry {
         self.col_x[c] - COLUMN_GAP / 2.0
     }
 
-    /// The middle of the gap below row `r` (below its labels and boundary events).
-    pub fn gap_below(&self, r: usize) -> f64 {
-        self.row_y[r] + self.row_h[r] + self.row_ext[r] + ROW_GAP / 2.0
-    }
-
-    /// The middle of the gap above row `r`.
-    pub fn gap_above(&self, r: usize) -> f64 {
-        self.row_y[r] - ROW_GAP / 2.0
-    }
-
     /// The lowest point of anything drawn in columns `first..=last`.
     pub fn bottom_of_columns(&self, first: usize, last: usize) -> f64 {
         self.col_bottom.get(first..=last).map_or(0.0, |cols| cols.iter().copied().fold(0.0, f64::max))
     }
 }
 
-/// Start positions of consecutive bands with the given sizes, extensions and gap.
-fn running_starts(sizes: &[f64], extensions: &[f64], gap: f64) -> Vec<f64> {
+/// The runs of consecutive occupied cells of row `r`, as column ranges.
+fn runs(cells: &[Vec<Option<Reach>>], r: usize) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (c, column) in cells.iter().enumerate() {
+        match (column[r].is_some(), start) {
+            (true, None) => start = Some(c),
+            (false, Some(s)) => {
+                runs.push(s..c);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push(s..cells.len());
+    }
+    runs
+}
+
+/// Start positions of consecutive bands with the given sizes and gap.
+fn running_starts(sizes: &[f64], gap: f64) -> Vec<f64> {
     let mut next = 0.0;
     sizes
         .iter()
-        .zip(extensions)
-        .map(|(size, extension)| {
+        .map(|size| {
             let start = next;
-            next += size + extension + gap;
+            next += size + gap;
             start
         })
         .collect()

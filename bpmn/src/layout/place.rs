@@ -20,6 +20,8 @@ enum Cell {
 #[derive(Debug, Default)]
 struct Occupancy {
     cells: HashMap<(usize, usize), Cell>,
+    /// Edge cells that a horizontal segment passes (the others only see a vertical one).
+    lines: HashSet<(usize, usize)>,
     rows: usize,
 }
 
@@ -37,11 +39,15 @@ impl Occupancy {
         self.rows = self.rows.max(cell.1 + 1);
     }
 
-    fn reserve(&mut self, cells: &[(usize, usize)]) {
-        for &cell in cells {
+    /// Reserves the cells of an edge from `from` to `to` whose horizontal segment runs on `via`.
+    fn reserve(&mut self, from: (usize, usize), to: (usize, usize), via: usize) {
+        for cell in route_cells(from, to, via) {
             self.cells.entry(cell).or_insert(Cell::Edge);
             self.rows = self.rows.max(cell.1 + 1);
         }
+        let (first, last) =
+            (if via == from.1 { from.0 + 1 } else { from.0 }, if via == to.1 { to.0 } else { to.0 + 1 });
+        self.lines.extend((first..last).map(|c| (c, via)).filter(|cell| self.cells.get(cell) == Some(&Cell::Edge)));
     }
 }
 
@@ -73,6 +79,8 @@ pub(super) struct Placement {
     pub via: Vec<Option<usize>>,
     /// The number of rows used.
     pub rows: usize,
+    /// The cells without a node that a horizontal edge segment passes, sorted.
+    pub line_cells: Vec<(usize, usize)>,
 }
 
 /// Assigns rows to the nodes and edges of `piece`.
@@ -106,7 +114,15 @@ pub(super) fn place(piece: &Piece, ranking: &Ranking) -> Placement {
         }
     }
     let rows = placer.occupancy.rows;
-    Placement { row: placer.row.into_iter().map(Option::unwrap_or_default).collect(), via: placer.via, rows }
+    let mut line_cells: Vec<(usize, usize)> =
+        placer.occupancy.lines.iter().copied().filter(|cell| !placer.occupancy.has_node(*cell)).collect();
+    line_cells.sort_unstable();
+    Placement {
+        row: placer.row.into_iter().map(Option::unwrap_or_default).collect(),
+        via: placer.via,
+        rows,
+        line_cells,
+    }
 }
 
 /// The state of the row assignment.
@@ -158,7 +174,7 @@ impl Placer<'_> {
         if let Some(to) = self.cell(edge.to) {
             let via = self.via_candidates(e, from, to).into_iter().find(|&via| self.passes_no_node(from, to, via));
             if let Some(via) = via {
-                self.occupancy.reserve(&route_cells(from, to, via));
+                self.occupancy.reserve(from, to, via);
             }
             self.via[e] = via;
             return None;
@@ -172,7 +188,7 @@ impl Placer<'_> {
         let (row, routed) = if straight { (from.1, true) } else { self.branch_row(edge.to, from) };
         self.put(edge.to, row);
         if routed {
-            self.occupancy.reserve(&route_cells(from, (column, row), row));
+            self.occupancy.reserve(from, (column, row), row);
             self.via[e] = Some(row);
         }
         Some(edge.to)

@@ -80,25 +80,31 @@ impl Router<'_> {
         })
     }
 
+    /// The start of a detour that leaves the source of edge `e` (drawn as `s` in column `cs`) and
+    /// reaches the gap right of its column, where nothing is in the way of going down.
+    fn leave_downwards(&self, e: usize, s: &Bounds, cs: usize) -> Vec<Point> {
+        let x1 = self.geometry.channel_after(cs);
+        if self.piece.edges[e].from_boundary {
+            let y = s.y + s.height + LOOP_GAP / 2.0;
+            vec![bottom(s), pt(s.center().x, y), pt(x1, y)]
+        } else {
+            vec![right(s), pt(x1, s.center().y)]
+        }
+    }
+
     fn forward(&self, e: usize) -> Vec<Point> {
         let edge = self.piece.edges[e];
         let ((cs, rs), (ct, rt)) = (self.cell(edge.from), self.cell(edge.to));
         let (s, t) = self.ends(e);
         let g = self.geometry;
         let Some(via) = self.placement.via[e] else {
+            let below = g.bottom_of_columns(cs.min(ct), cs.max(ct)) + LOOP_GAP;
+            let mut points = self.leave_downwards(e, &s, cs);
             let x2 = g.channel_before(ct);
-            let mut points = if edge.from_boundary {
-                let y = g.gap_below(rs);
-                vec![bottom(&s), pt(s.center().x, y), pt(x2, y)]
-            } else {
-                let y = if rt > rs { g.gap_above(rt) } else { g.gap_below(rt) };
-                let x1 = g.channel_after(cs);
-                vec![right(&s), pt(x1, s.center().y), pt(x1, y), pt(x2, y)]
-            };
-            points.extend([pt(x2, t.center().y), left(&t)]);
+            points.extend([pt(x2, below), pt(x2, t.center().y), left(&t)]);
             return points;
         };
-        let y = g.center_y(via);
+        let y = g.center_y(ct, via);
         let mut points = if edge.from_boundary || via > rs {
             vec![bottom(&s), pt(s.center().x, y)]
         } else if via < rs {
@@ -121,16 +127,15 @@ impl Router<'_> {
         let ((cs, rs), (ct, rt)) = (self.cell(edge.from), self.cell(edge.to));
         let (s, t) = self.ends(e);
         let g = self.geometry;
-        let x1 = g.channel_after(cs);
-        let mut points = if edge.from_boundary && self.clear_below(cs, rs) {
+        let self_loop = edge.from == edge.to && !edge.from_boundary;
+        let mut points = if !self_loop && self.clear_below(cs, rs) {
             vec![bottom(&s)]
-        } else if edge.from_boundary {
-            let gap = g.gap_below(rs);
-            vec![bottom(&s), pt(s.center().x, gap), pt(x1, gap)]
-        } else if edge.from != edge.to && self.clear_below(cs, rs) {
-            vec![bottom(&s)]
+        } else if self_loop && self.clear_below(cs, rs) {
+            let offset = (s.width / 4.0).round();
+            let (out, into) = (pt(s.center().x + offset, s.y + s.height), pt(s.center().x - offset, t.y + t.height));
+            return vec![out, pt(out.x, y), pt(into.x, y), into];
         } else {
-            vec![right(&s), pt(x1, s.center().y)]
+            self.leave_downwards(e, &s, cs)
         };
         let turn = points.last().map_or(s.center().x, |p| p.x);
         points.push(pt(turn, y));

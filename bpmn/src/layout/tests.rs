@@ -89,23 +89,23 @@ fn an_exclusive_split_with_default_shows_its_marker_and_labels() {
 #[test]
 fn a_loop_runs_below_what_it_spans_from_bottom_to_bottom() {
     let mut f = Flows::default();
-    f.start("S").xor("Again").task("Work").task("Check").xor("Done?").end("E");
-    f.chain(&["S", "Again", "Work", "Check", "Done?", "E"]).flow("Done?", "Again");
+    f.start("S").xor("Again").task("Work").task("Check").xor("Done").end("E");
+    f.chain(&["S", "Again", "Work", "Check", "Done", "E"]).flow("Done", "Again");
     let defs = laid_out(definitions(f));
-    let back = edge_of(&defs, "Done?_Again");
-    let (source, target) = (shape_of(&defs, "Done?").bounds, shape_of(&defs, "Again").bounds);
+    let back = edge_of(&defs, "Done_Again");
+    let (source, target) = (shape_of(&defs, "Done").bounds, shape_of(&defs, "Again").bounds);
     let first = back.waypoints[0];
     let last = *back.waypoints.last().unwrap();
     assert_eq!(first, Point { x: center(&source).x, y: source.y + source.height }, "leaves at the bottom");
     assert_eq!(last, Point { x: center(&target).x, y: target.y + target.height }, "enters at the bottom");
-    let lowest = ["Again", "Work", "Check", "Done?"].iter().map(|id| {
+    let lowest = ["Again", "Work", "Check", "Done"].iter().map(|id| {
         let b = shape_of(&defs, id).bounds;
         b.y + b.height
     });
     let lowest = lowest.fold(0.0, f64::max);
     assert!(back.waypoints.iter().map(|p| p.y).fold(0.0, f64::max) > lowest, "passes below everything in between");
     let main: Vec<f64> =
-        ["S", "Again", "Work", "Check", "Done?", "E"].iter().map(|id| center(&shape_of(&defs, id).bounds).y).collect();
+        ["S", "Again", "Work", "Check", "Done", "E"].iter().map(|id| center(&shape_of(&defs, id).bounds).y).collect();
     assert!(main.iter().all(|&y| y == main[0]), "the loop keeps the main line straight");
 }
 
