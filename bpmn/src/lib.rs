@@ -4,6 +4,8 @@
 //!
 //! Data flows one way: XML → [`model::Definitions`] → graph and validation → layout → XML.
 
+pub mod build;
+pub mod graph;
 pub mod layout;
 pub mod model;
 pub mod ns;
