@@ -1,12 +1,13 @@
 //! Layout tests: models built in code, checked against the geometric rules a diagram must keep.
 
-mod builder;
 mod invariants;
+mod models;
 
-use builder::{Flows, definitions};
 use invariants::{assert_well_drawn, diagram_of, edge_of, shape_of};
+use models::{Shorthands, error, model, name, timer, with_collaboration};
 
 use super::layout;
+use crate::build::Flows;
 use crate::model::{Bounds, Definitions, Diagram, Plane, Point};
 
 fn laid_out(mut defs: Definitions) -> Definitions {
@@ -19,21 +20,32 @@ fn center(b: &Bounds) -> Point {
     b.center()
 }
 
+fn bottom_of(defs: &Definitions, ids: &[&str]) -> f64 {
+    ids.iter().map(|id| shape_of(defs, id).bounds).map(|b| b.y + b.height).fold(0.0, f64::max)
+}
+
+fn contains(outer: &Bounds, inner: &Bounds) -> bool {
+    outer.x <= inner.x
+        && outer.y <= inner.y
+        && inner.x + inner.width <= outer.x + outer.width
+        && inner.y + inner.height <= outer.y + outer.height
+}
+
 #[test]
 fn a_straight_line_stays_on_one_horizontal_line() {
-    let mut f = Flows::default();
-    f.start("S").task("A").task("B").call("C").end("E").chain(&["S", "A", "B", "C", "E"]);
-    let defs = laid_out(definitions(f));
-    let ys: Vec<f64> = ["S", "A", "B", "C", "E"].iter().map(|id| center(&shape_of(&defs, id).bounds).y).collect();
+    let ids = ["S", "A", "B", "C", "E"];
+    let flows = Flows::new().start("S").task("A").service_task("B", "work").call_activity("C", "other").end("E");
+    let defs = laid_out(model(flows.chain(&ids)));
+    let ys: Vec<f64> = ids.iter().map(|id| center(&shape_of(&defs, id).bounds).y).collect();
     assert!(ys.iter().all(|&y| y == ys[0]), "centres {ys:?}");
-    let xs: Vec<f64> = ["S", "A", "B", "C", "E"].iter().map(|id| shape_of(&defs, id).bounds.x).collect();
+    let xs: Vec<f64> = ids.iter().map(|id| shape_of(&defs, id).bounds.x).collect();
     assert!(xs.windows(2).all(|w| w[0] < w[1]), "left edges {xs:?}");
-    assert_eq!(shape_of(&defs, "S").bounds.width, 36.0);
-    assert_eq!(shape_of(&defs, "A").bounds.width, 100.0);
-    assert_eq!(shape_of(&defs, "A").bounds.height, 80.0);
-    assert_eq!(shape_of(&defs, "C").bounds.width, 100.0);
-    for flow in ["S_A", "A_B", "B_C", "C_E"] {
-        assert_eq!(edge_of(&defs, flow).waypoints.len(), 2, "{flow} is one straight segment");
+    assert_eq!((shape_of(&defs, "S").bounds.width, shape_of(&defs, "S").bounds.height), (36.0, 36.0));
+    assert_eq!((shape_of(&defs, "A").bounds.width, shape_of(&defs, "A").bounds.height), (100.0, 80.0));
+    assert_eq!(shape_of(&defs, "C").bounds.width, 100.0, "call activities are task-sized");
+    for pair in ids.windows(2) {
+        let flow = format!("Flow_{}_{}", pair[0], pair[1]);
+        assert_eq!(edge_of(&defs, &flow).waypoints.len(), 2, "{flow} is one straight segment");
     }
     let gap = shape_of(&defs, "B").bounds.x - (shape_of(&defs, "A").bounds.x + 100.0);
     assert!((40.0..=70.0).contains(&gap), "gap between tasks {gap}");
@@ -41,138 +53,143 @@ fn a_straight_line_stays_on_one_horizontal_line() {
 
 #[test]
 fn a_fork_with_eight_branches_stacks_them_and_joins_on_the_main_line() {
-    let mut f = Flows::default();
-    f.start("S").parallel("Fork").parallel("Join").end("E");
-    f.flow("S", "Fork");
+    let mut flows = Flows::new().start("S").and("Fork").and("Join").end("E").chain(&["S", "Fork"]);
     for i in 0..8 {
         let task = format!("T{i}");
-        f.task(&task).flow("Fork", &task).flow(&task, "Join");
+        flows = flows.task(&task).chain(&["Fork", &task, "Join"]);
     }
-    f.flow("Join", "E");
-    let defs = laid_out(definitions(f));
+    let defs = laid_out(model(flows.chain(&["Join", "E"])));
     let fork = shape_of(&defs, "Fork").bounds;
     let join = shape_of(&defs, "Join").bounds;
-    assert_eq!(fork.width, 50.0);
+    assert_eq!((fork.width, fork.height), (50.0, 50.0));
     assert_eq!(center(&fork).y, center(&join).y, "fork and join share the main line");
     let tasks: Vec<Bounds> = (0..8).map(|i| shape_of(&defs, &format!("T{i}")).bounds).collect();
     assert_eq!(center(&tasks[0]).y, center(&fork).y, "the first branch is straight");
     assert!(tasks.windows(2).all(|w| w[0].x == w[1].x && w[0].y < w[1].y), "branches stack in one column");
-    let to_second = edge_of(&defs, "Fork_T1");
-    assert_eq!(
-        to_second.waypoints[0],
-        Point { x: center(&fork).x, y: fork.y + fork.height },
-        "forks leave at the bottom"
-    );
-    let from_second = edge_of(&defs, "T1_Join");
-    let last = *from_second.waypoints.last().unwrap();
+    let to_second = &edge_of(&defs, "Flow_Fork_T1").waypoints;
+    assert_eq!(to_second[0], Point { x: center(&fork).x, y: fork.y + fork.height }, "forks leave at the bottom");
+    let from_second = &edge_of(&defs, "Flow_T1_Join").waypoints;
+    let last = from_second[from_second.len() - 1];
     assert_eq!(last, Point { x: center(&join).x, y: join.y + join.height }, "joins enter at the bottom");
 }
 
 #[test]
 fn an_exclusive_split_with_default_shows_its_marker_and_labels() {
-    let mut f = Flows::default();
-    f.start("S").xor("Split").task("Yes").task("No").xor("Merge").end("E");
-    f.name("Split", "Approved?").name("S", "Request received").name("E", "Done");
-    f.chain(&["S", "Split", "Yes", "Merge", "E"]).flow("Split", "No").flow("No", "Merge");
-    f.default_flow("Split", "Split_No").name_flow("Split_Yes", "yes").name_flow("Split_No", "no");
-    let defs = laid_out(definitions(f));
+    let flows = Flows::new()
+        .start("S")
+        .gateway_with_default("Split", crate::model::GatewayKind::Exclusive, "Flow_Split_No")
+        .task("Yes")
+        .task("No")
+        .xor("Merge")
+        .end("E")
+        .chain(&["S", "Split", "Yes", "Merge", "E"])
+        .chain(&["Split", "No", "Merge"]);
+    let mut defs = model(flows);
+    for (id, text) in [("Split", "Approved?"), ("S", "Request received"), ("E", "Done"), ("Flow_Split_Yes", "yes")] {
+        name(&mut defs, id, text);
+    }
+    let defs = laid_out(defs);
     let split = shape_of(&defs, "Split");
     assert_eq!(split.is_marker_visible, Some(true));
+    assert_eq!(shape_of(&defs, "Merge").is_marker_visible, Some(true));
     let label = split.label.as_ref().and_then(|l| l.bounds).expect("the named gateway has a label");
     assert!(label.y >= split.bounds.y + split.bounds.height, "the label is below the gateway");
     assert!(shape_of(&defs, "E").label.is_some(), "named events have labels");
-    assert!(edge_of(&defs, "Split_Yes").label.is_some(), "named flows have labels");
+    assert!(shape_of(&defs, "Yes").label.is_none(), "tasks show their name inside");
+    assert!(edge_of(&defs, "Flow_Split_Yes").label.is_some(), "named flows have labels");
     assert_eq!(center(&shape_of(&defs, "Yes").bounds).y, center(&split.bounds).y);
     assert!(shape_of(&defs, "No").bounds.y > shape_of(&defs, "Yes").bounds.y, "the default branch goes below");
 }
 
 #[test]
 fn a_loop_runs_below_what_it_spans_from_bottom_to_bottom() {
-    let mut f = Flows::default();
-    f.start("S").xor("Again").task("Work").task("Check").xor("Done").end("E");
-    f.chain(&["S", "Again", "Work", "Check", "Done", "E"]).flow("Done", "Again");
-    let defs = laid_out(definitions(f));
-    let back = edge_of(&defs, "Done_Again");
+    let main = ["S", "Again", "Work", "Check", "Done", "E"];
+    let flows = Flows::new().start("S").xor("Again").task("Work").task("Check").xor("Done").end("E");
+    let defs = laid_out(model(flows.chain(&main).link("Done", "Again")));
+    let back = &edge_of(&defs, "Flow_Done_Again").waypoints;
     let (source, target) = (shape_of(&defs, "Done").bounds, shape_of(&defs, "Again").bounds);
-    let first = back.waypoints[0];
-    let last = *back.waypoints.last().unwrap();
-    assert_eq!(first, Point { x: center(&source).x, y: source.y + source.height }, "leaves at the bottom");
+    assert_eq!(back[0], Point { x: center(&source).x, y: source.y + source.height }, "leaves at the bottom");
+    let last = back[back.len() - 1];
     assert_eq!(last, Point { x: center(&target).x, y: target.y + target.height }, "enters at the bottom");
-    let lowest = ["Again", "Work", "Check", "Done"].iter().map(|id| {
-        let b = shape_of(&defs, id).bounds;
-        b.y + b.height
-    });
-    let lowest = lowest.fold(0.0, f64::max);
-    assert!(back.waypoints.iter().map(|p| p.y).fold(0.0, f64::max) > lowest, "passes below everything in between");
-    let main: Vec<f64> =
-        ["S", "Again", "Work", "Check", "Done", "E"].iter().map(|id| center(&shape_of(&defs, id).bounds).y).collect();
-    assert!(main.iter().all(|&y| y == main[0]), "the loop keeps the main line straight");
+    let lowest_point = back.iter().map(|p| p.y).fold(0.0, f64::max);
+    assert!(lowest_point > bottom_of(&defs, &["Again", "Work", "Check", "Done"]), "passes below what it spans");
+    let ys: Vec<f64> = main.iter().map(|id| center(&shape_of(&defs, id).bounds).y).collect();
+    assert!(ys.iter().all(|&y| y == ys[0]), "the loop keeps the main line straight");
 }
 
 #[test]
 fn boundary_events_sit_on_the_bottom_border_and_their_flows_go_down_then_right() {
-    let mut f = Flows::default();
-    f.start("S").task("Work").end("E").timer_boundary("Late", "Work").error_boundary("Failed", "Work");
-    f.task("Remind").end("E2").task("Repair").end("E3").name("Late", "2 hours");
-    f.chain(&["S", "Work", "E"]).chain(&["Late", "Remind", "E2"]).chain(&["Failed", "Repair", "E3"]);
-    let defs = laid_out(definitions(f));
+    let flows = Flows::new()
+        .start("S")
+        .task("Work")
+        .end("E")
+        .boundary("Late", "Work", timer())
+        .boundary("Failed", "Work", error())
+        .task("Remind")
+        .end("E2")
+        .task("Repair")
+        .end("E3")
+        .chain(&["S", "Work", "E"])
+        .chain(&["Late", "Remind", "E2"])
+        .chain(&["Failed", "Repair", "E3"]);
+    let mut defs = model(flows);
+    name(&mut defs, "Late", "2 hours");
+    let defs = laid_out(defs);
     let host = shape_of(&defs, "Work").bounds;
     let mut xs = Vec::new();
-    for id in ["Late", "Failed"] {
+    for (id, next) in [("Late", "Remind"), ("Failed", "Repair")] {
         let b = shape_of(&defs, id).bounds;
         assert_eq!(center(&b).y, host.y + host.height, "{id} is centred on the bottom border");
         assert!(b.x >= host.x && b.x + b.width <= host.x + host.width, "{id} lies within the host's width");
         xs.push(b.x);
-        let out = &edge_of(&defs, &format!("{id}_{}", if id == "Late" { "Remind" } else { "Repair" })).waypoints;
+        let out = &edge_of(&defs, &format!("Flow_{id}_{next}")).waypoints;
         assert!(out[0].x == out[1].x && out[1].y > out[0].y, "{id}'s flow goes down first: {out:?}");
-        assert!(out.last().unwrap().x > out[0].x, "then right");
+        assert!(out[out.len() - 1].x > out[0].x, "then right");
     }
     assert!((xs[0] - xs[1]).abs() >= 36.0, "boundary events are spread out: {xs:?}");
 }
 
 #[test]
 fn a_task_with_many_boundary_events_grows_so_they_do_not_overlap() {
-    let mut f = Flows::default();
-    f.start("S").task("Work").end("E").chain(&["S", "Work", "E"]);
+    let mut flows = Flows::new().start("S").task("Work").end("E").chain(&["S", "Work", "E"]);
     for i in 0..4 {
-        f.timer_boundary(&format!("B{i}"), "Work");
+        flows = flows.boundary(&format!("B{i}"), "Work", timer());
     }
-    let defs = laid_out(definitions(f));
+    let defs = laid_out(model(flows));
     assert!(shape_of(&defs, "Work").bounds.width > 100.0);
 }
 
 #[test]
 fn nested_sub_processes_are_expanded_boxes_around_their_content() {
-    let mut inner = Flows::default();
-    inner.start("IS").task("IT").end("IE").chain(&["IS", "IT", "IE"]);
-    let mut middle = Flows::default();
-    middle.start("MS").sub_process("Inner", inner).task("MT").end("ME").chain(&["MS", "Inner", "MT", "ME"]);
-    let mut f = Flows::default();
-    f.start("S").sub_process("Outer", middle).end("E").chain(&["S", "Outer", "E"]);
-    let defs = laid_out(definitions(f));
-    let outer = shape_of(&defs, "Outer");
+    let inner = Flows::new().start("IS").task("IT").end("IE").chain(&["IS", "IT", "IE"]);
+    let middle = Flows::new().start("MS").sub_process("Inner", inner).task("MT").end("ME");
+    let outer = middle.chain(&["MS", "Inner", "MT", "ME"]);
+    let flows = Flows::new().start("S").sub_process("Outer", outer).end("E").chain(&["S", "Outer", "E"]);
+    let defs = laid_out(model(flows));
+    let outer_box = shape_of(&defs, "Outer");
     let inner_box = shape_of(&defs, "Inner");
-    assert_eq!(outer.is_expanded, Some(true));
+    assert_eq!(outer_box.is_expanded, Some(true));
     assert_eq!(inner_box.is_expanded, Some(true));
-    assert!(contains(&outer.bounds, &inner_box.bounds));
+    assert!(contains(&outer_box.bounds, &inner_box.bounds));
     for id in ["IS", "IT", "IE"] {
         assert!(contains(&inner_box.bounds, &shape_of(&defs, id).bounds), "{id} inside Inner");
     }
-    assert_eq!(center(&outer.bounds).y, center(&shape_of(&defs, "S").bounds).y, "the box sits on the main line");
+    assert_eq!(center(&outer_box.bounds).y, center(&shape_of(&defs, "S").bounds).y, "the box sits on the main line");
 }
 
 #[test]
 fn event_sub_processes_sit_below_the_flow_unconnected() {
-    let mut handler = Flows::default();
-    handler.error_start("ES").task("Notify").end("EE").chain(&["ES", "Notify", "EE"]);
-    let mut sla = Flows::default();
-    sla.timer_start("TS").task("Escalate").end("TE").chain(&["TS", "Escalate", "TE"]);
-    let mut f = Flows::default();
-    f.start("S").task("Work").end("E").chain(&["S", "Work", "E"]);
-    f.event_sub_process("OnError", handler).event_sub_process("Sla", sla);
-    let defs = laid_out(definitions(f));
-    let flow_bottom =
-        ["S", "Work", "E"].iter().map(|id| shape_of(&defs, id).bounds).map(|b| b.y + b.height).fold(0.0, f64::max);
+    let handler = Flows::new().start_with("ES", error()).task("Notify").end("EE").chain(&["ES", "Notify", "EE"]);
+    let sla = Flows::new().timer_start("TS").task("Escalate").end("TE").chain(&["TS", "Escalate", "TE"]);
+    let flows = Flows::new()
+        .start("S")
+        .task("Work")
+        .end("E")
+        .chain(&["S", "Work", "E"])
+        .event_sub_process("OnError", handler)
+        .event_sub_process("Sla", sla);
+    let defs = laid_out(model(flows));
+    let flow_bottom = bottom_of(&defs, &["S", "Work", "E"]);
     let on_error = shape_of(&defs, "OnError");
     let sla_box = shape_of(&defs, "Sla");
     assert_eq!(on_error.is_expanded, Some(true));
@@ -183,37 +200,59 @@ fn event_sub_processes_sit_below_the_flow_unconnected() {
 
 #[test]
 fn disconnected_pieces_are_stacked() {
-    let mut f = Flows::default();
-    f.start("S1").task("A1").end("E1").chain(&["S1", "A1", "E1"]);
-    f.start("S2").task("A2").task("B2").end("E2").chain(&["S2", "A2", "B2", "E2"]);
-    f.task("Lonely");
-    let defs = laid_out(definitions(f));
-    let first_bottom =
-        ["S1", "A1", "E1"].iter().map(|id| shape_of(&defs, id).bounds).map(|b| b.y + b.height).fold(0.0, f64::max);
+    let flows = Flows::new()
+        .start("S1")
+        .task("A1")
+        .end("E1")
+        .chain(&["S1", "A1", "E1"])
+        .start("S2")
+        .task("A2")
+        .task("B2")
+        .end("E2")
+        .chain(&["S2", "A2", "B2", "E2"])
+        .task("Lonely");
+    let defs = laid_out(model(flows));
+    let first_bottom = bottom_of(&defs, &["S1", "A1", "E1"]);
     for id in ["S2", "A2", "B2", "E2", "Lonely"] {
         assert!(shape_of(&defs, id).bounds.y > first_bottom, "{id} is below the first piece");
     }
 }
 
 #[test]
-fn compiled_workflow_shapes_are_drawn_cleanly() {
-    let defs = laid_out(definitions(builder::compiled_workflow()));
-    let again = laid_out(definitions(builder::compiled_workflow()));
+fn a_compiled_workflow_is_drawn_cleanly_and_deterministically() {
+    let defs = laid_out(models::compiled_workflow());
+    let again = laid_out(models::compiled_workflow());
     assert_eq!(defs.diagrams, again.diagrams, "the layout is deterministic");
+    assert_eq!(shape_of(&defs, "each").bounds.width, shape_of(&defs, "each").bounds.width.max(350.0));
+    let main = ["Start", "init", "c1__split", "a", "c2__split", "b", "c2__join", "c1__join", "par", "w__loop"];
+    let ys: Vec<f64> = main.iter().map(|id| center(&shape_of(&defs, id).bounds).y).collect();
+    assert!(ys.iter().all(|&y| y == ys[0]), "the longest path is one line: {ys:?}");
 }
 
 #[test]
 fn self_loops_and_cycles_without_start_are_drawn() {
-    let mut f = Flows::default();
-    f.task("A").task("B").task("C").chain(&["A", "B", "C", "A"]).flow("B", "B");
-    laid_out(definitions(f));
+    let flows = Flows::new().task("A").task("B").task("C").chain(&["A", "B", "C", "A"]).link("B", "B");
+    laid_out(model(flows));
+}
+
+#[test]
+fn flows_leaving_their_scope_are_not_drawn_and_do_not_break_the_layout() {
+    let inner = Flows::new().start("IS").end("IE").chain(&["IS", "IE"]).link("IE", "Outside");
+    let flows = Flows::new().start("S").sub_process("Sub", inner).end("Outside").chain(&["S", "Sub", "Outside"]);
+    let mut defs = model(flows);
+    layout(&mut defs);
+    let drawn = diagram_of(&defs).plane.elements.len();
+    assert_eq!(drawn, 5 + 3, "five shapes and the three flows inside their scopes");
+    let crossing = diagram_of(&defs).plane.elements.iter().any(|e| match e {
+        crate::model::DiagramElement::Edge(edge) => edge.bpmn_element.as_deref() == Some("Flow_IE_Outside"),
+        _ => false,
+    });
+    assert!(!crossing, "the flow leaving the sub-process is not drawn");
 }
 
 #[test]
 fn processes_already_drawn_and_non_executable_ones_are_left_alone() {
-    let mut f = Flows::default();
-    f.start("S").end("E").chain(&["S", "E"]);
-    let mut defs = definitions(f);
+    let mut defs = model(Flows::new().start("S").end("E").chain(&["S", "E"]));
     let existing = Diagram {
         id: Some("Existing".into()),
         plane: Plane { bpmn_element: Some("Process_1".into()), ..Plane::default() },
@@ -223,9 +262,7 @@ fn processes_already_drawn_and_non_executable_ones_are_left_alone() {
     layout(&mut defs);
     assert_eq!(defs.diagrams, vec![existing]);
 
-    let mut f = Flows::default();
-    f.start("S").end("E").chain(&["S", "E"]);
-    let mut defs = definitions(f);
+    let mut defs = model(Flows::new().start("S").end("E").chain(&["S", "E"]));
     for process in defs.processes_mut() {
         process.is_executable = Some(false);
     }
@@ -235,23 +272,17 @@ fn processes_already_drawn_and_non_executable_ones_are_left_alone() {
 
 #[test]
 fn a_collaboration_gets_pools_and_message_flows() {
-    let mut f = Flows::default();
-    f.start("S").send_task("Ask").end("E").chain(&["S", "Ask", "E"]);
-    let defs = laid_out(builder::with_collaboration(definitions(f)));
-    let diagram = diagram_of(&defs);
-    assert_eq!(diagram.plane.bpmn_element.as_deref(), Some("Collaboration_1"));
+    let flows = Flows::new().start("S").task("Ask").end("E").chain(&["S", "Ask", "E"]);
+    let defs = laid_out(with_collaboration(model(flows)));
+    assert_eq!(defs.diagrams.len(), 1);
+    assert_eq!(diagram_of(&defs).plane.bpmn_element.as_deref(), Some("Collaboration_1"));
     let pool = shape_of(&defs, "Pool_Main");
     assert_eq!(pool.is_horizontal, Some(true));
     assert!(contains(&pool.bounds, &shape_of(&defs, "Ask").bounds));
     let outside = shape_of(&defs, "Pool_Outside").bounds;
     assert!(outside.y > pool.bounds.y + pool.bounds.height);
-    let message = edge_of(&defs, "Message_1");
-    assert!(message.waypoints.len() >= 2);
-}
-
-fn contains(outer: &Bounds, inner: &Bounds) -> bool {
-    outer.x <= inner.x
-        && outer.y <= inner.y
-        && inner.x + inner.width <= outer.x + outer.width
-        && inner.y + inner.height <= outer.y + outer.height
+    let message = &edge_of(&defs, "Message_1").waypoints;
+    let ask = shape_of(&defs, "Ask").bounds;
+    assert_eq!(message[0].y, ask.y + ask.height, "the message flow leaves the task's bottom");
+    assert_eq!(message[message.len() - 1].y, outside.y, "and enters the pool's top");
 }
