@@ -100,8 +100,9 @@ impl Router<'_> {
         let Some(via) = self.placement.via[e] else {
             let below = g.bottom_of_columns(cs.min(ct), cs.max(ct)) + LOOP_GAP;
             let mut points = self.leave_downwards(e, &s, cs);
+            let x1 = points.last().map_or(s.center().x, |p| p.x);
             let x2 = g.channel_before(ct);
-            points.extend([pt(x2, below), pt(x2, t.center().y), left(&t)]);
+            points.extend([pt(x1, below), pt(x2, below), pt(x2, t.center().y), left(&t)]);
             return points;
         };
         let y = g.center_y(ct, via);
@@ -127,10 +128,12 @@ impl Router<'_> {
         let ((cs, rs), (ct, rt)) = (self.cell(edge.from), self.cell(edge.to));
         let (s, t) = self.ends(e);
         let g = self.geometry;
+        let host = self.piece.nodes[edge.from];
         let self_loop = edge.from == edge.to && !edge.from_boundary;
+        let bare_self_loop = self_loop && self.scope.attached_to(host).next().is_none();
         let mut points = if !self_loop && self.clear_below(cs, rs) {
             vec![bottom(&s)]
-        } else if self_loop && self.clear_below(cs, rs) {
+        } else if bare_self_loop && self.clear_below(cs, rs) {
             let offset = (s.width / 4.0).round();
             let (out, into) = (pt(s.center().x + offset, s.y + s.height), pt(s.center().x - offset, t.y + t.height));
             return vec![out, pt(out.x, y), pt(into.x, y), into];

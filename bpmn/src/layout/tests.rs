@@ -286,3 +286,64 @@ fn a_collaboration_gets_pools_and_message_flows() {
     assert_eq!(message[0].y, ask.y + ask.height, "the message flow leaves the task's bottom");
     assert_eq!(message[message.len() - 1].y, outside.y, "and enters the pool's top");
 }
+
+mod random {
+    //! Arbitrary flow graphs, including loops, boundary events and sub-processes, keep every rule.
+
+    use proptest::prelude::*;
+
+    use super::models::{Shorthands, model, timer};
+    use super::{laid_out, layout};
+    use crate::build::Flows;
+
+    /// A node kind by number: task, exclusive gateway, parallel gateway, end event.
+    fn add_node(flows: Flows, id: &str, kind: u8) -> Flows {
+        match kind % 4 {
+            0 => flows.task(id),
+            1 => flows.xor(id),
+            2 => flows.and(id),
+            _ => flows.end(id),
+        }
+    }
+
+    /// A graph of `kinds.len()` nodes after a start event, with the given flows (by node number),
+    /// boundary events on some tasks and, optionally, the whole thing wrapped in a sub-process.
+    fn graph(kinds: &[u8], flows: &[(usize, usize)], boundaries: &[(usize, usize)], nested: bool) -> Flows {
+        let id = |i: usize| format!("N{}", i % kinds.len());
+        let mut content = Flows::new().start("S").link("S", "N0");
+        for (i, &kind) in kinds.iter().enumerate() {
+            content = add_node(content, &id(i), kind);
+        }
+        for (k, &(a, b)) in flows.iter().enumerate() {
+            content = content.flow(&format!("F{k}"), &id(a), &id(b));
+        }
+        for (k, &(host, target)) in boundaries.iter().enumerate() {
+            if kinds[host % kinds.len()] % 4 == 0 {
+                let boundary = format!("B{k}");
+                content = content.boundary(&boundary, &id(host), timer()).link(&boundary, &id(target));
+            }
+        }
+        if nested {
+            Flows::new().start("OS").sub_process("Sub", content).end("OE").chain(&["OS", "Sub", "OE"])
+        } else {
+            content
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_graph_is_drawn_by_the_rules(
+            kinds in prop::collection::vec(0u8..4, 1..14),
+            flows in prop::collection::vec((0usize..14, 0usize..14), 0..24),
+            boundaries in prop::collection::vec((0usize..14, 0usize..14), 0..4),
+            nested in any::<bool>(),
+        ) {
+            let defs = laid_out(model(graph(&kinds, &flows, &boundaries, nested)));
+            let mut again = model(graph(&kinds, &flows, &boundaries, nested));
+            layout(&mut again);
+            prop_assert_eq!(&defs.diagrams, &again.diagrams);
+        }
+    }
+}
