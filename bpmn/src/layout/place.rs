@@ -45,15 +45,19 @@ impl Occupancy {
             self.cells.entry(cell).or_insert(Cell::Edge);
             self.rows = self.rows.max(cell.1 + 1);
         }
-        let (first, last) =
-            (if via == from.1 { from.0 + 1 } else { from.0 }, if via == to.1 { to.0 } else { to.0 + 1 });
-        self.lines.extend((first..last).map(|c| (c, via)).filter(|cell| self.cells.get(cell) == Some(&Cell::Edge)));
+        let line = from.0.min(to.0)..=from.0.max(to.0);
+        self.lines.extend(line.map(|c| (c, via)).filter(|cell| self.cells.get(cell) == Some(&Cell::Edge)));
+    }
+
+    /// True when no horizontal edge segment runs on row `via` between columns `a` and `b`.
+    fn line_free(&self, a: usize, b: usize, via: usize) -> bool {
+        (a.min(b)..=a.max(b)).all(|c| !self.lines.contains(&(c, via)))
     }
 }
 
 /// The cells an edge from cell `from` to cell `to` passes when its horizontal segment runs on row
-/// `via` (both end cells excluded): down or up the source's column to `via`, along `via`, then up
-/// or down the target's column.
+/// `via` (both end cells excluded): down or up the source's column to `via`, along `via` (to the
+/// right for forward edges, to the left for loops), then up or down the target's column.
 pub(super) fn route_cells(from: (usize, usize), to: (usize, usize), via: usize) -> Vec<(usize, usize)> {
     let ((cs, rs), (ct, rt)) = (from, to);
     let mut cells = Vec::new();
@@ -61,7 +65,7 @@ pub(super) fn route_cells(from: (usize, usize), to: (usize, usize), via: usize) 
         let rows = if via > rs { rs + 1..via + 1 } else { via..rs };
         cells.extend(rows.map(|r| (cs, r)));
     }
-    cells.extend((cs + 1..ct).map(|c| (c, via)));
+    cells.extend((cs.min(ct) + 1..cs.max(ct)).map(|c| (c, via)));
     if via != rt {
         let rows = if via > rt { rt + 1..via + 1 } else { via..rt };
         cells.extend(rows.map(|r| (ct, r)));
@@ -74,8 +78,9 @@ pub(super) fn route_cells(from: (usize, usize), to: (usize, usize), via: usize) 
 pub(super) struct Placement {
     /// Row of every local node.
     pub row: Vec<usize>,
-    /// Row of each forward edge's horizontal segment; `None` for back edges and for forward edges
-    /// that found no free row (they are routed through the gaps between columns and rows).
+    /// Row of each edge's horizontal segment (below both ends for loops); `None` for self-loops
+    /// and for edges that found no row whose way passes no node (they are routed through the gaps
+    /// between columns and below what they span).
     pub via: Vec<Option<usize>>,
     /// The number of rows used.
     pub rows: usize,
@@ -135,9 +140,9 @@ struct Placer<'p> {
 }
 
 impl Placer<'_> {
-    /// The forward edges leaving `u` in the order they are followed: the one on the longest path
+    /// The edges leaving `u` in the order they are followed: the forward one on the longest path
     /// first (ties: the nearer target, then document order), then the other plain flows, then the
-    /// flows of boundary events.
+    /// flows of boundary events, then the loops.
     fn visit_order(&self, u: usize) -> Vec<usize> {
         let (rank, tail) = (&self.ranking.rank, &self.ranking.tail);
         let mut out: Vec<usize> = self.piece.outgoing(u).into_iter().filter(|&e| self.ranking.forward(e)).collect();
@@ -154,6 +159,7 @@ impl Placer<'_> {
             let e = out.remove(i);
             out.insert(0, e);
         }
+        out.extend(self.piece.outgoing(u).into_iter().filter(|&e| self.ranking.back[e]));
         out
     }
 
@@ -166,13 +172,20 @@ impl Placer<'_> {
         self.occupancy.put_node((self.ranking.rank[v], row));
     }
 
-    /// Follows forward edge `e`: places its target when it has no row yet (returning it), and
-    /// chooses the row of the edge's horizontal segment.
+    /// Follows edge `e`: places its target when it has no row yet (returning it), and chooses the
+    /// row of the edge's horizontal segment.
     fn follow(&mut self, e: usize, first: bool) -> Option<usize> {
         let edge = self.piece.edges[e];
         let from = self.cell(edge.from)?;
         if let Some(to) = self.cell(edge.to) {
-            let via = self.via_candidates(e, from, to).into_iter().find(|&via| self.passes_no_node(from, to, via));
+            let candidates = self.via_candidates(e, from, to);
+            let clear =
+                |via: &usize| self.passes_no_node(from, to, *via) && self.occupancy.line_free(from.0, to.0, *via);
+            let via = candidates
+                .iter()
+                .find(|via| clear(via))
+                .or_else(|| candidates.iter().find(|&&via| self.passes_no_node(from, to, via)))
+                .copied();
             if let Some(via) = via {
                 self.occupancy.reserve(from, to, via);
             }
@@ -194,9 +207,14 @@ impl Placer<'_> {
         Some(edge.to)
     }
 
-    /// The rows to try for the horizontal segment of an edge between two placed nodes.
+    /// The rows to try for the horizontal segment of an edge between two placed nodes: loops run
+    /// below both ends.
     fn via_candidates(&self, e: usize, from: (usize, usize), to: (usize, usize)) -> Vec<usize> {
         let edge = self.piece.edges[e];
+        if self.ranking.back[e] {
+            let self_loop = edge.from == edge.to;
+            return if self_loop { Vec::new() } else { (from.1.max(to.1) + 1..=self.occupancy.rows).collect() };
+        }
         let forks = self.piece.outgoing(edge.from).iter().filter(|&&o| self.ranking.forward(o)).count() > 1;
         let below = from.1.max(to.1) + 1..=self.occupancy.rows;
         let mut candidates: Vec<usize> = if edge.from_boundary {

@@ -4,8 +4,9 @@
 //! A forward edge follows the row chosen for it: straight when source and target share it, out of
 //! the source's bottom (or top) into the target's left side for forks, out of the source's right
 //! side into the target's bottom (or top) for joins. Edges without such a row run through the
-//! gaps between columns and rows, where no shape is. Loops leave the source's bottom, pass below
-//! everything between target and source, and enter the target's bottom.
+//! gaps between columns and below what they span, where no shape is. Loops leave the source's
+//! bottom, run back on a row below both ends (or below everything between them), and enter the
+//! target's bottom.
 
 use crate::model::{Bounds, Point};
 
@@ -32,10 +33,17 @@ pub(super) struct Router<'a> {
 impl Router<'_> {
     /// Waypoints of every edge of the piece, in the piece's edge order.
     pub fn route_all(&self) -> Vec<Vec<Point>> {
-        let mut routes: Vec<Vec<Point>> = (0..self.piece.edges.len())
-            .map(|e| if self.ranking.back[e] { Vec::new() } else { self.forward(e) })
+        let edges = 0..self.piece.edges.len();
+        let mut routes: Vec<Vec<Point>> = edges
+            .clone()
+            .map(|e| match (self.ranking.back[e], self.placement.via[e]) {
+                (false, _) => self.forward(e),
+                (true, Some(via)) => self.back_on_row(e, via),
+                (true, None) => Vec::new(),
+            })
             .collect();
-        let mut loops: Vec<usize> = (0..self.piece.edges.len()).filter(|&e| self.ranking.back[e]).collect();
+        let mut loops: Vec<usize> =
+            edges.filter(|&e| self.ranking.back[e] && self.placement.via[e].is_none()).collect();
         loops.sort_by_key(|&e| {
             let edge = self.piece.edges[e];
             (self.ranking.rank[edge.from] - self.ranking.rank[edge.to], e)
@@ -122,7 +130,15 @@ impl Router<'_> {
         points
     }
 
-    /// A loop whose horizontal segment runs at height `y`.
+    /// A loop whose horizontal segment runs on row `via`, below both its ends.
+    fn back_on_row(&self, e: usize, via: usize) -> Vec<Point> {
+        let (s, t) = self.ends(e);
+        let y = self.geometry.center_y(self.ranking.rank[self.piece.edges[e].to], via);
+        vec![bottom(&s), pt(s.center().x, y), pt(t.center().x, y), bottom(&t)]
+    }
+
+    /// A loop without a row of its own, whose horizontal segment runs at height `y` below
+    /// everything it spans.
     fn back(&self, e: usize, y: f64) -> Vec<Point> {
         let edge = self.piece.edges[e];
         let ((cs, rs), (ct, rt)) = (self.cell(edge.from), self.cell(edge.to));

@@ -296,7 +296,7 @@ mod random {
     use super::{laid_out, layout};
     use crate::build::Flows;
 
-    /// A node kind by number: task, exclusive gateway, parallel gateway, end event.
+    /// A node kind by number modulo 4: task, exclusive gateway, parallel gateway, end event.
     fn add_node(flows: Flows, id: &str, kind: u8) -> Flows {
         match kind % 4 {
             0 => flows.task(id),
@@ -318,7 +318,7 @@ mod random {
             content = content.flow(&format!("F{k}"), &id(a), &id(b));
         }
         for (k, &(host, target)) in boundaries.iter().enumerate() {
-            if kinds[host % kinds.len()] % 4 == 0 {
+            if kinds[host % kinds.len()].is_multiple_of(4) {
                 let boundary = format!("B{k}");
                 content = content.boundary(&boundary, &id(host), timer()).link(&boundary, &id(target));
             }
