@@ -3,9 +3,9 @@
 //!
 //! Each scope (a process, or the inside of a sub-process) is laid out left to right in layers:
 //! loops are found by a depth-first walk from the start events, every node's column is its
-//! longest distance from the start, and rows are handed out depth-first so that the longest path
-//! runs on one straight line and side branches, boundary flows and disconnected pieces take the
-//! rows below. Edges are orthogonal and pass no shape; loops run below what they span. Embedded
+//! longest distance from the start, barycenter sweeps order the nodes within each column, and
+//! rows are handed out depth-first in that order so that the longest path runs on one straight
+//! line and side branches, boundary flows and disconnected pieces take the rows below. Edges are orthogonal and pass no shape; loops run below what they span. Embedded
 //! sub-processes are expanded boxes with their content laid out inside; event sub-processes sit
 //! below their scope's flow. Shapes have Camunda Modeler's sizes.
 
@@ -13,6 +13,7 @@ mod collaboration;
 mod drawing;
 mod emit;
 mod geometry;
+mod order;
 mod place;
 mod rank;
 mod route;

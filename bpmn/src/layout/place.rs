@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::order::column_positions;
 use super::rank::{Piece, Ranking};
 
 /// What occupies a grid cell.
@@ -97,7 +98,8 @@ pub(super) fn place(piece: &Piece, ranking: &Ranking) -> Placement {
         via: vec![None; piece.edges.len()],
         occupancy: Occupancy::default(),
     };
-    let order: Vec<Vec<usize>> = (0..piece.len()).map(|u| placer.visit_order(u)).collect();
+    let position = column_positions(piece, ranking);
+    let order: Vec<Vec<usize>> = (0..piece.len()).map(|u| placer.visit_order(u, &position)).collect();
     for root in piece.roots() {
         if placer.row[root].is_some() {
             continue;
@@ -142,10 +144,11 @@ struct Placer<'p> {
 impl Placer<'_> {
     /// The edges leaving `u` in the order they are followed: the forward one on the longest path
     /// first (ties: the nearer target, then document order), then the other plain flows, then the
-    /// flows of boundary events, then the loops.
-    fn visit_order(&self, u: usize) -> Vec<usize> {
+    /// flows of boundary events, each by their target's `position` in its column, then the loops.
+    fn visit_order(&self, u: usize, position: &[usize]) -> Vec<usize> {
         let (rank, tail) = (&self.ranking.rank, &self.ranking.tail);
         let mut out: Vec<usize> = self.piece.outgoing(u).into_iter().filter(|&e| self.ranking.forward(e)).collect();
+        out.sort_by_key(|&e| (self.piece.edges[e].from_boundary, position[self.piece.edges[e].to]));
         let main = out
             .iter()
             .enumerate()
