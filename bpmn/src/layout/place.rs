@@ -263,12 +263,11 @@ impl Placer<'_> {
         let mut seen = HashSet::from([v]);
         let mut pending = vec![v];
         while let Some(u) = pending.pop() {
-            for (e, edge) in self.piece.edges.iter().enumerate() {
-                if edge.from == u && self.ranking.forward(e) {
-                    end = end.max(rank[edge.to]);
-                    if self.row[edge.to].is_none() && seen.insert(edge.to) {
-                        pending.push(edge.to);
-                    }
+            for e in self.piece.outgoing(u).into_iter().filter(|&e| self.ranking.forward(e)) {
+                let to = self.piece.edges[e].to;
+                end = end.max(rank[to]);
+                if self.row[to].is_none() && seen.insert(to) {
+                    pending.push(to);
                 }
             }
         }

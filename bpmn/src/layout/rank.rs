@@ -12,6 +12,8 @@ pub(super) struct Piece {
     pub edges: Vec<PieceEdge>,
     /// True for local nodes that are start events.
     pub is_start: Vec<bool>,
+    /// Edge indices leaving every local node, in [`Piece::outgoing`] order.
+    outgoing: Vec<Vec<usize>>,
 }
 
 /// A flow between two local nodes of a [`Piece`].
@@ -30,8 +32,10 @@ pub(super) struct PieceEdge {
 impl Piece {
     /// The piece of `scope` made of the layered nodes `members`.
     pub fn new(scope: &Scope, members: &[usize]) -> Self {
-        let local = |scope_index: usize| members.iter().position(|&m| m == scope_index);
-        let edges = scope
+        let local_index: std::collections::HashMap<usize, usize> =
+            members.iter().enumerate().map(|(local, &node)| (node, local)).collect();
+        let local = |scope_index: usize| local_index.get(&scope_index).copied();
+        let edges: Vec<PieceEdge> = scope
             .flows
             .iter()
             .enumerate()
@@ -45,7 +49,14 @@ impl Piece {
             })
             .collect();
         let is_start = members.iter().map(|&m| scope.nodes[m].is_start()).collect();
-        Piece { nodes: members.to_vec(), edges, is_start }
+        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); members.len()];
+        for (e, edge) in edges.iter().enumerate() {
+            outgoing[edge.from].push(e);
+        }
+        for out in &mut outgoing {
+            out.sort_by_key(|&e| edges[e].from_boundary);
+        }
+        Piece { nodes: members.to_vec(), edges, is_start, outgoing }
     }
 
     /// The number of nodes.
@@ -56,9 +67,7 @@ impl Piece {
     /// Edge indices leaving local node `u`: plain flows first, then boundary events' flows, each
     /// in document order.
     pub fn outgoing(&self, u: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = (0..self.edges.len()).filter(|&e| self.edges[e].from == u).collect();
-        out.sort_by_key(|&e| self.edges[e].from_boundary);
-        out
+        self.outgoing.get(u).cloned().unwrap_or_default()
     }
 
     /// Where depth-first walks start: start events, then nodes without incoming flows, then the
@@ -91,18 +100,16 @@ impl Ranking {
         let order = topological_order(piece, &back);
         let mut rank = vec![0; piece.len()];
         for &u in &order {
-            for (e, edge) in piece.edges.iter().enumerate() {
-                if edge.from == u && !back[e] {
-                    rank[edge.to] = rank[edge.to].max(rank[u] + 1);
-                }
+            for e in piece.outgoing(u).into_iter().filter(|&e| !back[e]) {
+                let to = piece.edges[e].to;
+                rank[to] = rank[to].max(rank[u] + 1);
             }
         }
         let mut tail = vec![0; piece.len()];
         for &u in order.iter().rev() {
-            for (e, edge) in piece.edges.iter().enumerate() {
-                if edge.from == u && !back[e] {
-                    tail[u] = tail[u].max(rank[edge.to] - rank[u] + tail[edge.to]);
-                }
+            for e in piece.outgoing(u).into_iter().filter(|&e| !back[e]) {
+                let to = piece.edges[e].to;
+                tail[u] = tail[u].max(rank[to] - rank[u] + tail[to]);
             }
         }
         Ranking { rank, back, tail }
@@ -165,12 +172,11 @@ fn topological_order(piece: &Piece, back: &[bool]) -> Vec<usize> {
     let mut order = Vec::with_capacity(piece.len());
     while let Some(u) = ready.pop() {
         order.push(u);
-        for (e, edge) in piece.edges.iter().enumerate() {
-            if edge.from == u && !back[e] {
-                indegree[edge.to] -= 1;
-                if indegree[edge.to] == 0 {
-                    ready.push(edge.to);
-                }
+        for e in piece.outgoing(u).into_iter().filter(|&e| !back[e]) {
+            let to = piece.edges[e].to;
+            indegree[to] -= 1;
+            if indegree[to] == 0 {
+                ready.push(to);
             }
         }
     }

@@ -347,3 +347,36 @@ mod random {
         }
     }
 }
+
+#[test]
+fn broken_references_are_drawn_as_far_as_they_go() {
+    let flows = Flows::new()
+        .start("S")
+        .task("A")
+        .end("E")
+        .chain(&["S", "A", "E"])
+        .boundary("Orphan", "Missing", timer())
+        .boundary("Entered", "A", timer())
+        .link("S", "Entered")
+        .link("A", "Nowhere");
+    let mut defs = model(flows);
+    layout(&mut defs);
+    for id in ["S", "A", "E", "Orphan", "Entered"] {
+        shape_of(&defs, id);
+    }
+    let a = shape_of(&defs, "A").bounds;
+    for id in ["Orphan", "Entered"] {
+        let b = shape_of(&defs, id).bounds;
+        assert!(!b.overlaps(&a), "{id} cannot sit on a host and is drawn as a node of its own");
+    }
+    let edges: Vec<&str> = diagram_of(&defs)
+        .plane
+        .elements
+        .iter()
+        .filter_map(|e| match e {
+            crate::model::DiagramElement::Edge(edge) => edge.bpmn_element.as_deref(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(edges, vec!["Flow_S_A", "Flow_A_E", "Flow_S_Entered"], "the flow to a missing node is not drawn");
+}
