@@ -33,13 +33,14 @@ const ORIGIN: (f64, f64) = (150.0, 80.0);
 /// Adds a diagram for every executable process that has none.
 ///
 /// The diagram's plane draws the process, or the collaboration when one holds the process (then
-/// every pool of that collaboration is drawn, stacked top to bottom, with its message flows). A
+/// every pool of that collaboration is drawn, stacked top to bottom, with the message flows whose
+/// ends it shows; a process in several collaborations is drawn in the first). A
 /// process counts as drawn when a diagram shows the process, one of its nodes, or a pool holding
 /// it; such processes, and non-executable ones, are left untouched. The result depends only on the
 /// model, so laying out the same model twice gives the same diagram.
 ///
-/// Lanes are not drawn; sequence flows whose ends lie in different scopes (invalid BPMN) are not
-/// drawn either.
+/// Lanes, data objects and data stores are not drawn; neither are sequence flows whose ends lie in
+/// different scopes (invalid BPMN).
 pub fn layout(defs: &mut Definitions) {
     let drawn = drawn_elements(defs);
     let needs_layout = |p: &Process| {
@@ -47,21 +48,19 @@ pub fn layout(defs: &mut Definitions) {
     };
     let mut diagrams = Vec::new();
     let mut covered: HashSet<String> = HashSet::new();
-    let collaboration = defs.root_elements.iter().find_map(|r| match r {
-        RootElement::Collaboration(c)
-            if !drawn.contains(&c.common.id)
-                && c.participants.iter().all(|p| !drawn.contains(&p.common.id))
-                && c.participants
-                    .iter()
-                    .any(|p| p.process_ref.as_deref().and_then(|id| defs.process(id)).is_some_and(needs_layout)) =>
-        {
-            Some(c)
-        }
+    let collaborations = defs.root_elements.iter().filter_map(|r| match r {
+        RootElement::Collaboration(c) => Some(c),
         _ => None,
     });
-    if let Some(collaboration) = collaboration {
-        diagrams.push(collaboration::diagram(defs, collaboration));
-        covered.extend(collaboration.participants.iter().filter_map(|p| p.process_ref.clone()));
+    for collaboration in collaborations {
+        let undrawn = !drawn.contains(&collaboration.common.id)
+            && collaboration.participants.iter().all(|p| !drawn.contains(&p.common.id));
+        let pending = collaboration.participants.iter().filter_map(|p| p.process_ref.as_ref());
+        let mut pending = pending.filter(|id| !covered.contains(*id) && defs.process(id).is_some_and(needs_layout));
+        if undrawn && pending.next().is_some() {
+            diagrams.push(collaboration::diagram(defs, collaboration));
+            covered.extend(collaboration.participants.iter().filter_map(|p| p.process_ref.clone()));
+        }
     }
     for process in defs.processes() {
         if needs_layout(process) && !covered.contains(&process.common.id) {
