@@ -34,11 +34,13 @@ const LABEL_MAX_WIDTH: f64 = 90.0;
 const CHAR_WIDTH: f64 = 6.0;
 /// Height of one label line.
 const LINE_HEIGHT: f64 = 14.0;
+/// Room the modeler leaves around a label's text; without it short words wrap.
+const LABEL_PADDING: f64 = 8.0;
 
 /// The size of an external label showing `text`, wrapped at the modeler's label width.
 pub(super) fn label_size(text: &str) -> (f64, f64) {
     let chars = text.chars().count().max(1) as f64;
-    let natural = (chars * CHAR_WIDTH).ceil();
+    let natural = (chars * CHAR_WIDTH + LABEL_PADDING).ceil();
     let lines = (natural / LABEL_MAX_WIDTH).ceil().max(1.0);
     (natural.min(LABEL_MAX_WIDTH), lines * LINE_HEIGHT)
 }
@@ -56,6 +58,8 @@ mod tests {
     fn short_labels_fit_on_one_line_and_long_ones_wrap() {
         let (w, h) = label_size("Start");
         assert!(w < LABEL_MAX_WIDTH && h == LINE_HEIGHT);
+        let (w, _) = label_size("no");
+        assert!(w >= 2.0 * CHAR_WIDTH + LABEL_PADDING, "two letters keep their padding: {w}");
         let (w, h) = label_size("A rather long gateway question that wraps?");
         assert!(w == LABEL_MAX_WIDTH && h > LINE_HEIGHT);
     }
