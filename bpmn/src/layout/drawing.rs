@@ -1,6 +1,6 @@
 //! A laid-out scope as shapes and edges in local coordinates, built bottom-up: the content of
-//! every sub-process first, then the scope's connected pieces stacked top to bottom, then its
-//! event sub-processes in a row below them.
+//! every sub-process first, then the scope's connected pieces stacked top to bottom, then its data
+//! object and data store references in a row, then its event sub-processes in a row below them.
 
 use crate::model::{Bounds, FlowElement, Point};
 
@@ -10,7 +10,8 @@ use super::rank::{Piece, Ranking};
 use super::route::Router;
 use super::scope::{Look, Role, Scope};
 use super::size::{
-    BLOCK_GAP, LABEL_GAP, SUB_PROCESS_MIN, SUB_PROCESS_PAD_BOTTOM, SUB_PROCESS_PAD_TOP, SUB_PROCESS_PAD_X, even_ceil,
+    BLOCK_GAP, DATA_OBJECT, DATA_STORE, LABEL_GAP, SUB_PROCESS_MIN, SUB_PROCESS_PAD_BOTTOM, SUB_PROCESS_PAD_TOP,
+    SUB_PROCESS_PAD_X, even_ceil, label_size,
 };
 
 /// How a shape is marked in the diagram.
@@ -128,6 +129,22 @@ pub(super) fn draw_scope(elements: &[FlowElement]) -> Drawing {
         drawing.append(piece, 0.0, y);
         y += height + BLOCK_GAP;
     }
+    let references = data_references(elements);
+    if !references.is_empty() {
+        let mut x = 0.0;
+        let mut height: f64 = 0.0;
+        for (id, name, (w, h)) in references {
+            let bounds = Bounds::new(x, y, w, h);
+            let label = name.map(|text| {
+                let (lw, lh) = label_size(text);
+                Bounds::new((x + w / 2.0 - lw / 2.0).round(), y + h + LABEL_GAP, lw, lh)
+            });
+            height = height.max(label.map_or(h, |l| l.y + l.height - y));
+            drawing.shapes.push(DrawnShape { element: id.to_owned(), bounds, marking: Marking::Plain, label });
+            x += w + BLOCK_GAP;
+        }
+        y += height + BLOCK_GAP;
+    }
     let mut x = 0.0;
     for (n, node) in scope.nodes.iter().enumerate() {
         if node.role != Role::EventSubProcess {
@@ -148,6 +165,26 @@ pub(super) fn draw_scope(elements: &[FlowElement]) -> Drawing {
     }
     drawing.normalize();
     drawing
+}
+
+/// The data object and data store references among `elements`, with their names and sizes: they
+/// are drawn in a row below the flow.
+fn data_references(elements: &[FlowElement]) -> Vec<(&str, Option<&str>, (f64, f64))> {
+    elements
+        .iter()
+        .filter_map(|e| match e {
+            FlowElement::Other(x) if x.name.namespace.as_deref() == Some(crate::ns::BPMN) => {
+                let size = match x.name.local.as_str() {
+                    "dataObjectReference" => DATA_OBJECT,
+                    "dataStoreReference" => DATA_STORE,
+                    _ => return None,
+                };
+                let name = x.attribute(None, "name").filter(|n| !n.trim().is_empty());
+                Some((x.id()?, name, size))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The size of the expanded box around `content`.

@@ -39,8 +39,8 @@ const ORIGIN: (f64, f64) = (150.0, 80.0);
 /// it; such processes, and non-executable ones, are left untouched. The result depends only on the
 /// model, so laying out the same model twice gives the same diagram.
 ///
-/// Lanes, data objects and data stores are not drawn; neither are sequence flows whose ends lie in
-/// different scopes (invalid BPMN).
+/// Data object and data store references are drawn in a row below their scope's flow. Lanes are
+/// not drawn; neither are sequence flows whose ends lie in different scopes (invalid BPMN).
 pub fn layout(defs: &mut Definitions) {
     let drawn = drawn_elements(defs);
     let needs_layout = |p: &Process| {

@@ -7,6 +7,10 @@ pub(super) const ACTIVITY: (f64, f64) = (100.0, 80.0);
 pub(super) const EVENT: f64 = 36.0;
 /// Width and height of gateways.
 pub(super) const GATEWAY: f64 = 50.0;
+/// Width and height of a data object reference.
+pub(super) const DATA_OBJECT: (f64, f64) = (36.0, 50.0);
+/// Width and height of a data store reference.
+pub(super) const DATA_STORE: (f64, f64) = (50.0, 50.0);
 /// Horizontal space between two columns.
 pub(super) const COLUMN_GAP: f64 = 56.0;
 /// Vertical space between two rows (below whatever hangs under the upper row).

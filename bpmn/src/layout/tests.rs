@@ -349,6 +349,17 @@ mod random {
 }
 
 #[test]
+fn data_references_are_drawn_below_the_flow() {
+    let mut reference = crate::model::XmlElement::new(crate::model::QName::new(crate::ns::BPMN, "dataObjectReference"));
+    reference.attributes.push(crate::model::Attribute { name: crate::model::QName::local("id"), value: "Doc".into() });
+    let flows = Flows::new().start("S").task("A").end("E").chain(&["S", "A", "E"]);
+    let defs = laid_out(model(flows.element(crate::model::FlowElement::Other(reference))));
+    let doc = shape_of(&defs, "Doc").bounds;
+    assert_eq!((doc.width, doc.height), (36.0, 50.0));
+    assert!(doc.y > bottom_of(&defs, &["S", "A", "E"]));
+}
+
+#[test]
 fn broken_references_are_drawn_as_far_as_they_go() {
     let flows = Flows::new()
         .start("S")
