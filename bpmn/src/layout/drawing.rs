@@ -10,8 +10,8 @@ use super::rank::{Piece, Ranking};
 use super::route::Router;
 use super::scope::{Look, Role, Scope};
 use super::size::{
-    BLOCK_GAP, DATA_OBJECT, DATA_STORE, LABEL_GAP, SUB_PROCESS_MIN, SUB_PROCESS_PAD_BOTTOM, SUB_PROCESS_PAD_TOP,
-    SUB_PROCESS_PAD_X, even_ceil, label_size,
+    BLOCK_GAP, DATA_OBJECT, DATA_STORE, LABEL_GAP, SIDE_LABEL_MAX_WIDTH, SUB_PROCESS_MIN, SUB_PROCESS_PAD_BOTTOM,
+    SUB_PROCESS_PAD_TOP, SUB_PROCESS_PAD_X, even_ceil, label_size, label_size_within,
 };
 
 /// How a shape is marked in the diagram.
@@ -236,7 +236,7 @@ fn draw_piece(
             element: node.node.id().to_owned(),
             bounds,
             marking,
-            label: geometry.labels[n].map(|label| beside_bottom_edges(label, &bounds, &routes)),
+            label: geometry.labels[n].map(|label| beside_bottom_edges(label, node.name(), &bounds, &routes)),
         });
         if let Some(content) = inner.get_mut(n).and_then(Option::take) {
             place_content(&mut drawing, content, &bounds);
@@ -252,12 +252,19 @@ fn draw_piece(
     drawing
 }
 
-/// `label` (centred below `shape`) moved right of the edges that leave or enter the middle of the
-/// shape's bottom, so that they do not run through the text.
-fn beside_bottom_edges(label: Bounds, shape: &Bounds, routes: &[Vec<Point>]) -> Bounds {
+/// `label` (centred below `shape`, showing `text`) moved right of the edges that leave or enter
+/// the middle of the shape's bottom, so that they do not run through the text, and wrapped
+/// narrower so that it stays clear of the next column's label.
+fn beside_bottom_edges(label: Bounds, text: Option<&str>, shape: &Bounds, routes: &[Vec<Point>]) -> Bounds {
     let bottom = Point { x: shape.center().x, y: shape.y + shape.height };
     let touched = routes.iter().any(|r| r.first() == Some(&bottom) || r.last() == Some(&bottom));
-    if touched { Bounds { x: bottom.x + LABEL_GAP, ..label } } else { label }
+    match text {
+        Some(text) if touched => {
+            let (width, height) = label_size_within(text, SIDE_LABEL_MAX_WIDTH);
+            Bounds { x: bottom.x + LABEL_GAP, width, height, ..label }
+        }
+        _ => label,
+    }
 }
 
 /// Where the label of a named flow goes: above its first horizontal segment, just after the turn

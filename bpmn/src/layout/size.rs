@@ -34,6 +34,8 @@ pub(super) const LOOP_GAP: f64 = 24.0;
 
 /// Widest external label before the text wraps.
 const LABEL_MAX_WIDTH: f64 = 90.0;
+/// Widest label set beside an edge leaving a shape's bottom (it has only half a column gap).
+pub(super) const SIDE_LABEL_MAX_WIDTH: f64 = 60.0;
 /// Approximate width of one character at the modeler's label font size.
 const CHAR_WIDTH: f64 = 6.0;
 /// Height of one label line.
@@ -43,10 +45,18 @@ const LABEL_PADDING: f64 = 8.0;
 
 /// The size of an external label showing `text`, wrapped at the modeler's label width.
 pub(super) fn label_size(text: &str) -> (f64, f64) {
+    label_size_within(text, LABEL_MAX_WIDTH)
+}
+
+/// The size of an external label showing `text`, wrapped at `max_width` or at the longest word,
+/// whichever is wider (the modeler breaks words that do not fit).
+pub(super) fn label_size_within(text: &str, max_width: f64) -> (f64, f64) {
+    let longest_word = text.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0) as f64;
+    let max_width = max_width.max((longest_word * CHAR_WIDTH + LABEL_PADDING).ceil()).min(LABEL_MAX_WIDTH);
     let chars = text.chars().count().max(1) as f64;
     let natural = (chars * CHAR_WIDTH + LABEL_PADDING).ceil();
-    let lines = (natural / LABEL_MAX_WIDTH).ceil().max(1.0);
-    (natural.min(LABEL_MAX_WIDTH), lines * LINE_HEIGHT)
+    let lines = (natural / max_width).ceil().max(1.0);
+    (natural.min(max_width), lines * LINE_HEIGHT)
 }
 
 /// `value` rounded up to the next even whole number.
@@ -64,6 +74,8 @@ mod tests {
         assert!(w < LABEL_MAX_WIDTH && h == LINE_HEIGHT);
         let (w, _) = label_size("no");
         assert!(w >= 2.0 * CHAR_WIDTH + LABEL_PADDING, "two letters keep their padding: {w}");
+        let (w, _) = label_size_within("Development Cycle", 40.0);
+        assert!(w >= 11.0 * CHAR_WIDTH, "a narrow label still holds its longest word: {w}");
         let (w, h) = label_size("A rather long gateway question that wraps?");
         assert!(w == LABEL_MAX_WIDTH && h > LINE_HEIGHT);
     }

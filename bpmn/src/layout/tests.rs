@@ -94,6 +94,9 @@ fn an_exclusive_split_with_default_shows_its_marker_and_labels() {
     assert_eq!(shape_of(&defs, "Merge").is_marker_visible, Some(true));
     let label = split.label.as_ref().and_then(|l| l.bounds).expect("the named gateway has a label");
     assert!(label.y >= split.bounds.y + split.bounds.height, "the label is below the gateway");
+    assert!(label.x > center(&split.bounds).x, "and right of the branch leaving its bottom: {label:?}");
+    let merge = shape_of(&defs, "S").label.as_ref().and_then(|l| l.bounds).expect("the start event has a label");
+    assert!(merge.x < center(&shape_of(&defs, "S").bounds).x, "labels without an edge below stay centred");
     assert!(shape_of(&defs, "E").label.is_some(), "named events have labels");
     assert!(shape_of(&defs, "Yes").label.is_none(), "tasks show their name inside");
     assert!(edge_of(&defs, "Flow_Split_Yes").label.is_some(), "named flows have labels");
