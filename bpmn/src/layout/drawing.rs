@@ -5,7 +5,8 @@
 use crate::model::{Bounds, FlowElement, Point};
 
 use super::geometry::Geometry;
-use super::place::place;
+use super::lanes::Lanes;
+use super::place::{LaneRows, place};
 use super::rank::{Piece, Ranking};
 use super::route::Router;
 use super::scope::{Look, Role, Scope};
@@ -63,6 +64,8 @@ pub(super) struct Drawing {
     pub width: f64,
     /// Height of everything drawn.
     pub height: f64,
+    /// The lines between a process's lanes, from the top (empty without lanes).
+    pub lane_breaks: Vec<f64>,
 }
 
 impl Drawing {
@@ -77,6 +80,9 @@ impl Drawing {
             if let Some(label) = &mut shape.label {
                 shift(label);
             }
+        }
+        for line in &mut self.lane_breaks {
+            *line += dy;
         }
         for edge in &mut self.edges {
             for p in &mut edge.waypoints {
@@ -94,6 +100,7 @@ impl Drawing {
         other.translate(dx, dy);
         self.shapes.append(&mut other.shapes);
         self.edges.append(&mut other.edges);
+        self.lane_breaks.append(&mut other.lane_breaks);
     }
 
     /// Moves everything so that the top-left of what is drawn is at (0, 0), and records the size.
@@ -117,14 +124,24 @@ impl Drawing {
 
 /// Lays out the scope formed by `elements` (a process's or a sub-process's content).
 pub(super) fn draw_scope(elements: &[FlowElement]) -> Drawing {
+    draw_scope_in_lanes(elements, None)
+}
+
+/// Lays out the scope formed by `elements`; with `lanes`, all its nodes form one piece whose rows
+/// are grouped into the lanes' bands.
+pub(super) fn draw_scope_in_lanes(elements: &[FlowElement], lanes: Option<&Lanes>) -> Drawing {
     let scope = Scope::new(elements);
     let inner: Vec<Option<Drawing>> = scope.nodes.iter().map(|n| n.children().map(draw_scope)).collect();
     let box_sizes: Vec<Option<(f64, f64)>> = inner.iter().map(|d| d.as_ref().map(box_size)).collect();
     let mut inner: Vec<Option<Drawing>> = inner;
     let mut drawing = Drawing::default();
     let mut y = 0.0;
-    for members in scope.components() {
-        let piece = draw_piece(&scope, &members, &box_sizes, &mut inner);
+    let pieces = match lanes {
+        Some(_) => vec![scope.components().concat()],
+        None => scope.components(),
+    };
+    for members in pieces.into_iter().filter(|members| !members.is_empty()) {
+        let piece = draw_piece(&scope, &members, lanes, &box_sizes, &mut inner);
         let height = piece.height;
         drawing.append(piece, 0.0, y);
         y += height + BLOCK_GAP;
@@ -209,16 +226,25 @@ fn place_content(drawing: &mut Drawing, content: Drawing, bounds: &Bounds) {
 fn draw_piece(
     scope: &Scope,
     members: &[usize],
+    lanes: Option<&Lanes>,
     box_sizes: &[Option<(f64, f64)>],
     inner: &mut [Option<Drawing>],
 ) -> Drawing {
     let piece = Piece::new(scope, members);
     let ranking = Ranking::new(&piece);
-    let placement = place(&piece, &ranking);
-    let geometry = Geometry::new(scope, &piece, &ranking, &placement, box_sizes);
+    let lane_rows = match lanes {
+        Some(lanes) => LaneRows {
+            lane: members.iter().map(|&n| lanes.of(scope.nodes[n].node.id())).collect(),
+            stride: piece.len() + piece.edges.len() + 2,
+            count: lanes.leaves,
+        },
+        None => LaneRows::single(piece.len()),
+    };
+    let placement = place(&piece, &ranking, &lane_rows);
+    let geometry = Geometry::new(scope, &piece, &ranking, &placement, box_sizes, &lane_rows);
     let routes =
         Router { scope, piece: &piece, ranking: &ranking, placement: &placement, geometry: &geometry }.route_all();
-    let mut drawing = Drawing::default();
+    let mut drawing = Drawing { lane_breaks: geometry.lane_breaks.clone(), ..Drawing::default() };
     let mut drawn: Vec<usize> = Vec::new();
     for &n in members {
         drawn.push(n);

@@ -3,10 +3,12 @@
 
 use crate::model::Bounds;
 
-use super::place::Placement;
+use super::place::{LaneRows, Placement};
 use super::rank::{Piece, Ranking};
 use super::scope::{Look, Scope};
-use super::size::{ACTIVITY, BOUNDARY_SLOT, COLUMN_GAP, EVENT, GATEWAY, LABEL_GAP, ROW_GAP, even_ceil, label_size};
+use super::size::{
+    ACTIVITY, BOUNDARY_SLOT, COLUMN_GAP, EMPTY_LANE, EVENT, GATEWAY, LABEL_GAP, ROW_GAP, even_ceil, label_size,
+};
 
 /// Column and row positions of a piece's grid and the bounds of its shapes.
 ///
@@ -27,6 +29,47 @@ pub(super) struct Geometry {
     pub bounds: Vec<Option<Bounds>>,
     /// External label bounds of every scope node that has one.
     pub labels: Vec<Option<Bounds>>,
+    /// The line between each lane and the next, from the top.
+    pub lane_breaks: Vec<f64>,
+}
+
+/// The lanes' horizontal bands, worked out top to bottom while rows are positioned.
+#[derive(Debug, Default)]
+struct LaneBands {
+    /// The lane being positioned.
+    lane: usize,
+    /// The top line of the lane being positioned.
+    top: f64,
+    /// The lowest point of anything in the lane being positioned.
+    lowest: Option<f64>,
+    /// The line between each lane and the next.
+    breaks: Vec<f64>,
+}
+
+impl LaneBands {
+    /// Closes the lanes before `lane`; lanes without content get a band of their own.
+    fn enter(&mut self, lane: usize) {
+        while self.lane < lane {
+            let bottom = match self.lowest.take() {
+                Some(lowest) => lowest + ROW_GAP / 2.0,
+                None if self.lane == 0 && self.breaks.is_empty() => EMPTY_LANE - ROW_GAP / 2.0,
+                None => self.top + EMPTY_LANE,
+            };
+            self.breaks.push(bottom);
+            self.top = bottom;
+            self.lane += 1;
+        }
+    }
+
+    /// Where the shapes of the current lane may start.
+    fn floor(&self) -> f64 {
+        if self.breaks.is_empty() { 0.0 } else { self.top + ROW_GAP / 2.0 }
+    }
+
+    /// Records that something in the current lane reaches down to `y`.
+    fn reach(&mut self, y: f64) {
+        self.lowest = Some(self.lowest.map_or(y, |l| l.max(y)));
+    }
 }
 
 /// How far a grid cell's content reaches above and below its row's centre line.
@@ -45,6 +88,7 @@ impl Geometry {
         ranking: &Ranking,
         placement: &Placement,
         sub_process_sizes: &[Option<(f64, f64)>],
+        lanes: &LaneRows,
     ) -> Self {
         let sizes: Vec<(f64, f64)> = piece.nodes.iter().map(|&n| node_size(scope, n, sub_process_sizes)).collect();
         let columns = ranking.rank.iter().max().map_or(0, |&m| m + 1);
@@ -61,7 +105,10 @@ impl Geometry {
         }
         let col_x = running_starts(&col_w, COLUMN_GAP);
         let mut center = vec![vec![0.0f64; rows]; columns];
+        let mut bands = LaneBands::default();
         for r in 0..rows {
+            bands.enter(lanes.lane_of_row(r));
+            let floor = bands.floor();
             for run in runs(&cells, r) {
                 let lowest = run
                     .clone()
@@ -69,17 +116,22 @@ impl Geometry {
                         let here = cells[c][r]?;
                         let below_upper = (0..r)
                             .filter_map(|a| cells[c][a].map(|upper| center[c][a] + upper.down + ROW_GAP + here.up))
-                            .fold(here.up, f64::max);
+                            .fold(floor + here.up, f64::max);
                         Some(below_upper)
                     })
                     .fold(0.0, f64::max)
                     .round();
                 for c in run {
                     center[c][r] = lowest;
+                    if let Some(here) = cells[c][r] {
+                        bands.reach(lowest + here.down);
+                    }
                 }
             }
         }
+        bands.enter(lanes.count.saturating_sub(1));
         let mut geometry = Geometry {
+            lane_breaks: bands.breaks,
             col_x,
             col_w,
             center,

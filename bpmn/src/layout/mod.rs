@@ -13,6 +13,7 @@ mod collaboration;
 mod drawing;
 mod emit;
 mod geometry;
+mod lanes;
 mod order;
 mod place;
 mod rank;
@@ -39,8 +40,9 @@ const ORIGIN: (f64, f64) = (150.0, 80.0);
 /// it; such processes, and non-executable ones, are left untouched. The result depends only on the
 /// model, so laying out the same model twice gives the same diagram.
 ///
-/// Data object and data store references are drawn in a row below their scope's flow. Lanes are
-/// not drawn; neither are sequence flows whose ends lie in different scopes (invalid BPMN).
+/// Lanes are drawn in pools only: each lane is a horizontal band holding its nodes. Data object
+/// and data store references are drawn in a row below their scope's flow. Sequence flows whose
+/// ends lie in different scopes (invalid BPMN) are not drawn.
 pub fn layout(defs: &mut Definitions) {
     let drawn = drawn_elements(defs);
     let needs_layout = |p: &Process| {

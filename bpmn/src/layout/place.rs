@@ -89,11 +89,46 @@ pub(super) struct Placement {
     pub line_cells: Vec<(usize, usize)>,
 }
 
-/// Assigns rows to the nodes and edges of `piece`.
-pub(super) fn place(piece: &Piece, ranking: &Ranking) -> Placement {
+/// Which lane every node of a piece belongs to. Lane `k` owns the rows
+/// `k * stride .. (k + 1) * stride`, so lanes are horizontal bands in order.
+#[derive(Debug)]
+pub(super) struct LaneRows {
+    /// Lane of every local node.
+    pub lane: Vec<usize>,
+    /// Rows per lane.
+    pub stride: usize,
+    /// How many lanes there are (some may hold no node).
+    pub count: usize,
+}
+
+impl LaneRows {
+    /// One lane holding all `nodes` nodes, with room for any number of rows.
+    pub fn single(nodes: usize) -> Self {
+        LaneRows { lane: vec![0; nodes], stride: usize::MAX / 4, count: 1 }
+    }
+
+    /// The lane that owns row `row`.
+    pub fn lane_of_row(&self, row: usize) -> usize {
+        row / self.stride
+    }
+
+    /// The first row of lane `lane`.
+    fn start(&self, lane: usize) -> usize {
+        lane.saturating_mul(self.stride)
+    }
+
+    /// The last row of lane `lane`.
+    fn last(&self, lane: usize) -> usize {
+        self.start(lane).saturating_add(self.stride - 1)
+    }
+}
+
+/// Assigns rows to the nodes and edges of `piece`, keeping each node in its lane's rows.
+pub(super) fn place(piece: &Piece, ranking: &Ranking, lanes: &LaneRows) -> Placement {
     let mut placer = Placer {
         piece,
         ranking,
+        lanes,
         row: vec![None; piece.len()],
         via: vec![None; piece.edges.len()],
         occupancy: Occupancy::default(),
@@ -104,8 +139,8 @@ pub(super) fn place(piece: &Piece, ranking: &Ranking) -> Placement {
         if placer.row[root].is_some() {
             continue;
         }
-        let column = ranking.rank[root];
-        let row = (0..=placer.occupancy.rows).find(|&r| placer.occupancy.is_free((column, r))).unwrap_or_default();
+        let lane = lanes.lane[root];
+        let row = placer.free_row_in_lane(ranking.rank[root], lane, lanes.start(lane));
         placer.put(root, row);
         let mut stack = vec![(root, 0usize)];
         while let Some(top) = stack.last_mut() {
@@ -120,6 +155,7 @@ pub(super) fn place(piece: &Piece, ranking: &Ranking) -> Placement {
             }
         }
     }
+    placer.drop_blocked_routes();
     let rows = placer.occupancy.rows;
     let mut line_cells: Vec<(usize, usize)> =
         placer.occupancy.lines.iter().copied().filter(|cell| !placer.occupancy.has_node(*cell)).collect();
@@ -136,6 +172,7 @@ pub(super) fn place(piece: &Piece, ranking: &Ranking) -> Placement {
 struct Placer<'p> {
     piece: &'p Piece,
     ranking: &'p Ranking,
+    lanes: &'p LaneRows,
     row: Vec<Option<usize>>,
     via: Vec<Option<usize>>,
     occupancy: Occupancy,
@@ -196,18 +233,30 @@ impl Placer<'_> {
             return None;
         }
         let column = self.ranking.rank[edge.to];
-        let main = first && !edge.from_boundary;
+        let main = first && !edge.from_boundary && self.lanes.lane_of_row(from.1) == self.lanes.lane[edge.to];
         let straight = main && {
             let to = (column, from.1);
             self.occupancy.is_free(to) && route_cells(from, to, from.1).iter().all(|&c| self.occupancy.is_free(c))
         };
-        let (row, routed) = if straight { (from.1, true) } else { self.branch_row(edge.to, from) };
+        let (row, routed) = if straight { (from.1, true) } else { self.branch_row(edge.to, from, edge.from_boundary) };
         self.put(edge.to, row);
         if routed {
             self.occupancy.reserve(from, (column, row), row);
             self.via[e] = Some(row);
         }
         Some(edge.to)
+    }
+
+    /// Forgets the row of every edge whose way a node was placed on after the edge was routed
+    /// (only a node that found no free cell in its lane does that); such edges take a detour.
+    fn drop_blocked_routes(&mut self) {
+        for (e, edge) in self.piece.edges.iter().enumerate() {
+            if let (Some(via), Some(from), Some(to)) = (self.via[e], self.cell(edge.from), self.cell(edge.to))
+                && !self.passes_no_node(from, to, via)
+            {
+                self.via[e] = None;
+            }
+        }
     }
 
     /// The rows to try for the horizontal segment of an edge between two placed nodes: loops run
@@ -237,22 +286,44 @@ impl Placer<'_> {
         route_cells(from, to, via).iter().all(|&c| !self.occupancy.has_node(c))
     }
 
-    /// The first row below `from` for a side branch starting at unplaced node `v`: its cell and
-    /// the way there are free, and so is the row up to where the branch ends or joins. The second
-    /// value is false when no row gives a route that passes no node.
-    fn branch_row(&self, v: usize, from: (usize, usize)) -> (usize, bool) {
+    /// The first row below `from` (in `v`'s lane) for a side branch starting at unplaced node `v`:
+    /// its cell and the way there are free, and so is the row up to where the branch ends or
+    /// joins. Flows of boundary events only go down. The second value is false when no row gives
+    /// a route that passes no node.
+    fn branch_row(&self, v: usize, from: (usize, usize), down_only: bool) -> (usize, bool) {
         let column = self.ranking.rank[v];
         let end = self.branch_end(v);
-        let limit = self.occupancy.rows;
+        let lane = self.lanes.lane[v];
+        let limit = self.lane_limit(lane);
+        let first = if self.lanes.lane_of_row(from.1) == lane { from.1 + 1 } else { self.lanes.start(lane) };
         let fits = |r: usize| {
-            self.occupancy.is_free((column, r))
+            (!down_only || r > from.1)
+                && self.occupancy.is_free((column, r))
                 && self.passes_no_node(from, (column, r), r)
                 && (from.0 + 1..=end).all(|c| self.occupancy.is_free((c, r)))
         };
-        match (from.1 + 1..=limit).find(|&r| fits(r)) {
+        match (first..=limit.max(first)).find(|&r| fits(r)) {
             Some(r) => (r, true),
-            None => (limit.max(from.1 + 1), false),
+            None => (self.free_row_in_lane(column, lane, first), false),
         }
+    }
+
+    /// The row just below everything used so far in lane `lane` (at most its last row).
+    fn lane_limit(&self, lane: usize) -> usize {
+        let start = self.lanes.start(lane);
+        let used =
+            self.occupancy.cells.keys().filter(|&&(_, r)| self.lanes.lane_of_row(r) == lane).map(|&(_, r)| r + 1);
+        used.max().unwrap_or(start).clamp(start, self.lanes.last(lane))
+    }
+
+    /// The first row from `first` on, within lane `lane`, whose cell in `column` is free, or else
+    /// holds no node (a lane has more rows than there are nodes, so one does).
+    fn free_row_in_lane(&self, column: usize, lane: usize, first: usize) -> usize {
+        let rows = first..=self.lanes.last(lane);
+        rows.clone()
+            .find(|&r| self.occupancy.is_free((column, r)))
+            .or_else(|| rows.clone().find(|&r| !self.occupancy.has_node((column, r))))
+            .unwrap_or(first)
     }
 
     /// The last column a branch starting at unplaced node `v` reaches before it ends or joins

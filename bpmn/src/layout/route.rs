@@ -3,8 +3,9 @@
 //!
 //! A forward edge follows the row chosen for it: straight when source and target share it, out of
 //! the source's bottom (or top) into the target's left side for forks, out of the source's right
-//! side into the target's bottom (or top) for joins. Edges without such a row run through the
-//! gaps between columns and below what they span, where no shape is. Loops leave the source's
+//! side into the target's bottom (or top) for joins. Edges without such a row turn in the gap
+//! before the target's column when their own row is clear, else run through the gaps between
+//! columns and below what they span, where no shape is. Loops leave the source's
 //! bottom, run back on a row below both ends (or below everything between them), and enter the
 //! target's bottom.
 
@@ -100,16 +101,28 @@ impl Router<'_> {
         }
     }
 
+    /// True when no shape of the piece lies on the horizontal line at `y` from `x1` to `x2`.
+    fn nothing_along(&self, x1: f64, x2: f64, y: f64) -> bool {
+        self.geometry
+            .bounds
+            .iter()
+            .flatten()
+            .all(|b| y <= b.y || y >= b.y + b.height || x2 <= b.x || x1 >= b.x + b.width)
+    }
+
     fn forward(&self, e: usize) -> Vec<Point> {
         let edge = self.piece.edges[e];
         let ((cs, rs), (ct, rt)) = (self.cell(edge.from), self.cell(edge.to));
         let (s, t) = self.ends(e);
         let g = self.geometry;
         let Some(via) = self.placement.via[e] else {
+            let x2 = g.channel_before(ct);
+            if !edge.from_boundary && self.nothing_along(s.x + s.width, x2, s.center().y) {
+                return vec![right(&s), pt(x2, s.center().y), pt(x2, t.center().y), left(&t)];
+            }
             let below = g.bottom_of_columns(cs.min(ct), cs.max(ct)) + LOOP_GAP;
             let mut points = self.leave_downwards(e, &s, cs);
             let x1 = points.last().map_or(s.center().x, |p| p.x);
-            let x2 = g.channel_before(ct);
             points.extend([pt(x1, below), pt(x2, below), pt(x2, t.center().y), left(&t)]);
             return points;
         };

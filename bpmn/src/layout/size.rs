@@ -27,6 +27,8 @@ pub(super) const SUB_PROCESS_PAD_TOP: f64 = 40.0;
 pub(super) const SUB_PROCESS_PAD_BOTTOM: f64 = 30.0;
 /// The smallest expanded sub-process (Camunda Modeler's default size).
 pub(super) const SUB_PROCESS_MIN: (f64, f64) = (350.0, 200.0);
+/// Height of a lane that holds no node.
+pub(super) const EMPTY_LANE: f64 = 120.0;
 /// Space between blocks stacked in one scope: disconnected pieces and event sub-processes.
 pub(super) const BLOCK_GAP: f64 = 60.0;
 /// Vertical distance between a loop's line and what it passes under (and between nested loops).

@@ -295,9 +295,10 @@ mod random {
 
     use proptest::prelude::*;
 
-    use super::models::{Shorthands, model, timer};
+    use super::models::{Shorthands, model, timer, with_collaboration};
     use super::{laid_out, layout};
     use crate::build::Flows;
+    use crate::model::{Common, Lane, LaneSet};
 
     /// A node kind by number modulo 4: task, exclusive gateway, parallel gateway, end event.
     fn add_node(flows: Flows, id: &str, kind: u8) -> Flows {
@@ -333,6 +334,30 @@ mod random {
         }
     }
 
+    /// The model of `flows`; with `lanes`, in a pool whose lanes get the nodes `N<i>` by the
+    /// given lane numbers (the start event goes to the first lane).
+    fn model_in_lanes(flows: Flows, lanes: Option<&[u8]>) -> crate::model::Definitions {
+        let Some(lanes) = lanes else { return model(flows) };
+        let mut defs = with_collaboration(model(flows));
+        let mut members: Vec<Vec<String>> = vec![vec!["S".to_owned()], Vec::new(), Vec::new()];
+        for (i, lane) in lanes.iter().enumerate() {
+            members[usize::from(lane % 3)].push(format!("N{i}"));
+        }
+        let lanes = members
+            .into_iter()
+            .enumerate()
+            .map(|(k, nodes)| Lane {
+                common: Common::new(format!("L{k}")),
+                flow_node_refs: nodes,
+                child_lane_set: None,
+            })
+            .collect();
+        if let Some(process) = defs.processes_mut().next() {
+            process.lane_sets = vec![LaneSet { lanes, ..LaneSet::default() }];
+        }
+        defs
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -342,11 +367,48 @@ mod random {
             flows in prop::collection::vec((0usize..14, 0usize..14), 0..24),
             boundaries in prop::collection::vec((0usize..14, 0usize..14), 0..4),
             nested in any::<bool>(),
+            lanes in prop::option::of(prop::collection::vec(0u8..3, 14)),
         ) {
-            let defs = laid_out(model(graph(&kinds, &flows, &boundaries, nested)));
-            let mut again = model(graph(&kinds, &flows, &boundaries, nested));
+            let lanes = lanes.as_deref();
+            let defs = laid_out(model_in_lanes(graph(&kinds, &flows, &boundaries, nested), lanes));
+            let mut again = model_in_lanes(graph(&kinds, &flows, &boundaries, nested), lanes);
             layout(&mut again);
             prop_assert_eq!(&defs.diagrams, &again.diagrams);
+        }
+    }
+}
+
+#[test]
+fn lanes_of_a_pool_are_bands_holding_their_nodes() {
+    let flows = Flows::new()
+        .start("S")
+        .task("Ask")
+        .task("Check")
+        .xor("Ok")
+        .task("Fix")
+        .end("E")
+        .chain(&["S", "Ask", "Check", "Ok", "E"])
+        .chain(&["Ok", "Fix", "Ask"]);
+    let mut defs = with_collaboration(model(flows));
+    let lane = |id: &str, nodes: &[&str]| crate::model::Lane {
+        common: crate::model::Common::new(id),
+        flow_node_refs: nodes.iter().map(|n| n.to_string()).collect(),
+        child_lane_set: None,
+    };
+    for process in defs.processes_mut() {
+        let lanes = vec![lane("Customer", &["S", "Ask", "E"]), lane("Clerk", &["Check", "Ok", "Fix"])];
+        process.lane_sets.push(crate::model::LaneSet { lanes, ..crate::model::LaneSet::default() });
+    }
+    let defs = laid_out(defs);
+    let pool = shape_of(&defs, "Pool_Main").bounds;
+    let (customer, clerk) = (shape_of(&defs, "Customer"), shape_of(&defs, "Clerk"));
+    assert_eq!(customer.is_horizontal, Some(true));
+    assert_eq!(customer.bounds.y, pool.y, "the first lane starts at the pool's top");
+    assert_eq!(customer.bounds.y + customer.bounds.height, clerk.bounds.y, "lanes touch");
+    assert_eq!(clerk.bounds.y + clerk.bounds.height, pool.y + pool.height, "the last lane ends at the pool's bottom");
+    for (lane, nodes) in [(customer, ["S", "Ask", "E"]), (clerk, ["Check", "Ok", "Fix"])] {
+        for id in nodes {
+            assert!(contains(&lane.bounds, &shape_of(&defs, id).bounds), "{id} lies in its lane");
         }
     }
 }
