@@ -218,13 +218,14 @@ impl Placer<'_> {
         let edge = self.piece.edges[e];
         let from = self.cell(edge.from)?;
         if let Some(to) = self.cell(edge.to) {
-            let candidates = self.via_candidates(e, from, to);
+            let (preferred, below) = self.via_candidates(e, from, to);
             let clear =
                 |via: &usize| self.passes_no_node(from, to, *via) && self.occupancy.line_free(from.0, to.0, *via);
-            let via = candidates
+            let via = preferred
                 .iter()
-                .find(|via| clear(via))
-                .or_else(|| candidates.iter().find(|&&via| self.passes_no_node(from, to, via)))
+                .find(|&&via| self.passes_no_node(from, to, via))
+                .or_else(|| below.iter().find(|via| clear(via)))
+                .or_else(|| below.iter().find(|&&via| self.passes_no_node(from, to, via)))
                 .copied();
             if let Some(via) = via {
                 self.occupancy.reserve(from, to, via);
@@ -259,17 +260,19 @@ impl Placer<'_> {
         }
     }
 
-    /// The rows to try for the horizontal segment of an edge between two placed nodes: loops run
-    /// below both ends.
-    fn via_candidates(&self, e: usize, from: (usize, usize), to: (usize, usize)) -> Vec<usize> {
+    /// The rows to try for the horizontal segment of an edge between two placed nodes: first the
+    /// rows of its ends (where it may share the last stretch with other flows into the same
+    /// target), then the rows below both ends (where it should not run along another edge).
+    /// Loops only run below both ends.
+    fn via_candidates(&self, e: usize, from: (usize, usize), to: (usize, usize)) -> (Vec<usize>, Vec<usize>) {
         let edge = self.piece.edges[e];
+        let below: Vec<usize> = (from.1.max(to.1) + 1..=self.occupancy.rows).collect();
         if self.ranking.back[e] {
             let self_loop = edge.from == edge.to;
-            return if self_loop { Vec::new() } else { (from.1.max(to.1) + 1..=self.occupancy.rows).collect() };
+            return (Vec::new(), if self_loop { Vec::new() } else { below });
         }
         let forks = self.piece.outgoing(edge.from).iter().filter(|&&o| self.ranking.forward(o)).count() > 1;
-        let below = from.1.max(to.1) + 1..=self.occupancy.rows;
-        let mut candidates: Vec<usize> = if edge.from_boundary {
+        let preferred = if edge.from_boundary {
             (to.1 > from.1).then_some(to.1).into_iter().collect()
         } else if from.1 == to.1 {
             vec![from.1]
@@ -278,8 +281,7 @@ impl Placer<'_> {
         } else {
             vec![from.1, to.1]
         };
-        candidates.extend(below);
-        candidates
+        (preferred, below)
     }
 
     fn passes_no_node(&self, from: (usize, usize), to: (usize, usize), via: usize) -> bool {
