@@ -5,9 +5,10 @@
 //! loops are found by a depth-first walk from the start events, every node's column is its
 //! longest distance from the start, barycenter sweeps order the nodes within each column, and
 //! rows are handed out depth-first in that order so that the longest path runs on one straight
-//! line and side branches, boundary flows and disconnected pieces take the rows below. Edges are orthogonal and pass no shape; loops run below what they span. Embedded
-//! sub-processes are expanded boxes with their content laid out inside; event sub-processes sit
-//! below their scope's flow. Shapes have Camunda Modeler's sizes.
+//! line and side branches, boundary flows and disconnected pieces take the rows below. Edges are
+//! orthogonal and pass no shape; loops run on a row below what they span. Embedded sub-processes
+//! are expanded boxes with their content laid out inside; event sub-processes sit below their
+//! scope's flow; in a pool, each lane is a band of rows. Shapes have Camunda Modeler's sizes.
 
 mod collaboration;
 mod drawing;

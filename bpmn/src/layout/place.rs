@@ -1,7 +1,8 @@
 //! Rows: every node of a piece gets a cell (column = rank, row) in a grid, walking depth-first
 //! from the start so that the longest path stays on one row and side branches take the free rows
-//! below. Every forward edge gets the row its horizontal segment runs on, chosen so that it
-//! passes no node; the cells it passes are reserved so that no node is placed there later.
+//! below (within the node's lane, when the process has lanes). Every edge gets the row its
+//! horizontal segment runs on, chosen so that it passes no node; the cells it passes are reserved
+//! so that no node is placed there later.
 
 use std::collections::{HashMap, HashSet};
 
