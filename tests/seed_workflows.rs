@@ -1,7 +1,8 @@
 //! The 32 seed YAML workflows, and the construct samples in `yaml-to-bpmn/tests/good`, compile to
-//! BPMN that Camunda Modeler's lint rules accept (0 errors with `--compat-only`).
+//! BPMN that Camunda Modeler's lint rules accept (0 errors with `--compat-only`) and whose diagram
+//! `bpmn-check di` finds complete (0 problems).
 //!
-//! bpmn-check runs once over all files, to keep CI fast.
+//! bpmn-check runs once per command over all files, to keep CI fast.
 
 mod support;
 
@@ -34,7 +35,7 @@ fn compile_folder(dir: &Path, out: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-fn compiled_workflows_pass_lint() {
+fn compiled_workflows_pass_lint_and_di() {
     let out = std::env::temp_dir().join(format!("compiled-workflows-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("output folder");
@@ -49,4 +50,9 @@ fn compiled_workflows_pass_lint() {
     let lint = bpmn_check(&lint_args);
     assert_eq!(lint.code, 0, "lint --compat-only found errors:\n{}", lint.text);
     assert!(lint.text.contains(&format!("{count} files, 0 errors")), "{}", lint.text);
+    let mut di_args = vec!["di"];
+    di_args.extend(paths.iter().map(String::as_str));
+    let di = bpmn_check(&di_args);
+    assert_eq!(di.code, 0, "di found problems:\n{}", di.text);
+    assert!(di.text.contains(&format!("{count} files, 0 errors, 0 warnings")), "{}", di.text);
 }

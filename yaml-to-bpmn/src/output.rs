@@ -1,8 +1,11 @@
-//! Turning a compiled model into a BPMN file with the deterministic writer.
+//! Turning a compiled model into a BPMN file: auto-layout (the compiled model has no diagram),
+//! then the deterministic writer.
 
 use bpmn::Definitions;
 
-/// The BPMN XML of a compiled model.
+/// The BPMN XML of a compiled model, with a diagram laid out for it.
 pub fn to_xml(definitions: &Definitions) -> String {
-    bpmn::write(definitions)
+    let mut drawn = definitions.clone();
+    bpmn::layout::layout(&mut drawn);
+    bpmn::write(&drawn)
 }
