@@ -1,9 +1,10 @@
 //! The compiler's entry points: one text, or a set of files checked against each other.
 
 use bpmn::Definitions;
+use bpmn::graph::{ValidationOptions, validate};
 
 use crate::check::{Catalog, Signature, check_workflow};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::dialect::ast::Workflow;
 use crate::dialect::parse_workflow;
 use crate::lower::lower_workflow;
@@ -80,6 +81,20 @@ fn report_duplicate_ids(parsed: &mut [(&Source, Option<Workflow>, Diagnostics)])
     }
 }
 
+/// A safety net: a model the graph validation rejects is a compiler bug, reported as an error at
+/// `metadata.id` (the checks above are meant to stop every input that would lead there).
+fn report_invalid_model(definitions: &Definitions, at: Pos, diags: &mut Diagnostics) {
+    for problem in validate(definitions, &ValidationOptions::default()).into_iter().filter(|p| p.is_error()) {
+        diags.error(
+            at,
+            format!(
+                "internal compiler problem, please report it: the BPMN for this file is invalid: [{}] {}",
+                problem.element_id, problem.message
+            ),
+        );
+    }
+}
+
 fn compile(sources: &[Source], cross_file: bool) -> Outcome {
     let mut parsed = Vec::new();
     let mut outcome = Outcome::default();
@@ -101,6 +116,7 @@ fn compile(sources: &[Source], cross_file: bool) -> Outcome {
             check_workflow(&workflow, &source.text, catalog.as_ref(), &mut diags);
             if !diags.has_errors() {
                 let definitions = lower_workflow(&workflow, &mut diags);
+                report_invalid_model(&definitions, workflow.metadata.id.pos, &mut diags);
                 outcome.workflows.push(CompiledWorkflow {
                     source: source.name.clone(),
                     id: workflow.metadata.id.text.clone(),
