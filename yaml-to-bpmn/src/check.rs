@@ -234,34 +234,37 @@ impl RefChecker<'_, '_> {
         match split_located(text) {
             Err(error) => self.diags.error(position_in_scalar(self.source, pos, text, error.offset), error.message),
             Ok(segments) => {
+                let source = self.source;
                 for (offset, segment) in &segments {
                     if let Segment::Template(expr) = segment {
-                        let at = position_in_scalar(self.source, pos, text, *offset);
-                        expr.visit(&mut |e| self.reference(e, at, in_loop));
+                        // Locating a template inside its scalar costs a scan of the source, so it
+                        // is done only when a diagnostic needs the position.
+                        let at = || position_in_scalar(source, pos, text, *offset);
+                        expr.visit(&mut |e| self.reference(e, &at, in_loop));
                     }
                 }
             }
         }
     }
 
-    fn reference(&mut self, expr: &Expr, pos: Pos, in_loop: bool) {
+    fn reference(&mut self, expr: &Expr, at: &dyn Fn() -> Pos, in_loop: bool) {
         let workflow = self.index.workflow();
         match expr {
             Expr::Input(name) if workflow.input(name).is_none() => {
                 self.diags.error(
-                    pos,
+                    at(),
                     format!("`inputs.{name}` is not a declared input; declare it under `inputs:` or fix the name"),
                 );
             }
             Expr::Step { id, output } => match (self.index.step(id), output) {
                 (None, _) => {
-                    self.diags.error(pos, format!("`steps.{id}` names no step of this workflow; check the step id"))
+                    self.diags.error(at(), format!("`steps.{id}` names no step of this workflow; check the step id"))
                 }
                 (Some(step), Some(output))
                     if self.index.declarers(id, output).is_empty() && !self.callee_exports(step, output) =>
                 {
                     self.diags.warning(
-                        pos,
+                        at(),
                         format!("step `{id}` declares no output `{output}` (nor do its children); add it to the step's `outputs:` or fix the name"),
                     );
                 }
@@ -269,12 +272,12 @@ impl RefChecker<'_, '_> {
             },
             Expr::Context(name) if !self.set_names.contains(name) && self.warned_context.insert(name.clone()) => {
                 self.diags.warning(
-                    pos,
+                    at(),
                     format!("`context.{name}` is never set in this workflow and will be null; set it with a `set-variable` step"),
                 );
             }
             Expr::Item if !in_loop => {
-                self.diags.error(pos, "`item` is only defined inside a `for-loop`; move the step into the loop")
+                self.diags.error(at(), "`item` is only defined inside a `for-loop`; move the step into the loop")
             }
             _ => {}
         }
