@@ -1,0 +1,239 @@
+//! The engine's state: deployed processes, element instances with their variables, jobs,
+//! incidents, timers, subscriptions, buffered messages and user tasks.
+//!
+//! Nothing outside [`apply`](State::apply) (in `apply.rs`) mutates it: processors read the state
+//! and write records; the applier turns each record into the state change it describes. That is
+//! what makes replaying a record log rebuild the same state.
+
+mod apply;
+mod keymap;
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use keymap::KeyMap;
+
+use crate::expression::VariableLookup;
+use crate::model::{ExecutableProcess, FlowIdx, NodeIdx};
+use crate::record::{
+    ElementRecord, IncidentRecord, JobRecord, MessageRecord, ProcessEventRecord, SubscriptionRecord, TimerRecord,
+    UserTaskRecord,
+};
+
+/// Where an element instance is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// `ELEMENT_ACTIVATING` written; activation work pending or failed with an incident.
+    Activating,
+    /// `ELEMENT_ACTIVATED`: waiting for its trigger or children.
+    Activated,
+    /// `ELEMENT_COMPLETING` written; completion work pending or failed with an incident.
+    Completing,
+    /// `ELEMENT_TERMINATING` written; children are being terminated.
+    Terminating,
+}
+
+/// A live element instance (the process instance itself is one too).
+#[derive(Debug, Clone)]
+pub struct ElementInstance {
+    /// The data of its last lifecycle record.
+    pub record: ElementRecord,
+    /// Index of its process definition in [`State::processes`].
+    pub def: u32,
+    /// Lifecycle state.
+    pub state: Lifecycle,
+    /// Child element instances that are alive.
+    pub active_children: u32,
+    /// Tokens on sequence flows inside this scope that have not reached their target.
+    pub active_flows: u32,
+    /// Per join flow: tokens waiting at a joining gateway in this scope.
+    pub taken_joins: Vec<(FlowIdx, u32)>,
+    /// Local variables, in creation order.
+    pub variables: Vec<(Arc<str>, Value)>,
+    /// The job of a job-based element, else -1.
+    pub job_key: i64,
+    /// Timers and subscriptions owned by this instance.
+    pub subscriptions: Vec<i64>,
+    /// An interrupting event waiting until this scope is terminated.
+    pub event_trigger: Option<ProcessEventRecord>,
+    /// True once an interrupting event sub-process started in this scope.
+    pub interrupted: bool,
+    /// Multi-instance body: completed inner instances.
+    pub completed_children: u32,
+    /// Multi-instance body: terminated inner instances.
+    pub terminated_children: u32,
+    /// Call activity: the child process instance, else -1.
+    pub called_instance: i64,
+}
+
+/// A job-state in Zeebe's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    /// Waiting to be activated.
+    Activatable,
+    /// Held by a worker until its deadline.
+    Activated,
+    /// Waiting for its retry back-off to pass.
+    BackingOff,
+    /// Out of retries, incident open.
+    Failed,
+    /// A thrown error found no catcher, incident open.
+    ErrorThrown,
+}
+
+/// A job.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Its last record data.
+    pub record: JobRecord,
+    /// Its state.
+    pub state: JobState,
+}
+
+/// A buffered message and the processes it already correlated to.
+#[derive(Debug, Clone)]
+pub struct BufferedMessage {
+    /// The message.
+    pub record: MessageRecord,
+    /// BPMN process ids it correlated to (at most once each).
+    pub correlated: Vec<Arc<str>>,
+}
+
+/// All engine state.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Deployed processes in deployment order.
+    pub processes: Vec<Arc<ExecutableProcess>>,
+    /// Process definition key -> index in `processes`.
+    pub process_by_key: HashMap<i64, u32>,
+    /// BPMN process id -> index of its latest version.
+    pub latest: HashMap<Arc<str>, u32>,
+    /// Live element instances.
+    pub elements: KeyMap<ElementInstance>,
+    /// Jobs.
+    pub jobs: KeyMap<Job>,
+    /// Activatable jobs per type, oldest first.
+    pub activatable: HashMap<Arc<str>, VecDeque<i64>>,
+    /// (deadline, job) of activated jobs.
+    pub job_deadlines: BTreeSet<(i64, i64)>,
+    /// (recur time, job) of jobs backing off.
+    pub job_backoffs: BTreeSet<(i64, i64)>,
+    /// Open incidents.
+    pub incidents: KeyMap<IncidentRecord>,
+    /// Scheduled timers.
+    pub timers: KeyMap<TimerRecord>,
+    /// (due, timer) of scheduled timers.
+    pub timer_due: BTreeSet<(i64, i64)>,
+    /// Open message subscriptions.
+    pub message_subscriptions: KeyMap<SubscriptionRecord>,
+    /// Open signal subscriptions.
+    pub signal_subscriptions: KeyMap<SubscriptionRecord>,
+    /// Buffered messages.
+    pub messages: KeyMap<BufferedMessage>,
+    /// (expiry, message) of buffered messages.
+    pub message_expiry: BTreeSet<(i64, i64)>,
+    /// (process id, correlation key) -> instance started by a message with that key, while active.
+    pub message_started: HashMap<(Arc<str>, Arc<str>), i64>,
+    /// Open Camunda user tasks.
+    pub user_tasks: KeyMap<UserTaskRecord>,
+}
+
+impl State {
+    /// The process definition with the given index.
+    pub fn process(&self, def: u32) -> &Arc<ExecutableProcess> {
+        &self.processes[def as usize]
+    }
+
+    /// The element instance with the given key.
+    pub fn element(&self, key: i64) -> Option<&ElementInstance> {
+        self.elements.get(&key)
+    }
+
+    /// A variable as seen from `scope` (walking up the scope tree).
+    pub fn variable(&self, scope: i64, name: &str) -> Option<&Value> {
+        let mut key = scope;
+        while let Some(element) = self.elements.get(&key) {
+            if let Some((_, v)) = element.variables.iter().find(|(n, _)| &**n == name) {
+                return Some(v);
+            }
+            key = element.record.flow_scope_key;
+        }
+        None
+    }
+
+    /// The scope in `scope`'s chain that holds `name`, if any.
+    pub fn variable_holder(&self, scope: i64, name: &str) -> Option<i64> {
+        let mut key = scope;
+        while let Some(element) = self.elements.get(&key) {
+            if element.variables.iter().any(|(n, _)| &**n == name) {
+                return Some(key);
+            }
+            key = element.record.flow_scope_key;
+        }
+        None
+    }
+
+    /// A local variable of exactly `scope`.
+    pub fn local_variable(&self, scope: i64, name: &str) -> Option<&Value> {
+        self.elements.get(&scope)?.variables.iter().find(|(n, _)| &**n == name).map(|(_, v)| v)
+    }
+
+    /// Every variable visible from `scope`, inner scopes shadowing outer ones.
+    pub fn visible_variables(&self, scope: i64) -> serde_json::Map<String, Value> {
+        let mut map = serde_json::Map::new();
+        let mut key = scope;
+        while let Some(element) = self.elements.get(&key) {
+            for (name, value) in &element.variables {
+                if !map.contains_key(&**name) {
+                    map.insert(name.to_string(), value.clone());
+                }
+            }
+            key = element.record.flow_scope_key;
+        }
+        map
+    }
+
+    /// A lookup of variables seen from `scope`.
+    pub fn view(&self, scope: i64) -> ScopeView<'_> {
+        ScopeView { state: self, scope, extra: &[] }
+    }
+
+    /// Child element instances of `scope` (unordered scan; used off the hot path).
+    pub fn children(&self, scope: i64) -> Vec<i64> {
+        let mut keys: Vec<i64> =
+            self.elements.iter().filter(|(_, e)| e.record.flow_scope_key == scope).map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// The node index of an element instance.
+    pub fn node_of(&self, key: i64) -> Option<(u32, NodeIdx)> {
+        self.elements.get(&key).map(|e| (e.def, e.record.element))
+    }
+}
+
+/// Variables seen from one scope, with optional extra read-only variables that shadow them
+/// (multi-instance counters in completion conditions).
+pub struct ScopeView<'a> {
+    state: &'a State,
+    scope: i64,
+    extra: &'a [(&'a str, Value)],
+}
+
+impl<'a> ScopeView<'a> {
+    /// The same view with extra variables in front.
+    pub fn with_extra(self, extra: &'a [(&'a str, Value)]) -> Self {
+        Self { extra, ..self }
+    }
+}
+
+impl VariableLookup for ScopeView<'_> {
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        match self.extra.iter().find(|(n, _)| *n == name) {
+            Some((_, v)) => Some(v),
+            None => self.state.variable(self.scope, name),
+        }
+    }
+}
