@@ -50,7 +50,8 @@ impl Engine {
             let notified = self.changed.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let jobs = self.with(|core| core.activate_jobs(request))?;
+            // Activation wakes no one (it creates no jobs), so it does not notify itself.
+            let jobs = self.lock().activate_jobs(request)?;
             if !jobs.is_empty() {
                 return Ok(jobs);
             }
@@ -79,7 +80,10 @@ impl Engine {
             let notified = self.changed.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let finished = self.with(|core| core.has_finished(key).then(|| core.take_result(key)));
+            let finished = {
+                let mut core = self.lock();
+                core.has_finished(key).then(|| core.take_result(key))
+            };
             match finished {
                 Some(Some(result)) => return Ok((created, result)),
                 Some(None) => {

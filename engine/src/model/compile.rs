@@ -67,7 +67,8 @@ impl<'a> Compiler<'a> {
             match element {
                 FlowElement::Node(node) => {
                     self.nodes.push(Collected { node, scope: Some(scope) });
-                    let idx = (self.nodes.len() - 1) as NodeIdx;
+                    // Node indexes are shifted by one: the process itself is node 0.
+                    let idx = self.nodes.len() as NodeIdx;
                     if let FlowNodeKind::SubProcess(sub) = &node.kind {
                         self.collect(&sub.flow_elements, idx);
                     }
