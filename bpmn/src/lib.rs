@@ -3,13 +3,20 @@
 //! one.
 //!
 //! Data flows one way: XML → [`model::Definitions`] → graph and validation → layout → XML.
+//! [`read::read`] parses a document, [`write::write`] serializes one.
 
 pub mod build;
 pub mod graph;
 pub mod model;
 pub mod ns;
+pub mod read;
+mod schema_order;
+pub mod write;
+mod xml_char;
 
 pub use model::Definitions;
+pub use read::{ReadError, read, read_str};
+pub use write::write;
 
 /// The execution platform the writer stamps on models that declare none.
 pub const TARGET_PLATFORM: &str = "Camunda Cloud";

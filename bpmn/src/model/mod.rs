@@ -38,7 +38,9 @@ pub struct Definitions {
     /// `modeler:executionPlatformVersion`, for example `8.6.0`.
     pub execution_platform_version: Option<String>,
     /// Namespace declarations of the source root element (`None` prefix is the default namespace),
-    /// re-declared by the writer so that QName values in kept content still resolve.
+    /// re-declared by the writer so that QName values in kept content still resolve. The reader
+    /// leaves out those of the writer's canonical prefixes ([`crate::ns::CANONICAL`]), which the
+    /// writer always declares itself; the writer skips any such prefix found here.
     pub namespace_declarations: Vec<(Option<String>, String)>,
     /// Processes, collaborations, messages, errors and the rest, in source order.
     pub root_elements: Vec<RootElement>,

@@ -38,7 +38,11 @@ impl std::fmt::Display for Location {
 }
 
 /// A namespace-resolved XML name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Names compare, hash and order by namespace and local part only: the prefix is a spelling
+/// hint for the writer, not part of the name (`bpmn2:task` and `semantic:task` are the same
+/// name when both prefixes stand for the BPMN namespace).
+#[derive(Debug, Clone)]
 pub struct QName {
     /// Namespace URI, or `None` for an unqualified name.
     pub namespace: Option<String>,
@@ -46,6 +50,33 @@ pub struct QName {
     pub local: String,
     /// The prefix the source document used, kept as a hint for the writer.
     pub prefix: Option<String>,
+}
+
+impl PartialEq for QName {
+    fn eq(&self, other: &Self) -> bool {
+        self.namespace == other.namespace && self.local == other.local
+    }
+}
+
+impl Eq for QName {}
+
+impl std::hash::Hash for QName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.namespace.hash(state);
+        self.local.hash(state);
+    }
+}
+
+impl PartialOrd for QName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for QName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.namespace, &self.local).cmp(&(&other.namespace, &other.local))
+    }
 }
 
 impl QName {
