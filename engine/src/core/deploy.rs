@@ -22,19 +22,36 @@ impl EngineCore {
     }
 
     /// Deploys several models atomically: if any is invalid, nothing is deployed and the error
-    /// lists every problem.
+    /// lists every problem. Duplicate detection uses a checksum of the model's content.
     pub fn deploy_models(&mut self, resources: &[(&str, &Definitions)]) -> Result<Deployment> {
         let mut compiled = Vec::new();
         let mut errors = Vec::new();
         for (name, definitions) in resources {
-            match compile_definitions(definitions, name) {
-                Ok(resource) => {
-                    let sum = checksum(format!("{definitions:?}").as_bytes());
-                    compiled.extend(resource.processes.into_iter().map(|p| (p, sum)));
-                }
-                Err(mut e) => errors.append(&mut e),
+            compile_into(name, definitions, checksum(format!("{definitions:?}").as_bytes()), &mut compiled, &mut errors);
+        }
+        self.deploy_compiled(compiled, errors)
+    }
+
+    /// Deploys one BPMN XML resource.
+    pub fn deploy_xml(&mut self, resource_name: &str, bytes: &[u8]) -> Result<Deployment> {
+        self.deploy_resources(&[(resource_name, bytes)])
+    }
+
+    /// Deploys BPMN XML resources atomically (`DeployResource`). Duplicate detection uses a
+    /// checksum of the bytes and the resource name, like Zeebe.
+    pub fn deploy_resources(&mut self, resources: &[(&str, &[u8])]) -> Result<Deployment> {
+        let mut compiled = Vec::new();
+        let mut errors = Vec::new();
+        for (name, bytes) in resources {
+            match bpmn::read::read(bytes) {
+                Ok(definitions) => compile_into(name, &definitions, checksum(bytes), &mut compiled, &mut errors),
+                Err(e) => errors.push(format!("'{name}': {e}")),
             }
         }
+        self.deploy_compiled(compiled, errors)
+    }
+
+    fn deploy_compiled(&mut self, compiled: Vec<(ExecutableProcess, u64)>, errors: Vec<String>) -> Result<Deployment> {
         if !errors.is_empty() {
             return Err(EngineError::InvalidArgument(errors.join("\n")));
         }
@@ -59,6 +76,14 @@ impl EngineCore {
             }
             Ok(Deployment { key: deployment_key, processes })
         })
+    }
+}
+
+/// Compiles one resource, collecting its processes or its errors.
+fn compile_into(name: &str, definitions: &Definitions, sum: u64, compiled: &mut Vec<(ExecutableProcess, u64)>, errors: &mut Vec<String>) {
+    match compile_definitions(definitions, name) {
+        Ok(resource) => compiled.extend(resource.processes.into_iter().map(|p| (p, sum))),
+        Err(mut e) => errors.append(&mut e),
     }
 }
 
