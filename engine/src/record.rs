@@ -28,7 +28,7 @@ impl Record {
         match &self.value {
             RecordValue::Element(e) => Some(&e.element_id),
             RecordValue::SequenceFlow(f) => Some(&f.flow_id),
-            RecordValue::Job(j) => Some(&j.element_id),
+            RecordValue::Job(j) => Some(&j.template.element_id),
             RecordValue::Incident(i) => Some(&i.element_id),
             RecordValue::Timer(t) => Some(&t.element_id),
             RecordValue::Subscription(s) => Some(&s.element_id),
@@ -258,11 +258,36 @@ pub struct SequenceFlowRecord {
     pub flow_scope_key: i64,
 }
 
+/// What every job of one element shares: built once per element at deploy (or per job when the
+/// job type is an expression), so a job record carries one pointer instead of five.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobTemplate {
+    /// The job type workers subscribe to.
+    pub job_type: Arc<str>,
+    /// Custom headers (static key/value pairs from the model).
+    pub custom_headers: Arc<[(String, String)]>,
+    /// The element id of the task.
+    pub element_id: Arc<str>,
+    /// The BPMN process id.
+    pub bpmn_process_id: Arc<str>,
+    /// The process definition key.
+    pub process_definition_key: i64,
+}
+
+/// Why a job failed or which error it threw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobFailure {
+    /// The error message.
+    pub message: String,
+    /// The BPMN error code (thrown errors only; empty otherwise).
+    pub code: String,
+}
+
 /// A job at one step of its life.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRecord {
-    /// The job type workers subscribe to.
-    pub job_type: Arc<str>,
+    /// Type, headers and element of the job.
+    pub template: Arc<JobTemplate>,
     /// Remaining retries.
     pub retries: i32,
     /// The worker that holds it (empty when none).
@@ -271,22 +296,19 @@ pub struct JobRecord {
     pub deadline: i64,
     /// Back-off end in epoch milliseconds after a failure with back-off, else `-1`.
     pub recur_at: i64,
-    /// Error message of a failure or thrown error.
-    pub error_message: Arc<str>,
-    /// Error code of a thrown error.
-    pub error_code: Arc<str>,
-    /// Custom headers (static key/value pairs from the model).
-    pub custom_headers: Arc<[(String, String)]>,
-    /// The element id of the task.
-    pub element_id: Arc<str>,
+    /// The failure message or thrown error, when there is one.
+    pub failure: Option<Arc<JobFailure>>,
     /// The element instance of the task.
     pub element_instance_key: i64,
     /// The process instance.
     pub process_instance_key: i64,
-    /// The process definition key.
-    pub process_definition_key: i64,
-    /// The BPMN process id.
-    pub bpmn_process_id: Arc<str>,
+}
+
+impl JobRecord {
+    /// The job type.
+    pub fn job_type(&self) -> &Arc<str> {
+        &self.template.job_type
+    }
 }
 
 /// A variable write.

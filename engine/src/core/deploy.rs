@@ -68,6 +68,7 @@ impl EngineCore {
                 process.key = m.key();
                 process.version = version;
                 process.checksum = sum;
+                process.fill_job_templates();
                 let process = Arc::new(process);
                 processes.push(metadata(&process));
                 cancel_start_timers(m, &process.bpmn_process_id);

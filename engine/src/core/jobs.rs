@@ -9,7 +9,7 @@ use crate::processing::behavior::catch_search::{self, Thrown};
 use crate::processing::behavior::{events, incidents, variables};
 use crate::processing::lifecycle::{Element, Failure};
 use crate::processing::{Command, Machine};
-use crate::record::{ErrorType, Intent, JobRecord, RecordValue};
+use crate::record::{ErrorType, Intent, JobFailure, JobRecord, RecordValue};
 use crate::state::JobState;
 
 fn millis(duration: Duration) -> i64 {
@@ -54,16 +54,16 @@ impl EngineCore {
             };
             activated.push(ActivatedJob {
                 key,
-                job_type: record.job_type.clone(),
+                job_type: record.template.job_type.clone(),
                 retries: record.retries,
                 deadline: record.deadline,
                 worker: worker.clone(),
-                custom_headers: record.custom_headers.clone(),
-                element_id: record.element_id.clone(),
+                custom_headers: record.template.custom_headers.clone(),
+                element_id: record.template.element_id.clone(),
                 element_instance_key: record.element_instance_key,
                 process_instance_key: record.process_instance_key,
-                bpmn_process_id: record.bpmn_process_id.clone(),
-                process_definition_key: record.process_definition_key,
+                bpmn_process_id: record.template.bpmn_process_id.clone(),
+                process_definition_key: record.template.process_definition_key,
                 variables,
             });
             self.m.write(key, Intent::JobActivated, RecordValue::Job(record));
@@ -109,7 +109,8 @@ impl EngineCore {
         let record = self.workable_job(key, "fail")?;
         self.command(|m| {
             let recur_at = if retries > 0 && !retry_back_off.is_zero() { m.now.saturating_add(millis(retry_back_off)) } else { -1 };
-            let record = JobRecord { retries, recur_at, deadline: -1, error_message: Arc::from(error_message), ..record };
+            let failure = Some(Arc::new(JobFailure { message: error_message.to_string(), code: String::new() }));
+            let record = JobRecord { retries, recur_at, deadline: -1, failure, ..record };
             let element_key = record.element_instance_key;
             m.write(key, Intent::JobFailed, RecordValue::Job(record));
             if let Some(element) = Element::load(m, element_key) {
@@ -129,7 +130,8 @@ impl EngineCore {
         let record = self.workable_job(key, "throw an error for")?;
         self.command(|m| {
             let element_key = record.element_instance_key;
-            let record = JobRecord { error_code: Arc::from(error_code), error_message: Arc::from(error_message), deadline: -1, ..record };
+            let failure = Some(Arc::new(JobFailure { message: error_message.to_string(), code: error_code.to_string() }));
+            let record = JobRecord { failure, deadline: -1, ..record };
             m.write(key, Intent::JobErrorThrown, RecordValue::Job(record));
             throw_job_error(m, element_key, key, error_code, error_message, document);
             Ok(())

@@ -314,6 +314,7 @@ impl<'a> Compiler<'a> {
                         retries: ValueOrExpression::Static(Arc::from("1")),
                         headers: self.headers(node),
                         assignment: Some(assignment),
+                        template: None,
                     };
                     (ElementType::UserTask, NodeKind::Job(spec))
                 }
@@ -348,7 +349,7 @@ impl<'a> Compiler<'a> {
         }
         let job_type = self.value(&node.common, name, &definition.job_type)?;
         let retries = self.value(&node.common, name, definition.retries.as_deref().unwrap_or("3"))?;
-        Some(JobSpec { job_type, retries, headers: self.headers(node), assignment })
+        Some(JobSpec { job_type, retries, headers: self.headers(node), assignment, template: None })
     }
 
     fn assignment(&mut self, node: &FlowNode) -> Option<Assignment> {

@@ -51,6 +51,26 @@ impl ExecutableProcess {
         &self.flows[idx as usize]
     }
 
+    /// Builds the shared job templates of elements whose job type and headers are static;
+    /// called once the process has its key.
+    pub(crate) fn fill_job_templates(&mut self) {
+        let (bpmn_process_id, key) = (self.bpmn_process_id.clone(), self.key);
+        for node in &mut self.nodes {
+            let id = node.id.clone();
+            if let NodeKind::Job(spec) | NodeKind::End(Throw::Job(spec)) | NodeKind::Throw(Throw::Job(spec)) = &mut node.kind
+                && let (ValueOrExpression::Static(job_type), None) = (&spec.job_type, &spec.assignment)
+            {
+                spec.template = Some(Arc::new(crate::record::JobTemplate {
+                    job_type: job_type.clone(),
+                    custom_headers: spec.headers.clone(),
+                    element_id: id,
+                    bpmn_process_id: bpmn_process_id.clone(),
+                    process_definition_key: key,
+                }));
+            }
+        }
+    }
+
     /// The node with the given element id.
     pub fn node_by_id(&self, id: &str) -> Option<NodeIdx> {
         self.nodes.iter().position(|n| &*n.id == id).and_then(|i| NodeIdx::try_from(i).ok())
@@ -238,6 +258,8 @@ pub struct JobSpec {
     pub headers: Arc<[(String, String)]>,
     /// For a job-based user task: assignment values turned into headers at activation.
     pub assignment: Option<Assignment>,
+    /// The shared job data when type and headers are static (filled in at deploy).
+    pub template: Option<Arc<crate::record::JobTemplate>>,
 }
 
 /// User task assignment attributes.

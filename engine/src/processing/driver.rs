@@ -123,7 +123,7 @@ pub(crate) fn run_completion(m: &mut Machine, key: i64) {
     events::close_all(m, &element);
     let Some(instance) = m.state.element(key) else { return };
     let loop_counter = instance.record.loop_counter;
-    let pending = instance.event_trigger.clone();
+    let pending = instance.event_trigger.as_deref().cloned();
     write_lifecycle(m, key, Intent::ElementCompleted);
     if !element.is_inner {
         processor.on_completed(m, &element, pending);
@@ -153,7 +153,7 @@ pub(crate) fn finish_termination(m: &mut Machine, element: &Element) {
     let Some(instance) = m.state.element(element.key) else { return };
     let loop_counter = instance.record.loop_counter;
     let parent_call = instance.record.parent_element_instance_key;
-    let pending = instance.event_trigger.clone();
+    let pending = instance.event_trigger.as_deref().cloned();
     if let Some(trigger) = &pending {
         m.write(element.key, Intent::ProcessEventTriggered, RecordValue::ProcessEvent(trigger.clone()));
     }
@@ -180,6 +180,11 @@ pub(crate) fn notify_flow_scope_completed(m: &mut Machine, element: &Element) {
 }
 
 fn notify_flow_scope(m: &mut Machine, element: &Element, child: ChildFinished) {
+    // Fast path: a scope with other live children and no multi-instance bookkeeping has
+    // nothing to do when one child finishes.
+    if m.state.element(element.flow_scope).is_some_and(|s| s.active_children > 0 && s.record.element_type != crate::model::ElementType::MultiInstanceBody) {
+        return;
+    }
     if let Some(scope) = Element::load(m, element.flow_scope) {
         processor_for(&scope).on_child_finished(m, &scope, child);
     }

@@ -60,7 +60,6 @@ impl Element {
     /// Reads the element instance's context from the state.
     pub fn load(m: &Machine, key: i64) -> Option<Self> {
         let instance = m.state.element(key)?;
-        let is_inner = m.state.element(instance.record.flow_scope_key).is_some_and(|s| s.record.element_type == ElementType::MultiInstanceBody);
         Some(Self {
             key,
             def: instance.def,
@@ -69,7 +68,7 @@ impl Element {
             flow_scope: instance.record.flow_scope_key,
             process_instance: instance.record.process_instance_key,
             is_body: instance.record.element_type == ElementType::MultiInstanceBody,
-            is_inner,
+            is_inner: instance.is_inner,
         })
     }
 

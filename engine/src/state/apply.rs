@@ -57,7 +57,7 @@ impl State {
                         && matches!(job.state, JobState::Failed | JobState::ErrorThrown)
                     {
                         job.state = JobState::Activatable;
-                        self.activatable.entry(job.record.job_type.clone()).or_default().push_back(i.job_key);
+                        self.activatable.entry(job.record.template.job_type.clone()).or_default().push_back(i.job_key);
                     }
                 }
             },
@@ -127,7 +127,7 @@ impl State {
                             if esp {
                                 scope.stop_tokens();
                             }
-                            scope.event_trigger = Some(p);
+                            scope.event_trigger = Some(Box::new(p));
                         }
                         _ => scope.event_trigger = None,
                     }
@@ -176,6 +176,7 @@ impl State {
                         record,
                         def,
                         state: Lifecycle::Activating,
+                        is_inner: !consumes_flow,
                         active_children: 0,
                         active_flows: 0,
                         taken_joins: Vec::new(),
@@ -236,7 +237,7 @@ impl State {
             if let Some(element) = self.elements.get_mut(&record.element_instance_key) {
                 element.job_key = key;
             }
-            self.activatable.entry(record.job_type.clone()).or_default().push_back(key);
+            self.activatable.entry(record.template.job_type.clone()).or_default().push_back(key);
             self.jobs.insert(key, Job { record, state: JobState::Activatable });
             return;
         }
@@ -249,7 +250,7 @@ impl State {
                 job.state = JobState::Activated;
                 self.job_deadlines.insert((record.deadline, key));
                 job.record = record;
-                if let Some(queue) = self.activatable.get_mut(&job.record.job_type) {
+                if let Some(queue) = self.activatable.get_mut(&job.record.template.job_type) {
                     if queue.front() == Some(&key) {
                         queue.pop_front();
                     } else {
@@ -261,7 +262,7 @@ impl State {
                 let removed = self.jobs.remove(&key);
                 self.job_backoffs.remove(&(removed.as_ref().map_or(-1, |j| j.record.recur_at), key));
                 if let Some(removed) = removed {
-                    if let Some(queue) = self.activatable.get_mut(&removed.record.job_type) {
+                    if let Some(queue) = self.activatable.get_mut(&removed.record.template.job_type) {
                         queue.retain(|k| *k != key);
                     }
                     if let Some(element) = self.elements.get_mut(&removed.record.element_instance_key) {
@@ -270,7 +271,7 @@ impl State {
                 }
             }
             Intent::JobFailed => {
-                let job_type = record.job_type.clone();
+                let job_type = record.template.job_type.clone();
                 job.state = if record.retries <= 0 {
                     JobState::Failed
                 } else if record.recur_at > 0 {
@@ -288,7 +289,7 @@ impl State {
             Intent::JobTimedOut | Intent::JobRecurredAfterBackoff => {
                 self.job_backoffs.remove(&(job.record.recur_at, key));
                 job.state = JobState::Activatable;
-                let job_type = record.job_type.clone();
+                let job_type = record.template.job_type.clone();
                 job.record = record;
                 requeue(self, &job_type);
             }

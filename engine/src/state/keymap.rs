@@ -30,3 +30,6 @@ impl Hasher for KeyHasher {
 
 /// A map from engine keys to entities.
 pub type KeyMap<V> = HashMap<i64, V, BuildHasherDefault<KeyHasher>>;
+
+/// A map keyed by names (job types, process ids), hashed with the same cheap hasher.
+pub type NameMap<V> = HashMap<std::sync::Arc<str>, V, BuildHasherDefault<KeyHasher>>;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use keymap::KeyMap;
+pub use keymap::{KeyMap, NameMap};
 
 use crate::expression::VariableLookup;
 use crate::model::{ExecutableProcess, FlowIdx, NodeIdx};
@@ -44,6 +44,8 @@ pub struct ElementInstance {
     pub def: u32,
     /// Lifecycle state.
     pub state: Lifecycle,
+    /// True for an inner instance of a multi-instance body.
+    pub is_inner: bool,
     /// Child element instances that are alive.
     pub active_children: u32,
     /// Tokens on sequence flows inside this scope that have not reached their target.
@@ -57,7 +59,7 @@ pub struct ElementInstance {
     /// Timers and subscriptions owned by this instance.
     pub subscriptions: Vec<i64>,
     /// An interrupting event waiting until this scope is terminated.
-    pub event_trigger: Option<ProcessEventRecord>,
+    pub event_trigger: Option<Box<ProcessEventRecord>>,
     /// True once an interrupting event sub-process started in this scope.
     pub interrupted: bool,
     /// Multi-instance body: completed inner instances.
@@ -107,15 +109,15 @@ pub struct State {
     /// Deployed processes in deployment order.
     pub processes: Vec<Arc<ExecutableProcess>>,
     /// Process definition key -> index in `processes`.
-    pub process_by_key: HashMap<i64, u32>,
+    pub process_by_key: KeyMap<u32>,
     /// BPMN process id -> index of its latest version.
-    pub latest: HashMap<Arc<str>, u32>,
+    pub latest: NameMap<u32>,
     /// Live element instances.
     pub elements: KeyMap<ElementInstance>,
     /// Jobs.
     pub jobs: KeyMap<Job>,
     /// Activatable jobs per type, oldest first.
-    pub activatable: HashMap<Arc<str>, VecDeque<i64>>,
+    pub activatable: NameMap<VecDeque<i64>>,
     /// (deadline, job) of activated jobs.
     pub job_deadlines: BTreeSet<(i64, i64)>,
     /// (recur time, job) of jobs backing off.

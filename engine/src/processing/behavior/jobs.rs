@@ -6,7 +6,7 @@ use crate::expression::ValueOrExpression;
 use crate::model::{Assignment, JobSpec};
 use crate::processing::Machine;
 use crate::processing::lifecycle::{Element, Failure};
-use crate::record::{Intent, JobRecord, RecordValue};
+use crate::record::{Intent, JobRecord, JobTemplate, RecordValue};
 
 /// The shared empty string (avoids an allocation per record).
 pub(crate) fn empty() -> Arc<str> {
@@ -18,7 +18,6 @@ pub(crate) fn empty() -> Arc<str> {
 /// assignment headers, then writes `JOB CREATED`.
 pub(crate) fn create(m: &mut Machine, element: &Element, spec: &JobSpec) -> Result<(), Failure> {
     let view = m.state.view(element.key);
-    let job_type = spec.job_type.evaluate_string(&view).map_err(Failure::extract_value)?;
     let retries = match &spec.retries {
         ValueOrExpression::Static(text) => text.trim().parse::<i32>().map_err(|_| Failure::extract_value(format!("Expected retries to be a number, but was '{text}'")))?,
         ValueOrExpression::Expression(e) => match e.evaluate(&view).map_err(Failure::extract_value)? {
@@ -26,24 +25,28 @@ pub(crate) fn create(m: &mut Machine, element: &Element, spec: &JobSpec) -> Resu
             other => return Err(Failure::extract_value(e.type_error("NUMBER", &other))),
         },
     };
-    let custom_headers = match &spec.assignment {
-        Some(assignment) => user_task_headers(&spec.headers, assignment, &view)?,
-        None => spec.headers.clone(),
+    let template = match &spec.template {
+        Some(template) => template.clone(),
+        None => Arc::new(JobTemplate {
+            job_type: spec.job_type.evaluate_string(&view).map_err(Failure::extract_value)?,
+            custom_headers: match &spec.assignment {
+                Some(assignment) => user_task_headers(&spec.headers, assignment, &view)?,
+                None => spec.headers.clone(),
+            },
+            element_id: element.node().id.clone(),
+            bpmn_process_id: element.process.bpmn_process_id.clone(),
+            process_definition_key: element.process.key,
+        }),
     };
     let record = JobRecord {
-        job_type,
+        template,
         retries,
         worker: empty(),
         deadline: -1,
         recur_at: -1,
-        error_message: empty(),
-        error_code: empty(),
-        custom_headers,
-        element_id: element.node().id.clone(),
+        failure: None,
         element_instance_key: element.key,
         process_instance_key: element.process_instance,
-        process_definition_key: element.process.key,
-        bpmn_process_id: element.process.bpmn_process_id.clone(),
     };
     let key = m.key();
     m.write(key, Intent::JobCreated, RecordValue::Job(record));

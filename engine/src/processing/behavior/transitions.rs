@@ -110,7 +110,7 @@ pub(crate) fn complete_scope_when_empty(m: &mut Machine, element: &Element) {
     match instance.state {
         Lifecycle::Terminating => driver::finish_termination(m, element),
         Lifecycle::Activated => {
-            if let Some(trigger) = instance.event_trigger.clone() {
+            if let Some(trigger) = instance.event_trigger.as_deref().cloned() {
                 m.write(element.key, Intent::ProcessEventTriggered, RecordValue::ProcessEvent(trigger.clone()));
                 let process: &Arc<ExecutableProcess> = &element.process;
                 if let Some(esp) = process.node(trigger.target_element).scope {
