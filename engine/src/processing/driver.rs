@@ -1,7 +1,7 @@
 //! The element state machine: writes the lifecycle records in Zeebe's order and calls the
 //! element's processor hooks in between (see `lifecycle.rs` for the diagram).
 
-use super::behavior::{events, incidents, jobs, multi_instance, transitions, user_tasks, variables};
+use super::behavior::{events, incidents, jobs, messages, multi_instance, transitions, user_tasks, variables};
 use super::lifecycle::{ChildFinished, Element, Failure, processor_for};
 use super::{Command, Machine, Trigger};
 use crate::model::{FlowIdx, NodeKind};
@@ -124,7 +124,11 @@ pub(crate) fn run_completion(m: &mut Machine, key: i64) {
     let Some(instance) = m.state.element(key) else { return };
     let loop_counter = instance.record.loop_counter;
     let pending = instance.event_trigger.as_deref().cloned();
+    let message_start = if element.flow_scope < 0 { messages::message_start_key(m, key) } else { None };
     write_lifecycle(m, key, Intent::ElementCompleted);
+    if let Some(started_by) = message_start {
+        messages::start_next_buffered(m, started_by);
+    }
     if !element.is_inner {
         processor.on_completed(m, &element, pending);
     }
@@ -157,7 +161,11 @@ pub(crate) fn finish_termination(m: &mut Machine, element: &Element) {
     if let Some(trigger) = &pending {
         m.write(element.key, Intent::ProcessEventTriggered, RecordValue::ProcessEvent(trigger.clone()));
     }
+    let message_start = if element.flow_scope < 0 { messages::message_start_key(m, element.key) } else { None };
     write_lifecycle(m, element.key, Intent::ElementTerminated);
+    if let Some(started_by) = message_start {
+        messages::start_next_buffered(m, started_by);
+    }
     if let Some(trigger) = pending
         && matches!(element.process.node(trigger.target_element).kind, NodeKind::Boundary { .. })
     {

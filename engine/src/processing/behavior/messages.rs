@@ -60,6 +60,33 @@ pub(crate) fn correlate_published(m: &mut Machine, message_key: i64, message: &M
     !done.is_empty()
 }
 
+/// The (process id, correlation key) a root instance was started with by a message, if any.
+pub(crate) fn message_start_key(m: &Machine, process_instance: i64) -> Option<(Arc<str>, Arc<str>)> {
+    m.state.message_started.iter().find(|(_, pik)| **pik == process_instance).map(|(k, _)| k.clone())
+}
+
+/// After an instance started by a message with a correlation key ended: the oldest buffered
+/// message for the same process and key starts the next instance.
+pub(crate) fn start_next_buffered(m: &mut Machine, (bpmn_process_id, correlation_key): (Arc<str>, Arc<str>)) {
+    let Some(&def) = m.state.latest.get(&bpmn_process_id) else { return };
+    let process = m.state.process(def).clone();
+    let next = m
+        .state
+        .messages
+        .iter()
+        .filter(|(_, b)| b.record.correlation_key == correlation_key && !b.correlated.contains(&bpmn_process_id))
+        .filter(|(_, b)| {
+            process.start_events().any(|(_, t)| matches!(t, ModelTrigger::Message(spec) if matches!(&spec.name, crate::expression::ValueOrExpression::Static(n) if *n == b.record.name)))
+        })
+        .map(|(k, _)| *k)
+        .min();
+    if let Some(record) = next.and_then(|k| m.state.messages.get(&k)).map(|b| b.record.clone())
+        && let Some(key) = next
+    {
+        correlate_published(m, key, &record);
+    }
+}
+
 /// Correlates a message to one subscription: `CORRELATED`, then the catch element is triggered.
 fn correlate(m: &mut Machine, key: i64, sub: SubscriptionRecord, message_key: i64, variables: Arc<Map<String, Value>>) -> bool {
     let owner_waiting = m.state.element(sub.element_instance_key).is_some_and(|e| e.state == crate::state::Lifecycle::Activated && e.event_trigger.is_none());
