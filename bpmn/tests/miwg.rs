@@ -115,3 +115,23 @@ fn the_whole_corpus_round_trips() {
     }
     assert!(failures.is_empty(), "{} of {} files fail:\n{}", failures.len(), files.len(), failures.join("\n"));
 }
+
+/// Validation runs over models drawn by real tools, with their quirks, without panicking, and
+/// every problem it reports names an element and a place in the file.
+#[test]
+fn validation_locates_every_problem_it_finds_in_the_corpus() {
+    let mut unlocated_problems = Vec::new();
+    let mut problems_seen = 0;
+    for path in corpus_files() {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let model = read(&bytes).unwrap_or_else(|e| panic!("{}:{e}", path.display()));
+        for problem in bpmn::graph::validate(&model, &bpmn::graph::ValidationOptions::default()) {
+            problems_seen += 1;
+            if problem.element_id.is_empty() || !problem.location.is_known() {
+                unlocated_problems.push(format!("{}: {problem}", path.display()));
+            }
+        }
+    }
+    assert!(problems_seen > 0, "the corpus has known defects (for example unreachable nodes) that should be found");
+    assert!(unlocated_problems.is_empty(), "problems without element or location:\n{}", unlocated_problems.join("\n"));
+}
