@@ -200,7 +200,7 @@ fn item_71_camunda_user_task_can_be_listed_claimed_and_completed() {
 #[test]
 fn item_72_failing_input_mapping_leaves_element_activating_until_resolved() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").service_task("t", "work").input("t", Some("=if x = null then fail() else x"), "y").end("e").build();
+    let model = ProcessBuilder::new("p").start("s").service_task("t", "work").input("t", Some("=assert(x, x != null)"), "y").end("e").build();
     test.deploy(&model);
     let pi = test.start("p", json!({}));
     let incident = test.assert_incident(pi, ErrorType::IoMappingError);
@@ -219,7 +219,7 @@ fn item_73_missing_decision_and_failing_script_raise_incidents() {
     let rules = test.start("rules", json!({}));
     test.assert_incident(rules, ErrorType::CalledDecisionError);
 
-    test.deploy(&ProcessBuilder::new("script").start("s").script_task("calc", "=if x = null then fail() else x * 2", "doubled").end("e").build());
+    test.deploy(&ProcessBuilder::new("script").start("s").script_task("calc", "=assert(x, x != null) * 2", "doubled").end("e").build());
     let pi = test.start("script", json!({}));
     let incident = test.assert_incident(pi, ErrorType::ExtractValueError);
     test.core().set_variables(pi, vars(json!({"x": 4})), false).expect("sets");

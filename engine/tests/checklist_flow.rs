@@ -43,7 +43,7 @@ fn exclusive_model(first: &str, second: &str, default_condition: Option<&str>) -
 fn item_10_exclusive_gateway_takes_first_true_condition_and_skips_later_ones() {
     let mut test = ProcessTest::new();
     // The second condition would fail (unknown function) if it were evaluated.
-    test.deploy(&exclusive_model("=x > 1", "=boom()", None));
+    test.deploy(&exclusive_model("=x > 1", "=assert(x, x = 0) > 0", None));
     let pi = test.start("p", json!({"x": 5}));
     test.assert_completed(pi);
     test.assert_element_passed(pi, "first");
@@ -54,7 +54,7 @@ fn item_10_exclusive_gateway_takes_first_true_condition_and_skips_later_ones() {
 #[test]
 fn item_11_no_true_condition_takes_default_without_evaluating_it() {
     let mut test = ProcessTest::new();
-    test.deploy(&exclusive_model("=x > 10", "=x > 20", Some("=boom()")));
+    test.deploy(&exclusive_model("=x > 10", "=x > 20", Some("=assert(x, x = 0) > 0")));
     let pi = test.start("p", json!({"x": 5}));
     test.assert_completed(pi);
     test.assert_element_passed(pi, "fallback");

@@ -1,11 +1,6 @@
 //! The one seam between the engine and FEEL. Everything the engine evaluates goes through
-//! [`Expression`]: parsed once at deploy, evaluated against a [`VariableLookup`] at run time.
-//!
-//! The evaluator behind it is the interim subset in `subset` (names, paths, literals, lists,
-//! contexts, arithmetic, comparisons, `and`/`or`/`not`, `if`). Swapping in the workspace's full
-//! FEEL crate changes this module only.
-
-mod subset;
+//! [`Expression`]: parsed once at deploy by the workspace's `feel` crate, evaluated against a
+//! [`VariableLookup`] (the engine's scope chain, read in place) at run time.
 
 use std::sync::Arc;
 
@@ -26,51 +21,70 @@ impl VariableLookup for NoVariables {
     }
 }
 
-/// A parsed FEEL expression with its source text (without the leading `=`).
+/// A parsed FEEL expression.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expression {
-    source: Arc<str>,
-    ast: subset::Ast,
+    inner: feel::Expression,
+}
+
+/// Presents the engine's variables to the FEEL evaluator, converting only what is read.
+struct Feel<'a>(&'a dyn VariableLookup);
+
+impl feel::VariableLookup for Feel<'_> {
+    fn lookup(&self, name: &str) -> Option<feel::Value> {
+        self.0.lookup(name).map(feel::Value::from_json)
+    }
+
+    fn lookup_path(&self, name: &str, segments: &[String]) -> Option<(feel::Value, usize)> {
+        let mut current = self.0.lookup(name)?;
+        for (consumed, segment) in segments.iter().enumerate() {
+            match current {
+                Value::Object(entries) => match entries.get(segment) {
+                    Some(entry) => current = entry,
+                    None => return Some((feel::Value::Null, segments.len())),
+                },
+                _ => return Some((feel::Value::from_json(current), consumed)),
+            }
+        }
+        Some((feel::Value::from_json(current), segments.len()))
+    }
 }
 
 impl Expression {
-    /// Parses FEEL text (without the leading `=`); the error says what is wrong and where.
+    /// Parses FEEL text (with or without the leading `=`); the error says what is wrong and
+    /// where (unknown functions are refused here, not at run time).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let ast = subset::parse(text)?;
-        Ok(Self { source: Arc::from(text.trim()), ast })
+        feel::Expression::parse(text).map(|inner| Self { inner }).map_err(|e| e.to_string())
     }
 
     /// The expression text as written (without the leading `=`).
     pub fn source(&self) -> &str {
-        &self.source
+        self.inner.text()
     }
 
-    /// Evaluates the expression. Errors are messages in Zeebe's style.
+    /// Evaluates the expression to JSON. Errors are messages in Zeebe's style.
     pub fn evaluate(&self, variables: &dyn VariableLookup) -> Result<Value, String> {
-        subset::evaluate(&self.ast, variables)
+        self.inner.evaluate_json(&Feel(variables)).map_err(|e| e.message)
     }
 
     /// Evaluates and requires a boolean, with Zeebe's message otherwise.
     pub fn evaluate_bool(&self, variables: &dyn VariableLookup) -> Result<bool, String> {
-        match self.evaluate(variables)? {
-            Value::Bool(b) => Ok(b),
-            other => Err(self.type_error("BOOLEAN", &other)),
-        }
+        self.inner.evaluate_to_bool(&Feel(variables)).map_err(|e| e.message)
     }
 
     /// The message Zeebe gives when a result has the wrong type.
     pub fn type_error(&self, expected: &str, actual: &Value) -> String {
-        format!(
-            "Expected result of the expression '{}' to be '{}', but was '{}'.",
-            self.source,
-            expected,
-            type_name(actual)
-        )
+        format!("Expected result of the expression '{}' to be '{}', but was '{}'.", self.source(), expected, type_name(actual))
     }
 
     /// When the expression is a plain variable name, that name.
     pub fn as_variable_name(&self) -> Option<&str> {
-        self.ast.as_name()
+        let text = self.source();
+        let mut chars = text.chars();
+        let starts_well = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
+        let plain = starts_well && chars.all(|c| c.is_alphanumeric() || c == '_');
+        let keyword = matches!(text, "true" | "false" | "null" | "not" | "and" | "or" | "if" | "for");
+        (plain && !keyword).then_some(text)
     }
 }
 
