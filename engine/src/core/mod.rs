@@ -158,14 +158,14 @@ impl EngineCore {
     /// Cancels a process instance: every element inside is terminated, including child
     /// instances of call activities.
     pub fn cancel_instance(&mut self, process_instance_key: i64) -> Result<()> {
-        let instance = self.state().element(process_instance_key).filter(|e| e.record.element_type == ElementType::Process);
+        let instance = self.state().element(process_instance_key).filter(|e| e.element_type == ElementType::Process);
         match instance {
             None => Err(EngineError::NotFound(format!(
                 "Expected to cancel a process instance with key '{process_instance_key}', but no such process was found"
             ))),
-            Some(e) if e.record.parent_element_instance_key > 0 => Err(EngineError::FailedPrecondition(format!(
+            Some(e) if e.parent_element_instance_key > 0 => Err(EngineError::FailedPrecondition(format!(
                 "Expected to cancel a process instance with key '{process_instance_key}', but it is created by a parent process instance. Cancel the root process instance '{}' instead.",
-                e.record.parent_element_instance_key
+                e.parent_element_instance_key
             ))),
             Some(_) => self.command(|m| {
                 m.enqueue(Command::Terminate { key: process_instance_key });
@@ -182,7 +182,7 @@ impl EngineCore {
                 "Expected to update variables for element with key '{element_instance_key}', but no such element was found"
             )));
         };
-        let process_instance = instance.record.process_instance_key;
+        let process_instance = instance.process_instance_key;
         self.command(|m| {
             if local {
                 variables::merge_local(m, element_instance_key, process_instance, &document);
@@ -265,7 +265,7 @@ impl EngineCore {
 
     /// True while the process instance runs.
     pub fn is_active(&self, process_instance_key: i64) -> bool {
-        self.state().element(process_instance_key).is_some_and(|e| e.record.element_type == ElementType::Process)
+        self.state().element(process_instance_key).is_some_and(|e| e.element_type == ElementType::Process)
     }
 
     /// The live element instances of a process instance (including the process itself), by key.
@@ -274,14 +274,14 @@ impl EngineCore {
             .state()
             .elements
             .iter()
-            .filter(|(_, e)| e.record.process_instance_key == process_instance_key)
+            .filter(|(_, e)| e.process_instance_key == process_instance_key)
             .map(|(k, e)| ElementInstanceInfo {
                 key: *k,
-                element_id: e.record.element_id.clone(),
-                element_type: e.record.element_type,
+                element_id: self.state().process(e.def).node(e.element).id.clone(),
+                element_type: e.element_type,
                 state: e.state,
-                flow_scope_key: e.record.flow_scope_key,
-                process_instance_key: e.record.process_instance_key,
+                flow_scope_key: e.flow_scope_key,
+                process_instance_key: e.process_instance_key,
             })
             .collect();
         all.sort_by_key(|e| e.key);

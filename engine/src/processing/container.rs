@@ -67,7 +67,7 @@ impl ElementProcessor for ContainerProcessor {
 /// then completes), and keep them for a caller awaiting the result.
 fn hand_back_variables(m: &mut Machine, element: &Element) {
     let Some(instance) = m.state.element(element.key) else { return };
-    let parent = instance.record.parent_element_instance_key;
+    let parent = instance.parent_element_instance_key;
     let root: serde_json::Map<String, Value> = instance.variables.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
     if m.awaited.contains(&element.key) {
         m.finished.push((element.key, true, root.clone()));
@@ -145,7 +145,7 @@ impl ElementProcessor for CallActivityProcessor {
     }
 
     fn on_terminate(&self, m: &mut Machine, element: &Element) -> bool {
-        match m.state.element(element.key).map(|e| e.called_instance).filter(|k| *k > 0) {
+        match m.state.element(element.key).map(|e| e.called_instance()).filter(|k| *k > 0) {
             Some(child) => {
                 m.enqueue(Command::Terminate { key: child });
                 false

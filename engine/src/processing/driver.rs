@@ -21,7 +21,7 @@ pub(crate) fn activate_from_flow(m: &mut Machine, flow_scope: i64, def: u32, flo
     if node.is_join && !transitions::join_ready(m, flow_scope, &process, target) {
         return;
     }
-    let process_instance = scope.record.process_instance_key;
+    let process_instance = scope.process_instance_key;
     let key = m.key();
     write_activating(m, key, def, target, flow_scope, process_instance, -1, 0);
     run_activation(m, key, trigger);
@@ -62,7 +62,7 @@ pub(crate) fn write_activating(
 /// Writes a lifecycle record for an existing instance, repeating its data.
 pub(crate) fn write_lifecycle(m: &mut Machine, key: i64, intent: Intent) {
     if let Some(instance) = m.state.element(key) {
-        let record = instance.record.clone();
+        let record = instance.record(m.state.process(instance.def));
         m.write(key, intent, RecordValue::Element(record));
     }
 }
@@ -122,8 +122,8 @@ pub(crate) fn run_completion(m: &mut Machine, key: i64) {
     }
     events::close_all(m, &element);
     let Some(instance) = m.state.element(key) else { return };
-    let loop_counter = instance.record.loop_counter;
-    let pending = instance.event_trigger.as_deref().cloned();
+    let loop_counter = instance.loop_counter;
+    let pending = instance.event_trigger().cloned();
     let message_start = if element.flow_scope < 0 { messages::message_start_key(m, key) } else { None };
     write_lifecycle(m, key, Intent::ElementCompleted);
     if let Some(started_by) = message_start {
@@ -155,9 +155,9 @@ pub(crate) fn terminate(m: &mut Machine, key: i64) {
 /// Writes `TERMINATED`, activates a pending interrupting boundary event, and tells the flow scope.
 pub(crate) fn finish_termination(m: &mut Machine, element: &Element) {
     let Some(instance) = m.state.element(element.key) else { return };
-    let loop_counter = instance.record.loop_counter;
-    let parent_call = instance.record.parent_element_instance_key;
-    let pending = instance.event_trigger.as_deref().cloned();
+    let loop_counter = instance.loop_counter;
+    let parent_call = instance.parent_element_instance_key;
+    let pending = instance.event_trigger().cloned();
     if let Some(trigger) = &pending {
         m.write(element.key, Intent::ProcessEventTriggered, RecordValue::ProcessEvent(trigger.clone()));
     }
@@ -190,7 +190,7 @@ pub(crate) fn notify_flow_scope_completed(m: &mut Machine, element: &Element) {
 fn notify_flow_scope(m: &mut Machine, element: &Element, child: ChildFinished) {
     // Fast path: a scope with other live children and no multi-instance bookkeeping has
     // nothing to do when one child finishes.
-    if m.state.element(element.flow_scope).is_some_and(|s| s.active_children > 0 && s.record.element_type != crate::model::ElementType::MultiInstanceBody) {
+    if m.state.element(element.flow_scope).is_some_and(|s| s.active_children > 0 && s.element_type != crate::model::ElementType::MultiInstanceBody) {
         return;
     }
     if let Some(scope) = Element::load(m, element.flow_scope) {

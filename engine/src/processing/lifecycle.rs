@@ -63,11 +63,11 @@ impl Element {
         Some(Self {
             key,
             def: instance.def,
-            node: instance.record.element,
+            node: instance.element,
             process: m.state.process(instance.def).clone(),
-            flow_scope: instance.record.flow_scope_key,
-            process_instance: instance.record.process_instance_key,
-            is_body: instance.record.element_type == ElementType::MultiInstanceBody,
+            flow_scope: instance.flow_scope_key,
+            process_instance: instance.process_instance_key,
+            is_body: instance.element_type == ElementType::MultiInstanceBody,
             is_inner: instance.is_inner,
         })
     }

@@ -26,9 +26,10 @@ impl State {
                 if let Some(scope) = self.elements.get_mut(&f.flow_scope_key) {
                     scope.active_flows += 1;
                     if is_join {
-                        match scope.taken_joins.iter_mut().find(|(flow, _)| *flow == f.flow) {
+                        let joins = &mut scope.extra_mut().taken_joins;
+                        match joins.iter_mut().find(|(flow, _)| *flow == f.flow) {
                             Some((_, count)) => *count += 1,
-                            None => scope.taken_joins.push((f.flow, 1)),
+                            None => joins.push((f.flow, 1)),
                         }
                     }
                 }
@@ -65,7 +66,7 @@ impl State {
                 Intent::TimerCreated => {
                     self.timer_due.insert((t.due_date, key));
                     if let Some(owner) = self.elements.get_mut(&t.element_instance_key) {
-                        owner.subscriptions.push(key);
+                        owner.extra_mut().subscriptions.push(key);
                     }
                     self.timers.insert(key, t);
                 }
@@ -73,7 +74,7 @@ impl State {
                     if let Some(old) = self.timers.remove(&key) {
                         self.timer_due.remove(&(old.due_date, key));
                         if let Some(owner) = self.elements.get_mut(&old.element_instance_key) {
-                            owner.subscriptions.retain(|k| *k != key);
+                            owner.extra_mut().subscriptions.retain(|k| *k != key);
                         }
                     }
                 }
@@ -96,7 +97,7 @@ impl State {
                 match intent {
                     Intent::MessageSubscriptionCreated | Intent::SignalSubscriptionCreated => {
                         if let Some(owner) = self.elements.get_mut(&s.element_instance_key) {
-                            owner.subscriptions.push(key);
+                            owner.extra_mut().subscriptions.push(key);
                         }
                         if signal { self.signal_subscriptions.insert(key, s) } else { self.message_subscriptions.insert(key, s) };
                     }
@@ -111,7 +112,7 @@ impl State {
                     _ => {
                         let removed = if signal { self.signal_subscriptions.remove(&key) } else { self.message_subscriptions.remove(&key) };
                         if let Some(owner) = removed.and_then(|s| self.elements.get_mut(&s.element_instance_key)) {
-                            owner.subscriptions.retain(|k| *k != key);
+                            owner.extra_mut().subscriptions.retain(|k| *k != key);
                         }
                     }
                 }
@@ -127,9 +128,9 @@ impl State {
                             if esp {
                                 scope.stop_tokens();
                             }
-                            scope.event_trigger = Some(Box::new(p));
+                            scope.extra_mut().event_trigger = Some(p);
                         }
-                        _ => scope.event_trigger = None,
+                        _ => scope.extra_mut().event_trigger = None,
                     }
                 }
             }
@@ -153,17 +154,20 @@ impl State {
                 let consumes_flow = !self
                     .elements
                     .get(&record.flow_scope_key)
-                    .is_some_and(|s| s.record.element_type == ElementType::MultiInstanceBody);
+                    .is_some_and(|s| s.element_type == ElementType::MultiInstanceBody);
                 if let Some(scope) = self.elements.get_mut(&record.flow_scope_key) {
                     scope.active_children += 1;
                     if consumes_flow && node.is_join {
+                        let mut consumed = 0;
+                        let joins = &mut scope.extra_mut().taken_joins;
                         for flow in &node.incoming {
-                            if let Some((_, count)) = scope.taken_joins.iter_mut().find(|(f, c)| f == flow && *c > 0) {
+                            if let Some((_, count)) = joins.iter_mut().find(|(f, c)| f == flow && *c > 0) {
                                 *count -= 1;
-                                scope.active_flows = scope.active_flows.saturating_sub(1);
+                                consumed += 1;
                             }
                         }
-                        scope.taken_joins.retain(|(_, c)| *c > 0);
+                        joins.retain(|(_, c)| *c > 0);
+                        scope.active_flows = scope.active_flows.saturating_sub(consumed);
                     } else if consumes_flow && !node.incoming.is_empty() {
                         scope.active_flows = scope.active_flows.saturating_sub(1);
                     }
@@ -173,27 +177,27 @@ impl State {
                 self.elements.insert(
                     key,
                     ElementInstance {
-                        record,
+                        element: record.element,
                         def,
+                        element_type: record.element_type,
                         state: Lifecycle::Activating,
                         is_inner: !consumes_flow,
+                        interrupted: false,
+                        loop_counter: record.loop_counter,
                         active_children: 0,
                         active_flows: 0,
-                        taken_joins: Vec::new(),
-                        variables: Vec::new(),
+                        process_instance_key: record.process_instance_key,
+                        flow_scope_key: record.flow_scope_key,
+                        parent_element_instance_key: record.parent_element_instance_key,
                         job_key: -1,
-                        subscriptions: Vec::new(),
-                        event_trigger: None,
-                        interrupted: false,
-                        completed_children: 0,
-                        terminated_children: 0,
-                        called_instance: -1,
+                        variables: Vec::new(),
+                        extra: None,
                     },
                 );
                 if let Some(caller) = self.elements.get_mut(&parent)
                     && is_process
                 {
-                    caller.called_instance = key;
+                    caller.extra_mut().called_instance = key;
                 }
             }
             Intent::ElementActivated | Intent::ElementCompleting | Intent::ElementTerminating => {
@@ -208,24 +212,27 @@ impl State {
             _ => {
                 let Some(element) = self.elements.remove(&key) else { return };
                 let terminates_scope = intent == Intent::ElementCompleted
-                    && matches!(self.processes[element.def as usize].node(element.record.element).kind, NodeKind::End(Throw::Terminate));
-                if let Some(scope) = self.elements.get_mut(&element.record.flow_scope_key) {
+                    && matches!(self.processes[element.def as usize].node(element.element).kind, NodeKind::End(Throw::Terminate));
+                if let Some(scope) = self.elements.get_mut(&element.flow_scope_key) {
                     if terminates_scope {
                         scope.stop_tokens();
                     }
                     scope.active_children = scope.active_children.saturating_sub(1);
-                    if intent == Intent::ElementCompleted {
-                        scope.completed_children += 1;
-                    } else {
-                        scope.terminated_children += 1;
+                    if scope.element_type == ElementType::MultiInstanceBody {
+                        let extra = scope.extra_mut();
+                        if intent == Intent::ElementCompleted {
+                            extra.completed_children += 1;
+                        } else {
+                            extra.terminated_children += 1;
+                        }
                     }
                 }
-                if let Some(caller) = self.elements.get_mut(&element.record.parent_element_instance_key)
-                    && element.record.element_type == ElementType::Process
+                if let Some(caller) = self.elements.get_mut(&element.parent_element_instance_key)
+                    && element.element_type == ElementType::Process
                 {
-                    caller.called_instance = -1;
+                    caller.extra_mut().called_instance = -1;
                 }
-                if element.record.element_type == ElementType::Process {
+                if element.element_type == ElementType::Process {
                     self.message_started.retain(|_, pik| *pik != key);
                 }
             }
@@ -318,6 +325,8 @@ impl ElementInstance {
     fn stop_tokens(&mut self) {
         self.interrupted = true;
         self.active_flows = 0;
-        self.taken_joins.clear();
+        if let Some(extra) = &mut self.extra {
+            extra.taken_joins.clear();
+        }
     }
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 pub use keymap::{KeyMap, NameMap};
 
 use crate::expression::VariableLookup;
-use crate::model::{ExecutableProcess, FlowIdx, NodeIdx};
+use crate::model::{ElementType, ExecutableProcess, FlowIdx, NodeIdx};
 use crate::record::{
     ElementRecord, IncidentRecord, JobRecord, MessageRecord, ProcessEventRecord, SubscriptionRecord, TimerRecord,
     UserTaskRecord,
@@ -35,39 +35,110 @@ pub enum Lifecycle {
     Terminating,
 }
 
-/// A live element instance (the process instance itself is one too).
+/// A live element instance (the process instance itself is one too). Kept small: the fields
+/// only some elements need live in [`ScopeExtra`], allocated on first use.
 #[derive(Debug, Clone)]
 pub struct ElementInstance {
-    /// The data of its last lifecycle record.
-    pub record: ElementRecord,
+    /// The element's node index.
+    pub element: NodeIdx,
     /// Index of its process definition in [`State::processes`].
     pub def: u32,
+    /// Zeebe's element type (`MULTI_INSTANCE_BODY` for a body).
+    pub element_type: ElementType,
     /// Lifecycle state.
     pub state: Lifecycle,
     /// True for an inner instance of a multi-instance body.
     pub is_inner: bool,
+    /// True once the scope stopped accepting tokens (interrupting event sub-process or terminate
+    /// end event).
+    pub interrupted: bool,
+    /// The 1-based loop counter of a multi-instance inner instance, else 0.
+    pub loop_counter: u32,
     /// Child element instances that are alive.
     pub active_children: u32,
     /// Tokens on sequence flows inside this scope that have not reached their target.
     pub active_flows: u32,
-    /// Per join flow: tokens waiting at a joining gateway in this scope.
-    pub taken_joins: Vec<(FlowIdx, u32)>,
-    /// Local variables, in creation order.
-    pub variables: Vec<(Arc<str>, Value)>,
+    /// The process instance.
+    pub process_instance_key: i64,
+    /// The enclosing element instance (`-1` for a process instance).
+    pub flow_scope_key: i64,
+    /// For a child process instance: the calling call-activity instance, else `-1`.
+    pub parent_element_instance_key: i64,
     /// The job of a job-based element, else -1.
     pub job_key: i64,
+    /// Local variables, in creation order.
+    pub variables: Vec<(Arc<str>, Value)>,
+    /// Data only some elements need.
+    pub extra: Option<Box<ScopeExtra>>,
+}
+
+/// Element instance data that only joins, waiting events, interrupted scopes, multi-instance
+/// bodies and call activities need.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeExtra {
+    /// Per join flow: tokens waiting at a joining gateway in this scope.
+    pub taken_joins: Vec<(FlowIdx, u32)>,
     /// Timers and subscriptions owned by this instance.
     pub subscriptions: Vec<i64>,
     /// An interrupting event waiting until this scope is terminated.
-    pub event_trigger: Option<Box<ProcessEventRecord>>,
-    /// True once an interrupting event sub-process started in this scope.
-    pub interrupted: bool,
+    pub event_trigger: Option<ProcessEventRecord>,
     /// Multi-instance body: completed inner instances.
     pub completed_children: u32,
     /// Multi-instance body: terminated inner instances.
     pub terminated_children: u32,
     /// Call activity: the child process instance, else -1.
     pub called_instance: i64,
+}
+
+impl ElementInstance {
+    /// The extra data, created on first use.
+    pub fn extra_mut(&mut self) -> &mut ScopeExtra {
+        self.extra.get_or_insert_with(|| Box::new(ScopeExtra { called_instance: -1, ..ScopeExtra::default() }))
+    }
+
+    /// Tokens waiting at joins in this scope.
+    pub fn taken_joins(&self) -> &[(FlowIdx, u32)] {
+        self.extra.as_ref().map_or(&[], |e| &e.taken_joins)
+    }
+
+    /// Timers and subscriptions owned by this instance.
+    pub fn subscriptions(&self) -> &[i64] {
+        self.extra.as_ref().map_or(&[], |e| &e.subscriptions)
+    }
+
+    /// The pending interrupting event, if any.
+    pub fn event_trigger(&self) -> Option<&ProcessEventRecord> {
+        self.extra.as_ref().and_then(|e| e.event_trigger.as_ref())
+    }
+
+    /// Completed inner instances (multi-instance body).
+    pub fn completed_children(&self) -> u32 {
+        self.extra.as_ref().map_or(0, |e| e.completed_children)
+    }
+
+    /// Terminated inner instances (multi-instance body).
+    pub fn terminated_children(&self) -> u32 {
+        self.extra.as_ref().map_or(0, |e| e.terminated_children)
+    }
+
+    /// The child process instance of a call activity, else -1.
+    pub fn called_instance(&self) -> i64 {
+        self.extra.as_ref().map_or(-1, |e| e.called_instance)
+    }
+
+    /// The record data of this instance for a lifecycle record.
+    pub fn record(&self, process: &ExecutableProcess) -> ElementRecord {
+        ElementRecord {
+            element_id: process.node(self.element).id.clone(),
+            element: self.element,
+            element_type: self.element_type,
+            process_instance_key: self.process_instance_key,
+            process_definition_key: process.key,
+            flow_scope_key: self.flow_scope_key,
+            parent_element_instance_key: self.parent_element_instance_key,
+            loop_counter: self.loop_counter,
+        }
+    }
 }
 
 /// A job-state in Zeebe's terms.
@@ -160,7 +231,7 @@ impl State {
             if let Some((_, v)) = element.variables.iter().find(|(n, _)| &**n == name) {
                 return Some(v);
             }
-            key = element.record.flow_scope_key;
+            key = element.flow_scope_key;
         }
         None
     }
@@ -172,7 +243,7 @@ impl State {
             if element.variables.iter().any(|(n, _)| &**n == name) {
                 return Some(key);
             }
-            key = element.record.flow_scope_key;
+            key = element.flow_scope_key;
         }
         None
     }
@@ -192,7 +263,7 @@ impl State {
                     map.insert(name.to_string(), value.clone());
                 }
             }
-            key = element.record.flow_scope_key;
+            key = element.flow_scope_key;
         }
         map
     }
@@ -205,14 +276,14 @@ impl State {
     /// Child element instances of `scope` (unordered scan; used off the hot path).
     pub fn children(&self, scope: i64) -> Vec<i64> {
         let mut keys: Vec<i64> =
-            self.elements.iter().filter(|(_, e)| e.record.flow_scope_key == scope).map(|(k, _)| *k).collect();
+            self.elements.iter().filter(|(_, e)| e.flow_scope_key == scope).map(|(k, _)| *k).collect();
         keys.sort_unstable();
         keys
     }
 
     /// The node index of an element instance.
     pub fn node_of(&self, key: i64) -> Option<(u32, NodeIdx)> {
-        self.elements.get(&key).map(|e| (e.def, e.record.element))
+        self.elements.get(&key).map(|e| (e.def, e.element))
     }
 }
 

@@ -34,8 +34,8 @@ pub(crate) fn find(m: &Machine, from: i64, thrown: Thrown<'_>) -> Option<Catcher
     let mut current = from;
     while let Some(instance) = m.state.element(current) {
         let process = m.state.process(instance.def);
-        let node = process.node(instance.record.element);
-        let inner = m.state.element(instance.record.flow_scope_key).is_some_and(|s| s.record.element_type == crate::model::ElementType::MultiInstanceBody);
+        let node = process.node(instance.element);
+        let inner = m.state.element(instance.flow_scope_key).is_some_and(|s| s.element_type == crate::model::ElementType::MultiInstanceBody);
         let mut candidates: Vec<(NodeIdx, &Option<Arc<str>>, bool)> = Vec::new();
         if !inner {
             for &b in &node.boundaries {
@@ -46,7 +46,7 @@ pub(crate) fn find(m: &Machine, from: i64, thrown: Thrown<'_>) -> Option<Catcher
                 }
             }
         }
-        let is_scope = instance.record.element_type != crate::model::ElementType::MultiInstanceBody;
+        let is_scope = instance.element_type != crate::model::ElementType::MultiInstanceBody;
         if let (NodeKind::Container(c) | NodeKind::EventSubProcess { container: c, .. }, true) = (&node.kind, is_scope && !instance.interrupted) {
             for &esp in &c.event_sub_processes {
                 if let NodeKind::EventSubProcess { start, interrupting, .. } = &process.node(esp).kind
@@ -67,10 +67,10 @@ pub(crate) fn find(m: &Machine, from: i64, thrown: Thrown<'_>) -> Option<Catcher
         {
             return Some(Catcher { owner: current, catch, interrupting });
         }
-        current = if instance.record.flow_scope_key >= 0 {
-            instance.record.flow_scope_key
+        current = if instance.flow_scope_key >= 0 {
+            instance.flow_scope_key
         } else {
-            instance.record.parent_element_instance_key
+            instance.parent_element_instance_key
         };
     }
     None

@@ -116,10 +116,10 @@ fn message_names(m: &Machine, owner: &Element, spec: &MessageSpec) -> Result<(Ar
 /// Closes every timer and subscription the element owns.
 pub(crate) fn close_all(m: &mut Machine, element: &Element) {
     let Some(instance) = m.state.element(element.key) else { return };
-    if instance.subscriptions.is_empty() {
+    if instance.subscriptions().is_empty() {
         return;
     }
-    for key in instance.subscriptions.clone() {
+    for key in instance.subscriptions().to_vec() {
         if let Some(timer) = m.state.timers.get(&key).cloned() {
             m.write(key, Intent::TimerCanceled, RecordValue::Timer(timer));
         } else if let Some(sub) = m.state.message_subscriptions.get(&key).cloned() {
@@ -135,7 +135,7 @@ pub(crate) fn close_all(m: &mut Machine, element: &Element) {
 pub(crate) fn trigger(m: &mut Machine, owner: i64, catch: NodeIdx, variables: Arc<Map<String, Value>>, local_only: bool) -> bool {
     let Some(element) = Element::load(m, owner) else { return false };
     let Some(instance) = m.state.element(owner) else { return false };
-    if instance.state != Lifecycle::Activated || instance.event_trigger.is_some() {
+    if instance.state != Lifecycle::Activated || instance.event_trigger().is_some() {
         return false;
     }
     let process = element.process.clone();

@@ -89,7 +89,7 @@ pub(crate) fn start_next_buffered(m: &mut Machine, (bpmn_process_id, correlation
 
 /// Correlates a message to one subscription: `CORRELATED`, then the catch element is triggered.
 fn correlate(m: &mut Machine, key: i64, sub: SubscriptionRecord, message_key: i64, variables: Arc<Map<String, Value>>) -> bool {
-    let owner_waiting = m.state.element(sub.element_instance_key).is_some_and(|e| e.state == crate::state::Lifecycle::Activated && e.event_trigger.is_none());
+    let owner_waiting = m.state.element(sub.element_instance_key).is_some_and(|e| e.state == crate::state::Lifecycle::Activated && e.event_trigger().is_none());
     if !owner_waiting {
         return false;
     }

@@ -48,7 +48,7 @@ pub(crate) fn collect_output(m: &mut Machine, inner: &Element) -> Result<(), Fai
     let Some(spec) = inner.node().multi_instance.as_deref() else { return Ok(()) };
     let (Some(collection), Some(output)) = (&spec.output_collection, &spec.output_element) else { return Ok(()) };
     let value = output.evaluate(&m.state.view(inner.key)).map_err(Failure::extract_value)?;
-    let counter = m.state.element(inner.key).map_or(0, |e| e.record.loop_counter) as usize;
+    let counter = m.state.element(inner.key).map_or(0, |e| e.loop_counter) as usize;
     let mut list = match m.state.local_variable(inner.flow_scope, collection) {
         Some(Value::Array(items)) => items.clone(),
         _ => Vec::new(),
@@ -71,8 +71,8 @@ pub(crate) fn completion_condition_met(m: &Machine, body: &Element, spec: &Multi
     let extra = [
         ("numberOfInstances", Value::from(total)),
         ("numberOfActiveInstances", Value::from(instance.active_children)),
-        ("numberOfCompletedInstances", Value::from(instance.completed_children)),
-        ("numberOfTerminatedInstances", Value::from(instance.terminated_children)),
+        ("numberOfCompletedInstances", Value::from(instance.completed_children())),
+        ("numberOfTerminatedInstances", Value::from(instance.terminated_children())),
     ];
     condition.evaluate_bool(&m.state.view(body.key).with_extra(&extra)).map_err(Failure::extract_value)
 }

@@ -37,7 +37,7 @@ pub(crate) fn take_flow(m: &mut Machine, element: &Element, flow: FlowIdx, trigg
 pub(crate) fn join_ready(m: &Machine, scope: i64, process: &ExecutableProcess, gateway: NodeIdx) -> bool {
     let Some(instance) = m.state.element(scope) else { return false };
     let node = process.node(gateway);
-    let taken = |flow: &FlowIdx| instance.taken_joins.iter().any(|(f, c)| f == flow && *c > 0);
+    let taken = |flow: &FlowIdx| instance.taken_joins().iter().any(|(f, c)| f == flow && *c > 0);
     if node.incoming.iter().all(taken) {
         return true;
     }
@@ -46,11 +46,11 @@ pub(crate) fn join_ready(m: &Machine, scope: i64, process: &ExecutableProcess, g
             .state
             .elements
             .values()
-            .filter(|e| e.record.flow_scope_key == scope && e.def == m.state.process_by_key.get(&process.key).copied().unwrap_or(u32::MAX))
-            .map(|e| e.record.element)
+            .filter(|e| e.flow_scope_key == scope && e.def == m.state.process_by_key.get(&process.key).copied().unwrap_or(u32::MAX))
+            .map(|e| e.element)
             .collect();
         let pending_flows = instance.active_flows as usize
-            - instance.taken_joins.iter().filter(|(f, _)| node.incoming.contains(f)).map(|(_, c)| *c as usize).sum::<usize>().min(instance.active_flows as usize);
+            - instance.taken_joins().iter().filter(|(f, _)| node.incoming.contains(f)).map(|(_, c)| *c as usize).sum::<usize>().min(instance.active_flows as usize);
         return pending_flows == 0 && !waiting.iter().any(|&from| can_reach(process, from, gateway));
     }
     false
@@ -87,7 +87,7 @@ pub(crate) fn activate_with_counter(
     loop_counter: u32,
     trigger: Option<Trigger>,
 ) -> i64 {
-    let process_instance = m.state.element(flow_scope).map_or(-1, |s| s.record.process_instance_key);
+    let process_instance = m.state.element(flow_scope).map_or(-1, |s| s.process_instance_key);
     let key = m.key();
     driver::write_activating(m, key, def, node, flow_scope, process_instance, -1, loop_counter);
     m.enqueue(Command::RunActivation { key, trigger });
@@ -110,7 +110,7 @@ pub(crate) fn complete_scope_when_empty(m: &mut Machine, element: &Element) {
     match instance.state {
         Lifecycle::Terminating => driver::finish_termination(m, element),
         Lifecycle::Activated => {
-            if let Some(trigger) = instance.event_trigger.as_deref().cloned() {
+            if let Some(trigger) = instance.event_trigger().cloned() {
                 m.write(element.key, Intent::ProcessEventTriggered, RecordValue::ProcessEvent(trigger.clone()));
                 let process: &Arc<ExecutableProcess> = &element.process;
                 if let Some(esp) = process.node(trigger.target_element).scope {

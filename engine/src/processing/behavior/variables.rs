@@ -30,7 +30,7 @@ pub(crate) fn set_propagating(m: &mut Machine, scope: i64, process_instance: i64
 
 fn root_of(m: &Machine, scope: i64) -> i64 {
     let mut key = scope;
-    while let Some(parent) = m.state.element(key).map(|e| e.record.flow_scope_key).filter(|p| *p >= 0) {
+    while let Some(parent) = m.state.element(key).map(|e| e.flow_scope_key).filter(|p| *p >= 0) {
         key = parent;
     }
     key
