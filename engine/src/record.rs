@@ -205,14 +205,14 @@ pub enum RecordValue {
     Timer(TimerRecord),
     /// A message.
     Message(MessageRecord),
-    /// A message or signal subscription.
-    Subscription(SubscriptionRecord),
+    /// A message or signal subscription (boxed: rare and large).
+    Subscription(Box<SubscriptionRecord>),
     /// A broadcast signal.
     Signal(SignalRecord),
     /// A deferred event trigger.
     ProcessEvent(ProcessEventRecord),
-    /// A Camunda user task.
-    UserTask(UserTaskRecord),
+    /// A Camunda user task (boxed: rare and large).
+    UserTask(Box<UserTaskRecord>),
 }
 
 /// A deployed process definition.

@@ -40,7 +40,7 @@ impl EngineCore {
         let now = self.m.now;
         let Some(queue) = self.m.state.activatable.get(request.job_type.as_str()) else { return Ok(Vec::new()) };
         let candidates: Vec<i64> = queue.iter().take(request.max_jobs).copied().collect();
-        let worker: Arc<str> = Arc::from(request.worker.as_str());
+        let worker = self.worker_name(&request.worker);
         let mut activated = Vec::with_capacity(candidates.len());
         for key in candidates {
             let Some(job) = self.m.state.jobs.get(&key).filter(|j| j.state == JobState::Activatable) else { continue };
@@ -69,6 +69,14 @@ impl EngineCore {
             self.m.write(key, Intent::JobActivated, RecordValue::Job(record));
         }
         Ok(activated)
+    }
+
+    /// The worker name as a shared string, reusing the last one (workers poll with one name).
+    fn worker_name(&mut self, name: &str) -> Arc<str> {
+        if &*self.last_worker != name {
+            self.last_worker = Arc::from(name);
+        }
+        self.last_worker.clone()
     }
 
     /// Looks up a job that may still be worked on (activatable or activated).
@@ -195,7 +203,7 @@ impl EngineCore {
         }
         self.command(|m| {
             let record = crate::record::UserTaskRecord { assignee: Arc::from(assignee), ..task };
-            m.write(key, Intent::UserTaskAssigned, RecordValue::UserTask(record));
+            m.write(key, Intent::UserTaskAssigned, RecordValue::UserTask(Box::new(record)));
             Ok(())
         })
     }
@@ -205,7 +213,7 @@ impl EngineCore {
         let task = self.m.state.user_tasks.get(&key).cloned().ok_or_else(|| user_task_not_found("complete", key))?;
         self.command(|m| {
             let element_key = task.element_instance_key;
-            m.write(key, Intent::UserTaskCompleted, RecordValue::UserTask(task));
+            m.write(key, Intent::UserTaskCompleted, RecordValue::UserTask(Box::new(task)));
             if let Some(element) = Element::load(m, element_key) {
                 variables::apply_payload(m, &element, &document, false);
                 m.enqueue(Command::Complete { key: element.key });

@@ -29,6 +29,7 @@ use crate::state::{Lifecycle, State};
 pub struct EngineCore {
     m: Machine,
     clock: Arc<dyn Clock>,
+    last_worker: Arc<str>,
 }
 
 impl Default for EngineCore {
@@ -53,7 +54,7 @@ impl EngineCore {
     pub fn with(clock: Arc<dyn Clock>, sink: Box<dyn RecordSink>) -> Self {
         let mut m = Machine::new(sink);
         m.now = clock.now_millis();
-        Self { m, clock }
+        Self { m, clock, last_worker: Arc::from("") }
     }
 
     /// Reads the clock, runs `command`, then every follow-up and anything that fell due.

@@ -14,10 +14,11 @@ impl EngineCore {
     pub(super) fn fire_due(&mut self) {
         loop {
             let now = self.m.now;
+            let timed_out = self.m.state.due_job_deadline(now);
             let state = &self.m.state;
             if let Some(&(_, key)) = state.timer_due.first().filter(|(due, _)| *due <= now) {
                 self.fire_timer(key);
-            } else if let Some(&(_, key)) = state.job_deadlines.first().filter(|(d, _)| *d <= now) {
+            } else if let Some(key) = timed_out {
                 self.job_again(key, Intent::JobTimedOut);
             } else if let Some(&(_, key)) = state.job_backoffs.first().filter(|(d, _)| *d <= now) {
                 self.job_again(key, Intent::JobRecurredAfterBackoff);

@@ -12,7 +12,7 @@ use bpmn::model::{
 use super::timer::{self, TimerKind, TimerSpec};
 use super::{
     Assignment, CallSpec, Container, ElementType, ExecutableProcess, Flow, FlowIdx, JobSpec, Mapping, MappingSource,
-    MessageSpec, MultiInstance, Node, NodeIdx, NodeKind, Throw, Trigger,
+    MessageSpec, MultiInstance, Node, NodeIdx, NodeKind, Retries, Throw, Trigger,
 };
 use crate::expression::{Expression, ValueOrExpression};
 
@@ -311,7 +311,7 @@ impl<'a> Compiler<'a> {
                 } else {
                     let spec = JobSpec {
                         job_type: ValueOrExpression::Static(Arc::from(crate::USER_TASK_JOB_TYPE)),
-                        retries: ValueOrExpression::Static(Arc::from("1")),
+                        retries: Retries::Static(1),
                         headers: self.headers(node),
                         assignment: Some(assignment),
                         template: None,
@@ -348,7 +348,16 @@ impl<'a> Compiler<'a> {
             return None;
         }
         let job_type = self.value(&node.common, name, &definition.job_type)?;
-        let retries = self.value(&node.common, name, definition.retries.as_deref().unwrap_or("3"))?;
+        let retries = match self.value(&node.common, name, definition.retries.as_deref().unwrap_or("3"))? {
+            ValueOrExpression::Expression(e) => Retries::Expression(e),
+            ValueOrExpression::Static(text) => match text.trim().parse::<i32>() {
+                Ok(n) => Retries::Static(n),
+                Err(_) => {
+                    self.error(&node.common, name, format!("retries '{text}' is not a number"));
+                    return None;
+                }
+            },
+        };
         Some(JobSpec { job_type, retries, headers: self.headers(node), assignment, template: None })
     }
 

@@ -253,13 +253,22 @@ pub struct JobSpec {
     /// The job type.
     pub job_type: ValueOrExpression,
     /// Retries (default 3).
-    pub retries: ValueOrExpression,
+    pub retries: Retries,
     /// Static custom headers.
     pub headers: Arc<[(String, String)]>,
     /// For a job-based user task: assignment values turned into headers at activation.
     pub assignment: Option<Assignment>,
     /// The shared job data when type and headers are static (filled in at deploy).
     pub template: Option<Arc<crate::record::JobTemplate>>,
+}
+
+/// A job's retries: a number fixed at deploy or an expression evaluated per job.
+#[derive(Debug, PartialEq)]
+pub enum Retries {
+    /// A static number.
+    Static(i32),
+    /// An expression.
+    Expression(Expression),
 }
 
 /// User task assignment attributes.

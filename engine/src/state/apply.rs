@@ -99,7 +99,7 @@ impl State {
                         if let Some(owner) = self.elements.get_mut(&s.element_instance_key) {
                             owner.extra_mut().subscriptions.push(key);
                         }
-                        if signal { self.signal_subscriptions.insert(key, s) } else { self.message_subscriptions.insert(key, s) };
+                        if signal { self.signal_subscriptions.insert(key, *s) } else { self.message_subscriptions.insert(key, *s) };
                     }
                     Intent::MessageSubscriptionCorrelated => {
                         if let Some(message) = self.messages.get_mut(&s.message_key) {
@@ -136,7 +136,7 @@ impl State {
             }
             RecordValue::UserTask(u) => match intent {
                 Intent::UserTaskCreated | Intent::UserTaskAssigned => {
-                    self.user_tasks.insert(key, u);
+                    self.user_tasks.insert(key, *u);
                 }
                 _ => {
                     self.user_tasks.remove(&key);
@@ -249,13 +249,11 @@ impl State {
             return;
         }
         let Some(job) = self.jobs.get_mut(&key) else { return };
-        let old_deadline = job.record.deadline;
-        self.job_deadlines.remove(&(old_deadline, key));
         let requeue = |state: &mut Self, job_type: &Arc<str>| state.activatable.entry(job_type.clone()).or_default().push_back(key);
         match intent {
             Intent::JobActivated => {
                 job.state = JobState::Activated;
-                self.job_deadlines.insert((record.deadline, key));
+                self.job_deadlines.push(std::cmp::Reverse((record.deadline, key)));
                 job.record = record;
                 if let Some(queue) = self.activatable.get_mut(&job.record.template.job_type) {
                     if queue.front() == Some(&key) {
@@ -301,12 +299,12 @@ impl State {
                 requeue(self, &job_type);
             }
             Intent::JobTimeoutUpdated => {
-                self.job_deadlines.insert((record.deadline, key));
+                self.job_deadlines.push(std::cmp::Reverse((record.deadline, key)));
                 job.record = record;
             }
             Intent::JobRetriesUpdated => {
                 if job.state == JobState::Activated {
-                    self.job_deadlines.insert((record.deadline, key));
+                    self.job_deadlines.push(std::cmp::Reverse((record.deadline, key)));
                 }
                 job.record = record;
             }

@@ -8,7 +8,8 @@
 mod apply;
 mod keymap;
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -189,8 +190,10 @@ pub struct State {
     pub jobs: KeyMap<Job>,
     /// Activatable jobs per type, oldest first.
     pub activatable: NameMap<VecDeque<i64>>,
-    /// (deadline, job) of activated jobs.
-    pub job_deadlines: BTreeSet<(i64, i64)>,
+    /// (deadline, job) of activated jobs, earliest first. Entries are never removed when a job
+    /// completes (that would cost a tree update per job); [`State::due_job_deadline`] skips
+    /// entries that no longer match their job.
+    pub job_deadlines: BinaryHeap<Reverse<(i64, i64)>>,
     /// (recur time, job) of jobs backing off.
     pub job_backoffs: BTreeSet<(i64, i64)>,
     /// Open incidents.
@@ -279,6 +282,23 @@ impl State {
             self.elements.iter().filter(|(_, e)| e.flow_scope_key == scope).map(|(k, _)| *k).collect();
         keys.sort_unstable();
         keys
+    }
+
+    /// The activated job whose deadline passed at `now`, if any. Drops index entries that no
+    /// longer describe their job (completed, re-activated, deadline moved): index upkeep, not a
+    /// state change.
+    pub fn due_job_deadline(&mut self, now: i64) -> Option<i64> {
+        while let Some(&Reverse((deadline, key))) = self.job_deadlines.peek() {
+            let current = self.jobs.get(&key).is_some_and(|j| j.state == JobState::Activated && j.record.deadline == deadline);
+            if !current {
+                self.job_deadlines.pop();
+            } else if deadline <= now {
+                return Some(key);
+            } else {
+                return None;
+            }
+        }
+        None
     }
 
     /// The node index of an element instance.

@@ -60,7 +60,7 @@ pub(crate) fn open(m: &mut Machine, owner: &Element, catch: NodeIdx, trigger: &M
             let name = name.evaluate_string(&m.state.view(owner.key)).map_err(Failure::extract_value)?;
             let record = subscription(owner, catch, name, super::jobs::empty());
             let key = m.key();
-            m.write(key, Intent::SignalSubscriptionCreated, RecordValue::Subscription(record));
+            m.write(key, Intent::SignalSubscriptionCreated, RecordValue::Subscription(Box::new(record)));
         }
         _ => {}
     }
@@ -72,7 +72,7 @@ pub(crate) fn open_message(m: &mut Machine, owner: &Element, catch: NodeIdx, spe
     let (name, correlation_key) = message_names(m, owner, spec)?;
     let record = subscription(owner, catch, name, correlation_key);
     let key = m.key();
-    m.write(key, Intent::MessageSubscriptionCreated, RecordValue::Subscription(record));
+    m.write(key, Intent::MessageSubscriptionCreated, RecordValue::Subscription(Box::new(record)));
     messages::correlate_buffered(m, key);
     Ok(())
 }
@@ -123,9 +123,9 @@ pub(crate) fn close_all(m: &mut Machine, element: &Element) {
         if let Some(timer) = m.state.timers.get(&key).cloned() {
             m.write(key, Intent::TimerCanceled, RecordValue::Timer(timer));
         } else if let Some(sub) = m.state.message_subscriptions.get(&key).cloned() {
-            m.write(key, Intent::MessageSubscriptionDeleted, RecordValue::Subscription(sub));
+            m.write(key, Intent::MessageSubscriptionDeleted, RecordValue::Subscription(Box::new(sub)));
         } else if let Some(sub) = m.state.signal_subscriptions.get(&key).cloned() {
-            m.write(key, Intent::SignalSubscriptionDeleted, RecordValue::Subscription(sub));
+            m.write(key, Intent::SignalSubscriptionDeleted, RecordValue::Subscription(Box::new(sub)));
         }
     }
 }

@@ -2,8 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::expression::ValueOrExpression;
-use crate::model::{Assignment, JobSpec};
+use crate::model::{Assignment, JobSpec, Retries};
 use crate::processing::Machine;
 use crate::processing::lifecycle::{Element, Failure};
 use crate::record::{Intent, JobRecord, JobTemplate, RecordValue};
@@ -19,8 +18,8 @@ pub(crate) fn empty() -> Arc<str> {
 pub(crate) fn create(m: &mut Machine, element: &Element, spec: &JobSpec) -> Result<(), Failure> {
     let view = m.state.view(element.key);
     let retries = match &spec.retries {
-        ValueOrExpression::Static(text) => text.trim().parse::<i32>().map_err(|_| Failure::extract_value(format!("Expected retries to be a number, but was '{text}'")))?,
-        ValueOrExpression::Expression(e) => match e.evaluate(&view).map_err(Failure::extract_value)? {
+        Retries::Static(n) => *n,
+        Retries::Expression(e) => match e.evaluate(&view).map_err(Failure::extract_value)? {
             serde_json::Value::Number(n) => n.as_f64().map_or(3, |n| n as i32),
             other => return Err(Failure::extract_value(e.type_error("NUMBER", &other))),
         },

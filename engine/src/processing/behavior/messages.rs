@@ -54,7 +54,7 @@ pub(crate) fn correlate_published(m: &mut Machine, message_key: i64, message: &M
             variables: message.variables.clone(),
         };
         let key = m.key();
-        m.write(key, Intent::MessageSubscriptionCorrelated, RecordValue::Subscription(record));
+        m.write(key, Intent::MessageSubscriptionCorrelated, RecordValue::Subscription(Box::new(record)));
         done.push(bpmn_id);
     }
     !done.is_empty()
@@ -94,7 +94,7 @@ fn correlate(m: &mut Machine, key: i64, sub: SubscriptionRecord, message_key: i6
         return false;
     }
     let record = SubscriptionRecord { message_key, variables: variables.clone(), ..sub.clone() };
-    m.write(key, Intent::MessageSubscriptionCorrelated, RecordValue::Subscription(record));
+    m.write(key, Intent::MessageSubscriptionCorrelated, RecordValue::Subscription(Box::new(record)));
     events::trigger(m, sub.element_instance_key, sub.element, variables, false)
 }
 

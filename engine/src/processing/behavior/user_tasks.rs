@@ -49,7 +49,7 @@ pub(crate) fn create(m: &mut Machine, element: &Element, assignment: &Assignment
         candidate_users: Arc::from(users),
     };
     let key = m.key();
-    m.write(key, Intent::UserTaskCreated, RecordValue::UserTask(record));
+    m.write(key, Intent::UserTaskCreated, RecordValue::UserTask(Box::new(record)));
     Ok(())
 }
 
@@ -61,6 +61,6 @@ pub(crate) fn cancel(m: &mut Machine, element: &Element) {
     let open: Vec<(i64, UserTaskRecord)> =
         m.state.user_tasks.iter().filter(|(_, t)| t.element_instance_key == element.key).map(|(k, t)| (*k, t.clone())).collect();
     for (key, record) in open {
-        m.write(key, Intent::UserTaskCanceled, RecordValue::UserTask(record));
+        m.write(key, Intent::UserTaskCanceled, RecordValue::UserTask(Box::new(record)));
     }
 }
