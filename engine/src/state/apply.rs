@@ -151,11 +151,9 @@ impl State {
                 let Some(def) = self.process_by_key.get(&record.process_definition_key).copied() else { return };
                 let process = &self.processes[def as usize];
                 let node = process.node(record.element);
-                let consumes_flow = !self
-                    .elements
-                    .get(&record.flow_scope_key)
-                    .is_some_and(|s| s.element_type == ElementType::MultiInstanceBody);
+                let mut consumes_flow = true;
                 if let Some(scope) = self.elements.get_mut(&record.flow_scope_key) {
+                    consumes_flow = scope.element_type != ElementType::MultiInstanceBody;
                     scope.active_children += 1;
                     if consumes_flow && node.is_join {
                         let mut consumed = 0;
@@ -227,13 +225,13 @@ impl State {
                         }
                     }
                 }
-                if let Some(caller) = self.elements.get_mut(&element.parent_element_instance_key)
-                    && element.element_type == ElementType::Process
-                {
-                    caller.extra_mut().called_instance = -1;
-                }
                 if element.element_type == ElementType::Process {
-                    self.message_started.retain(|_, pik| *pik != key);
+                    if let Some(caller) = self.elements.get_mut(&element.parent_element_instance_key) {
+                        caller.extra_mut().called_instance = -1;
+                    }
+                    if !self.message_started.is_empty() {
+                        self.message_started.retain(|_, pik| *pik != key);
+                    }
                 }
             }
         }
@@ -265,9 +263,13 @@ impl State {
             }
             Intent::JobCompleted | Intent::JobCanceled => {
                 let removed = self.jobs.remove(&key);
-                self.job_backoffs.remove(&(removed.as_ref().map_or(-1, |j| j.record.recur_at), key));
+                if let Some(job) = removed.as_ref().filter(|j| j.state == JobState::BackingOff) {
+                    self.job_backoffs.remove(&(job.record.recur_at, key));
+                }
                 if let Some(removed) = removed {
-                    if let Some(queue) = self.activatable.get_mut(&removed.record.template.job_type) {
+                    if removed.state == JobState::Activatable
+                        && let Some(queue) = self.activatable.get_mut(&removed.record.template.job_type)
+                    {
                         queue.retain(|k| *k != key);
                     }
                     if let Some(element) = self.elements.get_mut(&removed.record.element_instance_key) {
