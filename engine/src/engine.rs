@@ -87,7 +87,9 @@ impl Engine {
             match finished {
                 Some(Some(result)) => return Ok((created, result)),
                 Some(None) => {
-                    return Err(EngineError::FailedPrecondition(format!("Process instance '{key}' was terminated before it completed")));
+                    return Err(EngineError::FailedPrecondition(format!(
+                        "Process instance '{key}' was terminated before it completed"
+                    )));
                 }
                 None => {}
             }

@@ -39,7 +39,14 @@ fn item_64_child_variables_return_by_default_and_not_when_disabled() {
     test.assert_completed(pi);
     assert_eq!(test.variable(pi, "fromChild"), Some(json!(1)));
 
-    test.deploy(&ProcessBuilder::new("quiet").start("s").call_activity("call", "child").propagation("call", Some(false), None).end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("quiet")
+            .start("s")
+            .call_activity("call", "child")
+            .propagation("call", Some(false), None)
+            .end("e")
+            .build(),
+    );
     let quiet = test.start("quiet", json!({}));
     test.complete_job("child-work", json!({"fromChild": 1}));
     test.assert_completed(quiet);
@@ -70,7 +77,10 @@ fn item_66_cancelling_the_parent_cancels_the_child() {
     test.deploy(&ProcessBuilder::new("parent").start("s").call_activity("call", "child").end("e").build());
     let pi = test.start("parent", json!({}));
     let job = test.activate("child-work").remove(0);
-    assert!(matches!(test.core().cancel_instance(job.process_instance_key), Err(engine::EngineError::FailedPrecondition(_))));
+    assert!(matches!(
+        test.core().cancel_instance(job.process_instance_key),
+        Err(engine::EngineError::FailedPrecondition(_))
+    ));
     test.core().cancel_instance(pi).expect("cancels");
     test.assert_terminated(pi);
     test.assert_terminated(job.process_instance_key);
@@ -174,7 +184,14 @@ fn item_70_completion_condition_terminates_remaining_instances() {
 #[test]
 fn item_71_job_based_user_task_carries_assignment_headers() {
     let mut test = ProcessTest::new();
-    test.deploy(&ProcessBuilder::new("p").start("s").user_task("review").assignment("review", Some("=owner"), Some("ops, dev")).end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("p")
+            .start("s")
+            .user_task("review")
+            .assignment("review", Some("=owner"), Some("ops, dev"))
+            .end("e")
+            .build(),
+    );
     test.start("p", json!({"owner": "alice"}));
     let job = test.activate(engine::USER_TASK_JOB_TYPE).remove(0);
     assert_eq!(job.header("io.camunda.zeebe:assignee"), Some("alice"));
@@ -184,7 +201,14 @@ fn item_71_job_based_user_task_carries_assignment_headers() {
 #[test]
 fn item_71_camunda_user_task_can_be_listed_claimed_and_completed() {
     let mut test = ProcessTest::new();
-    test.deploy(&ProcessBuilder::new("p").start("s").camunda_user_task("review").assignment("review", None, Some("ops")).end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("p")
+            .start("s")
+            .camunda_user_task("review")
+            .assignment("review", None, Some("ops"))
+            .end("e")
+            .build(),
+    );
     let pi = test.start("p", json!({}));
     let tasks = test.core().user_tasks();
     assert_eq!(tasks.len(), 1);
@@ -194,13 +218,21 @@ fn item_71_camunda_user_task_can_be_listed_claimed_and_completed() {
     test.core().complete_user_task(tasks[0].key, vars(json!({"approved": true}))).expect("completes");
     test.assert_completed(pi);
     assert_eq!(test.variable(pi, "approved"), Some(json!(true)));
-    assert!(matches!(test.core().complete_user_task(tasks[0].key, vars(json!({}))), Err(engine::EngineError::NotFound(_))));
+    assert!(matches!(
+        test.core().complete_user_task(tasks[0].key, vars(json!({}))),
+        Err(engine::EngineError::NotFound(_))
+    ));
 }
 
 #[test]
 fn item_72_failing_input_mapping_leaves_element_activating_until_resolved() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").service_task("t", "work").input("t", Some("=assert(x, x != null)"), "y").end("e").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .service_task("t", "work")
+        .input("t", Some("=assert(x, x != null)"), "y")
+        .end("e")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({}));
     let incident = test.assert_incident(pi, ErrorType::IoMappingError);
@@ -219,7 +251,13 @@ fn item_73_missing_decision_and_failing_script_raise_incidents() {
     let rules = test.start("rules", json!({}));
     test.assert_incident(rules, ErrorType::CalledDecisionError);
 
-    test.deploy(&ProcessBuilder::new("script").start("s").script_task("calc", "=assert(x, x != null) * 2", "doubled").end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("script")
+            .start("s")
+            .script_task("calc", "=assert(x, x != null) * 2", "doubled")
+            .end("e")
+            .build(),
+    );
     let pi = test.start("script", json!({}));
     let incident = test.assert_incident(pi, ErrorType::ExtractValueError);
     test.core().set_variables(pi, vars(json!({"x": 4})), false).expect("sets");
@@ -231,7 +269,12 @@ fn item_73_missing_decision_and_failing_script_raise_incidents() {
 #[test]
 fn item_74_backtick_names_read_hyphenated_variables_and_minus_subtracts() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").script_task("a", "=`tracking-id`", "quoted").script_task("b", "=tracking-id", "difference").end("e").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .script_task("a", "=`tracking-id`", "quoted")
+        .script_task("b", "=tracking-id", "difference")
+        .end("e")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({"tracking-id": "T-1", "tracking": 10, "id": 3}));
     assert_eq!(test.variable(pi, "quoted"), Some(json!("T-1")));
@@ -241,7 +284,12 @@ fn item_74_backtick_names_read_hyphenated_variables_and_minus_subtracts() {
 #[test]
 fn item_75_lists_are_one_indexed_and_out_of_range_is_null() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").script_task("a", "=items[1]", "first").script_task("b", "=items[4]", "none").end("e").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .script_task("a", "=items[1]", "first")
+        .script_task("b", "=items[4]", "none")
+        .end("e")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({"items": ["x", "y", "z"]}));
     assert_eq!(test.variable(pi, "first"), Some(json!("x")));
@@ -251,7 +299,13 @@ fn item_75_lists_are_one_indexed_and_out_of_range_is_null() {
 #[test]
 fn cancelled_instance_records_terminations_bottom_up() {
     let mut test = ProcessTest::new();
-    test.deploy(&ProcessBuilder::new("p").start("s").sub_process("sub", |b| b.start("ss").service_task("t", "t").end("se")).end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("p")
+            .start("s")
+            .sub_process("sub", |b| b.start("ss").service_task("t", "t").end("se"))
+            .end("e")
+            .build(),
+    );
     let pi = test.start("p", json!({}));
     test.core().cancel_instance(pi).expect("cancels");
     let terminated: Vec<String> =

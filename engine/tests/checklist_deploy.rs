@@ -10,7 +10,9 @@ fn item_01_file_without_executable_process_is_rejected_and_non_executable_ones_s
     let mut test = ProcessTest::new();
     let only_non_executable = ProcessBuilder::new("draft").not_executable().start("s").end("e").build();
     match test.core().deploy_model("draft.bpmn", &only_non_executable) {
-        Err(EngineError::InvalidArgument(message)) => assert!(message.contains("Must contain at least one executable process"), "{message}"),
+        Err(EngineError::InvalidArgument(message)) => {
+            assert!(message.contains("Must contain at least one executable process"), "{message}")
+        }
         other => panic!("expected INVALID_ARGUMENT, got {other:?}"),
     }
     let mut mixed = service_task_process("real", "work");
@@ -60,7 +62,9 @@ fn item_04_one_invalid_resource_deploys_nothing() {
 }
 
 fn complex_gateway() -> bpmn::model::FlowNodeKind {
-    bpmn::model::FlowNodeKind::Gateway(bpmn::model::Gateway::new(bpmn::model::GatewayKind::Complex { activation_condition: None }))
+    bpmn::model::FlowNodeKind::Gateway(bpmn::model::Gateway::new(bpmn::model::GatewayKind::Complex {
+        activation_condition: None,
+    }))
 }
 
 #[test]
@@ -115,7 +119,9 @@ async fn item_07_async_create_with_result_waits_for_completion() {
     core.deploy_model("q.bpmn", &service_task_process("q", "w")).expect("deploys");
     let engine = engine::Engine::new(core);
     let worker = engine.clone();
-    let waiter = tokio::spawn(async move { worker.create_instance_with_result("q", vars(json!({"x": 1})), Duration::from_secs(5)).await });
+    let waiter = tokio::spawn(async move {
+        worker.create_instance_with_result("q", vars(json!({"x": 1})), Duration::from_secs(5)).await
+    });
     let jobs = engine.activate_jobs(&engine::ActivateJobs::new("w"), Duration::from_secs(5)).await.expect("activates");
     engine.with(|core| core.complete_job(jobs[0].key, vars(json!({"y": 2})))).expect("completes");
     let (_, result) = waiter.await.expect("joins").expect("completes");

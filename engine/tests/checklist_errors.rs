@@ -52,7 +52,13 @@ fn item_44_uncaught_error_raises_incident_and_resolve_re_enables_job() {
 fn item_45_error_in_child_process_is_caught_on_call_activity() {
     let mut test = ProcessTest::new();
     test.deploy(&ProcessBuilder::new("child").start("cs").service_task("ct", "child-work").end("ce").build());
-    let parent = ProcessBuilder::new("parent").start("s").call_activity("call", "child").end("done").boundary_error("failed", "call", Some("E1")).end("compensated").build();
+    let parent = ProcessBuilder::new("parent")
+        .start("s")
+        .call_activity("call", "child")
+        .end("done")
+        .boundary_error("failed", "call", Some("E1"))
+        .end("compensated")
+        .build();
     test.deploy(&parent);
     let pi = test.start("parent", json!({}));
     let job = test.activate("child-work").remove(0);
@@ -105,7 +111,14 @@ fn item_46_error_end_event_is_caught_by_event_sub_process() {
 #[test]
 fn item_47_escalation_without_catcher_continues_without_incident() {
     let mut test = ProcessTest::new();
-    test.deploy(&ProcessBuilder::new("p").start("s").escalation_throw("raise", "LATE").service_task("after", "after").end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("p")
+            .start("s")
+            .escalation_throw("raise", "LATE")
+            .service_task("after", "after")
+            .end("e")
+            .build(),
+    );
     let pi = test.start("p", json!({}));
     assert!(test.incidents(pi).is_empty());
     test.assert_element_passed(pi, "raise");
@@ -117,7 +130,9 @@ fn item_48_non_interrupting_escalation_lets_both_paths_continue() {
     let mut test = ProcessTest::new();
     let model = ProcessBuilder::new("p")
         .start("s")
-        .sub_process("sub", |b| b.start("ss").escalation_throw("raise", "LATE").service_task("inner", "inner").end("se"))
+        .sub_process("sub", |b| {
+            b.start("ss").escalation_throw("raise", "LATE").service_task("inner", "inner").end("se")
+        })
         .end("e")
         .boundary_escalation("on_late", "sub", false, Some("LATE"))
         .service_task("notify", "notify")
@@ -137,7 +152,9 @@ fn item_48_interrupting_escalation_does_not_take_the_throw_path() {
     let mut test = ProcessTest::new();
     let model = ProcessBuilder::new("p")
         .start("s")
-        .sub_process("sub", |b| b.start("ss").escalation_throw("raise", "LATE").service_task("inner", "inner").end("se"))
+        .sub_process("sub", |b| {
+            b.start("ss").escalation_throw("raise", "LATE").service_task("inner", "inner").end("se")
+        })
         .end("e")
         .boundary_escalation("on_late", "sub", true, Some("LATE"))
         .end("escalated")
@@ -197,7 +214,9 @@ fn item_51_interrupting_event_sub_process_terminates_everything_including_other_
         .start("s")
         .service_task("t", "work")
         .end("e")
-        .event_sub_process("watch", |b| b.message_start_keyed("note", "note", "=id", false).service_task("log", "log").end("we"))
+        .event_sub_process("watch", |b| {
+            b.message_start_keyed("note", "note", "=id", false).service_task("log", "log").end("we")
+        })
         .event_sub_process("abort", |b| b.message_start_keyed("stop", "stop", "=id", true).end("aborted"))
         .build();
     test.deploy(&model);

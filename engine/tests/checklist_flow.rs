@@ -10,7 +10,15 @@ use serde_json::json;
 #[test]
 fn item_09_two_unconditioned_outgoing_flows_start_two_paths() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").task("split").service_task("a", "a").end("ea").move_to("split").service_task("b", "b").end("eb").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .task("split")
+        .service_task("a", "a")
+        .end("ea")
+        .move_to("split")
+        .service_task("b", "b")
+        .end("eb")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({}));
     test.assert_element_active(pi, "a");
@@ -201,7 +209,11 @@ fn item_18_event_based_gateway_takes_first_event_and_closes_others() {
     test.assert_completed(pi);
     test.assert_element_passed(pi, "by_message");
     assert_eq!(test.variable(pi, "amount"), Some(json!(3)));
-    let canceled = test.records().iter().filter(|r| r.intent == Intent::TimerCanceled && r.process_instance_key() == Some(pi)).count();
+    let canceled = test
+        .records()
+        .iter()
+        .filter(|r| r.intent == Intent::TimerCanceled && r.process_instance_key() == Some(pi))
+        .count();
     assert_eq!(canceled, 1, "the timer subscription is closed");
     test.advance(Duration::from_secs(7200));
     test.assert_element_not_passed(pi, "by_timer");
@@ -212,7 +224,9 @@ fn item_19_scope_completes_only_when_nothing_inside_is_active() {
     let mut test = ProcessTest::new();
     let model = ProcessBuilder::new("p")
         .start("s")
-        .sub_process("sub", |b| b.start("ss").parallel("fork").end("quick").move_to("fork").service_task("slow", "slow").end("late"))
+        .sub_process("sub", |b| {
+            b.start("ss").parallel("fork").end("quick").move_to("fork").service_task("slow", "slow").end("late")
+        })
         .end("e")
         .build();
     test.deploy(&model);
@@ -227,7 +241,13 @@ fn item_19_scope_completes_only_when_nothing_inside_is_active() {
 #[test]
 fn item_20_link_throw_continues_at_matching_link_catch() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").link_throw("go", "A").link_catch("arrive", "A").service_task("t", "t").end("e").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .link_throw("go", "A")
+        .link_catch("arrive", "A")
+        .service_task("t", "t")
+        .end("e")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({}));
     test.assert_element_passed(pi, "arrive");
@@ -260,7 +280,13 @@ fn item_21_terminate_end_event_completes_process_and_only_its_sub_process() {
         .start("s")
         .parallel("fork")
         .sub_process("sub", |b| {
-            b.start("ss").parallel("f2").service_task("first", "first").terminate_end("stop").move_to("f2").service_task("inner", "inner").end("ie")
+            b.start("ss")
+                .parallel("f2")
+                .service_task("first", "first")
+                .terminate_end("stop")
+                .move_to("f2")
+                .service_task("inner", "inner")
+                .end("ie")
         })
         .end("after_sub")
         .move_to("fork")

@@ -16,7 +16,13 @@ fn single_task(test: &mut ProcessTest) -> i64 {
 #[test]
 fn item_31_service_task_creates_one_job_with_type_default_retries_and_headers() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").service_task("t", "charge").header("t", "region", "eu").header("t", "tier", "gold").end("e").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .service_task("t", "charge")
+        .header("t", "region", "eu")
+        .header("t", "tier", "gold")
+        .end("e")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({}));
     let jobs = test.activate("charge");
@@ -45,7 +51,10 @@ fn item_32_an_activated_job_is_not_handed_out_again_before_its_deadline() {
 fn item_33_timed_out_job_is_activatable_again_with_same_retries() {
     let mut test = ProcessTest::new();
     single_task(&mut test);
-    let first = test.core().activate_jobs(&ActivateJobs::new("work").worker("w1").timeout(Duration::from_secs(10))).expect("activates");
+    let first = test
+        .core()
+        .activate_jobs(&ActivateJobs::new("work").worker("w1").timeout(Duration::from_secs(10)))
+        .expect("activates");
     test.advance(Duration::from_secs(11));
     let again = test.core().activate_jobs(&ActivateJobs::new("work").worker("w2")).expect("activates");
     assert_eq!(again.len(), 1);
@@ -58,7 +67,11 @@ fn item_33_timed_out_job_is_activatable_again_with_same_retries() {
 fn item_34_late_completion_succeeds_once_then_not_found() {
     let mut test = ProcessTest::new();
     let pi = single_task(&mut test);
-    let job = test.core().activate_jobs(&ActivateJobs::new("work").timeout(Duration::from_secs(1))).expect("activates").remove(0);
+    let job = test
+        .core()
+        .activate_jobs(&ActivateJobs::new("work").timeout(Duration::from_secs(1)))
+        .expect("activates")
+        .remove(0);
     test.advance(Duration::from_secs(5));
     test.core().complete_job(job.key, vars(json!({}))).expect("late completion still succeeds");
     test.assert_completed(pi);
@@ -116,7 +129,10 @@ fn item_38_complete_or_fail_in_incident_is_failed_precondition() {
     let job = test.activate("work").remove(0);
     test.core().fail_job(job.key, 0, "down", Duration::ZERO, vars(json!({}))).expect("fails");
     assert!(matches!(test.core().complete_job(job.key, vars(json!({}))), Err(EngineError::FailedPrecondition(_))));
-    assert!(matches!(test.core().fail_job(job.key, 1, "", Duration::ZERO, vars(json!({}))), Err(EngineError::FailedPrecondition(_))));
+    assert!(matches!(
+        test.core().fail_job(job.key, 1, "", Duration::ZERO, vars(json!({}))),
+        Err(EngineError::FailedPrecondition(_))
+    ));
 }
 
 #[test]
@@ -153,7 +169,12 @@ async fn item_40_long_polling_waits_then_returns_empty_or_new_job() {
 #[test]
 fn item_40_invalid_activation_requests_are_invalid_argument() {
     let mut test = ProcessTest::new();
-    for request in [ActivateJobs::new(" "), ActivateJobs::new("w").worker(""), ActivateJobs::new("w").max_jobs(0), ActivateJobs::new("w").timeout(Duration::ZERO)] {
+    for request in [
+        ActivateJobs::new(" "),
+        ActivateJobs::new("w").worker(""),
+        ActivateJobs::new("w").max_jobs(0),
+        ActivateJobs::new("w").timeout(Duration::ZERO),
+    ] {
         assert!(matches!(test.core().activate_jobs(&request), Err(EngineError::InvalidArgument(_))), "{request:?}");
     }
 }
@@ -162,7 +183,11 @@ fn item_40_invalid_activation_requests_are_invalid_argument() {
 fn item_41_fetch_variables_restricts_job_variables() {
     let mut test = ProcessTest::new();
     single_task(&mut test);
-    let job = test.core().activate_jobs(&ActivateJobs::new("work").fetch_variables(["a", "missing"])).expect("activates").remove(0);
+    let job = test
+        .core()
+        .activate_jobs(&ActivateJobs::new("work").fetch_variables(["a", "missing"]))
+        .expect("activates")
+        .remove(0);
     assert_eq!(job.variables, vars(json!({"a": 1})));
 }
 
@@ -170,7 +195,11 @@ fn item_41_fetch_variables_restricts_job_variables() {
 fn item_42_update_job_timeout_moves_the_deadline() {
     let mut test = ProcessTest::new();
     single_task(&mut test);
-    let job = test.core().activate_jobs(&ActivateJobs::new("work").timeout(Duration::from_secs(10))).expect("activates").remove(0);
+    let job = test
+        .core()
+        .activate_jobs(&ActivateJobs::new("work").timeout(Duration::from_secs(10)))
+        .expect("activates")
+        .remove(0);
     test.core().update_job_timeout(job.key, Duration::from_secs(60)).expect("updates");
     test.advance(Duration::from_secs(30));
     assert!(test.activate("work").is_empty(), "the extended deadline has not passed");

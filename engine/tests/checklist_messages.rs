@@ -9,7 +9,12 @@ use engine::testing::{ProcessTest, vars};
 use serde_json::json;
 
 fn waiting_for_message() -> bpmn::Definitions {
-    ProcessBuilder::new("p").start("s").service_task("prepare", "prepare").message_catch("wait", "paid", "=orderId").end("e").build()
+    ProcessBuilder::new("p")
+        .start("s")
+        .service_task("prepare", "prepare")
+        .message_catch("wait", "paid", "=orderId")
+        .end("e")
+        .build()
 }
 
 #[test]
@@ -82,7 +87,9 @@ fn item_56_message_correlates_once_per_process_id_but_to_each_process() {
 fn item_57_duplicate_message_id_while_buffered_is_already_exists() {
     let mut test = ProcessTest::new();
     let publish = |test: &mut ProcessTest| {
-        test.core().publish_message(engine::PublishMessage::new("m", "k").message_id("id-1").time_to_live(Duration::from_secs(10)))
+        test.core().publish_message(
+            engine::PublishMessage::new("m", "k").message_id("id-1").time_to_live(Duration::from_secs(10)),
+        )
     };
     publish(&mut test).expect("first publish");
     assert!(matches!(publish(&mut test), Err(EngineError::AlreadyExists(_))));
@@ -110,16 +117,32 @@ fn item_58_message_start_waits_for_active_instance_with_same_key() {
 #[test]
 fn item_59_new_version_moves_start_subscriptions() {
     let mut test = ProcessTest::new();
-    test.deploy(&ProcessBuilder::new("p").timer_start("tick", TimerKind::Cycle, "R/PT1H", true).service_task("v1", "v1").end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("p")
+            .timer_start("tick", TimerKind::Cycle, "R/PT1H", true)
+            .service_task("v1", "v1")
+            .end("e")
+            .build(),
+    );
     test.advance(Duration::from_secs(3600));
     test.complete_job("v1", json!({}));
-    test.deploy(&ProcessBuilder::new("p").timer_start("tick", TimerKind::Cycle, "R/PT1H", true).service_task("v2", "v2").end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("p")
+            .timer_start("tick", TimerKind::Cycle, "R/PT1H", true)
+            .service_task("v2", "v2")
+            .end("e")
+            .build(),
+    );
     test.advance(Duration::from_secs(3600));
     assert!(test.activate("v1").is_empty(), "the old version's timer is cancelled");
     assert_eq!(test.activate("v2").len(), 1);
 
-    test.deploy(&ProcessBuilder::new("m").message_start("s", "start-m", true).service_task("m1", "m1").end("e").build());
-    test.deploy(&ProcessBuilder::new("m").message_start("s", "start-m", true).service_task("m2", "m2").end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("m").message_start("s", "start-m", true).service_task("m1", "m1").end("e").build(),
+    );
+    test.deploy(
+        &ProcessBuilder::new("m").message_start("s", "start-m", true).service_task("m2", "m2").end("e").build(),
+    );
     test.publish("start-m", "", Duration::ZERO, json!({})).expect("publishes");
     assert!(test.activate("m1").is_empty());
     assert_eq!(test.activate("m2").len(), 1);
@@ -129,7 +152,9 @@ fn item_59_new_version_moves_start_subscriptions() {
 fn item_60_signal_triggers_all_waiting_catches_and_starts_processes_but_is_not_buffered() {
     let mut test = ProcessTest::new();
     test.deploy(&ProcessBuilder::new("waiter").start("s").signal_catch("wait", "alarm").end("e").build());
-    test.deploy(&ProcessBuilder::new("starter").signal_start("s", "alarm", true).service_task("t", "started").end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("starter").signal_start("s", "alarm", true).service_task("t", "started").end("e").build(),
+    );
     let w1 = test.start("waiter", json!({}));
     let w2 = test.start("waiter", json!({}));
     test.core().broadcast_signal("alarm", vars(json!({"level": 3}))).expect("broadcasts");
@@ -155,12 +180,16 @@ fn item_60_signal_end_event_broadcasts() {
 fn item_61_zero_or_negative_duration_fires_immediately_and_timers_never_fire_early() {
     let mut test = ProcessTest::new();
     test.deploy(&ProcessBuilder::new("zero").start("s").timer_catch("t", TimerKind::Duration, "PT0S").end("e").build());
-    test.deploy(&ProcessBuilder::new("negative").start("s").timer_catch("t", TimerKind::Duration, "-PT5M").end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("negative").start("s").timer_catch("t", TimerKind::Duration, "-PT5M").end("e").build(),
+    );
     let zero = test.start("zero", json!({}));
     let negative = test.start("negative", json!({}));
     test.assert_completed(zero);
     test.assert_completed(negative);
-    test.deploy(&ProcessBuilder::new("later").start("s").timer_catch("t", TimerKind::Duration, "PT10S").end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("later").start("s").timer_catch("t", TimerKind::Duration, "PT10S").end("e").build(),
+    );
     let later = test.start("later", json!({}));
     test.advance(Duration::from_millis(9_999));
     test.assert_element_active(later, "t");
@@ -172,7 +201,9 @@ fn item_61_zero_or_negative_duration_fires_immediately_and_timers_never_fire_ear
 fn item_62_timer_date_without_zone_is_utc() {
     let mut test = ProcessTest::new();
     // The virtual clock starts at 2024-01-01T00:00:00Z.
-    test.deploy(&ProcessBuilder::new("p").start("s").timer_catch("t", TimerKind::Date, "2024-01-01T01:00:00").end("e").build());
+    test.deploy(
+        &ProcessBuilder::new("p").start("s").timer_catch("t", TimerKind::Date, "2024-01-01T01:00:00").end("e").build(),
+    );
     let pi = test.start("p", json!({}));
     let due = test.records().iter().find_map(|r| match (&r.value, r.intent) {
         (engine::record::RecordValue::Timer(t), Intent::TimerCreated) => Some(t.due_date),

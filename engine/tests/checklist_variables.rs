@@ -45,7 +45,12 @@ fn item_22_nearest_existing_scope_is_updated_while_it_runs() {
 #[test]
 fn item_23_with_output_mapping_only_mapped_variables_leave_the_task() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").service_task("t", "t").output("t", "=result * 2", "doubled").end("e").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .service_task("t", "t")
+        .output("t", "=result * 2", "doubled")
+        .end("e")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({}));
     test.complete_job("t", json!({"result": 21, "noise": true}));
@@ -81,7 +86,13 @@ fn item_24_input_mapping_is_task_local_and_invisible_to_siblings() {
 #[test]
 fn item_25_job_variable_matching_input_local_updates_only_the_local() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").service_task("t", "t").input("t", Some("=x"), "x").service_task("next", "next").end("e").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .service_task("t", "t")
+        .input("t", Some("=x"), "x")
+        .service_task("next", "next")
+        .end("e")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({"x": 1}));
     test.complete_job("t", json!({"x": 99}));
@@ -91,7 +102,12 @@ fn item_25_job_variable_matching_input_local_updates_only_the_local() {
 #[test]
 fn item_26_missing_input_source_maps_null_without_incident() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").service_task("t", "t").input("t", Some("=missing"), "copy").end("e").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .service_task("t", "t")
+        .input("t", Some("=missing"), "copy")
+        .end("e")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({}));
     let job = test.activate("t").remove(0);
@@ -102,7 +118,12 @@ fn item_26_missing_input_source_maps_null_without_incident() {
 #[test]
 fn item_27_dotted_output_target_keeps_other_keys() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p").start("s").service_task("t", "t").output("t", "=\"shipped\"", "order.status").end("e").build();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .service_task("t", "t")
+        .output("t", "=\"shipped\"", "order.status")
+        .end("e")
+        .build();
     test.deploy(&model);
     let pi = test.start("p", json!({"order": {"id": 7, "status": "new"}}));
     test.complete_job("t", json!({}));
@@ -140,7 +161,11 @@ fn item_29_set_variables_local_or_propagating() {
     test.core().set_variables(task, vars(json!({"c": 3})), false).expect("propagating");
     assert_eq!(test.core().variable(pi, "c"), Some(json!(3)), "unmatched variables land in the root");
     test.core().set_variables(task, vars(json!({"b": 5})), false).expect("propagating");
-    assert_eq!(test.core().variables(task).and_then(|v| v.get("b").cloned()), Some(json!(5)), "the nearest holder is updated");
+    assert_eq!(
+        test.core().variables(task).and_then(|v| v.get("b").cloned()),
+        Some(json!(5)),
+        "the nearest holder is updated"
+    );
     assert!(matches!(test.core().set_variables(12345, vars(json!({})), true), Err(engine::EngineError::NotFound(_))));
 }
 

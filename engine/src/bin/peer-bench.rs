@@ -147,7 +147,8 @@ fn parse_args() -> Result<Options, String> {
     let mut workload = None;
     let (mut instances, mut repeat, mut warmup, mut json, mut w4_child) = (1000, 5, None, false, false);
     let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/peers/workloads");
-    let number = |v: Option<String>, flag: &str| v.and_then(|v| v.parse::<usize>().ok()).ok_or(format!("{flag} needs a number"));
+    let number =
+        |v: Option<String>, flag: &str| v.and_then(|v| v.parse::<usize>().ok()).ok_or(format!("{flag} needs a number"));
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--workload" => {
@@ -199,8 +200,13 @@ fn load(options: &Options, sink: Option<MemorySink>) -> Result<(EngineCore, f64,
 }
 
 /// Runs one instance to its end (or wait state); returns its root variables when it completed.
-fn run_instance(core: &mut EngineCore, workload: &Workload, requests: &[ActivateJobs]) -> Result<Option<Variables>, String> {
-    let (created, done) = core.create_instance_with_result(workload.process_id, (workload.start)()).map_err(|e| e.to_string())?;
+fn run_instance(
+    core: &mut EngineCore,
+    workload: &Workload,
+    requests: &[ActivateJobs],
+) -> Result<Option<Variables>, String> {
+    let (created, done) =
+        core.create_instance_with_result(workload.process_id, (workload.start)()).map_err(|e| e.to_string())?;
     if let Some(result) = done {
         return Ok(Some(result));
     }
@@ -227,7 +233,11 @@ fn run_instance(core: &mut EngineCore, workload: &Workload, requests: &[Activate
 }
 
 fn requests(workload: &Workload) -> Vec<ActivateJobs> {
-    workload.job_types.iter().map(|t| ActivateJobs::new(*t).worker("peer-bench").max_jobs(32).timeout(Duration::from_secs(300))).collect()
+    workload
+        .job_types
+        .iter()
+        .map(|t| ActivateJobs::new(*t).worker("peer-bench").max_jobs(32).timeout(Duration::from_secs(300)))
+        .collect()
 }
 
 /// Runs one untimed instance with a record log and compares its activations to the expected

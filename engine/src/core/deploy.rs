@@ -27,7 +27,13 @@ impl EngineCore {
         let mut compiled = Vec::new();
         let mut errors = Vec::new();
         for (name, definitions) in resources {
-            compile_into(name, definitions, checksum(format!("{definitions:?}").as_bytes()), &mut compiled, &mut errors);
+            compile_into(
+                name,
+                definitions,
+                checksum(format!("{definitions:?}").as_bytes()),
+                &mut compiled,
+                &mut errors,
+            );
         }
         self.deploy_compiled(compiled, errors)
     }
@@ -64,7 +70,15 @@ impl EngineCore {
                     processes.push(metadata(&latest));
                     continue;
                 }
-                let version = m.state.processes.iter().filter(|p| p.bpmn_process_id == process.bpmn_process_id).map(|p| p.version).max().unwrap_or(0) + 1;
+                let version = m
+                    .state
+                    .processes
+                    .iter()
+                    .filter(|p| p.bpmn_process_id == process.bpmn_process_id)
+                    .map(|p| p.version)
+                    .max()
+                    .unwrap_or(0)
+                    + 1;
                 process.key = m.key();
                 process.version = version;
                 process.checksum = sum;
@@ -72,7 +86,11 @@ impl EngineCore {
                 let process = Arc::new(process);
                 processes.push(metadata(&process));
                 cancel_start_timers(m, &process.bpmn_process_id);
-                m.write(process.key, Intent::ProcessCreated, RecordValue::Process(ProcessRecord { process: process.clone() }));
+                m.write(
+                    process.key,
+                    Intent::ProcessCreated,
+                    RecordValue::Process(ProcessRecord { process: process.clone() }),
+                );
                 schedule_start_timers(m, &process);
             }
             Ok(Deployment { key: deployment_key, processes })
@@ -81,7 +99,13 @@ impl EngineCore {
 }
 
 /// Compiles one resource, collecting its processes or its errors.
-fn compile_into(name: &str, definitions: &Definitions, sum: u64, compiled: &mut Vec<(ExecutableProcess, u64)>, errors: &mut Vec<String>) {
+fn compile_into(
+    name: &str,
+    definitions: &Definitions,
+    sum: u64,
+    compiled: &mut Vec<(ExecutableProcess, u64)>,
+    errors: &mut Vec<String>,
+) {
     match compile_definitions(definitions, name) {
         Ok(resource) => compiled.extend(resource.processes.into_iter().map(|p| (p, sum))),
         Err(mut e) => errors.append(&mut e),
@@ -104,7 +128,12 @@ fn cancel_start_timers(m: &mut crate::processing::Machine, bpmn_process_id: &str
         .timers
         .iter()
         .filter(|(_, t)| t.element_instance_key < 0)
-        .filter(|(_, t)| m.state.process_by_key.get(&t.process_definition_key).is_some_and(|&d| &*m.state.process(d).bpmn_process_id == bpmn_process_id))
+        .filter(|(_, t)| {
+            m.state
+                .process_by_key
+                .get(&t.process_definition_key)
+                .is_some_and(|&d| &*m.state.process(d).bpmn_process_id == bpmn_process_id)
+        })
         .map(|(k, t)| (*k, t.clone()))
         .collect();
     for (key, timer) in old {

@@ -28,10 +28,14 @@ impl EngineCore {
             return Err(EngineError::InvalidArgument("Expected to activate jobs with a type, but it was blank".into()));
         }
         if request.worker.trim().is_empty() {
-            return Err(EngineError::InvalidArgument("Expected to activate jobs with a worker name, but it was blank".into()));
+            return Err(EngineError::InvalidArgument(
+                "Expected to activate jobs with a worker name, but it was blank".into(),
+            ));
         }
         if request.timeout.is_zero() {
-            return Err(EngineError::InvalidArgument("Expected to activate jobs with a timeout of at least 1 ms".into()));
+            return Err(EngineError::InvalidArgument(
+                "Expected to activate jobs with a timeout of at least 1 ms".into(),
+            ));
         }
         if request.max_jobs == 0 {
             return Err(EngineError::InvalidArgument("Expected to activate at least one job (max_jobs > 0)".into()));
@@ -44,12 +48,18 @@ impl EngineCore {
         let mut activated = Vec::with_capacity(candidates.len());
         for key in candidates {
             let Some(job) = self.m.state.jobs.get(&key).filter(|j| j.state == JobState::Activatable) else { continue };
-            let record = JobRecord { worker: worker.clone(), deadline: now.saturating_add(millis(request.timeout)), ..job.record.clone() };
+            let record = JobRecord {
+                worker: worker.clone(),
+                deadline: now.saturating_add(millis(request.timeout)),
+                ..job.record.clone()
+            };
             let variables = match &request.fetch_variables {
                 None => self.m.state.visible_variables(record.element_instance_key),
                 Some(names) => names
                     .iter()
-                    .filter_map(|n| self.m.state.variable(record.element_instance_key, n).map(|v| (n.clone(), v.clone())))
+                    .filter_map(|n| {
+                        self.m.state.variable(record.element_instance_key, n).map(|v| (n.clone(), v.clone()))
+                    })
                     .collect(),
             };
             activated.push(ActivatedJob {
@@ -113,10 +123,21 @@ impl EngineCore {
 
     /// Fails a job: with retries left it becomes activatable again (after `retry_back_off`);
     /// with none, an incident `JOB_NO_RETRIES` is raised. Variables are set locally on the task.
-    pub fn fail_job(&mut self, key: i64, retries: i32, error_message: &str, retry_back_off: Duration, document: Variables) -> Result<()> {
+    pub fn fail_job(
+        &mut self,
+        key: i64,
+        retries: i32,
+        error_message: &str,
+        retry_back_off: Duration,
+        document: Variables,
+    ) -> Result<()> {
         let record = self.workable_job(key, "fail")?;
         self.command(|m| {
-            let recur_at = if retries > 0 && !retry_back_off.is_zero() { m.now.saturating_add(millis(retry_back_off)) } else { -1 };
+            let recur_at = if retries > 0 && !retry_back_off.is_zero() {
+                m.now.saturating_add(millis(retry_back_off))
+            } else {
+                -1
+            };
             let failure = Some(Arc::new(JobFailure { message: error_message.to_string(), code: String::new() }));
             let record = JobRecord { retries, recur_at, deadline: -1, failure, ..record };
             let element_key = record.element_instance_key;
@@ -124,7 +145,11 @@ impl EngineCore {
             if let Some(element) = Element::load(m, element_key) {
                 variables::merge_local(m, element.key, element.process_instance, &document);
                 if retries <= 0 {
-                    let message = if error_message.is_empty() { "No more retries left.".to_string() } else { error_message.to_string() };
+                    let message = if error_message.is_empty() {
+                        "No more retries left.".to_string()
+                    } else {
+                        error_message.to_string()
+                    };
                     incidents::raise(m, &element, Failure::new(ErrorType::JobNoRetries, message), key);
                 }
             }
@@ -138,7 +163,8 @@ impl EngineCore {
         let record = self.workable_job(key, "throw an error for")?;
         self.command(|m| {
             let element_key = record.element_instance_key;
-            let failure = Some(Arc::new(JobFailure { message: error_message.to_string(), code: error_code.to_string() }));
+            let failure =
+                Some(Arc::new(JobFailure { message: error_message.to_string(), code: error_code.to_string() }));
             let record = JobRecord { failure, deadline: -1, ..record };
             m.write(key, Intent::JobErrorThrown, RecordValue::Job(record));
             throw_job_error(m, element_key, key, error_code, error_message, document);
@@ -149,9 +175,17 @@ impl EngineCore {
     /// Sets a job's retries (must be positive).
     pub fn update_job_retries(&mut self, key: i64, retries: i32) -> Result<()> {
         if retries < 1 {
-            return Err(EngineError::InvalidArgument(format!("Expected retries to be greater than zero, but was '{retries}'")));
+            return Err(EngineError::InvalidArgument(format!(
+                "Expected retries to be greater than zero, but was '{retries}'"
+            )));
         }
-        let record = self.m.state.jobs.get(&key).map(|j| j.record.clone()).ok_or_else(|| job_not_found("update retries of", key))?;
+        let record = self
+            .m
+            .state
+            .jobs
+            .get(&key)
+            .map(|j| j.record.clone())
+            .ok_or_else(|| job_not_found("update retries of", key))?;
         self.command(|m| {
             m.write(key, Intent::JobRetriesUpdated, RecordValue::Job(JobRecord { retries, ..record }));
             Ok(())

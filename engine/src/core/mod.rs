@@ -72,15 +72,26 @@ impl EngineCore {
     }
 
     /// Starts an instance of the latest version (`version` `None`) or the given version.
-    pub fn create_instance(&mut self, bpmn_process_id: &str, version: Option<i32>, variables: Variables) -> Result<ProcessInstanceCreated> {
+    pub fn create_instance(
+        &mut self,
+        bpmn_process_id: &str,
+        version: Option<i32>,
+        variables: Variables,
+    ) -> Result<ProcessInstanceCreated> {
         let def = self.find_process(bpmn_process_id, version)?;
         self.start(def, variables)
     }
 
     /// Starts an instance of the process definition with the given key.
-    pub fn create_instance_by_key(&mut self, process_definition_key: i64, variables: Variables) -> Result<ProcessInstanceCreated> {
+    pub fn create_instance_by_key(
+        &mut self,
+        process_definition_key: i64,
+        variables: Variables,
+    ) -> Result<ProcessInstanceCreated> {
         let def = self.state().process_by_key.get(&process_definition_key).copied().ok_or_else(|| {
-            EngineError::NotFound(format!("Expected to find process definition with key '{process_definition_key}', but none found"))
+            EngineError::NotFound(format!(
+                "Expected to find process definition with key '{process_definition_key}', but none found"
+            ))
         })?;
         self.start(def, variables)
     }
@@ -219,7 +230,9 @@ impl EngineCore {
         }
         if let Some(id) = message.message_id.as_deref().filter(|id| !id.is_empty()) {
             let duplicate = self.state().messages.values().any(|b| {
-                &*b.record.name == message.name && &*b.record.correlation_key == message.correlation_key && &*b.record.message_id == id
+                *b.record.name == *message.name
+                    && *b.record.correlation_key == *message.correlation_key
+                    && &*b.record.message_id == id
             });
             if duplicate {
                 return Err(EngineError::AlreadyExists(format!(

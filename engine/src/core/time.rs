@@ -36,7 +36,12 @@ impl EngineCore {
     /// A timed-out job or one whose back-off ended becomes activatable again.
     fn job_again(&mut self, key: i64, intent: Intent) {
         let Some(job) = self.m.state.jobs.get(&key) else { return };
-        let record = JobRecord { deadline: -1, recur_at: -1, worker: crate::processing::behavior::jobs::empty(), ..job.record.clone() };
+        let record = JobRecord {
+            deadline: -1,
+            recur_at: -1,
+            worker: crate::processing::behavior::jobs::empty(),
+            ..job.record.clone()
+        };
         self.m.write(key, intent, RecordValue::Job(record));
     }
 

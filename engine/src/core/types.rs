@@ -127,7 +127,8 @@ pub struct ActivatedJob {
 impl ActivatedJob {
     /// The custom headers as a JSON object string, as the gRPC API sends them.
     pub fn custom_headers_json(&self) -> String {
-        let map: Map<String, Value> = self.custom_headers.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let map: Map<String, Value> =
+            self.custom_headers.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
         Value::Object(map).to_string()
     }
 

@@ -74,7 +74,12 @@ impl Expression {
 
     /// The message Zeebe gives when a result has the wrong type.
     pub fn type_error(&self, expected: &str, actual: &Value) -> String {
-        format!("Expected result of the expression '{}' to be '{}', but was '{}'.", self.source(), expected, type_name(actual))
+        format!(
+            "Expected result of the expression '{}' to be '{}', but was '{}'.",
+            self.source(),
+            expected,
+            type_name(actual)
+        )
     }
 
     /// When the expression is a plain variable name, that name.

@@ -33,7 +33,8 @@ pub fn compile_definitions(definitions: &Definitions, resource_name: &str) -> Re
     let mut processes = Vec::new();
     let mut errors = Vec::new();
     for process in executable {
-        let mut compiler = Compiler { definitions, resource_name, errors: Vec::new(), nodes: Vec::new(), flows: Vec::new() };
+        let mut compiler =
+            Compiler { definitions, resource_name, errors: Vec::new(), nodes: Vec::new(), flows: Vec::new() };
         match compiler.process(process) {
             Some(p) if compiler.errors.is_empty() => processes.push(p),
             _ => errors.append(&mut compiler.errors),
@@ -86,9 +87,14 @@ impl<'a> Compiler<'a> {
         let mut flows = Vec::with_capacity(self.flows.len());
         let collected_flows = self.flows.clone();
         for (flow, _) in collected_flows {
-            let (Some(&source), Some(&target)) = (index.get(flow.source_ref.as_str()), index.get(flow.target_ref.as_str()))
+            let (Some(&source), Some(&target)) =
+                (index.get(flow.source_ref.as_str()), index.get(flow.target_ref.as_str()))
             else {
-                self.error(&flow.common, "sequenceFlow", format!("source '{}' or target '{}' does not exist", flow.source_ref, flow.target_ref));
+                self.error(
+                    &flow.common,
+                    "sequenceFlow",
+                    format!("source '{}' or target '{}' does not exist", flow.source_ref, flow.target_ref),
+                );
                 continue;
             };
             let condition = match &flow.condition {
@@ -98,7 +104,12 @@ impl<'a> Compiler<'a> {
             flows.push(Flow { id: Arc::from(flow.common.id.as_str()), source, target, condition });
         }
         let mut nodes = Vec::with_capacity(self.nodes.len() + 1);
-        nodes.push(Node::new(&process.common.id, ElementType::Process, NodeKind::Container(Container::default()), None));
+        nodes.push(Node::new(
+            &process.common.id,
+            ElementType::Process,
+            NodeKind::Container(Container::default()),
+            None,
+        ));
         for i in 0..self.nodes.len() {
             let Collected { node, scope } = self.nodes[i];
             let (element_type, kind) = self.kind(node, &index)?;
@@ -148,34 +159,45 @@ impl<'a> Compiler<'a> {
             if let Some(default) = node.default_flow() {
                 match flows.iter().position(|f| &*f.id == default) {
                     Some(f) => nodes[i].default_flow = Some(f as FlowIdx),
-                    None => self.error(&node.common, node.element_name(), format!("default flow '{default}' does not exist")),
+                    None => self.error(
+                        &node.common,
+                        node.element_name(),
+                        format!("default flow '{default}' does not exist"),
+                    ),
                 }
             }
             let gateway = matches!(nodes[i].kind, NodeKind::Exclusive | NodeKind::Inclusive);
             if !gateway && nodes[i].outgoing.iter().any(|&f| flows[f as usize].condition.is_some()) {
-                self.error(&node.common, node.element_name(), "conditions are only allowed on flows leaving exclusive or inclusive gateways");
+                self.error(
+                    &node.common,
+                    node.element_name(),
+                    "conditions are only allowed on flows leaving exclusive or inclusive gateways",
+                );
             }
-            nodes[i].is_join = matches!(nodes[i].kind, NodeKind::Parallel | NodeKind::Inclusive) && nodes[i].incoming.len() > 1;
+            nodes[i].is_join =
+                matches!(nodes[i].kind, NodeKind::Parallel | NodeKind::Inclusive) && nodes[i].incoming.len() > 1;
             if matches!(nodes[i].kind, NodeKind::EventBased) {
                 let ok = nodes[i].outgoing.len() >= 2
                     && nodes[i].outgoing.iter().all(|&f| {
-                        matches!(nodes[flows[f as usize].target as usize].kind, NodeKind::Catch(Trigger::Timer(_) | Trigger::Message(_) | Trigger::Signal(_)))
+                        matches!(
+                            nodes[flows[f as usize].target as usize].kind,
+                            NodeKind::Catch(Trigger::Timer(_) | Trigger::Message(_) | Trigger::Signal(_))
+                        )
                     });
                 if !ok {
                     self.error(&node.common, "eventBasedGateway", "needs at least two outgoing flows, each to a timer, message or signal intermediate catch event");
                 }
             }
         }
-        for i in 1..nodes.len() {
-            if let NodeKind::Container(c) = &nodes[i].kind
+        for (i, compiled) in nodes.iter_mut().enumerate().skip(1) {
+            if let NodeKind::Container(c) = &compiled.kind
                 && c.none_start.is_none()
             {
                 let node = self.nodes[i - 1].node;
                 self.error(&node.common, "subProcess", "an embedded sub-process needs a none start event");
             }
-            if let NodeKind::EventSubProcess { container, start, interrupting } = &mut nodes[i].kind {
-                let starts: Vec<NodeIdx> =
-                    container.children.iter().copied().filter(|&c| self.is_start(c)).collect();
+            if let NodeKind::EventSubProcess { container, start, interrupting } = &mut compiled.kind {
+                let starts: Vec<NodeIdx> = container.children.iter().copied().filter(|&c| self.is_start(c)).collect();
                 match starts.as_slice() {
                     [only] => *start = *only,
                     _ => {
@@ -183,7 +205,7 @@ impl<'a> Compiler<'a> {
                         self.error(&node.common, "subProcess", "an event sub-process needs exactly one start event");
                     }
                 }
-                *interrupting = self.nodes.get(*start as usize - 1).is_some_and(|c| {
+                *interrupting = (*start as usize).checked_sub(1).and_then(|at| self.nodes.get(at)).is_some_and(|c| {
                     !matches!(c.node.event().map(|e| &e.kind), Some(EventKind::Start { is_interrupting: Some(false) }))
                 });
             }
@@ -191,7 +213,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn is_start(&self, idx: NodeIdx) -> bool {
-        self.nodes.get(idx as usize - 1).is_some_and(|c| matches!(c.node.event().map(|e| &e.kind), Some(EventKind::Start { .. })))
+        self.nodes
+            .get(idx as usize - 1)
+            .is_some_and(|c| matches!(c.node.event().map(|e| &e.kind), Some(EventKind::Start { .. })))
     }
 
     fn expression(&mut self, common: &Common, kind: &str, text: &str) -> Option<Expression> {
@@ -273,7 +297,11 @@ impl<'a> Compiler<'a> {
     }
 
     fn unsupported<T>(&mut self, common: &Common, name: &str) -> Option<T> {
-        self.error(common, name, "this element kind is not supported by the engine; remove it or model it with supported elements");
+        self.error(
+            common,
+            name,
+            "this element kind is not supported by the engine; remove it or model it with supported elements",
+        );
         None
     }
 
@@ -383,9 +411,19 @@ impl<'a> Compiler<'a> {
         Some(assignment)
     }
 
-    fn message(&mut self, common: &Common, kind: &str, message_ref: Option<&str>, needs_key: bool) -> Option<MessageSpec> {
+    fn message(
+        &mut self,
+        common: &Common,
+        kind: &str,
+        message_ref: Option<&str>,
+        needs_key: bool,
+    ) -> Option<MessageSpec> {
         let Some(message) = message_ref.and_then(|id| self.definitions.message(id)) else {
-            self.error(common, kind, format!("references message '{}' which does not exist", message_ref.unwrap_or("")));
+            self.error(
+                common,
+                kind,
+                format!("references message '{}' which does not exist", message_ref.unwrap_or("")),
+            );
             return None;
         };
         let Some(message_name) = message.common.name.as_deref() else {
@@ -397,7 +435,11 @@ impl<'a> Compiler<'a> {
         let correlation_key = match key {
             Some(k) => Some(self.expression(common, kind, k)?),
             None if needs_key => {
-                self.error(common, kind, format!("message '{}' needs a zeebe:subscription correlationKey", message.common.id));
+                self.error(
+                    common,
+                    kind,
+                    format!("message '{}' needs a zeebe:subscription correlationKey", message.common.id),
+                );
                 return None;
             }
             None => None,
@@ -405,7 +447,12 @@ impl<'a> Compiler<'a> {
         Some(MessageSpec { name, correlation_key })
     }
 
-    fn event(&mut self, node: &'a FlowNode, event: &model::Event, index: &HashMap<&str, NodeIdx>) -> Option<(ElementType, NodeKind)> {
+    fn event(
+        &mut self,
+        node: &'a FlowNode,
+        event: &model::Event,
+        index: &HashMap<&str, NodeIdx>,
+    ) -> Option<(ElementType, NodeKind)> {
         let common = &node.common;
         let name = node.element_name();
         if event.definitions.len() > 1 {
@@ -429,7 +476,11 @@ impl<'a> Compiler<'a> {
                 };
                 let trigger = self.trigger(node, definition)?;
                 if matches!(trigger, Trigger::None | Trigger::Link(_)) {
-                    self.error(common, name, "a boundary event needs a timer, message, signal, error or escalation definition");
+                    self.error(
+                        common,
+                        name,
+                        "a boundary event needs a timer, message, signal, error or escalation definition",
+                    );
                     return None;
                 }
                 let interrupting = cancel_activity.unwrap_or(true) || matches!(trigger, Trigger::Error(_));
@@ -497,7 +548,10 @@ impl<'a> Compiler<'a> {
                 Trigger::Error(code)
             }
             Some(EventDefinitionKind::Escalation { escalation_ref }) => {
-                let code = escalation_ref.as_deref().and_then(|id| self.definitions.escalation(id)).and_then(|e| e.escalation_code.as_deref());
+                let code = escalation_ref
+                    .as_deref()
+                    .and_then(|id| self.definitions.escalation(id))
+                    .and_then(|e| e.escalation_code.as_deref());
                 Trigger::Escalation(code.map(Arc::from))
             }
             Some(EventDefinitionKind::Link { name: link }) => Trigger::Link(Arc::from(link.as_deref().unwrap_or(""))),
@@ -518,14 +572,19 @@ impl<'a> Compiler<'a> {
             None => Throw::None,
             Some(EventDefinitionKind::Terminate) => Throw::Terminate,
             Some(EventDefinitionKind::Error { error_ref }) => {
-                let Some(code) = error_ref.as_deref().and_then(|id| self.definitions.error(id)).and_then(|e| e.error_code.clone()) else {
+                let Some(code) =
+                    error_ref.as_deref().and_then(|id| self.definitions.error(id)).and_then(|e| e.error_code.clone())
+                else {
                     self.error(common, name, "an error throw event needs an error with an errorCode");
                     return None;
                 };
                 Throw::Error(self.value(common, name, &code)?)
             }
             Some(EventDefinitionKind::Escalation { escalation_ref }) => {
-                let Some(code) = escalation_ref.as_deref().and_then(|id| self.definitions.escalation(id)).and_then(|e| e.escalation_code.clone())
+                let Some(code) = escalation_ref
+                    .as_deref()
+                    .and_then(|id| self.definitions.escalation(id))
+                    .and_then(|e| e.escalation_code.clone())
                 else {
                     self.error(common, name, "an escalation throw event needs an escalation with an escalationCode");
                     return None;
@@ -539,7 +598,7 @@ impl<'a> Compiler<'a> {
                 };
                 Throw::Signal(self.value(common, name, signal.common.name.as_deref().unwrap_or(""))?)
             }
-            Some(EventDefinitionKind::Message { .. }) => Throw::Job(self.job(node, None)?),
+            Some(EventDefinitionKind::Message { .. }) => Throw::Job(Box::new(self.job(node, None)?)),
             Some(EventDefinitionKind::Link { name: link }) => {
                 let link = link.as_deref().unwrap_or("");
                 let scope = self.nodes.iter().find(|c| std::ptr::eq(c.node, node)).and_then(|c| c.scope);
@@ -591,15 +650,22 @@ impl<'a> Compiler<'a> {
     }
 
     fn multi_instance(&mut self, node: &FlowNode) -> Option<Box<MultiInstance>> {
-        let Some(LoopCharacteristics::MultiInstance(mi)) = node.activity().and_then(|a| a.loop_characteristics.as_ref()) else {
+        let Some(LoopCharacteristics::MultiInstance(mi)) =
+            node.activity().and_then(|a| a.loop_characteristics.as_ref())
+        else {
             return None;
         };
         let name = node.element_name();
         let zeebe = mi.extension_elements.as_ref().and_then(|e| e.loop_characteristics());
-        let input_collection = zeebe.and_then(|z| z.input_collection.as_deref()).and_then(|t| self.expression(&node.common, name, t));
+        let input_collection =
+            zeebe.and_then(|z| z.input_collection.as_deref()).and_then(|t| self.expression(&node.common, name, t));
         let cardinality = mi.loop_cardinality.as_ref().and_then(|c| self.expression(&node.common, name, &c.body));
         if input_collection.is_none() && cardinality.is_none() {
-            self.error(&node.common, name, "multi-instance needs an inputCollection (zeebe:loopCharacteristics) or a loopCardinality");
+            self.error(
+                &node.common,
+                name,
+                "multi-instance needs an inputCollection (zeebe:loopCharacteristics) or a loopCardinality",
+            );
             return None;
         }
         Some(Box::new(MultiInstance {
@@ -608,8 +674,13 @@ impl<'a> Compiler<'a> {
             cardinality,
             input_element: zeebe.and_then(|z| z.input_element.as_deref()).map(Arc::from),
             output_collection: zeebe.and_then(|z| z.output_collection.as_deref()).map(Arc::from),
-            output_element: zeebe.and_then(|z| z.output_element.as_deref()).and_then(|t| self.expression(&node.common, name, t)),
-            completion_condition: mi.completion_condition.as_ref().and_then(|c| self.expression(&node.common, name, &c.body)),
+            output_element: zeebe
+                .and_then(|z| z.output_element.as_deref())
+                .and_then(|t| self.expression(&node.common, name, t)),
+            completion_condition: mi
+                .completion_condition
+                .as_ref()
+                .and_then(|c| self.expression(&node.common, name, &c.body)),
         }))
     }
 }

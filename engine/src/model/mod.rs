@@ -57,9 +57,12 @@ impl ExecutableProcess {
         let (bpmn_process_id, key) = (self.bpmn_process_id.clone(), self.key);
         for node in &mut self.nodes {
             let id = node.id.clone();
-            if let NodeKind::Job(spec) | NodeKind::End(Throw::Job(spec)) | NodeKind::Throw(Throw::Job(spec)) = &mut node.kind
-                && let (ValueOrExpression::Static(job_type), None) = (&spec.job_type, &spec.assignment)
-            {
+            let spec: &mut JobSpec = match &mut node.kind {
+                NodeKind::Job(spec) => spec,
+                NodeKind::End(Throw::Job(spec)) | NodeKind::Throw(Throw::Job(spec)) => spec,
+                _ => continue,
+            };
+            if let (ValueOrExpression::Static(job_type), None) = (&spec.job_type, &spec.assignment) {
                 spec.template = Some(Arc::new(crate::record::JobTemplate {
                     job_type: job_type.clone(),
                     custom_headers: spec.headers.clone(),
@@ -235,7 +238,7 @@ pub enum Throw {
     /// Jumps to the link catch event.
     Link(NodeIdx),
     /// Publishes a message through a job (message throw/end events).
-    Job(JobSpec),
+    Job(Box<JobSpec>),
 }
 
 /// A message a catch element subscribes to.

@@ -47,13 +47,16 @@ impl TimerSpec {
 pub fn schedule(kind: TimerKind, text: &str, now: i64) -> Result<Schedule, String> {
     let text = text.trim();
     match kind {
-        TimerKind::Duration => Ok(Schedule { due: now.saturating_add(duration_millis(text)?), repetitions: 1, interval: 0 }),
+        TimerKind::Duration => {
+            Ok(Schedule { due: now.saturating_add(duration_millis(text)?), repetitions: 1, interval: 0 })
+        }
         TimerKind::Date => Ok(Schedule { due: date_millis(text)?, repetitions: 1, interval: 0 }),
         TimerKind::Cycle => {
             let rest = text.strip_prefix('R').ok_or_else(|| cycle_error(text))?;
             let mut parts = rest.split('/');
             let count = parts.next().unwrap_or_default();
-            let repetitions = if count.is_empty() { -1 } else { count.parse::<i32>().map_err(|_| cycle_error(text))? };
+            let repetitions =
+                if count.is_empty() { -1 } else { count.parse::<i32>().map_err(|_| cycle_error(text))? };
             let (start, interval) = match (parts.next(), parts.next(), parts.next()) {
                 (Some(d), None, None) => (None, duration_millis(d)?),
                 (Some(s), Some(d), None) => (Some(date_millis(s)?), duration_millis(d)?),
@@ -182,7 +185,10 @@ mod tests {
 
     #[test]
     fn cycles_parse_repetitions_and_start() {
-        assert_eq!(schedule(TimerKind::Cycle, "R3/PT1H", 0), Ok(Schedule { due: 3_600_000, repetitions: 3, interval: 3_600_000 }));
+        assert_eq!(
+            schedule(TimerKind::Cycle, "R3/PT1H", 0),
+            Ok(Schedule { due: 3_600_000, repetitions: 3, interval: 3_600_000 })
+        );
         assert_eq!(schedule(TimerKind::Cycle, "R/PT1S", 0).map(|s| s.repetitions), Ok(-1));
         assert_eq!(schedule(TimerKind::Cycle, "R2/1970-01-01T00:00:10Z/PT1S", 0).map(|s| s.due), Ok(10_000));
         assert!(schedule(TimerKind::Cycle, "0 0 9 * * MON", 0).is_err());

@@ -30,7 +30,10 @@ fn start_scope(m: &mut Machine, element: &Element, trigger: Option<Trigger>) -> 
     };
     let trigger = trigger.unwrap_or_default();
     let Some(start) = trigger.start.or(none_start) else {
-        return Err(Failure::extract_value(format!("Expected '{}' to have a none start event, but found none", element.node().id)));
+        return Err(Failure::extract_value(format!(
+            "Expected '{}' to have a none start event, but found none",
+            element.node().id
+        )));
     };
     let start_trigger = Trigger { variables: trigger.variables, start: None, local_only: trigger.local_only };
     transitions::activate_element(m, element.key, element.def, start, start_trigger);
@@ -68,7 +71,8 @@ impl ElementProcessor for ContainerProcessor {
 fn hand_back_variables(m: &mut Machine, element: &Element) {
     let Some(instance) = m.state.element(element.key) else { return };
     let parent = instance.parent_element_instance_key;
-    let root: serde_json::Map<String, Value> = instance.variables.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
+    let root: serde_json::Map<String, Value> =
+        instance.variables.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
     if m.awaited.contains(&element.key) {
         m.finished.push((element.key, true, root.clone()));
     }
@@ -128,13 +132,18 @@ impl ElementProcessor for CallActivityProcessor {
         if m.state.process(def).none_start().is_none() {
             return Err(Failure::new(
                 ErrorType::CalledElementError,
-                format!("Expected process with BPMN process id '{process_id}' to have a none start event, but not found."),
+                format!(
+                    "Expected process with BPMN process id '{process_id}' to have a none start event, but not found."
+                ),
             ));
         }
         let inherited = if spec.propagate_all_parent {
             m.state.visible_variables(element.key)
         } else {
-            m.state.element(element.key).map(|e| e.variables.iter().map(|(n, v)| (n.to_string(), v.clone())).collect()).unwrap_or_default()
+            m.state
+                .element(element.key)
+                .map(|e| e.variables.iter().map(|(n, v)| (n.to_string(), v.clone())).collect())
+                .unwrap_or_default()
         };
         driver::activated(m, element.key);
         let child = m.key();

@@ -169,7 +169,11 @@ pub(crate) fn finish_termination(m: &mut Machine, element: &Element) {
     if let Some(trigger) = pending
         && matches!(element.process.node(trigger.target_element).kind, NodeKind::Boundary { .. })
     {
-        let payload = Trigger { variables: Some(trigger.variables), start: None, local_only: is_error(element, trigger.target_element) };
+        let payload = Trigger {
+            variables: Some(trigger.variables),
+            start: None,
+            local_only: is_error(element, trigger.target_element),
+        };
         transitions::activate_element(m, element.flow_scope, element.def, trigger.target_element, payload);
     }
     if element.flow_scope < 0 {
@@ -190,7 +194,10 @@ pub(crate) fn notify_flow_scope_completed(m: &mut Machine, element: &Element) {
 fn notify_flow_scope(m: &mut Machine, element: &Element, child: ChildFinished) {
     // Fast path: a scope with other live children and no multi-instance bookkeeping has
     // nothing to do when one child finishes.
-    if m.state.element(element.flow_scope).is_some_and(|s| s.active_children > 0 && s.element_type != crate::model::ElementType::MultiInstanceBody) {
+    if m.state
+        .element(element.flow_scope)
+        .is_some_and(|s| s.active_children > 0 && s.element_type != crate::model::ElementType::MultiInstanceBody)
+    {
         return;
     }
     if let Some(scope) = Element::load(m, element.flow_scope) {

@@ -71,8 +71,11 @@ fn throw(m: &mut Machine, element: &Element, throw: &Throw) -> Result<AfterThrow
         }
         Throw::Signal(name) => {
             let name = name.evaluate_string(&view).map_err(Failure::extract_value)?;
-            let locals: Map<String, serde_json::Value> =
-                m.state.element(element.key).map(|e| e.variables.iter().map(|(n, v)| (n.to_string(), v.clone())).collect()).unwrap_or_default();
+            let locals: Map<String, serde_json::Value> = m
+                .state
+                .element(element.key)
+                .map(|e| e.variables.iter().map(|(n, v)| (n.to_string(), v.clone())).collect())
+                .unwrap_or_default();
             messages::broadcast_signal(m, name, Arc::new(locals));
             Ok(AfterThrow::Continue)
         }
@@ -85,7 +88,9 @@ fn throw(m: &mut Machine, element: &Element, throw: &Throw) -> Result<AfterThrow
                 }
                 None => Err(Failure::new(
                     ErrorType::UnhandledErrorEvent,
-                    format!("Expected to throw an error event with the code '{code}', but it was not caught. No error events are available in the scope."),
+                    format!(
+                        "Expected to throw an error event with the code '{code}', but it was not caught. No error events are available in the scope."
+                    ),
                 )),
             }
         }

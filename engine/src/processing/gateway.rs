@@ -106,7 +106,8 @@ impl ElementProcessor for EventBasedGatewayProcessor {
 
     fn on_completed(&self, m: &mut Machine, element: &Element, pending: Option<ProcessEventRecord>) {
         let Some(event) = pending else { return };
-        let flow = element.node().outgoing.iter().copied().find(|&f| element.process.flow(f).target == event.target_element);
+        let flow =
+            element.node().outgoing.iter().copied().find(|&f| element.process.flow(f).target == event.target_element);
         if let Some(flow) = flow {
             let trigger = Trigger { variables: Some(event.variables), start: None, local_only: false };
             transitions::take_flow(m, element, flow, Some(trigger));

@@ -10,10 +10,14 @@
 
 use std::sync::Arc;
 
-use super::container::{CallActivityProcessor, ContainerProcessor, EventSubProcessProcessor, MultiInstanceBodyProcessor};
+use super::container::{
+    CallActivityProcessor, ContainerProcessor, EventSubProcessProcessor, MultiInstanceBodyProcessor,
+};
 use super::event::{BoundaryProcessor, CatchProcessor, EndProcessor, StartProcessor, ThrowProcessor};
 use super::gateway::{EventBasedGatewayProcessor, ExclusiveProcessor, InclusiveProcessor, ParallelProcessor};
-use super::task::{DecisionProcessor, JobTaskProcessor, PassThroughProcessor, ReceiveProcessor, ScriptProcessor, UserTaskProcessor};
+use super::task::{
+    DecisionProcessor, JobTaskProcessor, PassThroughProcessor, ReceiveProcessor, ScriptProcessor, UserTaskProcessor,
+};
 use super::{Machine, Trigger};
 use crate::model::{ElementType, ExecutableProcess, Node, NodeIdx, NodeKind};
 use crate::record::{ErrorType, ProcessEventRecord};

@@ -36,6 +36,9 @@ pub(crate) struct Trigger {
     pub local_only: bool,
 }
 
+/// A buffered message waiting to correlate: (subscription key, message key, payload).
+pub(crate) type PendingCorrelation = (i64, i64, Arc<Map<String, Value>>);
+
 /// A follow-up command.
 #[derive(Debug)]
 pub(crate) enum Command {
@@ -63,7 +66,7 @@ pub(crate) struct Machine {
     /// Root instances whose result someone awaits.
     pub awaited: Vec<i64>,
     /// Buffered messages found for subscriptions whose owner was still activating.
-    pub pending_correlations: Vec<(i64, i64, Arc<Map<String, Value>>)>,
+    pub pending_correlations: Vec<PendingCorrelation>,
 }
 
 impl Machine {

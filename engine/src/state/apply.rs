@@ -99,18 +99,27 @@ impl State {
                         if let Some(owner) = self.elements.get_mut(&s.element_instance_key) {
                             owner.extra_mut().subscriptions.push(key);
                         }
-                        if signal { self.signal_subscriptions.insert(key, *s) } else { self.message_subscriptions.insert(key, *s) };
+                        if signal {
+                            self.signal_subscriptions.insert(key, *s)
+                        } else {
+                            self.message_subscriptions.insert(key, *s)
+                        };
                     }
                     Intent::MessageSubscriptionCorrelated => {
                         if let Some(message) = self.messages.get_mut(&s.message_key) {
                             message.correlated.push(s.bpmn_process_id.clone());
                         }
                         if s.element_instance_key < 0 && !s.correlation_key.is_empty() {
-                            self.message_started.insert((s.bpmn_process_id.clone(), s.correlation_key.clone()), s.process_instance_key);
+                            self.message_started
+                                .insert((s.bpmn_process_id.clone(), s.correlation_key.clone()), s.process_instance_key);
                         }
                     }
                     _ => {
-                        let removed = if signal { self.signal_subscriptions.remove(&key) } else { self.message_subscriptions.remove(&key) };
+                        let removed = if signal {
+                            self.signal_subscriptions.remove(&key)
+                        } else {
+                            self.message_subscriptions.remove(&key)
+                        };
                         if let Some(owner) = removed.and_then(|s| self.elements.get_mut(&s.element_instance_key)) {
                             owner.extra_mut().subscriptions.retain(|k| *k != key);
                         }
@@ -122,9 +131,13 @@ impl State {
                 if let Some(scope) = self.elements.get_mut(&p.scope_key) {
                     match intent {
                         Intent::ProcessEventTriggering => {
-                            let esp = self.processes[scope.def as usize].node(p.target_element).scope.is_some_and(|s| {
-                                matches!(self.processes[scope.def as usize].node(s).kind, NodeKind::EventSubProcess { .. })
-                            });
+                            let esp =
+                                self.processes[scope.def as usize].node(p.target_element).scope.is_some_and(|s| {
+                                    matches!(
+                                        self.processes[scope.def as usize].node(s).kind,
+                                        NodeKind::EventSubProcess { .. }
+                                    )
+                                });
                             if esp {
                                 scope.stop_tokens();
                             }
@@ -210,7 +223,10 @@ impl State {
             _ => {
                 let Some(element) = self.elements.remove(&key) else { return };
                 let terminates_scope = intent == Intent::ElementCompleted
-                    && matches!(self.processes[element.def as usize].node(element.element).kind, NodeKind::End(Throw::Terminate));
+                    && matches!(
+                        self.processes[element.def as usize].node(element.element).kind,
+                        NodeKind::End(Throw::Terminate)
+                    );
                 if let Some(scope) = self.elements.get_mut(&element.flow_scope_key) {
                     if terminates_scope {
                         scope.stop_tokens();
@@ -247,7 +263,9 @@ impl State {
             return;
         }
         let Some(job) = self.jobs.get_mut(&key) else { return };
-        let requeue = |state: &mut Self, job_type: &Arc<str>| state.activatable.entry(job_type.clone()).or_default().push_back(key);
+        let requeue = |state: &mut Self, job_type: &Arc<str>| {
+            state.activatable.entry(job_type.clone()).or_default().push_back(key)
+        };
         match intent {
             Intent::JobActivated => {
                 job.state = JobState::Activated;

@@ -289,7 +289,8 @@ impl State {
     /// state change.
     pub fn due_job_deadline(&mut self, now: i64) -> Option<i64> {
         while let Some(&Reverse((deadline, key))) = self.job_deadlines.peek() {
-            let current = self.jobs.get(&key).is_some_and(|j| j.state == JobState::Activated && j.record.deadline == deadline);
+            let current =
+                self.jobs.get(&key).is_some_and(|j| j.state == JobState::Activated && j.record.deadline == deadline);
             if !current {
                 self.job_deadlines.pop();
             } else if deadline <= now {

@@ -76,6 +76,14 @@ impl ProcessTest {
         }
     }
 
+    /// Deploys BPMN XML under a resource name (panics with the messages if it is refused).
+    pub fn deploy_xml(&mut self, resource_name: &str, xml: &str) -> Deployment {
+        match self.core.deploy_xml(resource_name, xml.as_bytes()) {
+            Ok(d) => d,
+            Err(e) => panic!("deployment refused: {e}"),
+        }
+    }
+
     /// Starts the latest version of a process with variables given as a JSON object.
     pub fn start(&mut self, bpmn_process_id: &str, variables: Value) -> i64 {
         match self.core.create_instance(bpmn_process_id, None, vars(variables)) {
@@ -91,7 +99,12 @@ impl ProcessTest {
 
     /// Activates one job of the type and completes it with the variables; returns the job.
     pub fn complete_job(&mut self, job_type: &str, variables: Value) -> ActivatedJob {
-        let Some(job) = self.core.activate_jobs(&ActivateJobs::new(job_type).worker("test").max_jobs(1)).ok().and_then(|j| j.into_iter().next()) else {
+        let Some(job) = self
+            .core
+            .activate_jobs(&ActivateJobs::new(job_type).worker("test").max_jobs(1))
+            .ok()
+            .and_then(|j| j.into_iter().next())
+        else {
             panic!("expected an activatable job of type '{job_type}', but there is none");
         };
         if let Err(e) = self.core.complete_job(job.key, vars(variables)) {
@@ -123,7 +136,10 @@ impl ProcessTest {
 
     /// How often an element of the instance completed.
     pub fn completed_count(&self, process_instance_key: i64, element_id: &str) -> usize {
-        self.element_log(process_instance_key).iter().filter(|(id, i)| id == element_id && *i == Intent::ElementCompleted).count()
+        self.element_log(process_instance_key)
+            .iter()
+            .filter(|(id, i)| id == element_id && *i == Intent::ElementCompleted)
+            .count()
     }
 
     /// A variable as seen from the process instance root (while it runs) or, after it ended, the
@@ -153,20 +169,30 @@ impl ProcessTest {
     /// Asserts that the process instance completed.
     pub fn assert_completed(&self, process_instance_key: i64) {
         let completed = self.records().iter().any(|r| {
-            r.key == process_instance_key && r.intent == Intent::ElementCompleted && matches!(&r.value, RecordValue::Element(_))
+            r.key == process_instance_key
+                && r.intent == Intent::ElementCompleted
+                && matches!(&r.value, RecordValue::Element(_))
         });
-        assert!(completed, "expected process instance {process_instance_key} to be completed; log: {:?}", self.element_log(process_instance_key));
+        assert!(
+            completed,
+            "expected process instance {process_instance_key} to be completed; log: {:?}",
+            self.element_log(process_instance_key)
+        );
     }
 
     /// Asserts that the process instance was terminated (cancelled).
     pub fn assert_terminated(&self, process_instance_key: i64) {
-        let terminated = self.records().iter().any(|r| r.key == process_instance_key && r.intent == Intent::ElementTerminated);
+        let terminated =
+            self.records().iter().any(|r| r.key == process_instance_key && r.intent == Intent::ElementTerminated);
         assert!(terminated, "expected process instance {process_instance_key} to be terminated");
     }
 
     /// Asserts that the process instance is still running.
     pub fn assert_active(&self, process_instance_key: i64) {
-        assert!(self.core.is_active(process_instance_key), "expected process instance {process_instance_key} to be active");
+        assert!(
+            self.core.is_active(process_instance_key),
+            "expected process instance {process_instance_key} to be active"
+        );
     }
 
     /// Asserts that an element of the instance completed at least once.
@@ -180,7 +206,11 @@ impl ProcessTest {
 
     /// Asserts that an element of the instance never completed.
     pub fn assert_element_not_passed(&self, process_instance_key: i64, element_id: &str) {
-        assert_eq!(self.completed_count(process_instance_key, element_id), 0, "expected element '{element_id}' not to have completed");
+        assert_eq!(
+            self.completed_count(process_instance_key, element_id),
+            0,
+            "expected element '{element_id}' not to have completed"
+        );
     }
 
     /// Asserts that an element of the instance is active now; returns its element instance key.
@@ -209,12 +239,18 @@ impl ProcessTest {
     pub fn assert_incident(&self, process_instance_key: i64, error_type: ErrorType) -> Incident {
         match self.incidents(process_instance_key).into_iter().find(|i| i.error_type == error_type) {
             Some(i) => i,
-            None => panic!("expected an incident {} on {process_instance_key}; open: {:?}", error_type.name(), self.incidents(process_instance_key)),
+            None => panic!(
+                "expected an incident {} on {process_instance_key}; open: {:?}",
+                error_type.name(),
+                self.incidents(process_instance_key)
+            ),
         }
     }
 
     /// Publishes a message with a TTL.
     pub fn publish(&mut self, name: &str, correlation_key: &str, ttl: Duration, variables: Value) -> Result<i64> {
-        self.core.publish_message(crate::core::PublishMessage::new(name, correlation_key).time_to_live(ttl).variables(vars(variables)))
+        self.core.publish_message(
+            crate::core::PublishMessage::new(name, correlation_key).time_to_live(ttl).variables(vars(variables)),
+        )
     }
 }

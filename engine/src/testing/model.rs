@@ -25,9 +25,9 @@ use bpmn::model::zeebe::{
     UserTaskMarker, ZeebeLoopCharacteristics,
 };
 use bpmn::model::{
-    CallActivity, Common, Definitions, ErrorDef, Escalation, Event, EventDefinition, EventDefinitionKind,
-    EventKind, Expression, ExtensionElement, ExtensionElements, FlowElement, FlowNode, FlowNodeKind, Gateway,
-    GatewayKind, LoopCharacteristics, Message, MultiInstance, Process, RootElement, SequenceFlow, Signal, SubProcess,
+    CallActivity, Common, Definitions, ErrorDef, Escalation, Event, EventDefinition, EventDefinitionKind, EventKind,
+    Expression, ExtensionElement, ExtensionElements, FlowElement, FlowNode, FlowNodeKind, Gateway, GatewayKind,
+    LoopCharacteristics, Message, MultiInstance, Process, RootElement, SequenceFlow, Signal, SubProcess,
     SubProcessKind, Task, TaskKind,
 };
 
@@ -63,7 +63,11 @@ impl ProcessBuilder {
     pub fn build(self) -> Definitions {
         let mut roots = self.roots;
         roots.insert(0, RootElement::Process(self.process));
-        Definitions { target_namespace: "http://bpmn.io/schema/bpmn".into(), root_elements: roots, ..Definitions::default() }
+        Definitions {
+            target_namespace: "http://bpmn.io/schema/bpmn".into(),
+            root_elements: roots,
+            ..Definitions::default()
+        }
     }
 
     /// The process alone (for sub-process bodies).
@@ -121,7 +125,12 @@ impl ProcessBuilder {
         if self.process.flow_elements.iter().any(|e| matches!(e, FlowElement::SequenceFlow(f) if f.common.id == id)) {
             id = format!("{id}-{}", self.flow_count);
         }
-        let flow = SequenceFlow { common: Common::new(id), source_ref: from.into(), target_ref: to.into(), ..SequenceFlow::default() };
+        let flow = SequenceFlow {
+            common: Common::new(id),
+            source_ref: from.into(),
+            target_ref: to.into(),
+            ..SequenceFlow::default()
+        };
         self.process.flow_elements.push(FlowElement::SequenceFlow(flow));
     }
 
@@ -182,13 +191,27 @@ impl ProcessBuilder {
     /// A message start event (`interrupting` matters inside event sub-processes).
     pub fn message_start(mut self, id: &str, message_name: &str, interrupting: bool) -> Self {
         let message_ref = self.message(message_name, None);
-        self.event(id, EventKind::Start { is_interrupting: Some(interrupting) }, Some(EventDefinitionKind::Message { message_ref: Some(message_ref) }))
+        self.event(
+            id,
+            EventKind::Start { is_interrupting: Some(interrupting) },
+            Some(EventDefinitionKind::Message { message_ref: Some(message_ref) }),
+        )
     }
 
     /// A message start event of an event sub-process, with a correlation key.
-    pub fn message_start_keyed(mut self, id: &str, message_name: &str, correlation_key: &str, interrupting: bool) -> Self {
+    pub fn message_start_keyed(
+        mut self,
+        id: &str,
+        message_name: &str,
+        correlation_key: &str,
+        interrupting: bool,
+    ) -> Self {
         let message_ref = self.message(message_name, Some(correlation_key));
-        self.event(id, EventKind::Start { is_interrupting: Some(interrupting) }, Some(EventDefinitionKind::Message { message_ref: Some(message_ref) }))
+        self.event(
+            id,
+            EventKind::Start { is_interrupting: Some(interrupting) },
+            Some(EventDefinitionKind::Message { message_ref: Some(message_ref) }),
+        )
     }
 
     /// A timer start event.
@@ -199,7 +222,11 @@ impl ProcessBuilder {
     /// A signal start event.
     pub fn signal_start(mut self, id: &str, signal_name: &str, interrupting: bool) -> Self {
         let signal_ref = self.signal(signal_name);
-        self.event(id, EventKind::Start { is_interrupting: Some(interrupting) }, Some(EventDefinitionKind::Signal { signal_ref: Some(signal_ref) }))
+        self.event(
+            id,
+            EventKind::Start { is_interrupting: Some(interrupting) },
+            Some(EventDefinitionKind::Signal { signal_ref: Some(signal_ref) }),
+        )
     }
 
     /// An error start event (event sub-processes); `None` catches all.
@@ -211,7 +238,11 @@ impl ProcessBuilder {
     /// An escalation start event (event sub-processes); `None` catches all.
     pub fn escalation_start(mut self, id: &str, code: Option<&str>, interrupting: bool) -> Self {
         let escalation_ref = code.map(|c| self.escalation(c));
-        self.event(id, EventKind::Start { is_interrupting: Some(interrupting) }, Some(EventDefinitionKind::Escalation { escalation_ref }))
+        self.event(
+            id,
+            EventKind::Start { is_interrupting: Some(interrupting) },
+            Some(EventDefinitionKind::Escalation { escalation_ref }),
+        )
     }
 
     /// A none end event.
@@ -239,7 +270,11 @@ impl ProcessBuilder {
     /// An escalation intermediate throw event.
     pub fn escalation_throw(mut self, id: &str, code: &str) -> Self {
         let escalation_ref = self.escalation(code);
-        self.event(id, EventKind::IntermediateThrow, Some(EventDefinitionKind::Escalation { escalation_ref: Some(escalation_ref) }))
+        self.event(
+            id,
+            EventKind::IntermediateThrow,
+            Some(EventDefinitionKind::Escalation { escalation_ref: Some(escalation_ref) }),
+        )
     }
 
     /// A signal end event.
@@ -261,7 +296,11 @@ impl ProcessBuilder {
 
     /// A link intermediate catch event (not connected from the cursor).
     pub fn link_catch(self, id: &str, name: &str) -> Self {
-        self.detached().event(id, EventKind::IntermediateCatch, Some(EventDefinitionKind::Link { name: Some(name.into()) }))
+        self.detached().event(
+            id,
+            EventKind::IntermediateCatch,
+            Some(EventDefinitionKind::Link { name: Some(name.into()) }),
+        )
     }
 
     /// A timer intermediate catch event.
@@ -272,7 +311,11 @@ impl ProcessBuilder {
     /// A message intermediate catch event with a correlation key expression.
     pub fn message_catch(mut self, id: &str, message_name: &str, correlation_key: &str) -> Self {
         let message_ref = self.message(message_name, Some(correlation_key));
-        self.event(id, EventKind::IntermediateCatch, Some(EventDefinitionKind::Message { message_ref: Some(message_ref) }))
+        self.event(
+            id,
+            EventKind::IntermediateCatch,
+            Some(EventDefinitionKind::Message { message_ref: Some(message_ref) }),
+        )
     }
 
     /// A signal intermediate catch event.
@@ -306,7 +349,14 @@ impl ProcessBuilder {
     }
 
     /// A message boundary event.
-    pub fn boundary_message(mut self, id: &str, attached_to: &str, interrupting: bool, name: &str, correlation_key: &str) -> Self {
+    pub fn boundary_message(
+        mut self,
+        id: &str,
+        attached_to: &str,
+        interrupting: bool,
+        name: &str,
+        correlation_key: &str,
+    ) -> Self {
         let message_ref = self.message(name, Some(correlation_key));
         self.boundary(id, attached_to, interrupting, EventDefinitionKind::Message { message_ref: Some(message_ref) })
     }
@@ -355,8 +405,13 @@ impl ProcessBuilder {
 
     /// A FEEL script task.
     pub fn script_task(self, id: &str, expression: &str, result_variable: &str) -> Self {
-        let script = Script { expression: expression.into(), result_variable: Some(result_variable.into()), ..Script::default() };
-        self.task_node(id, TaskKind::Script { script_format: None, script: None }).extend(id, ExtensionElement::Script(script))
+        let script = Script {
+            expression: expression.into(),
+            result_variable: Some(result_variable.into()),
+            ..Script::default()
+        };
+        self.task_node(id, TaskKind::Script { script_format: None, script: None })
+            .extend(id, ExtensionElement::Script(script))
     }
 
     /// A business rule task calling a decision.
@@ -388,7 +443,8 @@ impl ProcessBuilder {
     /// A call activity.
     pub fn call_activity(self, id: &str, process_id: &str) -> Self {
         let called = CalledElement { process_id: process_id.into(), ..CalledElement::default() };
-        self.node(id, FlowNodeKind::CallActivity(CallActivity::default())).extend(id, ExtensionElement::CalledElement(called))
+        self.node(id, FlowNodeKind::CallActivity(CallActivity::default()))
+            .extend(id, ExtensionElement::CalledElement(called))
     }
 
     /// Sets a call activity's propagation flags.
@@ -442,7 +498,13 @@ impl ProcessBuilder {
 
     /// An event-based gateway.
     pub fn event_gateway(self, id: &str) -> Self {
-        self.node(id, FlowNodeKind::Gateway(Gateway::new(GatewayKind::EventBased { instantiate: None, event_gateway_type: None })))
+        self.node(
+            id,
+            FlowNodeKind::Gateway(Gateway::new(GatewayKind::EventBased {
+                instantiate: None,
+                event_gateway_type: None,
+            })),
+        )
     }
 
     // ---- extensions ----
@@ -505,7 +567,10 @@ impl ProcessBuilder {
         let mi = MultiInstance {
             is_sequential: Some(spec.sequential),
             completion_condition: spec.completion_condition.map(Expression::formal),
-            extension_elements: Some(ExtensionElements { items: vec![ExtensionElement::LoopCharacteristics(zeebe)], ..Default::default() }),
+            extension_elements: Some(ExtensionElements {
+                items: vec![ExtensionElement::LoopCharacteristics(zeebe)],
+                ..Default::default()
+            }),
             ..MultiInstance::default()
         };
         if let Some(activity) = self.node_mut(id).and_then(FlowNode::activity_mut) {
@@ -543,7 +608,11 @@ impl ProcessBuilder {
     fn error(&mut self, code: &str) -> String {
         let id = format!("Error_{code}");
         if !self.roots.iter().any(|r| matches!(r, RootElement::Error(e) if e.common.id == id)) {
-            self.roots.push(RootElement::Error(ErrorDef { common: Common::new(id.clone()), error_code: Some(code.into()), structure_ref: None }));
+            self.roots.push(RootElement::Error(ErrorDef {
+                common: Common::new(id.clone()),
+                error_code: Some(code.into()),
+                structure_ref: None,
+            }));
         }
         id
     }
@@ -585,7 +654,9 @@ fn task_definition(job_type: &str) -> ExtensionElement {
 fn timer(kind: TimerKind, value: &str) -> EventDefinitionKind {
     let expression = Some(Expression::formal(value));
     match kind {
-        TimerKind::Duration => EventDefinitionKind::Timer { time_date: None, time_duration: expression, time_cycle: None },
+        TimerKind::Duration => {
+            EventDefinitionKind::Timer { time_date: None, time_duration: expression, time_cycle: None }
+        }
         TimerKind::Date => EventDefinitionKind::Timer { time_date: expression, time_duration: None, time_cycle: None },
         TimerKind::Cycle => EventDefinitionKind::Timer { time_date: None, time_duration: None, time_cycle: expression },
     }

@@ -35,7 +35,10 @@ pub(crate) fn find(m: &Machine, from: i64, thrown: Thrown<'_>) -> Option<Catcher
     while let Some(instance) = m.state.element(current) {
         let process = m.state.process(instance.def);
         let node = process.node(instance.element);
-        let inner = m.state.element(instance.flow_scope_key).is_some_and(|s| s.element_type == crate::model::ElementType::MultiInstanceBody);
+        let inner = m
+            .state
+            .element(instance.flow_scope_key)
+            .is_some_and(|s| s.element_type == crate::model::ElementType::MultiInstanceBody);
         let mut candidates: Vec<(NodeIdx, &Option<Arc<str>>, bool)> = Vec::new();
         if !inner {
             for &b in &node.boundaries {
@@ -47,7 +50,9 @@ pub(crate) fn find(m: &Machine, from: i64, thrown: Thrown<'_>) -> Option<Catcher
             }
         }
         let is_scope = instance.element_type != crate::model::ElementType::MultiInstanceBody;
-        if let (NodeKind::Container(c) | NodeKind::EventSubProcess { container: c, .. }, true) = (&node.kind, is_scope && !instance.interrupted) {
+        if let (NodeKind::Container(c) | NodeKind::EventSubProcess { container: c, .. }, true) =
+            (&node.kind, is_scope && !instance.interrupted)
+        {
             for &esp in &c.event_sub_processes {
                 if let NodeKind::EventSubProcess { start, interrupting, .. } = &process.node(esp).kind
                     && let NodeKind::Start(trigger) = &process.node(*start).kind
@@ -67,11 +72,8 @@ pub(crate) fn find(m: &Machine, from: i64, thrown: Thrown<'_>) -> Option<Catcher
         {
             return Some(Catcher { owner: current, catch, interrupting });
         }
-        current = if instance.flow_scope_key >= 0 {
-            instance.flow_scope_key
-        } else {
-            instance.parent_element_instance_key
-        };
+        current =
+            if instance.flow_scope_key >= 0 { instance.flow_scope_key } else { instance.parent_element_instance_key };
     }
     None
 }

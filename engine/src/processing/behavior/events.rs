@@ -25,7 +25,9 @@ pub(crate) fn open_subscriptions(m: &mut Machine, element: &Element) -> Result<(
             }
         }
     }
-    if let (NodeKind::Container(container) | NodeKind::EventSubProcess { container, .. }, false) = (&node.kind, element.is_body) {
+    if let (NodeKind::Container(container) | NodeKind::EventSubProcess { container, .. }, false) =
+        (&node.kind, element.is_body)
+    {
         for &esp in &container.event_sub_processes {
             if let NodeKind::EventSubProcess { start, .. } = &process.node(esp).kind
                 && let NodeKind::Start(trigger) = &process.node(*start).kind
@@ -68,7 +70,12 @@ pub(crate) fn open(m: &mut Machine, owner: &Element, catch: NodeIdx, trigger: &M
 }
 
 /// Opens a message subscription owned by `owner` for `catch`, and takes a buffered message.
-pub(crate) fn open_message(m: &mut Machine, owner: &Element, catch: NodeIdx, spec: &MessageSpec) -> Result<(), Failure> {
+pub(crate) fn open_message(
+    m: &mut Machine,
+    owner: &Element,
+    catch: NodeIdx,
+    spec: &MessageSpec,
+) -> Result<(), Failure> {
     let (name, correlation_key) = message_names(m, owner, spec)?;
     let record = subscription(owner, catch, name, correlation_key);
     let key = m.key();
@@ -132,7 +139,13 @@ pub(crate) fn close_all(m: &mut Machine, element: &Element) {
 
 /// Routes an event for catch element `catch` owned by element instance `owner`. Returns false
 /// when the owner cannot take it (gone, not waiting, already interrupted).
-pub(crate) fn trigger(m: &mut Machine, owner: i64, catch: NodeIdx, variables: Arc<Map<String, Value>>, local_only: bool) -> bool {
+pub(crate) fn trigger(
+    m: &mut Machine,
+    owner: i64,
+    catch: NodeIdx,
+    variables: Arc<Map<String, Value>>,
+    local_only: bool,
+) -> bool {
     let Some(element) = Element::load(m, owner) else { return false };
     let Some(instance) = m.state.element(owner) else { return false };
     if instance.state != Lifecycle::Activated || instance.event_trigger().is_some() {

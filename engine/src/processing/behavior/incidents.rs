@@ -20,7 +20,8 @@ pub(crate) fn raise(m: &mut Machine, element: &Element, failure: Failure, job_ke
 
 /// Resolves every open incident of an element instance (it is leaving).
 pub(crate) fn resolve_all_of(m: &mut Machine, element_instance: i64) {
-    let open: Vec<i64> = m.state.incidents.iter().filter(|(_, i)| i.element_instance_key == element_instance).map(|(k, _)| *k).collect();
+    let open: Vec<i64> =
+        m.state.incidents.iter().filter(|(_, i)| i.element_instance_key == element_instance).map(|(k, _)| *k).collect();
     for key in open {
         if let Some(record) = m.state.incidents.get(&key).cloned() {
             m.write(key, Intent::IncidentResolved, RecordValue::Incident(record));

@@ -60,7 +60,10 @@ fn user_task_headers(
 ) -> Result<Arc<[(String, String)]>, Failure> {
     let mut all: Vec<(String, String)> = headers.to_vec();
     if let Some(assignee) = &assignment.assignee {
-        all.push(("io.camunda.zeebe:assignee".into(), assignee.evaluate_string(view).map_err(Failure::extract_value)?.to_string()));
+        all.push((
+            "io.camunda.zeebe:assignee".into(),
+            assignee.evaluate_string(view).map_err(Failure::extract_value)?.to_string(),
+        ));
     }
     for (value, header) in [
         (&assignment.candidate_groups, "io.camunda.zeebe:candidateGroups"),

@@ -31,12 +31,17 @@ pub(crate) fn correlate_published(m: &mut Machine, message_key: i64, message: &M
             done.push(sub.bpmn_process_id);
         }
     }
-    for (def, start) in start_events(m, |t| matches!(t, ModelTrigger::Message(spec) if matches!(&spec.name, crate::expression::ValueOrExpression::Static(n) if *n == message.name))) {
+    for (def, start) in start_events(
+        m,
+        |t| matches!(t, ModelTrigger::Message(spec) if matches!(&spec.name, crate::expression::ValueOrExpression::Static(n) if *n == message.name)),
+    ) {
         let bpmn_id = m.state.process(def).bpmn_process_id.clone();
         if done.contains(&bpmn_id) {
             continue;
         }
-        if !message.correlation_key.is_empty() && m.state.message_started.contains_key(&(bpmn_id.clone(), message.correlation_key.clone())) {
+        if !message.correlation_key.is_empty()
+            && m.state.message_started.contains_key(&(bpmn_id.clone(), message.correlation_key.clone()))
+        {
             continue;
         }
         let instance = start_instance_at(m, def, start, message.variables.clone());
@@ -88,8 +93,17 @@ pub(crate) fn start_next_buffered(m: &mut Machine, (bpmn_process_id, correlation
 }
 
 /// Correlates a message to one subscription: `CORRELATED`, then the catch element is triggered.
-fn correlate(m: &mut Machine, key: i64, sub: SubscriptionRecord, message_key: i64, variables: Arc<Map<String, Value>>) -> bool {
-    let owner_waiting = m.state.element(sub.element_instance_key).is_some_and(|e| e.state == crate::state::Lifecycle::Activated && e.event_trigger().is_none());
+fn correlate(
+    m: &mut Machine,
+    key: i64,
+    sub: SubscriptionRecord,
+    message_key: i64,
+    variables: Arc<Map<String, Value>>,
+) -> bool {
+    let owner_waiting = m
+        .state
+        .element(sub.element_instance_key)
+        .is_some_and(|e| e.state == crate::state::Lifecycle::Activated && e.event_trigger().is_none());
     if !owner_waiting {
         return false;
     }
@@ -106,7 +120,11 @@ pub(crate) fn correlate_buffered(m: &mut Machine, subscription_key: i64) {
         .state
         .messages
         .iter()
-        .filter(|(_, b)| b.record.name == sub.name && b.record.correlation_key == sub.correlation_key && !b.correlated.contains(&sub.bpmn_process_id))
+        .filter(|(_, b)| {
+            b.record.name == sub.name
+                && b.record.correlation_key == sub.correlation_key
+                && !b.correlated.contains(&sub.bpmn_process_id)
+        })
         .map(|(k, _)| *k)
         .min();
     if let Some(message_key) = oldest
@@ -132,7 +150,14 @@ pub(crate) fn start_events(m: &Machine, matches: impl Fn(&ModelTrigger) -> bool)
         .state
         .latest
         .values()
-        .flat_map(|&def| m.state.process(def).start_events().filter(|(_, t)| matches(t)).map(move |(n, _)| (def, n)).collect::<Vec<_>>())
+        .flat_map(|&def| {
+            m.state
+                .process(def)
+                .start_events()
+                .filter(|(_, t)| matches(t))
+                .map(move |(n, _)| (def, n))
+                .collect::<Vec<_>>()
+        })
         .collect();
     found.sort_unstable();
     found
@@ -143,7 +168,10 @@ pub(crate) fn start_instance_at(m: &mut Machine, def: u32, start: NodeIdx, varia
     let key = m.key();
     crate::processing::driver::write_activating(m, key, def, crate::model::PROCESS_NODE, -1, -1, -1, 0);
     super::variables::merge_local(m, key, key, &variables);
-    m.enqueue(crate::processing::Command::RunActivation { key, trigger: Some(Trigger { variables: None, start: Some(start), local_only: false }) });
+    m.enqueue(crate::processing::Command::RunActivation {
+        key,
+        trigger: Some(Trigger { variables: None, start: Some(start), local_only: false }),
+    });
     key
 }
 
@@ -151,14 +179,21 @@ pub(crate) fn start_instance_at(m: &mut Machine, def: u32, start: NodeIdx, varia
 /// latest process with a matching signal start event gets a new instance.
 pub(crate) fn broadcast_signal(m: &mut Machine, name: Arc<str>, variables: Arc<Map<String, Value>>) -> i64 {
     let key = m.key();
-    m.write(key, Intent::SignalBroadcasted, RecordValue::Signal(SignalRecord { name: name.clone(), variables: variables.clone() }));
+    m.write(
+        key,
+        Intent::SignalBroadcasted,
+        RecordValue::Signal(SignalRecord { name: name.clone(), variables: variables.clone() }),
+    );
     let mut subs: Vec<(i64, SubscriptionRecord)> =
         m.state.signal_subscriptions.iter().filter(|(_, s)| s.name == name).map(|(k, s)| (*k, s.clone())).collect();
     subs.sort_by_key(|(k, _)| *k);
     for (_, sub) in subs {
         events::trigger(m, sub.element_instance_key, sub.element, variables.clone(), false);
     }
-    for (def, start) in start_events(m, |t| matches!(t, ModelTrigger::Signal(crate::expression::ValueOrExpression::Static(n)) if *n == name)) {
+    for (def, start) in start_events(
+        m,
+        |t| matches!(t, ModelTrigger::Signal(crate::expression::ValueOrExpression::Static(n)) if *n == name),
+    ) {
         start_instance_at(m, def, start, variables.clone());
     }
     key

@@ -65,7 +65,12 @@ pub(crate) fn collect_output(m: &mut Machine, inner: &Element) -> Result<(), Fai
 }
 
 /// Evaluates the completion condition with the `numberOf*` counters shadowing variables.
-pub(crate) fn completion_condition_met(m: &Machine, body: &Element, spec: &MultiInstance, total: usize) -> Result<bool, Failure> {
+pub(crate) fn completion_condition_met(
+    m: &Machine,
+    body: &Element,
+    spec: &MultiInstance,
+    total: usize,
+) -> Result<bool, Failure> {
     let Some(condition) = &spec.completion_condition else { return Ok(false) };
     let Some(instance) = m.state.element(body.key) else { return Ok(false) };
     let extra = [

@@ -46,11 +46,20 @@ pub(crate) fn join_ready(m: &Machine, scope: i64, process: &ExecutableProcess, g
             .state
             .elements
             .values()
-            .filter(|e| e.flow_scope_key == scope && e.def == m.state.process_by_key.get(&process.key).copied().unwrap_or(u32::MAX))
+            .filter(|e| {
+                e.flow_scope_key == scope
+                    && e.def == m.state.process_by_key.get(&process.key).copied().unwrap_or(u32::MAX)
+            })
             .map(|e| e.element)
             .collect();
         let pending_flows = instance.active_flows as usize
-            - instance.taken_joins().iter().filter(|(f, _)| node.incoming.contains(f)).map(|(_, c)| *c as usize).sum::<usize>().min(instance.active_flows as usize);
+            - instance
+                .taken_joins()
+                .iter()
+                .filter(|(f, _)| node.incoming.contains(f))
+                .map(|(_, c)| *c as usize)
+                .sum::<usize>()
+                .min(instance.active_flows as usize);
         return pending_flows == 0 && !waiting.iter().any(|&from| can_reach(process, from, gateway));
     }
     false
@@ -114,7 +123,11 @@ pub(crate) fn complete_scope_when_empty(m: &mut Machine, element: &Element) {
                 m.write(element.key, Intent::ProcessEventTriggered, RecordValue::ProcessEvent(trigger.clone()));
                 let process: &Arc<ExecutableProcess> = &element.process;
                 if let Some(esp) = process.node(trigger.target_element).scope {
-                    let payload = Trigger { variables: Some(trigger.variables), start: Some(trigger.target_element), local_only: false };
+                    let payload = Trigger {
+                        variables: Some(trigger.variables),
+                        start: Some(trigger.target_element),
+                        local_only: false,
+                    };
                     activate_element(m, element.key, element.def, esp, payload);
                 }
             } else if instance.active_flows == 0 {

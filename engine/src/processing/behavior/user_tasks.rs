@@ -18,7 +18,9 @@ pub(crate) fn evaluate_list(value: &ValueOrExpression, view: &dyn VariableLookup
     match value {
         ValueOrExpression::Static(s) => Ok(split(s)),
         ValueOrExpression::Expression(e) => match e.evaluate(view).map_err(Failure::extract_value)? {
-            Value::Array(items) => Ok(items.into_iter().map(|i| i.as_str().map_or_else(|| i.to_string(), String::from)).collect()),
+            Value::Array(items) => {
+                Ok(items.into_iter().map(|i| i.as_str().map_or_else(|| i.to_string(), String::from)).collect())
+            }
             Value::String(s) => Ok(split(&s)),
             other => Err(Failure::extract_value(e.type_error("ARRAY", &other))),
         },
@@ -58,8 +60,13 @@ pub(crate) fn cancel(m: &mut Machine, element: &Element) {
     if m.state.user_tasks.is_empty() {
         return;
     }
-    let open: Vec<(i64, UserTaskRecord)> =
-        m.state.user_tasks.iter().filter(|(_, t)| t.element_instance_key == element.key).map(|(k, t)| (*k, t.clone())).collect();
+    let open: Vec<(i64, UserTaskRecord)> = m
+        .state
+        .user_tasks
+        .iter()
+        .filter(|(_, t)| t.element_instance_key == element.key)
+        .map(|(k, t)| (*k, t.clone()))
+        .collect();
     for (key, record) in open {
         m.write(key, Intent::UserTaskCanceled, RecordValue::UserTask(Box::new(record)));
     }

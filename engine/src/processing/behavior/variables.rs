@@ -18,7 +18,11 @@ pub(crate) fn set_local(m: &mut Machine, scope: i64, process_instance: i64, name
         None => Intent::VariableCreated,
     };
     let key = m.key();
-    m.write(key, intent, RecordValue::Variable(VariableRecord { name, value, scope_key: scope, process_instance_key: process_instance }));
+    m.write(
+        key,
+        intent,
+        RecordValue::Variable(VariableRecord { name, value, scope_key: scope, process_instance_key: process_instance }),
+    );
 }
 
 /// Propagating merge starting at `scope`: each variable updates the nearest scope that holds it,
@@ -96,7 +100,10 @@ fn evaluate(m: &Machine, scope: i64, mapping: &Mapping) -> Result<Value, Failure
         MappingSource::Null => Ok(Value::Null),
         MappingSource::Static(v) => Ok(v.clone()),
         MappingSource::Expression(e) => e.evaluate(&m.state.view(scope)).map_err(|message| {
-            Failure::new(ErrorType::IoMappingError, format!("Failed to evaluate expression '{}': {message}", e.source()))
+            Failure::new(
+                ErrorType::IoMappingError,
+                format!("Failed to evaluate expression '{}': {message}", e.source()),
+            )
         }),
     }
 }
