@@ -66,8 +66,8 @@ impl EngineCore {
         result
     }
 
-    /// The state, for queries.
-    fn state(&self) -> &State {
+    /// The engine state, read-only (for queries and for checking a replayed record log).
+    pub fn state(&self) -> &State {
         &self.m.state
     }
 

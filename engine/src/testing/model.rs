@@ -378,6 +378,11 @@ impl ProcessBuilder {
         self.task_node(id, TaskKind::Service).extend(id, task_definition(job_type))
     }
 
+    /// A service task without `zeebe:taskDefinition` (refused at deploy; for tests of that).
+    pub fn task_without_definition(self, id: &str) -> Self {
+        self.task_node(id, TaskKind::Service)
+    }
+
     /// A send task with a job type.
     pub fn send_task(self, id: &str, job_type: &str) -> Self {
         self.task_node(id, TaskKind::Send { message_ref: None }).extend(id, task_definition(job_type))
