@@ -42,25 +42,14 @@ pub(crate) fn join_ready(m: &Machine, scope: i64, process: &ExecutableProcess, g
         return true;
     }
     if matches!(node.kind, crate::model::NodeKind::Inclusive) {
-        let waiting: Vec<NodeIdx> = m
-            .state
-            .elements
-            .values()
-            .filter(|e| {
-                e.flow_scope_key == scope
-                    && e.def == m.state.process_by_key.get(&process.key).copied().unwrap_or(u32::MAX)
-            })
-            .map(|e| e.element)
-            .collect();
-        let pending_flows = instance.active_flows as usize
-            - instance
-                .taken_joins()
-                .iter()
-                .filter(|(f, _)| node.incoming.contains(f))
-                .map(|(_, c)| *c as usize)
-                .sum::<usize>()
-                .min(instance.active_flows as usize);
-        return pending_flows == 0 && !waiting.iter().any(|&from| can_reach(process, from, gateway));
+        // Tokens in flight elsewhere in the scope might still arrive: wait for them.
+        let waiting_here: u32 =
+            instance.taken_joins().iter().filter(|(f, _)| node.incoming.contains(f)).map(|(_, c)| *c).sum();
+        if instance.active_flows > waiting_here {
+            return false;
+        }
+        let mut active = m.state.elements.values().filter(|e| e.flow_scope_key == scope).map(|e| e.element);
+        return !active.any(|from| can_reach(process, from, gateway));
     }
     false
 }
