@@ -386,13 +386,16 @@ fn w4_child(options: &Options) -> Result<bool, String> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let after = rss_bytes();
-    let verified = keys
-        .iter()
-        .filter(|&&k| {
-            let active: Vec<_> = core.element_instances(k).into_iter().filter(|e| e.key != k).collect();
-            active.len() == 1 && &*active[0].element_id == "wait"
-        })
-        .count();
+    // One pass over all element instances: each instance must have exactly one live child, `wait`.
+    let state = core.state();
+    let mut children: std::collections::HashMap<i64, Vec<&str>> = std::collections::HashMap::new();
+    for element in state.elements.values().filter(|e| e.flow_scope_key >= 0) {
+        children
+            .entry(element.process_instance_key)
+            .or_default()
+            .push(&state.process(element.def).node(element.element).id);
+    }
+    let verified = keys.iter().filter(|k| children.get(k).is_some_and(|c| c.as_slice() == ["wait"])).count();
     println!(
         "{}",
         json!({"seconds": seconds, "rss_before": before, "rss_after": after, "verified_instances": verified, "parse_ms": parse_ms, "parse_ms_cold": parse_ms_cold})

@@ -120,7 +120,7 @@ pub(crate) struct CallActivityProcessor;
 
 impl ElementProcessor for CallActivityProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
-        let process = element.process.clone();
+        let process = &element.process;
         let NodeKind::CallActivity(spec) = &process.node(element.node).kind else { return Ok(()) };
         let process_id = spec.process_id.evaluate_string(&m.state.view(element.key)).map_err(Failure::extract_value)?;
         let Some(&def) = m.state.latest.get(&process_id) else {
@@ -170,7 +170,7 @@ pub(crate) struct MultiInstanceBodyProcessor;
 
 impl ElementProcessor for MultiInstanceBodyProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
-        let process = element.process.clone();
+        let process = &element.process;
         let Some(spec) = process.node(element.node).multi_instance.as_deref() else { return Ok(()) };
         let items = multi_instance::items(m, element, spec)?;
         if let Some(collection) = &spec.output_collection {
@@ -216,7 +216,7 @@ impl ElementProcessor for MultiInstanceBodyProcessor {
         if state != Lifecycle::Activated {
             return;
         }
-        let process = element.process.clone();
+        let process = &element.process;
         let Some(spec) = process.node(element.node).multi_instance.as_deref() else { return };
         let items = multi_instance::items(m, element, spec).unwrap_or_default();
         if child.completed {

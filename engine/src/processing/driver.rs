@@ -15,10 +15,9 @@ pub(crate) fn activate_from_flow(m: &mut Machine, flow_scope: i64, def: u32, flo
     if scope.state != Lifecycle::Activated || scope.interrupted {
         return;
     }
-    let process = m.state.process(def).clone();
+    let process = m.state.process(def);
     let target = process.flow(flow).target;
-    let node = process.node(target);
-    if node.is_join && !transitions::join_ready(m, flow_scope, &process, target) {
+    if process.node(target).is_join && !transitions::join_ready(m, flow_scope, process, target) {
         return;
     }
     let process_instance = scope.process_instance_key;

@@ -37,7 +37,7 @@ pub(crate) struct CatchProcessor;
 
 impl ElementProcessor for CatchProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, trigger: Option<Trigger>) -> Result<(), Failure> {
-        let process = element.process.clone();
+        let process = &element.process;
         match &process.node(element.node).kind {
             NodeKind::Catch(ModelTrigger::Link(_)) => transitions::complete_immediately(m, element),
             _ if trigger.is_some() => transitions::complete_immediately(m, element),
@@ -115,7 +115,7 @@ fn throw_spec(element: &Element) -> &Throw {
 }
 
 fn activate_thrower(m: &mut Machine, element: &Element) -> Result<(), Failure> {
-    let process = element.process.clone();
+    let process = &element.process;
     let spec = match &process.node(element.node).kind {
         NodeKind::End(t) | NodeKind::Throw(t) => t,
         _ => &Throw::None,

@@ -93,7 +93,7 @@ pub(crate) struct EventBasedGatewayProcessor;
 
 impl ElementProcessor for EventBasedGatewayProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
-        let process = element.process.clone();
+        let process = &element.process;
         for &flow in &process.node(element.node).outgoing {
             let target = process.flow(flow).target;
             if let NodeKind::Catch(trigger) = &process.node(target).kind {

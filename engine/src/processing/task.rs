@@ -16,7 +16,7 @@ pub(crate) struct JobTaskProcessor;
 
 impl ElementProcessor for JobTaskProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
-        let process = element.process.clone();
+        let process = &element.process;
         if let NodeKind::Job(spec) = &process.node(element.node).kind {
             jobs::create(m, element, spec)?;
         }
@@ -30,7 +30,7 @@ pub(crate) struct ScriptProcessor;
 
 impl ElementProcessor for ScriptProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
-        let process = element.process.clone();
+        let process = &element.process;
         if let NodeKind::Script { expression, result_variable } = &process.node(element.node).kind {
             let value = expression.evaluate(&m.state.view(element.key)).map_err(Failure::extract_value)?;
             let mut result = Map::new();
@@ -64,7 +64,7 @@ pub(crate) struct UserTaskProcessor;
 
 impl ElementProcessor for UserTaskProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
-        let process = element.process.clone();
+        let process = &element.process;
         if let NodeKind::UserTask(assignment) = &process.node(element.node).kind {
             user_tasks::create(m, element, assignment)?;
         }
@@ -78,7 +78,7 @@ pub(crate) struct ReceiveProcessor;
 
 impl ElementProcessor for ReceiveProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
-        let process = element.process.clone();
+        let process = &element.process;
         if let NodeKind::Receive(spec) = &process.node(element.node).kind {
             events::open_message(m, element, element.node, spec)?;
         }

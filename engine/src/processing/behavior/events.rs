@@ -16,7 +16,7 @@ use crate::state::Lifecycle;
 /// Opens the subscriptions of an activating element: its boundary events and, for a scope, the
 /// start events of its event sub-processes.
 pub(crate) fn open_subscriptions(m: &mut Machine, element: &Element) -> Result<(), Failure> {
-    let process = element.process.clone();
+    let process = &element.process;
     let node = process.node(element.node);
     if !element.is_inner {
         for &boundary in &node.boundaries {
@@ -151,7 +151,7 @@ pub(crate) fn trigger(
     if instance.state != Lifecycle::Activated || instance.event_trigger().is_some() {
         return false;
     }
-    let process = element.process.clone();
+    let process = &element.process;
     let catch_node = process.node(catch);
     let payload = Trigger { variables: Some(variables.clone()), start: None, local_only };
     match &catch_node.kind {

@@ -12,7 +12,7 @@ use crate::state::Lifecycle;
 
 /// Takes every outgoing flow of a completed element.
 pub(crate) fn take_outgoing_flows(m: &mut Machine, element: &Element) {
-    let process = element.process.clone();
+    let process = &element.process;
     for &flow in &process.node(element.node).outgoing {
         take_flow(m, element, flow, None);
     }

@@ -66,7 +66,7 @@ pub(crate) fn apply_payload(m: &mut Machine, element: &Element, document: &Map<S
 
 /// Evaluates the input mappings in order into the element's local scope.
 pub(crate) fn apply_input_mappings(m: &mut Machine, element: &Element) -> Result<(), Failure> {
-    let process = element.process.clone();
+    let process = &element.process;
     for mapping in &process.node(element.node).inputs {
         let value = evaluate(m, element.key, mapping)?;
         let (name, value) = nest(m.state.local_variable(element.key, &mapping.target[0]), mapping, value);
@@ -78,7 +78,7 @@ pub(crate) fn apply_input_mappings(m: &mut Machine, element: &Element) -> Result
 /// Evaluates the output mappings in the element scope and merges the results, propagating from
 /// the flow scope (from the element itself for an inner multi-instance instance).
 pub(crate) fn apply_output_mappings(m: &mut Machine, element: &Element) -> Result<(), Failure> {
-    let process = element.process.clone();
+    let process = &element.process;
     let outputs = &process.node(element.node).outputs;
     if outputs.is_empty() {
         return Ok(());
