@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod graph;
+pub mod layout;
 pub mod model;
 pub mod ns;
 pub mod read;
