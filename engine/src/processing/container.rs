@@ -1,8 +1,6 @@
 //! Container processors: process, embedded sub-process, event sub-process, call activity and
 //! the multi-instance body.
 
-use std::sync::Arc;
-
 use serde_json::Value;
 
 use super::behavior::{multi_instance, transitions, variables};
@@ -195,7 +193,7 @@ impl ElementProcessor for MultiInstanceBodyProcessor {
         let Some(spec) = element.node().multi_instance.as_deref() else { return Ok(()) };
         if let Some(collection) = &spec.output_collection {
             let value = m.state.local_variable(element.key, collection).cloned().unwrap_or(Value::Array(Vec::new()));
-            variables::set_propagating(m, element.flow_scope, element.process_instance, Arc::clone(collection), value);
+            variables::set_propagating(m, element.flow_scope, element.process_instance, collection, value);
         }
         Ok(())
     }

@@ -239,12 +239,12 @@ impl State {
         None
     }
 
-    /// The scope in `scope`'s chain that holds `name`, if any.
-    pub fn variable_holder(&self, scope: i64, name: &str) -> Option<i64> {
+    /// The scope in `scope`'s chain that holds `name`, with the stored name, if any.
+    pub fn variable_holder(&self, scope: i64, name: &str) -> Option<(i64, &Arc<str>)> {
         let mut key = scope;
         while let Some(element) = self.elements.get(&key) {
-            if element.variables.iter().any(|(n, _)| &**n == name) {
-                return Some(key);
+            if let Some((stored, _)) = element.variables.iter().find(|(n, _)| &**n == name) {
+                return Some((key, stored));
             }
             key = element.flow_scope_key;
         }

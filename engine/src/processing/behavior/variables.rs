@@ -27,8 +27,12 @@ pub(crate) fn set_local(m: &mut Machine, scope: i64, process_instance: i64, name
 
 /// Propagating merge starting at `scope`: each variable updates the nearest scope that holds it,
 /// else is created in the root scope of the chain.
-pub(crate) fn set_propagating(m: &mut Machine, scope: i64, process_instance: i64, name: Arc<str>, value: Value) {
-    let target = m.state.variable_holder(scope, &name).unwrap_or_else(|| root_of(m, scope));
+pub(crate) fn set_propagating(m: &mut Machine, scope: i64, process_instance: i64, name: &str, value: Value) {
+    // An existing variable's stored name is shared instead of allocating a new one.
+    let (target, name) = match m.state.variable_holder(scope, name) {
+        Some((holder, stored)) => (holder, stored.clone()),
+        None => (root_of(m, scope), Arc::from(name)),
+    };
     set_local(m, target, process_instance, name, value);
 }
 
@@ -50,7 +54,7 @@ pub(crate) fn merge_local(m: &mut Machine, scope: i64, process_instance: i64, do
 /// Merges a document with propagation starting at `scope`.
 pub(crate) fn merge_propagating(m: &mut Machine, scope: i64, process_instance: i64, document: &Map<String, Value>) {
     for (name, value) in document {
-        set_propagating(m, scope, process_instance, Arc::from(name.as_str()), value.clone());
+        set_propagating(m, scope, process_instance, name, value.clone());
     }
 }
 
@@ -90,7 +94,7 @@ pub(crate) fn apply_output_mappings(m: &mut Machine, element: &Element) -> Resul
     }
     for (mapping, value) in results {
         let (name, value) = nest(m.state.variable(start, &mapping.target[0]), mapping, value);
-        set_propagating(m, start, element.process_instance, name, value);
+        set_propagating(m, start, element.process_instance, &name, value);
     }
     Ok(())
 }
