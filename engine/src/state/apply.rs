@@ -20,7 +20,7 @@ impl State {
             }
             RecordValue::Element(e) => self.apply_element(key, intent, e),
             RecordValue::SequenceFlow(f) => {
-                let Some(def) = self.process_by_key.get(&f.process_definition_key).copied() else { return };
+                let Some(def) = self.def_of(f.process_definition_key) else { return };
                 let target = self.processes[def as usize].flow(f.flow).target;
                 let is_join = self.processes[def as usize].node(target).is_join;
                 if let Some(scope) = self.elements.get_mut(&f.flow_scope_key) {
@@ -158,10 +158,21 @@ impl State {
         }
     }
 
+    /// The index of a process definition by key; consecutive records nearly always name the same
+    /// definition, so the last answer is checked first.
+    fn def_of(&mut self, key: i64) -> Option<u32> {
+        if self.processes.get(self.last_def as usize).is_some_and(|p| p.key == key) {
+            return Some(self.last_def);
+        }
+        let def = self.process_by_key.get(&key).copied()?;
+        self.last_def = def;
+        Some(def)
+    }
+
     fn apply_element(&mut self, key: i64, intent: Intent, record: crate::record::ElementRecord) {
         match intent {
             Intent::ElementActivating => {
-                let Some(def) = self.process_by_key.get(&record.process_definition_key).copied() else { return };
+                let Some(def) = self.def_of(record.process_definition_key) else { return };
                 let process = &self.processes[def as usize];
                 let node = process.node(record.element);
                 let mut consumes_flow = true;

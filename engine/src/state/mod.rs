@@ -214,6 +214,8 @@ pub struct State {
     pub message_started: HashMap<(Arc<str>, Arc<str>), i64>,
     /// Open Camunda user tasks.
     pub user_tasks: KeyMap<UserTaskRecord>,
+    /// The definition the last record named (a lookup cache, not state).
+    last_def: u32,
 }
 
 impl State {
