@@ -192,6 +192,34 @@ fn item_17_inclusive_join_releases_when_no_more_tokens_can_arrive() {
 }
 
 #[test]
+fn item_17_inclusive_join_fires_when_the_other_path_turns_away() {
+    let mut test = ProcessTest::new();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .inclusive("fork")
+        .service_task("a", "a")
+        .inclusive("join")
+        .end("e")
+        .move_to("fork")
+        .service_task("b", "b")
+        .exclusive("route")
+        .connect("route", "join")
+        .move_to("route")
+        .end("elsewhere")
+        .condition("route", "join", "=rejoin")
+        .default_flow("route", "elsewhere")
+        .build();
+    test.deploy(&model);
+    let pi = test.start("p", json!({"rejoin": false}));
+    test.complete_job("a", json!({}));
+    assert_eq!(test.completed_count(pi, "join"), 0, "b may still reach the join");
+    test.complete_job("b", json!({}));
+    test.assert_element_passed(pi, "elsewhere");
+    assert_eq!(test.completed_count(pi, "join"), 1, "the join fires once b's path turned away");
+    test.assert_completed(pi);
+}
+
+#[test]
 fn item_18_event_based_gateway_takes_first_event_and_closes_others() {
     let mut test = ProcessTest::new();
     let model = ProcessBuilder::new("p")

@@ -191,6 +191,7 @@ pub(crate) fn notify_flow_scope_completed(m: &mut Machine, element: &Element) {
 }
 
 fn notify_flow_scope(m: &mut Machine, element: &Element, child: ChildFinished) {
+    transitions::recheck_inclusive_joins(m, element.flow_scope);
     // Fast path: a scope with other live children and no multi-instance bookkeeping has
     // nothing to do when one child finishes.
     if m.state

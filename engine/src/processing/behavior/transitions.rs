@@ -45,13 +45,33 @@ pub(crate) fn join_ready(m: &Machine, scope: i64, process: &ExecutableProcess, g
         // Tokens in flight elsewhere in the scope might still arrive: wait for them.
         let waiting_here: u32 =
             instance.taken_joins().iter().filter(|(f, _)| node.incoming.contains(f)).map(|(_, c)| *c).sum();
-        if instance.active_flows > waiting_here {
+        if waiting_here == 0 || instance.active_flows > waiting_here {
             return false;
         }
         let mut active = m.state.elements.values().filter(|e| e.flow_scope_key == scope).map(|e| e.element);
         return !active.any(|from| can_reach(process, from, gateway));
     }
     false
+}
+
+/// After a child of `scope` finished, an inclusive join with waiting tokens may have become
+/// unreachable for the missing ones: re-offer it a token so it can fire.
+pub(crate) fn recheck_inclusive_joins(m: &mut Machine, scope: i64) {
+    let Some(instance) = m.state.element(scope) else { return };
+    if instance.taken_joins().is_empty() {
+        return;
+    }
+    let def = instance.def;
+    let process = m.state.process(def);
+    let waiting: Vec<FlowIdx> = instance
+        .taken_joins()
+        .iter()
+        .map(|(f, _)| *f)
+        .filter(|&f| matches!(process.node(process.flow(f).target).kind, crate::model::NodeKind::Inclusive))
+        .collect();
+    for flow in waiting {
+        m.enqueue(Command::ActivateFromFlow { flow_scope: scope, def, flow, trigger: None });
+    }
 }
 
 /// True when a path of sequence flows leads from `from` to `to`.
