@@ -312,3 +312,21 @@ fn cancelled_instance_records_terminations_bottom_up() {
         test.element_log(pi).into_iter().filter(|(_, i)| *i == Intent::ElementTerminated).map(|(id, _)| id).collect();
     assert_eq!(terminated, ["t", "sub", "p"]);
 }
+
+#[test]
+fn feel_now_reads_the_engine_clock() {
+    let mut test = ProcessTest::new();
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .script_task("at", "=now() = date and time(\"2024-01-01T00:00:00Z\")", "at_start")
+        .service_task("wait", "wait")
+        .script_task("later", "=now() > date and time(\"2024-01-01T00:59:00Z\")", "an_hour_later")
+        .end("e")
+        .build();
+    test.deploy(&model);
+    let pi = test.start("p", json!({}));
+    assert_eq!(test.variable(pi, "at_start"), Some(json!(true)));
+    test.clock().advance(std::time::Duration::from_secs(3600));
+    test.complete_job("wait", json!({}));
+    assert_eq!(test.variable(pi, "an_hour_later"), Some(json!(true)));
+}

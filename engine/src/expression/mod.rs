@@ -10,6 +10,12 @@ use serde_json::Value;
 pub trait VariableLookup {
     /// The value of the named variable as seen from the evaluating scope, if any.
     fn lookup(&self, name: &str) -> Option<&Value>;
+
+    /// The engine's time (epoch milliseconds) for FEEL's `now()` and `today()`; `None` uses the
+    /// system clock.
+    fn now_millis(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// No variables at all (used at deploy time).
@@ -47,6 +53,14 @@ impl feel::VariableLookup for Feel<'_> {
             }
         }
         Some((feel::Value::from_json(current), segments.len()))
+    }
+
+    fn now(&self) -> feel::chrono::DateTime<feel::chrono::FixedOffset> {
+        self.0
+            .now_millis()
+            .and_then(feel::chrono::DateTime::from_timestamp_millis)
+            .unwrap_or_else(feel::chrono::Utc::now)
+            .fixed_offset()
     }
 }
 

@@ -120,7 +120,7 @@ impl ElementProcessor for CallActivityProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
         let process = &element.process;
         let NodeKind::CallActivity(spec) = &process.node(element.node).kind else { return Ok(()) };
-        let process_id = spec.process_id.evaluate_string(&m.state.view(element.key)).map_err(Failure::extract_value)?;
+        let process_id = spec.process_id.evaluate_string(&m.view(element.key)).map_err(Failure::extract_value)?;
         let Some(&def) = m.state.latest.get(&process_id) else {
             return Err(Failure::new(
                 ErrorType::CalledElementError,

@@ -61,7 +61,7 @@ enum AfterThrow {
 
 /// Performs the throw of an end or intermediate throw event.
 fn throw(m: &mut Machine, element: &Element, throw: &Throw) -> Result<AfterThrow, Failure> {
-    let view = m.state.view(element.key);
+    let view = m.view(element.key);
     match throw {
         Throw::None | Throw::Terminate | Throw::Link(_) => Ok(AfterThrow::Continue),
         Throw::Job(spec) => {

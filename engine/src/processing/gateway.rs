@@ -24,7 +24,7 @@ fn pass(m: &mut Machine, element: &Element, flows: &[FlowIdx]) {
 fn condition(m: &Machine, element: &Element, flow: FlowIdx) -> Result<bool, Failure> {
     match &element.process.flow(flow).condition {
         None => Ok(true),
-        Some(e) => e.evaluate_bool(&m.state.view(element.key)).map_err(Failure::extract_value),
+        Some(e) => e.evaluate_bool(&m.view(element.key)).map_err(Failure::extract_value),
     }
 }
 

@@ -101,6 +101,11 @@ impl Machine {
         self.state.apply(record);
     }
 
+    /// Variables seen from `scope` at the time of the command being processed.
+    pub fn view(&self, scope: i64) -> crate::state::ScopeView<'_> {
+        self.state.view(scope, self.now)
+    }
+
     /// Queues a follow-up command.
     pub fn enqueue(&mut self, command: Command) {
         self.queue.push_back(command);

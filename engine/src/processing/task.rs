@@ -32,7 +32,7 @@ impl ElementProcessor for ScriptProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
         let process = &element.process;
         if let NodeKind::Script { expression, result_variable } = &process.node(element.node).kind {
-            let value = expression.evaluate(&m.state.view(element.key)).map_err(Failure::extract_value)?;
+            let value = expression.evaluate(&m.view(element.key)).map_err(Failure::extract_value)?;
             let mut result = Map::new();
             result.insert(result_variable.to_string(), value);
             variables::apply_payload(m, element, &result, false);

@@ -273,9 +273,10 @@ impl State {
         map
     }
 
-    /// A lookup of variables seen from `scope`.
-    pub fn view(&self, scope: i64) -> ScopeView<'_> {
-        ScopeView { state: self, scope, extra: &[] }
+    /// A lookup of variables seen from `scope`, at engine time `now` (epoch milliseconds, what
+    /// FEEL's `now()` and `today()` return).
+    pub fn view(&self, scope: i64, now: i64) -> ScopeView<'_> {
+        ScopeView { state: self, scope, extra: &[], now }
     }
 
     /// Child element instances of `scope` (unordered scan; used off the hot path).
@@ -316,6 +317,7 @@ pub struct ScopeView<'a> {
     state: &'a State,
     scope: i64,
     extra: &'a [(&'a str, Value)],
+    now: i64,
 }
 
 impl<'a> ScopeView<'a> {
@@ -331,5 +333,9 @@ impl VariableLookup for ScopeView<'_> {
             Some((_, v)) => Some(v),
             None => self.state.variable(self.scope, name),
         }
+    }
+
+    fn now_millis(&self) -> Option<i64> {
+        Some(self.now)
     }
 }

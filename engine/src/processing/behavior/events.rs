@@ -43,7 +43,7 @@ pub(crate) fn open_subscriptions(m: &mut Machine, element: &Element) -> Result<(
 pub(crate) fn open(m: &mut Machine, owner: &Element, catch: NodeIdx, trigger: &ModelTrigger) -> Result<(), Failure> {
     match trigger {
         ModelTrigger::Timer(spec) => {
-            let schedule = spec.schedule(m.now, &m.state.view(owner.key)).map_err(Failure::extract_value)?;
+            let schedule = spec.schedule(m.now, &m.view(owner.key)).map_err(Failure::extract_value)?;
             let record = TimerRecord {
                 element_id: owner.process.node(catch).id.clone(),
                 element: catch,
@@ -59,7 +59,7 @@ pub(crate) fn open(m: &mut Machine, owner: &Element, catch: NodeIdx, trigger: &M
         }
         ModelTrigger::Message(spec) => open_message(m, owner, catch, spec)?,
         ModelTrigger::Signal(name) => {
-            let name = name.evaluate_string(&m.state.view(owner.key)).map_err(Failure::extract_value)?;
+            let name = name.evaluate_string(&m.view(owner.key)).map_err(Failure::extract_value)?;
             let record = subscription(owner, catch, name, super::jobs::empty());
             let key = m.key();
             m.write(key, Intent::SignalSubscriptionCreated, RecordValue::Subscription(Box::new(record)));
@@ -101,7 +101,7 @@ fn subscription(owner: &Element, catch: NodeIdx, name: Arc<str>, correlation_key
 
 /// Evaluates a message name and correlation key (a number becomes its integer text).
 fn message_names(m: &Machine, owner: &Element, spec: &MessageSpec) -> Result<(Arc<str>, Arc<str>), Failure> {
-    let view = m.state.view(owner.key);
+    let view = m.view(owner.key);
     let name = spec.name.evaluate_string(&view).map_err(Failure::extract_value)?;
     let key = match &spec.correlation_key {
         None => super::jobs::empty(),

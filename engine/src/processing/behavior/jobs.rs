@@ -16,7 +16,7 @@ pub(crate) fn empty() -> Arc<str> {
 /// Creates the element's job: evaluates type, retries and (for job-based user tasks) the
 /// assignment headers, then writes `JOB CREATED`.
 pub(crate) fn create(m: &mut Machine, element: &Element, spec: &JobSpec) -> Result<(), Failure> {
-    let view = m.state.view(element.key);
+    let view = m.view(element.key);
     let retries = match &spec.retries {
         Retries::Static(n) => *n,
         Retries::Expression(e) => match e.evaluate(&view).map_err(Failure::extract_value)? {

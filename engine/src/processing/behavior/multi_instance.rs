@@ -13,7 +13,7 @@ use crate::processing::lifecycle::{Element, Failure};
 
 /// The items to iterate: the input collection (must be an array) or `1..=cardinality`.
 pub(crate) fn items(m: &Machine, body: &Element, spec: &MultiInstance) -> Result<Vec<Value>, Failure> {
-    let view = m.state.view(body.key);
+    let view = m.view(body.key);
     if let Some(collection) = &spec.input_collection {
         return match collection.evaluate(&view).map_err(Failure::extract_value)? {
             Value::Array(items) => Ok(items),
@@ -47,7 +47,7 @@ pub(crate) fn activate_inner(m: &mut Machine, body: &Element, spec: &MultiInstan
 pub(crate) fn collect_output(m: &mut Machine, inner: &Element) -> Result<(), Failure> {
     let Some(spec) = inner.node().multi_instance.as_deref() else { return Ok(()) };
     let (Some(collection), Some(output)) = (&spec.output_collection, &spec.output_element) else { return Ok(()) };
-    let value = output.evaluate(&m.state.view(inner.key)).map_err(Failure::extract_value)?;
+    let value = output.evaluate(&m.view(inner.key)).map_err(Failure::extract_value)?;
     let counter = m.state.element(inner.key).map_or(0, |e| e.loop_counter) as usize;
     let mut list = match m.state.local_variable(inner.flow_scope, collection) {
         Some(Value::Array(items)) => items.clone(),
@@ -79,5 +79,5 @@ pub(crate) fn completion_condition_met(
         ("numberOfCompletedInstances", Value::from(instance.completed_children())),
         ("numberOfTerminatedInstances", Value::from(instance.terminated_children())),
     ];
-    condition.evaluate_bool(&m.state.view(body.key).with_extra(&extra)).map_err(Failure::extract_value)
+    condition.evaluate_bool(&m.view(body.key).with_extra(&extra)).map_err(Failure::extract_value)
 }

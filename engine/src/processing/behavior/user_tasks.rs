@@ -29,7 +29,7 @@ pub(crate) fn evaluate_list(value: &ValueOrExpression, view: &dyn VariableLookup
 
 /// Writes `USER_TASK CREATED` for the element.
 pub(crate) fn create(m: &mut Machine, element: &Element, assignment: &Assignment) -> Result<(), Failure> {
-    let view = m.state.view(element.key);
+    let view = m.view(element.key);
     let assignee = match &assignment.assignee {
         Some(a) => a.evaluate_string(&view).map_err(Failure::extract_value)?,
         None => super::jobs::empty(),

@@ -103,7 +103,7 @@ fn evaluate(m: &Machine, scope: i64, mapping: &Mapping) -> Result<Value, Failure
     match &mapping.source {
         MappingSource::Null => Ok(Value::Null),
         MappingSource::Static(v) => Ok(v.clone()),
-        MappingSource::Expression(e) => e.evaluate(&m.state.view(scope)).map_err(|message| {
+        MappingSource::Expression(e) => e.evaluate(&m.view(scope)).map_err(|message| {
             Failure::new(
                 ErrorType::IoMappingError,
                 format!("Failed to evaluate expression '{}': {message}", e.source()),
