@@ -100,10 +100,12 @@ impl State {
                             owner.extra_mut().subscriptions.push(key);
                         }
                         if signal {
-                            self.signal_subscriptions.insert(key, *s)
+                            self.signal_subscriptions.insert(key, *s);
                         } else {
-                            self.message_subscriptions.insert(key, *s)
-                        };
+                            let index_key = (s.name.clone(), s.correlation_key.clone());
+                            self.message_subscriptions_by_name.entry(index_key).or_default().push(key);
+                            self.message_subscriptions.insert(key, *s);
+                        }
                     }
                     Intent::MessageSubscriptionCorrelated => {
                         if let Some(message) = self.messages.get_mut(&s.message_key) {
@@ -120,6 +122,15 @@ impl State {
                         } else {
                             self.message_subscriptions.remove(&key)
                         };
+                        if let Some(sub) = removed.as_ref().filter(|_| !signal) {
+                            let index_key = (sub.name.clone(), sub.correlation_key.clone());
+                            if let Some(keys) = self.message_subscriptions_by_name.get_mut(&index_key) {
+                                keys.retain(|k| *k != key);
+                                if keys.is_empty() {
+                                    self.message_subscriptions_by_name.remove(&index_key);
+                                }
+                            }
+                        }
                         if let Some(owner) = removed.and_then(|s| self.elements.get_mut(&s.element_instance_key)) {
                             owner.extra_mut().subscriptions.retain(|k| *k != key);
                         }
@@ -179,6 +190,7 @@ impl State {
                 if let Some(scope) = self.elements.get_mut(&record.flow_scope_key) {
                     consumes_flow = scope.element_type != ElementType::MultiInstanceBody;
                     scope.active_children += 1;
+                    scope.children.push(key);
                     if consumes_flow && node.is_join {
                         let mut consumed = 0;
                         let joins = &mut scope.extra_mut().taken_joins;
@@ -213,6 +225,7 @@ impl State {
                         parent_element_instance_key: record.parent_element_instance_key,
                         job_key: -1,
                         variables: Vec::new(),
+                        children: Vec::new(),
                         extra: None,
                     },
                 );
@@ -243,6 +256,9 @@ impl State {
                         scope.stop_tokens();
                     }
                     scope.active_children = scope.active_children.saturating_sub(1);
+                    if let Some(at) = scope.children.iter().position(|k| *k == key) {
+                        scope.children.swap_remove(at);
+                    }
                     if scope.element_type == ElementType::MultiInstanceBody {
                         let extra = scope.extra_mut();
                         if intent == Intent::ElementCompleted {

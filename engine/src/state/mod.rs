@@ -69,6 +69,8 @@ pub struct ElementInstance {
     pub job_key: i64,
     /// Local variables, in creation order.
     pub variables: Vec<(Arc<str>, Value)>,
+    /// Keys of the live child element instances.
+    pub children: Vec<i64>,
     /// Data only some elements need.
     pub extra: Option<Box<ScopeExtra>>,
 }
@@ -204,6 +206,8 @@ pub struct State {
     pub timer_due: BTreeSet<(i64, i64)>,
     /// Open message subscriptions.
     pub message_subscriptions: KeyMap<SubscriptionRecord>,
+    /// Open message subscriptions by (message name, correlation key).
+    pub message_subscriptions_by_name: HashMap<(Arc<str>, Arc<str>), Vec<i64>>,
     /// Open signal subscriptions.
     pub signal_subscriptions: KeyMap<SubscriptionRecord>,
     /// Buffered messages.
@@ -279,10 +283,9 @@ impl State {
         ScopeView { state: self, scope, extra: &[], now }
     }
 
-    /// Child element instances of `scope` (unordered scan; used off the hot path).
+    /// Live child element instances of `scope`, oldest first.
     pub fn children(&self, scope: i64) -> Vec<i64> {
-        let mut keys: Vec<i64> =
-            self.elements.iter().filter(|(_, e)| e.flow_scope_key == scope).map(|(k, _)| *k).collect();
+        let mut keys = self.elements.get(&scope).map(|e| e.children.clone()).unwrap_or_default();
         keys.sort_unstable();
         keys
     }

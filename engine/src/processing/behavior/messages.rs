@@ -14,13 +14,10 @@ use crate::record::{Intent, MessageRecord, RecordValue, SignalRecord, Subscripti
 /// Correlates a published message to open subscriptions (one per process id) and message start
 /// events; returns true when it correlated anywhere.
 pub(crate) fn correlate_published(m: &mut Machine, message_key: i64, message: &MessageRecord) -> bool {
-    let mut matching: Vec<(i64, SubscriptionRecord)> = m
-        .state
-        .message_subscriptions
-        .iter()
-        .filter(|(_, s)| s.name == message.name && s.correlation_key == message.correlation_key)
-        .map(|(k, s)| (*k, s.clone()))
-        .collect();
+    let index_key = (message.name.clone(), message.correlation_key.clone());
+    let keys = m.state.message_subscriptions_by_name.get(&index_key).cloned().unwrap_or_default();
+    let mut matching: Vec<(i64, SubscriptionRecord)> =
+        keys.iter().filter_map(|k| m.state.message_subscriptions.get(k).map(|s| (*k, s.clone()))).collect();
     matching.sort_by_key(|(k, _)| *k);
     let mut done: Vec<Arc<str>> = Vec::new();
     for (key, sub) in matching {

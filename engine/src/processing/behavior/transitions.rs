@@ -48,7 +48,7 @@ pub(crate) fn join_ready(m: &Machine, scope: i64, process: &ExecutableProcess, g
         if waiting_here == 0 || instance.active_flows > waiting_here {
             return false;
         }
-        let mut active = m.state.elements.values().filter(|e| e.flow_scope_key == scope).map(|e| e.element);
+        let mut active = instance.children.iter().filter_map(|k| m.state.element(*k)).map(|e| e.element);
         return !active.any(|from| can_reach(process, from, gateway));
     }
     false
