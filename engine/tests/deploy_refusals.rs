@@ -104,6 +104,13 @@ fn bad_expressions_timers_and_flows_are_refused() {
 }
 
 #[test]
+fn duplicate_element_ids_are_refused() {
+    let model = ProcessBuilder::new("p").start("s").task("twice").task("twice").end("e").build();
+    let message = refusal(&model);
+    assert!(message.contains("'twice'") && message.contains("more than once"), "{message}");
+}
+
+#[test]
 fn unreadable_xml_names_the_resource_and_position() {
     match EngineCore::new().deploy_xml("broken.bpmn", b"<bpmn:definitions><oops></bpmn:definitions>") {
         Err(EngineError::InvalidArgument(message)) => assert!(message.starts_with("'broken.bpmn'"), "{message}"),

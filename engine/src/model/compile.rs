@@ -84,6 +84,19 @@ impl<'a> Compiler<'a> {
         self.collect(&process.flow_elements, 0);
         let index: HashMap<&str, NodeIdx> =
             self.nodes.iter().enumerate().map(|(i, c)| (c.node.id(), (i + 1) as NodeIdx)).collect();
+        if index.len() != self.nodes.len() {
+            let nodes = self.nodes.iter().map(|c| c.node).collect::<Vec<_>>();
+            for (i, node) in nodes.iter().enumerate() {
+                if nodes[..i].iter().any(|earlier| earlier.id() == node.id()) {
+                    self.error(
+                        &node.common,
+                        node.element_name(),
+                        "the element id is used more than once in the process",
+                    );
+                }
+            }
+            return None;
+        }
         let mut flows = Vec::with_capacity(self.flows.len());
         let collected_flows = self.flows.clone();
         for (flow, _) in collected_flows {
