@@ -1,0 +1,58 @@
+//! The 32 seed YAML workflows, and the construct samples in `yaml-to-bpmn/tests/good`, compile to
+//! BPMN that Camunda Modeler's lint rules accept (0 errors with `--compat-only`) and whose diagram
+//! `bpmn-check di` finds complete (0 problems).
+//!
+//! bpmn-check runs once per command over all files, to keep CI fast.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::{bpmn_check, files_with_extension, shared_dir, workspace_root};
+use yaml_to_bpmn::output::to_xml;
+use yaml_to_bpmn::{Source, compile_set};
+
+/// Compiles the YAML files below `dir` as one set and writes `<id>.bpmn` files into `out`.
+fn compile_folder(dir: &Path, out: &Path) -> Vec<PathBuf> {
+    let yaml = files_with_extension(dir, "yaml");
+    let sources: Vec<Source> = yaml
+        .iter()
+        .map(|p| Source { name: p.display().to_string(), text: std::fs::read_to_string(p).expect("read yaml") })
+        .collect();
+    let outcome = compile_set(&sources);
+    let errors: Vec<String> = outcome.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "compile errors:\n{}", errors.join("\n"));
+    assert_eq!(outcome.workflows.len(), sources.len(), "every file compiles");
+    outcome
+        .workflows
+        .iter()
+        .map(|w| {
+            let path = out.join(format!("{}.bpmn", w.id));
+            std::fs::write(&path, to_xml(&w.definitions)).expect("write bpmn");
+            path
+        })
+        .collect()
+}
+
+#[test]
+fn compiled_workflows_pass_lint_and_di() {
+    let out = std::env::temp_dir().join(format!("compiled-workflows-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).expect("output folder");
+    let seeds = compile_folder(&shared_dir().join("corpus/seed-workflows"), &out);
+    assert_eq!(seeds.len(), 32, "the seed corpus has 32 workflows");
+    let samples = compile_folder(&workspace_root().join("yaml-to-bpmn/tests/good"), &out);
+    let files: Vec<PathBuf> = seeds.into_iter().chain(samples).collect();
+    let count = files.len();
+    let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let mut lint_args = vec!["lint", "--compat-only"];
+    lint_args.extend(paths.iter().map(String::as_str));
+    let lint = bpmn_check(&lint_args);
+    assert_eq!(lint.code, 0, "lint --compat-only found errors:\n{}", lint.text);
+    assert!(lint.text.contains(&format!("{count} files, 0 errors")), "{}", lint.text);
+    let mut di_args = vec!["di"];
+    di_args.extend(paths.iter().map(String::as_str));
+    let di = bpmn_check(&di_args);
+    assert_eq!(di.code, 0, "di found problems:\n{}", di.text);
+    assert!(di.text.contains(&format!("{count} files, 0 errors, 0 warnings")), "{}", di.text);
+}

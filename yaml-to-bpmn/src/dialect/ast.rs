@@ -1,0 +1,337 @@
+//! The dialect's abstract syntax: a workflow as the YAML says it, with positions kept.
+
+use crate::diagnostic::Pos;
+use crate::yaml::Node;
+
+/// A string from the source and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    /// The text.
+    pub text: String,
+    /// Where the scalar starts.
+    pub pos: Pos,
+}
+
+/// One workflow file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workflow {
+    /// `metadata`.
+    pub metadata: Metadata,
+    /// `inputs`.
+    pub inputs: Vec<Input>,
+    /// `prerequisites`.
+    pub prerequisites: Vec<Prerequisite>,
+    /// `steps`.
+    pub steps: Vec<Step>,
+    /// Workflow `outputs`.
+    pub outputs: Vec<WorkflowOutput>,
+    /// `successCriteria` (prose).
+    pub success_criteria: Vec<String>,
+    /// `errorHandling`, when given.
+    pub error_handling: Option<ErrorHandling>,
+}
+
+/// `metadata`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metadata {
+    /// `id`: the process id and the name `execute-workflow` calls.
+    pub id: Text,
+    /// `name`.
+    pub name: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `persona_info.type`, when given.
+    pub persona: Option<String>,
+    /// `sla` as an ISO-8601 duration, when given.
+    pub sla: Option<String>,
+    /// Every other metadata field, flattened to `name = value` text (lists joined by `, `).
+    pub properties: Vec<(String, String)>,
+}
+
+/// The declared type of an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputType {
+    /// `string`.
+    String,
+    /// `enum` (with `values`).
+    Enum,
+    /// `boolean`.
+    Boolean,
+    /// `number`.
+    Number,
+    /// `array`.
+    Array,
+    /// `object`.
+    Object,
+}
+
+/// One declared input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// `name`.
+    pub name: String,
+    /// `type`.
+    pub ty: InputType,
+    /// `values` of an enum.
+    pub values: Vec<String>,
+    /// `default`, when given.
+    pub default: Option<Node>,
+    /// `required` (a default makes a required input optional for callers).
+    pub required: bool,
+    /// Where the declaration starts.
+    pub pos: Pos,
+}
+
+impl Input {
+    /// True when a caller must pass this input.
+    pub fn must_be_passed(&self) -> bool {
+        self.required && self.default.is_none()
+    }
+}
+
+/// One prerequisite (documentation only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prerequisite {
+    /// `description`.
+    pub description: String,
+    /// `required`.
+    pub required: bool,
+    /// `check`, a shell command, when given.
+    pub check: Option<String>,
+}
+
+/// One workflow output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowOutput {
+    /// `name`.
+    pub name: String,
+    /// `value` (a template or literal).
+    pub value: Node,
+}
+
+/// `errorHandling`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorHandling {
+    /// `strategy`.
+    pub strategy: Strategy,
+    /// `onFailure` steps.
+    pub on_failure: Vec<Step>,
+    /// `notifications`.
+    pub notifications: Vec<Notification>,
+}
+
+/// What happens after the `onFailure` steps ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// `fail-fast` (also the default).
+    FailFast,
+    /// `rollback`.
+    Rollback,
+    /// `retry`.
+    Retry,
+    /// `continue-on-error`.
+    ContinueOnError,
+    /// `escalate`.
+    Escalate,
+}
+
+/// One `notifications` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// `type` (log, slack, email, ...).
+    pub kind: String,
+    /// `target` (may hold templates).
+    pub target: Text,
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The `id`, or a deterministic path id for anonymous steps (`parent__s0`, `parent__b1__s0`).
+    pub id: String,
+    /// True when the id was written in the YAML.
+    pub explicit_id: bool,
+    /// `name`.
+    pub name: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// Declared `outputs`.
+    pub outputs: Vec<Text>,
+    /// `onError` (static or a template).
+    pub on_error: Option<Text>,
+    /// A guard `condition` on a step that is not a conditional.
+    pub guard: Option<Text>,
+    /// `retryCount` / `maxRetries`.
+    pub retries: Option<u32>,
+    /// Where the step's mapping starts.
+    pub pos: Pos,
+    /// What the step does.
+    pub action: Action,
+}
+
+/// One branch of a switch-form conditional.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Branch {
+    /// The branch test applied to the subject.
+    pub test: BranchTest,
+    /// Where the branch starts.
+    pub pos: Pos,
+    /// The branch's steps.
+    pub steps: Vec<Step>,
+}
+
+/// A branch condition: an operator and a literal, applied to the switch subject.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BranchTest {
+    /// `eq 'x'` (and a bare word).
+    Eq(String),
+    /// `neq 'x'` / `ne 'x'`.
+    Ne(String),
+    /// `contains 'x'`.
+    Contains(String),
+}
+
+/// What a step does, per `action`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// `shell-command`.
+    Shell {
+        /// `command`.
+        command: Text,
+    },
+    /// `git-operation` and `azure-devops`: a job with an operation and parameters.
+    Operation {
+        /// `git-operation` or `azure-devops`.
+        job_type: &'static str,
+        /// `operation`.
+        operation: String,
+        /// `inputs` (a mapping, or a list for `create-work-items`).
+        parameters: Option<Node>,
+    },
+    /// `log`.
+    Log {
+        /// `message`.
+        message: Text,
+        /// `level`.
+        level: Option<String>,
+    },
+    /// `execute-workflow`.
+    Call {
+        /// `workflow`: the callee's `metadata.id`.
+        workflow: Text,
+        /// `inputs`, in source order.
+        inputs: Vec<(Text, Node)>,
+    },
+    /// `conditional` with `steps` and optional `else`.
+    If {
+        /// `condition`.
+        condition: Text,
+        /// `steps`.
+        then: Vec<Step>,
+        /// `else`.
+        otherwise: Vec<Step>,
+    },
+    /// `conditional` with `branches`.
+    Switch {
+        /// The subject (step-level `condition`).
+        subject: Text,
+        /// The branches.
+        branches: Vec<Branch>,
+    },
+    /// `parallel`.
+    Parallel {
+        /// Children.
+        steps: Vec<Step>,
+        /// `timeout` as an ISO-8601 duration.
+        timeout: Option<String>,
+    },
+    /// `while-loop`.
+    While {
+        /// `condition`.
+        condition: Text,
+        /// Body.
+        steps: Vec<Step>,
+    },
+    /// `for-loop`.
+    ForEach {
+        /// `items`.
+        items: Text,
+        /// Body.
+        steps: Vec<Step>,
+    },
+    /// `repeat`.
+    Repeat {
+        /// `count`.
+        count: u32,
+        /// Body.
+        steps: Vec<Step>,
+    },
+    /// `wait`.
+    Wait {
+        /// `duration`.
+        duration: WaitDuration,
+    },
+    /// `set-variable`.
+    SetVariable {
+        /// The variable name without `context.`.
+        variable: String,
+        /// `value`.
+        value: Node,
+    },
+}
+
+/// A `wait` duration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitDuration {
+    /// A literal, already ISO-8601 (`PT30M`).
+    Fixed(String),
+    /// A template followed by a unit (`${...}s`).
+    Dynamic {
+        /// The template text (without the unit).
+        template: Text,
+        /// `S`, `M` or `H`.
+        unit: char,
+    },
+}
+
+impl Action {
+    /// The children of a container step, in document order (branches flattened).
+    pub fn children(&self) -> Vec<&Step> {
+        match self {
+            Action::If { then, otherwise, .. } => then.iter().chain(otherwise).collect(),
+            Action::Switch { branches, .. } => branches.iter().flat_map(|b| &b.steps).collect(),
+            Action::Parallel { steps, .. }
+            | Action::While { steps, .. }
+            | Action::ForEach { steps, .. }
+            | Action::Repeat { steps, .. } => steps.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Step {
+    /// This step and every step nested in it, depth first.
+    pub fn walk<'a>(&'a self, out: &mut Vec<&'a Step>) {
+        out.push(self);
+        for child in self.action.children() {
+            child.walk(out);
+        }
+    }
+}
+
+impl Workflow {
+    /// Every step of the main flow and of `onFailure`, nested ones included.
+    pub fn all_steps(&self) -> Vec<&Step> {
+        let mut out = Vec::new();
+        let on_failure = self.error_handling.iter().flat_map(|e| &e.on_failure);
+        for step in self.steps.iter().chain(on_failure) {
+            step.walk(&mut out);
+        }
+        out
+    }
+
+    /// The declared input with this name.
+    pub fn input(&self, name: &str) -> Option<&Input> {
+        self.inputs.iter().find(|i| i.name == name)
+    }
+}

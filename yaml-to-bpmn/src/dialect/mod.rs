@@ -1,0 +1,7 @@
+//! The YAML workflow dialect: its AST and how it is read from the located YAML tree.
+
+pub mod ast;
+mod fields;
+mod parse;
+
+pub use parse::{ACTIONS, is_valid_id, parse_workflow};

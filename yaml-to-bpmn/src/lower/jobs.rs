@@ -1,0 +1,175 @@
+//! Lowering the steps that do work: service tasks for jobs, call activities for
+//! `execute-workflow`, script tasks for `set-variable`.
+
+use bpmn::model::zeebe::{CalledElement, Header, IoMapping, Mapping, Script, TaskDefinition, TaskHeaders};
+use bpmn::model::{CallActivity, ExtensionElement, FlowNode, FlowNodeKind, Task, TaskKind};
+
+use super::graph::node;
+use super::{Lowerer, mapping, script_kind, step_name};
+use crate::dialect::ast::{Action, Step};
+use crate::template::{Segment, feel_name, feel_string, split};
+use crate::yaml::Value;
+
+/// Everything a job-based task carries besides its type.
+#[derive(Default)]
+struct Job {
+    headers: Vec<(String, String)>,
+    inputs: Vec<Mapping>,
+}
+
+impl Lowerer<'_, '_> {
+    /// The task for a step that is not control flow.
+    pub(super) fn task(&mut self, step: &Step) -> FlowNode {
+        let id = self.ids.fresh(&step.id);
+        let name = step_name(step);
+        let description = step.description.as_deref();
+        match &step.action {
+            Action::Call { workflow, inputs } => {
+                let entries: Vec<String> = inputs
+                    .iter()
+                    .map(|(key, value)| format!("{}: {}", feel_string(&key.text), self.value(value)))
+                    .collect();
+                let mut task = node(&id, &name, description, FlowNodeKind::CallActivity(CallActivity::default()));
+                let mut outputs =
+                    vec![mapping(&format!("=context put(steps, {}, outputs)", feel_string(&step.id)), "steps")];
+                outputs.extend(self.mirrored_outputs(step, "outputs."));
+                let extensions = task.common.extensions_mut();
+                extensions.set(ExtensionElement::CalledElement(CalledElement {
+                    process_id: workflow.text.clone(),
+                    propagate_all_child_variables: Some(false),
+                    propagate_all_parent_variables: Some(false),
+                    ..CalledElement::default()
+                }));
+                extensions.set(ExtensionElement::IoMapping(IoMapping {
+                    inputs: vec![mapping(&format!("={{{}}}", entries.join(", ")), "inputs")],
+                    outputs,
+                    ..IoMapping::default()
+                }));
+                task
+            }
+            Action::SetVariable { variable, value } => {
+                let expression = format!("={}", self.value(value));
+                let mut task = node(&id, &name, description, script_kind());
+                task.common.extensions_mut().set(ExtensionElement::Script(Script {
+                    expression,
+                    result_variable: Some(variable.clone()),
+                    ..Script::default()
+                }));
+                task
+            }
+            _ => {
+                let mut job = Job::default();
+                let job_type = self.job_content(step, &mut job);
+                self.service_task(&id, &name, step, job_type, job)
+            }
+        }
+    }
+
+    /// Fills headers and inputs for a job step; returns its job type.
+    fn job_content(&mut self, step: &Step, job: &mut Job) -> &'static str {
+        match &step.action {
+            Action::Shell { command } => {
+                let mut template = String::new();
+                match split(&command.text) {
+                    Ok(segments) => {
+                        for segment in &segments {
+                            match segment {
+                                Segment::Text(text) => template.push_str(text),
+                                Segment::Template(expr) => {
+                                    let slot = format!("t{}", job.inputs.len());
+                                    template.push_str(&format!("{{{{{slot}}}}}"));
+                                    let value = self.translator.value(expr);
+                                    job.inputs.push(mapping(&format!("={value}"), &slot));
+                                }
+                            }
+                        }
+                        self.report_notes(command.pos);
+                    }
+                    Err(_) => template.push_str(&command.text),
+                }
+                job.headers.push(("commandTemplate".into(), template));
+                "shell-command"
+            }
+            Action::Operation { job_type, operation, parameters } => {
+                job.headers.push(("operation".into(), operation.clone()));
+                if let Some(parameters) = parameters {
+                    let target = if matches!(parameters.value, Value::Seq(_)) { "items" } else { "parameters" };
+                    let feel = self.value(parameters);
+                    job.inputs.push(mapping(&format!("={feel}"), target));
+                }
+                job_type
+            }
+            Action::Log { message, level } => {
+                let feel = self.text(&message.text, message.pos);
+                job.inputs.push(mapping(&format!("={feel}"), "message"));
+                if let Some(level) = level {
+                    job.headers.push(("level".into(), level.clone()));
+                }
+                "log"
+            }
+            _ => "noop",
+        }
+    }
+
+    /// A service task of `job_type` with the common headers, retries and output mapping.
+    fn service_task(&mut self, id: &str, name: &str, step: &Step, job_type: &str, mut job: Job) -> FlowNode {
+        job.headers.insert(0, ("stepId".into(), step.id.clone()));
+        match &step.on_error {
+            Some(on_error) if on_error.text.contains("${") => {
+                let feel = self.text(&on_error.text, on_error.pos);
+                job.inputs.push(mapping(&format!("={feel}"), "onError"));
+            }
+            Some(on_error) => job.headers.push(("onError".into(), on_error.text.clone())),
+            None => {
+                if let Some(default) = self.default_on_error {
+                    job.headers.push(("onError".into(), default.to_owned()));
+                }
+            }
+        }
+        if let Some(persona) = &self.persona {
+            job.headers.push(("persona".into(), persona.clone()));
+        }
+        let mut task = node(id, name, step.description.as_deref(), FlowNodeKind::Task(Task::new(TaskKind::Service)));
+        let outputs = self.step_outputs(step);
+        let extensions = task.common.extensions_mut();
+        extensions.set(ExtensionElement::TaskDefinition(TaskDefinition {
+            job_type: job_type.to_owned(),
+            retries: Some(step.retries.unwrap_or(3).to_string()),
+            ..TaskDefinition::default()
+        }));
+        let headers = job.headers.into_iter().map(|(key, value)| Header { key, value, ..Header::default() }).collect();
+        extensions.set(ExtensionElement::TaskHeaders(TaskHeaders { headers, ..TaskHeaders::default() }));
+        if !job.inputs.is_empty() || !outputs.is_empty() {
+            extensions.set(ExtensionElement::IoMapping(IoMapping {
+                inputs: job.inputs,
+                outputs,
+                ..IoMapping::default()
+            }));
+        }
+        task
+    }
+
+    /// `steps ← context put(steps, "<id>", {OUT: OUT, ...})` plus the mirrored outputs.
+    fn step_outputs(&self, step: &Step) -> Vec<Mapping> {
+        if step.outputs.is_empty() {
+            return Vec::new();
+        }
+        let entries: Vec<String> =
+            step.outputs.iter().map(|o| format!("{}: {}", feel_string(&o.text), feel_name(&o.text))).collect();
+        let mut outputs = vec![mapping(
+            &format!("=context put(steps, {}, {{{}}})", feel_string(&step.id), entries.join(", ")),
+            "steps",
+        )];
+        outputs.extend(self.mirrored_outputs(step, ""));
+        outputs
+    }
+
+    /// Declared outputs that the workflow also reads as `context.NAME` become variables too.
+    fn mirrored_outputs(&self, step: &Step, prefix: &str) -> Vec<Mapping> {
+        step.outputs
+            .iter()
+            .filter(|o| self.context_reads.contains(&o.text) && !o.text.contains(['-', '.']))
+            .map(|o| mapping(&format!("={prefix}{}", feel_name(&o.text)), &o.text))
+            .collect()
+    }
+}

@@ -1,0 +1,141 @@
+//! The command line: exit codes 0 (ok), 1 (errors in the input), 2 (usage or I/O).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yaml-to-bpmn")).args(args).output().expect("runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("yaml-to-bpmn-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn seed(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/seed-workflows").join(name).display().to_string()
+}
+
+#[test]
+fn check_of_a_good_set_exits_0() {
+    let output = run(&["check", &seed("system")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("18 files, 0 errors"));
+}
+
+#[test]
+fn check_of_a_broken_file_exits_1_with_a_located_error() {
+    let dir = temp_dir("broken");
+    let file = dir.join("bad.yaml");
+    std::fs::write(&file, "metadata:\n  id: bad\nsteps:\n  - id: a\n    action: teleport\n").expect("write");
+    let output = run(&["check", &file.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("bad.yaml:5:13: error: unknown action `teleport`"), "{}", stderr(&output));
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let output = run(&["check", "/definitely/not/here.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read"), "{}", stderr(&output));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&[]).status.code(), Some(2));
+    assert_eq!(run(&["convert", "x.yaml"]).status.code(), Some(2), "missing -o");
+    assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in ["convert", "check", "roundtrip"] {
+        let output = run(&[sub, "--help"]);
+        assert_eq!(output.status.code(), Some(0), "{sub}");
+        assert!(String::from_utf8_lossy(&output.stdout).contains("Usage:"), "{sub}");
+    }
+}
+
+#[test]
+fn convert_writes_one_file_per_workflow_named_by_id() {
+    let out = temp_dir("convert");
+    let output = run(&["convert", &seed("system"), "-o", &out.display().to_string()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 18);
+    assert!(names.contains(&"wf2-hotfix.bpmn".to_owned()));
+    let text = std::fs::read_to_string(out.join("wf2-hotfix.bpmn")).expect("written");
+    assert!(text.contains("wf2-hotfix"));
+}
+#[test]
+fn check_reads_and_validates_bpmn_files() {
+    let out = temp_dir("bpmn");
+    let converted = run(&["convert", &seed("system/wf3-branch-creation.yaml"), "-o", &out.display().to_string()]);
+    assert_eq!(converted.status.code(), Some(0), "{}", stderr(&converted));
+    let good = out.join("wf3-branch-creation.bpmn");
+    let output = run(&["check", &good.display().to_string()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let broken = out.join("broken.bpmn");
+    std::fs::write(
+        &broken,
+        "<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n  <bpmn:process id=\"p\">\n",
+    )
+    .expect("write");
+    let output = run(&["check", &broken.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("broken.bpmn:"), "{}", stderr(&output));
+}
+
+#[test]
+fn roundtrip_rewrites_a_model_without_loss() {
+    let out = temp_dir("roundtrip");
+    let converted = run(&["convert", &seed("system/wf2-hotfix.yaml"), "-o", &out.display().to_string()]);
+    assert_eq!(converted.status.code(), Some(0), "{}", stderr(&converted));
+    let first = out.join("wf2-hotfix.bpmn");
+    let second = out.join("again.bpmn");
+    let output = run(&["roundtrip", &first.display().to_string(), "-o", &second.display().to_string()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let a = bpmn::read(&std::fs::read(&first).expect("first")).expect("reads");
+    let b = bpmn::read(&std::fs::read(&second).expect("second")).expect("reads");
+    assert_eq!(a, b);
+    let missing = run(&["roundtrip", "/no/such.bpmn", "-o", &second.display().to_string()]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn roundtrip_of_a_broken_model_exits_1_with_its_location() {
+    let dir = temp_dir("roundtrip-broken");
+    let broken = dir.join("broken.bpmn");
+    std::fs::write(
+        &broken,
+        "<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n  <bpmn:process id=\"p\">\n",
+    )
+    .expect("write");
+    let output = run(&["roundtrip", &broken.display().to_string(), "-o", &dir.join("out.bpmn").display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("broken.bpmn:") && stderr(&output).contains(": error: "), "{}", stderr(&output));
+    assert!(!dir.join("out.bpmn").exists());
+}
+
+#[test]
+fn convert_writes_the_good_files_and_exits_1_for_the_broken_ones() {
+    let dir = temp_dir("mixed");
+    std::fs::write(dir.join("good.yml"), "metadata:\n  id: good\nsteps: []\n").expect("write");
+    std::fs::write(dir.join("bad.yaml"), "metadata:\n  id: bad\nsteps:\n  - action: nope\n").expect("write");
+    let out = dir.join("out");
+    let output = run(&["convert", &dir.display().to_string(), "-o", &out.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("bad.yaml:4:13: error: unknown action `nope`"), "{}", stderr(&output));
+    assert!(out.join("good.bpmn").exists());
+    assert!(!out.join("bad.bpmn").exists());
+}
