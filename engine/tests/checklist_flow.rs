@@ -208,6 +208,8 @@ fn item_17_inclusive_join_fires_when_the_other_path_turns_away() {
         .end("elsewhere")
         .condition("route", "join", "=rejoin")
         .default_flow("route", "elsewhere")
+        .condition("fork", "a", "=true")
+        .condition("fork", "b", "=true")
         .build();
     test.deploy(&model);
     let pi = test.start("p", json!({"rejoin": false}));

@@ -111,6 +111,16 @@ fn duplicate_element_ids_are_refused() {
 }
 
 #[test]
+fn graph_validation_errors_are_reported_with_the_resource_name() {
+    let model = ProcessBuilder::new("p").start("s").exclusive("gw").end("a").move_to("gw").end("b").build();
+    let message = refusal(&model);
+    assert!(
+        message.starts_with("'bad.bpmn'") && message.contains("[gw-a]") && message.contains("no condition"),
+        "{message}"
+    );
+}
+
+#[test]
 fn unreadable_xml_names_the_resource_and_position() {
     match EngineCore::new().deploy_xml("broken.bpmn", b"<bpmn:definitions><oops></bpmn:definitions>") {
         Err(EngineError::InvalidArgument(message)) => assert!(message.starts_with("'broken.bpmn'"), "{message}"),

@@ -98,7 +98,10 @@ impl EngineCore {
     }
 }
 
-/// Compiles one resource, collecting its processes or its errors.
+/// Validates and compiles one resource, collecting its processes or its errors: the workspace's
+/// graph validation (structural mistakes such as missing start events, dangling flows, missing
+/// conditions; its warnings do not block) and then the engine's own refusals (unsupported
+/// elements, bad expressions and timers). `errors` may already hold other resources' errors.
 fn compile_into(
     name: &str,
     definitions: &Definitions,
@@ -106,8 +109,15 @@ fn compile_into(
     compiled: &mut Vec<(ExecutableProcess, u64)>,
     errors: &mut Vec<String>,
 ) {
+    let problems: Vec<String> = bpmn::graph::validate(definitions, &bpmn::graph::ValidationOptions::default())
+        .into_iter()
+        .filter(bpmn::graph::Problem::is_error)
+        .map(|p| format!("'{name}': {p}"))
+        .collect();
+    errors.extend(problems);
     match compile_definitions(definitions, name) {
-        Ok(resource) => compiled.extend(resource.processes.into_iter().map(|p| (p, sum))),
+        Ok(resource) if errors.is_empty() => compiled.extend(resource.processes.into_iter().map(|p| (p, sum))),
+        Ok(_) => {}
         Err(mut e) => errors.append(&mut e),
     }
 }
