@@ -28,10 +28,10 @@ fn item_31_service_task_creates_one_job_with_type_default_retries_and_headers() 
     let jobs = test.activate("charge");
     assert_eq!(jobs.len(), 1);
     let job = &jobs[0];
-    assert_eq!(&*job.job_type, "charge");
+    assert_eq!(job.job_type(), "charge");
     assert_eq!(job.retries, 3);
     assert_eq!(job.process_instance_key, pi);
-    assert_eq!(&*job.element_id, "t");
+    assert_eq!(job.element_id(), "t");
     let headers: serde_json::Value = serde_json::from_str(&job.custom_headers_json()).expect("headers are JSON");
     assert_eq!(headers, json!({"region": "eu", "tier": "gold"}));
 }

@@ -114,7 +114,7 @@ fn workload(name: &str) -> Option<Workload> {
 fn handle(job: &ActivatedJob) -> Option<Variables> {
     let mut out = Variables::new();
     let number = |name: &str| job.variables.get(name).and_then(Value::as_i64).unwrap_or(0);
-    match &*job.job_type {
+    match job.job_type() {
         "bench.increment" => {
             out.insert("counter".into(), json!(number("counter") + 1));
         }
@@ -122,10 +122,10 @@ fn handle(job: &ActivatedJob) -> Option<Variables> {
             out.insert("i".into(), json!(number("i") + 1));
         }
         "bench.branch" => {
-            out.insert(job.element_id.to_string(), json!(1));
+            out.insert(job.element_id().to_string(), json!(1));
         }
         "bench.side" => {
-            out.insert("side".into(), json!(&*job.element_id));
+            out.insert("side".into(), json!(job.element_id()));
         }
         _ => return None,
     }

@@ -64,16 +64,12 @@ impl EngineCore {
             };
             activated.push(ActivatedJob {
                 key,
-                job_type: record.template.job_type.clone(),
+                template: record.template.clone(),
                 retries: record.retries,
                 deadline: record.deadline,
                 worker: worker.clone(),
-                custom_headers: record.template.custom_headers.clone(),
-                element_id: record.template.element_id.clone(),
                 element_instance_key: record.element_instance_key,
                 process_instance_key: record.process_instance_key,
-                bpmn_process_id: record.template.bpmn_process_id.clone(),
-                process_definition_key: record.template.process_definition_key,
                 variables,
             });
             self.m.write(key, Intent::JobActivated, RecordValue::Job(record));

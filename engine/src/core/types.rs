@@ -100,41 +100,58 @@ impl ActivateJobs {
 pub struct ActivatedJob {
     /// The job key.
     pub key: i64,
-    /// The job type.
-    pub job_type: Arc<str>,
+    /// Type, headers, element and process of the job (shared by every job of the element).
+    pub template: Arc<crate::record::JobTemplate>,
     /// Remaining retries.
     pub retries: i32,
     /// Deadline (epoch milliseconds).
     pub deadline: i64,
     /// The worker holding it.
     pub worker: Arc<str>,
-    /// Static custom headers.
-    pub custom_headers: Arc<[(String, String)]>,
-    /// The element id of the task.
-    pub element_id: Arc<str>,
     /// The element instance of the task.
     pub element_instance_key: i64,
     /// The process instance.
     pub process_instance_key: i64,
-    /// The BPMN process id.
-    pub bpmn_process_id: Arc<str>,
-    /// The process definition key.
-    pub process_definition_key: i64,
     /// The variables visible from the task (or the fetched ones).
     pub variables: Variables,
 }
 
 impl ActivatedJob {
+    /// The job type.
+    pub fn job_type(&self) -> &str {
+        &self.template.job_type
+    }
+
+    /// The element id of the task.
+    pub fn element_id(&self) -> &str {
+        &self.template.element_id
+    }
+
+    /// The BPMN process id.
+    pub fn bpmn_process_id(&self) -> &str {
+        &self.template.bpmn_process_id
+    }
+
+    /// The process definition key.
+    pub fn process_definition_key(&self) -> i64 {
+        self.template.process_definition_key
+    }
+
+    /// The static custom headers, in model order.
+    pub fn custom_headers(&self) -> &[(String, String)] {
+        &self.template.custom_headers
+    }
+
     /// The custom headers as a JSON object string, as the gRPC API sends them.
     pub fn custom_headers_json(&self) -> String {
         let map: Map<String, Value> =
-            self.custom_headers.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+            self.custom_headers().iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
         Value::Object(map).to_string()
     }
 
     /// A custom header by key.
     pub fn header(&self, key: &str) -> Option<&str> {
-        self.custom_headers.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.custom_headers().iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 }
 
