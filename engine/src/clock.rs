@@ -43,6 +43,7 @@ impl VirtualClock {
     /// Moves the clock forward by `duration` (saturating at the end of time).
     pub fn advance(&self, duration: Duration) {
         let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        // The closure always returns `Some`, so the update cannot fail.
         let _ = self.now.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| Some(now.saturating_add(millis)));
     }
 

@@ -17,9 +17,8 @@ fn item_22_job_variables_update_nearest_scope_else_root() {
         .build();
     test.deploy(&model);
     let pi = test.start("p", json!({}));
-    let sub = test.assert_element_active(pi, "sub");
+    test.assert_element_active(pi, "sub");
     test.complete_job("t", json!({"x": 2, "y": 3}));
-    let _ = sub;
     test.assert_completed(pi);
     assert_eq!(test.variable(pi, "y"), Some(json!(3)), "a new variable is created in the root");
     assert_eq!(test.variable(pi, "x"), None, "x went to the sub-process's local x and vanished with it");

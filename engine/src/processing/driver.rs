@@ -27,6 +27,7 @@ pub(crate) fn activate_from_flow(m: &mut Machine, flow_scope: i64, def: u32, flo
 }
 
 /// Writes `ELEMENT_ACTIVATING` for a new element instance (a multi-instance activity gets its body).
+// Mirrors the fields of `ElementRecord` one to one; a struct would only rename them.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write_activating(
     m: &mut Machine,
