@@ -3,3 +3,4 @@
 //! cross-crate tests (`tests/`), the benchmarks (`benches/`) and the examples (`examples/`).
 
 pub use bpmn;
+pub use engine;
