@@ -1,6 +1,12 @@
 //! The persona orchestrator: YAML workflows compiled to Camunda 8 / Zeebe BPMN and run by an
 //! embedded engine or by Zeebe. This package ties the workspace crates together; it hosts the
 //! cross-crate tests (`tests/`), the benchmarks (`benches/`) and the examples (`examples/`).
+//!
+//! - [`drive`] runs an instance to its end with scripted job workers on a virtual clock.
+//! - [`dry_run`] renders what a compiled workflow's job would do.
+
+pub mod drive;
+pub mod dry_run;
 
 pub use bpmn;
 pub use engine;

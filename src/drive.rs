@@ -1,0 +1,185 @@
+//! Driving a process instance to its end on an embedded engine with scripted job workers: every
+//! activatable job of the known job types is handed to a handler and completed with the
+//! variables it returns; when nothing but timers is pending, the virtual clock jumps to the next
+//! due timer. A step limit stops instances that never end by themselves.
+
+use std::collections::BTreeSet;
+
+use bpmn::Definitions;
+use bpmn::graph::ProcessGraph;
+use engine::{ActivateJobs, ActivatedJob, EngineCore, EngineError, Incident, Variables, VirtualClock};
+
+/// The worker name scripted handlers activate jobs with.
+pub const WORKER: &str = "scripted";
+
+/// The job types of every service task (and other job-based element) in the models, sorted.
+pub fn job_types<'a>(models: impl IntoIterator<Item = &'a Definitions>) -> Vec<String> {
+    let mut types = BTreeSet::new();
+    for definitions in models {
+        for process in definitions.processes() {
+            let graph = ProcessGraph::new(process);
+            for node in graph.scopes().flat_map(|scope| scope.nodes()) {
+                if let Some(definition) = node.common.extensions().task_definition() {
+                    types.insert(definition.job_type.clone());
+                }
+            }
+        }
+    }
+    types.into_iter().collect()
+}
+
+/// What a scripted worker does with a job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// Complete the job with these variables.
+    Complete(Variables),
+    /// Throw a BPMN error with this code and message (the dialect's step failure).
+    ThrowError {
+        /// The error code, for example `STEP_FAILED`.
+        code: String,
+        /// The error message.
+        message: String,
+    },
+}
+
+/// How a driven instance ended (or why driving stopped).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ending {
+    /// The instance completed; its root variables at the end.
+    Completed(Variables),
+    /// The instance was terminated.
+    Terminated,
+    /// Open incidents in the instance or in instances it called.
+    Incidents(Vec<Incident>),
+    /// Still running, but nothing the driver can do moves it: no job of a known type and no
+    /// timer is pending (it waits for a message, a signal or a user task).
+    Stuck,
+    /// Still running after the step limit.
+    LimitReached,
+}
+
+/// What driving an instance did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// The process instance key.
+    pub instance: i64,
+    /// How it ended.
+    pub ending: Ending,
+    /// Jobs completed.
+    pub jobs: usize,
+    /// Times the clock jumped to a due timer.
+    pub timer_jumps: usize,
+}
+
+/// An engine on a virtual clock, and the job types its scripted workers serve.
+pub struct Driver<'a> {
+    /// The engine.
+    pub core: &'a mut EngineCore,
+    /// The clock the engine reads.
+    pub clock: &'a VirtualClock,
+    /// The job types to activate.
+    pub job_types: &'a [String],
+    /// At most this many steps (completed jobs plus timer jumps) per run.
+    pub step_limit: usize,
+}
+
+impl Driver<'_> {
+    /// Starts the latest version of `process_id` with `variables` and drives it: each activated
+    /// job goes to `handler`, whose reply completes it or throws an error.
+    pub fn run(
+        &mut self,
+        process_id: &str,
+        variables: Variables,
+        handler: &mut dyn FnMut(&ActivatedJob) -> Reply,
+    ) -> Result<Run, EngineError> {
+        let (created, result) = self.core.create_instance_with_result(process_id, variables)?;
+        let instance = created.process_instance_key;
+        let mut run = Run { instance, ending: Ending::LimitReached, jobs: 0, timer_jumps: 0 };
+        if let Some(variables) = result {
+            run.ending = Ending::Completed(variables);
+            return Ok(run);
+        }
+        self.core.await_result(instance);
+        run.ending = self.drive(instance, &mut run, handler)?;
+        Ok(run)
+    }
+
+    fn drive(
+        &mut self,
+        instance: i64,
+        run: &mut Run,
+        handler: &mut dyn FnMut(&ActivatedJob) -> Reply,
+    ) -> Result<Ending, EngineError> {
+        loop {
+            if self.core.has_finished(instance) {
+                return Ok(match self.core.take_result(instance) {
+                    Some(variables) => Ending::Completed(variables),
+                    None => Ending::Terminated,
+                });
+            }
+            let incidents = self.incidents_below(instance);
+            if !incidents.is_empty() {
+                return Ok(Ending::Incidents(incidents));
+            }
+            if run.jobs + run.timer_jumps >= self.step_limit {
+                return Ok(Ending::LimitReached);
+            }
+            if self.work_jobs(run, handler)? {
+                continue;
+            }
+            let Some(&(due, _)) = self.core.state().timer_due.first() else { return Ok(Ending::Stuck) };
+            if due > self.clock_now() {
+                self.clock.set(due);
+            }
+            self.core.tick();
+            run.timer_jumps += 1;
+        }
+    }
+
+    /// Activates every activatable job once and does what the handler replies; true when there
+    /// was any.
+    fn work_jobs(
+        &mut self,
+        run: &mut Run,
+        handler: &mut dyn FnMut(&ActivatedJob) -> Reply,
+    ) -> Result<bool, EngineError> {
+        let mut worked = false;
+        for job_type in self.job_types {
+            let jobs = self.core.activate_jobs(&ActivateJobs::new(job_type.as_str()).worker(WORKER))?;
+            for job in jobs {
+                match handler(&job) {
+                    Reply::Complete(variables) => self.core.complete_job(job.key, variables)?,
+                    Reply::ThrowError { code, message } => {
+                        self.core.throw_error(job.key, &code, &message, Variables::new())?
+                    }
+                }
+                run.jobs += 1;
+                worked = true;
+            }
+        }
+        Ok(worked)
+    }
+
+    fn clock_now(&self) -> i64 {
+        engine::Clock::now_millis(self.clock)
+    }
+
+    /// Open incidents of `instance` and of the instances it called (directly or not).
+    fn incidents_below(&self, instance: i64) -> Vec<Incident> {
+        self.core.incidents().into_iter().filter(|i| self.root_of(i.process_instance_key) == instance).collect()
+    }
+
+    /// The root process instance a process instance was called from (itself when not called).
+    fn root_of(&self, mut instance: i64) -> i64 {
+        let state = self.core.state();
+        while let Some(caller) = state
+            .element(instance)
+            .map(|process| process.parent_element_instance_key)
+            .filter(|&key| key > 0)
+            .and_then(|call_activity| state.element(call_activity))
+        {
+            instance = caller.process_instance_key;
+        }
+        instance
+    }
+}
