@@ -183,3 +183,70 @@ impl Driver<'_> {
         instance
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use engine::record::ErrorType;
+    use engine::testing::ProcessTest;
+    use engine::testing::model::{ProcessBuilder, TimerKind};
+    use serde_json::json;
+
+    use super::*;
+
+    /// Deploys `model` and runs process `p` with `handler`.
+    fn run_model(model: &Definitions, step_limit: usize, handler: &mut dyn FnMut(&ActivatedJob) -> Reply) -> Run {
+        let mut test = ProcessTest::new();
+        test.deploy(model);
+        let clock = test.clock().clone();
+        let types = job_types([model]);
+        let mut driver = Driver { core: test.core(), clock: &clock, job_types: &types, step_limit };
+        match driver.run("p", Variables::new(), handler) {
+            Ok(run) => run,
+            Err(e) => panic!("run failed: {e}"),
+        }
+    }
+
+    fn complete_with(value: serde_json::Value) -> impl FnMut(&ActivatedJob) -> Reply {
+        move |_| Reply::Complete(value.as_object().cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn jobs_are_completed_and_timers_jumped_to() {
+        let model = ProcessBuilder::new("p")
+            .start("s")
+            .service_task("a", "type-a")
+            .timer_catch("wait", TimerKind::Duration, "PT2H")
+            .service_task("b", "type-b")
+            .end("e")
+            .build();
+        assert_eq!(job_types([&model]), ["type-a", "type-b"]);
+        let run = run_model(&model, 10, &mut complete_with(json!({"done": true})));
+        assert_eq!((run.jobs, run.timer_jumps), (2, 1));
+        let Ending::Completed(variables) = run.ending else { panic!("expected completion: {:?}", run.ending) };
+        assert_eq!(variables.get("done"), Some(&json!(true)));
+    }
+
+    #[test]
+    fn an_instance_that_waits_for_a_message_is_stuck() {
+        let model = ProcessBuilder::new("p").start("s").message_catch("m", "go", "=\"k\"").end("e").build();
+        let run = run_model(&model, 10, &mut complete_with(json!({})));
+        assert_eq!(run.ending, Ending::Stuck);
+    }
+
+    #[test]
+    fn an_uncaught_error_ends_the_drive_with_its_incident() {
+        let model = engine::testing::model::service_task_process("p", "t");
+        let mut throw = |_: &ActivatedJob| Reply::ThrowError { code: "STEP_FAILED".into(), message: "boom".into() };
+        let run = run_model(&model, 10, &mut throw);
+        let Ending::Incidents(incidents) = run.ending else { panic!("expected an incident: {:?}", run.ending) };
+        assert_eq!(incidents.len(), 1);
+        assert_eq!(incidents[0].error_type, ErrorType::UnhandledErrorEvent);
+    }
+
+    #[test]
+    fn the_step_limit_stops_an_endless_instance() {
+        let model = ProcessBuilder::new("p").start("s").service_task("work", "t").connect("work", "work").build();
+        let run = run_model(&model, 5, &mut complete_with(json!({})));
+        assert_eq!((run.ending, run.jobs), (Ending::LimitReached, 5));
+    }
+}

@@ -7,6 +7,9 @@
 //! [`step_outputs`]); every other output stays unset, as most seed shell commands never print
 //! theirs (survey D17). The expected outcome of each workflow is stated in [`scenarios`], with
 //! the reason when it is not "completed with `outputs`".
+//!
+//! Two more runs cover what the happy paths cannot: a failing step that runs wf15's error
+//! handler (the only place `notify` jobs occur), and the incident a missing step output causes.
 
 mod support;
 
@@ -418,6 +421,7 @@ fn seed_workflows_run_on_the_engine() {
         check_outcome(&mut test, scenario, &run);
     }
     seen_types.extend(failing_step_runs_the_error_handler(&mut test, &types));
+    unreported_interval_raises_an_incident(&mut test, &types);
     let unused: Vec<_> = outputs.keys().filter(|(p, s)| !used_outputs.contains(&format!("{p}/{s}"))).collect();
     assert!(unused.is_empty(), "scripted outputs for steps that never ran: {unused:?}");
     assert_eq!(seen_types.iter().collect::<Vec<_>>(), types.iter().collect::<Vec<_>>(), "every job type was worked");
@@ -453,6 +457,28 @@ fn failing_step_runs_the_error_handler(test: &mut ProcessTest, types: &[String])
     assert_passed(test, id, run.instance, &["error__start", "return-defaults", "error__notify_0", "error__end"]);
     assert_eq!(test.completed_count(run.instance, "get-reviewers-config"), 0, "{id}: the main flow stopped");
     seen
+}
+
+/// Survey D17 in action: when wf9's `setup-monitoring` does not report `CHECK_INTERVAL` (its
+/// command never prints it), the dynamic wait `${...CHECK_INTERVAL}s` has no duration, and the
+/// timer raises the incident Zeebe raises for it. (The main run scripts a value instead.)
+fn unreported_interval_raises_an_incident(test: &mut ProcessTest, types: &[String]) {
+    let id = "wf9-post-merge-monitoring";
+    let clock = test.clock().clone();
+    let mut silent = |_: &ActivatedJob| Reply::Complete(Variables::new());
+    let mut driver = Driver { core: test.core(), clock: &clock, job_types: types, step_limit: STEP_LIMIT };
+    let start = json!({"inputs": {"MERGE_COMMIT": "abc123"}});
+    let run = driver
+        .run(id, start.as_object().cloned().unwrap_or_default(), &mut silent)
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    let Ending::Incidents(incidents) = &run.ending else { panic!("{id}: expected an incident, got {:?}", run.ending) };
+    assert_eq!(incidents.len(), 1, "{id}: {incidents:?}");
+    let incident = &incidents[0];
+    assert_eq!(incident.error_type, engine::record::ErrorType::ExtractValueError);
+    assert_eq!(&*incident.element_id, "wait-interval");
+    assert!(incident.error_message.contains("CHECK_INTERVAL"), "{}", incident.error_message);
+    assert!(incident.error_message.contains("but was 'NULL'"), "{}", incident.error_message);
+    test.core().cancel_instance(run.instance).unwrap_or_else(|e| panic!("{id}: cancel failed: {e}"));
 }
 
 fn check_outcome(test: &mut ProcessTest, scenario: &Scenario, run: &Run) {
