@@ -244,6 +244,22 @@ mod tests {
     }
 
     #[test]
+    fn incidents_in_called_instances_count_for_the_caller() {
+        let mut test = ProcessTest::new();
+        test.deploy(&engine::testing::model::service_task_process("child", "t"));
+        test.deploy(&ProcessBuilder::new("p").start("s").call_activity("call", "child").end("e").build());
+        let clock = test.clock().clone();
+        let types = ["t".to_owned()];
+        let mut driver = Driver { core: test.core(), clock: &clock, job_types: &types, step_limit: 10 };
+        let mut throw = |_: &ActivatedJob| Reply::ThrowError { code: "X".into(), message: "boom".into() };
+        let run = driver.run("p", Variables::new(), &mut throw).unwrap_or_else(|e| panic!("run failed: {e}"));
+        let Ending::Incidents(incidents) = run.ending else { panic!("expected an incident: {:?}", run.ending) };
+        assert_eq!(incidents.len(), 1);
+        assert_ne!(incidents[0].process_instance_key, run.instance, "the incident is in the child");
+        assert_eq!(&*incidents[0].element_id, "task");
+    }
+
+    #[test]
     fn the_step_limit_stops_an_endless_instance() {
         let model = ProcessBuilder::new("p").start("s").service_task("work", "t").connect("work", "work").build();
         let run = run_model(&model, 5, &mut complete_with(json!({})));
