@@ -365,6 +365,18 @@ fn assert_inputs_satisfy(workflow: &Workflow, inputs: &Value) {
     }
 }
 
+/// Every scripted output is one the step declares (undeclared job variables would be dropped by
+/// the output mapping, so a typo would silently script nothing).
+fn assert_outputs_declared(outputs: &HashMap<(&str, &str), Value>, declared: &BTreeMap<String, Workflow>) {
+    for ((process, step_id), values) in outputs {
+        let step = declared[*process].all_steps().into_iter().find(|s| s.id == *step_id);
+        let Some(step) = step else { panic!("{process} has no step {step_id}") };
+        for name in values.as_object().into_iter().flat_map(|o| o.keys()) {
+            assert!(step.outputs.iter().any(|o| &o.text == name), "{process}/{step_id} declares no output {name}");
+        }
+    }
+}
+
 #[test]
 fn seed_workflows_run_on_the_engine() {
     let began = Instant::now();
@@ -394,6 +406,7 @@ fn seed_workflows_run_on_the_engine() {
     assert_eq!(covered, compiled, "one scenario per seed workflow");
 
     let outputs = step_outputs();
+    assert_outputs_declared(&outputs, &declared);
     let mut used_outputs = BTreeSet::new();
     let mut seen_types = BTreeSet::new();
     let clock = test.clock().clone();
