@@ -78,4 +78,5 @@ pub use rust_decimal::Decimal;
 pub use error::{FeelError, FeelErrorKind};
 pub use expression::{Expression, StaticOrExpression};
 pub use lookup::{AtInstant, VariableLookup};
+pub use parser::is_plain_name;
 pub use value::{Context, Range, Value};

@@ -27,6 +27,18 @@ const KEYWORDS: &[&str] = &[
     "of",
 ];
 
+/// Words that read as something other than a variable: literals and the `function` keyword.
+const RESERVED_WORDS: &[&str] = &["true", "false", "null", "function"];
+
+/// True when `name` can be written in an expression as it is: an identifier that is neither a
+/// keyword nor a literal. Any other name (for example one with a hyphen) needs backticks.
+pub fn is_plain_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name)
+        && !RESERVED_WORDS.contains(&name)
+}
+
 /// Functions the evaluator handles itself because they need unevaluated arguments or can fail.
 const SPECIAL_FORMS: &[&str] = &["is defined", "assert"];
 

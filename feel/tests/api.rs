@@ -150,3 +150,21 @@ fn iteration_variables_shadow_variables_in_paths() {
     let variables = object(json!({"x": {"a": "outer"}}));
     assert_eq!(parse("for x in [{a: 1}] return x.a").evaluate_json(&variables), Ok(json!([1])));
 }
+
+/// `is_plain_name` agrees with the parser: a plain name reads its variable as written, and any
+/// other name reads it only in backticks.
+#[test]
+fn plain_names_read_their_variable_and_others_need_backticks() {
+    for name in ["order", "_x1", "if", "true", "null", "not", "tracking-id", "a b", "1st", "function"] {
+        let mut variables = serde_json::Map::new();
+        variables.insert(name.to_owned(), serde_json::json!("found"));
+        let backticked = feel::Expression::parse(&format!("`{name}`")).expect("backticks take any name");
+        assert_eq!(backticked.evaluate_json(&variables).ok(), Some(serde_json::json!("found")), "`{name}`");
+        let as_written = feel::Expression::parse(name).and_then(|e| e.evaluate_json(&variables));
+        assert_eq!(
+            feel::is_plain_name(name),
+            as_written.ok() == Some(serde_json::json!("found")),
+            "is_plain_name({name:?}) disagrees with how the parser reads it"
+        );
+    }
+}

@@ -18,23 +18,9 @@ impl Pos {
     }
 }
 
-/// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// The file cannot be compiled.
-    Error,
-    /// The file compiles, but something is likely wrong.
-    Warning,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        })
-    }
-}
+/// How bad a diagnostic is: the same scale the BPMN validation uses, so problems found in a
+/// BPMN file and in a YAML file read alike.
+pub use bpmn::graph::Severity;
 
 /// One message about one place in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]

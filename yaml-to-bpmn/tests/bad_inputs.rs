@@ -400,6 +400,8 @@ fn duplicate_workflow_ids_in_a_set() {
 fn set_variable_may_not_overwrite_reserved_variables() {
     let yaml = with_steps("  - id: s\n    action: set-variable\n    variable: context.steps\n    value: 1\n");
     assert_error(&yaml, 6, 15, "`steps` is reserved");
+    let yaml = with_steps("  - id: s\n    action: set-variable\n    variable: steps__caller\n    value: 1\n");
+    assert_error(&yaml, 6, 15, "`steps__caller` is reserved");
 }
 
 #[test]

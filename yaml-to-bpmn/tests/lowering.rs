@@ -135,7 +135,8 @@ fn execute_workflow_becomes_a_call_activity() {
     assert_eq!(called.propagate_all_parent_variables, Some(false));
     assert_eq!(input(&call, "inputs").as_deref(), Some("={\"BRANCH\": inputs.ID}"));
     let io = call.common.extensions().io_mapping().expect("io");
-    assert_eq!(io.outputs[0].source.as_deref(), Some("=context put(steps, \"call\", outputs)"));
+    assert_eq!(input(&call, "steps__caller").as_deref(), Some("=steps"));
+    assert_eq!(io.outputs[0].source.as_deref(), Some("=context put(steps__caller, \"call\", outputs)"));
 }
 
 #[test]

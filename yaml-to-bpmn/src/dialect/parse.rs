@@ -324,7 +324,7 @@ fn parse_step(node: &Node, path_id: String, diags: &mut Diagnostics) -> Option<S
 }
 
 /// Variables the compiled process uses itself; `set-variable` may not overwrite them.
-pub const RESERVED_VARIABLES: [&str; 5] = ["inputs", "steps", "outputs", "item", "error"];
+pub const RESERVED_VARIABLES: [&str; 6] = ["inputs", "steps", "outputs", "item", "error", crate::lower::CALLER_STEPS];
 
 /// The twelve action kinds.
 pub const ACTIONS: [&str; 12] = [

@@ -5,7 +5,7 @@ use bpmn::model::zeebe::{CalledElement, Header, IoMapping, Mapping, Script, Task
 use bpmn::model::{CallActivity, ExtensionElement, FlowNode, FlowNodeKind, Task, TaskKind};
 
 use super::graph::node;
-use super::{Lowerer, mapping, script_kind, step_name};
+use super::{CALLER_STEPS, Lowerer, mapping, script_kind, step_name};
 use crate::dialect::ast::{Action, Step};
 use crate::template::{Segment, feel_name, feel_string, split};
 use crate::yaml::Value;
@@ -30,8 +30,12 @@ impl Lowerer<'_, '_> {
                     .map(|(key, value)| format!("{}: {}", feel_string(&key.text), self.value(value)))
                     .collect();
                 let mut task = node(&id, &name, description, FlowNodeKind::CallActivity(CallActivity::default()));
-                let mut outputs =
-                    vec![mapping(&format!("=context put(steps, {}, outputs)", feel_string(&step.id)), "steps")];
+                // The callee's root variables, its own `steps` included, shadow the caller's in
+                // these output mappings; the caller's `steps` is read from a copy taken on entry.
+                let mut outputs = vec![mapping(
+                    &format!("=context put({CALLER_STEPS}, {}, outputs)", feel_string(&step.id)),
+                    "steps",
+                )];
                 outputs.extend(self.mirrored_outputs(step, "outputs."));
                 let extensions = task.common.extensions_mut();
                 extensions.set(ExtensionElement::CalledElement(CalledElement {
@@ -41,7 +45,10 @@ impl Lowerer<'_, '_> {
                     ..CalledElement::default()
                 }));
                 extensions.set(ExtensionElement::IoMapping(IoMapping {
-                    inputs: vec![mapping(&format!("={{{}}}", entries.join(", ")), "inputs")],
+                    inputs: vec![
+                        mapping(&format!("={{{}}}", entries.join(", ")), "inputs"),
+                        mapping("=steps", CALLER_STEPS),
+                    ],
                     outputs,
                     ..IoMapping::default()
                 }));

@@ -40,6 +40,10 @@ use graph::{Ids, connect, finish_scope, node};
 pub const STEP_FAILED: &str = "STEP_FAILED";
 /// Error code thrown when a `parallel` step's `timeout` elapses.
 pub const TIMEOUT: &str = "TIMEOUT";
+/// A call activity's local copy of the caller's `steps`. When the callee completes, its root
+/// variables (its own `steps` too) are visible to the call activity's output mappings and would
+/// hide the caller's `steps`, so the mapping that records the call's outputs reads this copy.
+pub const CALLER_STEPS: &str = "steps__caller";
 /// Escalation code of the `escalate` strategy.
 pub const ESCALATED: &str = "ESCALATED";
 

@@ -25,32 +25,9 @@ pub struct Translator<'a> {
     pub notes: Vec<String>,
 }
 
-const FEEL_KEYWORDS: [&str; 17] = [
-    "and",
-    "or",
-    "not",
-    "true",
-    "false",
-    "null",
-    "if",
-    "then",
-    "else",
-    "for",
-    "in",
-    "return",
-    "some",
-    "every",
-    "satisfies",
-    "instance",
-    "function",
-];
-
 /// A FEEL name for `name`: as is when it is a plain FEEL name, else in backticks.
 pub fn feel_name(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !FEEL_KEYWORDS.contains(&name);
-    if plain { name.to_owned() } else { format!("`{name}`") }
+    if feel::is_plain_name(name) { name.to_owned() } else { format!("`{name}`") }
 }
 
 /// A FEEL string literal holding `text`.

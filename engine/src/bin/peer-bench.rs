@@ -1,0 +1,468 @@
+//! Runs the peer benchmark workloads (`shared/bench/peers/workloads/*.bpmn`) on the engine and
+//! prints the peers' JSON line per repetition. See `shared/bench/peers/README.md`, section
+//! "Adding a new engine": parse once outside the timed section, warm up, check one untimed
+//! instance's trace, run instances one after another with an end-state check each, and measure
+//! W4 memory in a fresh child process per repetition (RSS from `/proc/self/statm`).
+//!
+//! Usage: `peer-bench --workload W1|W2|W3|W4 [--instances N] [--repeat R] [--warmup K] [--json]
+//! [--workloads DIR]`. Exits 1 when a check fails, 2 on bad arguments or files.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use engine::record::{Intent, MemorySink, RecordValue};
+use engine::{ActivateJobs, ActivatedJob, EngineCore, SystemClock, Variables};
+use serde_json::{Value, json};
+
+/// One workload: its file, process id, start variables, expected trace and end-state check.
+struct Workload {
+    name: &'static str,
+    process_id: &'static str,
+    job_types: &'static [&'static str],
+    start: fn() -> Variables,
+    /// Expected activations per element id on one instance.
+    trace: &'static [(&'static str, usize)],
+    /// End-state check on the completed instance's root variables.
+    check: fn(&Variables) -> bool,
+}
+
+fn object(value: Value) -> Variables {
+    match value {
+        Value::Object(map) => map,
+        _ => Variables::new(),
+    }
+}
+
+const W1_TRACE: &[(&str, usize)] = &[
+    ("start", 1),
+    ("task_01", 1),
+    ("task_02", 1),
+    ("task_03", 1),
+    ("task_04", 1),
+    ("task_05", 1),
+    ("task_06", 1),
+    ("task_07", 1),
+    ("task_08", 1),
+    ("task_09", 1),
+    ("task_10", 1),
+    ("end", 1),
+];
+const W2_TRACE: &[(&str, usize)] = &[
+    ("start", 1),
+    ("fork", 1),
+    ("branch_1", 1),
+    ("branch_2", 1),
+    ("branch_3", 1),
+    ("branch_4", 1),
+    ("branch_5", 1),
+    ("branch_6", 1),
+    ("branch_7", 1),
+    ("branch_8", 1),
+    ("join", 1),
+    ("decide", 1),
+    ("high", 1),
+    ("end", 1),
+];
+const W3_TRACE: &[(&str, usize)] = &[("start", 1), ("step", 20), ("check", 20), ("end", 1)];
+const W4_TRACE: &[(&str, usize)] = &[("start", 1), ("wait", 1)];
+
+fn workload(name: &str) -> Option<Workload> {
+    Some(match name {
+        "W1" | "straight" => Workload {
+            name: "W1",
+            process_id: "w1_straight",
+            job_types: &["bench.increment"],
+            start: || object(json!({"counter": 0})),
+            trace: W1_TRACE,
+            check: |v| v.get("counter") == Some(&json!(10)),
+        },
+        "W2" | "fanout" => Workload {
+            name: "W2",
+            process_id: "w2_fanout",
+            job_types: &["bench.branch", "bench.side"],
+            start: || object(json!({})),
+            trace: W2_TRACE,
+            check: |v| {
+                let sum: i64 = (1..=8).filter_map(|k| v.get(&format!("branch_{k}")).and_then(Value::as_i64)).sum();
+                sum == 8 && v.get("side") == Some(&json!("high"))
+            },
+        },
+        "W3" | "loop" => Workload {
+            name: "W3",
+            process_id: "w3_loop",
+            job_types: &["bench.loop"],
+            start: || object(json!({"i": 0})),
+            trace: W3_TRACE,
+            check: |v| v.get("i") == Some(&json!(20)),
+        },
+        "W4" | "waiting" => Workload {
+            name: "W4",
+            process_id: "w4_waiting",
+            job_types: &[],
+            start: || object(json!({})),
+            trace: W4_TRACE,
+            check: |_| true,
+        },
+        _ => return None,
+    })
+}
+
+/// The handler semantics shared by every peer; `None` leaves the job open (`bench.wait`).
+fn handle(job: &ActivatedJob) -> Option<Variables> {
+    let mut out = Variables::new();
+    let number = |name: &str| job.variables.get(name).and_then(Value::as_i64).unwrap_or(0);
+    match job.job_type() {
+        "bench.increment" => {
+            out.insert("counter".into(), json!(number("counter") + 1));
+        }
+        "bench.loop" => {
+            out.insert("i".into(), json!(number("i") + 1));
+        }
+        "bench.branch" => {
+            out.insert(job.element_id().to_string(), json!(1));
+        }
+        "bench.side" => {
+            out.insert("side".into(), json!(job.element_id()));
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+struct Options {
+    workload: Workload,
+    instances: usize,
+    repeat: usize,
+    warmup: Option<usize>,
+    json: bool,
+    dir: PathBuf,
+    w4_child: bool,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut args = std::env::args().skip(1);
+    let mut workload = None;
+    let (mut instances, mut repeat, mut warmup, mut json, mut w4_child) = (1000, 5, None, false, false);
+    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/peers/workloads");
+    let number =
+        |v: Option<String>, flag: &str| v.and_then(|v| v.parse::<usize>().ok()).ok_or(format!("{flag} needs a number"));
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--workload" => {
+                let name = args.next().unwrap_or_default();
+                workload = Some(workload_or_err(&name)?);
+            }
+            "--instances" => instances = number(args.next(), "--instances")?,
+            "--repeat" => repeat = number(args.next(), "--repeat")?,
+            "--warmup" => warmup = Some(number(args.next(), "--warmup")?),
+            "--workloads" => dir = PathBuf::from(args.next().ok_or("--workloads needs a directory")?),
+            "--json" => json = true,
+            "--w4-child" => w4_child = true,
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    let workload = workload.ok_or("--workload W1|W2|W3|W4 is required")?;
+    Ok(Options { workload, instances, repeat, warmup, json, dir, w4_child })
+}
+
+fn workload_or_err(name: &str) -> Result<Workload, String> {
+    workload(name).ok_or(format!("unknown workload '{name}': use W1, W2, W3 or W4"))
+}
+
+/// Reads and deploys the workload file; returns the engine, cold and warm parse times in ms.
+fn load(options: &Options, sink: Option<MemorySink>) -> Result<(EngineCore, f64, f64, PathBuf), String> {
+    let path = options.dir.join(format!("{}.bpmn", options.workload.process_id));
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let cold = Instant::now();
+    let definitions = bpmn::read::read(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    engine::model::compile_definitions(&definitions, "w.bpmn").map_err(|e| e.join("\n"))?;
+    let parse_ms_cold = cold.elapsed().as_secs_f64() * 1000.0;
+    let mut warm: Vec<f64> = (0..30)
+        .map(|_| {
+            let t = Instant::now();
+            let parsed = bpmn::read::read(&bytes).map(|d| engine::model::compile_definitions(&d, "w.bpmn").is_ok());
+            std::hint::black_box(parsed.ok());
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    warm.sort_by(f64::total_cmp);
+    let sink: Box<dyn engine::record::RecordSink> = match sink {
+        Some(s) => Box::new(s),
+        None => Box::new(engine::record::NullSink),
+    };
+    let mut core = EngineCore::with(Arc::new(SystemClock), sink);
+    let file_name = path.file_name().and_then(|f| f.to_str()).unwrap_or("workload.bpmn").to_string();
+    core.deploy_xml(&file_name, &bytes).map_err(|e| e.to_string())?;
+    Ok((core, parse_ms_cold, warm[warm.len() / 2], path))
+}
+
+/// Runs one instance to its end (or wait state); returns its root variables when it completed.
+fn run_instance(
+    core: &mut EngineCore,
+    workload: &Workload,
+    requests: &[ActivateJobs],
+) -> Result<Option<Variables>, String> {
+    let (created, done) =
+        core.create_instance_with_result(workload.process_id, (workload.start)()).map_err(|e| e.to_string())?;
+    if let Some(result) = done {
+        return Ok(Some(result));
+    }
+    let key = created.process_instance_key;
+    core.await_result(key);
+    loop {
+        let mut worked = false;
+        for request in requests {
+            let jobs = core.activate_jobs(request).map_err(|e| e.to_string())?;
+            for job in jobs {
+                if let Some(variables) = handle(&job) {
+                    core.complete_job(job.key, variables).map_err(|e| e.to_string())?;
+                    worked = true;
+                }
+            }
+        }
+        if let Some(result) = core.take_result(key) {
+            return Ok(Some(result));
+        }
+        if !worked {
+            return Ok(None);
+        }
+    }
+}
+
+fn requests(workload: &Workload) -> Vec<ActivateJobs> {
+    workload
+        .job_types
+        .iter()
+        .map(|t| ActivateJobs::new(*t).worker("peer-bench").max_jobs(32).timeout(Duration::from_secs(300)))
+        .collect()
+}
+
+/// Runs one untimed instance with a record log and compares its activations to the expected
+/// trace.
+fn trace_check(options: &Options) -> Result<(), String> {
+    let sink = MemorySink::default();
+    let (mut core, ..) = load(options, Some(sink.clone()))?;
+    let workload = &options.workload;
+    let outcome = run_instance(&mut core, workload, &requests(workload))?;
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for record in sink.records() {
+        if record.intent == Intent::ElementActivating
+            && let RecordValue::Element(e) = &record.value
+            && e.element_type != engine::model::ElementType::Process
+        {
+            *seen.entry(e.element_id.to_string()).or_default() += 1;
+        }
+    }
+    let expected: BTreeMap<String, usize> = workload.trace.iter().map(|(id, n)| (id.to_string(), *n)).collect();
+    if seen != expected {
+        return Err(format!("trace check failed: expected {expected:?}, engine trace {seen:?}"));
+    }
+    let end_ok = match (workload.name, outcome) {
+        ("W4", None) => true,
+        ("W4", Some(_)) => false,
+        (_, Some(vars)) => (workload.check)(&vars),
+        (_, None) => false,
+    };
+    if end_ok { Ok(()) } else { Err("trace check failed: wrong end state".into()) }
+}
+
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: f64 = [11, 12].iter().filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok())).sum();
+    ticks / 100.0
+}
+
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    statm.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()).unwrap_or(0) * 4096
+}
+
+fn version() -> String {
+    let sha = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    format!("{} ({sha})", env!("CARGO_PKG_VERSION"))
+}
+
+fn base_line(options: &Options, path: &std::path::Path, rep: usize) -> serde_json::Map<String, Value> {
+    let activations: usize = options.workload.trace.iter().map(|(_, n)| n).sum();
+    object(json!({
+        "peer": "persona-engine",
+        "version": version(),
+        "runtime": "rust (release, single-threaded, in-memory, system allocator)",
+        "workload": options.workload.name,
+        "instances": options.instances,
+        "file": path.file_name().and_then(|f| f.to_str()).unwrap_or(""),
+        "rep": rep,
+        "activations_per_instance": activations,
+        "allocator": "system (glibc malloc)",
+    }))
+}
+
+fn print(options: &Options, line: serde_json::Map<String, Value>) {
+    if options.json {
+        println!("{}", Value::Object(line));
+    } else {
+        let get = |k: &str| line.get(k).map(Value::to_string).unwrap_or_default();
+        println!(
+            "{} rep {}: {} instances in {} s = {} instances/s, {} activations/s, rss/waiting {} verified {}",
+            get("workload"),
+            get("rep"),
+            get("instances"),
+            get("seconds"),
+            get("instances_per_s"),
+            get("activations_per_s"),
+            get("rss_bytes_per_waiting_instance"),
+            get("verified")
+        );
+    }
+}
+
+fn throughput(options: &Options) -> Result<bool, String> {
+    trace_check(options)?;
+    let (mut core, parse_ms_cold, parse_ms, path) = load(options, None)?;
+    let workload = &options.workload;
+    let requests = requests(workload);
+    let warmup = options.warmup.unwrap_or((options.instances / 10).min(200));
+    for _ in 0..warmup {
+        run_instance(&mut core, workload, &requests)?;
+    }
+    let activations: usize = workload.trace.iter().map(|(_, n)| n).sum();
+    let mut all_ok = true;
+    for rep in 1..=options.repeat {
+        let cpu = cpu_seconds();
+        let started = Instant::now();
+        let mut verified = 0usize;
+        for _ in 0..options.instances {
+            if let Some(vars) = run_instance(&mut core, workload, &requests)?
+                && (workload.check)(&vars)
+            {
+                verified += 1;
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let cpu_seconds = cpu_seconds() - cpu;
+        let ok = verified == options.instances;
+        all_ok &= ok;
+        let mut line = base_line(options, &path, rep);
+        let rate = options.instances as f64 / seconds;
+        line.extend(object(json!({
+            "seconds": seconds,
+            "instances_per_s": rate,
+            "activations_per_s": rate * activations as f64,
+            "rss_bytes_per_waiting_instance": null,
+            "cpu_seconds": cpu_seconds,
+            "parse_ms": parse_ms,
+            "parse_ms_cold": parse_ms_cold,
+            "verified": ok,
+            "verified_instances": verified,
+        })));
+        print(options, line);
+    }
+    Ok(all_ok)
+}
+
+/// W4 child: start N waiting instances, report RSS before/after and the start rate.
+fn w4_child(options: &Options) -> Result<bool, String> {
+    let (mut core, parse_ms_cold, parse_ms, _) = load(options, None)?;
+    let workload = &options.workload;
+    run_instance(&mut core, workload, &[])?;
+    let before = rss_bytes();
+    let started = Instant::now();
+    let mut keys = Vec::with_capacity(options.instances);
+    for _ in 0..options.instances {
+        let created = core.create_instance(workload.process_id, None, (workload.start)()).map_err(|e| e.to_string())?;
+        keys.push(created.process_instance_key);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let after = rss_bytes();
+    // One pass over all element instances: each instance must have exactly one live child, `wait`.
+    let state = core.state();
+    let mut children: std::collections::HashMap<i64, Vec<&str>> = std::collections::HashMap::new();
+    for element in state.elements.values().filter(|e| e.flow_scope_key >= 0) {
+        children
+            .entry(element.process_instance_key)
+            .or_default()
+            .push(&state.process(element.def).node(element.element).id);
+    }
+    let verified = keys.iter().filter(|k| children.get(k).is_some_and(|c| c.as_slice() == ["wait"])).count();
+    println!(
+        "{}",
+        json!({"seconds": seconds, "rss_before": before, "rss_after": after, "verified_instances": verified, "parse_ms": parse_ms, "parse_ms_cold": parse_ms_cold})
+    );
+    Ok(verified == options.instances)
+}
+
+fn memory(options: &Options) -> Result<bool, String> {
+    trace_check(options)?;
+    let path = options.dir.join(format!("{}.bpmn", options.workload.process_id));
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut all_ok = true;
+    for rep in 1..=options.repeat {
+        let output = std::process::Command::new(&exe)
+            .args(["--workload", "W4", "--w4-child", "--instances", &options.instances.to_string(), "--workloads"])
+            .arg(&options.dir)
+            .output()
+            .map_err(|e| e.to_string())?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        let child: Value = serde_json::from_str(text.trim()).map_err(|e| format!("child output '{text}': {e}"))?;
+        let number = |k: &str| child.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+        let verified = number("verified_instances") as usize;
+        let ok = output.status.success() && verified == options.instances;
+        all_ok &= ok;
+        let rate = options.instances as f64 / number("seconds");
+        let mut line = base_line(options, &path, rep);
+        line.extend(object(json!({
+            "seconds": number("seconds"),
+            "instances_per_s": rate,
+            "activations_per_s": rate * 2.0,
+            "rss_bytes_per_waiting_instance": (number("rss_after") - number("rss_before")) / options.instances as f64,
+            "rss_before": number("rss_before"),
+            "rss_after": number("rss_after"),
+            "parse_ms": number("parse_ms"),
+            "parse_ms_cold": number("parse_ms_cold"),
+            "verified": ok,
+            "verified_instances": verified,
+        })));
+        print(options, line);
+    }
+    Ok(all_ok)
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("peer-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = if options.w4_child {
+        w4_child(&options)
+    } else if options.workload.name == "W4" {
+        memory(&options)
+    } else {
+        throughput(&options)
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("peer-bench: end-state check failed");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("peer-bench: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

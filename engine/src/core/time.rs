@@ -1,0 +1,84 @@
+//! Time-driven work of [`EngineCore`]: timers, job time-outs, back-offs and message expiry.
+
+use std::sync::Arc;
+
+use serde_json::Map;
+
+use super::EngineCore;
+use crate::model::NodeKind;
+use crate::processing::behavior::{events, messages};
+use crate::record::{Intent, JobRecord, RecordValue, TimerRecord};
+
+impl EngineCore {
+    /// Fires everything due at `self.m.now`, oldest first, until nothing is due.
+    pub(super) fn fire_due(&mut self) {
+        loop {
+            let now = self.m.now;
+            let timed_out = self.m.state.due_job_deadline(now);
+            let state = &self.m.state;
+            if let Some(&(_, key)) = state.timer_due.first().filter(|(due, _)| *due <= now) {
+                self.fire_timer(key);
+            } else if let Some(key) = timed_out {
+                self.job_again(key, Intent::JobTimedOut);
+            } else if let Some(&(_, key)) = state.job_backoffs.first().filter(|(d, _)| *d <= now) {
+                self.job_again(key, Intent::JobRecurredAfterBackoff);
+            } else if let Some(&(_, key)) = state.message_expiry.first().filter(|(d, _)| *d <= now) {
+                if let Some(message) = state.messages.get(&key).map(|b| b.record.clone()) {
+                    self.m.write(key, Intent::MessageExpired, RecordValue::Message(message));
+                }
+            } else {
+                return;
+            }
+            self.m.run();
+        }
+    }
+
+    /// A timed-out job or one whose back-off ended becomes activatable again.
+    fn job_again(&mut self, key: i64, intent: Intent) {
+        let Some(job) = self.m.state.jobs.get(&key) else { return };
+        let record = JobRecord {
+            deadline: -1,
+            recur_at: -1,
+            worker: crate::processing::behavior::jobs::empty(),
+            ..job.record.clone()
+        };
+        self.m.write(key, intent, RecordValue::Job(record));
+    }
+
+    fn fire_timer(&mut self, key: i64) {
+        let Some(timer) = self.m.state.timers.get(&key).cloned() else { return };
+        self.m.write(key, Intent::TimerTriggered, RecordValue::Timer(timer.clone()));
+        let empty = Arc::new(Map::new());
+        let accepted = if timer.element_instance_key < 0 {
+            match self.m.state.process_by_key.get(&timer.process_definition_key).copied() {
+                Some(def) => {
+                    messages::start_instance_at(&mut self.m, def, timer.element, empty);
+                    true
+                }
+                None => false,
+            }
+        } else {
+            events::trigger(&mut self.m, timer.element_instance_key, timer.element, empty, false)
+        };
+        let repeats = timer.repetitions != 1 && timer.interval_millis > 0;
+        let non_interrupting = self.m.state.process_by_key.get(&timer.process_definition_key).is_some_and(|&def| {
+            let process = self.m.state.process(def);
+            match &process.node(timer.element).kind {
+                NodeKind::Boundary { interrupting, .. } => !interrupting,
+                NodeKind::Start(_) => process.node(timer.element).scope.is_none_or(|s| {
+                    !matches!(process.node(s).kind, NodeKind::EventSubProcess { interrupting: true, .. })
+                }),
+                _ => false,
+            }
+        });
+        if accepted && repeats && non_interrupting {
+            let next = TimerRecord {
+                due_date: timer.due_date.saturating_add(timer.interval_millis),
+                repetitions: if timer.repetitions < 0 { -1 } else { timer.repetitions - 1 },
+                ..timer
+            };
+            let next_key = self.m.key();
+            self.m.write(next_key, Intent::TimerCreated, RecordValue::Timer(next));
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Timer definitions: ISO-8601 durations (`PT1H`), date-times (`2024-05-01T10:00:00Z`, no zone =
+//! UTC) and repeating intervals (`R3/PT1H`, `R/PT5M`, `R2/2024-05-01T10:00:00Z/PT1H`). Static values
+//! are checked at deploy; expressions are evaluated when the catch element activates.
+
+use crate::expression::{ValueOrExpression, VariableLookup};
+
+/// Which of the three timer forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerKind {
+    /// `timeDuration`.
+    Duration,
+    /// `timeDate`.
+    Date,
+    /// `timeCycle`.
+    Cycle,
+}
+
+/// A timer definition.
+#[derive(Debug, PartialEq)]
+pub struct TimerSpec {
+    /// The form.
+    pub kind: TimerKind,
+    /// The value or expression.
+    pub value: ValueOrExpression,
+}
+
+/// When a timer fires next and how often it repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// First due date (epoch milliseconds).
+    pub due: i64,
+    /// Number of firings (`-1` = forever).
+    pub repetitions: i32,
+    /// Interval between firings in milliseconds.
+    pub interval: i64,
+}
+
+impl TimerSpec {
+    /// Computes the schedule at `now`.
+    pub fn schedule(&self, now: i64, variables: &dyn VariableLookup) -> Result<Schedule, String> {
+        let text = self.value.evaluate_string(variables)?;
+        schedule(self.kind, &text, now)
+    }
+}
+
+/// Parses `text` as the given timer form, relative to `now`.
+pub fn schedule(kind: TimerKind, text: &str, now: i64) -> Result<Schedule, String> {
+    let text = text.trim();
+    match kind {
+        TimerKind::Duration => {
+            Ok(Schedule { due: now.saturating_add(duration_millis(text)?), repetitions: 1, interval: 0 })
+        }
+        TimerKind::Date => Ok(Schedule { due: date_millis(text)?, repetitions: 1, interval: 0 }),
+        TimerKind::Cycle => {
+            let rest = text.strip_prefix('R').ok_or_else(|| cycle_error(text))?;
+            let mut parts = rest.split('/');
+            let count = parts.next().unwrap_or_default();
+            let repetitions =
+                if count.is_empty() { -1 } else { count.parse::<i32>().map_err(|_| cycle_error(text))? };
+            let (start, interval) = match (parts.next(), parts.next(), parts.next()) {
+                (Some(d), None, None) => (None, duration_millis(d)?),
+                (Some(s), Some(d), None) => (Some(date_millis(s)?), duration_millis(d)?),
+                _ => return Err(cycle_error(text)),
+            };
+            Ok(Schedule { due: start.unwrap_or(now.saturating_add(interval)), repetitions, interval })
+        }
+    }
+}
+
+fn cycle_error(text: &str) -> String {
+    format!("Invalid time cycle '{text}': expected R<n>/<duration> or R<n>/<start>/<duration> (cron is not supported)")
+}
+
+/// Milliseconds of an ISO-8601 duration such as `PT1H30M`, `P2D`, `-PT5S` (years = 365 days,
+/// months = 30 days).
+pub fn duration_millis(text: &str) -> Result<i64, String> {
+    let error = || format!("Invalid duration '{text}': expected ISO-8601 like PT1H30M or P2D");
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let body = body.strip_prefix('P').ok_or_else(error)?;
+    if body.is_empty() {
+        return Err(error());
+    }
+    let mut total = 0f64;
+    let mut in_time = false;
+    let mut number = String::new();
+    for c in body.chars() {
+        match c {
+            'T' if !in_time && number.is_empty() => in_time = true,
+            '0'..='9' | '.' | ',' => number.push(if c == ',' { '.' } else { c }),
+            unit => {
+                let n: f64 = number.parse().map_err(|_| error())?;
+                number.clear();
+                let millis = match (in_time, unit) {
+                    (false, 'Y') => 365.0 * 86_400_000.0,
+                    (false, 'M') => 30.0 * 86_400_000.0,
+                    (false, 'W') => 7.0 * 86_400_000.0,
+                    (false, 'D') => 86_400_000.0,
+                    (true, 'H') => 3_600_000.0,
+                    (true, 'M') => 60_000.0,
+                    (true, 'S') => 1000.0,
+                    _ => return Err(error()),
+                };
+                total += n * millis;
+            }
+        }
+    }
+    if !number.is_empty() {
+        return Err(error());
+    }
+    let millis = total.round() as i64;
+    Ok(if negative { -millis } else { millis })
+}
+
+/// Epoch milliseconds of an ISO-8601 date-time; without a zone it is UTC.
+pub fn date_millis(text: &str) -> Result<i64, String> {
+    let error = || format!("Invalid date '{text}': expected ISO-8601 like 2024-05-01T10:00:00Z");
+    let (date, time) = text.split_once('T').ok_or_else(error)?;
+    let mut ymd = date.split('-').map(|p| p.parse::<i64>());
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d)), None) = (ymd.next(), ymd.next(), ymd.next(), ymd.next()) else {
+        return Err(error());
+    };
+    if text.contains('[') {
+        return Err(format!("Invalid date '{text}': zone ids are not supported, use Z or an offset like +02:00"));
+    }
+    let (clock, offset_minutes) = if let Some(clock) = time.strip_suffix('Z') {
+        (clock, 0)
+    } else if let Some(pos) = time.rfind(['+', '-']) {
+        let (clock, offset) = time.split_at(pos);
+        let sign = if offset.starts_with('-') { -1 } else { 1 };
+        let (h, mi) = offset[1..].split_once(':').ok_or_else(error)?;
+        (clock, sign * (h.parse::<i64>().map_err(|_| error())? * 60 + mi.parse::<i64>().map_err(|_| error())?))
+    } else {
+        (time, 0)
+    };
+    let mut hms = clock.split(':');
+    let hour: i64 = hms.next().and_then(|h| h.parse().ok()).ok_or_else(error)?;
+    let minute: i64 = hms.next().and_then(|h| h.parse().ok()).ok_or_else(error)?;
+    let second: f64 = hms.next().map_or(Some(0.0), |s| s.parse().ok()).ok_or_else(error)?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hour > 23 || minute > 59 || second >= 61.0 {
+        return Err(error());
+    }
+    let days = days_from_civil(y, m, d);
+    let millis = ((days * 24 + hour) * 60 + minute - offset_minutes) * 60_000 + (second * 1000.0).round() as i64;
+    Ok(millis)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_all_units() {
+        assert_eq!(duration_millis("PT1H30M"), Ok(5_400_000));
+        assert_eq!(duration_millis("P1DT1S"), Ok(86_401_000));
+        assert_eq!(duration_millis("PT0.5S"), Ok(500));
+        assert_eq!(duration_millis("-PT5S"), Ok(-5000));
+        assert!(duration_millis("1H").is_err());
+        assert!(duration_millis("PT5").is_err());
+        assert!(duration_millis("P").is_err());
+    }
+
+    #[test]
+    fn dates_parse_as_utc_or_with_offset() {
+        assert_eq!(date_millis("1970-01-02T00:00:00Z"), Ok(86_400_000));
+        assert_eq!(date_millis("1970-01-02T00:00:00"), Ok(86_400_000));
+        assert_eq!(date_millis("1970-01-02T02:00:00+02:00"), Ok(86_400_000));
+        assert_eq!(date_millis("2024-01-01T00:00:00Z"), Ok(1_704_067_200_000));
+        assert!(date_millis("2024-13-01T00:00:00Z").is_err());
+        assert!(date_millis("2024-01-01T00:00:00[Europe/Berlin]").is_err());
+    }
+
+    #[test]
+    fn cycles_parse_repetitions_and_start() {
+        assert_eq!(
+            schedule(TimerKind::Cycle, "R3/PT1H", 0),
+            Ok(Schedule { due: 3_600_000, repetitions: 3, interval: 3_600_000 })
+        );
+        assert_eq!(schedule(TimerKind::Cycle, "R/PT1S", 0).map(|s| s.repetitions), Ok(-1));
+        assert_eq!(schedule(TimerKind::Cycle, "R2/1970-01-01T00:00:10Z/PT1S", 0).map(|s| s.due), Ok(10_000));
+        assert!(schedule(TimerKind::Cycle, "0 0 9 * * MON", 0).is_err());
+    }
+}

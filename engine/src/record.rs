@@ -1,0 +1,532 @@
+//! Event records: every state change of the engine is one [`Record`], written in Zeebe's
+//! vocabulary (`ELEMENT_ACTIVATING`, `JOB CREATED`, `VARIABLE UPDATED`, ...). The state is changed
+//! only by applying records (see `state::apply`), so a log of records replayed in order rebuilds it.
+//!
+//! Records go to a [`RecordSink`]. The default [`NullSink`] keeps nothing, so an engine that nobody
+//! observes pays only for building the records; [`MemorySink`] keeps them for tests and audit.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::model::{ElementType, FlowIdx, NodeIdx};
+
+/// One event record: the key of the entity it is about, what happened, and the entity's data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The key of the entity (element instance, job, variable, incident, timer, ...).
+    pub key: i64,
+    /// What happened.
+    pub intent: Intent,
+    /// The entity's data at this event.
+    pub value: RecordValue,
+}
+
+impl Record {
+    /// The element id the record is about (element records, flows, jobs, incidents, subscriptions).
+    pub fn element_id(&self) -> Option<&str> {
+        match &self.value {
+            RecordValue::Element(e) => Some(&e.element_id),
+            RecordValue::SequenceFlow(f) => Some(&f.flow_id),
+            RecordValue::Job(j) => Some(&j.template.element_id),
+            RecordValue::Incident(i) => Some(&i.element_id),
+            RecordValue::Timer(t) => Some(&t.element_id),
+            RecordValue::Subscription(s) => Some(&s.element_id),
+            RecordValue::UserTask(u) => Some(&u.element_id),
+            _ => None,
+        }
+    }
+
+    /// The process instance the record belongs to, when it belongs to one.
+    pub fn process_instance_key(&self) -> Option<i64> {
+        match &self.value {
+            RecordValue::Element(e) => Some(e.process_instance_key),
+            RecordValue::SequenceFlow(f) => Some(f.process_instance_key),
+            RecordValue::Job(j) => Some(j.process_instance_key),
+            RecordValue::Variable(v) => Some(v.process_instance_key),
+            RecordValue::Incident(i) => Some(i.process_instance_key),
+            RecordValue::Timer(t) => Some(t.process_instance_key).filter(|k| *k > 0),
+            RecordValue::Subscription(s) => Some(s.process_instance_key).filter(|k| *k > 0),
+            RecordValue::UserTask(u) => Some(u.process_instance_key),
+            RecordValue::ProcessEvent(p) => Some(p.process_instance_key),
+            _ => None,
+        }
+    }
+}
+
+/// Which kind of entity a record is about (Zeebe's `ValueType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueType {
+    /// A deployed process definition.
+    Process,
+    /// An element instance (including the process instance itself).
+    ProcessInstance,
+    /// A job.
+    Job,
+    /// A variable.
+    Variable,
+    /// An incident.
+    Incident,
+    /// A timer.
+    Timer,
+    /// A published message.
+    Message,
+    /// A message subscription of a waiting element.
+    ProcessMessageSubscription,
+    /// A broadcast signal.
+    Signal,
+    /// A signal subscription of a waiting element.
+    SignalSubscription,
+    /// An event trigger waiting for its scope to be terminated.
+    ProcessEvent,
+    /// A Camunda user task.
+    UserTask,
+}
+
+macro_rules! intents {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal, $value_type:ident;)*) => {
+        /// What happened to the entity, in Zeebe's vocabulary.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Intent {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Intent {
+            /// Zeebe's name for the intent, for example `ELEMENT_ACTIVATING`.
+            pub fn name(self) -> &'static str {
+                match self { $(Intent::$variant => $name,)* }
+            }
+
+            /// The kind of entity records with this intent are about.
+            pub fn value_type(self) -> ValueType {
+                match self { $(Intent::$variant => ValueType::$value_type,)* }
+            }
+        }
+    };
+}
+
+intents! {
+    /// A process definition was deployed.
+    ProcessCreated => "CREATED", Process;
+    /// An element instance starts activating (input mappings, subscriptions).
+    ElementActivating => "ELEMENT_ACTIVATING", ProcessInstance;
+    /// An element instance is active (waiting, or about to complete).
+    ElementActivated => "ELEMENT_ACTIVATED", ProcessInstance;
+    /// An element instance starts completing (output mappings).
+    ElementCompleting => "ELEMENT_COMPLETING", ProcessInstance;
+    /// An element instance completed.
+    ElementCompleted => "ELEMENT_COMPLETED", ProcessInstance;
+    /// An element instance starts terminating.
+    ElementTerminating => "ELEMENT_TERMINATING", ProcessInstance;
+    /// An element instance terminated.
+    ElementTerminated => "ELEMENT_TERMINATED", ProcessInstance;
+    /// A sequence flow was taken.
+    SequenceFlowTaken => "SEQUENCE_FLOW_TAKEN", ProcessInstance;
+    /// A job was created.
+    JobCreated => "CREATED", Job;
+    /// A job was handed to a worker.
+    JobActivated => "ACTIVATED", Job;
+    /// A job was completed.
+    JobCompleted => "COMPLETED", Job;
+    /// A worker failed a job.
+    JobFailed => "FAILED", Job;
+    /// A job's deadline passed; it is activatable again.
+    JobTimedOut => "TIMED_OUT", Job;
+    /// A job's retries were updated.
+    JobRetriesUpdated => "RETRIES_UPDATED", Job;
+    /// A job's deadline was moved.
+    JobTimeoutUpdated => "TIMEOUT_UPDATED", Job;
+    /// A worker threw a BPMN error for the job.
+    JobErrorThrown => "ERROR_THROWN", Job;
+    /// A job's retry back-off ended; it is activatable again.
+    JobRecurredAfterBackoff => "RECURRED_AFTER_BACKOFF", Job;
+    /// A job was cancelled (its element left).
+    JobCanceled => "CANCELED", Job;
+    /// A variable was created.
+    VariableCreated => "CREATED", Variable;
+    /// A variable was updated.
+    VariableUpdated => "UPDATED", Variable;
+    /// An incident was raised.
+    IncidentCreated => "CREATED", Incident;
+    /// An incident was resolved.
+    IncidentResolved => "RESOLVED", Incident;
+    /// A timer was scheduled.
+    TimerCreated => "CREATED", Timer;
+    /// A timer fired.
+    TimerTriggered => "TRIGGERED", Timer;
+    /// A timer was cancelled.
+    TimerCanceled => "CANCELED", Timer;
+    /// A message was published (and buffered if its TTL allows).
+    MessagePublished => "PUBLISHED", Message;
+    /// A buffered message expired.
+    MessageExpired => "EXPIRED", Message;
+    /// A message subscription was opened.
+    MessageSubscriptionCreated => "CREATED", ProcessMessageSubscription;
+    /// A message was correlated to a subscription.
+    MessageSubscriptionCorrelated => "CORRELATED", ProcessMessageSubscription;
+    /// A message subscription was closed.
+    MessageSubscriptionDeleted => "DELETED", ProcessMessageSubscription;
+    /// A signal was broadcast.
+    SignalBroadcasted => "BROADCASTED", Signal;
+    /// A signal subscription was opened.
+    SignalSubscriptionCreated => "CREATED", SignalSubscription;
+    /// A signal subscription was closed.
+    SignalSubscriptionDeleted => "DELETED", SignalSubscription;
+    /// An interrupting event was accepted; it runs once its scope is terminated.
+    ProcessEventTriggering => "TRIGGERING", ProcessEvent;
+    /// A stored event trigger was consumed.
+    ProcessEventTriggered => "TRIGGERED", ProcessEvent;
+    /// A Camunda user task was created.
+    UserTaskCreated => "CREATED", UserTask;
+    /// A Camunda user task was assigned (claimed).
+    UserTaskAssigned => "ASSIGNED", UserTask;
+    /// A Camunda user task was completed.
+    UserTaskCompleted => "COMPLETED", UserTask;
+    /// A Camunda user task was cancelled (its element left).
+    UserTaskCanceled => "CANCELED", UserTask;
+}
+
+/// The entity data of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordValue {
+    /// A deployed process definition.
+    Process(ProcessRecord),
+    /// An element instance.
+    Element(ElementRecord),
+    /// A taken sequence flow.
+    SequenceFlow(SequenceFlowRecord),
+    /// A job.
+    Job(JobRecord),
+    /// A variable.
+    Variable(VariableRecord),
+    /// An incident.
+    Incident(IncidentRecord),
+    /// A timer.
+    Timer(TimerRecord),
+    /// A message.
+    Message(MessageRecord),
+    /// A message or signal subscription (boxed: rare and large).
+    Subscription(Box<SubscriptionRecord>),
+    /// A broadcast signal.
+    Signal(SignalRecord),
+    /// A deferred event trigger.
+    ProcessEvent(ProcessEventRecord),
+    /// A Camunda user task (boxed: rare and large).
+    UserTask(Box<UserTaskRecord>),
+}
+
+/// A deployed process definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessRecord {
+    /// The process definition (shared, immutable).
+    pub process: Arc<crate::model::ExecutableProcess>,
+}
+
+/// An element instance at one lifecycle step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementRecord {
+    /// The element's id in the model.
+    pub element_id: Arc<str>,
+    /// The element's index in its process definition.
+    pub element: NodeIdx,
+    /// Zeebe's element type (`PROCESS`, `SERVICE_TASK`, `MULTI_INSTANCE_BODY`, ...).
+    pub element_type: ElementType,
+    /// The process instance (for the process element itself: its own key).
+    pub process_instance_key: i64,
+    /// The process definition key.
+    pub process_definition_key: i64,
+    /// The enclosing element instance (`-1` for a process instance).
+    pub flow_scope_key: i64,
+    /// For a child process instance: the calling call-activity instance, else `-1`.
+    pub parent_element_instance_key: i64,
+    /// For a multi-instance inner instance: the 1-based loop counter, else 0.
+    pub loop_counter: u32,
+}
+
+/// A taken sequence flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SequenceFlowRecord {
+    /// The flow's id.
+    pub flow_id: Arc<str>,
+    /// The flow's index in its process definition.
+    pub flow: FlowIdx,
+    /// The process instance.
+    pub process_instance_key: i64,
+    /// The process definition key.
+    pub process_definition_key: i64,
+    /// The flow scope instance the flow runs in.
+    pub flow_scope_key: i64,
+}
+
+/// What every job of one element shares: built once per element at deploy (or per job when the
+/// job type is an expression), so a job record carries one pointer instead of five.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobTemplate {
+    /// The job type workers subscribe to.
+    pub job_type: Arc<str>,
+    /// Custom headers (static key/value pairs from the model).
+    pub custom_headers: Arc<[(String, String)]>,
+    /// The element id of the task.
+    pub element_id: Arc<str>,
+    /// The BPMN process id.
+    pub bpmn_process_id: Arc<str>,
+    /// The process definition key.
+    pub process_definition_key: i64,
+}
+
+/// Why a job failed or which error it threw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobFailure {
+    /// The error message.
+    pub message: String,
+    /// The BPMN error code (thrown errors only; empty otherwise).
+    pub code: String,
+}
+
+/// A job at one step of its life.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRecord {
+    /// Type, headers and element of the job.
+    pub template: Arc<JobTemplate>,
+    /// Remaining retries.
+    pub retries: i32,
+    /// The worker that holds it (empty when none).
+    pub worker: Arc<str>,
+    /// Deadline in epoch milliseconds while activated, else `-1`.
+    pub deadline: i64,
+    /// Back-off end in epoch milliseconds after a failure with back-off, else `-1`.
+    pub recur_at: i64,
+    /// The failure message or thrown error, when there is one.
+    pub failure: Option<Arc<JobFailure>>,
+    /// The element instance of the task.
+    pub element_instance_key: i64,
+    /// The process instance.
+    pub process_instance_key: i64,
+}
+
+impl JobRecord {
+    /// The job type.
+    pub fn job_type(&self) -> &Arc<str> {
+        &self.template.job_type
+    }
+}
+
+/// A variable write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariableRecord {
+    /// Variable name.
+    pub name: Arc<str>,
+    /// The new value.
+    pub value: Value,
+    /// The scope (element instance key) holding the variable.
+    pub scope_key: i64,
+    /// The process instance.
+    pub process_instance_key: i64,
+}
+
+/// Zeebe's incident error types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorType {
+    /// An input or output mapping failed.
+    IoMappingError,
+    /// A job failed with no retries left.
+    JobNoRetries,
+    /// No outgoing flow of a gateway could be taken.
+    ConditionError,
+    /// An expression failed or returned the wrong type.
+    ExtractValueError,
+    /// A call activity's process does not exist.
+    CalledElementError,
+    /// A BPMN error found no catch event.
+    UnhandledErrorEvent,
+    /// A business rule task's decision does not exist.
+    CalledDecisionError,
+}
+
+impl ErrorType {
+    /// Zeebe's name, for example `JOB_NO_RETRIES`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorType::IoMappingError => "IO_MAPPING_ERROR",
+            ErrorType::JobNoRetries => "JOB_NO_RETRIES",
+            ErrorType::ConditionError => "CONDITION_ERROR",
+            ErrorType::ExtractValueError => "EXTRACT_VALUE_ERROR",
+            ErrorType::CalledElementError => "CALLED_ELEMENT_ERROR",
+            ErrorType::UnhandledErrorEvent => "UNHANDLED_ERROR_EVENT",
+            ErrorType::CalledDecisionError => "CALLED_DECISION_ERROR",
+        }
+    }
+}
+
+/// An incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentRecord {
+    /// What failed.
+    pub error_type: ErrorType,
+    /// Why, in words.
+    pub error_message: String,
+    /// The element id the incident is on.
+    pub element_id: Arc<str>,
+    /// The element instance the incident is on.
+    pub element_instance_key: i64,
+    /// The process instance.
+    pub process_instance_key: i64,
+    /// The job the incident is about, else `-1`.
+    pub job_key: i64,
+}
+
+/// A timer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimerRecord {
+    /// The catch element (intermediate, boundary, or start event) the timer triggers.
+    pub element_id: Arc<str>,
+    /// The catch element's index.
+    pub element: NodeIdx,
+    /// The process definition key.
+    pub process_definition_key: i64,
+    /// The element instance that owns the timer (`-1` for a timer start event).
+    pub element_instance_key: i64,
+    /// The process instance (`-1` for a timer start event).
+    pub process_instance_key: i64,
+    /// When it fires, in epoch milliseconds.
+    pub due_date: i64,
+    /// Repetitions left after this one (`-1` forever, 1 for a one-shot timer).
+    pub repetitions: i32,
+    /// The cycle interval in milliseconds for repeating timers, else 0.
+    pub interval_millis: i64,
+}
+
+/// A published message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRecord {
+    /// The message name.
+    pub name: Arc<str>,
+    /// The correlation key.
+    pub correlation_key: Arc<str>,
+    /// Time to live in milliseconds.
+    pub time_to_live: i64,
+    /// When the buffered message expires, in epoch milliseconds.
+    pub deadline: i64,
+    /// The optional message id for de-duplication (empty when none).
+    pub message_id: Arc<str>,
+    /// The payload.
+    pub variables: Arc<serde_json::Map<String, Value>>,
+}
+
+/// A message or signal subscription of a waiting element instance (or of a start event).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionRecord {
+    /// Message or signal name.
+    pub name: Arc<str>,
+    /// Correlation key (empty for signals).
+    pub correlation_key: Arc<str>,
+    /// The catch element.
+    pub element_id: Arc<str>,
+    /// The catch element's index.
+    pub element: NodeIdx,
+    /// The process definition key.
+    pub process_definition_key: i64,
+    /// The BPMN process id (messages correlate at most once per process id).
+    pub bpmn_process_id: Arc<str>,
+    /// The element instance the subscription belongs to.
+    pub element_instance_key: i64,
+    /// The process instance.
+    pub process_instance_key: i64,
+    /// On correlation: the message's key, else `-1`.
+    pub message_key: i64,
+    /// On correlation: the payload.
+    pub variables: Arc<serde_json::Map<String, Value>>,
+}
+
+/// A broadcast signal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalRecord {
+    /// The signal name.
+    pub name: Arc<str>,
+    /// The payload.
+    pub variables: Arc<serde_json::Map<String, Value>>,
+}
+
+/// An event trigger stored on a scope until the scope is terminated (interrupting events).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessEventRecord {
+    /// The scope that is being interrupted.
+    pub scope_key: i64,
+    /// The catch element to activate afterwards.
+    pub target_element: NodeIdx,
+    /// The target's id.
+    pub target_element_id: Arc<str>,
+    /// The process instance.
+    pub process_instance_key: i64,
+    /// The payload for the catch element.
+    pub variables: Arc<serde_json::Map<String, Value>>,
+}
+
+/// A Camunda user task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserTaskRecord {
+    /// The element id.
+    pub element_id: Arc<str>,
+    /// The element instance.
+    pub element_instance_key: i64,
+    /// The process instance.
+    pub process_instance_key: i64,
+    /// The assignee (empty when unassigned).
+    pub assignee: Arc<str>,
+    /// Candidate groups.
+    pub candidate_groups: Arc<[String]>,
+    /// Candidate users.
+    pub candidate_users: Arc<[String]>,
+}
+
+/// Where records go. The engine pushes every record, in order, right before applying it.
+///
+/// Implementations decide what to keep: nothing ([`NullSink`]), everything ([`MemorySink`]), or a
+/// persistent log. `append` must not fail: a sink that can fail buffers and reports on its own.
+pub trait RecordSink: Send {
+    /// Receives one record.
+    fn append(&mut self, record: &Record);
+}
+
+/// A sink that keeps nothing (the default): the hot path pays only for building records.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NullSink;
+
+impl RecordSink for NullSink {
+    fn append(&mut self, _record: &Record) {}
+}
+
+/// A sink that keeps every record in memory. Clones share the same buffer, so a test keeps one
+/// clone to read what the engine wrote into the other.
+#[derive(Debug, Clone, Default)]
+pub struct MemorySink {
+    records: Arc<Mutex<Vec<Record>>>,
+}
+
+impl MemorySink {
+    /// A copy of every record so far.
+    pub fn records(&self) -> Vec<Record> {
+        self.records.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Forgets all records so far.
+    pub fn clear(&self) {
+        if let Ok(mut records) = self.records.lock() {
+            records.clear();
+        }
+    }
+}
+
+impl RecordSink for MemorySink {
+    fn append(&mut self, record: &Record) {
+        if let Ok(mut records) = self.records.lock() {
+            records.push(record.clone());
+        }
+    }
+}
+
+impl<S: RecordSink + ?Sized> RecordSink for Box<S> {
+    fn append(&mut self, record: &Record) {
+        (**self).append(record);
+    }
+}

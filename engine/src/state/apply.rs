@@ -1,0 +1,377 @@
+//! The appliers: one state change per record intent. This is the only code that mutates
+//! [`State`]; it never decides anything, it only records what the processors decided.
+
+use std::sync::Arc;
+
+use super::{BufferedMessage, ElementInstance, Job, JobState, Lifecycle, State};
+use crate::model::{ElementType, NodeKind, Throw};
+use crate::record::{Intent, Record, RecordValue};
+
+impl State {
+    /// Applies one record to the state.
+    pub fn apply(&mut self, record: Record) {
+        let Record { key, intent, value } = record;
+        match value {
+            RecordValue::Process(p) => {
+                let idx = self.processes.len() as u32;
+                self.process_by_key.insert(p.process.key, idx);
+                self.latest.insert(p.process.bpmn_process_id.clone(), idx);
+                self.processes.push(p.process);
+            }
+            RecordValue::Element(e) => self.apply_element(key, intent, e),
+            RecordValue::SequenceFlow(f) => {
+                let Some(def) = self.def_of(f.process_definition_key) else { return };
+                let target = self.processes[def as usize].flow(f.flow).target;
+                let is_join = self.processes[def as usize].node(target).is_join;
+                if let Some(scope) = self.elements.get_mut(&f.flow_scope_key) {
+                    scope.active_flows += 1;
+                    if is_join {
+                        let joins = &mut scope.extra_mut().taken_joins;
+                        match joins.iter_mut().find(|(flow, _)| *flow == f.flow) {
+                            Some((_, count)) => *count += 1,
+                            None => joins.push((f.flow, 1)),
+                        }
+                    }
+                }
+            }
+            RecordValue::Variable(v) => {
+                if let Some(scope) = self.elements.get_mut(&v.scope_key) {
+                    match scope.variables.iter_mut().find(|(n, _)| *n == v.name) {
+                        Some((_, slot)) => *slot = v.value,
+                        None => scope.variables.push((v.name, v.value)),
+                    }
+                }
+            }
+            RecordValue::Job(j) => self.apply_job(key, intent, j),
+            RecordValue::Incident(i) => match intent {
+                Intent::IncidentCreated => {
+                    if let Some(job) = self.jobs.get_mut(&i.job_key)
+                        && job.state == JobState::Activated
+                    {
+                        job.state = JobState::Failed;
+                    }
+                    self.incidents.insert(key, i);
+                }
+                _ => {
+                    self.incidents.remove(&key);
+                    if let Some(job) = self.jobs.get_mut(&i.job_key)
+                        && matches!(job.state, JobState::Failed | JobState::ErrorThrown)
+                    {
+                        job.state = JobState::Activatable;
+                        self.activatable.entry(job.record.template.job_type.clone()).or_default().push_back(i.job_key);
+                    }
+                }
+            },
+            RecordValue::Timer(t) => match intent {
+                Intent::TimerCreated => {
+                    self.timer_due.insert((t.due_date, key));
+                    if let Some(owner) = self.elements.get_mut(&t.element_instance_key) {
+                        owner.extra_mut().subscriptions.push(key);
+                    }
+                    self.timers.insert(key, t);
+                }
+                _ => {
+                    if let Some(old) = self.timers.remove(&key) {
+                        self.timer_due.remove(&(old.due_date, key));
+                        if let Some(owner) = self.elements.get_mut(&old.element_instance_key) {
+                            owner.extra_mut().subscriptions.retain(|k| *k != key);
+                        }
+                    }
+                }
+            },
+            RecordValue::Message(m) => match intent {
+                Intent::MessagePublished => {
+                    if m.time_to_live > 0 {
+                        self.message_expiry.insert((m.deadline, key));
+                        self.messages.insert(key, BufferedMessage { record: m, correlated: Vec::new() });
+                    }
+                }
+                _ => {
+                    if let Some(old) = self.messages.remove(&key) {
+                        self.message_expiry.remove(&(old.record.deadline, key));
+                    }
+                }
+            },
+            RecordValue::Subscription(s) => {
+                let signal = matches!(intent, Intent::SignalSubscriptionCreated | Intent::SignalSubscriptionDeleted);
+                match intent {
+                    Intent::MessageSubscriptionCreated | Intent::SignalSubscriptionCreated => {
+                        if let Some(owner) = self.elements.get_mut(&s.element_instance_key) {
+                            owner.extra_mut().subscriptions.push(key);
+                        }
+                        if signal {
+                            self.signal_subscriptions.insert(key, *s);
+                        } else {
+                            let index_key = (s.name.clone(), s.correlation_key.clone());
+                            self.message_subscriptions_by_name.entry(index_key).or_default().push(key);
+                            self.message_subscriptions.insert(key, *s);
+                        }
+                    }
+                    Intent::MessageSubscriptionCorrelated => {
+                        if let Some(message) = self.messages.get_mut(&s.message_key) {
+                            message.correlated.push(s.bpmn_process_id.clone());
+                        }
+                        if s.element_instance_key < 0 && !s.correlation_key.is_empty() {
+                            self.message_started
+                                .insert((s.bpmn_process_id.clone(), s.correlation_key.clone()), s.process_instance_key);
+                        }
+                    }
+                    _ => {
+                        let removed = if signal {
+                            self.signal_subscriptions.remove(&key)
+                        } else {
+                            self.message_subscriptions.remove(&key)
+                        };
+                        if let Some(sub) = removed.as_ref().filter(|_| !signal) {
+                            let index_key = (sub.name.clone(), sub.correlation_key.clone());
+                            if let Some(keys) = self.message_subscriptions_by_name.get_mut(&index_key) {
+                                keys.retain(|k| *k != key);
+                                if keys.is_empty() {
+                                    self.message_subscriptions_by_name.remove(&index_key);
+                                }
+                            }
+                        }
+                        if let Some(owner) = removed.and_then(|s| self.elements.get_mut(&s.element_instance_key)) {
+                            owner.extra_mut().subscriptions.retain(|k| *k != key);
+                        }
+                    }
+                }
+            }
+            RecordValue::Signal(_) => {}
+            RecordValue::ProcessEvent(p) => {
+                if let Some(scope) = self.elements.get_mut(&p.scope_key) {
+                    match intent {
+                        Intent::ProcessEventTriggering => {
+                            let esp =
+                                self.processes[scope.def as usize].node(p.target_element).scope.is_some_and(|s| {
+                                    matches!(
+                                        self.processes[scope.def as usize].node(s).kind,
+                                        NodeKind::EventSubProcess { .. }
+                                    )
+                                });
+                            if esp {
+                                scope.stop_tokens();
+                            }
+                            scope.extra_mut().event_trigger = Some(p);
+                        }
+                        _ => scope.extra_mut().event_trigger = None,
+                    }
+                }
+            }
+            RecordValue::UserTask(u) => match intent {
+                Intent::UserTaskCreated | Intent::UserTaskAssigned => {
+                    self.user_tasks.insert(key, *u);
+                }
+                _ => {
+                    self.user_tasks.remove(&key);
+                }
+            },
+        }
+    }
+
+    /// The index of a process definition by key; consecutive records nearly always name the same
+    /// definition, so the last answer is checked first.
+    fn def_of(&mut self, key: i64) -> Option<u32> {
+        if self.processes.get(self.last_def as usize).is_some_and(|p| p.key == key) {
+            return Some(self.last_def);
+        }
+        let def = self.process_by_key.get(&key).copied()?;
+        self.last_def = def;
+        Some(def)
+    }
+
+    fn apply_element(&mut self, key: i64, intent: Intent, record: crate::record::ElementRecord) {
+        match intent {
+            Intent::ElementActivating => {
+                let Some(def) = self.def_of(record.process_definition_key) else { return };
+                let process = &self.processes[def as usize];
+                let node = process.node(record.element);
+                let mut consumes_flow = true;
+                if let Some(scope) = self.elements.get_mut(&record.flow_scope_key) {
+                    consumes_flow = scope.element_type != ElementType::MultiInstanceBody;
+                    scope.active_children += 1;
+                    scope.children.push(key);
+                    if consumes_flow && node.is_join {
+                        let mut consumed = 0;
+                        let joins = &mut scope.extra_mut().taken_joins;
+                        for flow in &node.incoming {
+                            if let Some((_, count)) = joins.iter_mut().find(|(f, c)| f == flow && *c > 0) {
+                                *count -= 1;
+                                consumed += 1;
+                            }
+                        }
+                        joins.retain(|(_, c)| *c > 0);
+                        scope.active_flows = scope.active_flows.saturating_sub(consumed);
+                    } else if consumes_flow && !node.incoming.is_empty() {
+                        scope.active_flows = scope.active_flows.saturating_sub(1);
+                    }
+                }
+                let parent = record.parent_element_instance_key;
+                let is_process = record.element_type == ElementType::Process;
+                self.elements.insert(
+                    key,
+                    ElementInstance {
+                        element: record.element,
+                        def,
+                        element_type: record.element_type,
+                        state: Lifecycle::Activating,
+                        is_inner: !consumes_flow,
+                        interrupted: false,
+                        loop_counter: record.loop_counter,
+                        active_children: 0,
+                        active_flows: 0,
+                        process_instance_key: record.process_instance_key,
+                        flow_scope_key: record.flow_scope_key,
+                        parent_element_instance_key: record.parent_element_instance_key,
+                        job_key: -1,
+                        variables: Vec::new(),
+                        children: Vec::new(),
+                        extra: None,
+                    },
+                );
+                if let Some(caller) = self.elements.get_mut(&parent)
+                    && is_process
+                {
+                    caller.extra_mut().called_instance = key;
+                }
+            }
+            Intent::ElementActivated | Intent::ElementCompleting | Intent::ElementTerminating => {
+                if let Some(element) = self.elements.get_mut(&key) {
+                    element.state = match intent {
+                        Intent::ElementActivated => Lifecycle::Activated,
+                        Intent::ElementCompleting => Lifecycle::Completing,
+                        _ => Lifecycle::Terminating,
+                    };
+                }
+            }
+            _ => {
+                let Some(element) = self.elements.remove(&key) else { return };
+                let terminates_scope = intent == Intent::ElementCompleted
+                    && matches!(
+                        self.processes[element.def as usize].node(element.element).kind,
+                        NodeKind::End(Throw::Terminate)
+                    );
+                if let Some(scope) = self.elements.get_mut(&element.flow_scope_key) {
+                    if terminates_scope {
+                        scope.stop_tokens();
+                    }
+                    scope.active_children = scope.active_children.saturating_sub(1);
+                    if let Some(at) = scope.children.iter().position(|k| *k == key) {
+                        scope.children.swap_remove(at);
+                    }
+                    if scope.element_type == ElementType::MultiInstanceBody {
+                        let extra = scope.extra_mut();
+                        if intent == Intent::ElementCompleted {
+                            extra.completed_children += 1;
+                        } else {
+                            extra.terminated_children += 1;
+                        }
+                    }
+                }
+                if element.element_type == ElementType::Process {
+                    if let Some(caller) = self.elements.get_mut(&element.parent_element_instance_key) {
+                        caller.extra_mut().called_instance = -1;
+                    }
+                    if !self.message_started.is_empty() {
+                        self.message_started.retain(|_, pik| *pik != key);
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply_job(&mut self, key: i64, intent: Intent, record: crate::record::JobRecord) {
+        if intent == Intent::JobCreated {
+            if let Some(element) = self.elements.get_mut(&record.element_instance_key) {
+                element.job_key = key;
+            }
+            self.activatable.entry(record.template.job_type.clone()).or_default().push_back(key);
+            self.jobs.insert(key, Job { record, state: JobState::Activatable });
+            return;
+        }
+        let Some(job) = self.jobs.get_mut(&key) else { return };
+        let requeue = |state: &mut Self, job_type: &Arc<str>| {
+            state.activatable.entry(job_type.clone()).or_default().push_back(key)
+        };
+        match intent {
+            Intent::JobActivated => {
+                job.state = JobState::Activated;
+                self.job_deadlines.push(std::cmp::Reverse((record.deadline, key)));
+                job.record = record;
+                if let Some(queue) = self.activatable.get_mut(&job.record.template.job_type) {
+                    if queue.front() == Some(&key) {
+                        queue.pop_front();
+                    } else {
+                        queue.retain(|k| *k != key);
+                    }
+                }
+            }
+            Intent::JobCompleted | Intent::JobCanceled => {
+                let removed = self.jobs.remove(&key);
+                if let Some(job) = removed.as_ref().filter(|j| j.state == JobState::BackingOff) {
+                    self.job_backoffs.remove(&(job.record.recur_at, key));
+                }
+                if let Some(removed) = removed {
+                    if removed.state == JobState::Activatable
+                        && let Some(queue) = self.activatable.get_mut(&removed.record.template.job_type)
+                    {
+                        queue.retain(|k| *k != key);
+                    }
+                    if let Some(element) = self.elements.get_mut(&removed.record.element_instance_key) {
+                        element.job_key = -1;
+                    }
+                }
+            }
+            Intent::JobFailed => {
+                let job_type = record.template.job_type.clone();
+                job.state = if record.retries <= 0 {
+                    JobState::Failed
+                } else if record.recur_at > 0 {
+                    self.job_backoffs.insert((record.recur_at, key));
+                    JobState::BackingOff
+                } else {
+                    JobState::Activatable
+                };
+                let state = job.state;
+                job.record = record;
+                if state == JobState::Activatable {
+                    requeue(self, &job_type);
+                }
+            }
+            Intent::JobTimedOut | Intent::JobRecurredAfterBackoff => {
+                self.job_backoffs.remove(&(job.record.recur_at, key));
+                job.state = JobState::Activatable;
+                let job_type = record.template.job_type.clone();
+                job.record = record;
+                requeue(self, &job_type);
+            }
+            Intent::JobTimeoutUpdated => {
+                self.job_deadlines.push(std::cmp::Reverse((record.deadline, key)));
+                job.record = record;
+            }
+            Intent::JobRetriesUpdated => {
+                if job.state == JobState::Activated {
+                    self.job_deadlines.push(std::cmp::Reverse((record.deadline, key)));
+                }
+                job.record = record;
+            }
+            Intent::JobErrorThrown => {
+                job.state = JobState::ErrorThrown;
+                job.record = record;
+            }
+            _ => {}
+        }
+    }
+}
+
+impl ElementInstance {
+    /// Drops the tokens in flight inside this scope and refuses new ones: the scope is being
+    /// emptied by an interrupting event sub-process or a terminate end event.
+    fn stop_tokens(&mut self) {
+        self.interrupted = true;
+        self.active_flows = 0;
+        if let Some(extra) = &mut self.extra {
+            extra.taken_joins.clear();
+        }
+    }
+}
