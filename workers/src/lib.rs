@@ -4,7 +4,8 @@
 //!   (complete, fail, or throw a BPMN error).
 //! - [`JobClient`] is the engine side: activate, complete, fail, throw error. One
 //!   implementation exists per engine; [`ClientError`] tells transient transport trouble from
-//!   final answers.
+//!   final answers. [`EmbeddedClient`] (feature `embedded`, on by default) drives the
+//!   in-process engine.
 //! - [`WorkerRuntime`] polls a [`JobClient`] for each registered job type, runs the handlers
 //!   concurrently within `max_jobs_active`, reports outcomes, backs off while the engine is
 //!   unavailable, and drains on shutdown. It records [`Metrics`].
@@ -12,6 +13,8 @@
 //!   and demos.
 
 mod client;
+#[cfg(feature = "embedded")]
+mod embedded;
 mod handler;
 pub mod handlers;
 mod job;
@@ -22,6 +25,8 @@ mod runtime;
 mod test_log;
 
 pub use client::{ActivateJobsRequest, ClientError, JobClient};
+#[cfg(feature = "embedded")]
+pub use embedded::EmbeddedClient;
 pub use handler::{HandlerFn, JobHandler, handler_fn};
 pub use job::{Job, Variables};
 pub use metrics::{InMemoryMetrics, JobTypeStats, LatencyStats, Metrics, NoMetrics};
