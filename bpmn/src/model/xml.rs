@@ -156,13 +156,7 @@ impl XmlElement {
 
     /// The concatenated text and CDATA content of this element (not of its descendants).
     pub fn text(&self) -> String {
-        self.children
-            .iter()
-            .filter_map(|c| match c {
-                XmlNode::Text(t) | XmlNode::CData(t) => Some(t.as_str()),
-                _ => None,
-            })
-            .collect()
+        XmlNode::text_of(&self.children)
     }
 }
 
@@ -177,6 +171,19 @@ pub enum XmlNode {
     CData(String),
     /// A comment's content.
     Comment(String),
+}
+
+impl XmlNode {
+    /// The concatenated text and CDATA content of `nodes` (child elements and comments skipped).
+    pub fn text_of(nodes: &[XmlNode]) -> String {
+        nodes
+            .iter()
+            .filter_map(|node| match node {
+                XmlNode::Text(t) | XmlNode::CData(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// What a typed element carries that the model has no field for: unknown attributes (other

@@ -80,13 +80,7 @@ impl Parts {
 
     /// The concatenated text and CDATA content.
     pub(crate) fn text(&self) -> String {
-        self.children
-            .iter()
-            .filter_map(|c| match c {
-                XmlNode::Text(t) | XmlNode::CData(t) => Some(t.as_str()),
-                _ => None,
-            })
-            .collect()
+        XmlNode::text_of(&self.children)
     }
 
     /// Takes the child elements, in order (text and comments of typed elements are not kept).
