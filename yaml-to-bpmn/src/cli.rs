@@ -145,9 +145,9 @@ fn convert(inputs: &[PathBuf], output: &Path) -> Run {
     let outcome = compile_sources(inputs, &sources);
     print_diagnostics(&outcome.diagnostics);
     std::fs::create_dir_all(output).map_err(|e| format!("{}: cannot create folder: {e}", output.display()))?;
-    for workflow in &outcome.workflows {
+    for (workflow, xml) in outcome.workflows.iter().zip(crate::output::to_xml_all(&outcome.workflows)) {
         let path = output.join(format!("{}.bpmn", workflow.id));
-        write(&path, &crate::output::to_xml(&workflow.definitions))?;
+        write(&path, &xml)?;
         println!("wrote {}", path.display());
     }
     Ok(if outcome.has_errors() { EXIT_INPUT_ERRORS } else { EXIT_OK })

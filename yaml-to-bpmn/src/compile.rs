@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::dialect::ast::Workflow;
 use crate::dialect::parse_workflow;
 use crate::lower::lower_workflow;
+use crate::parallel::parallel_map;
 use crate::yaml::load;
 
 /// One YAML source: a name for messages (usually the path) and its text.
@@ -127,23 +128,4 @@ fn compile(sources: &[Source], cross_file: bool) -> Outcome {
         outcome.diagnostics.extend(diags.into_sorted());
     }
     outcome
-}
-
-/// `items.iter().map(f)`, spread over the machine's cores in contiguous chunks; the results keep
-/// the order of `items`. Files compile independently, so a directory converts in a fraction of
-/// the time one core needs.
-fn parallel_map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<_>>())).collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
 }

@@ -35,6 +35,7 @@ pub mod index;
 pub mod lower;
 pub mod model_check;
 pub mod output;
+pub mod parallel;
 pub mod template;
 pub mod texts;
 pub mod yaml;
