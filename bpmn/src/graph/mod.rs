@@ -10,6 +10,7 @@
 //! [`validate`] checks a whole [`Definitions`](crate::Definitions) and returns [`Problem`]s in
 //! document order.
 
+pub(crate) mod layering;
 mod order;
 mod scope;
 mod validate;

@@ -1,11 +1,10 @@
 //! Ordering a scope for layout and loop detection: a depth-first search from the roots finds the
 //! back edges, and the longest path over the remaining (acyclic) edges gives each node its rank.
 
-use std::collections::VecDeque;
-
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
+use super::layering;
 use super::scope::Link;
 
 /// The result of ordering one scope.
@@ -31,71 +30,24 @@ fn adjacency(graph: &DiGraph<(), Link>) -> Vec<Vec<(EdgeIndex, NodeIndex)>> {
     adjacency
 }
 
-/// Finds the back edges by an iterative depth-first search started from each root in turn (roots
-/// already visited are skipped), so deep models cannot overflow the stack.
-fn back_edges(graph: &DiGraph<(), Link>, roots: impl IntoIterator<Item = usize>) -> Vec<EdgeIndex> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum State {
-        New,
-        OnStack,
-        Done,
-    }
-    let adjacency = adjacency(graph);
-    let mut state = vec![State::New; graph.node_count()];
-    let mut found = Vec::new();
-    for root in roots {
-        if state.get(root) != Some(&State::New) {
-            continue;
-        }
-        state[root] = State::OnStack;
-        let mut stack = vec![(root, 0usize)];
-        while let Some((node, next)) = stack.last_mut() {
-            let Some(&(edge, target)) = adjacency.get(*node).and_then(|list| list.get(*next)) else {
-                state[*node] = State::Done;
-                stack.pop();
-                continue;
-            };
-            *next += 1;
-            match state[target.index()] {
-                State::New => {
-                    state[target.index()] = State::OnStack;
-                    stack.push((target.index(), 0));
-                }
-                State::OnStack => found.push(edge),
-                State::Done => {}
-            }
-        }
-    }
-    found
-}
-
 /// Orders the nodes of `graph` from `roots` (then from every node not reached, in index order).
 pub(super) fn order(graph: &DiGraph<(), Link>, roots: &[usize]) -> Order {
     let count = graph.node_count();
-    let back_edges = back_edges(graph, roots.iter().copied().chain(0..count));
+    let adjacency: Vec<Vec<(usize, usize)>> = adjacency(graph)
+        .into_iter()
+        .map(|list| list.into_iter().map(|(edge, target)| (edge.index(), target.index())).collect())
+        .collect();
+    let found = layering::back_edges(&adjacency, roots.iter().copied().chain(0..count));
     let mut is_back = vec![false; graph.edge_count()];
-    for edge in &back_edges {
-        is_back[edge.index()] = true;
-    }
-    let mut in_degree = vec![0usize; count];
-    let forward: Vec<_> = graph.edge_references().filter(|edge| !is_back[edge.id().index()]).collect();
-    for edge in &forward {
-        in_degree[edge.target().index()] += 1;
-    }
-    let mut outgoing = vec![Vec::new(); count];
-    for edge in &forward {
-        outgoing[edge.source().index()].push((edge.target().index(), edge.weight().rank_step()));
+    for &edge in &found {
+        is_back[edge] = true;
     }
     let mut ranks = vec![0usize; count];
-    let mut ready: VecDeque<usize> = (0..count).filter(|&node| in_degree[node] == 0).collect();
-    while let Some(node) = ready.pop_front() {
-        for &(target, step) in &outgoing[node] {
-            ranks[target] = ranks[target].max(ranks[node] + step);
-            in_degree[target] -= 1;
-            if in_degree[target] == 0 {
-                ready.push_back(target);
-            }
+    for node in layering::topological_order(&adjacency, &is_back) {
+        for edge in graph.edges(NodeIndex::new(node)).filter(|edge| !is_back[edge.id().index()]) {
+            let target = edge.target().index();
+            ranks[target] = ranks[target].max(ranks[node] + edge.weight().rank_step());
         }
     }
-    Order { ranks, back_edges }
+    Order { ranks, back_edges: found.into_iter().map(EdgeIndex::new).collect() }
 }

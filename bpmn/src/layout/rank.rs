@@ -2,6 +2,7 @@
 //! (rank) of every node as the longest path from the start.
 
 use super::scope::Scope;
+use crate::graph::layering;
 
 /// One connected piece of a scope, with node indices local to the piece.
 #[derive(Debug)]
@@ -70,6 +71,11 @@ impl Piece {
         self.outgoing.get(u).cloned().unwrap_or_default()
     }
 
+    /// `(edge, target)` pairs leaving every local node, in [`Piece::outgoing`] order.
+    fn adjacency(&self) -> Vec<Vec<(usize, usize)>> {
+        self.outgoing.iter().map(|edges| edges.iter().map(|&e| (e, self.edges[e].to)).collect()).collect()
+    }
+
     /// Where depth-first walks start: start events, then nodes without incoming flows, then the
     /// rest (for pieces that are one big cycle), each in document order.
     pub fn roots(&self) -> Vec<usize> {
@@ -96,8 +102,12 @@ pub(super) struct Ranking {
 impl Ranking {
     /// Ranks `piece`: back edges by depth-first search from its roots, columns by longest path.
     pub fn new(piece: &Piece) -> Self {
-        let back = back_edges(piece);
-        let order = topological_order(piece, &back);
+        let adjacency = piece.adjacency();
+        let mut back = vec![false; piece.edges.len()];
+        for edge in layering::back_edges(&adjacency, piece.roots()) {
+            back[edge] = true;
+        }
+        let order = layering::topological_order(&adjacency, &back);
         let mut rank = vec![0; piece.len()];
         for &u in &order {
             for e in piece.outgoing(u).into_iter().filter(|&e| !back[e]) {
@@ -119,66 +129,4 @@ impl Ranking {
     pub fn forward(&self, e: usize) -> bool {
         !self.back[e]
     }
-}
-
-/// Marks the edges that reach a node still on the depth-first stack.
-fn back_edges(piece: &Piece) -> Vec<bool> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum State {
-        New,
-        Open,
-        Done,
-    }
-    let mut state = vec![State::New; piece.len()];
-    let mut back = vec![false; piece.edges.len()];
-    let outgoing: Vec<Vec<usize>> = (0..piece.len()).map(|u| piece.outgoing(u)).collect();
-    for root in piece.roots() {
-        if state[root] != State::New {
-            continue;
-        }
-        state[root] = State::Open;
-        let mut stack = vec![(root, 0usize)];
-        while let Some(top) = stack.last_mut() {
-            let (u, i) = *top;
-            let Some(&e) = outgoing[u].get(i) else {
-                state[u] = State::Done;
-                stack.pop();
-                continue;
-            };
-            top.1 += 1;
-            let v = piece.edges[e].to;
-            match state[v] {
-                State::Open => back[e] = true,
-                State::New => {
-                    state[v] = State::Open;
-                    stack.push((v, 0));
-                }
-                State::Done => {}
-            }
-        }
-    }
-    back
-}
-
-/// The local nodes in an order where every forward edge goes from earlier to later.
-fn topological_order(piece: &Piece, back: &[bool]) -> Vec<usize> {
-    let mut indegree = vec![0usize; piece.len()];
-    for (e, edge) in piece.edges.iter().enumerate() {
-        if !back[e] {
-            indegree[edge.to] += 1;
-        }
-    }
-    let mut ready: Vec<usize> = (0..piece.len()).rev().filter(|&v| indegree[v] == 0).collect();
-    let mut order = Vec::with_capacity(piece.len());
-    while let Some(u) = ready.pop() {
-        order.push(u);
-        for e in piece.outgoing(u).into_iter().filter(|&e| !back[e]) {
-            let to = piece.edges[e].to;
-            indegree[to] -= 1;
-            if indegree[to] == 0 {
-                ready.push(to);
-            }
-        }
-    }
-    order
 }
