@@ -27,13 +27,9 @@ impl EngineCore {
         let mut compiled = Vec::new();
         let mut errors = Vec::new();
         for (name, definitions) in resources {
-            compile_into(
-                name,
-                definitions,
-                checksum(format!("{definitions:?}").as_bytes()),
-                &mut compiled,
-                &mut errors,
-            );
+            let resource = Resource { name, bytes: Arc::from(bpmn::write::write(definitions).into_bytes()) };
+            let sum = checksum(format!("{definitions:?}").as_bytes());
+            compile_into(&resource, definitions, sum, &mut compiled, &mut errors);
         }
         self.deploy_compiled(compiled, errors)
     }
@@ -50,7 +46,10 @@ impl EngineCore {
         let mut errors = Vec::new();
         for (name, bytes) in resources {
             match bpmn::read::read(bytes) {
-                Ok(definitions) => compile_into(name, &definitions, checksum(bytes), &mut compiled, &mut errors),
+                Ok(definitions) => {
+                    let resource = Resource { name, bytes: Arc::from(*bytes) };
+                    compile_into(&resource, &definitions, checksum(bytes), &mut compiled, &mut errors)
+                }
                 Err(e) => errors.push(format!("'{name}': {e}")),
             }
         }
@@ -98,17 +97,24 @@ impl EngineCore {
     }
 }
 
+/// A resource being deployed: its name and the bytes a stored record log keeps to recompile it.
+struct Resource<'a> {
+    name: &'a str,
+    bytes: Arc<[u8]>,
+}
+
 /// Validates and compiles one resource, collecting its processes or its errors: the workspace's
 /// graph validation (structural mistakes such as missing start events, dangling flows, missing
 /// conditions; its warnings do not block) and then the engine's own refusals (unsupported
 /// elements, bad expressions and timers). `errors` may already hold other resources' errors.
 fn compile_into(
-    name: &str,
+    resource: &Resource<'_>,
     definitions: &Definitions,
     sum: u64,
     compiled: &mut Vec<(ExecutableProcess, u64)>,
     errors: &mut Vec<String>,
 ) {
+    let name = resource.name;
     let problems: Vec<String> = bpmn::graph::validate(definitions, &bpmn::graph::ValidationOptions::default())
         .into_iter()
         .filter(bpmn::graph::Problem::is_error)
@@ -116,7 +122,12 @@ fn compile_into(
         .collect();
     errors.extend(problems);
     match compile_definitions(definitions, name) {
-        Ok(resource) if errors.is_empty() => compiled.extend(resource.processes.into_iter().map(|p| (p, sum))),
+        Ok(compiled_resource) if errors.is_empty() => compiled.extend(
+            compiled_resource
+                .processes
+                .into_iter()
+                .map(|process| (ExecutableProcess { resource: resource.bytes.clone(), ..process }, sum)),
+        ),
         Ok(_) => {}
         Err(mut e) => errors.append(&mut e),
     }

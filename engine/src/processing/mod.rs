@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 use crate::model::{FlowIdx, NodeIdx};
 use crate::record::{Intent, Record, RecordSink, RecordValue};
 use crate::state::State;
+use crate::store::StoreError;
 
 /// The first key of partition 1: `1 << 51`.
 pub const KEY_BASE: i64 = 1 << 51;
@@ -92,6 +93,17 @@ impl Machine {
     /// The key the next call to [`key`](Self::key) returns.
     pub fn peek_next_key(&self) -> i64 {
         self.next_key + 1
+    }
+
+    /// Takes over a state rebuilt from a record log, with the last key handed out.
+    pub fn restore(&mut self, state: State, key_counter: i64) {
+        self.state = state;
+        self.next_key = key_counter.max(KEY_BASE);
+    }
+
+    /// Ends a command: the sink makes its records durable, with the key generator's position.
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.sink.flush(self.next_key)
     }
 
     /// Writes a record: the sink sees it, then the state applies it.
