@@ -1,6 +1,8 @@
 //! A durable engine: records in a SQLite file survive dropping the engine, and opening the file
 //! again rebuilds the instances, the timers and the key generator.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -169,4 +171,46 @@ async fn the_store_works_inside_a_tokio_runtime() {
     let instance = core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key;
     drop(core);
     assert!(open_ok(&path, &clock).is_active(instance));
+}
+
+#[test]
+fn reopening_rebuilds_the_same_state_as_the_live_engine() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_file(&dir);
+    let clock = VirtualClock::default();
+    let live_summary = {
+        let mut core = open_ok(&path, &clock);
+        common::run_busy_scenario(&mut core, &clock);
+        assert!(!core.incidents().is_empty(), "the scenario leaves an incident to rebuild");
+        common::summary(core.state())
+    };
+    let reopened = open_ok(&path, &clock);
+    assert_eq!(common::summary(reopened.state()), live_summary);
+}
+
+#[test]
+fn a_latin1_resource_is_stored_as_bytes_and_recompiles() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_file(&dir);
+    let clock = VirtualClock::default();
+    let xml = bpmn::write::write(&model::service_task_process("latin", "charge")).replacen(
+        "encoding=\"UTF-8\"?>",
+        "encoding=\"ISO-8859-1\"?><!-- Größe -->",
+        1,
+    );
+    assert!(xml.contains("Größe"), "the declaration was replaced");
+    // Every char of the text is below U+0100, so each is one ISO-8859-1 byte.
+    let latin1: Vec<u8> = xml.chars().map(|c| u8::try_from(u32::from(c)).expect("a Latin-1 char")).collect();
+    assert!(std::str::from_utf8(&latin1).is_err(), "the resource is not UTF-8");
+    {
+        let mut core = open_ok(&path, &clock);
+        core.deploy_xml("latin.bpmn", &latin1).expect("deploys");
+    }
+    let mut core = open_ok(&path, &clock);
+    let instance = core.create_instance("latin", None, vars(json!({}))).expect("starts").process_instance_key;
+    let jobs = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
+    assert_eq!(jobs.len(), 1, "the recompiled process creates its job");
+    assert!(core.is_active(instance));
+    let deployed = core.deploy_xml("latin.bpmn", &latin1).expect("deploys again");
+    assert_eq!(deployed.processes[0].version, 1, "the same bytes are a duplicate of the stored version");
 }
