@@ -4,6 +4,11 @@
 //!
 //! Records go to a [`RecordSink`]. The default [`NullSink`] keeps nothing, so an engine that nobody
 //! observes pays only for building the records; [`MemorySink`] keeps them for tests and audit.
+//!
+//! Records serialize with serde (a durable store keeps them as JSON, see [`crate::store`]). The
+//! type, variant and field names are the stored format: renaming one, or adding a field without
+//! `#[serde(default)]`, needs a new [`RECORD_FORMAT_VERSION`](crate::store::RECORD_FORMAT_VERSION)
+//! and a conversion of older logs.
 
 use std::sync::{Arc, Mutex};
 

@@ -18,7 +18,7 @@ mod sqlite;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use process::StoredProcess;
+pub(crate) use process::StoredProcess;
 pub use sink::StoreSink;
 pub use sqlite::SqliteStore;
 
