@@ -214,3 +214,29 @@ fn a_latin1_resource_is_stored_as_bytes_and_recompiles() {
     let deployed = core.deploy_xml("latin.bpmn", &latin1).expect("deploys again");
     assert_eq!(deployed.processes[0].version, 1, "the same bytes are a duplicate of the stored version");
 }
+
+#[test]
+fn a_job_deadline_that_passed_while_closed_frees_the_job_on_reopen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_file(&dir);
+    let clock = VirtualClock::default();
+    let job = {
+        let mut core = open_ok(&path, &clock);
+        core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+        core.create_instance("order", None, vars(json!({}))).expect("starts");
+        let jobs = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
+        assert_eq!(jobs.len(), 1);
+        jobs[0].key
+    };
+    let mut core = open_ok(&path, &clock);
+    let held = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
+    assert!(held.is_empty(), "the job is still locked to its worker after reopening");
+    drop(core);
+    clock.advance(Duration::from_secs(6 * 60));
+    let mut core = open_ok(&path, &clock);
+    let again = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
+    assert_eq!(again.iter().map(|j| j.key).collect::<Vec<_>>(), vec![job], "the timed-out job is activatable again");
+    drop(core);
+    let timed_out = stored_records(&path).iter().filter(|r| r.intent == Intent::JobTimedOut).count();
+    assert_eq!(timed_out, 1, "the time-out is stored once");
+}
