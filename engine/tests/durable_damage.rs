@@ -79,6 +79,18 @@ fn a_stored_resource_that_no_longer_reads_is_refused() {
 }
 
 #[test]
+fn a_resource_that_recompiles_to_other_elements_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_with_an_instance(&dir);
+    tamper(
+        &path,
+        "UPDATE record_log SET payload = json_set(payload, '$.value.Process.shape', 12345) \
+         WHERE intent = 'Process CREATED'",
+    );
+    assert_refused(&path, &["order.bpmn", "other elements than the deployed one", "engine version that wrote it"]);
+}
+
+#[test]
 fn a_log_in_a_newer_record_format_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);

@@ -1,7 +1,7 @@
 //! [`EngineCore`]: the synchronous, single-threaded engine. Every method is one command in
 //! Zeebe's terms; it runs to completion (all follow-up work included) before returning.
 
-mod deploy;
+pub(crate) mod deploy;
 mod jobs;
 mod open;
 mod time;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::deploy::checksum;
 use crate::model::{ExecutableProcess, compile_definitions};
 use crate::record::ProcessRecord;
 
@@ -23,6 +24,9 @@ pub struct StoredProcess {
     pub resource_name: String,
     /// The resource: its text when it is UTF-8 (BPMN XML almost always is), else its bytes.
     pub resource: ResourceContent,
+    /// A checksum of the compiled process's node and flow ids in order: records address nodes
+    /// and flows by index, so a recompiled process must have exactly this shape.
+    pub shape: u64,
 }
 
 /// The content of a deployed resource.
@@ -48,6 +52,7 @@ impl From<ProcessRecord> for StoredProcess {
             checksum: p.checksum,
             resource_name: p.resource_name.to_string(),
             resource,
+            shape: shape(p),
         }
     }
 }
@@ -73,6 +78,11 @@ impl TryFrom<StoredProcess> for ProcessRecord {
             .into_iter()
             .find(|p| &*p.bpmn_process_id == id.as_str())
             .ok_or_else(|| format!("the stored resource '{name}' has no executable process '{id}'"))?;
+        if shape(&process) != stored.shape {
+            return Err(format!(
+                "recompiling the stored resource '{name}' gave a process '{id}' with other elements than the deployed one (the BPMN reader or compiler changed); open the log with the engine version that wrote it"
+            ));
+        }
         let mut process = ExecutableProcess {
             key: stored.key,
             version: stored.version,
@@ -83,4 +93,14 @@ impl TryFrom<StoredProcess> for ProcessRecord {
         process.fill_job_templates();
         Ok(ProcessRecord { process: Arc::new(process) })
     }
+}
+
+/// The checksum of a process's node and flow ids, in index order.
+fn shape(process: &ExecutableProcess) -> u64 {
+    let mut ids = String::new();
+    for id in process.nodes.iter().map(|n| &n.id).chain(process.flows.iter().map(|f| &f.id)) {
+        ids.push_str(id);
+        ids.push('\n');
+    }
+    checksum(ids.as_bytes())
 }
