@@ -216,18 +216,24 @@ async fn read_log(connection: &mut SqliteConnection) -> Result<StoredLog, String
     })
 }
 
-/// A SQLite error in words, with what to do about it.
+/// A SQLite error in words, with what to do about it (by SQLite's primary result code).
 fn describe(error: &sqlx::Error) -> String {
-    let text = error.to_string();
-    if text.contains("locked") || text.contains("busy") {
-        format!(
-            "{text}: another engine (in this or another process) has this file open; only one engine may use a record store at a time, so stop the other one first"
-        )
-    } else if text.contains("not a database") || text.contains("malformed") || text.contains("corrupt") {
-        format!(
-            "{text}: the file is damaged or is not an engine record store; restore it from a backup, or move it away to start an empty engine"
-        )
-    } else {
-        format!("{text}: check that the file is readable and writable and the disk has space, then reopen the engine")
+    let code = error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .map(|code| code & 0xff);
+    match code {
+        // SQLITE_BUSY, SQLITE_LOCKED
+        Some(5 | 6) => format!(
+            "{error}: another engine (in this or another process) has this file open; only one engine may use a record store at a time, so stop the other one first"
+        ),
+        // SQLITE_CORRUPT, SQLITE_NOTADB
+        Some(11 | 26) => format!(
+            "{error}: the file is damaged or is not an engine record store; restore it from a backup, or move it away to start an empty engine"
+        ),
+        _ => format!(
+            "{error}: check that the file is readable and writable and the disk has space, then reopen the engine"
+        ),
     }
 }
