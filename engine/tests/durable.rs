@@ -240,3 +240,41 @@ fn a_job_deadline_that_passed_while_closed_frees_the_job_on_reopen() {
     let timed_out = stored_records(&path).iter().filter(|r| r.intent == Intent::JobTimedOut).count();
     assert_eq!(timed_out, 1, "the time-out is stored once");
 }
+
+/// A store in memory that counts the batches it is given.
+#[derive(Default)]
+struct CountingStore {
+    batches: Arc<std::sync::Mutex<Vec<usize>>>,
+}
+
+impl RecordStore for CountingStore {
+    fn append(&mut self, records: &[engine::store::EncodedRecord], _key_counter: i64) -> Result<(), StoreError> {
+        self.batches.lock().expect("not poisoned").push(records.len());
+        Ok(())
+    }
+
+    fn read_log(&mut self) -> Result<engine::store::StoredLog, StoreError> {
+        Ok(engine::store::StoredLog { format_version: 1, ..Default::default() })
+    }
+
+    fn location(&self) -> &str {
+        "memory:counting"
+    }
+}
+
+#[test]
+fn each_command_is_one_batch_and_idle_polls_write_nothing() {
+    let store = CountingStore::default();
+    let batches = store.batches.clone();
+    let mut core = EngineCore::open(Box::new(store), Arc::new(VirtualClock::default())).expect("opens");
+    core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+    core.create_instance("order", None, vars(json!({}))).expect("starts");
+    let after_start = batches.lock().expect("not poisoned").clone();
+    assert_eq!(after_start.len(), 3, "open, deploy and start are one batch each: {after_start:?}");
+    assert!(after_start[2] > 3, "the start's records go in one batch: {after_start:?}");
+    for _ in 0..5 {
+        assert!(core.activate_jobs(&ActivateJobs::new("nothing-of-this-type")).expect("polls").is_empty());
+    }
+    core.tick();
+    assert_eq!(batches.lock().expect("not poisoned").len(), 3, "idle polls and ticks write nothing");
+}
