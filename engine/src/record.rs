@@ -503,6 +503,12 @@ pub trait RecordSink: Send {
         let _ = key_counter;
         Ok(())
     }
+
+    /// True when [`flush`](Self::flush) does work. Asked once, when the engine is built: for
+    /// sinks that keep records only in memory the engine skips the call per command.
+    fn is_durable(&self) -> bool {
+        false
+    }
 }
 
 /// A sink that keeps nothing (the default): the hot path pays only for building records.
@@ -549,5 +555,9 @@ impl<S: RecordSink + ?Sized> RecordSink for Box<S> {
 
     fn flush(&mut self, key_counter: i64) -> Result<(), StoreError> {
         (**self).flush(key_counter)
+    }
+
+    fn is_durable(&self) -> bool {
+        (**self).is_durable()
     }
 }

@@ -27,7 +27,7 @@ impl EngineCore {
         let mut compiled = Vec::new();
         let mut errors = Vec::new();
         for (name, definitions) in resources {
-            let resource = Resource { name, bytes: Arc::from(bpmn::write::write(definitions).into_bytes()) };
+            let resource = Resource { name, source: Source::Model(definitions) };
             let sum = checksum(format!("{definitions:?}").as_bytes());
             compile_into(&resource, definitions, sum, &mut compiled, &mut errors);
         }
@@ -47,7 +47,7 @@ impl EngineCore {
         for (name, bytes) in resources {
             match bpmn::read::read(bytes) {
                 Ok(definitions) => {
-                    let resource = Resource { name, bytes: Arc::from(*bytes) };
+                    let resource = Resource { name, source: Source::Xml(bytes) };
                     compile_into(&resource, &definitions, checksum(bytes), &mut compiled, &mut errors)
                 }
                 Err(e) => errors.push(format!("'{name}': {e}")),
@@ -97,10 +97,30 @@ impl EngineCore {
     }
 }
 
-/// A resource being deployed: its name and the bytes a stored record log keeps to recompile it.
+/// A resource being deployed: its name and where the bytes a stored record log keeps to
+/// recompile it come from.
 struct Resource<'a> {
     name: &'a str,
-    bytes: Arc<[u8]>,
+    source: Source<'a>,
+}
+
+/// The origin of a deployed resource.
+enum Source<'a> {
+    /// Deployed as BPMN XML: these bytes.
+    Xml(&'a [u8]),
+    /// Deployed as a model: its XML is written once it compiled.
+    Model(&'a Definitions),
+}
+
+impl Resource<'_> {
+    /// The bytes to keep, made only after compiling (so a refused resource costs nothing and the
+    /// compiled processes' allocations come first).
+    fn bytes(&self) -> Arc<[u8]> {
+        match self.source {
+            Source::Xml(bytes) => Arc::from(bytes),
+            Source::Model(definitions) => Arc::from(bpmn::write::write(definitions).into_bytes()),
+        }
+    }
 }
 
 /// Validates and compiles one resource, collecting its processes or its errors: the workspace's
@@ -122,12 +142,15 @@ fn compile_into(
         .collect();
     errors.extend(problems);
     match compile_definitions(definitions, name) {
-        Ok(compiled_resource) if errors.is_empty() => compiled.extend(
-            compiled_resource
-                .processes
-                .into_iter()
-                .map(|process| (ExecutableProcess { resource: resource.bytes.clone(), ..process }, sum)),
-        ),
+        Ok(compiled_resource) if errors.is_empty() => {
+            let bytes = resource.bytes();
+            compiled.extend(
+                compiled_resource
+                    .processes
+                    .into_iter()
+                    .map(|process| (ExecutableProcess { resource: bytes.clone(), ..process }, sum)),
+            )
+        }
         Ok(_) => {}
         Err(mut e) => errors.append(&mut e),
     }

@@ -40,6 +40,10 @@ impl RecordSink for StoreSink {
         }
     }
 
+    fn is_durable(&self) -> bool {
+        true
+    }
+
     fn flush(&mut self, key_counter: i64) -> Result<(), StoreError> {
         if let Some(failure) = &self.failure {
             return Err(failure.clone());
