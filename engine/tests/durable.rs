@@ -278,3 +278,46 @@ fn each_command_is_one_batch_and_idle_polls_write_nothing() {
     core.tick();
     assert_eq!(batches.lock().expect("not poisoned").len(), 3, "idle polls and ticks write nothing");
 }
+
+/// Set by `a_killed_engine_process_releases_the_file_and_keeps_what_it_acknowledged` for the
+/// child process it starts: the path of the store the child holds.
+const HOLDER_ENV: &str = "ENGINE_DURABLE_TEST_HOLD_STORE";
+
+/// The child side of the next test (it returns at once unless that test started it): opens
+/// the store, starts an instance, says so, and waits to be killed.
+#[test]
+fn child_process_holding_the_store() {
+    let Ok(path) = std::env::var(HOLDER_ENV) else { return };
+    let mut core = open_ok(Path::new(&path), &VirtualClock::default());
+    core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+    let instance = core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key;
+    println!("store-held {instance}");
+    std::thread::sleep(Duration::from_secs(60));
+}
+
+#[test]
+fn a_killed_engine_process_releases_the_file_and_keeps_what_it_acknowledged() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_file(&dir);
+    let clock = VirtualClock::default();
+    let mut child = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", "child_process_holding_the_store", "--nocapture", "--test-threads=1"])
+        .env(HOLDER_ENV, &path)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the child starts");
+    let stdout = child.stdout.take().expect("piped");
+    let instance = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        // The test harness writes its own text in front of the child's line.
+        .find_map(|line| line.rsplit_once("store-held ").and_then(|(_, key)| key.trim().parse::<i64>().ok()));
+    let refused = open(&path, &clock).map(|_| ()).expect_err("the file is held by the other process");
+    child.kill().expect("kills the child");
+    child.wait().expect("the child ends");
+    let instance = instance.expect("the child started an instance");
+    assert!(refused.message.contains("another engine"), "says why: {refused}");
+    let core = open_ok(&path, &clock);
+    assert!(core.is_active(instance), "the acknowledged start survived the kill");
+}
