@@ -19,6 +19,15 @@ pub enum EngineError {
     /// The caller's deadline passed before the answer was ready: gRPC `DEADLINE_EXCEEDED`.
     #[error("DEADLINE_EXCEEDED: {0}")]
     DeadlineExceeded(String),
+    /// The record store could not make the command durable: gRPC `UNAVAILABLE`.
+    #[error("UNAVAILABLE: {0}")]
+    Unavailable(String),
+}
+
+impl From<crate::store::StoreError> for EngineError {
+    fn from(error: crate::store::StoreError) -> Self {
+        EngineError::Unavailable(error.to_string())
+    }
 }
 
 impl EngineError {
@@ -30,6 +39,7 @@ impl EngineError {
             EngineError::InvalidArgument(_) => "INVALID_ARGUMENT",
             EngineError::AlreadyExists(_) => "ALREADY_EXISTS",
             EngineError::DeadlineExceeded(_) => "DEADLINE_EXCEEDED",
+            EngineError::Unavailable(_) => "UNAVAILABLE",
         }
     }
 }

@@ -7,7 +7,8 @@
 //!
 //! Every state change is a [`record::Record`] in Zeebe's vocabulary (`ELEMENT_ACTIVATING`,
 //! `JOB CREATED`, ...); the state changes only by applying records, so a record log can rebuild
-//! it. Records go to a [`record::RecordSink`] (by default one that keeps nothing).
+//! it. Records go to a [`record::RecordSink`] (by default one that keeps nothing). A durable engine
+//! keeps them in a [`store::RecordStore`] and rebuilds itself with [`EngineCore::open`].
 //!
 //! ```
 //! use engine::testing::{ProcessTest, model};
@@ -29,6 +30,7 @@ pub mod model;
 mod processing;
 pub mod record;
 pub mod state;
+pub mod store;
 pub mod testing;
 
 pub use crate::core::{

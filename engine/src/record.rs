@@ -4,15 +4,22 @@
 //!
 //! Records go to a [`RecordSink`]. The default [`NullSink`] keeps nothing, so an engine that nobody
 //! observes pays only for building the records; [`MemorySink`] keeps them for tests and audit.
+//!
+//! Records serialize with serde (a durable store keeps them as JSON, see [`crate::store`]). The
+//! type, variant and field names are the stored format: renaming one, or adding a field without
+//! `#[serde(default)]`, needs a new [`RECORD_FORMAT_VERSION`](crate::store::RECORD_FORMAT_VERSION)
+//! and a conversion of older logs.
 
 use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{ElementType, FlowIdx, NodeIdx};
+use crate::store::{StoreError, StoredProcess};
 
 /// One event record: the key of the entity it is about, what happened, and the entity's data.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// The key of the entity (element instance, job, variable, incident, timer, ...).
     pub key: i64,
@@ -55,7 +62,7 @@ impl Record {
 }
 
 /// Which kind of entity a record is about (Zeebe's `ValueType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ValueType {
     /// A deployed process definition.
     Process,
@@ -86,7 +93,7 @@ pub enum ValueType {
 macro_rules! intents {
     ($($(#[$doc:meta])* $variant:ident => $name:literal, $value_type:ident;)*) => {
         /// What happened to the entity, in Zeebe's vocabulary.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum Intent {
             $($(#[$doc])* $variant,)*
         }
@@ -187,7 +194,7 @@ intents! {
 }
 
 /// The entity data of a record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RecordValue {
     /// A deployed process definition.
     Process(ProcessRecord),
@@ -216,14 +223,15 @@ pub enum RecordValue {
 }
 
 /// A deployed process definition.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "StoredProcess", try_from = "StoredProcess")]
 pub struct ProcessRecord {
     /// The process definition (shared, immutable).
     pub process: Arc<crate::model::ExecutableProcess>,
 }
 
 /// An element instance at one lifecycle step.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ElementRecord {
     /// The element's id in the model.
     pub element_id: Arc<str>,
@@ -244,7 +252,7 @@ pub struct ElementRecord {
 }
 
 /// A taken sequence flow.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SequenceFlowRecord {
     /// The flow's id.
     pub flow_id: Arc<str>,
@@ -260,7 +268,7 @@ pub struct SequenceFlowRecord {
 
 /// What every job of one element shares: built once per element at deploy (or per job when the
 /// job type is an expression), so a job record carries one pointer instead of five.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobTemplate {
     /// The job type workers subscribe to.
     pub job_type: Arc<str>,
@@ -275,7 +283,7 @@ pub struct JobTemplate {
 }
 
 /// Why a job failed or which error it threw.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobFailure {
     /// The error message.
     pub message: String,
@@ -284,7 +292,7 @@ pub struct JobFailure {
 }
 
 /// A job at one step of its life.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRecord {
     /// Type, headers and element of the job.
     pub template: Arc<JobTemplate>,
@@ -312,7 +320,7 @@ impl JobRecord {
 }
 
 /// A variable write.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VariableRecord {
     /// Variable name.
     pub name: Arc<str>,
@@ -325,7 +333,7 @@ pub struct VariableRecord {
 }
 
 /// Zeebe's incident error types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ErrorType {
     /// An input or output mapping failed.
     IoMappingError,
@@ -359,7 +367,7 @@ impl ErrorType {
 }
 
 /// An incident.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentRecord {
     /// What failed.
     pub error_type: ErrorType,
@@ -376,7 +384,7 @@ pub struct IncidentRecord {
 }
 
 /// A timer.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimerRecord {
     /// The catch element (intermediate, boundary, or start event) the timer triggers.
     pub element_id: Arc<str>,
@@ -397,7 +405,7 @@ pub struct TimerRecord {
 }
 
 /// A published message.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageRecord {
     /// The message name.
     pub name: Arc<str>,
@@ -414,7 +422,7 @@ pub struct MessageRecord {
 }
 
 /// A message or signal subscription of a waiting element instance (or of a start event).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubscriptionRecord {
     /// Message or signal name.
     pub name: Arc<str>,
@@ -439,7 +447,7 @@ pub struct SubscriptionRecord {
 }
 
 /// A broadcast signal.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignalRecord {
     /// The signal name.
     pub name: Arc<str>,
@@ -448,7 +456,7 @@ pub struct SignalRecord {
 }
 
 /// An event trigger stored on a scope until the scope is terminated (interrupting events).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProcessEventRecord {
     /// The scope that is being interrupted.
     pub scope_key: i64,
@@ -463,7 +471,7 @@ pub struct ProcessEventRecord {
 }
 
 /// A Camunda user task.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserTaskRecord {
     /// The element id.
     pub element_id: Arc<str>,
@@ -482,10 +490,25 @@ pub struct UserTaskRecord {
 /// Where records go. The engine pushes every record, in order, right before applying it.
 ///
 /// Implementations decide what to keep: nothing ([`NullSink`]), everything ([`MemorySink`]), or a
-/// persistent log. `append` must not fail: a sink that can fail buffers and reports on its own.
+/// persistent log ([`StoreSink`](crate::store::StoreSink)). `append` must not fail: a sink that
+/// can fail buffers the records and reports in [`flush`](Self::flush).
 pub trait RecordSink: Send {
     /// Receives one record.
     fn append(&mut self, record: &Record);
+
+    /// Called once at the end of every command, before its result goes back to the caller:
+    /// makes the records appended since the last flush durable, together with the key
+    /// generator's position `key_counter` (the last key handed out). The default keeps nothing.
+    fn flush(&mut self, key_counter: i64) -> Result<(), StoreError> {
+        let _ = key_counter;
+        Ok(())
+    }
+
+    /// True when [`flush`](Self::flush) does work. Asked once, when the engine is built: for
+    /// sinks that keep records only in memory the engine skips the call per command.
+    fn is_durable(&self) -> bool {
+        false
+    }
 }
 
 /// A sink that keeps nothing (the default): the hot path pays only for building records.
@@ -528,5 +551,13 @@ impl RecordSink for MemorySink {
 impl<S: RecordSink + ?Sized> RecordSink for Box<S> {
     fn append(&mut self, record: &Record) {
         (**self).append(record);
+    }
+
+    fn flush(&mut self, key_counter: i64) -> Result<(), StoreError> {
+        (**self).flush(key_counter)
+    }
+
+    fn is_durable(&self) -> bool {
+        (**self).is_durable()
     }
 }

@@ -15,7 +15,8 @@ use crate::job::{Job, Variables};
 ///
 /// The engine runs in-process, so there is no transport to fail: its answers map to the final
 /// [`ClientError`]s (`NOT_FOUND`, `FAILED_PRECONDITION`, `INVALID_ARGUMENT`, ...) and
-/// `DEADLINE_EXCEEDED`, never to the transient ones.
+/// `DEADLINE_EXCEEDED`; the only transient one is `UNAVAILABLE` from a durable engine whose record
+/// store failed a write (it passes once the engine is reopened from its store).
 #[derive(Debug, Clone)]
 pub struct EmbeddedClient {
     engine: Engine,
@@ -36,6 +37,7 @@ fn client_error(error: EngineError) -> ClientError {
         EngineError::InvalidArgument(message) => ClientError::InvalidArgument(message),
         EngineError::DeadlineExceeded(message) => ClientError::DeadlineExceeded(message),
         EngineError::AlreadyExists(message) => ClientError::Rejected(format!("ALREADY_EXISTS: {message}")),
+        EngineError::Unavailable(message) => ClientError::Unavailable(message),
     }
 }
 
@@ -112,6 +114,7 @@ mod tests {
             (EngineError::InvalidArgument(text()), ClientError::InvalidArgument(text())),
             (EngineError::DeadlineExceeded(text()), ClientError::DeadlineExceeded(text())),
             (EngineError::AlreadyExists(text()), ClientError::Rejected("ALREADY_EXISTS: m".into())),
+            (EngineError::Unavailable(text()), ClientError::Unavailable(text())),
         ];
         for (engine_error, expected) in cases {
             assert_eq!(client_error(engine_error), expected);

@@ -11,7 +11,7 @@ use crate::model::{ExecutableProcess, Trigger, compile_definitions};
 use crate::record::{Intent, ProcessRecord, RecordValue, TimerRecord};
 
 /// 64-bit FNV-1a, the checksum for duplicate detection.
-fn checksum(bytes: &[u8]) -> u64 {
+pub(crate) fn checksum(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
@@ -27,13 +27,9 @@ impl EngineCore {
         let mut compiled = Vec::new();
         let mut errors = Vec::new();
         for (name, definitions) in resources {
-            compile_into(
-                name,
-                definitions,
-                checksum(format!("{definitions:?}").as_bytes()),
-                &mut compiled,
-                &mut errors,
-            );
+            let resource = Resource { name, source: Source::Model(definitions) };
+            let sum = checksum(format!("{definitions:?}").as_bytes());
+            compile_into(&resource, definitions, sum, &mut compiled, &mut errors);
         }
         self.deploy_compiled(compiled, errors)
     }
@@ -50,7 +46,10 @@ impl EngineCore {
         let mut errors = Vec::new();
         for (name, bytes) in resources {
             match bpmn::read::read(bytes) {
-                Ok(definitions) => compile_into(name, &definitions, checksum(bytes), &mut compiled, &mut errors),
+                Ok(definitions) => {
+                    let resource = Resource { name, source: Source::Xml(bytes) };
+                    compile_into(&resource, &definitions, checksum(bytes), &mut compiled, &mut errors)
+                }
                 Err(e) => errors.push(format!("'{name}': {e}")),
             }
         }
@@ -98,17 +97,44 @@ impl EngineCore {
     }
 }
 
+/// A resource being deployed: its name and where the bytes a stored record log keeps to
+/// recompile it come from.
+struct Resource<'a> {
+    name: &'a str,
+    source: Source<'a>,
+}
+
+/// The origin of a deployed resource.
+enum Source<'a> {
+    /// Deployed as BPMN XML: these bytes.
+    Xml(&'a [u8]),
+    /// Deployed as a model: its XML is written once it compiled.
+    Model(&'a Definitions),
+}
+
+impl Resource<'_> {
+    /// The bytes to keep, made only after compiling (so a refused resource costs nothing and the
+    /// compiled processes' allocations come first).
+    fn bytes(&self) -> Arc<[u8]> {
+        match self.source {
+            Source::Xml(bytes) => Arc::from(bytes),
+            Source::Model(definitions) => Arc::from(bpmn::write::write(definitions).into_bytes()),
+        }
+    }
+}
+
 /// Validates and compiles one resource, collecting its processes or its errors: the workspace's
 /// graph validation (structural mistakes such as missing start events, dangling flows, missing
 /// conditions; its warnings do not block) and then the engine's own refusals (unsupported
 /// elements, bad expressions and timers). `errors` may already hold other resources' errors.
 fn compile_into(
-    name: &str,
+    resource: &Resource<'_>,
     definitions: &Definitions,
     sum: u64,
     compiled: &mut Vec<(ExecutableProcess, u64)>,
     errors: &mut Vec<String>,
 ) {
+    let name = resource.name;
     let problems: Vec<String> = bpmn::graph::validate(definitions, &bpmn::graph::ValidationOptions::default())
         .into_iter()
         .filter(bpmn::graph::Problem::is_error)
@@ -116,7 +142,15 @@ fn compile_into(
         .collect();
     errors.extend(problems);
     match compile_definitions(definitions, name) {
-        Ok(resource) if errors.is_empty() => compiled.extend(resource.processes.into_iter().map(|p| (p, sum))),
+        Ok(compiled_resource) if errors.is_empty() => {
+            let bytes = resource.bytes();
+            compiled.extend(
+                compiled_resource
+                    .processes
+                    .into_iter()
+                    .map(|process| (ExecutableProcess { resource: bytes.clone(), ..process }, sum)),
+            )
+        }
         Ok(_) => {}
         Err(mut e) => errors.append(&mut e),
     }

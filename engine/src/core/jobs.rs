@@ -74,6 +74,7 @@ impl EngineCore {
             });
             self.m.write(key, Intent::JobActivated, RecordValue::Job(record));
         }
+        self.m.flush()?;
         Ok(activated)
     }
 

@@ -1,8 +1,9 @@
 //! [`EngineCore`]: the synchronous, single-threaded engine. Every method is one command in
 //! Zeebe's terms; it runs to completion (all follow-up work included) before returning.
 
-mod deploy;
+pub(crate) mod deploy;
 mod jobs;
+mod open;
 mod time;
 pub(crate) mod types;
 
@@ -63,6 +64,7 @@ impl EngineCore {
         let result = command(&mut self.m);
         self.m.run();
         self.fire_due();
+        self.m.flush()?;
         result
     }
 
@@ -267,9 +269,15 @@ impl EngineCore {
 
     /// Fires everything that is due at the clock's current time: timers, job time-outs, the end
     /// of retry back-offs and message expiry.
+    ///
+    /// With a record store, a failure to store what fired is reported by the next command (the
+    /// store refuses every write after a failure); until then nothing was acknowledged to anyone.
     pub fn tick(&mut self) {
         self.m.now = self.clock.now_millis();
         self.fire_due();
+        // The sink keeps the failure and returns it from every later flush, that is, from the
+        // next command.
+        let _ = self.m.flush();
     }
 
     /// The current engine time (epoch milliseconds).

@@ -143,6 +143,7 @@ impl<'a> Compiler<'a> {
             version: 0,
             resource_name: Arc::from(self.resource_name),
             checksum: 0,
+            resource: Arc::from(&[][..]),
             nodes,
             flows,
         })

@@ -1,7 +1,7 @@
 //! Zeebe's element types (`BpmnElementType`), as they appear in records.
 
 /// The type of an element instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ElementType {
     /// The process instance itself.
     Process,

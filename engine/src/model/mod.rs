@@ -34,6 +34,8 @@ pub struct ExecutableProcess {
     pub resource_name: Arc<str>,
     /// Checksum of the deployed resource (duplicate detection).
     pub checksum: u64,
+    /// The deployed resource's bytes (BPMN XML), kept so a stored record log can recompile it.
+    pub resource: Arc<[u8]>,
     /// All nodes; node 0 is the process.
     pub nodes: Vec<Node>,
     /// All sequence flows.

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 use crate::model::{FlowIdx, NodeIdx};
 use crate::record::{Intent, Record, RecordSink, RecordValue};
 use crate::state::State;
+use crate::store::StoreError;
 
 /// The first key of partition 1: `1 << 51`.
 pub const KEY_BASE: i64 = 1 << 51;
@@ -57,6 +58,8 @@ pub(crate) enum Command {
 pub(crate) struct Machine {
     pub state: State,
     sink: Box<dyn RecordSink>,
+    /// Whether the sink's flush does work (asked once: the in-memory hot path skips the call).
+    durable_sink: bool,
     next_key: i64,
     /// The time of the command being processed (epoch milliseconds).
     pub now: i64,
@@ -73,6 +76,7 @@ impl Machine {
     pub fn new(sink: Box<dyn RecordSink>) -> Self {
         Self {
             state: State::default(),
+            durable_sink: sink.is_durable(),
             sink,
             next_key: KEY_BASE,
             now: 0,
@@ -92,6 +96,17 @@ impl Machine {
     /// The key the next call to [`key`](Self::key) returns.
     pub fn peek_next_key(&self) -> i64 {
         self.next_key + 1
+    }
+
+    /// Takes over a state rebuilt from a record log, with the last key handed out.
+    pub fn restore(&mut self, state: State, key_counter: i64) {
+        self.state = state;
+        self.next_key = key_counter.max(KEY_BASE);
+    }
+
+    /// Ends a command: the sink makes its records durable, with the key generator's position.
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        if self.durable_sink { self.sink.flush(self.next_key) } else { Ok(()) }
     }
 
     /// Writes a record: the sink sees it, then the state applies it.

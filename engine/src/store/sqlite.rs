@@ -1,0 +1,239 @@
+//! [`SqliteStore`]: the record log in a SQLite file, through `sqlx`.
+//!
+//! The file is in WAL mode with `synchronous=FULL`: a commit returns only after the WAL is
+//! synced, which is what makes an acknowledged command durable even on power loss (`NORMAL`
+//! would only protect against a crash of the process). The connection uses the exclusive
+//! locking mode and takes the write lock when the store opens, so a second engine opening the
+//! same file, in this process or another, is refused until the first one is dropped.
+//!
+//! `sqlx` is async, the engine core is not: the connection lives on a thread of its own with a
+//! single-threaded tokio runtime, and the store talks to it over channels. That keeps the store
+//! usable from inside a tokio runtime (where blocking on a nested runtime would panic).
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteLockingMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, Row};
+
+use super::{EncodedRecord, RecordStore, StoreError, StoredLog, StoredRecord};
+
+/// The schema, from `engine/migrations/`, built into the binary.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How long an open waits for another engine to release the file before refusing.
+const LOCK_WAIT: Duration = Duration::from_millis(200);
+
+/// Work for the connection thread.
+enum Request {
+    Append { records: Vec<EncodedRecord>, key_counter: i64, reply: mpsc::Sender<Result<(), String>> },
+    ReadLog { reply: mpsc::Sender<Result<StoredLog, String>> },
+}
+
+/// A record log in one SQLite file. Dropping it closes the file (and releases it for others).
+pub struct SqliteStore {
+    path: PathBuf,
+    location: String,
+    requests: Option<mpsc::Sender<Request>>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the record log at `path`: applies the schema migrations and takes
+    /// the file's write lock for as long as the store lives.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let (requests, inbox) = mpsc::channel();
+        let (ready, opened) = mpsc::channel();
+        let thread_path = path.clone();
+        let worker = std::thread::Builder::new()
+            .name("engine-sqlite-store".into())
+            .spawn(move || serve(&thread_path, &ready, &inbox))
+            .map_err(|e| StoreError::at_path(&path, format!("cannot start the store thread: {e}")))?;
+        let store = Self { location: path.display().to_string(), path, requests: Some(requests), worker: Some(worker) };
+        match opened.recv() {
+            Ok(Ok(())) => Ok(store),
+            Ok(Err(message)) => Err(store.error(message)),
+            Err(_) => Err(store.error("the store thread ended while opening the file".into())),
+        }
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn error(&self, message: String) -> StoreError {
+        StoreError::at_path(&self.path, message)
+    }
+
+    /// Sends a request and waits for its answer.
+    fn call<T>(&self, request: impl FnOnce(mpsc::Sender<Result<T, String>>) -> Request) -> Result<T, StoreError> {
+        let (reply, answer) = mpsc::channel();
+        let sent = self.requests.as_ref().is_some_and(|requests| requests.send(request(reply)).is_ok());
+        if !sent {
+            return Err(self.error("the store thread has stopped; reopen the engine".into()));
+        }
+        match answer.recv() {
+            Ok(result) => result.map_err(|message| self.error(message)),
+            Err(_) => Err(self.error("the store thread stopped before answering; reopen the engine".into())),
+        }
+    }
+}
+
+impl RecordStore for SqliteStore {
+    fn append(&mut self, records: &[EncodedRecord], key_counter: i64) -> Result<(), StoreError> {
+        self.call(|reply| Request::Append { records: records.to_vec(), key_counter, reply })
+    }
+
+    fn read_log(&mut self) -> Result<StoredLog, StoreError> {
+        self.call(|reply| Request::ReadLog { reply })
+    }
+
+    fn location(&self) -> &str {
+        &self.location
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread, which closes the connection and releases the lock.
+        self.requests = None;
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// The connection thread: opens the file, reports, then serves requests until the store drops.
+fn serve(path: &Path, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Receiver<Request>) {
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = ready.send(Err(format!("cannot start the store's runtime: {e}")));
+            return;
+        }
+    };
+    runtime.block_on(async {
+        let mut connection = match connect(path).await {
+            Ok(connection) => connection,
+            Err(message) => {
+                let _ = ready.send(Err(message));
+                return;
+            }
+        };
+        let _ = ready.send(Ok(()));
+        while let Ok(request) = inbox.recv() {
+            match request {
+                Request::Append { records, key_counter, reply } => {
+                    let result = append(&mut connection, &records, key_counter).await.map_err(|e| describe(&e));
+                    let _ = reply.send(result);
+                }
+                Request::ReadLog { reply } => {
+                    let _ = reply.send(read_log(&mut connection).await);
+                }
+            }
+        }
+        let _ = connection.close().await;
+    });
+}
+
+async fn connect(path: &Path) -> Result<SqliteConnection, String> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .locking_mode(SqliteLockingMode::Exclusive)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(LOCK_WAIT);
+    let mut connection = options.connect().await.map_err(|e| describe(&e))?;
+    MIGRATOR.run(&mut connection).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::Execute(e) => describe(&e),
+        sqlx::migrate::MigrateError::VersionMissing(version) => format!(
+            "the file's schema has migration {version}, which this engine does not know: it was written by a newer engine; open it with that engine"
+        ),
+        other => format!("cannot prepare the file's schema ({other}); restore the file from a backup, or move it away to start an empty engine"),
+    })?;
+    // A write takes the lock; in the exclusive locking mode the connection keeps it until it closes.
+    let mut claim = connection.begin().await.map_err(|e| describe(&e))?;
+    sqlx::query("UPDATE engine_meta SET key_counter = key_counter WHERE id = 1")
+        .execute(&mut *claim)
+        .await
+        .map_err(|e| describe(&e))?;
+    claim.commit().await.map_err(|e| describe(&e))?;
+    Ok(connection)
+}
+
+async fn append(connection: &mut SqliteConnection, records: &[EncodedRecord], key_counter: i64) -> sqlx::Result<()> {
+    let mut transaction = connection.begin().await?;
+    for record in records {
+        sqlx::query("INSERT INTO record_log (record_key, intent, payload) VALUES (?, ?, ?)")
+            .bind(record.key)
+            .bind(&record.intent)
+            .bind(&record.payload)
+            .execute(&mut *transaction)
+            .await?;
+    }
+    sqlx::query("UPDATE engine_meta SET key_counter = ? WHERE id = 1")
+        .bind(key_counter)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await
+}
+
+async fn read_log(connection: &mut SqliteConnection) -> Result<StoredLog, String> {
+    let meta = sqlx::query("SELECT format_version, key_counter FROM engine_meta WHERE id = 1")
+        .fetch_optional(&mut *connection)
+        .await
+        .map_err(|e| describe(&e))?;
+    let Some(meta) = meta else {
+        return Err(
+            "the table engine_meta has no row, so the file is not a complete record store; restore it from a backup, or move it away to start an empty engine"
+                .into(),
+        );
+    };
+    let rows = sqlx::query("SELECT position, payload FROM record_log ORDER BY position")
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(|e| describe(&e))?;
+    let records = rows
+        .iter()
+        .map(|row| Ok(StoredRecord { position: row.try_get("position")?, payload: row.try_get("payload")? }))
+        .collect::<sqlx::Result<Vec<_>>>()
+        .map_err(|e| describe(&e))?;
+    Ok(StoredLog {
+        format_version: meta.try_get("format_version").map_err(|e| describe(&e))?,
+        key_counter: meta.try_get("key_counter").map_err(|e| describe(&e))?,
+        records,
+    })
+}
+
+/// A SQLite error in words, with what to do about it (by SQLite's primary result code).
+fn describe(error: &sqlx::Error) -> String {
+    let code = error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .map(|code| code & 0xff);
+    match code {
+        // SQLITE_BUSY, SQLITE_LOCKED
+        Some(5 | 6) => format!(
+            "{error}: another engine (in this or another process) has this file open; only one engine may use a record store at a time, so stop the other one first"
+        ),
+        // SQLITE_CORRUPT, SQLITE_NOTADB
+        Some(11 | 26) => format!(
+            "{error}: the file is damaged or is not an engine record store; restore it from a backup, or move it away to start an empty engine"
+        ),
+        _ => format!(
+            "{error}: check that the file is readable and writable and the disk has space, then reopen the engine"
+        ),
+    }
+}
