@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
+pub mod seed_scenarios;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
