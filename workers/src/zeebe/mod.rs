@@ -1,7 +1,7 @@
 //! [`ZeebeClient`]: the [`JobClient`] for a real Zeebe cluster, spoken over the gateway's gRPC
 //! API, plus the deploy and create-instance calls that tests and tools need.
 //!
-//! The messages are declared in [`messages`] with prost's derive macros, so the crate builds
+//! The messages are declared in `messages` with prost's derive macros, so the crate builds
 //! without a protobuf compiler. The `zeebe-rs` crate was not usable here: it exposes no
 //! `ActivateJobs` call of its own (activation only happens inside its own worker loop, which
 //! would replace [`WorkerRuntime`](crate::WorkerRuntime)), and its build needs `protoc`.
