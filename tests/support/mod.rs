@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
+pub mod seed_scenarios;
+pub mod zeebe_broker;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

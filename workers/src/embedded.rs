@@ -4,11 +4,10 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use engine::{ActivateJobs, ActivatedJob, Engine, EngineError};
 
 use crate::client::{ActivateJobsRequest, ClientError, JobClient};
-use crate::job::{Job, Variables};
+use crate::job::{Job, Variables, deadline_from_epoch_millis};
 
 /// Drives jobs of an embedded [`Engine`]. Activation long-polls on the engine's own
 /// notification of new jobs; the other calls are single engine commands.
@@ -41,8 +40,7 @@ fn client_error(error: EngineError) -> ClientError {
     }
 }
 
-/// The handler's view of an activated job. The engine counts time in epoch milliseconds; a
-/// deadline outside chrono's range (never produced by a sane clock) reads as "no deadline".
+/// The handler's view of an activated job.
 fn job(activated: ActivatedJob) -> Job {
     Job {
         job_type: activated.job_type().to_owned(),
@@ -54,7 +52,7 @@ fn job(activated: ActivatedJob) -> Job {
         process_instance_key: activated.process_instance_key,
         custom_headers: activated.custom_headers().iter().cloned().collect(),
         retries: activated.retries,
-        deadline: DateTime::from_timestamp_millis(activated.deadline).unwrap_or(DateTime::<Utc>::MAX_UTC),
+        deadline: deadline_from_epoch_millis(activated.deadline),
         worker: activated.worker.to_string(),
         variables: activated.variables,
     }

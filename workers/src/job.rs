@@ -43,6 +43,13 @@ pub struct Job {
     pub worker: String,
 }
 
+/// The instant `millis` after the epoch, as engines report job deadlines; a value outside
+/// chrono's range (never produced by a sane clock) reads as "no deadline".
+#[cfg(any(feature = "embedded", feature = "zeebe"))]
+pub(crate) fn deadline_from_epoch_millis(millis: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(millis).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 impl Job {
     /// The variable with that name, if the job carries it.
     pub fn variable(&self, name: &str) -> Option<&Value> {

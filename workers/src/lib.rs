@@ -5,7 +5,8 @@
 //! - [`JobClient`] is the engine side: activate, complete, fail, throw error. One
 //!   implementation exists per engine; [`ClientError`] tells transient transport trouble from
 //!   final answers. [`EmbeddedClient`] (feature `embedded`, on by default) drives the
-//!   in-process engine.
+//!   in-process engine; [`ZeebeClient`] (feature `zeebe`, on by default) talks to a Zeebe
+//!   gateway over gRPC and also deploys resources and creates instances.
 //! - [`WorkerRuntime`] polls a [`JobClient`] for each registered job type, runs the handlers
 //!   concurrently within `max_jobs_active`, reports outcomes, backs off while the engine is
 //!   unavailable, and drains on shutdown. It records [`Metrics`].
@@ -23,6 +24,8 @@ mod outcome;
 mod runtime;
 #[cfg(test)]
 mod test_log;
+#[cfg(feature = "zeebe")]
+mod zeebe;
 
 pub use client::{ActivateJobsRequest, ClientError, JobClient};
 #[cfg(feature = "embedded")]
@@ -34,3 +37,5 @@ pub use outcome::{IntoJobOutcome, JobOutcome, OutcomeKind};
 pub use runtime::{ConfigError, RetryPolicy, WorkerOptions, WorkerRuntime};
 /// The shutdown signal [`WorkerRuntime::run`] takes, re-exported so callers need no extra crate.
 pub use tokio_util::sync::CancellationToken;
+#[cfg(feature = "zeebe")]
+pub use zeebe::{CompletedInstance, CreatedInstance, DeployedProcess, ZeebeClient};

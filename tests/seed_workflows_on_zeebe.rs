@@ -1,0 +1,164 @@
+//! The 32 seed YAML workflows on a real Zeebe broker (8.6, started through `zeebe/broker.sh`):
+//! all of them deploy, and the workflows that complete on the embedded engine complete on Zeebe
+//! too (except those in [`NOT_RUN`], which wait minutes on real timers), worked by the `workers` crate's [`WorkerRuntime`] over [`ZeebeClient`] with the same
+//! scripted outputs and start inputs as `seed_workflows_on_engine.rs`
+//! (`support::seed_scenarios`).
+//!
+//! Needs Java 21+ and Maven on the machine: the first run fetches the broker.
+
+mod support;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use persona_orchestrator::drive::job_types;
+use serde_json::{Value, json};
+use support::seed_scenarios::{Expect, Scenario, compile_seed_workflows, scenarios, scripted_outputs, step_outputs};
+use support::zeebe_broker::ensure_broker_ready;
+use tokio::task::JoinSet;
+use workers::{
+    CancellationToken, ClientError, CompletedInstance, Job, JobClient, JobHandler, JobOutcome, WorkerRuntime,
+    ZeebeClient, handler_fn,
+};
+
+/// How long one instance may take on the broker before the test gives up on it.
+const INSTANCE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The workflows not run here: wf2 waits a real 5 minutes (`manual-verification`, `duration:
+/// 5m`) before it merges, and the SRE persona calls wf2. (The embedded engine's test clock skips
+/// such waits.)
+const NOT_RUN: &[&str] = &["wf2-hotfix", "persona-site-reliability-engineer-workflow"];
+
+/// wf9 waits `CHECK_INTERVAL` seconds between its 24 monitoring rounds; the embedded-engine
+/// test scripts 300, which would keep wf9 and its callers (wf1, two personas) on a real broker
+/// for two hours, so here `setup-monitoring` reports 1 s.
+fn zeebe_step_outputs() -> HashMap<(&'static str, &'static str), Value> {
+    let mut outputs = step_outputs();
+    let interval = outputs.get_mut(&("wf9-post-merge-monitoring", "setup-monitoring"));
+    *interval.expect("the shared table scripts wf9's CHECK_INTERVAL") = json!({"CHECK_INTERVAL": 1});
+    outputs
+}
+
+/// Completes every job with the outputs scripted for its workflow's step (the job's `stepId`
+/// header), or with none: the table the embedded-engine test reports, with wf9's interval
+/// shortened.
+fn seed_step_handler() -> impl JobHandler + Clone {
+    let outputs = Arc::new(zeebe_step_outputs());
+    let handler = move |job: Job| {
+        let outputs = outputs.clone();
+        async move {
+            let step = job.header("stepId").unwrap_or_default();
+            let variables = scripted_outputs(&outputs, &job.bpmn_process_id, step).cloned().unwrap_or_default();
+            JobOutcome::complete_with(variables)
+        }
+    };
+    Arc::new(handler_fn(handler))
+}
+
+#[test]
+fn seed_workflows_deploy_and_run_on_zeebe() {
+    let gateway = ensure_broker_ready();
+    let (_, outcome) = compile_seed_workflows();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    runtime.block_on(async {
+        let client = ZeebeClient::new(gateway).expect("gateway address");
+
+        let resources = outcome
+            .workflows
+            .iter()
+            .map(|w| (format!("{}.bpmn", w.id), yaml_to_bpmn::output::to_xml(&w.definitions).into_bytes()));
+        let deployed = client.deploy_resources(resources).await.unwrap_or_else(|e| panic!("deployment refused: {e}"));
+        let versions: BTreeMap<&str, i32> = deployed.iter().map(|p| (p.bpmn_process_id.as_str(), p.version)).collect();
+        for workflow in &outcome.workflows {
+            let version = versions.get(workflow.id.as_str());
+            assert!(version.is_some_and(|v| *v >= 1), "{} was not deployed: {deployed:?}", workflow.id);
+        }
+        assert_eq!(deployed.len(), 32, "one process per seed workflow");
+
+        let shutdown = CancellationToken::new();
+        let handler = seed_step_handler();
+        let mut workers = WorkerRuntime::new(Arc::new(client.clone())).worker_name("seed-test");
+        for job_type in job_types(outcome.workflows.iter().map(|w| &w.definitions)) {
+            workers = workers.register(job_type, handler.clone());
+        }
+        let worker_run = tokio::spawn(workers.run(shutdown.clone()));
+
+        let runs: Vec<Scenario> = scenarios()
+            .into_iter()
+            .filter(|s| !matches!(s.expect, Expect::LoopsForever { .. }))
+            .filter(|s| !NOT_RUN.contains(&s.id))
+            .collect();
+        assert_eq!(runs.len(), 29, "every workflow that ends on the embedded engine, less those named in NOT_RUN");
+        // All instances run at once, so the test takes as long as the slowest.
+        let mut pending = JoinSet::new();
+        for (index, scenario) in runs.iter().enumerate() {
+            let client = client.clone();
+            let (id, start) =
+                (scenario.id, json!({"inputs": scenario.inputs}).as_object().cloned().unwrap_or_default());
+            pending.spawn(async move {
+                (index, client.create_process_instance_with_result(id, start, INSTANCE_TIMEOUT).await)
+            });
+        }
+        let mut results: Vec<_> = pending.join_all().await;
+        results.sort_by_key(|(index, _)| *index);
+        shutdown.cancel();
+        worker_run.await.expect("worker task").expect("worker configuration");
+
+        let mut failures = Vec::new();
+        for (scenario, result) in runs.iter().zip(results.into_iter().map(|(_, result)| result)) {
+            if let Some(problem) = check(scenario, result) {
+                failures.push(format!("{}: {problem}", scenario.id));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} workflows did not complete as expected:\n{}",
+            failures.len(),
+            runs.len(),
+            failures.join("\n")
+        );
+        println!("{} seed workflows completed on Zeebe", runs.len());
+    });
+}
+
+/// What is wrong with an instance's result, if anything.
+fn check(scenario: &Scenario, result: Result<CompletedInstance, ClientError>) -> Option<String> {
+    let completed = match result {
+        Ok(completed) => completed,
+        Err(error) => return Some(format!("did not complete: {error}")),
+    };
+    let outputs = completed.variables.get("outputs");
+    match (&scenario.expect, outputs) {
+        (Expect::Completed { .. }, Some(Value::Object(_))) => None,
+        (Expect::CompletedWithoutOutputs { .. }, None) => None,
+        (_, outputs) => Some(format!("completed with unexpected `outputs`: {outputs:?}")),
+    }
+}
+
+/// The gateway's rejections arrive as the [`ClientError`] of their status code, so the worker
+/// runtime can tell final answers from transport trouble.
+#[test]
+fn gateway_rejections_arrive_as_client_errors() {
+    let gateway = ensure_broker_ready();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    runtime.block_on(async {
+        let client = ZeebeClient::new(gateway).expect("gateway address");
+        let no_job = 2_251_799_813_685_249; // a well-formed key of partition 1 that names no job
+        let error = client.complete_job(no_job, Default::default()).await.unwrap_err();
+        assert!(matches!(error, ClientError::NotFound(_)), "complete: {error:?}");
+        let error = client.fail_job(no_job, 0, "broken", Duration::ZERO).await.unwrap_err();
+        assert!(matches!(error, ClientError::NotFound(_)), "fail: {error:?}");
+        let error = client.throw_error(no_job, "E", "broken", Default::default()).await.unwrap_err();
+        assert!(matches!(error, ClientError::NotFound(_)), "throw error: {error:?}");
+
+        let error = client.create_process_instance("no-such-process", Default::default()).await.unwrap_err();
+        assert!(matches!(error, ClientError::NotFound(_)), "create: {error:?}");
+
+        let broken = vec![("broken.bpmn".to_owned(), b"<definitions/>".to_vec())];
+        let Err(ClientError::InvalidArgument(message)) = client.deploy_resources(broken).await else {
+            panic!("a broken resource deployed")
+        };
+        assert!(message.contains("broken.bpmn"), "the rejection names the resource: {message}");
+    });
+}
