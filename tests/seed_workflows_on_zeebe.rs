@@ -62,7 +62,7 @@ fn seed_workflows_deploy_and_run_on_zeebe() {
     let (_, outcome) = compile_seed_workflows();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(async {
-        let client = ZeebeClient::new(gateway).expect("gateway address");
+        let client = ZeebeClient::new(&gateway).expect("gateway address");
 
         let resources = outcome
             .workflows
@@ -143,7 +143,7 @@ fn gateway_rejections_arrive_as_client_errors() {
     let gateway = ensure_broker_ready();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(async {
-        let client = ZeebeClient::new(gateway).expect("gateway address");
+        let client = ZeebeClient::new(&gateway).expect("gateway address");
         let no_job = 2_251_799_813_685_249; // a well-formed key of partition 1 that names no job
         let error = client.complete_job(no_job, Default::default()).await.unwrap_err();
         assert!(matches!(error, ClientError::NotFound(_)), "complete: {error:?}");

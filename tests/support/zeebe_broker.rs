@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use super::workspace_root;
 
-/// The gateway address `broker.sh` serves.
-pub const GATEWAY: &str = "http://127.0.0.1:26500";
+/// The gRPC port `broker.sh` serves when `ZEEBE_GATEWAY_PORT` is not set.
+const DEFAULT_GATEWAY_PORT: u16 = 26500;
 
 /// How long a broker that is running but not yet ready gets to become ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(180);
@@ -17,12 +17,19 @@ const READY_TIMEOUT: Duration = Duration::from_secs(180);
 /// Makes sure the broker of this checkout is ready: `status` first, `start` when it is stopped
 /// (fetching the runtime with Maven on first use), waiting when it is still starting. Panics
 /// with `broker.sh`'s own explanation when that fails (no Java or Maven, port taken, ...).
-pub fn ensure_broker_ready() -> &'static str {
+pub fn ensure_broker_ready() -> String {
     static READY: OnceLock<Result<(), String>> = OnceLock::new();
     match READY.get_or_init(bring_up) {
-        Ok(()) => GATEWAY,
+        Ok(()) => gateway_address(),
         Err(problem) => panic!("no Zeebe broker for this test: {problem}"),
     }
+}
+
+/// The gateway address `broker.sh` serves: on `ZEEBE_GATEWAY_PORT` when set (the script reads
+/// the same variable), else on 26500.
+pub fn gateway_address() -> String {
+    let port = std::env::var("ZEEBE_GATEWAY_PORT").ok().and_then(|p| p.parse::<u16>().ok());
+    format!("http://127.0.0.1:{}", port.unwrap_or(DEFAULT_GATEWAY_PORT))
 }
 
 /// `broker.sh status` (or another command) with its exit code and output.
