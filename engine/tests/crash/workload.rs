@@ -31,8 +31,11 @@ const WORKERS_PER_TYPE: usize = 2;
 /// A child that was never killed stops after this (so no orphan outlives a failed parent).
 const CHILD_LIFETIME: Duration = Duration::from_secs(300);
 
-/// The job types and what completing each sets, given the instance's `n`.
-const JOBS: [(&str, fn(i64) -> (&'static str, Value)); 3] = [
+/// What completing a job sets (a variable name and value), given the instance's `n`.
+type JobOutput = fn(i64) -> (&'static str, Value);
+
+/// The job types and what completing each sets.
+const JOBS: [(&str, JobOutput); 3] = [
     ("crash-prepare", |n| ("a", json!(2 * n))),
     ("crash-charge", |n| ("b", json!(n + 1))),
     ("crash-notify", |n| ("c", json!(format!("sent-{n}")))),
@@ -193,13 +196,7 @@ async fn release_finished(
 }
 
 /// Activates jobs of one type as `worker` and completes each with its output variable.
-async fn work_on_jobs(
-    engine: Engine,
-    acks: Arc<AckWriter>,
-    job_type: &'static str,
-    worker: String,
-    output: fn(i64) -> (&'static str, Value),
-) {
+async fn work_on_jobs(engine: Engine, acks: Arc<AckWriter>, job_type: &'static str, worker: String, output: JobOutput) {
     let request = ActivateJobs::new(job_type).worker(worker).max_jobs(8).timeout(JOB_TIMEOUT);
     loop {
         let jobs = engine
@@ -212,7 +209,7 @@ async fn work_on_jobs(
     }
 }
 
-fn complete(engine: &Engine, acks: &AckWriter, job: &ActivatedJob, output: fn(i64) -> (&'static str, Value)) {
+fn complete(engine: &Engine, acks: &AckWriter, job: &ActivatedJob, output: JobOutput) {
     let Some(n) = job.variables.get("n").and_then(Value::as_i64) else {
         fail("reading a job's variables", format!("job {} has no number n: {:?}", job.key, job.variables));
     };
