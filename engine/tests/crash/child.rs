@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -89,9 +89,16 @@ impl ChildProcess {
         }
     }
 
-    /// The lines the child wrote to stdout so far that contain `marker`, from the marker on.
+    /// The lines of the child's stdout that contain `marker`, from the marker on, read up to
+    /// the end of its output (call it once the child has ended).
     pub fn lines_with(&self, marker: &str) -> Vec<String> {
-        self.stdout.try_iter().filter_map(|line| line.find(marker).map(|at| line[at..].to_string())).collect()
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut found = Vec::new();
+        // The reader thread ends (and the channel closes) at the end of the child's output.
+        while let Ok(line) = self.stdout.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+            found.extend(line.find(marker).map(|at| line[at..].to_string()));
+        }
+        found
     }
 
     /// Kills the child with SIGKILL; fails the test if it had already ended by itself.
@@ -104,13 +111,13 @@ impl ChildProcess {
 
     /// Waits up to `limit` for the child to end by itself and fails the test unless it
     /// succeeded.
-    pub fn wait_for_exit(&mut self, limit: Duration) -> ExitStatus {
+    pub fn wait_for_exit(&mut self, limit: Duration) {
         let deadline = std::time::Instant::now() + limit;
         loop {
             match self.child.try_wait() {
                 Ok(Some(status)) => {
                     assert!(status.success(), "the child failed ({status}): {}", self.stderr());
-                    return status;
+                    return;
                 }
                 Ok(None) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
                 _ => {

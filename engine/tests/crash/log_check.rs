@@ -12,7 +12,7 @@ use engine::{EngineCore, SystemClock, Variables};
 use serde::Deserialize;
 
 use crate::acks::Acks;
-use crate::backend::open_store;
+use crate::backend::open_store_after_kill;
 use crate::workload::{PROCESS_ID, expected_variables};
 
 /// An engine reopened by the parent, with the log it replayed.
@@ -27,13 +27,13 @@ pub struct Reopened {
 
 /// Reads the whole log of the store at `location` (the store is released again on return).
 pub fn read_log(location: &str) -> StoredLog {
-    let mut store = open_store(location).unwrap_or_else(|e| panic!("the store reopens after the kill: {e}"));
+    let mut store = open_store_after_kill(location).unwrap_or_else(|e| panic!("the store reopens after the kill: {e}"));
     store.read_log().unwrap_or_else(|e| panic!("the log reads after the kill: {e}"))
 }
 
 /// Reopens the store the way a restarted engine does, keeping a copy of the log it read.
 pub fn reopen(location: &str) -> Reopened {
-    let store = open_store(location).unwrap_or_else(|e| panic!("the store reopens after the kill: {e}"));
+    let store = open_store_after_kill(location).unwrap_or_else(|e| panic!("the store reopens after the kill: {e}"));
     let log = Arc::new(Mutex::new(None));
     let capturing = CapturingStore { inner: store, log: log.clone() };
     let started = Instant::now();

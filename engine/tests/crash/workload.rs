@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
 use crate::acks::AckWriter;
-use crate::backend::open_store;
+use crate::backend::open_store_after_kill;
 
 /// The process the workload runs.
 pub const PROCESS_ID: &str = "crash-order";
@@ -30,6 +30,9 @@ const STARTERS: usize = 4;
 const WORKERS_PER_TYPE: usize = 2;
 /// A child that was never killed stops after this (so no orphan outlives a failed parent).
 const CHILD_LIFETIME: Duration = Duration::from_secs(300);
+
+/// The instances a child started and still runs, each holding one of its slots.
+type Running = Arc<std::sync::Mutex<Vec<(i64, tokio::sync::OwnedSemaphorePermit)>>>;
 
 /// What completing a job sets (a variable name and value), given the instance's `n`.
 type JobOutput = fn(i64) -> (&'static str, Value);
@@ -122,7 +125,7 @@ pub fn run(config: &ChildConfig) {
 async fn work(config: &ChildConfig) {
     let acks = Arc::new(AckWriter::open(&config.acks).unwrap_or_else(|e| fail("opening the side file", e)));
     let opening = Instant::now();
-    let store = open_store(&config.location).unwrap_or_else(|e| fail("opening the store", e));
+    let store = open_store_after_kill(&config.location).unwrap_or_else(|e| fail("opening the store", e));
     let core = open_and_deploy(store).unwrap_or_else(|e| fail("opening the engine", e));
     println!("{READY} opened_ms={}", opening.elapsed().as_millis());
     let engine = Engine::new(core);
@@ -165,13 +168,7 @@ pub fn open_and_deploy(store: Box<dyn RecordStore>) -> Result<EngineCore, String
 }
 
 /// Starts instances while a slot is free and acknowledges each start in the side file.
-async fn start_instances(
-    engine: Engine,
-    acks: Arc<AckWriter>,
-    slots: Arc<Semaphore>,
-    running: Arc<std::sync::Mutex<Vec<(i64, tokio::sync::OwnedSemaphorePermit)>>>,
-    first_n: i64,
-) {
+async fn start_instances(engine: Engine, acks: Arc<AckWriter>, slots: Arc<Semaphore>, running: Running, first_n: i64) {
     for n in first_n.. {
         let slot = slots.clone().acquire_owned().await.unwrap_or_else(|e| fail("waiting for a slot", e));
         let variables = vars(json!({"n": n, "order": format!("o-{n}")}));
@@ -184,10 +181,7 @@ async fn start_instances(
 }
 
 /// Frees the slots of finished instances (one engine call for all of them, every 20 ms).
-async fn release_finished(
-    engine: Engine,
-    running: Arc<std::sync::Mutex<Vec<(i64, tokio::sync::OwnedSemaphorePermit)>>>,
-) {
+async fn release_finished(engine: Engine, running: Running) {
     loop {
         tokio::time::sleep(Duration::from_millis(20)).await;
         let mut running = running.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
