@@ -22,6 +22,8 @@ const FINISH_LIMIT: Duration = Duration::from_secs(180);
 /// One kill in this many comes before the child says its engine is open (during the replay,
 /// the firing of what fell due, or the deployment).
 const EARLY_KILL_ONE_IN: u64 = 5;
+/// A progress line is printed after this many kills.
+const PROGRESS_EVERY: u64 = 25;
 /// Once the child's engine is open, it is killed after a delay in this range (milliseconds).
 const WORK_MILLIS: (u64, u64) = (10, 400);
 
@@ -52,8 +54,18 @@ pub fn run(backend: &str, location: &str, dir: &Path) {
         child.kill_now();
         let check = Instant::now();
         checker.absorb(&read_log(location));
-        checker.check_acks(&Acks::read(&acks_path));
+        let acks = Acks::read(&acks_path);
+        checker.check_acks(&acks);
         checking += check.elapsed();
+        if (run + 1) % PROGRESS_EVERY == 0 {
+            println!(
+                "after {} kills: {} acknowledged starts, {} acknowledged job completions; {:.0} s",
+                run + 1,
+                acks.started.len(),
+                acks.completed.len(),
+                began.elapsed().as_secs_f64()
+            );
+        }
     }
 
     let finishing = Instant::now();
