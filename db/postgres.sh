@@ -44,7 +44,7 @@ die() {
 # The folder with the server programs: ORCHESTRATOR_PG_BIN, the newest /usr/lib/postgresql/*/bin, PATH.
 find_bin_dir() {
   if [ -n "${ORCHESTRATOR_PG_BIN:-}" ]; then
-    [ -x "$ORCHESTRATOR_PG_BIN/pg_ctl" ] || die "ORCHESTRATOR_PG_BIN=$ORCHESTRATOR_PG_BIN has no pg_ctl"
+    [ -x "$ORCHESTRATOR_PG_BIN/pg_ctl" ] || die "ORCHESTRATOR_PG_BIN=$ORCHESTRATOR_PG_BIN has no pg_ctl; point it at PostgreSQL's bin folder or unset it ($install_hint)"
     echo "$ORCHESTRATOR_PG_BIN"
     return
   fi
@@ -209,12 +209,12 @@ ensure_database() {
 }
 
 cmd_stop() {
-  bin="$(find_bin_dir)"
   local pid
   if ! pid="$(running_pid)"; then
     echo "not running"
     return 0
   fi
+  bin="$(find_bin_dir)"
   as_server_user "$bin/pg_ctl" stop -D "$data_dir" -m fast -s -W >/dev/null 2>&1 || true
   local deadline=$((SECONDS + stop_timeout))
   while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
@@ -230,12 +230,12 @@ cmd_stop() {
 }
 
 cmd_status() {
-  bin="$(find_bin_dir)"
   local pid live_port
   if ! pid="$(running_pid)"; then
     echo "stopped"
     return 3
   fi
+  bin="$(find_bin_dir)"
   live_port="$(running_port)"
   if server_ready "$live_port"; then
     echo "ready: pid $pid, $(url_for "$live_port")"

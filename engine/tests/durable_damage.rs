@@ -66,7 +66,11 @@ fn a_stored_resource_that_no_longer_reads_is_refused(store: &TestStore) {
 
 fn a_resource_that_recompiles_to_other_elements_is_refused(store: &TestStore) {
     with_an_instance(store);
-    store.damage(Damage::SetJson { intent: "Process CREATED", path: &["value", "Process", "shape"], value: json!(12345) });
+    store.damage(Damage::SetJson {
+        intent: "Process CREATED",
+        path: &["value", "Process", "shape"],
+        value: json!(12345),
+    });
     assert_refused(store, &["order.bpmn", "other elements than the deployed one", "engine version that wrote it"]);
 }
 

@@ -4,7 +4,7 @@
 //! A SQLite store is a file in a temporary folder; a PostgreSQL store is a log of its own (named
 //! after the test) in the test server's database, so the tests run in parallel.
 
-#![allow(dead_code)] // each test binary uses a different subset of these helpers
+#![allow(dead_code, unused_macros)] // each test binary uses a different subset of these helpers
 
 pub mod postgres_server;
 
@@ -37,6 +37,7 @@ macro_rules! on_every_backend {
         }
     };
 }
+#[allow(unused_imports)] // used by the binaries that run a suite on every backend
 pub(crate) use on_every_backend;
 
 /// Where a test's records live.
@@ -163,9 +164,11 @@ fn sqlite_damage(damage: &Damage<'_>) -> String {
         ),
         Damage::FormatVersion(version) => format!("UPDATE engine_meta SET format_version = {version}"),
         Damage::DeleteMeta => "DELETE FROM engine_meta".into(),
-        Damage::FutureMigration => "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+        Damage::FutureMigration => {
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
                                     VALUES (99, 'future', 1, x'00', 0)"
-            .into(),
+                .into()
+        }
     }
 }
 
@@ -183,9 +186,11 @@ fn postgres_damage(damage: &Damage<'_>, log: &str) -> String {
             format!("UPDATE engine_meta SET format_version = {version} WHERE log = '{log}'")
         }
         Damage::DeleteMeta => format!("DELETE FROM engine_meta WHERE log = '{log}'"),
-        Damage::FutureMigration => "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+        Damage::FutureMigration => {
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
                                     VALUES (99, 'future', true, '\\x00', 0)"
-            .into(),
+                .into()
+        }
     }
 }
 

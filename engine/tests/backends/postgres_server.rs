@@ -79,7 +79,8 @@ pub fn execute(url: &str, statements: &[&str]) -> Vec<u64> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     runtime.block_on(async {
         let work = async {
-            let mut connection = sqlx::PgConnection::connect(url).await.expect("the test database accepts a connection");
+            let mut connection =
+                sqlx::PgConnection::connect(url).await.expect("the test database accepts a connection");
             let mut affected = Vec::new();
             for statement in statements {
                 let result = sqlx::query(statement).execute(&mut connection).await;
@@ -124,6 +125,9 @@ pub fn empty_log_url(test: &str) -> String {
 pub fn empty_database_url(test: &str) -> String {
     let url = server_url();
     let database = log_name(test).replace(['-', '.'], "_");
-    execute(&url, &[&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"), &format!("CREATE DATABASE {database}")]);
+    execute(
+        &url,
+        &[&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"), &format!("CREATE DATABASE {database}")],
+    );
     with_database(&url, &database)
 }

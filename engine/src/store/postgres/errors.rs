@@ -33,7 +33,7 @@ pub(crate) fn describe(error: &sqlx::Error, at: &PgLocation) -> String {
                     "the PostgreSQL server at {server} has no free connection slot ({e}); stop some of its clients or raise max_connections"
                 ),
                 "57P01" | "57P02" | "57P03" => format!(
-                    "the PostgreSQL server at {server} is shutting down or starting up ({e}); wait until it is up, then reopen the engine"
+                    "the PostgreSQL server at {server} ended or refused this engine's connection ({e}); the log's lock went with it: reopen the engine once the server is up"
                 ),
                 "42501" => format!(
                     "user '{}' lacks a privilege in database '{}' ({e}); let it create tables there (GRANT CREATE ON SCHEMA public) or use the database owner",
