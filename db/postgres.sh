@@ -15,13 +15,26 @@
 # Environment (all optional):
 #   ORCHESTRATOR_PG_PORT (55432)           the TCP port
 #   ORCHESTRATOR_PG_DIR (db/target/postgres) where the cluster, its log and its password file live
+#                                          (as root, /var/tmp/orchestrator-postgres-<n> when the
+#                                          postgres user cannot reach the checkout)
 #   ORCHESTRATOR_PG_BIN                    folder holding initdb, pg_ctl, psql, pg_isready
 #   ORCHESTRATOR_PG_START_TIMEOUT (60)     ORCHESTRATOR_PG_STOP_TIMEOUT (30)
 # Use it:  export ORCHESTRATOR_TEST_POSTGRES_URL="$(db/postgres.sh start | tail -n 1)"
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cluster_dir="${ORCHESTRATOR_PG_DIR:-$here/target/postgres}"
+
+# The cluster folder: ORCHESTRATOR_PG_DIR, else db/target/postgres. As root, when the `postgres` user
+# cannot reach the checkout (a parent folder closed to others, like /root), a folder of this checkout's
+# own under /var/tmp instead (the same one every time, so stop and status find it).
+default_cluster_dir() {
+  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$here" 2>/dev/null; then
+    echo "/var/tmp/orchestrator-postgres-$(printf '%s' "$here" | cksum | cut -d ' ' -f 1)"
+  else
+    echo "$here/target/postgres"
+  fi
+}
+cluster_dir="${ORCHESTRATOR_PG_DIR:-$(default_cluster_dir)}"
 data_dir="$cluster_dir/data"
 log_file="$cluster_dir/server.log"
 password_file="$cluster_dir/password"
