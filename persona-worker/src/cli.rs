@@ -57,7 +57,7 @@ pub enum Command {
 /// `run`'s arguments.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The YAML config file (see workers/persona-worker.example.yaml).
+    /// The YAML config file (see persona-worker/persona-worker.example.yaml).
     #[arg(long, short)]
     pub config: PathBuf,
     /// Serve Prometheus metrics at http://ADDR/metrics (overrides the file's `metrics_addr`).

@@ -78,13 +78,16 @@ fn resources(inputs: &[PathBuf]) -> Result<Option<Vec<(String, Vec<u8>)>>, Strin
     let mut resources = Vec::new();
     if !sources.is_empty() {
         let outcome = compile_sources(inputs, &sources);
-        for diagnostic in &outcome.diagnostics {
-            eprintln!("{diagnostic}");
+        let (errors, warnings): (Vec<_>, Vec<_>) = outcome.diagnostics.iter().partition(|d| d.is_error());
+        for error in &errors {
+            eprintln!("{error}");
         }
-        if outcome.has_errors() {
-            let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("{errors} compile errors; nothing was deployed. Fix them (yaml-to-bpmn check shows them too) and deploy again");
+        if !errors.is_empty() {
+            eprintln!("{} compile errors; nothing was deployed. Fix them and deploy again", errors.len());
             return Ok(None);
+        }
+        if !warnings.is_empty() {
+            eprintln!("{} compile warnings (`yaml-to-bpmn check` lists them)", warnings.len());
         }
         for (workflow, xml) in outcome.workflows.iter().zip(output::to_xml_all(&outcome.workflows)) {
             resources.push((format!("{}.bpmn", workflow.id), xml.into_bytes()));

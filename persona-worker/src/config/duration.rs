@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
+use serde::de::{Error, Visitor};
 
 /// Reads `text` as a duration, or says how to write one.
 pub fn parse(text: &str) -> Result<Duration, String> {
@@ -24,10 +25,25 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("'{text}' is too long a duration"))
 }
 
-/// Deserializes an optional duration field.
+/// Deserializes an optional duration field; a mistake is reported while the scalar is read, so
+/// the YAML reader locates it at the value.
 pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Duration>, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    parse(&text).map(Some).map_err(serde::de::Error::custom)
+    deserializer.deserialize_str(DurationVisitor).map(Some)
+}
+
+/// Reads a duration scalar.
+struct DurationVisitor;
+
+impl Visitor<'_> for DurationVisitor {
+    type Value = Duration;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a duration such as 30s")
+    }
+
+    fn visit_str<E: Error>(self, text: &str) -> Result<Duration, E> {
+        parse(text).map_err(E::custom)
+    }
 }
 
 #[cfg(test)]

@@ -181,12 +181,12 @@ pub fn parse(name: &str, text: &str) -> Result<FileConfig, ConfigError> {
                 // The message ends with its own "at line L column C"; the prefix says it already.
                 let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(text, _)| text);
                 ConfigError(format!(
-                    "{name}:{}:{}: {message}; fix the config file (see workers/persona-worker.example.yaml)",
+                    "{name}:{}:{}: {message}; fix the config file (see persona-worker/persona-worker.example.yaml)",
                     at.line(),
                     at.column()
                 ))
             }
-            None => ConfigError(format!("{name}: {message}; fix the config file (see workers/persona-worker.example.yaml)")),
+            None => ConfigError(format!("{name}: {message}; fix the config file (see persona-worker/persona-worker.example.yaml)")),
         }
     })
 }
