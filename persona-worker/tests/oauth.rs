@@ -92,8 +92,10 @@ fn the_daemon_fetches_tokens_and_works_jobs_on_the_broker() {
     ];
     let config = "worker:\n  request_timeout: 1s\njobs:\n  daemon-test-oauth:\n    handler: noop\n";
     let daemon = Daemon::start(config, &env);
-    let client = ZeebeClient::new(&gateway).expect("client");
-    let completed = tokio().block_on(client.create_process_instance_with_result(&process_id, Default::default(), Duration::from_secs(30)));
+    let completed = tokio().block_on(async {
+        let client = ZeebeClient::new(&gateway).expect("client");
+        client.create_process_instance_with_result(&process_id, Default::default(), Duration::from_secs(30)).await
+    });
     assert!(completed.is_ok(), "{completed:?}");
     // Polls go on every second with tokens that live 2 s: within 3 s a refreshed one is used.
     std::thread::sleep(Duration::from_secs(3));

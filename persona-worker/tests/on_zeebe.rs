@@ -124,7 +124,7 @@ fn sigterm_lets_the_job_in_flight_finish_and_exits_0() {
     let mut daemon = Daemon::start(&config(&gateway, "  daemon-test-slow:\n    handler: noop\n    delay: 3s\n"), &[]);
 
     let runtime = tokio();
-    let client = ZeebeClient::new(&gateway).expect("client");
+    let client = runtime.block_on(async { ZeebeClient::new(&gateway).expect("client") });
     let instance = runtime.spawn(async move {
         client.create_process_instance_with_result(&process_id, Default::default(), Duration::from_secs(60)).await
     });
@@ -167,8 +167,10 @@ fn an_unreachable_gateway_is_retried_with_growing_back_off_until_it_answers() {
     let runtime = tokio();
     let upstream = gateway.trim_start_matches("http://").to_owned();
     runtime.spawn(relay(relay_port, upstream));
-    let client = ZeebeClient::new(&gateway).expect("client");
-    let completed = runtime.block_on(client.create_process_instance_with_result(&process_id, Default::default(), Duration::from_secs(30)));
+    let completed = runtime.block_on(async {
+        let client = ZeebeClient::new(&gateway).expect("client");
+        client.create_process_instance_with_result(&process_id, Default::default(), Duration::from_secs(30)).await
+    });
     assert!(completed.is_ok(), "the daemon worked the job once the gateway answered: {completed:?}");
 }
 
