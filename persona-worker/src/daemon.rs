@@ -58,9 +58,8 @@ fn refuse(problem: &str) -> u8 {
 
 /// Cancels `shutdown` on the first SIGTERM or SIGINT.
 fn listen_for_signals(shutdown: CancellationToken) -> Result<(), String> {
-    let listen = |kind: SignalKind, name: &str| {
-        signal(kind).map_err(|error| format!("cannot listen for {name}: {error}"))
-    };
+    let listen =
+        |kind: SignalKind, name: &str| signal(kind).map_err(|error| format!("cannot listen for {name}: {error}"));
     let mut terminate = listen(SignalKind::terminate(), "SIGTERM")?;
     let mut interrupt = listen(SignalKind::interrupt(), "SIGINT")?;
     tokio::spawn(async move {

@@ -11,6 +11,9 @@ use crate::cli::{DeployArgs, EXIT_CONFIG, EXIT_GATEWAY, EXIT_OK, EXIT_REJECTED};
 use crate::config::{self, Environment};
 use crate::connect;
 
+/// A resource to deploy: its name (the extension tells Zeebe its kind) and bytes.
+type Resource = (String, Vec<u8>);
+
 /// The file extensions `deploy` takes.
 const DEPLOYABLE: &[&str] = &["yaml", "yml", "bpmn"];
 
@@ -61,10 +64,12 @@ pub async fn run(args: DeployArgs) -> u8 {
 /// The resources to deploy: every BPMN file as it is and every YAML workflow compiled (together,
 /// so calls between them are checked). `None` when a workflow has compile errors, which are
 /// printed; an unreadable input is an error.
-fn resources(inputs: &[PathBuf]) -> Result<Option<Vec<(String, Vec<u8>)>>, String> {
+fn resources(inputs: &[PathBuf]) -> Result<Option<Vec<Resource>>, String> {
     let files = collect_files(inputs, DEPLOYABLE)?;
     if files.is_empty() {
-        return Err("no *.yaml, *.yml or *.bpmn file among the inputs; name workflow files or folders holding them".into());
+        return Err(
+            "no *.yaml, *.yml or *.bpmn file among the inputs; name workflow files or folders holding them".into()
+        );
     }
     let (bpmn, yaml): (Vec<&PathBuf>, Vec<&PathBuf>) = files.iter().partition(|p| has_extension(p, "bpmn"));
     let sources = yaml
@@ -129,6 +134,9 @@ fn print(processes: &[DeployedProcess], json: bool) {
     let width = processes.iter().map(|p| p.bpmn_process_id.len()).max().unwrap_or(0).max("PROCESS ID".len());
     println!("{:width$}  {:>7}  {:>20}  RESOURCE", "PROCESS ID", "VERSION", "DEFINITION KEY");
     for p in processes {
-        println!("{:width$}  {:>7}  {:>20}  {}", p.bpmn_process_id, p.version, p.process_definition_key, p.resource_name);
+        println!(
+            "{:width$}  {:>7}  {:>20}  {}",
+            p.bpmn_process_id, p.version, p.process_definition_key, p.resource_name
+        );
     }
 }

@@ -27,7 +27,9 @@ fn parse(text: &str, source: &str) -> (EnvFilter, Option<String>) {
         Ok(filter) => (filter, None),
         Err(error) => (
             EnvFilter::new("info"),
-            Some(format!("{source} '{text}' is not a log filter ({error}); logging at info. Use a level such as debug")),
+            Some(format!(
+                "{source} '{text}' is not a log filter ({error}); logging at info. Use a level such as debug"
+            )),
         ),
     }
 }

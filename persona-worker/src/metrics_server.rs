@@ -18,9 +18,9 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Binds `addr` (the error says what to do) and serves `/metrics` from a background task.
 pub async fn start(addr: SocketAddr, metrics: Arc<PrometheusMetrics>) -> Result<SocketAddr, String> {
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|error| format!("cannot serve metrics on {addr}: {error}; choose another --metrics-addr or metrics_addr"))?;
+    let listener = TcpListener::bind(addr).await.map_err(|error| {
+        format!("cannot serve metrics on {addr}: {error}; choose another --metrics-addr or metrics_addr")
+    })?;
     let bound = listener.local_addr().map_err(|error| format!("cannot serve metrics on {addr}: {error}"))?;
     tokio::spawn(async move {
         loop {

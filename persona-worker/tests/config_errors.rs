@@ -63,7 +63,8 @@ fn the_example_config_is_valid() {
     let text = std::fs::read_to_string(&example).expect("the example config");
     // Point it at a port nobody serves and give it no metrics port, then stop it: it must get
     // past the configuration (exit 0 after SIGTERM, not 2).
-    let text = text.replace("address: http://127.0.0.1:26500", &format!("address: http://127.0.0.1:{}", support::free_port()));
+    let text =
+        text.replace("address: http://127.0.0.1:26500", &format!("address: http://127.0.0.1:{}", support::free_port()));
     let text = text.replace("metrics_addr: 127.0.0.1:9464", "");
     let mut daemon = support::Daemon::start(&text, &[]);
     assert!(daemon.wait_for_logs(Duration::from_secs(20), |_| !daemon.logged("persona-worker started").is_empty()));

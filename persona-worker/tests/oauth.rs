@@ -79,7 +79,8 @@ fn the_daemon_fetches_tokens_and_works_jobs_on_the_broker() {
     let dir = tempfile::tempdir().expect("temp dir");
     let process_id = format!("daemon-test-oauth-{}", std::process::id());
     let model = write(dir.path(), "oauth.bpmn", &one_task_bpmn(&process_id, "daemon-test-oauth"));
-    let deployed = run(&["deploy", "--address", &gateway, model.to_str().unwrap_or_default()], &[], Duration::from_secs(60));
+    let deployed =
+        run(&["deploy", "--address", &gateway, model.to_str().unwrap_or_default()], &[], Duration::from_secs(60));
     assert!(deployed.status.success(), "{}", String::from_utf8_lossy(&deployed.stderr));
 
     let url = server.url();

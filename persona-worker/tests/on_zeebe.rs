@@ -40,7 +40,8 @@ fn deploy_compiles_the_seed_workflows_and_prints_each_process() {
         assert_eq!(process["resourceName"].as_str(), Some(format!("{id}.bpmn").as_str()));
     }
 
-    let table = run(&["deploy", "--address", &gateway, seeds.to_str().unwrap_or_default()], &[], Duration::from_secs(60));
+    let table =
+        run(&["deploy", "--address", &gateway, seeds.to_str().unwrap_or_default()], &[], Duration::from_secs(60));
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.starts_with("PROCESS ID"), "{text}");
     let wf3 = deployed.iter().find(|p| p["bpmnProcessId"] == "wf3-branch-creation").expect("wf3 deployed");
@@ -56,12 +57,16 @@ fn deploy_with_a_compile_error_reports_it_located_and_deploys_nothing() {
     let wf3 = std::fs::read_to_string(seed_workflows().join("system/wf3-branch-creation.yaml")).expect("wf3 source");
     write(dir.path(), "good.yaml", &wf3.replace("id: wf3-branch-creation", &format!("id: {good_id}")));
     write(dir.path(), "bad.yaml", "metadata:\n  id: broken\n  name: [unclosed\n");
-    let output = run(&["deploy", "--address", &gateway, dir.path().to_str().unwrap_or_default()], &[], Duration::from_secs(60));
+    let output =
+        run(&["deploy", "--address", &gateway, dir.path().to_str().unwrap_or_default()], &[], Duration::from_secs(60));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     let located = stderr.lines().find(|l| l.contains("bad.yaml:") && l.contains(": error: ")).unwrap_or_default();
     let position: Vec<&str> = located.split("bad.yaml:").nth(1).unwrap_or_default().splitn(3, ':').collect();
-    assert!(position.len() == 3 && position[0].parse::<u32>().is_ok() && position[1].parse::<u32>().is_ok(), "{stderr}");
+    assert!(
+        position.len() == 3 && position[0].parse::<u32>().is_ok() && position[1].parse::<u32>().is_ok(),
+        "{stderr}"
+    );
     assert!(stderr.contains("nothing was deployed"), "{stderr}");
 
     let missing = tokio().block_on(async {
@@ -86,7 +91,9 @@ fn the_daemon_runs_seed_instances_to_completion_and_counts_them_per_type() {
             for _ in 0..count {
                 let (client, start) = (client.clone(), start.clone());
                 runs.spawn(async move {
-                    client.create_process_instance_with_result("wf3-branch-creation", start, Duration::from_secs(60)).await
+                    client
+                        .create_process_instance_with_result("wf3-branch-creation", start, Duration::from_secs(60))
+                        .await
                 });
             }
             for result in runs.join_all().await {
@@ -97,7 +104,9 @@ fn the_daemon_runs_seed_instances_to_completion_and_counts_them_per_type() {
     };
     let types = ["shell-command", "git-operation", "azure-devops", "log", "notify"];
     run_instances(1);
-    let one = daemon.wait_for_metrics(Duration::from_secs(10), |m| types.iter().any(|t| sample(m, "jobs_completed_total", t) > 0.0));
+    let one = daemon.wait_for_metrics(Duration::from_secs(10), |m| {
+        types.iter().any(|t| sample(m, "jobs_completed_total", t) > 0.0)
+    });
     run_instances(4);
     let expected_total: f64 = types.iter().map(|t| 5.0 * sample(&one, "jobs_completed_total", t)).sum();
     let five = daemon.wait_for_metrics(Duration::from_secs(10), |m| {
@@ -106,9 +115,21 @@ fn the_daemon_runs_seed_instances_to_completion_and_counts_them_per_type() {
     assert!(expected_total > 0.0, "no job was counted after one instance: {one:?}");
     for job_type in types {
         let completed = sample(&five, "jobs_completed_total", job_type);
-        assert_eq!(completed, 5.0 * sample(&one, "jobs_completed_total", job_type), "{job_type}: five instances, five times the jobs");
-        assert_eq!(sample(&five, "jobs_activated_total", job_type), completed, "{job_type}: every activated job completed");
-        assert_eq!(sample(&five, "handler_duration_seconds_count", job_type), completed, "{job_type}: one latency per job");
+        assert_eq!(
+            completed,
+            5.0 * sample(&one, "jobs_completed_total", job_type),
+            "{job_type}: five instances, five times the jobs"
+        );
+        assert_eq!(
+            sample(&five, "jobs_activated_total", job_type),
+            completed,
+            "{job_type}: every activated job completed"
+        );
+        assert_eq!(
+            sample(&five, "handler_duration_seconds_count", job_type),
+            completed,
+            "{job_type}: one latency per job"
+        );
         assert_eq!(sample(&five, "jobs_failed_total", job_type) + sample(&five, "jobs_errored_total", job_type), 0.0);
     }
     assert!(!daemon.logged("would run:").is_empty(), "the dry-run handler logs what it would do");
@@ -128,7 +149,8 @@ fn sigterm_lets_the_job_in_flight_finish_and_exits_0() {
     let instance = runtime.spawn(async move {
         client.create_process_instance_with_result(&process_id, Default::default(), Duration::from_secs(60)).await
     });
-    let metrics = daemon.wait_for_metrics(Duration::from_secs(30), |m| sample(m, "jobs_activated_total", "daemon-test-slow") >= 1.0);
+    let metrics = daemon
+        .wait_for_metrics(Duration::from_secs(30), |m| sample(m, "jobs_activated_total", "daemon-test-slow") >= 1.0);
     assert_eq!(sample(&metrics, "jobs_activated_total", "daemon-test-slow"), 1.0, "the job was never activated");
     assert_eq!(sample(&metrics, "jobs_completed_total", "daemon-test-slow"), 0.0, "the handler is still sleeping");
 
@@ -156,13 +178,16 @@ fn an_unreachable_gateway_is_retried_with_growing_back_off_until_it_answers() {
     let relay_port = support::free_port();
     let relay_address = format!("http://127.0.0.1:{relay_port}");
     let daemon = Daemon::start(&config(&relay_address, "  daemon-test-relay:\n    handler: noop\n"), &[]);
-    let retried = daemon.wait_for_logs(Duration::from_secs(20), |_| daemon.logged("could not activate jobs").len() >= 5);
+    let retried =
+        daemon.wait_for_logs(Duration::from_secs(20), |_| daemon.logged("could not activate jobs").len() >= 5);
     let retries = daemon.logged("could not activate jobs");
     assert!(retried, "fewer than 5 retries logged: {retries:?}");
     let delays: Vec<f64> = retries.iter().filter_map(|l| l["delay"].as_str()).filter_map(seconds).collect();
     assert_eq!(delays.len(), retries.len(), "every retry names its delay: {retries:?}");
     assert!(delays.last() > delays.first(), "the back-off grows: {delays:?}");
-    assert!(retries.iter().all(|l| l["level"] == "WARN" && l["error"].as_str().is_some_and(|e| e.contains("unavailable"))));
+    assert!(
+        retries.iter().all(|l| l["level"] == "WARN" && l["error"].as_str().is_some_and(|e| e.contains("unavailable")))
+    );
 
     let runtime = tokio();
     let upstream = gateway.trim_start_matches("http://").to_owned();

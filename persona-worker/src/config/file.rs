@@ -186,7 +186,9 @@ pub fn parse(name: &str, text: &str) -> Result<FileConfig, ConfigError> {
                     at.column()
                 ))
             }
-            None => ConfigError(format!("{name}: {message}; fix the config file (see persona-worker/persona-worker.example.yaml)")),
+            None => ConfigError(format!(
+                "{name}: {message}; fix the config file (see persona-worker/persona-worker.example.yaml)"
+            )),
         }
     })
 }
@@ -203,7 +205,10 @@ mod tests {
     fn an_unknown_handler_is_located_and_the_known_ones_listed() {
         let message = error("jobs:\n  notify:\n    handler: shel\n");
         assert!(message.starts_with("w.yaml:3:14: "), "{message}");
-        assert!(message.contains("`shel`") && message.contains("`dry-run`") && !message.contains(" at line "), "{message}");
+        assert!(
+            message.contains("`shel`") && message.contains("`dry-run`") && !message.contains(" at line "),
+            "{message}"
+        );
     }
 
     #[test]

@@ -68,7 +68,10 @@ pub struct Settings {
 /// Reads the YAML file at `path`.
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|error| {
-        ConfigError(format!("{}: cannot read the config file: {error}; pass an existing file with --config", path.display()))
+        ConfigError(format!(
+            "{}: cannot read the config file: {error}; pass an existing file with --config",
+            path.display()
+        ))
     })?;
     file::parse(&path.display().to_string(), &text)
 }
@@ -125,7 +128,11 @@ fn worker_options(job: &PollSettings, defaults: WorkerOptions) -> WorkerOptions 
 }
 
 /// The connection from the file's section, the environment and an explicit address.
-fn connection(section: &ZeebeSection, environment: &Environment, address: Option<&str>) -> Result<Connection, ConfigError> {
+fn connection(
+    section: &ZeebeSection,
+    environment: &Environment,
+    address: Option<&str>,
+) -> Result<Connection, ConfigError> {
     let plaintext = match environment.insecure_connection()? {
         Some(plaintext) => Some(plaintext),
         None => section.plaintext,
@@ -137,7 +144,8 @@ fn connection(section: &ZeebeSection, environment: &Environment, address: Option
         (None, None, None) => (DEFAULT_ADDRESS.to_owned(), "the default address".to_owned()),
     };
     let address = with_scheme(&raw_address, plaintext, &source)?;
-    let ca_certificate_path = environment.get(env::CA_CERTIFICATE_PATH).map(PathBuf::from).or(section.ca_certificate_path.clone());
+    let ca_certificate_path =
+        environment.get(env::CA_CERTIFICATE_PATH).map(PathBuf::from).or(section.ca_certificate_path.clone());
     let oauth = oauth(section.oauth.as_ref(), environment)?;
     Ok(Connection { address, ca_certificate_path, oauth })
 }
@@ -218,7 +226,8 @@ mod tests {
         let file = write(&format!("zeebe:\n  address: http://file:1\n{MINIMAL}"));
         let settings = load(file.path(), &env(&[])).unwrap();
         assert_eq!(settings.connection.address, "http://file:1");
-        let settings = load(file.path(), &env(&[("ZEEBE_ADDRESS", "gw:26500"), ("ZEEBE_INSECURE_CONNECTION", "true")])).unwrap();
+        let settings =
+            load(file.path(), &env(&[("ZEEBE_ADDRESS", "gw:26500"), ("ZEEBE_INSECURE_CONNECTION", "true")])).unwrap();
         assert_eq!(settings.connection.address, "http://gw:26500");
         let settings = load(file.path(), &env(&[("ZEEBE_ADDRESS", "gw:443")])).unwrap();
         assert_eq!(settings.connection.address, "https://gw:443", "TLS unless told otherwise, as Camunda clients do");
@@ -252,7 +261,10 @@ mod tests {
         .unwrap();
         let oauth = settings.connection.oauth.unwrap();
         assert_eq!((oauth.client_id.as_str(), oauth.client_secret.as_str()), ("me", "from-env"));
-        assert_eq!((oauth.authorization_server_url.as_str(), oauth.audience.as_deref()), ("http://auth/token", Some("zeebe")));
+        assert_eq!(
+            (oauth.authorization_server_url.as_str(), oauth.audience.as_deref()),
+            ("http://auth/token", Some("zeebe"))
+        );
 
         let bare = write(MINIMAL);
         let ConfigError(message) = load(bare.path(), &env(&[("ZEEBE_CLIENT_ID", "me")])).unwrap_err();
@@ -266,7 +278,8 @@ mod tests {
         assert!(message.contains("zeebe.address") && message.contains("agree"), "{message}");
         let ConfigError(message) = load_connection(None, &env(&[("ZEEBE_ADDRESS", "grpc://gw")]), None).unwrap_err();
         assert!(message.starts_with("ZEEBE_ADDRESS is 'grpc://gw'") && message.contains("host:port"), "{message}");
-        let connection = load_connection(None, &env(&[("ZEEBE_ADDRESS", "http://env:1")]), Some("http://flag:2")).unwrap();
+        let connection =
+            load_connection(None, &env(&[("ZEEBE_ADDRESS", "http://env:1")]), Some("http://flag:2")).unwrap();
         assert_eq!(connection.address, "http://flag:2");
     }
 

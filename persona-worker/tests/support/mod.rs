@@ -53,7 +53,8 @@ pub fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
 
 /// Runs the binary to its end (at most `limit`) and returns what it printed.
 pub fn run(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
-    let mut child = command(args, env).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start persona-worker");
+    let mut child =
+        command(args, env).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start persona-worker");
     let began = Instant::now();
     while child.try_wait().expect("poll persona-worker").is_none() {
         if began.elapsed() > limit {
@@ -172,7 +173,11 @@ impl Daemon {
     }
 
     /// Waits up to `limit` until the scraped metrics satisfy `done`; the last scrape either way.
-    pub fn wait_for_metrics(&self, limit: Duration, done: impl Fn(&BTreeMap<String, f64>) -> bool) -> BTreeMap<String, f64> {
+    pub fn wait_for_metrics(
+        &self,
+        limit: Duration,
+        done: impl Fn(&BTreeMap<String, f64>) -> bool,
+    ) -> BTreeMap<String, f64> {
         let began = Instant::now();
         loop {
             let metrics = self.scrape();

@@ -54,9 +54,12 @@ impl TokenServer {
                     bodies.len()
                 };
                 let (status, text) = match answer {
-                    Answer::Token { expires_in } => {
-                        ("200 OK".to_owned(), format!(r#"{{"access_token":"token-{count}","expires_in":{expires_in},"token_type":"Bearer"}}"#))
-                    }
+                    Answer::Token { expires_in } => (
+                        "200 OK".to_owned(),
+                        format!(
+                            r#"{{"access_token":"token-{count}","expires_in":{expires_in},"token_type":"Bearer"}}"#
+                        ),
+                    ),
                     Answer::Status(code) => (format!("{code} Refused"), r#"{"error":"invalid_client"}"#.to_owned()),
                 };
                 let response = format!(
