@@ -30,6 +30,9 @@ pub async fn run(args: RunArgs) -> u8 {
             Err(problem) => return refuse(&problem),
         }
     }
+    for job_type in settings.jobs.keys() {
+        metrics.track(job_type);
+    }
     let mut runtime = WorkerRuntime::new(Arc::new(client)).worker_name(settings.worker_name.clone()).metrics(metrics);
     for (job_type, subscription) in &settings.jobs {
         tracing::info!(job_type, handler = ?subscription.handler, max_jobs_active = subscription.options.max_jobs_active, timeout = ?subscription.options.timeout, "subscribing");

@@ -50,6 +50,16 @@ impl PrometheusMetrics {
         Self { registry, activated, completed, failed, errored, latency }
     }
 
+    /// Shows every series of `job_type` at zero until something happens, so a scrape lists each
+    /// subscribed job type from the start.
+    pub fn track(&self, job_type: &str) {
+        let label = label(job_type);
+        for counter in [&self.activated, &self.completed, &self.failed, &self.errored] {
+            counter.get_or_create(&label);
+        }
+        self.latency.get_or_create(&label);
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut text = String::new();
@@ -99,6 +109,20 @@ mod tests {
             r#"persona_worker_jobs_errored_total{job_type="notify"} 1"#,
             r#"persona_worker_handler_duration_seconds_count{job_type="log"} 2"#,
             r#"persona_worker_handler_duration_seconds_bucket{le="0.004",job_type="log"} 1"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "no line {line} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_tracked_job_type_is_listed_at_zero_before_any_job() {
+        let metrics = PrometheusMetrics::new();
+        metrics.track("git-operation");
+        let text = metrics.render();
+        for line in [
+            r#"persona_worker_jobs_activated_total{job_type="git-operation"} 0"#,
+            r#"persona_worker_jobs_errored_total{job_type="git-operation"} 0"#,
+            r#"persona_worker_handler_duration_seconds_count{job_type="git-operation"} 0"#,
         ] {
             assert!(text.lines().any(|l| l == line), "no line {line} in\n{text}");
         }

@@ -85,3 +85,36 @@ async fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body:
     }
     let _ = stream.shutdown().await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sends `request` to the server at `addr` and returns the status line of the answer.
+    async fn status_line(addr: SocketAddr, request: &str) -> String {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer.lines().next().unwrap_or_default().to_owned()
+    }
+
+    #[tokio::test]
+    async fn only_get_metrics_is_served_and_other_requests_are_refused_by_status() {
+        let metrics = Arc::new(PrometheusMetrics::new());
+        let addr = start("127.0.0.1:0".parse().unwrap(), metrics).await.unwrap();
+        assert_eq!(status_line(addr, "GET /metrics?x=1 HTTP/1.1\r\n\r\n").await, "HTTP/1.1 200 OK");
+        assert_eq!(status_line(addr, "GET / HTTP/1.1\r\n\r\n").await, "HTTP/1.1 404 Not Found");
+        assert_eq!(status_line(addr, "POST /metrics HTTP/1.1\r\n\r\n").await, "HTTP/1.1 405 Method Not Allowed");
+        let endless = format!("GET /metrics HTTP/1.1\r\nX: {}", "a".repeat(MAX_HEAD + 10));
+        assert_eq!(status_line(addr, &endless).await, "HTTP/1.1 431 Request Header Fields Too Large");
+    }
+
+    #[tokio::test]
+    async fn a_taken_port_is_refused_with_what_to_do() {
+        let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = taken.local_addr().unwrap();
+        let problem = start(addr, Arc::new(PrometheusMetrics::new())).await.unwrap_err();
+        assert!(problem.contains(&addr.to_string()) && problem.contains("--metrics-addr"), "{problem}");
+    }
+}

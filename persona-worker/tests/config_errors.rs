@@ -73,3 +73,25 @@ fn the_example_config_is_valid() {
     assert_eq!(subscribed, ["azure-devops", "git-operation", "log", "notify", "shell-command"]);
     assert_eq!(daemon.terminate(Duration::from_secs(20)).code(), Some(0));
 }
+
+#[test]
+fn deploy_without_workflow_files_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "notes.txt", "not a workflow");
+    let output = run(&["deploy", dir.path().to_str().unwrap_or_default()], &[], Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no *.yaml, *.yml or *.bpmn file"), "{stderr}");
+}
+
+#[test]
+fn deploy_to_an_unreachable_gateway_exits_3_naming_the_address() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = write(dir.path(), "one.bpmn", &support::one_task_bpmn("unreachable", "t"));
+    let address = format!("http://127.0.0.1:{}", support::free_port());
+    let output =
+        run(&["deploy", model.to_str().unwrap_or_default()], &[("ZEEBE_ADDRESS", &address)], Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains(&address) && stderr.contains("broker.sh status"), "{stderr}");
+}

@@ -77,6 +77,25 @@ fn deploy_with_a_compile_error_reports_it_located_and_deploys_nothing() {
 }
 
 #[test]
+fn deploy_of_a_model_zeebe_refuses_exits_1_and_deploys_nothing() {
+    let gateway = ensure_broker_ready();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let process_id = format!("daemon-test-refused-{}", std::process::id());
+    let good = write(dir.path(), "good.bpmn", &one_task_bpmn(&process_id, "t"));
+    let broken = write(dir.path(), "broken.bpmn", "<definitions/>");
+    let inputs = [good.to_str().unwrap_or_default(), broken.to_str().unwrap_or_default()];
+    let output = run(&["deploy", "--address", &gateway, inputs[0], inputs[1]], &[], Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nothing was deployed") && stderr.contains("broken.bpmn"), "{stderr}");
+    let missing = tokio().block_on(async {
+        let client = ZeebeClient::new(&gateway).expect("client");
+        client.create_process_instance(&process_id, Default::default()).await
+    });
+    assert!(matches!(missing, Err(ClientError::NotFound(_))), "one deployment, all or nothing: {missing:?}");
+}
+
+#[test]
 fn the_daemon_runs_seed_instances_to_completion_and_counts_them_per_type() {
     let gateway = ensure_broker_ready();
     deploy_json(&gateway, &[seed_workflows().to_str().expect("utf-8 path")]);
