@@ -54,10 +54,11 @@ impl PrometheusMetrics {
     /// subscribed job type from the start.
     pub fn track(&self, job_type: &str) {
         let label = label(job_type);
+        // Creating the series is the point; the read guards are dropped at once.
         for counter in [&self.activated, &self.completed, &self.failed, &self.errored] {
-            counter.get_or_create(&label);
+            drop(counter.get_or_create(&label));
         }
-        self.latency.get_or_create(&label);
+        drop(self.latency.get_or_create(&label));
     }
 
     /// The Prometheus text exposition of every metric.
