@@ -73,6 +73,21 @@ fn refused_credentials_name_the_variables_to_check_and_a_down_server_is_transien
 }
 
 #[test]
+fn a_ca_certificate_that_is_not_pem_is_refused() {
+    let server = TokenServer::start(Answer::Token { expires_in: 60 });
+    let settings = OAuthSettings {
+        authorization_server_url: server.url(),
+        client_id: "persona".into(),
+        client_secret: "s".into(),
+        audience: None,
+    };
+    let error =
+        OAuthCredentials::new(settings, Some(b"-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"))
+            .expect_err("a broken CA certificate was accepted");
+    assert!(matches!(&error, ClientError::InvalidArgument(m) if m.contains("CA certificate")), "{error:?}");
+}
+
+#[test]
 fn the_daemon_fetches_tokens_and_works_jobs_on_the_broker() {
     let gateway = ensure_broker_ready();
     let server = TokenServer::start(Answer::Token { expires_in: 2 });

@@ -342,6 +342,28 @@ mod tests {
         assert_eq!(credentials.invalidations.load(Ordering::SeqCst), 1, "only UNAUTHENTICATED invalidates");
     }
 
+    /// Hands out a value no header can carry.
+    #[derive(Debug)]
+    struct BrokenCredentials;
+
+    #[async_trait]
+    impl CredentialsProvider for BrokenCredentials {
+        async fn authorization(&self) -> Result<String, ClientError> {
+            Ok("Bearer line\nbreak".into())
+        }
+        fn invalidate(&self) {}
+    }
+
+    #[tokio::test]
+    async fn an_authorization_no_header_can_carry_is_an_invalid_argument() {
+        let client =
+            ZeebeClient::builder("http://127.0.0.1:9").credentials(Arc::new(BrokenCredentials)).build().unwrap();
+        let Err(ClientError::InvalidArgument(message)) = client.request((), None).await else {
+            panic!("sent a broken header")
+        };
+        assert!(message.contains("check the token"), "{message}");
+    }
+
     #[tokio::test]
     async fn without_credentials_no_authorization_is_sent() {
         let client = ZeebeClient::new("http://127.0.0.1:9").unwrap();

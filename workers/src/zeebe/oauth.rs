@@ -74,9 +74,17 @@ impl OAuthCredentials {
             })?;
             builder = builder.add_root_certificate(certificate);
         }
-        let http = builder
-            .build()
-            .map_err(|error| ClientError::InvalidArgument(format!("cannot set up the token HTTP client: {error}")))?;
+        let http = builder.build().map_err(|error| {
+            let mut detail = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                detail.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            let hint =
+                if ca_certificate_pem.is_some() { "; check that the CA certificate is a PEM certificate" } else { "" };
+            ClientError::InvalidArgument(format!("cannot set up the token HTTP client ({detail}){hint}"))
+        })?;
         Ok(Self { settings, http, cached: Mutex::new(None) })
     }
 
