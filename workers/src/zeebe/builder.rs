@@ -100,4 +100,14 @@ mod tests {
     async fn an_https_address_builds_a_tls_client() {
         assert!(ZeebeClient::builder("https://zeebe.example:443").build().is_ok());
     }
+
+    #[cfg(not(feature = "zeebe-tls"))]
+    #[test]
+    fn an_https_address_without_tls_support_names_the_feature() {
+        let Err(ClientError::InvalidArgument(message)) = ZeebeClient::builder("https://zeebe.example:443").build()
+        else {
+            panic!("built a TLS client without TLS support")
+        };
+        assert!(message.contains("zeebe-tls") && message.contains("http://"), "{message}");
+    }
 }
