@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -81,4 +82,8 @@ pub struct DeployArgs {
     /// Print the deployed processes as a JSON array instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// How long to keep retrying while the gateway is unreachable, overloaded or times out (a
+    /// deployment of unchanged resources is idempotent), such as 30s; 0s tries once.
+    #[arg(long, default_value = "30s", value_parser = crate::config::parse_duration)]
+    pub retry_for: Duration,
 }

@@ -33,7 +33,8 @@ pub async fn run(args: RunArgs) -> u8 {
     for job_type in settings.jobs.keys() {
         metrics.track(job_type);
     }
-    let mut runtime = WorkerRuntime::new(Arc::new(client)).worker_name(settings.worker_name.clone()).metrics(metrics);
+    let mut runtime =
+        WorkerRuntime::new(Arc::new(client)).worker_name(settings.worker_name.clone()).metrics(metrics.clone());
     for (job_type, subscription) in &settings.jobs {
         tracing::info!(job_type, handler = ?subscription.handler, max_jobs_active = subscription.options.max_jobs_active, timeout = ?subscription.options.timeout, "subscribing");
         runtime = runtime.register_with(job_type.clone(), handlers::build(subscription), subscription.options.clone());
@@ -45,6 +46,10 @@ pub async fn run(args: RunArgs) -> u8 {
     tracing::info!(gateway = %settings.connection.address, oauth = settings.connection.oauth.is_some(), "persona-worker started");
     match runtime.run(shutdown).await {
         Ok(()) => {
+            for job_type in settings.jobs.keys() {
+                let [activated, completed, failed, errored] = metrics.totals(job_type);
+                tracing::info!(job_type, activated, completed, failed, errored, "jobs handled");
+            }
             tracing::info!("persona-worker stopped; every job in flight was finished and reported");
             EXIT_OK
         }

@@ -2,8 +2,11 @@
 //! deployment.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use workers::{ClientError, DeployedProcess};
+use tokio::time::Instant;
+
+use workers::{ClientError, DeployedProcess, ZeebeClient};
 use yaml_to_bpmn::cli::{collect_files, compile_sources};
 use yaml_to_bpmn::{Source, output};
 
@@ -42,7 +45,7 @@ pub async fn run(args: DeployArgs) -> u8 {
             return EXIT_CONFIG;
         }
     };
-    match client.deploy_resources(resources).await {
+    match deploy_retrying(&client, resources, args.retry_for).await {
         Ok(processes) => {
             print(&processes, args.json);
             EXIT_OK
@@ -53,10 +56,37 @@ pub async fn run(args: DeployArgs) -> u8 {
         }
         Err(error) => {
             eprintln!(
-                "error: cannot deploy to the gateway at {}: {error}; is the broker up (zeebe/broker.sh status)? Set ZEEBE_ADDRESS or --address to reach it",
+                "error: cannot deploy to the gateway at {}: {error}; is the broker up (zeebe/broker.sh status), and does the address say http:// for plaintext or https:// for TLS (with ZEEBE_CA_CERTIFICATE_PATH for a private CA)? Set ZEEBE_ADDRESS or --address to reach it",
                 connection.address
             );
             EXIT_GATEWAY
+        }
+    }
+}
+
+/// The first delay between attempts, doubled after each up to [`MAX_RETRY_DELAY`].
+const FIRST_RETRY_DELAY: Duration = Duration::from_millis(250);
+/// The longest delay between attempts.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(5);
+
+/// Deploys, retrying transient trouble and timeouts (Zeebe deduplicates a deployment of
+/// unchanged resources, so a retry after a timeout that did take effect changes nothing) with
+/// doubling delays until `retry_for` has passed.
+async fn deploy_retrying(
+    client: &ZeebeClient,
+    resources: Vec<Resource>,
+    retry_for: Duration,
+) -> Result<Vec<DeployedProcess>, ClientError> {
+    let give_up_at = Instant::now() + retry_for;
+    let mut delay = FIRST_RETRY_DELAY;
+    loop {
+        match client.deploy_resources(resources.clone()).await {
+            Err(error) if error.is_retryable_when_idempotent() && Instant::now() + delay < give_up_at => {
+                tracing::warn!(%error, ?delay, "could not deploy; retrying after a back-off");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(MAX_RETRY_DELAY);
+            }
+            answer => return answer,
         }
     }
 }

@@ -61,6 +61,12 @@ impl PrometheusMetrics {
         drop(self.latency.get_or_create(&label));
     }
 
+    /// `job_type`'s jobs so far: activated, completed, failed, errored.
+    pub fn totals(&self, job_type: &str) -> [u64; 4] {
+        let label = label(job_type);
+        [&self.activated, &self.completed, &self.failed, &self.errored].map(|family| family.get_or_create(&label).get())
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut text = String::new();
@@ -113,6 +119,7 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "no line {line} in\n{text}");
         }
+        assert_eq!(metrics.totals("log"), [3, 1, 1, 0]);
     }
 
     #[test]

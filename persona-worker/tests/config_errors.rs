@@ -85,13 +85,17 @@ fn deploy_without_workflow_files_is_a_usage_error() {
 }
 
 #[test]
-fn deploy_to_an_unreachable_gateway_exits_3_naming_the_address() {
+fn deploy_to_an_unreachable_gateway_retries_then_exits_3_naming_the_address() {
     let dir = tempfile::tempdir().expect("temp dir");
     let model = write(dir.path(), "one.bpmn", &support::one_task_bpmn("unreachable", "t"));
     let address = format!("http://127.0.0.1:{}", support::free_port());
-    let output =
-        run(&["deploy", model.to_str().unwrap_or_default()], &[("ZEEBE_ADDRESS", &address)], Duration::from_secs(30));
+    let args = ["--log-format", "json", "deploy", "--retry-for", "2s", model.to_str().unwrap_or_default()];
+    let began = std::time::Instant::now();
+    let output = run(&args, &[("ZEEBE_ADDRESS", &address)], Duration::from_secs(30));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains(&address) && stderr.contains("broker.sh status"), "{stderr}");
+    let retries = stderr.lines().filter(|l| l.contains("could not deploy; retrying after a back-off")).count();
+    assert!(retries >= 2, "it retried for about 2 s before giving up: {stderr}");
+    assert!(began.elapsed() >= Duration::from_millis(1500), "gave up after {:?}", began.elapsed());
 }

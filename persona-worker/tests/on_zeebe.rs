@@ -182,6 +182,8 @@ fn sigterm_lets_the_job_in_flight_finish_and_exits_0() {
     let draining = daemon.logged("finishing the jobs in flight");
     assert!(draining.iter().any(|l| l["in_flight"] == 1), "{draining:?}");
     assert!(!daemon.logged("every job in flight was finished and reported").is_empty());
+    let handled = daemon.logged("jobs handled");
+    assert!(handled.iter().any(|l| l["job_type"] == "daemon-test-slow" && l["completed"] == 1), "{handled:?}");
 }
 
 #[test]

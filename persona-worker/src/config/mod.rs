@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use duration::parse as parse_duration;
 pub use env::Environment;
 pub use file::HandlerKind;
 use file::{FileConfig, OAuthSection, PollSettings, ZeebeSection};
