@@ -1,95 +1,12 @@
 //! What the compiled workflows' jobs would do, rendered as text instead of done: the scripted
-//! workers of the demo print it, and the seed-workflow test checks that every job renders.
-//!
-//! The job types are those `yaml-to-bpmn` emits: `shell-command` (header `commandTemplate` with
-//! `{{tN}}` placeholders whose values are the job variables `tN`), `git-operation` and
-//! `azure-devops` (header `operation`, variable `parameters` or `items`), `log` (variable
-//! `message`, header `level`) and `notify` (header `type`, header or variable `target`).
+//! workers of the demo print it, and the seed-workflow test checks that every job renders. The
+//! rendering is the `workers` crate's dry-run handler ([`workers::handlers::describe_job`]),
+//! which the `persona-worker` daemon also runs; this module applies it to the embedded engine's
+//! jobs.
 
 use engine::ActivatedJob;
-use serde_json::Value;
 
 /// One line (or, for a multi-line command, several) saying what the job would do.
 pub fn describe_job(job: &ActivatedJob) -> String {
-    let variable = |name: &str| job.variables.get(name).filter(|v| !v.is_null());
-    match job.job_type() {
-        "shell-command" => {
-            let template = job.header("commandTemplate").unwrap_or_default();
-            format!("would run: {}", fill_placeholders(template, |slot| job.variables.get(slot)).trim_end())
-        }
-        "git-operation" | "azure-devops" => {
-            let operation = job.header("operation").unwrap_or("(no operation)");
-            let parameters = variable("parameters").or_else(|| variable("items"));
-            match parameters {
-                Some(parameters) => format!("would call {} {operation} with {parameters}", job.job_type()),
-                None => format!("would call {} {operation}", job.job_type()),
-            }
-        }
-        "log" => {
-            let level = job.header("level").unwrap_or("info");
-            let message = variable("message").map(text).unwrap_or_default();
-            format!("log [{level}]: {message}")
-        }
-        "notify" => {
-            let kind = job.header("type").unwrap_or("notification");
-            let target = job.header("target").map(str::to_owned).or_else(|| variable("target").map(text));
-            format!("would notify via {kind} {}", target.unwrap_or_default()).trim_end().to_owned()
-        }
-        other => format!("job of type {other} at {}", job.element_id()),
-    }
-}
-
-/// Replaces each `{{name}}` whose name `value_of` knows by that value (text as is, null as
-/// nothing, anything else as JSON); other text, unknown names included, stays as it is.
-pub fn fill_placeholders<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v Value>) -> String {
-    let mut filled = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find("{{") {
-        let (before, from_open) = rest.split_at(open);
-        filled.push_str(before);
-        let after_open = &from_open[2..];
-        let replaced = after_open.find("}}").and_then(|close| {
-            let name = &after_open[..close];
-            value_of(name).map(|value| (text(value), &after_open[close + 2..]))
-        });
-        match replaced {
-            Some((value, remainder)) => {
-                filled.push_str(&value);
-                rest = remainder;
-            }
-            None => {
-                filled.push_str("{{");
-                rest = after_open;
-            }
-        }
-    }
-    filled.push_str(rest);
-    filled
-}
-
-/// A value as it appears in text: strings without quotes, null as nothing, the rest as JSON.
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn placeholders_are_filled_by_name_and_unknown_ones_kept() {
-        let values = json!({"t0": "WI-42", "t1": 3, "t2": null});
-        let filled = fill_placeholders("echo {{t0}} {{t1}}x{{t2}} {{t9}} {{ unclosed", |n| values.get(n));
-        assert_eq!(filled, "echo WI-42 3x {{t9}} {{ unclosed");
-    }
-
-    #[test]
-    fn text_without_placeholders_is_unchanged() {
-        assert_eq!(fill_placeholders("echo ${HOME} }} {", |_| None), "echo ${HOME} }} {");
-    }
+    workers::handlers::describe_job(&workers::Job::from(job.clone()))
 }

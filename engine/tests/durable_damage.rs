@@ -1,121 +1,106 @@
-//! A durable engine refuses a damaged or foreign record log with an error that names the file
-//! and says what to do, and reports a store that stops accepting writes.
+//! A durable engine refuses a damaged or foreign record log with an error that names the store
+//! and says what to do, and reports a store that stops accepting writes. The damage tests run
+//! on SQLite (`sqlite::<test>`) and on PostgreSQL (`postgres::<test>`); see `backends/`.
 
-use std::path::{Path, PathBuf};
+mod backends;
+
 use std::sync::Arc;
 
+use backends::{Damage, TestStore, on_every_backend};
 use engine::store::{EncodedRecord, RecordStore, SqliteStore, StoreError, StoredLog};
 use engine::testing::model;
 use engine::testing::vars;
 use engine::{EngineCore, EngineError, VirtualClock};
 use serde_json::json;
 
-/// A store file with one deployed process and one waiting instance.
-fn store_with_an_instance(dir: &tempfile::TempDir) -> PathBuf {
-    let path = dir.path().join("engine.db");
-    let store = SqliteStore::open(&path).expect("opens");
-    let mut core = EngineCore::open(Box::new(store), Arc::new(VirtualClock::default())).expect("opens");
+on_every_backend!(
+    an_unreadable_record_is_refused_with_its_position,
+    a_record_that_does_not_fit_the_log_is_refused,
+    a_stored_resource_that_no_longer_reads_is_refused,
+    a_resource_that_recompiles_to_other_elements_is_refused,
+    a_log_in_a_newer_record_format_is_refused,
+    a_log_without_its_meta_row_is_refused,
+);
+
+/// Gives `store` one deployed process and one waiting instance.
+fn with_an_instance(store: &TestStore) {
+    let mut core = store.open_engine_ok(&VirtualClock::default());
     core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
     core.create_instance("order", None, vars(json!({"n": 1}))).expect("starts");
-    path
 }
 
-/// Runs SQL on the file behind the engine's back (what a damaged disk or a careless hand does).
-fn tamper(path: &Path, statement: &str) {
-    use sqlx::{ConnectOptions, Connection};
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    runtime.block_on(async {
-        let mut connection =
-            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
-        sqlx::query(statement).execute(&mut connection).await.expect("tampers");
-        connection.close().await.expect("closes");
-    });
-}
-
-fn open(path: &Path) -> Result<EngineCore, StoreError> {
-    let store = SqliteStore::open(path)?;
-    EngineCore::open(Box::new(store), Arc::new(VirtualClock::default()))
-}
-
-fn assert_refused(path: &Path, expected: &[&str]) {
-    let error = open(path).expect_err("the damaged log is refused");
+fn assert_refused(store: &TestStore, expected: &[&str]) {
+    let error = store.open_engine(&VirtualClock::default()).map(|_| ()).expect_err("the damaged log is refused");
     let text = error.to_string();
-    assert!(text.contains(&path.display().to_string()), "names the file: {text}");
+    assert!(text.contains(&store.shown_location()), "names the store: {text}");
     for part in expected {
         assert!(text.contains(part), "says '{part}': {text}");
     }
 }
 
-#[test]
-fn an_unreadable_record_is_refused_with_its_position() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE record_log SET payload = substr(payload, 1, 10) WHERE position = 3");
-    assert_refused(&path, &["position 3", "cannot be read", "restore the file from a backup"]);
+fn an_unreadable_record_is_refused_with_its_position(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::CutPayload { position: 3 });
+    assert_refused(store, &["position 3", "cannot be read", "from a backup"]);
+}
+
+fn a_record_that_does_not_fit_the_log_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::SetJson {
+        intent: "%SEQUENCE_FLOW_TAKEN",
+        path: &["value", "SequenceFlow", "flow"],
+        value: json!(9999),
+    });
+    assert_refused(store, &["does not fit the records before it", "backup"]);
+}
+
+fn a_stored_resource_that_no_longer_reads_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::SetJson {
+        intent: "Process CREATED",
+        path: &["value", "Process", "resource", "Text"],
+        value: json!("not xml"),
+    });
+    assert_refused(store, &["order.bpmn", "no longer reads", "position 1"]);
+}
+
+fn a_resource_that_recompiles_to_other_elements_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::SetJson {
+        intent: "Process CREATED",
+        path: &["value", "Process", "shape"],
+        value: json!(12345),
+    });
+    assert_refused(store, &["order.bpmn", "other elements than the deployed one", "engine version that wrote it"]);
+}
+
+fn a_log_in_a_newer_record_format_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::FormatVersion(2));
+    assert_refused(store, &["record format 2", "newer engine"]);
+}
+
+fn a_log_without_its_meta_row_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::DeleteMeta);
+    assert_refused(store, &["engine_meta has no row", "backup"]);
+}
+
+/// A schema migration marks the whole database, so on PostgreSQL this test gets a database of its own.
+fn a_schema_from_a_newer_engine_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::FutureMigration);
+    assert_refused(store, &["migration 99", "newer engine"]);
 }
 
 #[test]
-fn a_record_that_does_not_fit_the_log_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(
-        &path,
-        "UPDATE record_log SET payload = json_set(payload, '$.value.SequenceFlow.flow', 9999) \
-         WHERE intent LIKE '%SEQUENCE_FLOW_TAKEN'",
-    );
-    assert_refused(&path, &["does not fit the records before it", "backup"]);
+fn sqlite_a_schema_from_a_newer_engine_is_refused() {
+    a_schema_from_a_newer_engine_is_refused(&TestStore::sqlite());
 }
 
 #[test]
-fn a_stored_resource_that_no_longer_reads_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(
-        &path,
-        "UPDATE record_log SET payload = json_set(payload, '$.value.Process.resource.Text', 'not xml') \
-         WHERE intent = 'Process CREATED'",
-    );
-    assert_refused(&path, &["order.bpmn", "no longer reads", "position 1"]);
-}
-
-#[test]
-fn a_resource_that_recompiles_to_other_elements_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(
-        &path,
-        "UPDATE record_log SET payload = json_set(payload, '$.value.Process.shape', 12345) \
-         WHERE intent = 'Process CREATED'",
-    );
-    assert_refused(&path, &["order.bpmn", "other elements than the deployed one", "engine version that wrote it"]);
-}
-
-#[test]
-fn a_log_in_a_newer_record_format_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE engine_meta SET format_version = 2");
-    assert_refused(&path, &["record format 2", "newer engine"]);
-}
-
-#[test]
-fn a_schema_from_a_newer_engine_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(
-        &path,
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-         VALUES (99, 'future', 1, x'00', 0)",
-    );
-    assert_refused(&path, &["migration 99", "newer engine"]);
-}
-
-#[test]
-fn a_log_without_its_meta_row_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(&path, "DELETE FROM engine_meta");
-    assert_refused(&path, &["engine_meta has no row", "backup"]);
+fn postgres_a_schema_from_a_newer_engine_is_refused() {
+    a_schema_from_a_newer_engine_is_refused(&TestStore::postgres_database("durable_damage::postgres::newer_schema"));
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! [`EngineCore::open`](crate::EngineCore::open) can rebuild the state after a restart.
 //!
 //! [`RecordStore`] is the narrow storage interface (append a batch atomically, read the log);
-//! [`SqliteStore`] implements it on a SQLite file. [`StoreSink`] is the record sink that buffers
+//! [`SqliteStore`] implements it on a SQLite file, [`PgStore`] on a PostgreSQL database shared by
+//! several engines; [`open`] picks one by the location (a path or a `postgres://` URL). [`StoreSink`] is the record sink that buffers
 //! the records of one command, serialized as JSON, and appends them as one batch when the command
 //! ends, before its result goes back to the caller: a command that was acknowledged is durable.
 //!
@@ -11,6 +12,9 @@
 //! defaults, and the cost is paid only by engines that persist (the default sink serializes
 //! nothing).
 
+mod connection_thread;
+mod opener;
+mod postgres;
 mod process;
 mod sink;
 mod sqlite;
@@ -18,6 +22,8 @@ mod sqlite;
 use std::fmt;
 use std::path::PathBuf;
 
+pub use opener::{is_postgres_url, open};
+pub use postgres::{DEFAULT_LOG, PgStore};
 pub(crate) use process::StoredProcess;
 pub use sink::StoreSink;
 pub use sqlite::SqliteStore;

@@ -1,0 +1,150 @@
+//! The `dry-run` action: say what a compiled workflow's job would do, instead of doing it.
+//!
+//! The job types are those `yaml-to-bpmn` emits: `shell-command` (header `commandTemplate` with
+//! `{{tN}}` placeholders whose values are the job variables `tN`), `git-operation` and
+//! `azure-devops` (header `operation`, variable `parameters` or `items`), `log` (variable
+//! `message`, header `level`) and `notify` (header `type`, header or variable `target`).
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::handler::JobHandler;
+use crate::job::Job;
+use crate::outcome::JobOutcome;
+
+/// Logs (at `info`, with the element id, process instance and the task's `persona` header) what
+/// the job would do, as [`describe_job`] renders it, and completes without variables: the
+/// persona actions of a workflow run end to end with no side effect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DryRunHandler;
+
+#[async_trait]
+impl JobHandler for DryRunHandler {
+    async fn handle(&self, job: &Job) -> JobOutcome {
+        let (element_id, instance) = (job.element_id.as_str(), job.process_instance_key);
+        let persona = job.header("persona").unwrap_or_default();
+        tracing::info!(element_id, instance, persona, "{}", describe_job(job));
+        JobOutcome::complete()
+    }
+}
+
+/// One line (or, for a multi-line command, several) saying what the job would do.
+pub fn describe_job(job: &Job) -> String {
+    let variable = |name: &str| job.variable(name).filter(|v| !v.is_null());
+    match job.job_type.as_str() {
+        "shell-command" => {
+            let template = job.header("commandTemplate").unwrap_or_default();
+            format!("would run: {}", fill_placeholders(template, |slot| job.variable(slot)).trim_end())
+        }
+        "git-operation" | "azure-devops" => {
+            let operation = job.header("operation").unwrap_or("(no operation)");
+            let parameters = variable("parameters").or_else(|| variable("items"));
+            match parameters {
+                Some(parameters) => format!("would call {} {operation} with {parameters}", job.job_type),
+                None => format!("would call {} {operation}", job.job_type),
+            }
+        }
+        "log" => {
+            let level = job.header("level").unwrap_or("info");
+            let message = variable("message").map(text).unwrap_or_default();
+            format!("log [{level}]: {message}")
+        }
+        "notify" => {
+            let kind = job.header("type").unwrap_or("notification");
+            let target = job.header("target").map(str::to_owned).or_else(|| variable("target").map(text));
+            format!("would notify via {kind} {}", target.unwrap_or_default()).trim_end().to_owned()
+        }
+        other => format!("job of type {other} at {}", job.element_id),
+    }
+}
+
+/// Replaces each `{{name}}` whose name `value_of` knows by that value (text as is, null as
+/// nothing, anything else as JSON); other text, unknown names included, stays as it is.
+pub fn fill_placeholders<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v Value>) -> String {
+    let mut filled = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        let (before, from_open) = rest.split_at(open);
+        filled.push_str(before);
+        let after_open = &from_open[2..];
+        let replaced = after_open.find("}}").and_then(|close| {
+            let name = &after_open[..close];
+            value_of(name).map(|value| (text(value), &after_open[close + 2..]))
+        });
+        match replaced {
+            Some((value, remainder)) => {
+                filled.push_str(&value);
+                rest = remainder;
+            }
+            None => {
+                filled.push_str("{{");
+                rest = after_open;
+            }
+        }
+    }
+    filled.push_str(rest);
+    filled
+}
+
+/// A value as it appears in text: strings without quotes, null as nothing, the rest as JSON.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::handlers::test_job::job;
+    use crate::test_log::Capture;
+
+    #[test]
+    fn placeholders_are_filled_by_name_and_unknown_ones_kept() {
+        let values = json!({"t0": "WI-42", "t1": 3, "t2": null});
+        let filled = fill_placeholders("echo {{t0}} {{t1}}x{{t2}} {{t9}} {{ unclosed", |n| values.get(n));
+        assert_eq!(filled, "echo WI-42 3x {{t9}} {{ unclosed");
+    }
+
+    #[test]
+    fn text_without_placeholders_is_unchanged() {
+        assert_eq!(fill_placeholders("echo ${HOME} }} {", |_| None), "echo ${HOME} }} {");
+    }
+
+    #[test]
+    fn each_persona_action_is_described_from_its_headers_and_variables() {
+        let cases = [
+            (
+                job("shell-command", &[("commandTemplate", "git checkout {{t0}}")], json!({"t0": "main"})),
+                "would run: git checkout main",
+            ),
+            (
+                job("git-operation", &[("operation", "push")], json!({"parameters": {"force": false}})),
+                r#"would call git-operation push with {"force":false}"#,
+            ),
+            (job("azure-devops", &[], json!({"items": null})), "would call azure-devops (no operation)"),
+            (job("log", &[("level", "warn")], json!({"message": "late"})), "log [warn]: late"),
+            (job("notify", &[("type", "slack")], json!({"target": "#ops"})), "would notify via slack #ops"),
+            (job("other", &[], json!({})), "job of type other at task-1"),
+        ];
+        for (job, expected) in cases {
+            assert_eq!(describe_job(&job), expected);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_handler_logs_the_description_with_the_persona_and_completes_empty() {
+        let capture = Capture::default();
+        let _default = tracing::subscriber::set_default(capture.clone());
+        let job = job("notify", &[("type", "email"), ("target", "dev@x"), ("persona", "reviewer")], json!({}));
+        assert_eq!(DryRunHandler.handle(&job).await, JobOutcome::complete());
+        let logged = capture.events();
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].field("message"), Some("would notify via email dev@x"));
+        assert_eq!(logged[0].field("persona"), Some("reviewer"));
+    }
+}
