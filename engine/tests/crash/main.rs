@@ -1,7 +1,8 @@
-//! Crash tests of the durable engine: a child process runs many concurrent instances and is
-//! killed with SIGKILL at random moments; after every kill the store reopens with every
-//! acknowledged start and job completion in it, nothing completed twice; a last run finishes
-//! every instance. Also: several processes opening one new SQLite file at once.
+//! Crash tests of the durable engine, on SQLite and on PostgreSQL: a child process runs many
+//! concurrent instances and is killed with SIGKILL at random moments; after every kill the
+//! store reopens with every acknowledged start and job completion in it, nothing completed
+//! twice; a last run finishes every instance. Also: several processes opening one new SQLite
+//! file at once.
 //!
 //! The child processes are this test binary run again with the ignored `crash_child` test
 //! selected (no extra binary ships for it). `CRASH_KILLS=300` runs a longer scenario,
@@ -9,6 +10,8 @@
 
 mod acks;
 mod backend;
+#[path = "../backends/mod.rs"]
+mod backends;
 mod child;
 mod log_check;
 mod open_race;
@@ -19,6 +22,7 @@ mod workload;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use backends::TestStore;
 use child::ChildProcess;
 use workload::{Mode, PROCESS_ID};
 
@@ -35,15 +39,20 @@ fn crash_child() {
 
 #[test]
 fn sigkill_at_random_moments_loses_no_acknowledged_work_on_sqlite() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    scenario::run("sqlite", &backend::fresh_sqlite_location(dir.path()), dir.path());
+    scenario::run("sqlite", &TestStore::sqlite());
+}
+
+#[test]
+fn sigkill_at_random_moments_loses_no_acknowledged_work_on_postgres() {
+    scenario::run("postgres", &TestStore::postgres("crash::sigkill_at_random_moments_on_postgres"));
 }
 
 #[test]
 fn processes_racing_to_open_one_new_sqlite_file_each_get_it_or_a_clear_refusal() {
     const RACERS: u64 = 6;
+    let store = TestStore::sqlite();
+    let location = store.location();
     let dir = tempfile::tempdir().expect("temp dir");
-    let location = backend::fresh_sqlite_location(dir.path());
     let acks = dir.path().join("unused-acks.log");
     let mut racers: Vec<ChildProcess> =
         (0..RACERS).map(|run| ChildProcess::spawn(&location, &acks, Mode::OpenOnce, run)).collect();

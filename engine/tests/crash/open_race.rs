@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use crate::backend::open_store;
 use crate::workload::{ChildConfig, PROCESS_ID, fail, open_and_deploy};
 
 /// What an open-once child prints.
@@ -14,7 +13,7 @@ const HOLD: Duration = Duration::from_millis(100);
 
 /// The child: open, deploy if needed, start one instance, hold the store a moment, report.
 pub fn child(config: &ChildConfig) {
-    let store = match open_store(&config.location) {
+    let store = match engine::store::open(&config.location) {
         Ok(store) => store,
         Err(refused) => {
             println!("{OUTCOME} refused {refused}");

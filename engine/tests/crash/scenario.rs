@@ -4,10 +4,10 @@
 //! let a last child finish every instance, and check that each finished once with the expected
 //! variables.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::acks::Acks;
+use crate::backends::TestStore;
 use crate::child::ChildProcess;
 use crate::log_check::{LogChecker, check_all_finished, read_log, reopen};
 use crate::rng::{Rng, seed_from_env};
@@ -27,14 +27,15 @@ const PROGRESS_EVERY: u64 = 25;
 /// Once the child's engine is open, it is killed after a delay in this range (milliseconds).
 const WORK_MILLIS: (u64, u64) = (10, 400);
 
-/// Runs the scenario on the store at `location` (a new, empty store), with the side file in
-/// `dir`, and prints a summary line.
-pub fn run(backend: &str, location: &str, dir: &Path) {
+/// Runs the scenario on `store` (a new, empty one) and prints a summary line.
+pub fn run(backend: &str, store: &TestStore) {
+    let location = &store.location();
+    let dir = tempfile::tempdir().expect("a folder for the side file");
     let kills = kills_from_env();
     let seed = seed_from_env();
     println!("crash test on {backend}: seed {seed} (CRASH_SEED={seed} replays the kill schedule), {kills} kills");
     let began = Instant::now();
-    let acks_path = dir.join("acks.log");
+    let acks_path = dir.path().join("acks.log");
     let mut rng = Rng::new(seed);
     let mut checker = LogChecker::default();
     let mut recoveries = Vec::new();
