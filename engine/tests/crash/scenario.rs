@@ -25,7 +25,7 @@ const EARLY_KILL_ONE_IN: u64 = 5;
 /// A progress line is printed after this many kills.
 const PROGRESS_EVERY: u64 = 25;
 /// Once the child's engine is open, it is killed after a delay in this range (milliseconds).
-const WORK_MILLIS: (u64, u64) = (10, 400);
+const WORK_MILLIS: (u64, u64) = (10, 250);
 
 /// Runs the scenario on `store` (a new, empty one) and prints a summary line.
 pub fn run(backend: &str, store: &TestStore) {
