@@ -7,6 +7,7 @@
 //! would replace [`WorkerRuntime`](crate::WorkerRuntime)), and its build needs `protoc`.
 
 mod convert;
+mod instances;
 mod messages;
 
 use std::time::Duration;

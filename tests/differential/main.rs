@@ -1,0 +1,150 @@
+//! Differential test (fidelity): the same compiled models, driven by the same scripted workers,
+//! run on the embedded engine and on Zeebe's own workflow engine, must end the same way: the
+//! completed elements per scope in order, the final variables per scope, and the incidents
+//! (`outcome` says exactly what is compared and how it is normalized).
+//!
+//! Cases: the 32 seed workflows (`seeds`) and one small model per behaviour of the
+//! compatibility checklist, §10 of the Zeebe reference (`checklist`). Every difference fails
+//! the test unless [`expected::EXPECTED`] lists the case with the reason (a known engine gap,
+//! naming which engine is wrong); a listed case that no longer differs fails too, so the table
+//! stays true.
+//!
+//! Zeebe here is `zeebe-process-test-engine` 8.8 (the Zeebe workflow engine in memory, started
+//! privately by `zeebe/broker.sh serve`): the real 8.6 broker has no exporter running and its
+//! gRPC API cannot list element instances, while this engine hands out its record log and a
+//! controllable clock, so timers (minutes in the seed workflows) fire at once and exactly.
+//! Needs Java 21+ and Maven (the first run fetches the engine).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod case;
+mod checklist;
+mod driver;
+mod embedded;
+mod expected;
+mod outcome;
+mod seeds;
+mod zpt;
+
+use std::time::Instant;
+
+use case::Case;
+use driver::{Engine, run};
+use embedded::Embedded;
+use zpt::{Zpt, ZptProcess};
+
+/// A case's result: identical, or the differences (embedded vs zeebe), one per line.
+struct Verdict {
+    name: String,
+    differences: Vec<String>,
+}
+
+/// Runs every case on both engines; a case that cannot run on one of them is a difference.
+async fn compare(zeebe: &mut Zpt, embedded: &mut Embedded, cases: &[Case]) -> Vec<Verdict> {
+    let mut verdicts = Vec::new();
+    let mut deployed: Option<&Vec<(String, String)>> = None;
+    for case in cases {
+        let deploy = deployed != Some(&case.resources);
+        deployed = Some(&case.resources);
+        let began = Instant::now();
+        // Both engines start the case at the same clock reading.
+        let start = match zeebe.begin_case() {
+            Ok(()) => zeebe.now().await,
+            Err(e) => Err(e),
+        };
+        let theirs = match start {
+            Ok(_) => run(zeebe, case, deploy).await,
+            Err(ref e) => Err(e.clone()),
+        };
+        let zeebe_took = began.elapsed();
+        let ours = match start {
+            Ok(start) => {
+                embedded.begin_case(start);
+                run(embedded, case, deploy).await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = zeebe.end_case().await.and_then(|()| embedded.end_case()) {
+            panic!("{}: cancelling what the case left running failed: {e}", case.name);
+        }
+        let differences = match (ours, theirs) {
+            (Ok(ours), Ok(theirs)) => ours.differences(&theirs),
+            (ours, theirs) => vec![format!(
+                "did not run: embedded {}, zeebe {}",
+                ours.err().unwrap_or_else(|| "ran".into()),
+                theirs.err().unwrap_or_else(|| "ran".into())
+            )],
+        };
+        println!(
+            "  {}: zeebe {zeebe_took:.1?} ({} commands, {:.1?} waiting), embedded {:.1?}",
+            case.name,
+            zeebe.stats.0,
+            zeebe.stats.1,
+            began.elapsed() - zeebe_took
+        );
+        zeebe.stats = Default::default();
+        verdicts.push(Verdict { name: case.name.clone(), differences });
+    }
+    verdicts
+}
+
+/// Prints `N/M identical` and every difference with the row that explains it; returns the
+/// differences no row explains. `used` counts, per row of the table, the lines it explained.
+fn report(title: &str, verdicts: &[Verdict], used: &mut [usize]) -> Vec<String> {
+    let identical = verdicts.iter().filter(|v| v.differences.is_empty()).count();
+    println!("{title}: {identical}/{} identical", verdicts.len());
+    let mut problems = Vec::new();
+    for verdict in verdicts.iter().filter(|v| !v.differences.is_empty()) {
+        println!("  {} differs:", verdict.name);
+        for line in &verdict.differences {
+            let row = expected::EXPECTED.iter().position(|row| row.explains(&verdict.name, line));
+            println!("    {}", shorten(line));
+            match row {
+                Some(index) => {
+                    used[index] += 1;
+                    let row = &expected::EXPECTED[index];
+                    println!("      -> expected: {} is wrong: {}", row.wrong, row.reason);
+                }
+                None => {
+                    println!("      -> UNEXPLAINED");
+                    problems.push(format!("{}: {line}", verdict.name));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// At most 600 characters of a difference, for the report.
+fn shorten(line: &str) -> String {
+    match line.char_indices().nth(600) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
+#[test]
+fn seed_workflows_and_checklist_models_end_the_same_on_both_engines() {
+    let began = Instant::now();
+    let process = ZptProcess::start().unwrap_or_else(|e| panic!("{e}"));
+    println!("in-memory Zeebe engine ready after {:.1?}", began.elapsed());
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let (seeds, checklist) = runtime.block_on(async {
+        let mut zeebe = Zpt::new(&process).unwrap_or_else(|e| panic!("{e}"));
+        let mut embedded = Embedded::new();
+        let seeds = compare(&mut zeebe, &mut embedded, &seeds::cases()).await;
+        let checklist = compare(&mut zeebe, &mut embedded, &checklist::cases()).await;
+        (seeds, checklist)
+    });
+    let mut used = vec![0; expected::EXPECTED.len()];
+    let mut problems = report("seed workflows", &seeds, &mut used);
+    problems.extend(report("checklist models", &checklist, &mut used));
+    for (row, count) in expected::EXPECTED.iter().zip(&used) {
+        if *count == 0 {
+            problems.push(format!("the expected difference '{}' did not occur; remove its row", row.contains));
+        }
+    }
+    println!("differential test took {:.1?}", began.elapsed());
+    assert!(problems.is_empty(), "unexplained differences:\n{}", problems.join("\n"));
+}
