@@ -30,8 +30,10 @@ pub trait Engine {
     async fn start(&mut self, process: &str, variables: Variables) -> Result<i64, String>;
     /// Activates every activatable job of these types.
     async fn activate(&mut self, job_types: &[String]) -> Result<Vec<ActiveJob>, String>;
-    /// Does what the reply says with the job.
-    async fn answer(&mut self, job: &ActiveJob, reply: Reply) -> Result<(), String>;
+    /// Does what the reply says with the job; false when the job no longer exists (its element
+    /// was left meanwhile, as when a multi-instance completion condition ends the other
+    /// instances of the round).
+    async fn answer(&mut self, job: &ActiveJob, reply: Reply) -> Result<bool, String>;
     /// Publishes a message.
     async fn publish(&mut self, step: &Step) -> Result<(), String>;
     /// Broadcasts a signal.
@@ -57,7 +59,7 @@ pub const JOB_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// Runs the case and returns its outcome (or why it could not run, which is a failure of the
 /// harness or an engine rejecting a command the other accepted). `deploy` is false when the
 /// previous case deployed the same resources.
-pub async fn run(engine: &mut impl Engine, case: &Case, deploy: bool) -> Result<Outcome, String> {
+pub async fn run(engine: &mut impl Engine, case: &Case, deploy: bool) -> Result<(Outcome, Vec<Event>), String> {
     if deploy {
         engine.deploy(&case.resources).await.map_err(|e| format!("deploy: {e}"))?;
     }
@@ -90,7 +92,8 @@ pub async fn run(engine: &mut impl Engine, case: &Case, deploy: bool) -> Result<
             }
         }
     }
-    Ok(Outcome::from_events(&engine.events().await?))
+    let events = engine.events().await?;
+    Ok((Outcome::from_events(&events), events))
 }
 
 /// One round: activates every job, answers them in the order their elements were activated.
@@ -108,8 +111,9 @@ async fn work_round(engine: &mut impl Engine, case: &Case, job_types: &[String])
             variables: &job.variables,
         };
         let reply = (case.replies)(&view);
-        if reply != Reply::Leave {
-            engine.answer(job, reply).await.map_err(|e| format!("answering job of {}: {e}", job.element_id))?;
+        if reply != Reply::Leave
+            && engine.answer(job, reply).await.map_err(|e| format!("answering job of {}: {e}", job.element_id))?
+        {
             answered += 1;
         }
     }

@@ -20,6 +20,8 @@ pub struct Embedded {
     sink: MemorySink,
     /// The events read from the sink so far (the sink is emptied on each read).
     events: Vec<Event>,
+    /// How far the Zeebe engine's clock was nudged beyond each clock move of this case.
+    nudges: std::collections::VecDeque<Duration>,
 }
 
 impl Embedded {
@@ -28,13 +30,16 @@ impl Embedded {
         let clock = VirtualClock::default();
         let sink = MemorySink::default();
         let core = EngineCore::with(Arc::new(clock.clone()), Box::new(sink.clone()));
-        Self { core, clock, sink, events: Vec::new() }
+        Self { core, clock, sink, events: Vec::new(), nudges: Default::default() }
     }
 
     /// Begins a case with the clock at `now` (epoch milliseconds): the Zeebe engine's time at
-    /// the start of the same case, so `now()` and `today()` in expressions agree.
-    pub fn begin_case(&mut self, now: i64) {
+    /// the start of the same case, so `now()` and `today()` in expressions agree. `nudges`: how
+    /// far the Zeebe engine's clock went beyond each of the case's clock moves (it needs a nudge
+    /// to fire a timer that was due when created); each move here goes as far.
+    pub fn begin_case(&mut self, now: i64, nudges: &[Duration]) {
         self.clock.set(now);
+        self.nudges = nudges.iter().copied().collect();
         self.sink.clear();
         self.events.clear();
     }
@@ -90,14 +95,19 @@ impl Engine for Embedded {
         Ok(jobs)
     }
 
-    async fn answer(&mut self, job: &ActiveJob, reply: Reply) -> Result<(), String> {
-        match reply {
-            Reply::Complete(variables) => text(self.core.complete_job(job.key, variables)),
-            Reply::Throw { code, variables } => text(self.core.throw_error(job.key, &code, "thrown", variables)),
+    async fn answer(&mut self, job: &ActiveJob, reply: Reply) -> Result<bool, String> {
+        let result = match reply {
+            Reply::Complete(variables) => self.core.complete_job(job.key, variables),
+            Reply::Throw { code, variables } => self.core.throw_error(job.key, &code, "thrown", variables),
             Reply::Fail { retries, message } => {
-                text(self.core.fail_job(job.key, retries, &message, Duration::ZERO, Variables::new()))
+                self.core.fail_job(job.key, retries, &message, Duration::ZERO, Variables::new())
             }
             Reply::Leave => Ok(()),
+        };
+        match result {
+            Ok(()) => Ok(true),
+            Err(engine::EngineError::NotFound(_)) => Ok(false),
+            Err(e) => Err(e.to_string()),
         }
     }
 
@@ -133,7 +143,7 @@ impl Engine for Embedded {
     }
 
     async fn advance(&mut self, by: Duration, _: &[Event]) -> Result<(), String> {
-        self.clock.advance(by);
+        self.clock.advance(by + self.nudges.pop_front().unwrap_or_default());
         self.core.tick();
         Ok(())
     }
@@ -169,6 +179,7 @@ fn event(record: &Record) -> Option<Event> {
         (RecordValue::Incident(i), intent) => Some(Event::Incident {
             key,
             change: if intent == Intent::IncidentCreated { Change::Created } else { Change::Ended },
+            message: i.error_message.clone(),
             element_instance_key: i.element_instance_key,
             error_type: i.error_type.name().to_owned(),
             job_key: i.job_key,

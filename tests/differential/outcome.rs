@@ -58,7 +58,7 @@ pub enum Event {
     /// A variable was created or updated.
     Variable { name: String, value: Value, scope_key: i64 },
     /// An incident was raised or resolved.
-    Incident { key: i64, change: Change, element_instance_key: i64, error_type: String, job_key: i64 },
+    Incident { key: i64, change: Change, element_instance_key: i64, error_type: String, message: String, job_key: i64 },
     /// A timer was created, or triggered or cancelled.
     Timer { key: i64, change: Change, due_date: i64 },
 }
@@ -72,6 +72,8 @@ pub struct Outcome {
     pub variables: BTreeMap<String, BTreeMap<String, Value>>,
     /// `path: ERROR_TYPE`, in order raised.
     pub incidents: Vec<String>,
+    /// The incidents' messages, for the report only (each engine words its own).
+    pub incident_messages: Vec<String>,
 }
 
 /// Where each element instance sits, built while reading the events in order.
@@ -156,9 +158,10 @@ impl Outcome {
                     let scope = outcome.variables.entry(paths.path(*scope_key)).or_default();
                     scope.insert(name.clone(), normalize(value.clone()));
                 }
-                Event::Incident { key, change: Change::Created, element_instance_key, error_type, .. } => {
+                Event::Incident { key, change: Change::Created, element_instance_key, error_type, message, .. } => {
                     incident_index.insert(*key, outcome.incidents.len());
                     outcome.incidents.push(format!("{}: {error_type}", paths.path(*element_instance_key)));
+                    outcome.incident_messages.push(message.clone());
                 }
                 Event::Incident { key, change: Change::Ended, .. } => {
                     if let Some(&index) = incident_index.get(key) {
@@ -207,7 +210,10 @@ impl Outcome {
             }
         }
         if self.incidents != zeebe.incidents {
-            lines.push(format!("incidents: embedded {:?}, zeebe {:?}", self.incidents, zeebe.incidents));
+            lines.push(format!(
+                "incidents: embedded {:?}, zeebe {:?} (messages: embedded {:?}, zeebe {:?})",
+                self.incidents, zeebe.incidents, self.incident_messages, zeebe.incident_messages
+            ));
         }
         lines
     }
@@ -257,6 +263,7 @@ mod tests {
                 change: Change::Created,
                 element_instance_key: 12,
                 error_type: "JOB_NO_RETRIES".into(),
+                message: "no retries left".into(),
                 job_key: 1,
             },
             element(10, Completed, "p", -1),

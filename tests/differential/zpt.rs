@@ -22,6 +22,9 @@ use crate::support::workspace_root;
 /// How long the engine may take to start (a first run also fetches it with Maven).
 const START_TIMEOUT: Duration = Duration::from_secs(240);
 
+/// How far the clock is nudged while a due timer has not fired.
+const NUDGE: Duration = Duration::from_millis(10);
+
 /// How long a fired timer may take to show up in the record log.
 const TIMER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -111,6 +114,9 @@ pub struct Zpt {
     events: Vec<Event>,
     /// Commands sent and time spent waiting for the engine, for the timing report.
     pub stats: (usize, Duration),
+    /// Per clock move of this case, how far the clock was nudged beyond it (see
+    /// [`Engine::advance`]); the embedded engine's clock moves the same, so `now()` agrees.
+    pub nudges: Vec<Duration>,
 }
 
 impl Zpt {
@@ -123,6 +129,7 @@ impl Zpt {
             cursor: 0,
             events: Vec::new(),
             stats: (0, Duration::ZERO),
+            nudges: Vec::new(),
         })
     }
 
@@ -131,6 +138,7 @@ impl Zpt {
         self.idle()?;
         self.read_log()?;
         self.events.clear();
+        self.nudges.clear();
         Ok(())
     }
 
@@ -216,14 +224,17 @@ impl Engine for Zpt {
         Ok(jobs)
     }
 
-    async fn answer(&mut self, job: &ActiveJob, reply: Reply) -> Result<(), String> {
+    async fn answer(&mut self, job: &ActiveJob, reply: Reply) -> Result<bool, String> {
         let result = match reply {
             Reply::Complete(variables) => self.client.complete_job(job.key, variables).await,
             Reply::Throw { code, variables } => self.client.throw_error(job.key, &code, "thrown", variables).await,
             Reply::Fail { retries, message } => self.client.fail_job(job.key, retries, &message, Duration::ZERO).await,
             Reply::Leave => Ok(()),
         };
-        self.settled(result)
+        match result {
+            Err(workers::ClientError::NotFound(_)) => self.idle().map(|()| false),
+            result => self.settled(result).map(|()| true),
+        }
     }
 
     async fn publish(&mut self, step: &Step) -> Result<(), String> {
@@ -259,24 +270,40 @@ impl Engine for Zpt {
         body.trim().parse().map_err(|e| format!("engine time '{}': {e}", body.trim()))
     }
 
-    /// The engine fires due timers on its own schedule after the clock moved, so this waits
-    /// until every timer due by the new time shows up as triggered (or cancelled).
-    async fn advance(&mut self, by: Duration, events: &[Event]) -> Result<(), String> {
-        let body = control(self.control_port, "POST", &format!("/time?advance={}", by.as_millis()))?;
-        let now: i64 = body.trim().parse().map_err(|e| format!("engine time '{}': {e}", body.trim()))?;
-        let due: Vec<i64> = pending_timers(events).into_iter().filter(|(_, at)| *at <= now).map(|(k, _)| k).collect();
+    /// The engine fires due timers on its own schedule after its clock moved, so this waits
+    /// until no timer due by the new time is pending. A timer already due when it was created
+    /// (`PT0S`, `-PT5M`, a past date) fires only once the pinned clock moves again, so the
+    /// clock is nudged by [`NUDGE`] while one is pending (Zeebe's real clock moves by
+    /// itself; the embedded engine fires such timers at once).
+    async fn advance(&mut self, by: Duration, _: &[Event]) -> Result<(), String> {
+        let mut target = self.now().await?.saturating_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
+        control(self.control_port, "POST", &format!("/time?advance={}", by.as_millis()))?;
         let began = Instant::now();
+        let mut nudged = Duration::ZERO;
         loop {
-            self.idle()?;
-            self.read_log()?;
-            let pending = pending_timers(&self.events);
-            if due.iter().all(|key| !pending.contains_key(key)) {
-                return Ok(());
+            // The engine reads its clock anew only between jobs of its scheduler.
+            if self.now().await? < target {
+                std::thread::sleep(Duration::from_millis(2));
+            } else {
+                self.idle()?;
+                self.read_log()?;
+                let pending = pending_timers(&self.events);
+                let due: Vec<i64> = pending.into_iter().filter(|(_, at)| *at <= target).map(|(k, _)| k).collect();
+                if due.is_empty() {
+                    self.nudges.push(nudged);
+                    return Ok(());
+                }
+                if began.elapsed() > TIMER_TIMEOUT {
+                    return Err(format!("timers {due:?} did not fire within {TIMER_TIMEOUT:?} after the clock moved"));
+                }
+                std::thread::sleep(Duration::from_millis(5));
+                control(self.control_port, "POST", &format!("/time?advance={}", NUDGE.as_millis()))?;
+                target += i64::try_from(NUDGE.as_millis()).unwrap_or(0);
+                nudged += NUDGE;
             }
             if began.elapsed() > TIMER_TIMEOUT {
-                return Err(format!("timers {due:?} did not fire within {TIMER_TIMEOUT:?} after the clock moved"));
+                return Err(format!("the engine clock did not reach {target} within {TIMER_TIMEOUT:?}"));
             }
-            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
@@ -330,6 +357,7 @@ fn event(record: &Value) -> Result<Option<Event>, String> {
             change: created_or_ended("CREATED"),
             element_instance_key: number(&value, "elementInstanceKey"),
             error_type: string(&value, "errorType"),
+            message: string(&value, "errorMessage"),
             job_key: number(&value, "jobKey"),
         }),
         ("TIMER", "CREATED" | "TRIGGERED" | "CANCELED") if number(&value, "processInstanceKey") > 0 => {
