@@ -34,6 +34,9 @@ use driver::{Engine, run};
 use embedded::Embedded;
 use zpt::{Zpt, ZptProcess};
 
+/// The longest the cases may take together (they take about two minutes on a busy 2-core machine).
+const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// A case's result: identical, or the differences (embedded vs zeebe), one per line.
 struct Verdict {
     name: String,
@@ -166,19 +169,38 @@ fn shorten(line: &str) -> String {
     }
 }
 
+/// Every one of the 75 checklist items has a case or is listed as about the API only, not both.
+#[test]
+fn every_checklist_item_has_a_case_or_is_about_the_api_only() {
+    let covered: std::collections::BTreeSet<u32> =
+        checklist::cases().iter().filter_map(|case| case.name.strip_prefix("item ")?.get(..2)?.parse().ok()).collect();
+    for item in 1..=75 {
+        let api_only = checklist::API_ONLY.contains(&item);
+        assert!(
+            covered.contains(&item) != api_only,
+            "checklist item {item}: a case {} API_ONLY",
+            if api_only { "and" } else { "nor" }
+        );
+    }
+    println!("checklist: {} items with a model, {} about the API only", covered.len(), checklist::API_ONLY.len());
+}
+
 #[test]
 fn seed_workflows_and_checklist_models_end_the_same_on_both_engines() {
     let began = Instant::now();
     let process = ZptProcess::start().unwrap_or_else(|e| panic!("{e}"));
     println!("in-memory Zeebe engine ready after {:.1?}", began.elapsed());
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    let (seeds, checklist) = runtime.block_on(async {
+    let cases = async {
         let mut zeebe = Zpt::new(&process).unwrap_or_else(|e| panic!("{e}"));
         let mut embedded = Embedded::new();
         let seeds = compare(&mut zeebe, &mut embedded, &selected(seeds::cases())).await;
         let checklist = compare(&mut zeebe, &mut embedded, &selected(checklist::cases())).await;
         (seeds, checklist)
-    });
+    };
+    // The timer of the timeout needs the runtime, so it is made inside.
+    let run = runtime.block_on(async { tokio::time::timeout(TEST_TIMEOUT, cases).await });
+    let Ok((seeds, checklist)) = run else { panic!("the cases did not finish within {TEST_TIMEOUT:?}") };
     let mut used = vec![0; expected::EXPECTED.len()];
     let mut problems = report("seed workflows", &seeds, &mut used);
     problems.extend(report("checklist models", &checklist, &mut used));
