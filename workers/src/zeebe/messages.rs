@@ -245,3 +245,11 @@ pub(super) struct CreateProcessInstanceWithResultResponse {
     #[prost(string, tag = "5")]
     pub variables: String,
 }
+
+/// `CancelProcessInstanceRequest`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(super) struct CancelProcessInstanceRequest {
+    /// The key of the instance to cancel.
+    #[prost(int64, tag = "1")]
+    pub process_instance_key: i64,
+}

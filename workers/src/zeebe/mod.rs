@@ -154,6 +154,16 @@ impl ZeebeClient {
         })
     }
 
+    /// Cancels a running process instance. An instance that has completed, was cancelled, or
+    /// never existed is [`ClientError::NotFound`], which also makes this the gateway's way to ask
+    /// whether an instance is still active.
+    pub async fn cancel_process_instance(&self, process_instance_key: i64) -> Result<(), ClientError> {
+        let request = messages::CancelProcessInstanceRequest { process_instance_key };
+        self.unary::<_, messages::Empty>("/gateway_protocol.Gateway/CancelProcessInstance", request, None)
+            .await
+            .map(drop)
+    }
+
     /// A ready gRPC client on the shared connection.
     async fn grpc(&self) -> Result<tonic::client::Grpc<Channel>, ClientError> {
         let mut grpc = tonic::client::Grpc::new(self.channel.clone());
