@@ -8,6 +8,7 @@
 #   zeebe/broker.sh kill     SIGKILL at once, like a crash (fault tests); the data stays
 #   zeebe/broker.sh status   exit 0 and print details when ready; 1 when starting/unhealthy; 3 when stopped
 #   zeebe/broker.sh smoke    deploy a one-task process over gRPC and run an instance to completion
+#   zeebe/broker.sh java     print the Java 21+ binary the other verbs use (benches run clients on it)
 #
 # ZEEBE_ENGINE picks the runtime for fetch/start (stop/status/smoke follow the running one):
 #   broker (default)  the official single-node broker distribution, embedded gateway, 1 partition
@@ -461,10 +462,11 @@ case "${1:-}" in
   start) cmd_start "${@:2}" ;;
   stop) cmd_stop ;;
   kill) cmd_kill ;;
+  java) find_java ;;
   status) cmd_status ;;
   smoke) cmd_smoke ;;
   *)
-    echo "usage: [ZEEBE_ENGINE=broker|zpt] zeebe/broker.sh {fetch|start [--keep-data]|stop|kill|status|smoke}" >&2
+    echo "usage: [ZEEBE_ENGINE=broker|zpt] zeebe/broker.sh {fetch|start [--keep-data]|stop|kill|status|smoke|java}" >&2
     exit 2
     ;;
 esac
