@@ -87,15 +87,17 @@ fn run(args: &[String]) -> Result<String, String> {
         .build()
         .map_err(|e| format!("cannot start tokio: {e}"))?;
     let client = ZeebeClient::new(args.text("gateway")?).map_err(|e| e.to_string())?;
-    let bounded = |what: &'static str, future| async move {
-        tokio::time::timeout(PHASE_TIMEOUT, future).await.map_err(|_| format!("{what} took over {PHASE_TIMEOUT:?}"))?
-    };
     match command.as_str() {
-        "create" => runtime.block_on(bounded("creating", Box::pin(create(client, args)))),
-        "work" => runtime.block_on(bounded("working", Box::pin(work(client, args, threads)))),
-        "w1" => runtime.block_on(bounded("W1", Box::pin(w1(client, args, threads)))),
+        "create" => runtime.block_on(bounded("creating", create(client, args))),
+        "work" => runtime.block_on(bounded("working", work(client, args, threads))),
+        "w1" => runtime.block_on(bounded("W1", w1(client, args, threads))),
         other => Err(format!("unknown subcommand '{other}'\n{USAGE}")),
     }
+}
+
+/// Runs one subcommand for at most [`PHASE_TIMEOUT`].
+async fn bounded(what: &str, run: impl Future<Output = Result<String, String>>) -> Result<String, String> {
+    tokio::time::timeout(PHASE_TIMEOUT, run).await.map_err(|_| format!("{what} took over {PHASE_TIMEOUT:?}"))?
 }
 
 /// A process `start -> task -> end` whose task has `job_type`.
