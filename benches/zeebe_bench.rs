@@ -86,6 +86,7 @@ fn run(args: &[String]) -> Result<String, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start tokio: {e}"))?;
+    let _inside = runtime.enter();
     let client = ZeebeClient::new(args.text("gateway")?).map_err(|e| e.to_string())?;
     match command.as_str() {
         "create" => runtime.block_on(bounded("creating", create(client, args))),

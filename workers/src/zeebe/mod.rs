@@ -67,13 +67,21 @@ pub struct CompletedInstance {
 
 impl ZeebeClient {
     /// A client for the gateway at `address`, such as `http://127.0.0.1:26500`. Connecting is
-    /// deferred to the first call, so this fails only for an address that is not a URI.
+    /// deferred to the first call, so this fails only for an address that is not a URI, or when
+    /// called outside a tokio runtime (the connection's task needs one).
     pub fn new(address: &str) -> Result<Self, ClientError> {
         let endpoint = Endpoint::from_shared(address.to_owned()).map_err(|error| {
             ClientError::InvalidArgument(format!(
                 "'{address}' is not a gateway address ({error}); use a URI such as http://127.0.0.1:26500"
             ))
         })?;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ClientError::InvalidArgument(
+                "ZeebeClient::new was called outside a tokio runtime; create the client inside the runtime \
+                 (in an async fn, or after `runtime.enter()`)"
+                    .into(),
+            ));
+        }
         Ok(Self { channel: endpoint.connect_lazy() })
     }
 
@@ -282,6 +290,14 @@ mod tests {
             panic!("accepted a bad address")
         };
         assert!(message.contains("'not a uri'") && message.contains("http://127.0.0.1:26500"), "{message}");
+    }
+
+    #[test]
+    fn a_client_made_outside_a_tokio_runtime_is_refused_rather_than_panicking() {
+        let Err(ClientError::InvalidArgument(message)) = ZeebeClient::new("http://127.0.0.1:26500") else {
+            panic!("made a client without a runtime")
+        };
+        assert!(message.contains("outside a tokio runtime"), "{message}");
     }
 
     #[tokio::test]
