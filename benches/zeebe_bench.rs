@@ -134,10 +134,7 @@ async fn create_instances(
             (client.clone(), next.clone(), process_id.to_owned(), variables.clone());
         creators.spawn(async move {
             while next.fetch_add(1, Ordering::Relaxed) < count {
-                client
-                    .create_process_instance(&process_id, variables.clone())
-                    .await
-                    .map_err(|e| format!("creating an instance of {process_id}: {e}"))?;
+                create_one(&client, &process_id, &variables).await?;
             }
             Ok::<(), String>(())
         });
@@ -146,6 +143,22 @@ async fn create_instances(
         created.map_err(|e| format!("a creator task failed: {e}"))??;
     }
     Ok(())
+}
+
+/// Creates one instance, retrying while the broker sheds load (back-pressure) or is briefly
+/// unavailable.
+async fn create_one(client: &ZeebeClient, process_id: &str, variables: &Variables) -> Result<(), String> {
+    let mut attempts = 0;
+    loop {
+        match client.create_process_instance(process_id, variables.clone()).await {
+            Ok(_) => return Ok(()),
+            Err(error) if error.is_transient() && attempts < 100 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(error) => return Err(format!("creating an instance of {process_id}: {error}")),
+        }
+    }
 }
 
 async fn create(client: ZeebeClient, args: Args) -> Result<String, String> {
