@@ -253,7 +253,9 @@ async fn work(client: ZeebeClient, args: Args, threads: usize) -> Result<String,
     let shutdown = CancellationToken::new();
     let worker = tokio::spawn(runtime.run(shutdown.clone()));
     let clock_start = counting.reached(warmup).await;
+    let cpu_start = process_cpu_seconds();
     let clock_stop = counting.reached(warmup + jobs).await;
+    let cpu_seconds = process_cpu_seconds().zip(cpu_start).map(|(stop, start)| stop - start);
     shutdown.cancel();
     worker.await.map_err(|e| format!("the worker crashed: {e}"))?.map_err(|e| e.to_string())?;
 
@@ -280,8 +282,21 @@ async fn work(client: ZeebeClient, args: Args, threads: usize) -> Result<String,
         "max_jobs_active": max_jobs_active,
         "threads": threads,
         "acknowledged": counting.acknowledged.load(Ordering::Relaxed),
+        "cpu_seconds": cpu_seconds,
+        "cpu_us_per_job": cpu_seconds.map(|cpu| cpu * 1e6 / jobs as f64),
     })
     .to_string())
+}
+
+/// The CPU time this process has used (user + system), from `/proc/self/stat` in Linux's fixed
+/// 100 ticks per second; `None` where that file cannot be read.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3: utime is field 14.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 /// `bench.increment`: `counter := counter + 1`; at `task_10` the counter must be 9, or the

@@ -37,6 +37,9 @@ public final class JavaWorkerBench {
     AtomicLong acknowledged = new AtomicLong();
     AtomicLong rejected = new AtomicLong();
     long[] clock = new long[2];
+    long[] cpu = new long[2];
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean();
     CountDownLatch done = new CountDownLatch(1);
     try (ZeebeClient client = ZeebeClient.newClientBuilder().grpcAddress(URI.create("http://" + gateway))
         .usePlaintext().numJobWorkerExecutionThreads(threads).defaultRequestTimeout(Duration.ofSeconds(30))
@@ -51,8 +54,10 @@ public final class JavaWorkerBench {
                 long count = acknowledged.incrementAndGet();
                 if (count == warmup) {
                   clock[0] = System.nanoTime();
+                  cpu[0] = os.getProcessCpuTime();
                 } else if (count == warmup + jobs) {
                   clock[1] = System.nanoTime();
+                  cpu[1] = os.getProcessCpuTime();
                   done.countDown();
                 }
               }))
@@ -66,9 +71,11 @@ public final class JavaWorkerBench {
       }
     }
     double seconds = (clock[1] - clock[0]) / 1e9;
+    double cpuSeconds = (cpu[1] - cpu[0]) / 1e9;
     System.out.printf("{\"client\": \"zeebe-client-java\", \"version\": \"%s\", \"jobs\": %d, \"seconds\": %.3f,"
-        + " \"jobs_per_s\": %.1f, \"max_jobs_active\": %d, \"threads\": %d, \"rejected_completions\": %d}%n",
+        + " \"jobs_per_s\": %.1f, \"max_jobs_active\": %d, \"threads\": %d, \"rejected_completions\": %d,"
+        + " \"cpu_seconds\": %.3f, \"cpu_us_per_job\": %.1f}%n",
         ZeebeClient.class.getPackage().getImplementationVersion(), jobs, seconds, jobs / seconds, maxJobsActive,
-        threads, rejected.get());
+        threads, rejected.get(), cpuSeconds, cpuSeconds * 1e6 / jobs);
   }
 }
