@@ -159,7 +159,9 @@ impl ZeebeClient {
         self.unary::<_, Empty>("/gateway_protocol.Gateway/UpdateJobRetries", request, None).await.map(drop)
     }
 
-    /// Cancels a process instance and the instances it called.
+    /// Cancels a process instance and the instances it called. An instance that has completed,
+    /// was cancelled, or never existed is [`ClientError::NotFound`], which also makes this the
+    /// gateway's way to ask whether an instance is still active.
     pub async fn cancel_process_instance(&self, process_instance_key: i64) -> Result<(), ClientError> {
         let request = CancelProcessInstanceRequest { process_instance_key };
         self.unary::<_, Empty>("/gateway_protocol.Gateway/CancelProcessInstance", request, None).await.map(drop)

@@ -380,6 +380,14 @@ mod tests {
         assert!(message.contains("'not a uri'") && message.contains("http://127.0.0.1:26500"), "{message}");
     }
 
+    #[test]
+    fn a_client_made_outside_a_tokio_runtime_is_refused_rather_than_panicking() {
+        let Err(ClientError::InvalidArgument(message)) = ZeebeClient::new("http://127.0.0.1:26500") else {
+            panic!("made a client without a runtime")
+        };
+        assert!(message.contains("outside a tokio runtime"), "{message}");
+    }
+
     #[tokio::test]
     async fn a_gateway_that_cannot_be_reached_is_unavailable_so_the_runtime_retries() {
         // Port 9 (discard) on the loopback has no gRPC server on any sane test machine.
