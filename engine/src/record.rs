@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{ElementType, FlowIdx, NodeIdx};
-use crate::store::{LogEntry, StoreError, StoredProcess};
+use crate::store::{Commit, LogEntry, StoreError, StoredProcess};
 
 /// One event record: the key of the entity it is about, what happened, and the entity's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -576,6 +576,12 @@ pub trait RecordSink: Send {
         Ok(())
     }
 
+    /// Like [`flush`](Self::flush), but returns at once with a [`Commit`] to wait on, so the
+    /// engine can go on while the records are written (group commit). The default flushes.
+    fn submit(&mut self, key_counter: i64) -> Commit {
+        Commit::done(self.flush(key_counter))
+    }
+
     /// True when [`flush`](Self::flush) does work. Asked once, when the engine is built: for
     /// sinks that keep records only in memory the engine skips the call per command.
     fn is_durable(&self) -> bool {
@@ -670,6 +676,10 @@ impl<S: RecordSink + ?Sized> RecordSink for Box<S> {
 
     fn flush(&mut self, key_counter: i64) -> Result<(), StoreError> {
         (**self).flush(key_counter)
+    }
+
+    fn submit(&mut self, key_counter: i64) -> Commit {
+        (**self).submit(key_counter)
     }
 
     fn is_durable(&self) -> bool {

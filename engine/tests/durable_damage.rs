@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use engine::store::format::{records_from_json, records_to_json};
+use engine::store::format::{pack_batch, records_from_json, records_to_json, unpack_batch};
 use engine::store::{EncodedEntry, RecordStore, SqliteStore, StoreError, StoredLog};
 use engine::testing::model;
 use engine::testing::vars;
@@ -34,25 +34,43 @@ fn tamper(path: &Path, statement: &str) {
 }
 
 /// Rewrites the stored records with `edit` (given each record as JSON in its stored structure;
-/// it returns true when it changed one), entry by entry, behind the engine's back.
+/// it returns true when it changed one), batch by batch, behind the engine's back.
 fn tamper_records(path: &Path, edit: impl Fn(&mut serde_json::Value) -> bool) {
     use sqlx::{ConnectOptions, Connection, Row};
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     runtime.block_on(async {
         let mut connection =
             sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
-        let rows =
-            sqlx::query("SELECT position, records FROM log_entry").fetch_all(&mut connection).await.expect("reads");
+        let rows = sqlx::query("SELECT first_position, entries FROM log_batch")
+            .fetch_all(&mut connection)
+            .await
+            .expect("reads");
         let mut changed = 0;
         for row in rows {
-            let position: i64 = row.get("position");
-            let blob: Vec<u8> = row.get("records");
-            let mut values = records_to_json(&blob).expect("the stored records read");
-            if values.iter_mut().map(&edit).fold(false, |a, b| a | b) {
+            let first: i64 = row.get("first_position");
+            let blob: Vec<u8> = row.get("entries");
+            let stored = unpack_batch(first, &blob).expect("the batch unpacks");
+            let mut batch_changed = false;
+            let entries: Vec<EncodedEntry> = stored
+                .into_iter()
+                .map(|entry| {
+                    let mut values = records_to_json(&entry.records).expect("the stored records read");
+                    if values.iter_mut().map(&edit).fold(false, |a, b| a | b) {
+                        batch_changed = true;
+                    }
+                    EncodedEntry {
+                        at_millis: entry.at_millis,
+                        cause: entry.cause,
+                        record_count: entry.record_count,
+                        records: records_from_json(&values).expect("encodes"),
+                    }
+                })
+                .collect();
+            if batch_changed {
                 changed += 1;
-                sqlx::query("UPDATE log_entry SET records = ? WHERE position = ?")
-                    .bind(records_from_json(&values).expect("encodes"))
-                    .bind(position)
+                sqlx::query("UPDATE log_batch SET entries = ? WHERE first_position = ?")
+                    .bind(pack_batch(&entries))
+                    .bind(first)
                     .execute(&mut connection)
                     .await
                     .expect("writes");
@@ -63,9 +81,41 @@ fn tamper_records(path: &Path, edit: impl Fn(&mut serde_json::Value) -> bool) {
     });
 }
 
-/// The JSON value at a path of object keys, for editing.
-fn at<'a>(value: &'a mut serde_json::Value, path: &[&str]) -> Option<&'a mut serde_json::Value> {
-    path.iter().try_fold(value, |v, key| v.get_mut(*key))
+/// Rewrites the entry at position 2 (the start of the instance, its own batch) with `edit`.
+fn tamper_entry(path: &Path, edit: impl Fn(&mut EncodedEntry)) {
+    use sqlx::{ConnectOptions, Connection, Row};
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    runtime.block_on(async {
+        let mut connection =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
+        let row = sqlx::query("SELECT entries FROM log_batch WHERE first_position = 2")
+            .fetch_one(&mut connection)
+            .await
+            .expect("reads");
+        let stored = unpack_batch(2, &row.get::<Vec<u8>, _>("entries")).expect("unpacks");
+        let mut entries: Vec<EncodedEntry> = stored
+            .into_iter()
+            .map(|e| EncodedEntry {
+                at_millis: e.at_millis,
+                cause: e.cause,
+                record_count: e.record_count,
+                records: e.records,
+            })
+            .collect();
+        entries.iter_mut().for_each(&edit);
+        sqlx::query("UPDATE log_batch SET entries = ? WHERE first_position = 2")
+            .bind(pack_batch(&entries))
+            .execute(&mut connection)
+            .await
+            .expect("writes");
+        connection.close().await.expect("closes");
+    });
+}
+
+/// The JSON value at a JSON pointer, for editing. Records are stored as arrays of their fields
+/// in declaration order: `/2` is a record's value, `/2/Process/5` a process record's resource.
+fn at<'a>(value: &'a mut serde_json::Value, pointer: &str) -> Option<&'a mut serde_json::Value> {
+    value.pointer_mut(pointer)
 }
 
 fn open(path: &Path) -> Result<EngineCore, StoreError> {
@@ -86,17 +136,27 @@ fn assert_refused(path: &Path, expected: &[&str]) {
 fn an_unreadable_record_is_refused_with_its_position() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE log_entry SET records = substr(records, 1, 10) WHERE position = 2");
-    assert_refused(&path, &["position 2", "cannot be read", "restore the file from a backup"]);
+    tamper(&path, "UPDATE log_batch SET entries = substr(entries, 1, 10) WHERE first_position = 2");
+    assert_refused(&path, &["position 2", "does not decompress", "restore the file from a backup"]);
+}
+
+#[test]
+fn a_missing_batch_is_refused_naming_the_gap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_with_an_instance(&dir);
+    tamper(&path, "DELETE FROM log_batch WHERE first_position = 2");
+    let mut core = open(&path).expect("the first batch alone is a complete log");
+    core.create_instance("order", None, vars(json!({}))).expect("starts");
+    drop(core);
+    tamper(&path, "DELETE FROM log_batch WHERE first_position = 1");
+    assert_refused(&path, &["no entries from position", "backup"]);
 }
 
 #[test]
 fn a_record_that_does_not_fit_the_log_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper_records(&path, |record| {
-        at(record, &["value", "SequenceFlow", "flow"]).map(|flow| *flow = json!(9999)).is_some()
-    });
+    tamper_records(&path, |record| at(record, "/2/SequenceFlow/1").map(|flow| *flow = json!(9999)).is_some());
     assert_refused(&path, &["does not fit the records before it", "backup"]);
 }
 
@@ -104,9 +164,7 @@ fn a_record_that_does_not_fit_the_log_is_refused() {
 fn a_stored_resource_that_no_longer_reads_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper_records(&path, |record| {
-        at(record, &["value", "Process", "resource", "Text"]).map(|text| *text = json!("not xml")).is_some()
-    });
+    tamper_records(&path, |record| at(record, "/2/Process/5/Text").map(|text| *text = json!("not xml")).is_some());
     assert_refused(&path, &["order.bpmn", "no longer reads", "position 1"]);
 }
 
@@ -114,9 +172,7 @@ fn a_stored_resource_that_no_longer_reads_is_refused() {
 fn a_resource_that_recompiles_to_other_elements_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper_records(&path, |record| {
-        at(record, &["value", "Process", "shape"]).map(|shape| *shape = json!(12345)).is_some()
-    });
+    tamper_records(&path, |record| at(record, "/2/Process/6").map(|shape| *shape = json!(12345)).is_some());
     assert_refused(&path, &["order.bpmn", "other elements than the deployed one", "engine version that wrote it"]);
 }
 
@@ -140,7 +196,7 @@ fn a_log_in_an_older_record_format_is_refused_saying_there_is_no_converter() {
 fn an_entry_with_fewer_records_than_it_says_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE log_entry SET record_count = record_count + 1 WHERE position = 2");
+    tamper_entry(&path, |entry| entry.record_count += 1);
     assert_refused(&path, &["position 2", "instead of", "backup"]);
 }
 
@@ -148,7 +204,7 @@ fn an_entry_with_fewer_records_than_it_says_is_refused() {
 fn an_entry_whose_cause_does_not_read_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE log_entry SET cause = '{\"kind\":\"alien\"}' WHERE position = 2");
+    tamper_entry(&path, |entry| entry.cause = r#"{"kind":"alien"}"#.into());
     assert_refused(&path, &["position 2", "cause that cannot be read"]);
 }
 

@@ -9,6 +9,7 @@
 //! entry ([`format`]) and appends the entries when the command ends, before its result goes
 //! back to the caller: a command that was acknowledged is durable.
 
+mod commit;
 pub mod format;
 mod process;
 mod sink;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 
 use crate::record::{Cause, Record};
 
+pub use commit::Commit;
 pub(crate) use process::StoredProcess;
 pub use sink::StoreSink;
 pub use sqlite::SqliteStore;
@@ -55,7 +57,8 @@ pub struct EncodedEntry {
     pub cause: String,
     /// How many records `records` holds.
     pub record_count: i64,
-    /// The records, encoded one after another in the format [`RECORD_FORMAT_VERSION`] names.
+    /// The records, encoded one after another in the format [`RECORD_FORMAT_VERSION`] names
+    /// ([`format::encode_record`]); stores compress them ([`format::pack_batch`]).
     pub records: Vec<u8>,
 }
 
@@ -90,6 +93,14 @@ pub trait RecordStore: Send {
     /// Appends `entries` (positions continue after the last stored one) and sets the key
     /// counter, atomically: after a crash either all of it is there or none.
     fn append(&mut self, entries: &[EncodedEntry], key_counter: i64) -> Result<(), StoreError>;
+
+    /// Starts appending `entries` (like [`append`](Self::append)) and returns a [`Commit`] to
+    /// wait on, so the engine can go on working while the store writes (group commit). Appends
+    /// finish in the order they were submitted, and after a failed one every later one fails.
+    /// The default appends at once.
+    fn submit(&mut self, entries: Vec<EncodedEntry>, key_counter: i64) -> Commit {
+        Commit::done(self.append(&entries, key_counter))
+    }
 
     /// Reads the entries after position `after` (0: the whole log), in order.
     fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError>;

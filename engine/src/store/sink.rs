@@ -2,15 +2,16 @@
 //! [`RecordStore`] as one atomic batch when the command ends.
 
 use super::format::{encode_cause, encode_record};
-use super::{EncodedEntry, LogEntry, RecordStore, StoreError, read_entries};
+use super::{Commit, EncodedEntry, LogEntry, RecordStore, StoreError, read_entries};
 use crate::record::{Cause, Record, RecordSink};
 
 /// The record sink of a durable engine.
 ///
-/// `begin_entry` opens an entry, `append` encodes into it; `flush` (the end of every command)
-/// appends the entries that got records as one batch. Once a flush failed, the engine's memory is
-/// ahead of its log: every later flush fails with the first error, and the engine must be
-/// reopened from the log.
+/// `begin_entry` opens an entry, `append` encodes into it; `submit` hands the entries that got
+/// records to the store as one batch and `flush` (the end of every command outside a batch)
+/// also waits until they are durable. Once a write failed, the engine's memory is ahead of its
+/// log: every later one fails with the first error, and the engine must be reopened from the
+/// log.
 pub struct StoreSink {
     store: Box<dyn RecordStore>,
     entries: Vec<EncodedEntry>,
@@ -18,12 +19,14 @@ pub struct StoreSink {
     /// The key counter of the last successful flush: a command that wrote nothing and took no
     /// key needs no write.
     flushed_key_counter: Option<i64>,
+    /// The last submitted commit: a failure it reports makes the sink refuse every later write.
+    last_commit: Option<Commit>,
 }
 
 impl StoreSink {
     /// A sink writing to `store`. Nothing is buffered yet.
     pub fn new(store: Box<dyn RecordStore>) -> Self {
-        Self { store, entries: Vec::new(), failure: None, flushed_key_counter: None }
+        Self { store, entries: Vec::new(), failure: None, flushed_key_counter: None, last_commit: None }
     }
 }
 
@@ -57,33 +60,46 @@ impl RecordSink for StoreSink {
     }
 
     fn flush(&mut self, key_counter: i64) -> Result<(), StoreError> {
+        self.submit(key_counter).wait().map_err(|e| {
+            let failure = self.failure.get_or_insert_with(|| ahead_of_the_log(e));
+            failure.clone()
+        })
+    }
+
+    fn submit(&mut self, key_counter: i64) -> Commit {
+        if let Some(Err(e)) = self.last_commit.as_ref().and_then(Commit::outcome) {
+            self.failure.get_or_insert_with(|| ahead_of_the_log(e));
+        }
         if let Some(failure) = &self.failure {
-            return Err(failure.clone());
+            return Commit::done(Err(failure.clone()));
         }
         self.entries.retain(|e| e.record_count > 0);
         if self.entries.is_empty() && self.flushed_key_counter == Some(key_counter) {
-            return Ok(());
+            return Commit::done(Ok(()));
         }
-        let result = self.store.append(&self.entries, key_counter);
-        self.entries.clear();
-        match result {
-            Ok(()) => {
-                self.flushed_key_counter = Some(key_counter);
-                Ok(())
-            }
-            Err(e) => {
-                let message = format!(
-                    "{}; the engine's memory is now ahead of its log: reopen the engine from the store to continue",
-                    e.message
-                );
-                let failure = StoreError::new(e.location, message);
-                self.failure = Some(failure.clone());
-                Err(failure)
-            }
+        self.flushed_key_counter = Some(key_counter);
+        let commit = self.store.submit(std::mem::take(&mut self.entries), key_counter);
+        if let Some(Err(e)) = commit.outcome() {
+            let failure = self.failure.get_or_insert_with(|| ahead_of_the_log(e));
+            return Commit::done(Err(failure.clone()));
         }
+        self.last_commit = Some(commit.clone());
+        commit
     }
 
     fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
         Some(read_entries(self.store.as_mut()))
     }
+}
+
+/// A failed write, with what it means for the engine and what to do.
+fn ahead_of_the_log(error: StoreError) -> StoreError {
+    if error.message.contains("ahead of its log") {
+        return error;
+    }
+    let message = format!(
+        "{}; the engine's memory is now ahead of its log: reopen the engine from the store to continue",
+        error.message
+    );
+    StoreError::new(error.location, message)
 }

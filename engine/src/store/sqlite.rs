@@ -18,7 +18,8 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteLockingMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use super::{EncodedEntry, RecordStore, StoreError, StoredEntry, StoredLog};
+use super::format::{pack_batch, unpack_batch};
+use super::{Commit, EncodedEntry, RecordStore, StoreError, StoredLog};
 
 /// The schema, from `engine/migrations/`, built into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -28,7 +29,7 @@ const LOCK_WAIT: Duration = Duration::from_millis(200);
 
 /// Work for the connection thread.
 enum Request {
-    Append { entries: Vec<EncodedEntry>, key_counter: i64, reply: mpsc::Sender<Result<(), String>> },
+    Append { entries: Vec<EncodedEntry>, key_counter: i64, commit: Commit },
     ReadLog { after: i64, reply: mpsc::Sender<Result<StoredLog, String>> },
 }
 
@@ -91,7 +92,20 @@ impl SqliteStore {
 
 impl RecordStore for SqliteStore {
     fn append(&mut self, entries: &[EncodedEntry], key_counter: i64) -> Result<(), StoreError> {
-        self.call(|reply| Request::Append { entries: entries.to_vec(), key_counter, reply })
+        self.submit(entries.to_vec(), key_counter).wait()
+    }
+
+    /// Hands the entries to the connection thread and returns at once. The thread takes every
+    /// append queued while it was busy into one transaction (group commit) and finishes their
+    /// commits after it; after a failed one it refuses every later append.
+    fn submit(&mut self, entries: Vec<EncodedEntry>, key_counter: i64) -> Commit {
+        let commit = Commit::pending();
+        let request = Request::Append { entries, key_counter, commit: commit.clone() };
+        let sent = self.requests.as_ref().is_some_and(|requests| requests.send(request).is_ok());
+        if !sent {
+            commit.finish(Err(self.error("the store thread has stopped; reopen the engine".into())));
+        }
+        commit
     }
 
     fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError> {
@@ -130,20 +144,87 @@ fn serve(path: &Path, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Re
                 return;
             }
         };
+        let mut writer = match GroupWriter::new(path, &mut connection).await {
+            Ok(writer) => writer,
+            Err(message) => {
+                let _ = ready.send(Err(message));
+                return;
+            }
+        };
         let _ = ready.send(Ok(()));
-        while let Ok(request) = inbox.recv() {
+        let mut next = inbox.recv().ok();
+        while let Some(request) = next.take() {
             match request {
-                Request::Append { entries, key_counter, reply } => {
-                    let result = append(&mut connection, &entries, key_counter).await.map_err(|e| describe(&e));
-                    let _ = reply.send(result);
+                Request::Append { entries, key_counter, commit } => {
+                    let mut group = vec![(entries, commit)];
+                    let mut last_counter = key_counter;
+                    // Everything queued while the last commit ran joins this one.
+                    loop {
+                        match inbox.try_recv() {
+                            Ok(Request::Append { entries, key_counter, commit }) => {
+                                group.push((entries, commit));
+                                last_counter = key_counter;
+                            }
+                            Ok(other) => {
+                                next = Some(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    writer.write(&mut connection, group, last_counter).await;
                 }
                 Request::ReadLog { after, reply } => {
                     let _ = reply.send(read_log(&mut connection, after).await);
                 }
             }
+            if next.is_none() {
+                next = inbox.recv().ok();
+            }
         }
         let _ = connection.close().await;
     });
+}
+
+/// Writes groups of appends, each as one batch row in one transaction, and refuses everything
+/// after a failure (the engine's memory is then ahead of the file).
+struct GroupWriter<'a> {
+    path: &'a Path,
+    /// The position the next entry gets.
+    next_position: i64,
+    failure: Option<String>,
+}
+
+impl<'a> GroupWriter<'a> {
+    async fn new(path: &'a Path, connection: &mut SqliteConnection) -> Result<Self, String> {
+        let next_position: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(first_position + entry_count), 1) FROM log_batch")
+                .fetch_one(&mut *connection)
+                .await
+                .map_err(|e| describe(&e))?;
+        Ok(Self { path, next_position, failure: None })
+    }
+
+    async fn write(
+        &mut self,
+        connection: &mut SqliteConnection,
+        group: Vec<(Vec<EncodedEntry>, Commit)>,
+        key_counter: i64,
+    ) {
+        if self.failure.is_none() {
+            let entries: Vec<&EncodedEntry> = group.iter().flat_map(|(entries, _)| entries).collect();
+            match append(connection, self.next_position, &entries, key_counter).await {
+                Ok(()) => self.next_position += entries.len() as i64,
+                Err(e) => self.failure = Some(describe(&e)),
+            }
+        }
+        for (_, commit) in group {
+            commit.finish(match &self.failure {
+                None => Ok(()),
+                Some(message) => Err(StoreError::at_path(self.path, message.clone())),
+            });
+        }
+    }
 }
 
 async fn connect(path: &Path) -> Result<SqliteConnection, String> {
@@ -172,14 +253,20 @@ async fn connect(path: &Path) -> Result<SqliteConnection, String> {
     Ok(connection)
 }
 
-async fn append(connection: &mut SqliteConnection, entries: &[EncodedEntry], key_counter: i64) -> sqlx::Result<()> {
+/// Appends the entries as one batch row starting at `first_position`, and the key counter, in
+/// one transaction.
+async fn append(
+    connection: &mut SqliteConnection,
+    first_position: i64,
+    entries: &[&EncodedEntry],
+    key_counter: i64,
+) -> sqlx::Result<()> {
     let mut transaction = connection.begin().await?;
-    for entry in entries {
-        sqlx::query("INSERT INTO log_entry (at_millis, cause, record_count, records) VALUES (?, ?, ?, ?)")
-            .bind(entry.at_millis)
-            .bind(&entry.cause)
-            .bind(entry.record_count)
-            .bind(&entry.records)
+    if !entries.is_empty() {
+        sqlx::query("INSERT INTO log_batch (first_position, entry_count, entries) VALUES (?, ?, ?)")
+            .bind(first_position)
+            .bind(entries.len() as i64)
+            .bind(pack_batch(entries.iter().copied()))
             .execute(&mut *transaction)
             .await?;
     }
@@ -202,25 +289,36 @@ async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<Store
         );
     };
     let rows = sqlx::query(
-        "SELECT position, at_millis, cause, record_count, records FROM log_entry WHERE position > ? ORDER BY position",
+        "SELECT first_position, entry_count, entries FROM log_batch WHERE first_position + entry_count > ? ORDER BY first_position",
     )
     .bind(after)
     .fetch_all(&mut *connection)
     .await
     .map_err(|e| describe(&e))?;
-    let entries = rows
-        .iter()
-        .map(|row| {
-            Ok(StoredEntry {
-                position: row.try_get("position")?,
-                at_millis: row.try_get("at_millis")?,
-                cause: row.try_get("cause")?,
-                record_count: row.try_get("record_count")?,
-                records: row.try_get("records")?,
-            })
-        })
-        .collect::<sqlx::Result<Vec<_>>>()
-        .map_err(|e| describe(&e))?;
+    let mut entries = Vec::new();
+    // The first batch may start before `after + 1` (it holds that position); each later one
+    // starts where the one before ended.
+    let mut expected = after + 1;
+    for (index, row) in rows.iter().enumerate() {
+        let first: i64 = row.try_get("first_position").map_err(|e| describe(&e))?;
+        let count: i64 = row.try_get("entry_count").map_err(|e| describe(&e))?;
+        let bytes: Vec<u8> = row.try_get("entries").map_err(|e| describe(&e))?;
+        if first > expected || (index > 0 && first != expected) {
+            return Err(format!(
+                "the log has no entries from position {expected} to {}; the log is damaged: restore the file from a backup",
+                first - 1
+            ));
+        }
+        let batch = unpack_batch(first, &bytes)?;
+        if batch.len() as i64 != count {
+            return Err(format!(
+                "the log batch starting at position {first} holds {} entries instead of {count}; the log is damaged: restore the file from a backup",
+                batch.len()
+            ));
+        }
+        expected = first + count;
+        entries.extend(batch.into_iter().filter(|e| e.position > after));
+    }
     Ok(StoredLog {
         format_version: meta.try_get("format_version").map_err(|e| describe(&e))?,
         key_counter: meta.try_get("key_counter").map_err(|e| describe(&e))?,
