@@ -593,6 +593,13 @@ pub trait RecordSink: Send {
     fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
         None
     }
+
+    /// Makes everything so far durable, then stores `state` as a snapshot at the log's current
+    /// position; returns that position, or `None` when the sink keeps no snapshots (default).
+    fn save_snapshot(&mut self, state: &crate::state::State, key_counter: i64) -> Result<Option<i64>, StoreError> {
+        let _ = (state, key_counter);
+        Ok(None)
+    }
 }
 
 /// A sink that keeps nothing (the default): the hot path pays only for building records.
@@ -688,5 +695,9 @@ impl<S: RecordSink + ?Sized> RecordSink for Box<S> {
 
     fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
         (**self).entries()
+    }
+
+    fn save_snapshot(&mut self, state: &crate::state::State, key_counter: i64) -> Result<Option<i64>, StoreError> {
+        (**self).save_snapshot(state, key_counter)
     }
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use open::OpenReport;
 pub use types::*;
 
 use origin::Origin;
@@ -37,6 +38,8 @@ pub struct EngineCore {
     last_worker: Arc<str>,
     /// The caller named by [`set_client`](Self::set_client), stored in API causes.
     client: Option<String>,
+    /// What opening from a store did.
+    open_report: open::OpenReport,
 }
 
 impl Default for EngineCore {
@@ -61,7 +64,7 @@ impl EngineCore {
     pub fn with(clock: Arc<dyn Clock>, sink: Box<dyn RecordSink>) -> Self {
         let mut m = Machine::new(sink);
         m.now = clock.now_millis();
-        Self { m, clock, last_worker: Arc::from(""), client: None }
+        Self { m, clock, last_worker: Arc::from(""), client: None, open_report: open::OpenReport::default() }
     }
 
     /// Reads the clock, runs `command` (its records form one log entry caused by `origin`),

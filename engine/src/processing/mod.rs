@@ -132,6 +132,11 @@ impl Machine {
         self.sink.entries()
     }
 
+    /// Stores a snapshot of the state through the sink (see [`RecordSink::save_snapshot`]).
+    pub fn save_snapshot(&mut self) -> Result<Option<i64>, StoreError> {
+        self.sink.save_snapshot(&self.state, self.next_key)
+    }
+
     /// Writes a record: the sink sees it, then the state applies it.
     pub fn write(&mut self, key: i64, intent: Intent, value: RecordValue) {
         let record = Record { key, intent, value };

@@ -13,6 +13,7 @@ mod commit;
 pub mod format;
 mod process;
 mod sink;
+pub mod snapshot;
 mod sqlite;
 
 use std::fmt;
@@ -23,6 +24,7 @@ use crate::record::{Cause, Record};
 pub use commit::Commit;
 pub(crate) use process::StoredProcess;
 pub use sink::StoreSink;
+pub use snapshot::Snapshot;
 pub use sqlite::SqliteStore;
 
 pub use format::RECORD_FORMAT_VERSION;
@@ -104,6 +106,18 @@ pub trait RecordStore: Send {
 
     /// Reads the entries after position `after` (0: the whole log), in order.
     fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError>;
+
+    /// Stores a snapshot, after every append submitted before it. The default refuses: a store
+    /// that keeps no snapshots replays its whole log on open.
+    fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
+        let _ = snapshot;
+        Err(StoreError::new(self.location(), "this store keeps no snapshots"))
+    }
+
+    /// The stored snapshots, newest first (none by default).
+    fn snapshots(&mut self) -> Result<Vec<Snapshot>, StoreError> {
+        Ok(Vec::new())
+    }
 
     /// Where the log lives (a file path), for error messages.
     fn location(&self) -> &str;

@@ -1,9 +1,12 @@
 //! [`StoreSink`]: encodes each command's records as a log entry and appends the entries to a
 //! [`RecordStore`] as one atomic batch when the command ends.
 
+use super::Snapshot;
 use super::format::{encode_cause, encode_record};
+use super::snapshot::encode_state;
 use super::{Commit, EncodedEntry, LogEntry, RecordStore, StoreError, read_entries};
 use crate::record::{Cause, Record, RecordSink};
+use crate::state::State;
 
 /// The record sink of a durable engine.
 ///
@@ -21,12 +24,14 @@ pub struct StoreSink {
     flushed_key_counter: Option<i64>,
     /// The last submitted commit: a failure it reports makes the sink refuse every later write.
     last_commit: Option<Commit>,
+    /// The position of the last entry handed to the store.
+    position: i64,
 }
 
 impl StoreSink {
-    /// A sink writing to `store`. Nothing is buffered yet.
-    pub fn new(store: Box<dyn RecordStore>) -> Self {
-        Self { store, entries: Vec::new(), failure: None, flushed_key_counter: None, last_commit: None }
+    /// A sink writing to `store`, whose log ends at `position` (0 when empty).
+    pub fn new(store: Box<dyn RecordStore>, position: i64) -> Self {
+        Self { store, entries: Vec::new(), failure: None, flushed_key_counter: None, last_commit: None, position }
     }
 }
 
@@ -78,6 +83,7 @@ impl RecordSink for StoreSink {
             return Commit::done(Ok(()));
         }
         self.flushed_key_counter = Some(key_counter);
+        self.position += self.entries.len() as i64;
         let commit = self.store.submit(std::mem::take(&mut self.entries), key_counter);
         if let Some(Err(e)) = commit.outcome() {
             let failure = self.failure.get_or_insert_with(|| ahead_of_the_log(e));
@@ -89,6 +95,13 @@ impl RecordSink for StoreSink {
 
     fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
         Some(read_entries(self.store.as_mut()))
+    }
+
+    fn save_snapshot(&mut self, state: &State, key_counter: i64) -> Result<Option<i64>, StoreError> {
+        self.flush(key_counter)?;
+        let bytes = encode_state(state).map_err(|message| StoreError::new(self.store.location(), message))?;
+        self.store.save_snapshot(Snapshot { position: self.position, key_counter, state: bytes })?;
+        Ok(Some(self.position))
     }
 }
 

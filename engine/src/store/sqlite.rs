@@ -19,7 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, Sq
 use sqlx::{ConnectOptions, Connection, Row};
 
 use super::format::{pack_batch, unpack_batch};
-use super::{Commit, EncodedEntry, RecordStore, StoreError, StoredLog};
+use super::{Commit, EncodedEntry, RecordStore, Snapshot, StoreError, StoredLog};
 
 /// The schema, from `engine/migrations/`, built into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -31,6 +31,8 @@ const LOCK_WAIT: Duration = Duration::from_millis(200);
 enum Request {
     Append { entries: Vec<EncodedEntry>, key_counter: i64, commit: Commit },
     ReadLog { after: i64, reply: mpsc::Sender<Result<StoredLog, String>> },
+    SaveSnapshot { snapshot: Snapshot, reply: mpsc::Sender<Result<(), String>> },
+    Snapshots { reply: mpsc::Sender<Result<Vec<Snapshot>, String>> },
 }
 
 /// A record log in one SQLite file. Dropping it closes the file (and releases it for others).
@@ -112,6 +114,15 @@ impl RecordStore for SqliteStore {
         self.call(|reply| Request::ReadLog { after, reply })
     }
 
+    /// Keeps the two newest snapshots (the older one in case the newer is damaged).
+    fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
+        self.call(|reply| Request::SaveSnapshot { snapshot, reply })
+    }
+
+    fn snapshots(&mut self) -> Result<Vec<Snapshot>, StoreError> {
+        self.call(|reply| Request::Snapshots { reply })
+    }
+
     fn location(&self) -> &str {
         &self.location
     }
@@ -176,6 +187,16 @@ fn serve(path: &Path, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Re
                 }
                 Request::ReadLog { after, reply } => {
                     let _ = reply.send(read_log(&mut connection, after).await);
+                }
+                Request::SaveSnapshot { snapshot, reply } => {
+                    let result = match &writer.failure {
+                        Some(message) => Err(message.clone()),
+                        None => save_snapshot(&mut connection, &snapshot).await.map_err(|e| describe(&e)),
+                    };
+                    let _ = reply.send(result);
+                }
+                Request::Snapshots { reply } => {
+                    let _ = reply.send(snapshots(&mut connection).await.map_err(|e| describe(&e)));
                 }
             }
             if next.is_none() {
@@ -324,6 +345,41 @@ async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<Store
         key_counter: meta.try_get("key_counter").map_err(|e| describe(&e))?,
         entries,
     })
+}
+
+/// How many snapshots a store keeps.
+const SNAPSHOTS_KEPT: i64 = 2;
+
+async fn save_snapshot(connection: &mut SqliteConnection, snapshot: &Snapshot) -> sqlx::Result<()> {
+    let mut transaction = connection.begin().await?;
+    sqlx::query("INSERT OR REPLACE INTO snapshot (position, key_counter, state) VALUES (?, ?, ?)")
+        .bind(snapshot.position)
+        .bind(snapshot.key_counter)
+        .bind(&snapshot.state)
+        .execute(&mut *transaction)
+        .await?;
+    sqlx::query(
+        "DELETE FROM snapshot WHERE position NOT IN (SELECT position FROM snapshot ORDER BY position DESC LIMIT ?)",
+    )
+    .bind(SNAPSHOTS_KEPT)
+    .execute(&mut *transaction)
+    .await?;
+    transaction.commit().await
+}
+
+async fn snapshots(connection: &mut SqliteConnection) -> sqlx::Result<Vec<Snapshot>> {
+    let rows = sqlx::query("SELECT position, key_counter, state FROM snapshot ORDER BY position DESC")
+        .fetch_all(&mut *connection)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Snapshot {
+                position: row.try_get("position")?,
+                key_counter: row.try_get("key_counter")?,
+                state: row.try_get("state")?,
+            })
+        })
+        .collect()
 }
 
 /// A SQLite error in words, with what to do about it (by SQLite's primary result code).
