@@ -87,6 +87,32 @@ pub fn unpack_batch(first_position: i64, batch: &[u8]) -> Result<Vec<StoredEntry
     Ok(entries)
 }
 
+/// The entries after position `after` from stored batches `(first_position, entry_count,
+/// bytes)` in order, checking that the batches follow each other without a gap (the first may
+/// start before `after + 1`: it holds that position) and hold as many entries as they say.
+pub fn entries_after(after: i64, batches: Vec<(i64, i64, Vec<u8>)>) -> Result<Vec<StoredEntry>, String> {
+    let mut expected = after + 1;
+    let mut entries = Vec::new();
+    for (index, (first, count, bytes)) in batches.into_iter().enumerate() {
+        if first > expected || (index > 0 && first != expected) {
+            return Err(format!(
+                "the log has no entries from position {expected} to {}; the log is damaged: restore the file from a backup",
+                first - 1
+            ));
+        }
+        let batch = unpack_batch(first, &bytes)?;
+        if batch.len() as i64 != count {
+            return Err(format!(
+                "the log batch starting at position {first} holds {} entries instead of {count}; the log is damaged: restore the file from a backup",
+                batch.len()
+            ));
+        }
+        expected = first + count;
+        entries.extend(batch.into_iter().filter(|e| e.position > after));
+    }
+    Ok(entries)
+}
+
 /// Reads the framing of an unpacked batch, refusing to read past its end.
 struct Reader<'a> {
     bytes: &'a [u8],

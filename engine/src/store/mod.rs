@@ -4,13 +4,18 @@
 //!
 //! The log is a sequence of [`LogEntry`]s, one per command: the engine time it ran at, its
 //! [`Cause`](crate::record::Cause) and the records it wrote. [`RecordStore`] is the narrow
-//! storage interface (append entries atomically, read them back); [`SqliteStore`] implements it
-//! on a SQLite file. [`StoreSink`] is the record sink that encodes each command's records as an
-//! entry ([`format`]) and appends the entries when the command ends, before its result goes
+//! storage interface (append entries atomically, read them back, keep snapshots);
+//! [`SqliteStore`] implements it on a SQLite file, [`PgStore`] on a PostgreSQL database shared
+//! by several engines; [`open`] picks one by the location (a path or a `postgres://` URL).
+//! [`StoreSink`] is the record sink that encodes each command's records as an entry
+//! ([`format`]) and submits the entries when the command (or batch) ends, before its result goes
 //! back to the caller: a command that was acknowledged is durable.
 
 mod commit;
+mod connection_thread;
 pub mod format;
+mod opener;
+mod postgres;
 mod process;
 mod sink;
 pub mod snapshot;
@@ -22,6 +27,8 @@ use std::path::PathBuf;
 use crate::record::{Cause, Record};
 
 pub use commit::Commit;
+pub use opener::{is_postgres_url, open};
+pub use postgres::{DEFAULT_LOG, PgStore};
 pub(crate) use process::StoredProcess;
 pub use sink::StoreSink;
 pub use snapshot::Snapshot;

@@ -18,7 +18,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteLockingMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use super::format::{pack_batch, unpack_batch};
+use super::format::{entries_after, pack_batch};
 use super::{Commit, EncodedEntry, RecordStore, Snapshot, StoreError, StoredLog};
 
 /// The schema, from `engine/migrations/`, built into the binary.
@@ -316,30 +316,14 @@ async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<Store
     .fetch_all(&mut *connection)
     .await
     .map_err(|e| describe(&e))?;
-    let mut entries = Vec::new();
-    // The first batch may start before `after + 1` (it holds that position); each later one
-    // starts where the one before ended.
-    let mut expected = after + 1;
-    for (index, row) in rows.iter().enumerate() {
+    let mut batches = Vec::with_capacity(rows.len());
+    for row in &rows {
         let first: i64 = row.try_get("first_position").map_err(|e| describe(&e))?;
         let count: i64 = row.try_get("entry_count").map_err(|e| describe(&e))?;
         let bytes: Vec<u8> = row.try_get("entries").map_err(|e| describe(&e))?;
-        if first > expected || (index > 0 && first != expected) {
-            return Err(format!(
-                "the log has no entries from position {expected} to {}; the log is damaged: restore the file from a backup",
-                first - 1
-            ));
-        }
-        let batch = unpack_batch(first, &bytes)?;
-        if batch.len() as i64 != count {
-            return Err(format!(
-                "the log batch starting at position {first} holds {} entries instead of {count}; the log is damaged: restore the file from a backup",
-                batch.len()
-            ));
-        }
-        expected = first + count;
-        entries.extend(batch.into_iter().filter(|e| e.position > after));
+        batches.push((first, count, bytes));
     }
+    let entries = entries_after(after, batches)?;
     Ok(StoredLog {
         format_version: meta.try_get("format_version").map_err(|e| describe(&e))?,
         key_counter: meta.try_get("key_counter").map_err(|e| describe(&e))?,
