@@ -5,7 +5,7 @@
 //! W4 memory in a fresh child process per repetition (RSS from `/proc/self/statm`).
 //!
 //! Usage: `peer-bench --workload W1|W2|W3|W4 [--instances N] [--repeat R] [--warmup K] [--json]
-//! [--workloads DIR] [--store sqlite[:PATH]] [--in-flight K]`. Exits 1 when a check fails, 2 on
+//! [--workloads DIR] [--store sqlite[:PATH]|postgres://...] [--in-flight K]`. Exits 1 when a check fails, 2 on
 //! bad arguments or files.
 //!
 //! With `--store`, each repetition runs the workload with `K` instances in flight and group
@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use engine::record::{Intent, MemorySink, RecordValue};
@@ -144,6 +145,9 @@ enum StoreChoice {
     Memory,
     /// A SQLite file, created fresh for each repetition.
     Sqlite(PathBuf),
+    /// A PostgreSQL database: each repetition writes a log of its own (named after the process
+    /// and the repetition, added to the URL's query).
+    Postgres(String),
 }
 
 impl StoreChoice {
@@ -153,7 +157,8 @@ impl StoreChoice {
                 Ok(StoreChoice::Sqlite(std::env::temp_dir().join(format!("peer-bench-{}.db", std::process::id()))))
             }
             Some(("sqlite", path)) if !path.is_empty() => Ok(StoreChoice::Sqlite(PathBuf::from(path))),
-            _ => Err(format!("unknown store '{text}': use sqlite or sqlite:PATH")),
+            _ if engine::store::is_postgres_url(text) => Ok(StoreChoice::Postgres(text.to_string())),
+            _ => Err(format!("unknown store '{text}': use sqlite, sqlite:PATH or a postgres:// URL")),
         }
     }
 
@@ -161,6 +166,7 @@ impl StoreChoice {
         match self {
             StoreChoice::Memory => "memory",
             StoreChoice::Sqlite(_) => "sqlite",
+            StoreChoice::Postgres(_) => "postgres",
         }
     }
 }
@@ -490,10 +496,19 @@ fn open_engine(options: &Options, store: &StoreChoice) -> Result<EngineCore, Str
             let opened = engine::store::SqliteStore::open(file).map_err(|e| e.to_string())?;
             EngineCore::open(Box::new(opened), Arc::new(SystemClock)).map_err(|e| e.to_string())?
         }
+        StoreChoice::Postgres(url) => {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            let log = format!("peer-bench-{}-{}", std::process::id(), LOGS.fetch_add(1, Ordering::Relaxed));
+            let opened = engine::store::open(&format!("{url}{separator}log={log}")).map_err(|e| e.to_string())?;
+            EngineCore::open(opened, Arc::new(SystemClock)).map_err(|e| e.to_string())?
+        }
     };
     core.deploy_xml(&format!("{}.bpmn", options.workload.process_id), &bytes).map_err(|e| e.to_string())?;
     Ok(core)
 }
+
+/// Numbers the PostgreSQL logs of one run.
+static LOGS: AtomicUsize = AtomicUsize::new(0);
 
 fn remove_store_files(file: &std::path::Path) {
     for suffix in ["", "-wal", "-shm"] {
@@ -604,7 +619,7 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
                     remove_store_files(file);
                     Some(size)
                 }
-                StoreChoice::Memory => None,
+                StoreChoice::Memory | StoreChoice::Postgres(_) => None,
             };
             let ok = verified == options.instances;
             all_ok &= ok;

@@ -58,6 +58,10 @@ pub enum Damage<'a> {
     SetJson { pointer: &'a str, value: serde_json::Value },
     /// Edits every stored entry (time, cause, record count, records).
     EditEntries(&'a dyn Fn(&mut EncodedEntry)),
+    /// Zeroes four bytes in the middle of every snapshot's state.
+    CorruptSnapshots,
+    /// Cuts the snapshot at `position` to its first 5 bytes.
+    TruncateSnapshot { position: i64 },
     /// Sets the log's record format version.
     FormatVersion(i64),
     /// Deletes the log's row of `engine_meta`.
@@ -197,6 +201,12 @@ fn sqlite_damage(damage: &Damage<'_>) -> String {
             format!("UPDATE log_batch SET entries = substr(entries, 1, 10) WHERE first_position = {first_position}")
         }
         Damage::SetJson { .. } | Damage::EditEntries(_) => unreachable!("rewritten in Rust"),
+        Damage::CorruptSnapshots => {
+            "UPDATE snapshot SET state = substr(state, 1, 20) || zeroblob(4) || substr(state, 25)".into()
+        }
+        Damage::TruncateSnapshot { position } => {
+            format!("UPDATE snapshot SET state = substr(state, 1, 5) WHERE position = {position}")
+        }
         Damage::FormatVersion(version) => format!("UPDATE engine_meta SET format_version = {version}"),
         Damage::DeleteMeta => "DELETE FROM engine_meta".into(),
         Damage::FutureMigration => {
@@ -213,6 +223,13 @@ fn postgres_damage(damage: &Damage<'_>, log: &str) -> String {
             "UPDATE log_batch SET entries = substring(entries from 1 for 10) WHERE log = '{log}' AND first_position = {first_position}"
         ),
         Damage::SetJson { .. } | Damage::EditEntries(_) => unreachable!("rewritten in Rust"),
+        Damage::CorruptSnapshots => format!(
+            "UPDATE snapshot SET state = substring(state from 1 for 20) || '\\x00000000'::bytea || substring(state from 25) \
+             WHERE log = '{log}'"
+        ),
+        Damage::TruncateSnapshot { position } => format!(
+            "UPDATE snapshot SET state = substring(state from 1 for 5) WHERE log = '{log}' AND position = {position}"
+        ),
         Damage::FormatVersion(version) => {
             format!("UPDATE engine_meta SET format_version = {version} WHERE log = '{log}'")
         }

@@ -146,6 +146,8 @@ pub fn empty_log_url(test: &str) -> String {
     let reset = format!(
         "DO $$ BEGIN \
            IF to_regclass('record_log') IS NOT NULL THEN DELETE FROM record_log WHERE log = '{log}'; END IF; \
+           IF to_regclass('log_batch') IS NOT NULL THEN DELETE FROM log_batch WHERE log = '{log}'; END IF; \
+           IF to_regclass('snapshot') IS NOT NULL THEN DELETE FROM snapshot WHERE log = '{log}'; END IF; \
            IF to_regclass('engine_meta') IS NOT NULL THEN DELETE FROM engine_meta WHERE log = '{log}'; END IF; \
          END $$"
     );
