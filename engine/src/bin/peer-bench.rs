@@ -10,7 +10,8 @@
 //!
 //! With `--store`, each repetition runs the workload with `K` instances in flight and group
 //! commit ([`concurrent`]), once in memory and once on the durable store, and prints both lines
-//! and their ratio.
+//! and their ratio; a SQLite store is then reopened from its whole log and from a snapshot, and
+//! both open times are printed.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -613,13 +614,14 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
             let Concurrent { verified, seconds, waited } = concurrent(&mut core, options, options.instances)?;
             let cpu_seconds = cpu_seconds() - cpu;
             drop(core);
-            let bytes = match &choice {
+            let (bytes, reopen) = match &choice {
                 StoreChoice::Sqlite(file) => {
                     let size = store_size(file);
+                    let reopen = reopen_times(file)?;
                     remove_store_files(file);
-                    Some(size)
+                    (Some(size), Some(reopen))
                 }
-                StoreChoice::Memory | StoreChoice::Postgres(_) => None,
+                StoreChoice::Memory | StoreChoice::Postgres(_) => (None, None),
             };
             let ok = verified == options.instances;
             all_ok &= ok;
@@ -637,6 +639,8 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
                 "cpu_seconds": cpu_seconds,
                 "store_bytes": bytes,
                 "commit_wait_seconds": waited,
+                "open_seconds_whole_log": reopen.map(|r| r.0),
+                "open_seconds_from_snapshot": reopen.map(|r| r.1),
                 "verified": ok,
                 "verified_instances": verified,
             })));
@@ -647,6 +651,25 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
         }
     }
     Ok(all_ok)
+}
+
+/// Opens the SQLite store again by replaying its whole log, takes a snapshot, and opens it from
+/// the snapshot: the seconds of both opens.
+fn reopen_times(file: &std::path::Path) -> Result<(f64, f64), String> {
+    let open = || -> Result<(EngineCore, f64), String> {
+        let started = Instant::now();
+        let store = engine::store::SqliteStore::open(file).map_err(|e| e.to_string())?;
+        let core = EngineCore::open(Box::new(store), Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        Ok((core, started.elapsed().as_secs_f64()))
+    };
+    let (mut core, whole_log) = open()?;
+    core.snapshot().map_err(|e| e.to_string())?;
+    drop(core);
+    let (core, from_snapshot) = open()?;
+    if core.open_report().snapshot_position.is_none() {
+        return Err(format!("the reopened store did not use its snapshot: {:?}", core.open_report()));
+    }
+    Ok((whole_log, from_snapshot))
 }
 
 /// The bytes of a SQLite store: the file and its write-ahead log.
