@@ -40,21 +40,23 @@ fn client_error(error: EngineError) -> ClientError {
     }
 }
 
-/// The handler's view of an activated job.
-fn job(activated: ActivatedJob) -> Job {
-    Job {
-        job_type: activated.job_type().to_owned(),
-        key: activated.key,
-        element_id: activated.element_id().to_owned(),
-        element_instance_key: activated.element_instance_key,
-        bpmn_process_id: activated.bpmn_process_id().to_owned(),
-        process_definition_key: activated.process_definition_key(),
-        process_instance_key: activated.process_instance_key,
-        custom_headers: activated.custom_headers().iter().cloned().collect(),
-        retries: activated.retries,
-        deadline: deadline_from_epoch_millis(activated.deadline),
-        worker: activated.worker.to_string(),
-        variables: activated.variables,
+/// The handler's view of an activated job of the embedded engine.
+impl From<ActivatedJob> for Job {
+    fn from(activated: ActivatedJob) -> Self {
+        Job {
+            job_type: activated.job_type().to_owned(),
+            key: activated.key,
+            element_id: activated.element_id().to_owned(),
+            element_instance_key: activated.element_instance_key,
+            bpmn_process_id: activated.bpmn_process_id().to_owned(),
+            process_definition_key: activated.process_definition_key(),
+            process_instance_key: activated.process_instance_key,
+            custom_headers: activated.custom_headers().iter().cloned().collect(),
+            retries: activated.retries,
+            deadline: deadline_from_epoch_millis(activated.deadline),
+            worker: activated.worker.to_string(),
+            variables: activated.variables,
+        }
     }
 }
 
@@ -69,7 +71,7 @@ impl JobClient for EmbeddedClient {
             fetch_variables: request.fetch_variables.clone(),
         };
         let activated = self.engine.activate_jobs(&activate, request.request_timeout).await.map_err(client_error)?;
-        Ok(activated.into_iter().map(job).collect())
+        Ok(activated.into_iter().map(Job::from).collect())
     }
 
     async fn complete_job(&self, job_key: i64, variables: Variables) -> Result<(), ClientError> {

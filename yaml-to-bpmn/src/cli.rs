@@ -112,7 +112,7 @@ fn walk(dir: &Path, extensions: &[&str], found: &mut Vec<PathBuf>) -> Result<(),
 
 /// Compiles the sources as a set (with cross-file checks: callees must be among them) when a
 /// folder or several files were named; one named file is compiled on its own.
-fn compile_sources(inputs: &[PathBuf], sources: &[Source]) -> Outcome {
+pub fn compile_sources(inputs: &[PathBuf], sources: &[Source]) -> Outcome {
     match sources {
         [single] if !inputs.iter().any(|p| p.is_dir()) => compile_str(&single.name, &single.text),
         _ => compile_set(sources),

@@ -1,28 +1,48 @@
-//! What the compiled workflows' jobs would do, rendered as text instead of done: the scripted
-//! workers of the demo print it, and the seed-workflow test checks that every job renders.
+//! The dry-run actions: what a compiled seed workflow's job would do, rendered as text instead
+//! of done, and a handler that completes such jobs without side effects.
 //!
 //! The job types are those `yaml-to-bpmn` emits: `shell-command` (header `commandTemplate` with
 //! `{{tN}}` placeholders whose values are the job variables `tN`), `git-operation` and
 //! `azure-devops` (header `operation`, variable `parameters` or `items`), `log` (variable
 //! `message`, header `level`) and `notify` (header `type`, header or variable `target`).
 
-use engine::ActivatedJob;
+use async_trait::async_trait;
 use serde_json::Value;
 
+use crate::handler::JobHandler;
+use crate::job::Job;
+use crate::outcome::JobOutcome;
+
+/// The job types of the seed workflows whose real work has side effects (shell, git, Azure
+/// DevOps, notifications); [`DryRunHandler`] stands in for them.
+pub const DRY_RUN_JOB_TYPES: [&str; 4] = ["shell-command", "git-operation", "azure-devops", "notify"];
+
+/// Completes every job without variables and without doing anything: the stand-in for the
+/// persona actions in demos and local runs. [`describe`] says what the job would have done.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DryRunHandler;
+
+#[async_trait]
+impl JobHandler for DryRunHandler {
+    async fn handle(&self, _job: &Job) -> JobOutcome {
+        JobOutcome::complete()
+    }
+}
+
 /// One line (or, for a multi-line command, several) saying what the job would do.
-pub fn describe_job(job: &ActivatedJob) -> String {
-    let variable = |name: &str| job.variables.get(name).filter(|v| !v.is_null());
-    match job.job_type() {
+pub fn describe(job: &Job) -> String {
+    let variable = |name: &str| job.variable(name).filter(|v| !v.is_null());
+    match job.job_type.as_str() {
         "shell-command" => {
             let template = job.header("commandTemplate").unwrap_or_default();
-            format!("would run: {}", fill_placeholders(template, |slot| job.variables.get(slot)).trim_end())
+            format!("would run: {}", fill_placeholders(template, |slot| job.variable(slot)).trim_end())
         }
         "git-operation" | "azure-devops" => {
             let operation = job.header("operation").unwrap_or("(no operation)");
             let parameters = variable("parameters").or_else(|| variable("items"));
             match parameters {
-                Some(parameters) => format!("would call {} {operation} with {parameters}", job.job_type()),
-                None => format!("would call {} {operation}", job.job_type()),
+                Some(parameters) => format!("would call {} {operation} with {parameters}", job.job_type),
+                None => format!("would call {} {operation}", job.job_type),
             }
         }
         "log" => {
@@ -35,7 +55,7 @@ pub fn describe_job(job: &ActivatedJob) -> String {
             let target = job.header("target").map(str::to_owned).or_else(|| variable("target").map(text));
             format!("would notify via {kind} {}", target.unwrap_or_default()).trim_end().to_owned()
         }
-        other => format!("job of type {other} at {}", job.element_id()),
+        other => format!("job of type {other} at {}", job.element_id),
     }
 }
 
@@ -78,8 +98,10 @@ fn text(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use serde_json::json;
+
+    use super::*;
+    use crate::handlers::test_job::job;
 
     #[test]
     fn placeholders_are_filled_by_name_and_unknown_ones_kept() {
@@ -91,5 +113,35 @@ mod tests {
     #[test]
     fn text_without_placeholders_is_unchanged() {
         assert_eq!(fill_placeholders("echo ${HOME} }} {", |_| None), "echo ${HOME} }} {");
+    }
+
+    #[test]
+    fn each_seed_job_type_is_described_from_its_headers_and_variables() {
+        let cases = [
+            (
+                job("shell-command", &[("commandTemplate", "git switch {{t0}}")], json!({"t0": "main"})),
+                "would run: git switch main",
+            ),
+            (
+                job("git-operation", &[("operation", "pull")], json!({"parameters": {"branch": "main"}})),
+                "would call git-operation pull with {\"branch\":\"main\"}",
+            ),
+            (
+                job("azure-devops", &[("operation", "get-work-item")], json!({})),
+                "would call azure-devops get-work-item",
+            ),
+            (job("log", &[("level", "warn")], json!({"message": "hi"})), "log [warn]: hi"),
+            (job("notify", &[("type", "teams"), ("target", "ops")], json!({})), "would notify via teams ops"),
+            (job("other", &[], json!({})), "job of type other at task-1"),
+        ];
+        for (job, expected) in cases {
+            assert_eq!(describe(&job), expected);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_dry_run_handler_completes_without_variables() {
+        let job = job("shell-command", &[("commandTemplate", "rm -rf /")], json!({}));
+        assert_eq!(DryRunHandler.handle(&job).await, JobOutcome::complete());
     }
 }
