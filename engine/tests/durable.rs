@@ -34,8 +34,8 @@ fn open_ok(path: &Path, clock: &VirtualClock) -> EngineCore {
 /// Every record in the file, decoded.
 fn stored_records(path: &Path) -> Vec<Record> {
     let mut store = SqliteStore::open(path).expect("the store opens");
-    let log = store.read_log().expect("the log reads");
-    log.records.iter().map(|r| serde_json::from_str(&r.payload).expect("a stored record decodes")).collect()
+    let entries = engine::store::read_entries(&mut store).expect("the log reads");
+    entries.into_iter().flat_map(|e| e.records).collect()
 }
 
 #[test]
@@ -248,13 +248,14 @@ struct CountingStore {
 }
 
 impl RecordStore for CountingStore {
-    fn append(&mut self, records: &[engine::store::EncodedRecord], _key_counter: i64) -> Result<(), StoreError> {
-        self.batches.lock().expect("not poisoned").push(records.len());
+    fn append(&mut self, entries: &[engine::store::EncodedEntry], _key_counter: i64) -> Result<(), StoreError> {
+        let records = entries.iter().map(|e| e.record_count as usize).sum();
+        self.batches.lock().expect("not poisoned").push(records);
         Ok(())
     }
 
-    fn read_log(&mut self) -> Result<engine::store::StoredLog, StoreError> {
-        Ok(engine::store::StoredLog { format_version: 1, ..Default::default() })
+    fn read_log(&mut self, _after: i64) -> Result<engine::store::StoredLog, StoreError> {
+        Ok(engine::store::StoredLog { format_version: engine::store::RECORD_FORMAT_VERSION, ..Default::default() })
     }
 
     fn location(&self) -> &str {

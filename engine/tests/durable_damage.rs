@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use engine::store::{EncodedRecord, RecordStore, SqliteStore, StoreError, StoredLog};
+use engine::store::format::{records_from_json, records_to_json};
+use engine::store::{EncodedEntry, RecordStore, SqliteStore, StoreError, StoredLog};
 use engine::testing::model;
 use engine::testing::vars;
 use engine::{EngineCore, EngineError, VirtualClock};
@@ -32,6 +33,41 @@ fn tamper(path: &Path, statement: &str) {
     });
 }
 
+/// Rewrites the stored records with `edit` (given each record as JSON in its stored structure;
+/// it returns true when it changed one), entry by entry, behind the engine's back.
+fn tamper_records(path: &Path, edit: impl Fn(&mut serde_json::Value) -> bool) {
+    use sqlx::{ConnectOptions, Connection, Row};
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    runtime.block_on(async {
+        let mut connection =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
+        let rows =
+            sqlx::query("SELECT position, records FROM log_entry").fetch_all(&mut connection).await.expect("reads");
+        let mut changed = 0;
+        for row in rows {
+            let position: i64 = row.get("position");
+            let blob: Vec<u8> = row.get("records");
+            let mut values = records_to_json(&blob).expect("the stored records read");
+            if values.iter_mut().map(&edit).fold(false, |a, b| a | b) {
+                changed += 1;
+                sqlx::query("UPDATE log_entry SET records = ? WHERE position = ?")
+                    .bind(records_from_json(&values).expect("encodes"))
+                    .bind(position)
+                    .execute(&mut connection)
+                    .await
+                    .expect("writes");
+            }
+        }
+        assert!(changed > 0, "the tampering found a record to change");
+        connection.close().await.expect("closes");
+    });
+}
+
+/// The JSON value at a path of object keys, for editing.
+fn at<'a>(value: &'a mut serde_json::Value, path: &[&str]) -> Option<&'a mut serde_json::Value> {
+    path.iter().try_fold(value, |v, key| v.get_mut(*key))
+}
+
 fn open(path: &Path) -> Result<EngineCore, StoreError> {
     let store = SqliteStore::open(path)?;
     EngineCore::open(Box::new(store), Arc::new(VirtualClock::default()))
@@ -50,19 +86,17 @@ fn assert_refused(path: &Path, expected: &[&str]) {
 fn an_unreadable_record_is_refused_with_its_position() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE record_log SET payload = substr(payload, 1, 10) WHERE position = 3");
-    assert_refused(&path, &["position 3", "cannot be read", "restore the file from a backup"]);
+    tamper(&path, "UPDATE log_entry SET records = substr(records, 1, 10) WHERE position = 2");
+    assert_refused(&path, &["position 2", "cannot be read", "restore the file from a backup"]);
 }
 
 #[test]
 fn a_record_that_does_not_fit_the_log_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper(
-        &path,
-        "UPDATE record_log SET payload = json_set(payload, '$.value.SequenceFlow.flow', 9999) \
-         WHERE intent LIKE '%SEQUENCE_FLOW_TAKEN'",
-    );
+    tamper_records(&path, |record| {
+        at(record, &["value", "SequenceFlow", "flow"]).map(|flow| *flow = json!(9999)).is_some()
+    });
     assert_refused(&path, &["does not fit the records before it", "backup"]);
 }
 
@@ -70,11 +104,9 @@ fn a_record_that_does_not_fit_the_log_is_refused() {
 fn a_stored_resource_that_no_longer_reads_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper(
-        &path,
-        "UPDATE record_log SET payload = json_set(payload, '$.value.Process.resource.Text', 'not xml') \
-         WHERE intent = 'Process CREATED'",
-    );
+    tamper_records(&path, |record| {
+        at(record, &["value", "Process", "resource", "Text"]).map(|text| *text = json!("not xml")).is_some()
+    });
     assert_refused(&path, &["order.bpmn", "no longer reads", "position 1"]);
 }
 
@@ -82,11 +114,9 @@ fn a_stored_resource_that_no_longer_reads_is_refused() {
 fn a_resource_that_recompiles_to_other_elements_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper(
-        &path,
-        "UPDATE record_log SET payload = json_set(payload, '$.value.Process.shape', 12345) \
-         WHERE intent = 'Process CREATED'",
-    );
+    tamper_records(&path, |record| {
+        at(record, &["value", "Process", "shape"]).map(|shape| *shape = json!(12345)).is_some()
+    });
     assert_refused(&path, &["order.bpmn", "other elements than the deployed one", "engine version that wrote it"]);
 }
 
@@ -94,8 +124,32 @@ fn a_resource_that_recompiles_to_other_elements_is_refused() {
 fn a_log_in_a_newer_record_format_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE engine_meta SET format_version = 2");
-    assert_refused(&path, &["record format 2", "newer engine"]);
+    tamper(&path, "UPDATE engine_meta SET format_version = format_version + 1");
+    assert_refused(&path, &["newer engine that wrote it"]);
+}
+
+#[test]
+fn a_log_in_an_older_record_format_is_refused_saying_there_is_no_converter() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_with_an_instance(&dir);
+    tamper(&path, "UPDATE engine_meta SET format_version = 1");
+    assert_refused(&path, &["older record format 1", "no converter", "move the file away"]);
+}
+
+#[test]
+fn an_entry_with_fewer_records_than_it_says_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_with_an_instance(&dir);
+    tamper(&path, "UPDATE log_entry SET record_count = record_count + 1 WHERE position = 2");
+    assert_refused(&path, &["position 2", "instead of", "backup"]);
+}
+
+#[test]
+fn an_entry_whose_cause_does_not_read_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_with_an_instance(&dir);
+    tamper(&path, "UPDATE log_entry SET cause = '{\"kind\":\"alien\"}' WHERE position = 2");
+    assert_refused(&path, &["position 2", "cause that cannot be read"]);
 }
 
 #[test]
@@ -133,7 +187,7 @@ struct RefusesOneAppend {
 }
 
 impl RecordStore for RefusesOneAppend {
-    fn append(&mut self, _records: &[EncodedRecord], _key_counter: i64) -> Result<(), StoreError> {
+    fn append(&mut self, _entries: &[EncodedEntry], _key_counter: i64) -> Result<(), StoreError> {
         self.appends += 1;
         match self.appends {
             2 => Err(StoreError::new(self.location(), "disk full")),
@@ -141,8 +195,8 @@ impl RecordStore for RefusesOneAppend {
         }
     }
 
-    fn read_log(&mut self) -> Result<StoredLog, StoreError> {
-        Ok(StoredLog { format_version: 1, ..StoredLog::default() })
+    fn read_log(&mut self, _after: i64) -> Result<StoredLog, StoreError> {
+        Ok(StoredLog { format_version: engine::store::RECORD_FORMAT_VERSION, ..StoredLog::default() })
     }
 
     fn location(&self) -> &str {

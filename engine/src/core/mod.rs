@@ -4,6 +4,7 @@
 pub(crate) mod deploy;
 mod jobs;
 mod open;
+mod origin;
 mod time;
 pub(crate) mod types;
 
@@ -12,6 +13,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use types::*;
+
+use origin::Origin;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{EngineError, Result};
@@ -31,6 +34,8 @@ pub struct EngineCore {
     m: Machine,
     clock: Arc<dyn Clock>,
     last_worker: Arc<str>,
+    /// The caller named by [`set_client`](Self::set_client), stored in API causes.
+    client: Option<String>,
 }
 
 impl Default for EngineCore {
@@ -55,17 +60,26 @@ impl EngineCore {
     pub fn with(clock: Arc<dyn Clock>, sink: Box<dyn RecordSink>) -> Self {
         let mut m = Machine::new(sink);
         m.now = clock.now_millis();
-        Self { m, clock, last_worker: Arc::from("") }
+        Self { m, clock, last_worker: Arc::from(""), client: None }
     }
 
-    /// Reads the clock, runs `command`, then every follow-up and anything that fell due.
-    fn command<T>(&mut self, command: impl FnOnce(&mut Machine) -> Result<T>) -> Result<T> {
+    /// Reads the clock, runs `command` (its records form one log entry caused by `origin`),
+    /// then every follow-up, and anything that fell due (a log entry caused by the timer).
+    fn command<T>(&mut self, origin: Origin, command: impl FnOnce(&mut Machine) -> Result<T>) -> Result<T> {
         self.m.now = self.clock.now_millis();
+        self.begin(origin);
         let result = command(&mut self.m);
         self.m.run();
         self.fire_due();
         self.m.flush()?;
         result
+    }
+
+    /// The log entries kept so far, oldest first: every command's time, cause and records.
+    /// `None` when the engine keeps none (the default [`NullSink`]); a durable engine reads its
+    /// store (committed entries only), a [`MemorySink`](crate::record::MemorySink) its memory.
+    pub fn history(&mut self) -> Option<std::result::Result<Vec<crate::store::LogEntry>, crate::store::StoreError>> {
+        self.m.entries()
     }
 
     /// The engine state, read-only (for queries and for checking a replayed record log).
@@ -81,7 +95,7 @@ impl EngineCore {
         variables: Variables,
     ) -> Result<ProcessInstanceCreated> {
         let def = self.find_process(bpmn_process_id, version)?;
-        self.start(def, variables)
+        self.start(def, variables, "CreateProcessInstance")
     }
 
     /// Starts an instance of the process definition with the given key.
@@ -95,7 +109,7 @@ impl EngineCore {
                 "Expected to find process definition with key '{process_definition_key}', but none found"
             ))
         })?;
-        self.start(def, variables)
+        self.start(def, variables, "CreateProcessInstance")
     }
 
     /// Starts an instance and, when it completes within this call, returns its root variables;
@@ -107,7 +121,7 @@ impl EngineCore {
     ) -> Result<(ProcessInstanceCreated, Option<Variables>)> {
         let def = self.find_process(bpmn_process_id, None)?;
         self.m.awaited.push(self.m.peek_next_key());
-        let created = self.start(def, variables)?;
+        let created = self.start(def, variables, "CreateProcessInstanceWithResult")?;
         let result = self.take_result(created.process_instance_key);
         if result.is_none() {
             self.m.awaited.retain(|k| *k != created.process_instance_key);
@@ -152,7 +166,7 @@ impl EngineCore {
         })
     }
 
-    fn start(&mut self, def: u32, variables: Variables) -> Result<ProcessInstanceCreated> {
+    fn start(&mut self, def: u32, variables: Variables, call: &'static str) -> Result<ProcessInstanceCreated> {
         let process: Arc<ExecutableProcess> = self.state().process(def).clone();
         let Some(start) = process.none_start() else {
             return Err(EngineError::FailedPrecondition(format!(
@@ -160,7 +174,8 @@ impl EngineCore {
                 process.bpmn_process_id
             )));
         };
-        let key = self.command(|m| Ok(messages::start_instance_at(m, def, start, Arc::new(variables))))?;
+        let key =
+            self.command(Origin::Api(call), |m| Ok(messages::start_instance_at(m, def, start, Arc::new(variables))))?;
         Ok(ProcessInstanceCreated {
             process_instance_key: key,
             process_definition_key: process.key,
@@ -181,7 +196,7 @@ impl EngineCore {
                 "Expected to cancel a process instance with key '{process_instance_key}', but it is created by a parent process instance. Cancel the root process instance '{}' instead.",
                 e.parent_element_instance_key
             ))),
-            Some(_) => self.command(|m| {
+            Some(_) => self.command(Origin::Api("CancelProcessInstance"), |m| {
                 m.enqueue(Command::Terminate { key: process_instance_key });
                 Ok(())
             }),
@@ -197,7 +212,7 @@ impl EngineCore {
             )));
         };
         let process_instance = instance.process_instance_key;
-        self.command(|m| {
+        self.command(Origin::Api("SetVariables"), |m| {
             if local {
                 variables::merge_local(m, element_instance_key, process_instance, &document);
             } else {
@@ -215,7 +230,7 @@ impl EngineCore {
                 "Expected to resolve incident with key '{incident_key}', but no such incident was found"
             )));
         };
-        self.command(|m| {
+        self.command(Origin::Api("ResolveIncident"), |m| {
             m.write(incident_key, Intent::IncidentResolved, RecordValue::Incident(incident.clone()));
             if incident.job_key <= 0 {
                 driver::retry_failed_step(m, incident.element_instance_key);
@@ -242,7 +257,7 @@ impl EngineCore {
                 )));
             }
         }
-        self.command(|m| {
+        self.command(Origin::Api("PublishMessage"), |m| {
             let ttl = i64::try_from(message.time_to_live.as_millis()).unwrap_or(i64::MAX);
             let record = MessageRecord {
                 name: Arc::from(message.name.as_str()),
@@ -264,7 +279,9 @@ impl EngineCore {
         if name.trim().is_empty() {
             return Err(EngineError::InvalidArgument("Expected a signal name, but it was blank".into()));
         }
-        self.command(|m| Ok(messages::broadcast_signal(m, Arc::from(name), Arc::new(variables))))
+        self.command(Origin::Api("BroadcastSignal"), |m| {
+            Ok(messages::broadcast_signal(m, Arc::from(name), Arc::new(variables)))
+        })
     }
 
     /// Fires everything that is due at the clock's current time: timers, job time-outs, the end

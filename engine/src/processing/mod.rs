@@ -60,6 +60,8 @@ pub(crate) struct Machine {
     sink: Box<dyn RecordSink>,
     /// Whether the sink's flush does work (asked once: the in-memory hot path skips the call).
     durable_sink: bool,
+    /// Whether the sink keeps entries (asked once: otherwise no cause is built per command).
+    pub entry_sink: bool,
     next_key: i64,
     /// The time of the command being processed (epoch milliseconds).
     pub now: i64,
@@ -77,6 +79,7 @@ impl Machine {
         Self {
             state: State::default(),
             durable_sink: sink.is_durable(),
+            entry_sink: sink.keeps_entries(),
             sink,
             next_key: KEY_BASE,
             now: 0,
@@ -107,6 +110,16 @@ impl Machine {
     /// Ends a command: the sink makes its records durable, with the key generator's position.
     pub fn flush(&mut self) -> Result<(), StoreError> {
         if self.durable_sink { self.sink.flush(self.next_key) } else { Ok(()) }
+    }
+
+    /// Starts a log entry at the command's time (only called when `entry_sink` is true).
+    pub fn begin_entry(&mut self, cause: &crate::record::Cause) {
+        self.sink.begin_entry(self.now, cause);
+    }
+
+    /// The entries the sink can read back (see [`RecordSink::entries`]).
+    pub fn entries(&mut self) -> Option<Result<Vec<crate::store::LogEntry>, StoreError>> {
+        self.sink.entries()
     }
 
     /// Writes a record: the sink sees it, then the state applies it.

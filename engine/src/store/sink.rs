@@ -1,17 +1,19 @@
-//! [`StoreSink`]: buffers the records of one command as JSON and appends them to a
+//! [`StoreSink`]: encodes each command's records as a log entry and appends the entries to a
 //! [`RecordStore`] as one atomic batch when the command ends.
 
-use super::{EncodedRecord, RecordStore, StoreError};
-use crate::record::{Record, RecordSink};
+use super::format::{encode_cause, encode_record};
+use super::{EncodedEntry, LogEntry, RecordStore, StoreError, read_entries};
+use crate::record::{Cause, Record, RecordSink};
 
 /// The record sink of a durable engine.
 ///
-/// `append` serializes into a buffer; `flush` (the end of every command) appends the buffer as
-/// one batch. Once a flush failed, the engine's memory is ahead of its log: every later flush
-/// fails with the first error, and the engine must be reopened from the log.
+/// `begin_entry` opens an entry, `append` encodes into it; `flush` (the end of every command)
+/// appends the entries that got records as one batch. Once a flush failed, the engine's memory is
+/// ahead of its log: every later flush fails with the first error, and the engine must be
+/// reopened from the log.
 pub struct StoreSink {
     store: Box<dyn RecordStore>,
-    buffer: Vec<EncodedRecord>,
+    entries: Vec<EncodedEntry>,
     failure: Option<StoreError>,
     /// The key counter of the last successful flush: a command that wrote nothing and took no
     /// key needs no write.
@@ -21,23 +23,33 @@ pub struct StoreSink {
 impl StoreSink {
     /// A sink writing to `store`. Nothing is buffered yet.
     pub fn new(store: Box<dyn RecordStore>) -> Self {
-        Self { store, buffer: Vec::new(), failure: None, flushed_key_counter: None }
+        Self { store, entries: Vec::new(), failure: None, flushed_key_counter: None }
     }
 }
 
 impl RecordSink for StoreSink {
     fn append(&mut self, record: &Record) {
-        match serde_json::to_string(record) {
-            Ok(payload) => self.buffer.push(EncodedRecord {
-                key: record.key,
-                intent: format!("{:?} {}", record.intent.value_type(), record.intent.name()),
-                payload,
-            }),
-            Err(e) => {
-                let message = format!("record {} {} cannot be serialized: {e}", record.key, record.intent.name());
+        if self.entries.is_empty() {
+            self.begin_entry(0, &Cause::api("Unspecified"));
+        }
+        let Some(entry) = self.entries.last_mut() else { return };
+        match encode_record(record, &mut entry.records) {
+            Ok(()) => entry.record_count += 1,
+            Err(message) => {
                 self.failure.get_or_insert_with(|| StoreError::new(self.store.location(), message));
             }
         }
+    }
+
+    fn begin_entry(&mut self, at_millis: i64, cause: &Cause) {
+        if self.entries.last().is_some_and(|e| e.record_count == 0) {
+            self.entries.pop();
+        }
+        self.entries.push(EncodedEntry { at_millis, cause: encode_cause(cause), record_count: 0, records: Vec::new() });
+    }
+
+    fn keeps_entries(&self) -> bool {
+        true
     }
 
     fn is_durable(&self) -> bool {
@@ -48,11 +60,12 @@ impl RecordSink for StoreSink {
         if let Some(failure) = &self.failure {
             return Err(failure.clone());
         }
-        if self.buffer.is_empty() && self.flushed_key_counter == Some(key_counter) {
+        self.entries.retain(|e| e.record_count > 0);
+        if self.entries.is_empty() && self.flushed_key_counter == Some(key_counter) {
             return Ok(());
         }
-        let result = self.store.append(&self.buffer, key_counter);
-        self.buffer.clear();
+        let result = self.store.append(&self.entries, key_counter);
+        self.entries.clear();
         match result {
             Ok(()) => {
                 self.flushed_key_counter = Some(key_counter);
@@ -68,5 +81,9 @@ impl RecordSink for StoreSink {
                 Err(failure)
             }
         }
+    }
+
+    fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
+        Some(read_entries(self.store.as_mut()))
     }
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteLockingMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use super::{EncodedRecord, RecordStore, StoreError, StoredLog, StoredRecord};
+use super::{EncodedEntry, RecordStore, StoreError, StoredEntry, StoredLog};
 
 /// The schema, from `engine/migrations/`, built into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -28,8 +28,8 @@ const LOCK_WAIT: Duration = Duration::from_millis(200);
 
 /// Work for the connection thread.
 enum Request {
-    Append { records: Vec<EncodedRecord>, key_counter: i64, reply: mpsc::Sender<Result<(), String>> },
-    ReadLog { reply: mpsc::Sender<Result<StoredLog, String>> },
+    Append { entries: Vec<EncodedEntry>, key_counter: i64, reply: mpsc::Sender<Result<(), String>> },
+    ReadLog { after: i64, reply: mpsc::Sender<Result<StoredLog, String>> },
 }
 
 /// A record log in one SQLite file. Dropping it closes the file (and releases it for others).
@@ -90,12 +90,12 @@ impl SqliteStore {
 }
 
 impl RecordStore for SqliteStore {
-    fn append(&mut self, records: &[EncodedRecord], key_counter: i64) -> Result<(), StoreError> {
-        self.call(|reply| Request::Append { records: records.to_vec(), key_counter, reply })
+    fn append(&mut self, entries: &[EncodedEntry], key_counter: i64) -> Result<(), StoreError> {
+        self.call(|reply| Request::Append { entries: entries.to_vec(), key_counter, reply })
     }
 
-    fn read_log(&mut self) -> Result<StoredLog, StoreError> {
-        self.call(|reply| Request::ReadLog { reply })
+    fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError> {
+        self.call(|reply| Request::ReadLog { after, reply })
     }
 
     fn location(&self) -> &str {
@@ -133,12 +133,12 @@ fn serve(path: &Path, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Re
         let _ = ready.send(Ok(()));
         while let Ok(request) = inbox.recv() {
             match request {
-                Request::Append { records, key_counter, reply } => {
-                    let result = append(&mut connection, &records, key_counter).await.map_err(|e| describe(&e));
+                Request::Append { entries, key_counter, reply } => {
+                    let result = append(&mut connection, &entries, key_counter).await.map_err(|e| describe(&e));
                     let _ = reply.send(result);
                 }
-                Request::ReadLog { reply } => {
-                    let _ = reply.send(read_log(&mut connection).await);
+                Request::ReadLog { after, reply } => {
+                    let _ = reply.send(read_log(&mut connection, after).await);
                 }
             }
         }
@@ -172,13 +172,14 @@ async fn connect(path: &Path) -> Result<SqliteConnection, String> {
     Ok(connection)
 }
 
-async fn append(connection: &mut SqliteConnection, records: &[EncodedRecord], key_counter: i64) -> sqlx::Result<()> {
+async fn append(connection: &mut SqliteConnection, entries: &[EncodedEntry], key_counter: i64) -> sqlx::Result<()> {
     let mut transaction = connection.begin().await?;
-    for record in records {
-        sqlx::query("INSERT INTO record_log (record_key, intent, payload) VALUES (?, ?, ?)")
-            .bind(record.key)
-            .bind(&record.intent)
-            .bind(&record.payload)
+    for entry in entries {
+        sqlx::query("INSERT INTO log_entry (at_millis, cause, record_count, records) VALUES (?, ?, ?, ?)")
+            .bind(entry.at_millis)
+            .bind(&entry.cause)
+            .bind(entry.record_count)
+            .bind(&entry.records)
             .execute(&mut *transaction)
             .await?;
     }
@@ -189,7 +190,7 @@ async fn append(connection: &mut SqliteConnection, records: &[EncodedRecord], ke
     transaction.commit().await
 }
 
-async fn read_log(connection: &mut SqliteConnection) -> Result<StoredLog, String> {
+async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<StoredLog, String> {
     let meta = sqlx::query("SELECT format_version, key_counter FROM engine_meta WHERE id = 1")
         .fetch_optional(&mut *connection)
         .await
@@ -200,19 +201,30 @@ async fn read_log(connection: &mut SqliteConnection) -> Result<StoredLog, String
                 .into(),
         );
     };
-    let rows = sqlx::query("SELECT position, payload FROM record_log ORDER BY position")
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(|e| describe(&e))?;
-    let records = rows
+    let rows = sqlx::query(
+        "SELECT position, at_millis, cause, record_count, records FROM log_entry WHERE position > ? ORDER BY position",
+    )
+    .bind(after)
+    .fetch_all(&mut *connection)
+    .await
+    .map_err(|e| describe(&e))?;
+    let entries = rows
         .iter()
-        .map(|row| Ok(StoredRecord { position: row.try_get("position")?, payload: row.try_get("payload")? }))
+        .map(|row| {
+            Ok(StoredEntry {
+                position: row.try_get("position")?,
+                at_millis: row.try_get("at_millis")?,
+                cause: row.try_get("cause")?,
+                record_count: row.try_get("record_count")?,
+                records: row.try_get("records")?,
+            })
+        })
         .collect::<sqlx::Result<Vec<_>>>()
         .map_err(|e| describe(&e))?;
     Ok(StoredLog {
         format_version: meta.try_get("format_version").map_err(|e| describe(&e))?,
         key_counter: meta.try_get("key_counter").map_err(|e| describe(&e))?,
-        records,
+        entries,
     })
 }
 
