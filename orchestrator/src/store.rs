@@ -4,14 +4,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use engine::history::{History, entries_with_inferred_causes};
-use engine::store::{RecordStore, SqliteStore};
+use engine::history::History;
+use engine::store::{SqliteStore, read_entries};
 use engine::{EngineCore, SystemClock};
 
 use crate::failure::{Failure, Result};
 
 /// The store when neither `--store` nor the environment names one.
 pub const DEFAULT_STORE: &str = ".orchestrator/state.db";
+
+/// The client name recorded on the engine commands the orchestrator's API calls cause.
+pub const CLIENT: &str = "orchestrator";
 
 /// The environment variable naming the store.
 pub const STORE_VARIABLE: &str = "ORCHESTRATOR_STORE";
@@ -57,7 +60,9 @@ impl StoreLocation {
             })?;
         }
         let store = SqliteStore::open(&self.path)?;
-        Ok(EngineCore::open(Box::new(store), Arc::new(SystemClock))?)
+        let mut core = EngineCore::open(Box::new(store), Arc::new(SystemClock))?;
+        core.set_client(Some(CLIENT.to_owned()));
+        Ok(core)
     }
 
     /// Reads and folds the store's log without starting an engine (nothing fires, nothing is
@@ -67,11 +72,7 @@ impl StoreLocation {
             return Ok(History::default());
         }
         let mut store = SqliteStore::open(&self.path)?;
-        let log = store.read_log()?;
-        let entries = entries_with_inferred_causes(&log).map_err(|e| {
-            Failure::Failed(format!("record store '{}': {}; restore it from a backup", self.path.display(), e.message))
-        })?;
-        Ok(History::fold(entries))
+        Ok(History::fold(read_entries(&mut store)?))
     }
 }
 

@@ -2,10 +2,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::entry::{Change, Entry};
+use super::change::Change;
 use super::types::*;
 use crate::model::ElementType;
 use crate::record::{Intent, Record, RecordValue};
+use crate::store::LogEntry;
 
 /// Everything the log says happened, by entity key. Build it with [`History::fold`].
 #[derive(Debug, Clone, Default)]
@@ -22,8 +23,8 @@ pub struct History {
 }
 
 impl History {
-    /// Folds the entries, in log order.
-    pub fn fold(entries: impl IntoIterator<Item = Entry>) -> Self {
+    /// Folds the log entries, in log order.
+    pub fn fold(entries: impl IntoIterator<Item = LogEntry>) -> Self {
         let mut history = Self::default();
         for entry in entries {
             let change = Change { position: entry.position, at_millis: entry.at_millis, cause: entry.cause };

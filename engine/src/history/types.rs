@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::entry::Change;
+use super::change::Change;
 
 /// Where a process instance, element instance, job, timer or user task is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,10 +38,9 @@ pub struct Span {
 }
 
 impl Span {
-    /// How long it took, in milliseconds, when both ends have a time.
+    /// How long it took, in milliseconds, once it ended.
     pub fn duration_millis(&self) -> Option<i64> {
-        let ended = self.ended.as_ref()?.at_millis?;
-        Some(ended - self.started.at_millis?)
+        Some(self.ended.as_ref()?.at_millis - self.started.at_millis)
     }
 }
 

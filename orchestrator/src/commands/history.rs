@@ -49,8 +49,8 @@ pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
                 e.element_id.clone(),
                 e.element_type.to_owned(),
                 e.status.name().to_owned(),
-                time(e.span.started.at_millis),
-                time(e.span.ended.as_ref().and_then(|c| c.at_millis)),
+                time(Some(e.span.started.at_millis)),
+                time(e.span.ended.as_ref().map(|c| c.at_millis)),
                 duration(e.span.duration_millis()),
                 e.span.started.cause.to_string(),
                 ended_by(&e.span),
@@ -66,7 +66,7 @@ pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
                 short_json(&v.value, 60),
                 v.scope_key.to_string(),
                 if v.created { "created" } else { "updated" }.to_owned(),
-                time(v.change.at_millis),
+                time(Some(v.change.at_millis)),
                 v.change.cause.to_string(),
             ]
         }),
@@ -97,7 +97,7 @@ pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
                     event.intent.to_owned(),
                     event.worker.clone(),
                     event.retries.to_string(),
-                    time(event.change.at_millis),
+                    time(Some(event.change.at_millis)),
                     event.change.cause.to_string(),
                 ]
             })

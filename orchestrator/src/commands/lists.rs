@@ -23,7 +23,7 @@ pub fn tasks(store: &StoreLocation, format: Format) -> Result<()> {
         .collect();
     rows.extend(history.open_jobs().filter(|j| j.job_type == USER_TASK_JOB_TYPE).map(|j| {
         json!({"key": j.key, "element_id": j.element_id, "process_instance_key": j.process_instance_key,
-               "assignee": "", "kind": "job", "created_millis": j.events.first().and_then(|e| e.change.at_millis)})
+               "assignee": "", "kind": "job", "created_millis": j.events.first().map(|e| e.change.at_millis)})
     }));
     if format == Format::Json {
         print_json(&json!({ "user_tasks": rows }));

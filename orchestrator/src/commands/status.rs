@@ -30,8 +30,8 @@ pub fn list(store: &StoreLocation, format: Format) -> Result<()> {
                 i.version.to_string(),
                 i.status.name().to_owned(),
                 incidents.to_string(),
-                time(i.span.started.at_millis),
-                time(i.span.ended.as_ref().and_then(|c| c.at_millis)),
+                time(Some(i.span.started.at_millis)),
+                time(i.span.ended.as_ref().map(|c| c.at_millis)),
             ]
         })
         .collect();
@@ -62,14 +62,19 @@ pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
         instance.bpmn_process_id,
         instance.version,
         instance.status.name(),
-        time(instance.span.started.at_millis),
-        time(instance.span.ended.as_ref().and_then(|c| c.at_millis))
+        time(Some(instance.span.started.at_millis)),
+        time(instance.span.ended.as_ref().map(|c| c.at_millis))
     );
     section(
         "active elements",
         &["ELEMENT", "TYPE", "KEY", "SINCE"],
         now.active_elements.iter().map(|e| {
-            vec![e.element_id.clone(), e.element_type.to_owned(), e.key.to_string(), time(e.span.started.at_millis)]
+            vec![
+                e.element_id.clone(),
+                e.element_type.to_owned(),
+                e.key.to_string(),
+                time(Some(e.span.started.at_millis)),
+            ]
         }),
     );
     section(
