@@ -118,6 +118,9 @@ async fn serve(engine: Engine, until: Until, worker: &str, console: &Console) ->
     let mut beat = tokio::time::interval(BEAT);
     let stop = loop {
         tokio::select! {
+            // Ctrl-C first: its handler is installed when it is first polled, before the first
+            // progress line appears.
+            biased;
             _ = &mut ctrl_c => break Stop::Interrupted,
             _ = beat.tick() => {}
         }
