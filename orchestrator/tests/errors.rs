@@ -10,7 +10,13 @@ use support::{Workdir, model};
 fn starting_an_unknown_process_says_to_deploy_first() {
     let dir = Workdir::new();
     let failed = dir.run(&["start", "nope"]).expect_code(1);
-    assert!(failed.stderr.contains("no process 'nope' deployed (no process is deployed yet): run `orchestrator deploy <file>` first"), "{}", failed.stderr);
+    assert!(
+        failed.stderr.contains(
+            "no process 'nope' deployed (no process is deployed yet): run `orchestrator deploy <file>` first"
+        ),
+        "{}",
+        failed.stderr
+    );
     let approval = model("approval.bpmn").display().to_string();
     dir.json(&["deploy", &approval]);
     let failed = dir.run(&["start", "nope"]).expect_code(1);
@@ -64,7 +70,10 @@ fn a_workflow_that_does_not_compile_deploys_nothing_and_names_the_place() {
 fn unknown_instance_task_and_incident_keys_say_where_to_look() {
     let dir = Workdir::new();
     for (args, expected) in [
-        (vec!["status", "42"], "no process instance 42 in the store .orchestrator/state.db: `orchestrator status` lists the instances"),
+        (
+            vec!["status", "42"],
+            "no process instance 42 in the store .orchestrator/state.db: `orchestrator status` lists the instances",
+        ),
         (vec!["history", "42"], "no process instance 42"),
         (vec!["run", "--until-done", "42"], "no process instance 42"),
         (vec!["cancel", "42"], "no active process instance 42"),
@@ -93,7 +102,11 @@ fn a_store_in_use_by_a_running_orchestrator_is_refused_with_the_reason() {
     let _ = running.wait();
     let refused = refused.expect_code(1);
     assert!(refused.stderr.contains(".orchestrator/state.db"), "{}", refused.stderr);
-    assert!(refused.stderr.contains("another engine (in this or another process) has this file open"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("another engine (in this or another process) has this file open"),
+        "{}",
+        refused.stderr
+    );
     // After the holder is gone (killed), the store opens again.
     assert_eq!(dir.json(&["status"]), json!({"instances": []}));
 }
@@ -107,7 +120,11 @@ fn a_damaged_store_file_is_refused_and_left_alone() {
     std::fs::write(&store, &garbage).unwrap_or_else(|e| panic!("{e}"));
     for args in [vec!["status"], vec!["start", "approval"]] {
         let failed = dir.run(&args).expect_code(1);
-        assert!(failed.stderr.contains("the file is damaged or is not an engine record store"), "{args:?}: {}", failed.stderr);
+        assert!(
+            failed.stderr.contains("the file is damaged or is not an engine record store"),
+            "{args:?}: {}",
+            failed.stderr
+        );
     }
     assert_eq!(std::fs::read_to_string(&store).ok().as_deref(), Some(garbage.as_str()), "the file is untouched");
 }

@@ -70,11 +70,12 @@ impl Console {
         let _ = out.flush();
     }
 
-    /// Ends the progress line: on a terminal the cursor moves below it.
+    /// Ends the progress line: on a terminal the cursor moves below it; otherwise the last
+    /// progress is printed if the once-a-second limit held it back.
     pub fn finish(&self) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        if !inner.quiet && inner.terminal && !inner.progress.is_empty() {
-            println!();
+        if !inner.quiet && !inner.progress.is_empty() && (inner.terminal || inner.printed != inner.progress) {
+            println!("{}", if inner.terminal { "" } else { inner.progress.as_str() });
         }
         inner.progress.clear();
     }

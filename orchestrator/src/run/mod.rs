@@ -45,15 +45,6 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
     }
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
     let start_variables = vars::collect(&args.vars)?;
-    if let Some(key) = args.until_done.filter(|k| *k != 0) {
-        let history = store.read_history()?;
-        let instance = history.instance(key).ok_or_else(|| unknown_instance(store, key))?;
-        if instance.status != Status::Active {
-            let stop = if instance.status == Status::Completed { Stop::Completed(key) } else { Stop::Terminated(key) };
-            return Ok(finish(&stop, &Counts::default(), format));
-        }
-    }
-
     let console = Console::stdout(format == Format::Json);
     let mut core = store.open_engine()?;
     if let Some(models) = &models {
@@ -76,10 +67,13 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
             .line(&format!("started {} version {}: process instance {key}", created.bpmn_process_id, created.version));
         if until == Until::Done(0) {
             until = Until::Done(key);
-            if !core.is_active(key) {
-                return Ok(finish(&Stop::Completed(key), &Counts::default(), format));
-            }
         }
+    }
+    if let Until::Done(key) = until
+        && !core.is_active(key)
+    {
+        // Ended before `run` (or while starting, or by a timer that fell due on open).
+        return Ok(finish(&ended(&mut core, store, key)?, &Counts::default(), format));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -91,8 +85,23 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
     Ok(finish(&stop, &counts, format))
 }
 
+/// How the instance `key`, which is not running, ended, from the engine's log.
+fn ended(core: &mut engine::EngineCore, store: &StoreLocation, key: i64) -> Result<Stop> {
+    let entries = core.history().transpose()?.unwrap_or_default();
+    let history = engine::history::History::fold(entries);
+    match history.instance(key).map(|i| i.status) {
+        None => Err(unknown_instance(store, key)),
+        Some(Status::Terminated) => Ok(Stop::Terminated(key)),
+        Some(_) => Ok(Stop::Completed(key)),
+    }
+}
+
 /// Runs ticker, handlers and watcher until the condition holds or Ctrl-C comes; then drains.
 async fn serve(engine: Engine, until: Until, worker: &str, console: &Console) -> (Stop, Counts) {
+    let job_types = handlers::job_types();
+    let mut watch = Watch::new(until, &job_types);
+    // Look once before anything runs, so every running instance is followed from the start.
+    engine.with(|core| watch.observe(core));
     let ticker = engine.spawn_ticker(BEAT);
     let metrics = Arc::new(InMemoryMetrics::new());
     let options =
@@ -102,8 +111,6 @@ async fn serve(engine: Engine, until: Until, worker: &str, console: &Console) ->
     let runtime = handlers::register(runtime, console, &options);
     let shutdown = CancellationToken::new();
     let workers = tokio::spawn(runtime.run(shutdown.clone()));
-    let job_types = handlers::job_types();
-    let mut watch = Watch::new(until, &job_types);
     let jobs_done = |counts: &mut Counts| {
         counts.jobs_done = job_types
             .iter()
