@@ -2,10 +2,19 @@
 
 use serde::Serialize;
 
+/// `println!` that ignores a closed stdout (`orchestrator history 1 | head` must not panic).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json(value: &impl Serialize) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => say!("{text}"),
         // Every value printed is built from JSON-able parts; this only guards against a bug.
         Err(e) => eprintln!("error: cannot render the answer as JSON: {e}"),
     }

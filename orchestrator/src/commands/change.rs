@@ -12,6 +12,7 @@ use crate::cli::VarArgs;
 use crate::deploy;
 use crate::failure::{Failure, Result};
 use crate::output::print_json;
+use crate::output::say;
 use crate::store::StoreLocation;
 use crate::vars;
 
@@ -34,13 +35,16 @@ pub fn deploy(store: &StoreLocation, paths: &[PathBuf], format: Format) -> Resul
         }
         Format::Text => {
             for p in &deployment.processes {
-                println!(
+                say!(
                     "deployed {} version {} (process definition key {}) from {}",
-                    p.bpmn_process_id, p.version, p.process_definition_key, p.resource_name
+                    p.bpmn_process_id,
+                    p.version,
+                    p.process_definition_key,
+                    p.resource_name
                 );
             }
             if !models.warnings.is_empty() {
-                println!("{} compiler warning(s); `yaml-to-bpmn check <files>` lists them", models.warnings.len());
+                say!("{} compiler warning(s); `yaml-to-bpmn check <files>` lists them", models.warnings.len());
             }
         }
     }
@@ -54,9 +58,11 @@ pub fn start(store: &StoreLocation, process_id: &str, args: &VarArgs, format: Fo
     let created = start_instance(&mut core, process_id, variables)?;
     match format {
         Format::Json => print_json(&created_json(&created)),
-        Format::Text => println!(
+        Format::Text => say!(
             "started {} version {}: process instance {}",
-            created.bpmn_process_id, created.version, created.process_instance_key
+            created.bpmn_process_id,
+            created.version,
+            created.process_instance_key
         ),
     }
     Ok(())
@@ -108,7 +114,7 @@ pub fn complete_task(store: &StoreLocation, key: i64, args: &VarArgs, format: Fo
     }
     match format {
         Format::Json => print_json(&json!({"completed_user_task": key})),
-        Format::Text => println!("completed user task {key}"),
+        Format::Text => say!("completed user task {key}"),
     }
     Ok(())
 }
@@ -141,11 +147,11 @@ pub fn resolve_incident(store: &StoreLocation, key: i64, retries: Option<i32>, f
     match format {
         Format::Json => print_json(&json!({"resolved_incident": key, "job_key": job_key, "retries": retries})),
         Format::Text => match (job_key, retries) {
-            (Some(job), Some(retries)) => println!(
+            (Some(job), Some(retries)) => say!(
                 "resolved incident {key}: job {job} has {retries} retr{} and waits for a worker (`orchestrator run`)",
                 if retries == 1 { "y" } else { "ies" }
             ),
-            _ => println!("resolved incident {key}: the step ran again"),
+            _ => say!("resolved incident {key}: the step ran again"),
         },
     }
     Ok(())
@@ -162,7 +168,7 @@ pub fn cancel(store: &StoreLocation, instance: i64, format: Format) -> Result<()
     })?;
     match format {
         Format::Json => print_json(&json!({"canceled_instance": instance})),
-        Format::Text => println!("canceled process instance {instance}"),
+        Format::Text => say!("canceled process instance {instance}"),
     }
     Ok(())
 }

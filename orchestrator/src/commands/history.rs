@@ -5,6 +5,7 @@ use serde_json::json;
 use super::status::section;
 use super::{Format, unknown_instance};
 use crate::failure::Result;
+use crate::output::say;
 use crate::output::{duration, print_json, short_json, time};
 use crate::store::StoreLocation;
 
@@ -32,7 +33,7 @@ pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
         }));
         return Ok(());
     }
-    println!(
+    say!(
         "instance {key}: {} version {}, {}; started by {}{}",
         instance.bpmn_process_id,
         instance.version,
@@ -125,7 +126,7 @@ pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
     );
     if !called.is_empty() {
         let keys: Vec<String> = called.iter().map(|i| format!("{} ({})", i.key, i.bpmn_process_id)).collect();
-        println!("\ncalled instances (see `orchestrator history <key>`): {}", keys.join(", "));
+        say!("\ncalled instances (see `orchestrator history <key>`): {}", keys.join(", "));
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::Format;
 use crate::failure::Result;
+use crate::output::say;
 use crate::output::{print_json, table, time};
 use crate::store::StoreLocation;
 
@@ -30,7 +31,7 @@ pub fn tasks(store: &StoreLocation, format: Format) -> Result<()> {
         return Ok(());
     }
     if rows.is_empty() {
-        println!("no open user tasks");
+        say!("no open user tasks");
         return Ok(());
     }
     let text = |v: &serde_json::Value| match v {
@@ -49,8 +50,8 @@ pub fn tasks(store: &StoreLocation, format: Format) -> Result<()> {
             ]
         })
         .collect();
-    println!("{}", table(&["TASK", "INSTANCE", "ELEMENT", "ASSIGNEE", "CREATED"], &lines));
-    println!("complete one with `orchestrator tasks complete <TASK> --var NAME=VALUE`");
+    say!("{}", table(&["TASK", "INSTANCE", "ELEMENT", "ASSIGNEE", "CREATED"], &lines));
+    say!("complete one with `orchestrator tasks complete <TASK> --var NAME=VALUE`");
     Ok(())
 }
 
@@ -63,7 +64,7 @@ pub fn incidents(store: &StoreLocation, format: Format) -> Result<()> {
         return Ok(());
     }
     if open.is_empty() {
-        println!("no open incidents");
+        say!("no open incidents");
         return Ok(());
     }
     let rows: Vec<Vec<String>> = open
@@ -79,7 +80,7 @@ pub fn incidents(store: &StoreLocation, format: Format) -> Result<()> {
             ]
         })
         .collect();
-    println!("{}", table(&["INCIDENT", "INSTANCE", "ELEMENT", "TYPE", "JOB", "MESSAGE"], &rows));
-    println!("resolve one with `orchestrator incidents resolve <INCIDENT>` (add --retries N for a job)");
+    say!("{}", table(&["INCIDENT", "INSTANCE", "ELEMENT", "TYPE", "JOB", "MESSAGE"], &rows));
+    say!("resolve one with `orchestrator incidents resolve <INCIDENT>` (add --retries N for a job)");
     Ok(())
 }

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::{Format, unknown_instance};
 use crate::failure::Result;
+use crate::output::say;
 use crate::output::{print_json, short_json, table, time};
 use crate::store::StoreLocation;
 
@@ -17,7 +18,7 @@ pub fn list(store: &StoreLocation, format: Format) -> Result<()> {
         return Ok(());
     }
     if instances.is_empty() {
-        println!("no process instances yet: `orchestrator start <process-id>` starts one");
+        say!("no process instances yet: `orchestrator start <process-id>` starts one");
         return Ok(());
     }
     let rows: Vec<Vec<String>> = instances
@@ -35,7 +36,7 @@ pub fn list(store: &StoreLocation, format: Format) -> Result<()> {
             ]
         })
         .collect();
-    println!("{}", table(&["INSTANCE", "PROCESS", "VERSION", "STATUS", "INCIDENTS", "STARTED", "ENDED"], &rows));
+    say!("{}", table(&["INSTANCE", "PROCESS", "VERSION", "STATUS", "INCIDENTS", "STARTED", "ENDED"], &rows));
     Ok(())
 }
 
@@ -57,7 +58,7 @@ pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
         }));
         return Ok(());
     }
-    println!(
+    say!(
         "instance {key}: {} version {}, {} (started {}, ended {})",
         instance.bpmn_process_id,
         instance.version,
@@ -137,9 +138,9 @@ impl<'h> Now<'h> {
 pub fn section(title: &str, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
     let rows: Vec<Vec<String>> = rows.collect();
     if rows.is_empty() {
-        println!("\n{title}: none");
+        say!("\n{title}: none");
     } else {
-        println!("\n{title}:\n{}", indent(&table(headers, &rows)));
+        say!("\n{title}:\n{}", indent(&table(headers, &rows)));
     }
 }
 

@@ -2,6 +2,7 @@
 //! place under the job lines; otherwise it is printed as a plain line when it changes (at most
 //! once a second), so logs stay readable.
 
+use crate::output::say;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -75,7 +76,7 @@ impl Console {
     pub fn finish(&self) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if !inner.quiet && !inner.progress.is_empty() && (inner.terminal || inner.printed != inner.progress) {
-            println!("{}", if inner.terminal { "" } else { inner.progress.as_str() });
+            say!("{}", if inner.terminal { "" } else { inner.progress.as_str() });
         }
         inner.progress.clear();
     }

@@ -22,6 +22,7 @@ use crate::cli::RunArgs;
 use crate::commands::{Format, unknown_instance};
 use crate::failure::{Failure, Result};
 use crate::output::print_json;
+use crate::output::say;
 use crate::store::StoreLocation;
 use crate::{deploy, vars};
 use console::Console;
@@ -163,7 +164,7 @@ fn finish(stop: &Stop, counts: &Counts, format: Format) -> ExitCode {
             "counts": counts,
         })),
         Format::Text if stop.failed() => eprintln!("error: {}", stop.describe()),
-        Format::Text => println!("stopped: {}", stop.describe()),
+        Format::Text => say!("stopped: {}", stop.describe()),
     }
     if stop.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
