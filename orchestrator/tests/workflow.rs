@@ -204,3 +204,32 @@ fn ctrl_c_stops_run_after_draining() {
     let rest: Vec<String> = received.try_iter().collect();
     assert!(rest.iter().any(|l| l.starts_with("stopped: interrupted (Ctrl-C)")), "{rest:?}\n{}", outcome.stderr);
 }
+
+#[test]
+fn a_changed_model_deploys_a_new_version_and_running_instances_keep_theirs() {
+    let dir = Workdir::new();
+    let approval = model("approval.bpmn");
+    let first = dir.json(&["deploy", &approval.display().to_string()]);
+    let again = dir.json(&["deploy", &approval.display().to_string()]);
+    assert_eq!(
+        (first["processes"][0]["version"].clone(), again["processes"][0]["version"].clone()),
+        (json!(1), json!(1))
+    );
+    let old = instance_key(&dir.json(&["start", "approval"]));
+
+    let changed = dir.path().join("approval.bpmn");
+    let text = std::fs::read_to_string(&approval)
+        .unwrap_or_default()
+        .replace("<bpmn:endEvent id=\"end\" />", "<bpmn:endEvent id=\"end\" name=\"Approved\" />");
+    std::fs::write(&changed, text).unwrap_or_else(|e| panic!("{e}"));
+    let second = dir.json(&["deploy", &changed.display().to_string()]);
+    assert_eq!(second["processes"][0]["version"], json!(2));
+    let new = instance_key(&dir.json(&["start", "approval"]));
+
+    let listed = dir.json(&["status"]);
+    let versions: Vec<(i64, Value)> = listed["instances"]
+        .as_array()
+        .map(|all| all.iter().map(|i| (i["key"].as_i64().unwrap_or_default(), i["version"].clone())).collect())
+        .unwrap_or_default();
+    assert_eq!(versions, [(old, json!(1)), (new, json!(2))]);
+}
