@@ -240,3 +240,74 @@ fn instance_tree(state: &State, root: i64) -> BTreeSet<i64> {
         tree.extend(called);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use engine::testing::ProcessTest;
+    use engine::testing::model::{ProcessBuilder, service_task_process};
+    use serde_json::json;
+
+    use super::*;
+
+    /// `parent` calls `child`, whose one service task has job type `t`.
+    fn called_child() -> (ProcessTest, i64) {
+        let mut test = ProcessTest::new();
+        test.deploy(&service_task_process("child", "t"));
+        test.deploy(&ProcessBuilder::new("parent").start("s").call_activity("call", "child").end("e").build());
+        let parent = test.start("parent", json!({}));
+        (test, parent)
+    }
+
+    #[test]
+    fn a_job_nobody_handles_in_a_called_instance_leaves_the_caller_stuck() {
+        let (mut test, parent) = called_child();
+        let mut watch = Watch::new(Until::Done(parent), &["log"]);
+        let (counts, stop) = watch.observe(test.core());
+        assert_eq!(counts.instances_active, 2);
+        let Some(Stop::Stuck(key, why)) = stop else { panic!("expected stuck, got {stop:?}") };
+        assert_eq!(key, parent);
+        assert!(why.starts_with("waits for outside help at task:"), "the waiting leaf, not its call activity: {why}");
+    }
+
+    #[test]
+    fn a_handled_job_in_a_called_instance_keeps_the_caller_going_until_it_completes() {
+        let (mut test, parent) = called_child();
+        let mut watch = Watch::new(Until::Done(parent), &["t"]);
+        assert_eq!(watch.observe(test.core()).1, None);
+        test.complete_job("t", json!({}));
+        let (counts, stop) = watch.observe(test.core());
+        assert_eq!(stop, Some(Stop::Completed(parent)));
+        assert_eq!((counts.instances_active, counts.instances_completed), (0, 2));
+    }
+
+    #[test]
+    fn an_incident_in_a_called_instance_stops_the_caller_with_its_message() {
+        let (mut test, parent) = called_child();
+        let job = test.activate("t")[0].key;
+        let failed = test.core().fail_job(job, 0, "no disk", std::time::Duration::ZERO, engine::Variables::new());
+        assert!(failed.is_ok());
+        let mut watch = Watch::new(Until::Done(parent), &["t"]);
+        let Some(Stop::Stuck(_, why)) = watch.observe(test.core()).1 else { panic!("expected stuck") };
+        assert!(why.contains("has an incident at task: no disk"), "{why}");
+    }
+
+    #[test]
+    fn idle_waits_for_handled_jobs_and_ignores_unhandled_ones() {
+        let (mut test, _) = called_child();
+        assert_eq!(Watch::new(Until::Idle, &["t"]).observe(test.core()).1, None);
+        assert_eq!(Watch::new(Until::Idle, &["log"]).observe(test.core()).1, Some(Stop::Idle));
+        assert_eq!(Watch::new(Until::Stopped, &["log"]).observe(test.core()).1, None);
+    }
+
+    #[test]
+    fn a_cancelled_instance_counts_as_terminated() {
+        let (mut test, parent) = called_child();
+        let mut watch = Watch::new(Until::Done(parent), &["t"]);
+        watch.observe(test.core());
+        assert!(test.core().cancel_instance(parent).is_ok());
+        let (counts, stop) = watch.observe(test.core());
+        assert_eq!(stop, Some(Stop::Terminated(parent)));
+        assert_eq!(counts.instances_terminated, 2);
+        assert!(stop.is_some_and(|s| s.failed()));
+    }
+}
