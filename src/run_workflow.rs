@@ -17,10 +17,10 @@ use bpmn::graph::ProcessGraph;
 use engine::record::{Intent, Record, RecordSink, RecordValue};
 use engine::{ActivatedJob, EngineCore, Variables, VirtualClock};
 use serde_json::Value;
-use workers::handlers::dry_run::describe;
 use yaml_to_bpmn::{CompiledWorkflow, Source, compile_set};
 
 use crate::drive::{Driver, Ending, Reply, job_types};
+use crate::dry_run::describe_job;
 
 /// Steps (completed jobs plus timer jumps) after which a run is reported as not ending.
 pub const DEFAULT_STEP_LIMIT: usize = 10_000;
@@ -156,12 +156,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Result<Summary, RunError> 
 
     let mut write_failure = None;
     let mut handler = |job: &ActivatedJob| {
-        transcript.push(format!(
-            "  job  {} {}: {}",
-            job.job_type(),
-            job.element_id(),
-            indent(&describe(&workers::Job::from(job.clone())))
-        ));
+        transcript.push(format!("  job  {} {}: {}", job.job_type(), job.element_id(), indent(&describe_job(job))));
         if let Err(e) = transcript.flush(out) {
             write_failure.get_or_insert(e);
         }

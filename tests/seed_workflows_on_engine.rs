@@ -19,12 +19,12 @@ use std::time::Instant;
 use engine::testing::ProcessTest;
 use engine::{ActivatedJob, Variables};
 use persona_orchestrator::drive::{Driver, Ending, Reply, Run, job_types};
+use persona_orchestrator::dry_run::describe_job;
 use serde_json::{Value, json};
 use support::seed_scenarios::{
     Expect, Scenario, assert_inputs_satisfy, assert_outputs_declared, compile_seed_workflows, declarations, scenarios,
     step_outputs,
 };
-use workers::handlers::dry_run::describe;
 
 /// Enough steps for the longest finite run (wf9's 24 monitoring rounds inside a persona) and
 /// for many rounds of wf0's endless review loop.
@@ -60,7 +60,7 @@ fn seed_workflows_run_on_the_engine() {
         assert_inputs_satisfy(workflow, &scenario.inputs);
         let mut handler = |job: &ActivatedJob| -> Reply {
             seen_types.insert(job.job_type().to_owned());
-            let description = describe(&workers::Job::from(job.clone()));
+            let description = describe_job(job);
             assert!(!description.contains("{{t"), "{}: unfilled placeholder in {description}", job.element_id());
             let key = (job.bpmn_process_id(), job.header("stepId").unwrap_or_default());
             Reply::Complete(match outputs.get_key_value(&key) {

@@ -40,7 +40,7 @@ fn client_error(error: EngineError) -> ClientError {
     }
 }
 
-/// The handler's view of an activated job of the embedded engine.
+/// The handler's view of a job the embedded engine activated.
 impl From<ActivatedJob> for Job {
     fn from(activated: ActivatedJob) -> Self {
         Job {

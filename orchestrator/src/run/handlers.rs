@@ -2,8 +2,7 @@
 //! shown as a line.
 
 use async_trait::async_trait;
-use workers::handlers::dry_run::{DRY_RUN_JOB_TYPES, describe};
-use workers::handlers::{DryRunHandler, LOG, LogHandler, SET_VARIABLE, SetVariableHandler};
+use workers::handlers::{DryRunHandler, LOG, LogHandler, SET_VARIABLE, SetVariableHandler, describe_job};
 use workers::{Job, JobHandler, JobOutcome, WorkerOptions, WorkerRuntime};
 
 use super::console::Console;
@@ -23,7 +22,7 @@ impl<H: JobHandler> JobHandler for Shown<H> {
             JobOutcome::Fail { message, retries, .. } => format!("\n      failed ({retries} retries left): {message}"),
             JobOutcome::Error { code, message, .. } => format!("\n      threw {code}: {message}"),
         };
-        let description = describe(job).replace('\n', "\n      ");
+        let description = describe_job(job).replace('\n', "\n      ");
         self.console.line(&format!(
             "  {} {} [{} {}]: {description}{ending}",
             job.job_type, job.element_id, job.bpmn_process_id, job.process_instance_key
@@ -31,6 +30,10 @@ impl<H: JobHandler> JobHandler for Shown<H> {
         outcome
     }
 }
+
+/// The seed workflows' job types whose real work has side effects (shell, git, Azure DevOps,
+/// notifications); `run` completes them with [`DryRunHandler`] and shows what they would do.
+const DRY_RUN_JOB_TYPES: [&str; 4] = ["shell-command", "git-operation", "azure-devops", "notify"];
 
 /// The job types `run` handles: `log`, `set-variable`, and the dry-run stand-ins.
 pub fn job_types() -> Vec<&'static str> {

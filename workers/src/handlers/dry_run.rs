@@ -1,5 +1,4 @@
-//! The dry-run actions: what a compiled seed workflow's job would do, rendered as text instead
-//! of done, and a handler that completes such jobs without side effects.
+//! The `dry-run` action: say what a compiled workflow's job would do, instead of doing it.
 //!
 //! The job types are those `yaml-to-bpmn` emits: `shell-command` (header `commandTemplate` with
 //! `{{tN}}` placeholders whose values are the job variables `tN`), `git-operation` and
@@ -13,24 +12,24 @@ use crate::handler::JobHandler;
 use crate::job::Job;
 use crate::outcome::JobOutcome;
 
-/// The job types of the seed workflows whose real work has side effects (shell, git, Azure
-/// DevOps, notifications); [`DryRunHandler`] stands in for them.
-pub const DRY_RUN_JOB_TYPES: [&str; 4] = ["shell-command", "git-operation", "azure-devops", "notify"];
-
-/// Completes every job without variables and without doing anything: the stand-in for the
-/// persona actions in demos and local runs. [`describe`] says what the job would have done.
+/// Logs (at `info`, with the element id, process instance and the task's `persona` header) what
+/// the job would do, as [`describe_job`] renders it, and completes without variables: the
+/// persona actions of a workflow run end to end with no side effect.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DryRunHandler;
 
 #[async_trait]
 impl JobHandler for DryRunHandler {
-    async fn handle(&self, _job: &Job) -> JobOutcome {
+    async fn handle(&self, job: &Job) -> JobOutcome {
+        let (element_id, instance) = (job.element_id.as_str(), job.process_instance_key);
+        let persona = job.header("persona").unwrap_or_default();
+        tracing::info!(element_id, instance, persona, "{}", describe_job(job));
         JobOutcome::complete()
     }
 }
 
 /// One line (or, for a multi-line command, several) saying what the job would do.
-pub fn describe(job: &Job) -> String {
+pub fn describe_job(job: &Job) -> String {
     let variable = |name: &str| job.variable(name).filter(|v| !v.is_null());
     match job.job_type.as_str() {
         "shell-command" => {
@@ -102,6 +101,7 @@ mod tests {
 
     use super::*;
     use crate::handlers::test_job::job;
+    use crate::test_log::Capture;
 
     #[test]
     fn placeholders_are_filled_by_name_and_unknown_ones_kept() {
@@ -116,32 +116,35 @@ mod tests {
     }
 
     #[test]
-    fn each_seed_job_type_is_described_from_its_headers_and_variables() {
+    fn each_persona_action_is_described_from_its_headers_and_variables() {
         let cases = [
             (
-                job("shell-command", &[("commandTemplate", "git switch {{t0}}")], json!({"t0": "main"})),
-                "would run: git switch main",
+                job("shell-command", &[("commandTemplate", "git checkout {{t0}}")], json!({"t0": "main"})),
+                "would run: git checkout main",
             ),
             (
-                job("git-operation", &[("operation", "pull")], json!({"parameters": {"branch": "main"}})),
-                "would call git-operation pull with {\"branch\":\"main\"}",
+                job("git-operation", &[("operation", "push")], json!({"parameters": {"force": false}})),
+                r#"would call git-operation push with {"force":false}"#,
             ),
-            (
-                job("azure-devops", &[("operation", "get-work-item")], json!({})),
-                "would call azure-devops get-work-item",
-            ),
-            (job("log", &[("level", "warn")], json!({"message": "hi"})), "log [warn]: hi"),
-            (job("notify", &[("type", "teams"), ("target", "ops")], json!({})), "would notify via teams ops"),
+            (job("azure-devops", &[], json!({"items": null})), "would call azure-devops (no operation)"),
+            (job("log", &[("level", "warn")], json!({"message": "late"})), "log [warn]: late"),
+            (job("notify", &[("type", "slack")], json!({"target": "#ops"})), "would notify via slack #ops"),
             (job("other", &[], json!({})), "job of type other at task-1"),
         ];
         for (job, expected) in cases {
-            assert_eq!(describe(&job), expected);
+            assert_eq!(describe_job(&job), expected);
         }
     }
 
     #[tokio::test]
-    async fn the_dry_run_handler_completes_without_variables() {
-        let job = job("shell-command", &[("commandTemplate", "rm -rf /")], json!({}));
+    async fn the_handler_logs_the_description_with_the_persona_and_completes_empty() {
+        let capture = Capture::default();
+        let _default = tracing::subscriber::set_default(capture.clone());
+        let job = job("notify", &[("type", "email"), ("target", "dev@x"), ("persona", "reviewer")], json!({}));
         assert_eq!(DryRunHandler.handle(&job).await, JobOutcome::complete());
+        let logged = capture.events();
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].field("message"), Some("would notify via email dev@x"));
+        assert_eq!(logged[0].field("persona"), Some("reviewer"));
     }
 }

@@ -5,22 +5,23 @@
 //! - [`SetVariableHandler`] for job type [`SET_VARIABLE`]: completes with one variable.
 //! - [`ScriptedHandler`]: completes with variables scripted per element id or job type, so tests
 //!   and demos can run workflows without real side effects (shell, Azure DevOps).
-//! - [`dry_run`]: [`DryRunHandler`] completes the seed workflows' side-effecting jobs
-//!   (`shell-command`, `git-operation`, `azure-devops`, `notify`) without doing anything, and
-//!   [`dry_run::describe`] says what each job would have done.
+//! - [`DryRunHandler`]: logs what a persona action would do ([`describe_job`]) and completes.
+//! - [`NoopHandler`]: completes at once.
 //!
 //! The first two read their parameters from the task's custom headers first (static values),
 //! then from the job's variables (values computed by input mappings).
 
-pub mod dry_run;
+mod dry_run;
 mod log;
+mod noop;
 mod scripted;
 mod set_variable;
 
 use serde_json::Value;
 
-pub use dry_run::DryRunHandler;
+pub use dry_run::{DryRunHandler, describe_job, fill_placeholders};
 pub use log::LogHandler;
+pub use noop::NoopHandler;
 pub use scripted::ScriptedHandler;
 pub use set_variable::SetVariableHandler;
 
