@@ -233,3 +233,22 @@ fn a_changed_model_deploys_a_new_version_and_running_instances_keep_theirs() {
         .unwrap_or_default();
     assert_eq!(versions, [(old, json!(1)), (new, json!(2))]);
 }
+
+#[test]
+fn a_pending_timer_shows_in_status_and_its_firing_in_history() {
+    let dir = Workdir::new();
+    dir.json(&["deploy", &model("short-wait.bpmn").display().to_string()]);
+    let key = instance_key(&dir.json(&["start", "short-wait"]));
+    let status = dir.json(&["status", &key.to_string()]);
+    let timer = &status["timers"][0];
+    assert_eq!(timer["element_id"], json!("wait"), "{status}");
+    let started = status["instance"]["span"]["started"]["at_millis"].as_i64().unwrap_or_default();
+    assert_eq!(timer["due_millis"].as_i64(), Some(started + 1000));
+
+    dir.run(&["run", "--until-done", &key.to_string()]).expect_code(0);
+    let history = dir.json(&["history", &key.to_string()]);
+    let wait = element(&history["elements"], "wait");
+    assert_eq!(wait["span"]["ended"]["cause"], json!({"kind": "timer"}));
+    assert!(wait["span"]["ended"]["at_millis"].as_i64() >= Some(started + 1000), "{wait}");
+    assert_eq!(history["timers"][0]["status"], json!("completed"));
+}
