@@ -50,10 +50,9 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
     let mut core = store.open_engine()?;
     if let Some(models) = &models {
         let deployment = deploy::deploy(&mut core, models)?;
-        console.line(&format!(
-            "deployed {} processes (`orchestrator deploy` lists each one's version and key)",
-            deployment.processes.len()
-        ));
+        let versions: Vec<String> =
+            deployment.processes.iter().map(|p| format!("{} v{}", p.bpmn_process_id, p.version)).collect();
+        console.line(&format!("deployed {} processes: {}", versions.len(), versions.join(", ")));
     }
     let mut until = match args.until_done {
         Some(key) if key != 0 => Until::Done(key),
