@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{ElementType, FlowIdx, NodeIdx};
-use crate::store::{LogEntry, StoreError, StoredProcess};
+use crate::store::{Commit, LogEntry, StoreError, StoredProcess};
 
 /// One event record: the key of the entity it is about, what happened, and the entity's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -576,6 +576,12 @@ pub trait RecordSink: Send {
         Ok(())
     }
 
+    /// Like [`flush`](Self::flush), but returns at once with a [`Commit`] to wait on, so the
+    /// engine can go on while the records are written (group commit). The default flushes.
+    fn submit(&mut self, key_counter: i64) -> Commit {
+        Commit::done(self.flush(key_counter))
+    }
+
     /// True when [`flush`](Self::flush) does work. Asked once, when the engine is built: for
     /// sinks that keep records only in memory the engine skips the call per command.
     fn is_durable(&self) -> bool {
@@ -586,6 +592,13 @@ pub trait RecordSink: Send {
     /// `None` when it keeps none (the default).
     fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
         None
+    }
+
+    /// Makes everything so far durable, then stores `state` as a snapshot at the log's current
+    /// position; returns that position, or `None` when the sink keeps no snapshots (default).
+    fn save_snapshot(&mut self, state: &crate::state::State, key_counter: i64) -> Result<Option<i64>, StoreError> {
+        let _ = (state, key_counter);
+        Ok(None)
     }
 }
 
@@ -672,11 +685,19 @@ impl<S: RecordSink + ?Sized> RecordSink for Box<S> {
         (**self).flush(key_counter)
     }
 
+    fn submit(&mut self, key_counter: i64) -> Commit {
+        (**self).submit(key_counter)
+    }
+
     fn is_durable(&self) -> bool {
         (**self).is_durable()
     }
 
     fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
         (**self).entries()
+    }
+
+    fn save_snapshot(&mut self, state: &crate::state::State, key_counter: i64) -> Result<Option<i64>, StoreError> {
+        (**self).save_snapshot(state, key_counter)
     }
 }

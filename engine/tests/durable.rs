@@ -1,6 +1,8 @@
-//! A durable engine: records in a SQLite file survive dropping the engine, and opening the file
-//! again rebuilds the instances, the timers and the key generator.
+//! A durable engine: records in a store survive dropping the engine, and opening the store
+//! again rebuilds the instances, the timers and the key generator. Each test runs on SQLite
+//! (`sqlite::<test>`) and on PostgreSQL (`postgres::<test>`); see `backends/`.
 
+mod backends;
 mod common;
 
 use std::collections::HashMap;
@@ -8,48 +10,38 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::record::{Intent, Record};
+use backends::{TestStore, on_every_backend};
+use engine::record::Intent;
 use engine::store::{RecordStore, SqliteStore, StoreError};
 use engine::testing::model::{self, ProcessBuilder, TimerKind};
 use engine::testing::vars;
 use engine::{ActivateJobs, EngineCore, VirtualClock};
 use serde_json::json;
 
-fn store_file(dir: &tempfile::TempDir) -> PathBuf {
-    dir.path().join("engine.db")
-}
+on_every_backend!(
+    a_waiting_instance_survives_a_restart_and_completes_once,
+    a_timer_due_while_closed_fires_on_reopen,
+    keys_after_reopening_are_fresh,
+    a_second_open_of_the_same_store_is_refused_until_the_first_closes,
+    the_store_works_inside_a_tokio_runtime,
+    reopening_rebuilds_the_same_state_as_the_live_engine,
+    a_latin1_resource_is_stored_as_bytes_and_recompiles,
+    a_job_deadline_that_passed_while_closed_frees_the_job_on_reopen,
+    a_killed_engine_process_releases_the_store_and_keeps_what_it_acknowledged,
+    running_instances_keep_their_version_after_a_newer_deploy_and_a_reopen,
+    a_batch_of_commands_commits_together_and_every_command_in_it_survives,
+    concurrent_async_commands_are_durable_when_acknowledged,
+);
 
-fn open(path: &Path, clock: &VirtualClock) -> Result<EngineCore, StoreError> {
-    let store = SqliteStore::open(path)?;
-    EngineCore::open(Box::new(store), Arc::new(clock.clone()))
-}
-
-fn open_ok(path: &Path, clock: &VirtualClock) -> EngineCore {
-    match open(path, clock) {
-        Ok(core) => core,
-        Err(e) => panic!("the store opens: {e}"),
-    }
-}
-
-/// Every record in the file, decoded.
-fn stored_records(path: &Path) -> Vec<Record> {
-    let mut store = SqliteStore::open(path).expect("the store opens");
-    let entries = engine::store::read_entries(&mut store).expect("the log reads");
-    entries.into_iter().flat_map(|e| e.records).collect()
-}
-
-#[test]
-fn a_waiting_instance_survives_a_restart_and_completes_once() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
+fn a_waiting_instance_survives_a_restart_and_completes_once(store: &TestStore) {
     let clock = VirtualClock::default();
     let instance = {
-        let mut core = open_ok(&path, &clock);
+        let mut core = store.open_engine_ok(&clock);
         core.deploy_model("order.bpmn", &model::service_task_process("order", "charge-card")).expect("deploys");
         core.create_instance("order", None, vars(json!({"amount": 5}))).expect("starts").process_instance_key
     };
 
-    let mut core = open_ok(&path, &clock);
+    let mut core = store.open_engine_ok(&clock);
     assert!(core.is_active(instance), "the instance is alive after reopening");
     let waiting: Vec<String> = core
         .element_instances(instance)
@@ -65,75 +57,66 @@ fn a_waiting_instance_survives_a_restart_and_completes_once() {
     assert!(!core.is_active(instance), "completing the job finishes the instance");
     drop(core);
 
-    let records = stored_records(&path);
+    let records = store.stored_records();
     let mut completions: HashMap<i64, u32> = HashMap::new();
     for record in records.iter().filter(|r| r.intent == Intent::ElementCompleted) {
         *completions.entry(record.key).or_default() += 1;
     }
     assert!(completions.values().all(|n| *n == 1), "no element completes twice: {completions:?}");
     assert!(completions.contains_key(&instance), "the process instance completed");
-    let reopened = open_ok(&path, &clock);
+    let reopened = store.open_engine_ok(&clock);
     assert!(!reopened.is_active(instance), "a finished instance stays finished after reopening");
 }
 
-#[test]
-fn a_timer_due_while_closed_fires_on_reopen() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
+fn a_timer_due_while_closed_fires_on_reopen(store: &TestStore) {
     let clock = VirtualClock::default();
     let model = ProcessBuilder::new("wait").start("s").timer_catch("t", TimerKind::Duration, "PT1H").end("e").build();
     let instance = {
-        let mut core = open_ok(&path, &clock);
+        let mut core = store.open_engine_ok(&clock);
         core.deploy_model("wait.bpmn", &model).expect("deploys");
         core.create_instance("wait", None, vars(json!({}))).expect("starts").process_instance_key
     };
     clock.advance(Duration::from_secs(30 * 60));
-    let core = open_ok(&path, &clock);
+    let core = store.open_engine_ok(&clock);
     assert!(core.is_active(instance), "not yet due after 30 minutes");
     drop(core);
     clock.advance(Duration::from_secs(31 * 60));
-    let core = open_ok(&path, &clock);
+    let core = store.open_engine_ok(&clock);
     assert!(!core.is_active(instance), "the timer fired right after reopening");
     drop(core);
-    let triggered = stored_records(&path).iter().filter(|r| r.intent == Intent::TimerTriggered).count();
+    let triggered = store.stored_records().iter().filter(|r| r.intent == Intent::TimerTriggered).count();
     assert_eq!(triggered, 1, "the timer fired once, and the firing is stored");
 }
 
-#[test]
-fn keys_after_reopening_are_fresh() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
+fn keys_after_reopening_are_fresh(store: &TestStore) {
     let clock = VirtualClock::default();
     let (deployment, first) = {
-        let mut core = open_ok(&path, &clock);
+        let mut core = store.open_engine_ok(&clock);
         let deployment = core.deploy_model("order.bpmn", &model::service_task_process("order", "a")).expect("deploys");
         let first = core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key;
         (deployment.key, first)
     };
-    let used: Vec<i64> = stored_records(&path).iter().map(|r| r.key).chain([deployment, first]).collect();
-    let mut core = open_ok(&path, &clock);
+    let used: Vec<i64> = store.stored_records().iter().map(|r| r.key).chain([deployment, first]).collect();
+    let mut core = store.open_engine_ok(&clock);
     let second = core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key;
     let highest = used.iter().copied().max().unwrap_or_default();
     assert!(second > highest, "new key {second} is above every key handed out before ({highest})");
     assert!(core.is_active(first) && core.is_active(second));
 }
 
-#[test]
-fn a_second_open_of_the_same_file_is_refused_until_the_first_closes() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
-    let first = SqliteStore::open(&path).expect("the first open succeeds");
-    let error = SqliteStore::open(&path).expect_err("a second open is refused");
-    assert!(error.to_string().contains(&path.display().to_string()), "names the file: {error}");
+fn a_second_open_of_the_same_store_is_refused_until_the_first_closes(store: &TestStore) {
+    let first = store.open_store().expect("the first open succeeds");
+    let error = store.open_store().map(|_| ()).expect_err("a second open is refused");
+    assert!(error.to_string().contains(&store.shown_location()), "names the store: {error}");
     assert!(error.message.contains("another engine"), "says why: {error}");
     drop(first);
-    SqliteStore::open(&path).expect("opens once the first store is dropped");
+    store.open_store().expect("opens once the first store is dropped");
 }
 
 #[test]
 fn a_file_that_is_not_a_database_is_refused_with_advice() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
+    let store = TestStore::sqlite();
+    let path = PathBuf::from(store.location());
     std::fs::write(&path, "this is not a database, just text\n".repeat(200)).expect("writes");
     let error = SqliteStore::open(&path).expect_err("garbage is refused");
     assert!(error.to_string().contains(&path.display().to_string()), "names the file: {error}");
@@ -142,11 +125,11 @@ fn a_file_that_is_not_a_database_is_refused_with_advice() {
 
 #[test]
 fn a_truncated_file_is_refused_with_advice() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
+    let store = TestStore::sqlite();
+    let path = PathBuf::from(store.location());
     let clock = VirtualClock::default();
     {
-        let mut core = open_ok(&path, &clock);
+        let mut core = store.open_engine_ok(&clock);
         core.deploy_model("order.bpmn", &model::service_task_process("order", "a")).expect("deploys");
         for n in 0..200 {
             core.create_instance("order", None, vars(json!({"n": n, "padding": "x".repeat(200)}))).expect("starts");
@@ -156,42 +139,36 @@ fn a_truncated_file_is_refused_with_advice() {
     let file = std::fs::OpenOptions::new().write(true).open(&path).expect("opens");
     file.set_len(length / 2).expect("truncates");
     drop(file);
-    let error = open(&path, &clock).expect_err("a truncated log is refused");
+    let error = store.open_engine(&clock).expect_err("a truncated log is refused");
     assert!(error.to_string().contains(&path.display().to_string()), "names the file: {error}");
     assert!(error.message.contains("backup"), "says what to do: {error}");
 }
 
-#[tokio::test]
-async fn the_store_works_inside_a_tokio_runtime() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
-    let clock = VirtualClock::default();
-    let mut core = open_ok(&path, &clock);
-    core.deploy_model("order.bpmn", &model::service_task_process("order", "a")).expect("deploys");
-    let instance = core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key;
-    drop(core);
-    assert!(open_ok(&path, &clock).is_active(instance));
+fn the_store_works_inside_a_tokio_runtime(store: &TestStore) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    runtime.block_on(async {
+        let clock = VirtualClock::default();
+        let mut core = store.open_engine_ok(&clock);
+        core.deploy_model("order.bpmn", &model::service_task_process("order", "a")).expect("deploys");
+        let instance = core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key;
+        drop(core);
+        assert!(store.open_engine_ok(&clock).is_active(instance));
+    });
 }
 
-#[test]
-fn reopening_rebuilds_the_same_state_as_the_live_engine() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
+fn reopening_rebuilds_the_same_state_as_the_live_engine(store: &TestStore) {
     let clock = VirtualClock::default();
     let live_summary = {
-        let mut core = open_ok(&path, &clock);
+        let mut core = store.open_engine_ok(&clock);
         common::run_busy_scenario(&mut core, &clock);
         assert!(!core.incidents().is_empty(), "the scenario leaves an incident to rebuild");
         common::summary(core.state())
     };
-    let reopened = open_ok(&path, &clock);
+    let reopened = store.open_engine_ok(&clock);
     assert_eq!(common::summary(reopened.state()), live_summary);
 }
 
-#[test]
-fn a_latin1_resource_is_stored_as_bytes_and_recompiles() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
+fn a_latin1_resource_is_stored_as_bytes_and_recompiles(store: &TestStore) {
     let clock = VirtualClock::default();
     let xml = bpmn::write::write(&model::service_task_process("latin", "charge")).replacen(
         "encoding=\"UTF-8\"?>",
@@ -203,10 +180,10 @@ fn a_latin1_resource_is_stored_as_bytes_and_recompiles() {
     let latin1: Vec<u8> = xml.chars().map(|c| u8::try_from(u32::from(c)).expect("a Latin-1 char")).collect();
     assert!(std::str::from_utf8(&latin1).is_err(), "the resource is not UTF-8");
     {
-        let mut core = open_ok(&path, &clock);
+        let mut core = store.open_engine_ok(&clock);
         core.deploy_xml("latin.bpmn", &latin1).expect("deploys");
     }
-    let mut core = open_ok(&path, &clock);
+    let mut core = store.open_engine_ok(&clock);
     let instance = core.create_instance("latin", None, vars(json!({}))).expect("starts").process_instance_key;
     let jobs = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
     assert_eq!(jobs.len(), 1, "the recompiled process creates its job");
@@ -215,29 +192,26 @@ fn a_latin1_resource_is_stored_as_bytes_and_recompiles() {
     assert_eq!(deployed.processes[0].version, 1, "the same bytes are a duplicate of the stored version");
 }
 
-#[test]
-fn a_job_deadline_that_passed_while_closed_frees_the_job_on_reopen() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
+fn a_job_deadline_that_passed_while_closed_frees_the_job_on_reopen(store: &TestStore) {
     let clock = VirtualClock::default();
     let job = {
-        let mut core = open_ok(&path, &clock);
+        let mut core = store.open_engine_ok(&clock);
         core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
         core.create_instance("order", None, vars(json!({}))).expect("starts");
         let jobs = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
         assert_eq!(jobs.len(), 1);
         jobs[0].key
     };
-    let mut core = open_ok(&path, &clock);
+    let mut core = store.open_engine_ok(&clock);
     let held = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
     assert!(held.is_empty(), "the job is still locked to its worker after reopening");
     drop(core);
     clock.advance(Duration::from_secs(6 * 60));
-    let mut core = open_ok(&path, &clock);
+    let mut core = store.open_engine_ok(&clock);
     let again = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
     assert_eq!(again.iter().map(|j| j.key).collect::<Vec<_>>(), vec![job], "the timed-out job is activatable again");
     drop(core);
-    let timed_out = stored_records(&path).iter().filter(|r| r.intent == Intent::JobTimedOut).count();
+    let timed_out = store.stored_records().iter().filter(|r| r.intent == Intent::JobTimedOut).count();
     assert_eq!(timed_out, 1, "the time-out is stored once");
 }
 
@@ -280,31 +254,29 @@ fn each_command_is_one_batch_and_idle_polls_write_nothing() {
     assert_eq!(batches.lock().expect("not poisoned").len(), 3, "idle polls and ticks write nothing");
 }
 
-/// Set by `a_killed_engine_process_releases_the_file_and_keeps_what_it_acknowledged` for the
-/// child process it starts: the path of the store the child holds.
+/// Set by `a_killed_engine_process_releases_the_store_and_keeps_what_it_acknowledged` for the
+/// child process it starts: the location of the store the child holds.
 const HOLDER_ENV: &str = "ENGINE_DURABLE_TEST_HOLD_STORE";
 
 /// The child side of the next test (it returns at once unless that test started it): opens
 /// the store, starts an instance, says so, and waits to be killed.
 #[test]
 fn child_process_holding_the_store() {
-    let Ok(path) = std::env::var(HOLDER_ENV) else { return };
-    let mut core = open_ok(Path::new(&path), &VirtualClock::default());
+    let Ok(location) = std::env::var(HOLDER_ENV) else { return };
+    let store = engine::store::open(&location).expect("the child opens the store");
+    let mut core = EngineCore::open(store, Arc::new(VirtualClock::default())).expect("the child opens the engine");
     core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
     let instance = core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key;
     println!("store-held {instance}");
     std::thread::sleep(Duration::from_secs(60));
 }
 
-#[test]
-fn a_killed_engine_process_releases_the_file_and_keeps_what_it_acknowledged() {
+fn a_killed_engine_process_releases_the_store_and_keeps_what_it_acknowledged(store: &TestStore) {
     use std::io::BufRead;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_file(&dir);
     let clock = VirtualClock::default();
     let mut child = std::process::Command::new(std::env::current_exe().expect("the test binary"))
         .args(["--exact", "child_process_holding_the_store", "--nocapture", "--test-threads=1"])
-        .env(HOLDER_ENV, &path)
+        .env(HOLDER_ENV, store.location())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("the child starts");
@@ -314,11 +286,151 @@ fn a_killed_engine_process_releases_the_file_and_keeps_what_it_acknowledged() {
         .map_while(Result::ok)
         // The test harness writes its own text in front of the child's line.
         .find_map(|line| line.rsplit_once("store-held ").and_then(|(_, key)| key.trim().parse::<i64>().ok()));
-    let refused = open(&path, &clock).map(|_| ()).expect_err("the file is held by the other process");
+    let refused = store.open_engine(&clock).map(|_| ()).expect_err("the store is held by the other process");
     child.kill().expect("kills the child");
     child.wait().expect("the child ends");
     let instance = instance.expect("the child started an instance");
     assert!(refused.message.contains("another engine"), "says why: {refused}");
-    let core = open_ok(&path, &clock);
+    let core = store.open_engine_after_kill(&clock);
     assert!(core.is_active(instance), "the acknowledged start survived the kill");
+}
+
+fn running_instances_keep_their_version_after_a_newer_deploy_and_a_reopen(store: &TestStore) {
+    let clock = VirtualClock::default();
+    let v1 = ProcessBuilder::new("order").start("start").service_task("charge", "charge-v1").end("end").build();
+    let v2 = ProcessBuilder::new("order")
+        .start("start")
+        .service_task("charge", "charge-v2")
+        .service_task("ship", "ship")
+        .end("end")
+        .build();
+    let (old, v1_key, v2_key) = {
+        let mut core = store.open_engine_ok(&clock);
+        let v1_key = core.deploy_model("order.bpmn", &v1).expect("deploys").processes[0].process_definition_key;
+        let old = core.create_instance("order", None, vars(json!({}))).expect("starts");
+        let v2_key = core.deploy_model("order.bpmn", &v2).expect("deploys").processes[0].process_definition_key;
+        assert_eq!(old.version, 1);
+        (old.process_instance_key, v1_key, v2_key)
+    };
+    let mut core = store.open_engine_ok(&clock);
+    let new = core.create_instance("order", None, vars(json!({}))).expect("starts");
+    assert_eq!((new.version, new.process_definition_key), (2, v2_key), "a new start takes the latest version");
+    let old_process = core.state().element(old).expect("the old instance runs").def;
+    assert_eq!(core.state().process(old_process).key, v1_key, "the running instance stays on version 1");
+    // The old instance still waits for version 1's job type, and finishes by version 1's flow.
+    assert!(
+        core.activate_jobs(&ActivateJobs::new("charge-v2"))
+            .expect("activates")
+            .iter()
+            .all(|j| j.process_instance_key != old)
+    );
+    let jobs = core.activate_jobs(&ActivateJobs::new("charge-v1")).expect("activates");
+    assert_eq!(jobs.iter().map(|j| j.process_instance_key).collect::<Vec<_>>(), vec![old]);
+    core.complete_job(jobs[0].key, vars(json!({}))).expect("completes");
+    assert!(!core.is_active(old), "version 1 has no 'ship' task: the instance ends");
+    assert!(core.is_active(new.process_instance_key), "the version 2 instance still runs");
+}
+
+/// The number of batch rows (group commits that wrote entries) in a store file.
+fn batch_rows(path: &Path) -> i64 {
+    use sqlx::{ConnectOptions, Connection};
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    runtime.block_on(async {
+        let mut connection =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
+        let rows: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM log_batch").fetch_one(&mut connection).await.expect("counts");
+        connection.close().await.expect("closes");
+        rows
+    })
+}
+
+fn a_batch_of_commands_commits_together_and_every_command_in_it_survives(store: &TestStore) {
+    let clock = VirtualClock::default();
+    let instances: Vec<i64> = {
+        let mut core = store.open_engine_ok(&clock);
+        core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+        core.begin_batch();
+        let started =
+            (0..50).map(|_| core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key);
+        let started: Vec<i64> = started.collect();
+        assert!(core.in_batch());
+        core.commit_batch().expect("commits");
+        started
+    };
+    if let TestStore::Sqlite { path, .. } = store {
+        assert_eq!(batch_rows(path), 2, "the deployment, then the 50 starts in one commit");
+    }
+    let core = store.open_engine_ok(&clock);
+    assert!(instances.iter().all(|k| core.is_active(*k)), "every start of the batch is there");
+    let entries = core_history(core);
+    assert_eq!(entries.len(), 51, "each start is still its own entry with its cause");
+}
+
+fn core_history(mut core: EngineCore) -> Vec<engine::store::LogEntry> {
+    core.history().expect("a store keeps entries").expect("reads")
+}
+
+fn concurrent_async_commands_are_durable_when_acknowledged(store: &TestStore) {
+    let clock = VirtualClock::default();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let acknowledged: Vec<i64> = runtime.block_on(async {
+        let mut core = store.open_engine_ok(&clock);
+        core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+        let engine = engine::Engine::new(core);
+        let tasks: Vec<_> = (0..200)
+            .map(|_| {
+                let engine = engine.clone();
+                tokio::spawn(
+                    async move { engine.run(|core| core.create_instance("order", None, vars(json!({})))).await },
+                )
+            })
+            .collect();
+        let mut keys = Vec::new();
+        for task in tasks {
+            keys.push(task.await.expect("joins").expect("starts").process_instance_key);
+        }
+        keys
+    });
+    drop(runtime);
+    let core = store.open_engine_ok(&clock);
+    assert!(acknowledged.iter().all(|k| core.is_active(*k)), "every acknowledged start is in the file");
+}
+
+/// A store that accepts everything until told to fail, then refuses every append.
+struct FailsAfter {
+    accepted: usize,
+    limit: usize,
+}
+
+impl RecordStore for FailsAfter {
+    fn append(&mut self, _entries: &[engine::store::EncodedEntry], _key_counter: i64) -> Result<(), StoreError> {
+        self.accepted += 1;
+        if self.accepted > self.limit { Err(StoreError::new("memory:fails", "disk full")) } else { Ok(()) }
+    }
+
+    fn read_log(&mut self, _after: i64) -> Result<engine::store::StoredLog, StoreError> {
+        Ok(engine::store::StoredLog { format_version: engine::store::RECORD_FORMAT_VERSION, ..Default::default() })
+    }
+
+    fn location(&self) -> &str {
+        "memory:fails"
+    }
+}
+
+#[test]
+fn a_failed_batch_commit_fails_the_batch_and_every_later_command() {
+    // Opening writes the key counter once, the deployment is the second append.
+    let store = FailsAfter { accepted: 0, limit: 2 };
+    let mut core = EngineCore::open(Box::new(store), Arc::new(VirtualClock::default())).expect("opens");
+    core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("the deploy is stored");
+    core.begin_batch();
+    for _ in 0..3 {
+        core.create_instance("order", None, vars(json!({}))).expect("runs inside the batch");
+    }
+    let error = core.commit_batch().expect_err("the batch's commit fails");
+    assert_eq!(error.code(), "UNAVAILABLE");
+    assert!(error.to_string().contains("disk full") && error.to_string().contains("reopen"), "{error}");
+    let later = core.create_instance("order", None, vars(json!({}))).expect_err("refused after the failure");
+    assert_eq!(later.code(), "UNAVAILABLE");
 }

@@ -1,28 +1,115 @@
-//! A durable engine refuses a damaged or foreign record log with an error that names the file
-//! and says what to do, and reports a store that stops accepting writes.
+//! A durable engine refuses a damaged or foreign record log with an error that names the store
+//! and says what to do, and reports a store that stops accepting writes. The damage tests run
+//! on SQLite (`sqlite::<test>`) and on PostgreSQL (`postgres::<test>`); see `backends/`.
 
-use std::path::{Path, PathBuf};
+mod backends;
+
 use std::sync::Arc;
 
-use engine::store::format::{records_from_json, records_to_json};
+use backends::{Damage, TestStore, on_every_backend};
 use engine::store::{EncodedEntry, RecordStore, SqliteStore, StoreError, StoredLog};
 use engine::testing::model;
 use engine::testing::vars;
 use engine::{EngineCore, EngineError, VirtualClock};
 use serde_json::json;
 
-/// A store file with one deployed process and one waiting instance.
-fn store_with_an_instance(dir: &tempfile::TempDir) -> PathBuf {
-    let path = dir.path().join("engine.db");
-    let store = SqliteStore::open(&path).expect("opens");
-    let mut core = EngineCore::open(Box::new(store), Arc::new(VirtualClock::default())).expect("opens");
+on_every_backend!(
+    an_unreadable_record_is_refused_with_its_position,
+    a_record_that_does_not_fit_the_log_is_refused,
+    a_stored_resource_that_no_longer_reads_is_refused,
+    a_resource_that_recompiles_to_other_elements_is_refused,
+    a_log_in_a_newer_record_format_is_refused,
+    a_log_without_its_meta_row_is_refused,
+    a_log_in_an_older_record_format_is_refused_saying_there_is_no_converter,
+    an_entry_with_fewer_records_than_it_says_is_refused,
+    an_entry_whose_cause_does_not_read_is_refused,
+);
+
+/// Gives `store` one deployed process and one waiting instance.
+fn with_an_instance(store: &TestStore) {
+    let mut core = store.open_engine_ok(&VirtualClock::default());
     core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
     core.create_instance("order", None, vars(json!({"n": 1}))).expect("starts");
-    path
 }
 
-/// Runs SQL on the file behind the engine's back (what a damaged disk or a careless hand does).
-fn tamper(path: &Path, statement: &str) {
+fn assert_refused(store: &TestStore, expected: &[&str]) {
+    let error = store.open_engine(&VirtualClock::default()).map(|_| ()).expect_err("the damaged log is refused");
+    let text = error.to_string();
+    assert!(text.contains(&store.shown_location()), "names the store: {text}");
+    for part in expected {
+        assert!(text.contains(part), "says '{part}': {text}");
+    }
+}
+
+fn an_unreadable_record_is_refused_with_its_position(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::CutBatch { first_position: 2 });
+    assert_refused(store, &["position 2", "does not decompress", "from a backup"]);
+}
+
+fn a_record_that_does_not_fit_the_log_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::SetJson { pointer: "/2/SequenceFlow/1", value: json!(9999) });
+    assert_refused(store, &["does not fit the records before it", "backup"]);
+}
+
+fn a_stored_resource_that_no_longer_reads_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::SetJson { pointer: "/2/Process/5/Text", value: json!("not xml") });
+    assert_refused(store, &["order.bpmn", "no longer reads", "position 1"]);
+}
+
+fn a_resource_that_recompiles_to_other_elements_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::SetJson { pointer: "/2/Process/6", value: json!(12345) });
+    assert_refused(store, &["order.bpmn", "other elements than the deployed one", "engine version that wrote it"]);
+}
+
+fn a_log_in_a_newer_record_format_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::FormatVersion(engine::store::RECORD_FORMAT_VERSION + 1));
+    assert_refused(store, &["newer engine that wrote it"]);
+}
+
+fn a_log_in_an_older_record_format_is_refused_saying_there_is_no_converter(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::FormatVersion(1));
+    assert_refused(store, &["older record format 1", "no converter", "move the file away"]);
+}
+
+fn an_entry_with_fewer_records_than_it_says_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::EditEntries(&|entry| entry.record_count += 1));
+    assert_refused(store, &["position 1", "instead of", "backup"]);
+}
+
+fn an_entry_whose_cause_does_not_read_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::EditEntries(&|entry| entry.cause = r#"{"kind":"alien"}"#.into()));
+    assert_refused(store, &["position 1", "cause that cannot be read"]);
+}
+
+/// A store file with a deployment and a start, each one batch.
+fn sqlite_with_an_instance() -> TestStore {
+    let store = TestStore::sqlite();
+    with_an_instance(&store);
+    store
+}
+
+#[test]
+fn a_missing_batch_is_refused_naming_the_gap() {
+    let store = sqlite_with_an_instance();
+    let TestStore::Sqlite { path, .. } = &store else { unreachable!("a SQLite store") };
+    tamper(path, "DELETE FROM log_batch WHERE first_position = 2");
+    let mut core = store.open_engine_ok(&VirtualClock::default());
+    core.create_instance("order", None, vars(json!({}))).expect("starts");
+    drop(core);
+    tamper(path, "DELETE FROM log_batch WHERE first_position = 1");
+    assert_refused(&store, &["no entries from position 1 to 1", "backup"]);
+}
+
+/// Runs SQL on the SQLite file behind the engine's back.
+fn tamper(path: &std::path::Path, statement: &str) {
     use sqlx::{ConnectOptions, Connection};
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     runtime.block_on(async {
@@ -33,143 +120,27 @@ fn tamper(path: &Path, statement: &str) {
     });
 }
 
-/// Rewrites the stored records with `edit` (given each record as JSON in its stored structure;
-/// it returns true when it changed one), entry by entry, behind the engine's back.
-fn tamper_records(path: &Path, edit: impl Fn(&mut serde_json::Value) -> bool) {
-    use sqlx::{ConnectOptions, Connection, Row};
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    runtime.block_on(async {
-        let mut connection =
-            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
-        let rows =
-            sqlx::query("SELECT position, records FROM log_entry").fetch_all(&mut connection).await.expect("reads");
-        let mut changed = 0;
-        for row in rows {
-            let position: i64 = row.get("position");
-            let blob: Vec<u8> = row.get("records");
-            let mut values = records_to_json(&blob).expect("the stored records read");
-            if values.iter_mut().map(&edit).fold(false, |a, b| a | b) {
-                changed += 1;
-                sqlx::query("UPDATE log_entry SET records = ? WHERE position = ?")
-                    .bind(records_from_json(&values).expect("encodes"))
-                    .bind(position)
-                    .execute(&mut connection)
-                    .await
-                    .expect("writes");
-            }
-        }
-        assert!(changed > 0, "the tampering found a record to change");
-        connection.close().await.expect("closes");
-    });
+fn a_log_without_its_meta_row_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::DeleteMeta);
+    assert_refused(store, &["engine_meta has no row", "backup"]);
 }
 
-/// The JSON value at a path of object keys, for editing.
-fn at<'a>(value: &'a mut serde_json::Value, path: &[&str]) -> Option<&'a mut serde_json::Value> {
-    path.iter().try_fold(value, |v, key| v.get_mut(*key))
-}
-
-fn open(path: &Path) -> Result<EngineCore, StoreError> {
-    let store = SqliteStore::open(path)?;
-    EngineCore::open(Box::new(store), Arc::new(VirtualClock::default()))
-}
-
-fn assert_refused(path: &Path, expected: &[&str]) {
-    let error = open(path).expect_err("the damaged log is refused");
-    let text = error.to_string();
-    assert!(text.contains(&path.display().to_string()), "names the file: {text}");
-    for part in expected {
-        assert!(text.contains(part), "says '{part}': {text}");
-    }
+/// A schema migration marks the whole database, so on PostgreSQL this test gets a database of its own.
+fn a_schema_from_a_newer_engine_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::FutureMigration);
+    assert_refused(store, &["migration 99", "newer engine"]);
 }
 
 #[test]
-fn an_unreadable_record_is_refused_with_its_position() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE log_entry SET records = substr(records, 1, 10) WHERE position = 2");
-    assert_refused(&path, &["position 2", "cannot be read", "restore the file from a backup"]);
+fn sqlite_a_schema_from_a_newer_engine_is_refused() {
+    a_schema_from_a_newer_engine_is_refused(&TestStore::sqlite());
 }
 
 #[test]
-fn a_record_that_does_not_fit_the_log_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper_records(&path, |record| {
-        at(record, &["value", "SequenceFlow", "flow"]).map(|flow| *flow = json!(9999)).is_some()
-    });
-    assert_refused(&path, &["does not fit the records before it", "backup"]);
-}
-
-#[test]
-fn a_stored_resource_that_no_longer_reads_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper_records(&path, |record| {
-        at(record, &["value", "Process", "resource", "Text"]).map(|text| *text = json!("not xml")).is_some()
-    });
-    assert_refused(&path, &["order.bpmn", "no longer reads", "position 1"]);
-}
-
-#[test]
-fn a_resource_that_recompiles_to_other_elements_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper_records(&path, |record| {
-        at(record, &["value", "Process", "shape"]).map(|shape| *shape = json!(12345)).is_some()
-    });
-    assert_refused(&path, &["order.bpmn", "other elements than the deployed one", "engine version that wrote it"]);
-}
-
-#[test]
-fn a_log_in_a_newer_record_format_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE engine_meta SET format_version = format_version + 1");
-    assert_refused(&path, &["newer engine that wrote it"]);
-}
-
-#[test]
-fn a_log_in_an_older_record_format_is_refused_saying_there_is_no_converter() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE engine_meta SET format_version = 1");
-    assert_refused(&path, &["older record format 1", "no converter", "move the file away"]);
-}
-
-#[test]
-fn an_entry_with_fewer_records_than_it_says_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE log_entry SET record_count = record_count + 1 WHERE position = 2");
-    assert_refused(&path, &["position 2", "instead of", "backup"]);
-}
-
-#[test]
-fn an_entry_whose_cause_does_not_read_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(&path, "UPDATE log_entry SET cause = '{\"kind\":\"alien\"}' WHERE position = 2");
-    assert_refused(&path, &["position 2", "cause that cannot be read"]);
-}
-
-#[test]
-fn a_schema_from_a_newer_engine_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(
-        &path,
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-         VALUES (99, 'future', 1, x'00', 0)",
-    );
-    assert_refused(&path, &["migration 99", "newer engine"]);
-}
-
-#[test]
-fn a_log_without_its_meta_row_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_with_an_instance(&dir);
-    tamper(&path, "DELETE FROM engine_meta");
-    assert_refused(&path, &["engine_meta has no row", "backup"]);
+fn postgres_a_schema_from_a_newer_engine_is_refused() {
+    a_schema_from_a_newer_engine_is_refused(&TestStore::postgres_database("durable_damage::postgres::newer_schema"));
 }
 
 #[test]

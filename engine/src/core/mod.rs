@@ -1,6 +1,7 @@
 //! [`EngineCore`]: the synchronous, single-threaded engine. Every method is one command in
 //! Zeebe's terms; it runs to completion (all follow-up work included) before returning.
 
+mod batch;
 pub(crate) mod deploy;
 mod jobs;
 mod open;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use open::OpenReport;
 pub use types::*;
 
 use origin::Origin;
@@ -36,6 +38,8 @@ pub struct EngineCore {
     last_worker: Arc<str>,
     /// The caller named by [`set_client`](Self::set_client), stored in API causes.
     client: Option<String>,
+    /// What opening from a store did.
+    open_report: open::OpenReport,
 }
 
 impl Default for EngineCore {
@@ -60,7 +64,7 @@ impl EngineCore {
     pub fn with(clock: Arc<dyn Clock>, sink: Box<dyn RecordSink>) -> Self {
         let mut m = Machine::new(sink);
         m.now = clock.now_millis();
-        Self { m, clock, last_worker: Arc::from(""), client: None }
+        Self { m, clock, last_worker: Arc::from(""), client: None, open_report: open::OpenReport::default() }
     }
 
     /// Reads the clock, runs `command` (its records form one log entry caused by `origin`),
@@ -120,18 +124,18 @@ impl EngineCore {
         variables: Variables,
     ) -> Result<(ProcessInstanceCreated, Option<Variables>)> {
         let def = self.find_process(bpmn_process_id, None)?;
-        self.m.awaited.push(self.m.peek_next_key());
+        self.m.awaited.insert(self.m.peek_next_key());
         let created = self.start(def, variables, "CreateProcessInstanceWithResult")?;
         let result = self.take_result(created.process_instance_key);
         if result.is_none() {
-            self.m.awaited.retain(|k| *k != created.process_instance_key);
+            self.m.awaited.remove(&created.process_instance_key);
         }
         Ok((created, result))
     }
 
     /// Registers interest in an instance's result (see [`take_result`](Self::take_result)).
     pub fn await_result(&mut self, process_instance_key: i64) {
-        self.m.awaited.push(process_instance_key);
+        self.m.awaited.insert(process_instance_key);
     }
 
     /// The root variables of an awaited instance that completed (`Some(Ok)`), or
@@ -139,8 +143,18 @@ impl EngineCore {
     pub fn take_result(&mut self, process_instance_key: i64) -> Option<Variables> {
         let position = self.m.finished.iter().position(|(k, _, _)| *k == process_instance_key)?;
         let (_, completed, variables) = self.m.finished.swap_remove(position);
-        self.m.awaited.retain(|k| *k != process_instance_key);
+        self.m.awaited.remove(&process_instance_key);
         completed.then_some(variables)
+    }
+
+    /// Takes the results of every awaited instance that finished: its key and its root variables
+    /// (`None` when it was terminated), in the order they finished.
+    pub fn take_results(&mut self) -> Vec<(i64, Option<Variables>)> {
+        let finished = std::mem::take(&mut self.m.finished);
+        for (key, _, _) in &finished {
+            self.m.awaited.remove(key);
+        }
+        finished.into_iter().map(|(key, completed, variables)| (key, completed.then_some(variables))).collect()
     }
 
     /// True once an awaited instance has finished (completed or terminated).

@@ -4,14 +4,21 @@
 //!
 //! The log is a sequence of [`LogEntry`]s, one per command: the engine time it ran at, its
 //! [`Cause`](crate::record::Cause) and the records it wrote. [`RecordStore`] is the narrow
-//! storage interface (append entries atomically, read them back); [`SqliteStore`] implements it
-//! on a SQLite file. [`StoreSink`] is the record sink that encodes each command's records as an
-//! entry ([`format`]) and appends the entries when the command ends, before its result goes
+//! storage interface (append entries atomically, read them back, keep snapshots);
+//! [`SqliteStore`] implements it on a SQLite file, [`PgStore`] on a PostgreSQL database shared
+//! by several engines; [`open`] picks one by the location (a path or a `postgres://` URL).
+//! [`StoreSink`] is the record sink that encodes each command's records as an entry
+//! ([`format`]) and submits the entries when the command (or batch) ends, before its result goes
 //! back to the caller: a command that was acknowledged is durable.
 
+mod commit;
+mod connection_thread;
 pub mod format;
+mod opener;
+mod postgres;
 mod process;
 mod sink;
+pub mod snapshot;
 mod sqlite;
 
 use std::fmt;
@@ -19,8 +26,12 @@ use std::path::PathBuf;
 
 use crate::record::{Cause, Record};
 
+pub use commit::Commit;
+pub use opener::{is_postgres_url, open};
+pub use postgres::{DEFAULT_LOG, PgStore};
 pub(crate) use process::StoredProcess;
 pub use sink::StoreSink;
+pub use snapshot::Snapshot;
 pub use sqlite::SqliteStore;
 
 pub use format::RECORD_FORMAT_VERSION;
@@ -55,7 +66,8 @@ pub struct EncodedEntry {
     pub cause: String,
     /// How many records `records` holds.
     pub record_count: i64,
-    /// The records, encoded one after another in the format [`RECORD_FORMAT_VERSION`] names.
+    /// The records, encoded one after another in the format [`RECORD_FORMAT_VERSION`] names
+    /// ([`format::encode_record`]); stores compress them ([`format::pack_batch`]).
     pub records: Vec<u8>,
 }
 
@@ -91,8 +103,28 @@ pub trait RecordStore: Send {
     /// counter, atomically: after a crash either all of it is there or none.
     fn append(&mut self, entries: &[EncodedEntry], key_counter: i64) -> Result<(), StoreError>;
 
+    /// Starts appending `entries` (like [`append`](Self::append)) and returns a [`Commit`] to
+    /// wait on, so the engine can go on working while the store writes (group commit). Appends
+    /// finish in the order they were submitted, and after a failed one every later one fails.
+    /// The default appends at once.
+    fn submit(&mut self, entries: Vec<EncodedEntry>, key_counter: i64) -> Commit {
+        Commit::done(self.append(&entries, key_counter))
+    }
+
     /// Reads the entries after position `after` (0: the whole log), in order.
     fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError>;
+
+    /// Stores a snapshot, after every append submitted before it. The default refuses: a store
+    /// that keeps no snapshots replays its whole log on open.
+    fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
+        let _ = snapshot;
+        Err(StoreError::new(self.location(), "this store keeps no snapshots"))
+    }
+
+    /// The stored snapshots, newest first (none by default).
+    fn snapshots(&mut self) -> Result<Vec<Snapshot>, StoreError> {
+        Ok(Vec::new())
+    }
 
     /// Where the log lives (a file path), for error messages.
     fn location(&self) -> &str;
