@@ -6,12 +6,13 @@
 //!   implementation exists per engine; [`ClientError`] tells transient transport trouble from
 //!   final answers. [`EmbeddedClient`] (feature `embedded`, on by default) drives the
 //!   in-process engine; [`ZeebeClient`] (feature `zeebe`, on by default) talks to a Zeebe
-//!   gateway over gRPC and also deploys resources and creates instances.
+//!   gateway over gRPC and also deploys resources and creates instances; feature `zeebe-tls`
+//!   adds TLS and `zeebe-oauth` OAuth client-credentials tokens (`OAuthCredentials`).
 //! - [`WorkerRuntime`] polls a [`JobClient`] for each registered job type, runs the handlers
 //!   concurrently within `max_jobs_active`, reports outcomes, backs off while the engine is
 //!   unavailable, and drains on shutdown. It records [`Metrics`].
-//! - [`handlers`] has the built-in handlers: `log`, `set-variable` and a scripted one for tests
-//!   and demos.
+//! - [`handlers`] has the built-in handlers: `log`, `set-variable`, `dry-run`, `noop` and a
+//!   scripted one for tests and demos.
 
 mod client;
 #[cfg(feature = "embedded")]
@@ -38,4 +39,8 @@ pub use runtime::{ConfigError, RetryPolicy, WorkerOptions, WorkerRuntime};
 /// The shutdown signal [`WorkerRuntime::run`] takes, re-exported so callers need no extra crate.
 pub use tokio_util::sync::CancellationToken;
 #[cfg(feature = "zeebe")]
-pub use zeebe::{CompletedInstance, CreatedInstance, DeployedProcess, ZeebeClient};
+pub use zeebe::{
+    CompletedInstance, CreatedInstance, CredentialsProvider, DeployedProcess, ZeebeClient, ZeebeClientBuilder,
+};
+#[cfg(feature = "zeebe-oauth")]
+pub use zeebe::{OAuthCredentials, OAuthSettings};

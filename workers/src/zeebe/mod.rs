@@ -6,20 +6,32 @@
 //! `ActivateJobs` call of its own (activation only happens inside its own worker loop, which
 //! would replace [`WorkerRuntime`](crate::WorkerRuntime)), and its build needs `protoc`.
 
+mod builder;
 mod convert;
+mod credentials;
 mod messages;
+#[cfg(feature = "zeebe-oauth")]
+mod oauth;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use tonic::codegen::http::uri::PathAndQuery;
-use tonic::transport::{Channel, Endpoint};
+use tonic::metadata::MetadataValue;
+use tonic::transport::Channel;
 
 use crate::client::{ActivateJobsRequest, ClientError, JobClient};
 use crate::job::{Job, Variables};
+pub use builder::ZeebeClientBuilder;
 use convert::{client_error, job, json_object, millis};
+pub use credentials::CredentialsProvider;
+#[cfg(feature = "zeebe-oauth")]
+pub use oauth::{OAuthCredentials, OAuthSettings};
 
-/// A client for a Zeebe gateway (plaintext gRPC). Cheap to clone: clones share one HTTP/2
+/// A client for a Zeebe gateway: plaintext gRPC, or TLS for an `https://` address (feature
+/// `zeebe-tls`), with the `authorization` metadata of a [`CredentialsProvider`] on every call
+/// when one is given ([`ZeebeClient::builder`]). Cheap to clone: clones share one HTTP/2
 /// connection, which is opened on the first call and re-opened after it breaks.
 ///
 /// Gateway answers map onto [`ClientError`] by their gRPC status code; a gateway that cannot be
@@ -28,6 +40,7 @@ use convert::{client_error, job, json_object, millis};
 #[derive(Debug, Clone)]
 pub struct ZeebeClient {
     channel: Channel,
+    credentials: Option<Arc<dyn CredentialsProvider>>,
 }
 
 /// A process that a deployment created or found unchanged.
@@ -66,15 +79,48 @@ pub struct CompletedInstance {
 }
 
 impl ZeebeClient {
-    /// A client for the gateway at `address`, such as `http://127.0.0.1:26500`. Connecting is
-    /// deferred to the first call, so this fails only for an address that is not a URI.
+    /// A plaintext client for the gateway at `address`, such as `http://127.0.0.1:26500`, without
+    /// credentials. Connecting is deferred to the first call, so this fails only for an address
+    /// that is not a URI.
     pub fn new(address: &str) -> Result<Self, ClientError> {
-        let endpoint = Endpoint::from_shared(address.to_owned()).map_err(|error| {
-            ClientError::InvalidArgument(format!(
-                "'{address}' is not a gateway address ({error}); use a URI such as http://127.0.0.1:26500"
-            ))
-        })?;
-        Ok(Self { channel: endpoint.connect_lazy() })
+        Self::builder(address).build()
+    }
+
+    /// A builder for a client of the gateway at `address` that may add TLS settings and
+    /// credentials.
+    pub fn builder(address: &str) -> ZeebeClientBuilder {
+        ZeebeClientBuilder::new(address)
+    }
+
+    /// A request carrying `message`, the credentials' `authorization` metadata and, when
+    /// given, a transport deadline.
+    async fn request<M>(&self, message: M, deadline: Option<Duration>) -> Result<tonic::Request<M>, ClientError> {
+        let mut request = tonic::Request::new(message);
+        if let Some(deadline) = deadline {
+            request.set_timeout(deadline);
+        }
+        if let Some(credentials) = &self.credentials {
+            let authorization = credentials.authorization().await?;
+            let value = MetadataValue::try_from(authorization).map_err(|_| {
+                ClientError::InvalidArgument(
+                    "the credentials' authorization value cannot be sent as gRPC metadata (it holds characters headers cannot); check the token"
+                        .to_owned(),
+                )
+            })?;
+            request.metadata_mut().insert("authorization", value);
+        }
+        Ok(request)
+    }
+
+    /// The client error for a gateway answer; an `UNAUTHENTICATED` one makes the credentials
+    /// fetch anew for the next call.
+    fn answer_error(&self, status: tonic::Status) -> ClientError {
+        if status.code() == tonic::Code::Unauthenticated
+            && let Some(credentials) = &self.credentials
+        {
+            credentials.invalidate();
+        }
+        client_error(status)
     }
 
     /// Deploys resources (name and bytes; the name's extension, such as `.bpmn`, tells Zeebe
@@ -173,13 +219,10 @@ impl ZeebeClient {
         Request: prost::Message + Send + Sync + 'static,
         Response: prost::Message + Default + Send + Sync + 'static,
     {
+        let request = self.request(message, deadline).await?;
         let mut grpc = self.grpc().await?;
-        let mut request = tonic::Request::new(message);
-        if let Some(deadline) = deadline {
-            request.set_timeout(deadline);
-        }
         let response = grpc.unary(request, PathAndQuery::from_static(path), tonic_prost::ProstCodec::default()).await;
-        response.map(tonic::Response::into_inner).map_err(client_error)
+        response.map(tonic::Response::into_inner).map_err(|status| self.answer_error(status))
     }
 }
 
@@ -205,17 +248,16 @@ impl JobClient for ZeebeClient {
             // value as "answer at once", which is what a zero here asks for.
             request_timeout: if request.request_timeout.is_zero() { -1 } else { millis(request.request_timeout) },
         };
+        let call = self.request(message, Some(request.request_timeout.saturating_add(Duration::from_secs(10)))).await?;
         let mut grpc = self.grpc().await?;
-        let mut call = tonic::Request::new(message);
-        call.set_timeout(request.request_timeout.saturating_add(Duration::from_secs(10)));
         let codec = tonic_prost::ProstCodec::<messages::ActivateJobsRequest, messages::ActivateJobsResponse>::default();
         let mut stream = grpc
             .server_streaming(call, PathAndQuery::from_static("/gateway_protocol.Gateway/ActivateJobs"), codec)
             .await
-            .map_err(client_error)?
+            .map_err(|status| self.answer_error(status))?
             .into_inner();
         let mut jobs = Vec::new();
-        while let Some(batch) = stream.message().await.map_err(client_error)? {
+        while let Some(batch) = stream.message().await.map_err(|status| self.answer_error(status))? {
             for activated in batch.jobs {
                 jobs.push(job(activated)?);
             }
@@ -264,7 +306,70 @@ impl JobClient for ZeebeClient {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    /// Hands out `Bearer token-N`, N counting the invalidations.
+    #[derive(Debug, Default)]
+    struct CountingCredentials {
+        invalidations: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl CredentialsProvider for CountingCredentials {
+        async fn authorization(&self) -> Result<String, ClientError> {
+            Ok(format!("Bearer token-{}", self.invalidations.load(Ordering::SeqCst)))
+        }
+        fn invalidate(&self) {
+            self.invalidations.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test]
+    async fn every_request_carries_the_credentials_authorization_and_a_refusal_invalidates_them() {
+        let credentials = Arc::new(CountingCredentials::default());
+        let client = ZeebeClient::builder("http://127.0.0.1:9").credentials(credentials.clone()).build().unwrap();
+        let request = client.request((), Some(Duration::from_secs(1))).await.unwrap();
+        assert_eq!(request.metadata().get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer token-0"));
+
+        let error = client.answer_error(tonic::Status::unauthenticated("expired"));
+        assert!(matches!(error, ClientError::Rejected(_)), "{error:?}");
+        let request = client.request((), None).await.unwrap();
+        assert_eq!(request.metadata().get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer token-1"));
+
+        client.answer_error(tonic::Status::unavailable("down"));
+        assert_eq!(credentials.invalidations.load(Ordering::SeqCst), 1, "only UNAUTHENTICATED invalidates");
+    }
+
+    /// Hands out a value no header can carry.
+    #[derive(Debug)]
+    struct BrokenCredentials;
+
+    #[async_trait]
+    impl CredentialsProvider for BrokenCredentials {
+        async fn authorization(&self) -> Result<String, ClientError> {
+            Ok("Bearer line\nbreak".into())
+        }
+        fn invalidate(&self) {}
+    }
+
+    #[tokio::test]
+    async fn an_authorization_no_header_can_carry_is_an_invalid_argument() {
+        let client =
+            ZeebeClient::builder("http://127.0.0.1:9").credentials(Arc::new(BrokenCredentials)).build().unwrap();
+        let Err(ClientError::InvalidArgument(message)) = client.request((), None).await else {
+            panic!("sent a broken header")
+        };
+        assert!(message.contains("check the token"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn without_credentials_no_authorization_is_sent() {
+        let client = ZeebeClient::new("http://127.0.0.1:9").unwrap();
+        let request = client.request((), None).await.unwrap();
+        assert!(request.metadata().get("authorization").is_none());
+    }
 
     #[test]
     fn an_address_that_is_not_a_uri_is_an_invalid_argument_naming_it() {

@@ -1,0 +1,74 @@
+//! The built-in handler for each configured job type.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use workers::handlers::{DryRunHandler, LogHandler, NoopHandler, SetVariableHandler};
+use workers::{Job, JobHandler, JobOutcome};
+
+use crate::config::{HandlerKind, JobSubscription};
+
+/// The handler a subscription asks for, waiting its `delay` first when it has one.
+pub fn build(subscription: &JobSubscription) -> Arc<dyn JobHandler> {
+    let handler: Arc<dyn JobHandler> = match subscription.handler {
+        HandlerKind::Log => Arc::new(LogHandler),
+        HandlerKind::SetVariable => Arc::new(SetVariableHandler),
+        HandlerKind::Noop => Arc::new(NoopHandler),
+        HandlerKind::DryRun => Arc::new(DryRunHandler),
+    };
+    if subscription.delay.is_zero() { handler } else { Arc::new(Delayed { inner: handler, delay: subscription.delay }) }
+}
+
+/// Simulated work: waits `delay`, then lets `inner` decide.
+struct Delayed {
+    inner: Arc<dyn JobHandler>,
+    delay: Duration,
+}
+
+#[async_trait::async_trait]
+impl JobHandler for Delayed {
+    async fn handle(&self, job: &Job) -> JobOutcome {
+        tokio::time::sleep(self.delay).await;
+        self.inner.handle(job).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use workers::WorkerOptions;
+
+    use super::*;
+
+    fn job() -> Job {
+        Job {
+            job_type: "set-variable".into(),
+            key: 1,
+            element_id: "task".into(),
+            element_instance_key: 2,
+            bpmn_process_id: "p".into(),
+            process_definition_key: 3,
+            process_instance_key: 4,
+            variables: serde_json::json!({"value": 7}).as_object().cloned().unwrap_or_default(),
+            custom_headers: BTreeMap::from([("variable".to_owned(), "x".to_owned())]),
+            retries: 3,
+            deadline: chrono::DateTime::UNIX_EPOCH,
+            worker: "w".into(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_configured_handler_runs_after_its_delay() {
+        let subscription = JobSubscription {
+            handler: HandlerKind::SetVariable,
+            delay: Duration::from_secs(2),
+            options: WorkerOptions::default(),
+        };
+        let started = tokio::time::Instant::now();
+        let outcome = build(&subscription).handle(&job()).await;
+        assert_eq!(started.elapsed(), Duration::from_secs(2));
+        let expected = serde_json::json!({"x": 7}).as_object().cloned().unwrap_or_default();
+        assert_eq!(outcome, JobOutcome::complete_with(expected));
+    }
+}
