@@ -7,14 +7,14 @@ use clap::{Args, Parser, Subcommand};
 /// Deploy, start, run and inspect workflows on the durable embedded engine.
 ///
 /// The engine's state lives in ./.orchestrator/state.db (SQLite) unless --store or
-/// ORCHESTRATOR_STORE names another file. Exit codes: 0 ok, 1 the command failed, 2 bad usage or
+/// ORCHESTRATOR_STORE names another file or a postgres:// URL. Exit codes: 0 ok, 1 the command failed, 2 bad usage or
 /// input.
 #[derive(Debug, Parser)]
 #[command(name = "orchestrator", version)]
 pub struct Cli {
     /// The record store: a SQLite file path (default ./.orchestrator/state.db, or
-    /// ORCHESTRATOR_STORE).
-    #[arg(long, global = true, value_name = "PATH")]
+    /// ORCHESTRATOR_STORE), or postgres://user:password@host:port/database?log=<name>.
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub store: Option<String>,
     /// Print JSON for scripts instead of text.
     #[arg(long, global = true)]

@@ -24,7 +24,7 @@ pub enum Format {
 
 /// Runs the command the command line names.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
-    let store = StoreLocation::resolve(cli.store.as_deref())?;
+    let store = StoreLocation::resolve(cli.store.as_deref());
     let format = if cli.json { Format::Json } else { Format::Text };
     match cli.command {
         Command::Deploy { paths } => change::deploy(&store, &paths, format),
@@ -50,6 +50,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
 pub fn unknown_instance(store: &StoreLocation, key: i64) -> Failure {
     Failure::Failed(format!(
         "no process instance {key} in the store {}: `orchestrator status` lists the instances",
-        store.path().display()
+        store.display()
     ))
 }
