@@ -6,6 +6,9 @@
 #   zeebe/broker.sh stop     SIGTERM, wait, SIGKILL after ZEEBE_STOP_TIMEOUT seconds
 #   zeebe/broker.sh status   exit 0 and print details when ready; 1 when starting/unhealthy; 3 when stopped
 #   zeebe/broker.sh smoke    deploy a one-task process over gRPC and run an instance to completion
+#   zeebe/broker.sh serve    zpt only: run a private engine in the foreground (no pid file, no shared
+#                            state) for a test that owns the process; ZEEBE_CONTROL_PORT adds the
+#                            record/clock endpoint of zpt/ZptGateway.java
 #
 # ZEEBE_ENGINE picks the runtime for fetch/start (stop/status/smoke follow the running one):
 #   broker (default)  the official single-node broker distribution, embedded gateway, 1 partition
@@ -104,7 +107,8 @@ engine_ports() {
 engine_fetched() {
   case "$1" in
     broker) [ -f "$(broker_dist)/lib/camunda-zeebe-$(engine_version broker).jar" ] ;;
-    zpt) [ -f "$(zpt_dir)/classes/ZptGateway.class" ] ;;
+    # Recompiled when the source is newer than the class.
+    zpt) [ "$(zpt_dir)/classes/ZptGateway.class" -nt "$here/zpt/ZptGateway.java" ] ;;
   esac
 }
 
@@ -302,7 +306,7 @@ cmd_fetch() {
   case "$engine" in
     broker) run_maven dependency:unpack@fetch-broker ;;
     zpt)
-      run_maven dependency:copy-dependencies@fetch-zpt
+      [ -d "$(zpt_dir)/lib" ] || run_maven dependency:copy-dependencies@fetch-zpt
       compile_zpt_gateway
       ;;
   esac
@@ -415,14 +419,32 @@ cmd_smoke() {
     "$here/smoke/GatewaySmoke.java" "127.0.0.1:$gateway_port"
 }
 
+# Runs a private in-memory engine in the foreground until killed: for a test that starts, owns and
+# stops its own engine beside (never instead of) the shared one. Prints the ready line on stdout.
+cmd_serve() {
+  [ "$(requested_engine)" = zpt ] || die "serve runs the in-memory engine only; set ZEEBE_ENGINE=zpt"
+  cmd_fetch >&2
+  local java major
+  java="$(find_java)"
+  major="$(java_major "$java")"
+  local -a java_opts quiet_flags args
+  read -r -a java_opts <<<"${ZEEBE_JAVA_OPTS:--Xms128m -Xmx768m}"
+  read -r -a quiet_flags <<<"$(quiet_java_flags "$major")"
+  args=("$gateway_port")
+  [ -n "${ZEEBE_CONTROL_PORT:-}" ] && args+=(--control "$ZEEBE_CONTROL_PORT")
+  exec "$java" "${java_opts[@]}" "${quiet_flags[@]}" -XX:+ExitOnOutOfMemoryError -Dfile.encoding=UTF-8 \
+    -cp "$(engine_classpath zpt)" "$(engine_main zpt)" "${args[@]}"
+}
+
 case "${1:-}" in
   fetch) cmd_fetch ;;
+  serve) cmd_serve ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   smoke) cmd_smoke ;;
   *)
-    echo "usage: [ZEEBE_ENGINE=broker|zpt] zeebe/broker.sh {fetch|start|stop|status|smoke}" >&2
+    echo "usage: [ZEEBE_ENGINE=broker|zpt] zeebe/broker.sh {fetch|start|stop|status|smoke|serve}" >&2
     exit 2
     ;;
 esac

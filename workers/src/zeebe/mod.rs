@@ -9,6 +9,7 @@
 mod builder;
 mod convert;
 mod credentials;
+mod instances;
 mod messages;
 #[cfg(feature = "zeebe-oauth")]
 mod oauth;
