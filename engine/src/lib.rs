@@ -26,6 +26,7 @@ mod core;
 mod engine;
 pub mod error;
 pub mod expression;
+pub mod history;
 pub mod model;
 mod processing;
 pub mod record;
