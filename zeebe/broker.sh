@@ -3,9 +3,15 @@
 #
 #   zeebe/broker.sh fetch    download the pinned runtime (versions in pom.xml) into zeebe/target/
 #   zeebe/broker.sh start    fetch if needed, start with fresh state, wait until ready
+#   zeebe/broker.sh start --keep-data   start on the data the last run left (restart after a crash)
 #   zeebe/broker.sh stop     SIGTERM, wait, SIGKILL after ZEEBE_STOP_TIMEOUT seconds
+#   zeebe/broker.sh kill     SIGKILL at once, like a crash (fault tests); the data stays
 #   zeebe/broker.sh status   exit 0 and print details when ready; 1 when starting/unhealthy; 3 when stopped
 #   zeebe/broker.sh smoke    deploy a one-task process over gRPC and run an instance to completion
+#   zeebe/broker.sh serve    zpt only: run a private engine in the foreground (no pid file, no shared
+#                            state) for a test that owns the process; ZEEBE_CONTROL_PORT adds the
+#                            record/clock endpoint of zpt/ZptGateway.java
+#   zeebe/broker.sh java     print the Java 21+ binary the other verbs use (benches run clients on it)
 #
 # ZEEBE_ENGINE picks the runtime for fetch/start (stop/status/smoke follow the running one):
 #   broker (default)  the official single-node broker distribution, embedded gateway, 1 partition
@@ -16,12 +22,15 @@
 #   ZEEBE_REST_PORT (8080)      REST gateway        ZEEBE_COMMAND_PORT (26501), ZEEBE_INTERNAL_PORT (26502)
 #   ZEEBE_JAVA                  java binary or JDK home to use (must be Java 21+)
 #   ZEEBE_JAVA_OPTS (-Xms128m -Xmx768m)            ZEEBE_START_TIMEOUT (180)  ZEEBE_STOP_TIMEOUT (30)
-# Everything it writes (runtimes, data, log, pid file, fallback JDK) is under zeebe/target/.
+#   ZEEBE_RUN_DIR (zeebe/target/run)  where one broker keeps its data, log and pid file: give a
+#                               second broker (own ports too) its own directory to run it beside
+# Everything it writes (runtimes, data, log, pid file, fallback JDK) is under zeebe/target/ unless
+# ZEEBE_RUN_DIR points elsewhere.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="$here/target"
-run_dir="$target/run"
+run_dir="${ZEEBE_RUN_DIR:-$target/run}"
 pid_file="$run_dir/broker.pid"
 engine_file="$run_dir/engine"
 log_file="$run_dir/broker.log"
@@ -104,7 +113,8 @@ engine_ports() {
 engine_fetched() {
   case "$1" in
     broker) [ -f "$(broker_dist)/lib/camunda-zeebe-$(engine_version broker).jar" ] ;;
-    zpt) [ -f "$(zpt_dir)/classes/ZptGateway.class" ] ;;
+    # Recompiled when the source is newer than the class.
+    zpt) [ "$(zpt_dir)/classes/ZptGateway.class" -nt "$here/zpt/ZptGateway.java" ] ;;
   esac
 }
 
@@ -302,7 +312,7 @@ cmd_fetch() {
   case "$engine" in
     broker) run_maven dependency:unpack@fetch-broker ;;
     zpt)
-      run_maven dependency:copy-dependencies@fetch-zpt
+      [ -d "$(zpt_dir)/lib" ] || run_maven dependency:copy-dependencies@fetch-zpt
       compile_zpt_gateway
       ;;
   esac
@@ -310,7 +320,14 @@ cmd_fetch() {
   echo "$(engine_label "$engine") fetched"
 }
 
+# Starts the engine; with --keep-data on the data the last run left (a restart), else fresh.
 cmd_start() {
+  local keep_data=false
+  case "${1:-}" in
+    "") ;;
+    --keep-data) keep_data=true ;;
+    *) die "start takes no option but --keep-data, not '$1'" ;;
+  esac
   local pid
   if pid="$(running_pid)"; then
     echo "already running (pid $pid)"
@@ -334,13 +351,18 @@ cmd_start() {
   read -r -a quiet_flags <<<"$(quiet_java_flags "$major")"
   java_opts+=("${quiet_flags[@]}" -XX:+ExitOnOutOfMemoryError -Dfile.encoding=UTF-8)
 
-  rm -rf "$data_dir" "$log_file"
+  if $keep_data; then
+    [ "$engine" = broker ] || die "--keep-data needs the broker engine: $(engine_label "$engine") keeps no data"
+    [ -d "$data_dir" ] || die "--keep-data: no data in $data_dir to start on; run start without it"
+  else
+    rm -rf "$data_dir" "$log_file"
+  fi
   mkdir -p "$run_dir" "$data_dir"
   echo "$engine" >"$engine_file"
-  echo "starting $(engine_label "$engine") with $java (Java $major)"
+  echo "starting $(engine_label "$engine") with $java (Java $major)$($keep_data && echo ", on the kept data")"
   local started_ns
   started_ns="$(date +%s%N)"
-  (cd "$run_dir" && exec_engine "$engine" "$java" "${java_opts[@]}") </dev/null >"$log_file" 2>&1 &
+  (cd "$run_dir" && exec_engine "$engine" "$java" "${java_opts[@]}") </dev/null >>"$log_file" 2>&1 &
   pid=$!
   echo "$pid" >"$pid_file"
 
@@ -387,6 +409,30 @@ cmd_stop() {
   echo "stopped $(engine_label "$(running_engine)") (pid $pid)"
 }
 
+# SIGKILL, no shutdown: what a crash or an OOM kill does. The data directory stays as it was.
+cmd_kill() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$pid_file"
+    echo "not running"
+    return 0
+  fi
+  kill -KILL "$pid" 2>/dev/null || true
+  # Gone or a zombie (its parent, a finished broker.sh, may leave the reaping to an init that
+  # never does it): either way the ports and files are free.
+  while [[ "$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null)" =~ ^[^Z] ]]; do sleep 0.1; done
+  # The main thread turns zombie before the other threads have closed the sockets.
+  local port deadline=$((SECONDS + stop_timeout))
+  for port in $(engine_ports "$(running_engine)"); do
+    while port_open "$port"; do
+      [ "$SECONDS" -lt "$deadline" ] || die "port $port still accepts connections ${stop_timeout}s after SIGKILL"
+      sleep 0.1
+    done
+  done
+  rm -f "$pid_file"
+  echo "killed $(engine_label "$(running_engine)") (pid $pid)"
+}
+
 cmd_status() {
   local pid engine
   if ! pid="$(running_pid)"; then
@@ -415,14 +461,34 @@ cmd_smoke() {
     "$here/smoke/GatewaySmoke.java" "127.0.0.1:$gateway_port"
 }
 
+# Runs a private in-memory engine in the foreground until killed: for a test that starts, owns and
+# stops its own engine beside (never instead of) the shared one. Prints the ready line on stdout.
+cmd_serve() {
+  [ "$(requested_engine)" = zpt ] || die "serve runs the in-memory engine only; set ZEEBE_ENGINE=zpt"
+  cmd_fetch >&2
+  local java major
+  java="$(find_java)"
+  major="$(java_major "$java")"
+  local -a java_opts quiet_flags args
+  read -r -a java_opts <<<"${ZEEBE_JAVA_OPTS:--Xms128m -Xmx768m}"
+  read -r -a quiet_flags <<<"$(quiet_java_flags "$major")"
+  args=("$gateway_port")
+  [ -n "${ZEEBE_CONTROL_PORT:-}" ] && args+=(--control "$ZEEBE_CONTROL_PORT")
+  exec "$java" "${java_opts[@]}" "${quiet_flags[@]}" -XX:+ExitOnOutOfMemoryError -Dfile.encoding=UTF-8 \
+    -cp "$(engine_classpath zpt)" "$(engine_main zpt)" "${args[@]}"
+}
+
 case "${1:-}" in
   fetch) cmd_fetch ;;
-  start) cmd_start ;;
+  serve) cmd_serve ;;
+  start) cmd_start "${@:2}" ;;
   stop) cmd_stop ;;
+  kill) cmd_kill ;;
+  java) find_java ;;
   status) cmd_status ;;
   smoke) cmd_smoke ;;
   *)
-    echo "usage: [ZEEBE_ENGINE=broker|zpt] zeebe/broker.sh {fetch|start|stop|status|smoke}" >&2
+    echo "usage: [ZEEBE_ENGINE=broker|zpt] zeebe/broker.sh {fetch|start [--keep-data]|stop|kill|status|smoke|serve|java}" >&2
     exit 2
     ;;
 esac

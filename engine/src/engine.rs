@@ -1,6 +1,11 @@
 //! [`Engine`]: the async handle for tokio services. It shares one [`EngineCore`] behind a mutex
 //! (commands are short and never await while holding it) and wakes waiting workers and callers
 //! when jobs appear or instances finish.
+//!
+//! Group commit: [`Engine::run`] (and the async calls built on it) runs a command as a batch of
+//! one, hands its records to the store and releases the engine before waiting for the write, so
+//! the commands of many tasks that arrive while the store syncs share its next transaction. A
+//! result is returned only after the transaction holding it committed.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -38,6 +43,22 @@ impl Engine {
         result
     }
 
+    /// Runs a command on the core with group commit: its records are submitted to the store
+    /// and the result is returned once they are durable; the engine is free for other commands
+    /// meanwhile. If the write fails, the command fails with `UNAVAILABLE` (its effect may be in
+    /// memory but not in the log: reopen the engine).
+    pub async fn run<T>(&self, command: impl FnOnce(&mut EngineCore) -> Result<T>) -> Result<T> {
+        let (result, commit) = {
+            let mut core = self.lock();
+            core.begin_batch();
+            let result = command(&mut core);
+            (result, core.submit_batch())
+        };
+        self.changed.notify_waiters();
+        commit.wait_async().await?;
+        result
+    }
+
     fn lock(&self) -> MutexGuard<'_, EngineCore> {
         self.core.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -51,7 +72,14 @@ impl Engine {
             tokio::pin!(notified);
             notified.as_mut().enable();
             // Activation wakes no one (it creates no jobs), so it does not notify itself.
-            let jobs = self.lock().activate_jobs(request)?;
+            let (jobs, commit) = {
+                let mut core = self.lock();
+                core.begin_batch();
+                let jobs = core.activate_jobs(request);
+                (jobs, core.submit_batch())
+            };
+            commit.wait_async().await?;
+            let jobs = jobs?;
             if !jobs.is_empty() {
                 return Ok(jobs);
             }
@@ -69,7 +97,7 @@ impl Engine {
         variables: Variables,
         request_timeout: Duration,
     ) -> Result<(ProcessInstanceCreated, Variables)> {
-        let (created, done) = self.with(|core| core.create_instance_with_result(bpmn_process_id, variables))?;
+        let (created, done) = self.run(|core| core.create_instance_with_result(bpmn_process_id, variables)).await?;
         if let Some(result) = done {
             return Ok((created, result));
         }

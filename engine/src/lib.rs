@@ -26,6 +26,7 @@ mod core;
 mod engine;
 pub mod error;
 pub mod expression;
+pub mod history;
 pub mod model;
 mod processing;
 pub mod record;
@@ -34,8 +35,8 @@ pub mod store;
 pub mod testing;
 
 pub use crate::core::{
-    ActivateJobs, ActivatedJob, Deployment, ElementInstanceInfo, EngineCore, Incident, ProcessInstanceCreated,
-    ProcessMetadata, PublishMessage, UserTask, Variables,
+    ActivateJobs, ActivatedJob, Deployment, ElementInstanceInfo, EngineCore, Incident, OpenReport,
+    ProcessInstanceCreated, ProcessMetadata, PublishMessage, UserTask, Variables,
 };
 pub use crate::engine::Engine;
 pub use clock::{Clock, SystemClock, VirtualClock};

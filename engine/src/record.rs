@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{ElementType, FlowIdx, NodeIdx};
-use crate::store::{StoreError, StoredProcess};
+use crate::store::{Commit, LogEntry, StoreError, StoredProcess};
 
 /// One event record: the key of the entity it is about, what happened, and the entity's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -487,7 +487,64 @@ pub struct UserTaskRecord {
     pub candidate_users: Arc<[String]>,
 }
 
+/// What caused a command's records: stored with every [`LogEntry`](crate::store::LogEntry) so
+/// history and audit can say who or what changed the state.
+///
+/// Serialized as JSON with a `kind` tag, for example
+/// `{"kind":"api","call":"CreateProcessInstance","client":"orchestrator cli"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Cause {
+    /// An API call: `call` is the command's name in Zeebe's gateway vocabulary
+    /// (`Deploy`, `CreateProcessInstance`, `CreateProcessInstanceWithResult`,
+    /// `CancelProcessInstance`, `SetVariables`, `ResolveIncident`, `PublishMessage`,
+    /// `BroadcastSignal`, `UpdateJobRetries`, `UpdateJobTimeout`, `AssignUserTask`,
+    /// `CompleteUserTask`, and `CompleteJob`/`FailJob`/`ThrowError` for a job no worker
+    /// activated); `client` is the caller's identity when it gave one
+    /// ([`EngineCore::set_client`](crate::EngineCore::set_client)).
+    Api {
+        /// The API call.
+        call: String,
+        /// Who called, when known (for example `orchestrator cli`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client: Option<String>,
+    },
+    /// A job worker: `ActivateJobs`, or `CompleteJob`/`FailJob`/`ThrowError` of a job it
+    /// activated. `name` is the worker name given at activation (kept on the job).
+    Worker {
+        /// The worker's name.
+        name: String,
+        /// The call (`ActivateJobs`, `CompleteJob`, `FailJob`, `ThrowError`).
+        call: String,
+    },
+    /// Something fell due at the entry's time: timers, job time-outs, the end of retry
+    /// back-offs and message expiry (by `tick`, after a command, or when a store is opened).
+    Timer,
+}
+
+impl Cause {
+    /// An API call without a client identity.
+    pub fn api(call: &str) -> Self {
+        Cause::Api { call: call.to_string(), client: None }
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cause::Api { call, client: Some(client) } => write!(f, "{call} by {client}"),
+            Cause::Api { call, client: None } => write!(f, "{call}"),
+            Cause::Worker { name, call } => write!(f, "{call} by worker '{name}'"),
+            Cause::Timer => write!(f, "timer"),
+        }
+    }
+}
+
 /// Where records go. The engine pushes every record, in order, right before applying it.
+///
+/// Every command begins an entry ([`begin_entry`](Self::begin_entry)) with its time and
+/// [`Cause`]; the records after it, until the next `begin_entry`, are that entry's. A sink
+/// drops entries that got no record.
 ///
 /// Implementations decide what to keep: nothing ([`NullSink`]), everything ([`MemorySink`]), or a
 /// persistent log ([`StoreSink`](crate::store::StoreSink)). `append` must not fail: a sink that
@@ -495,6 +552,21 @@ pub struct UserTaskRecord {
 pub trait RecordSink: Send {
     /// Receives one record.
     fn append(&mut self, record: &Record);
+
+    /// Starts a new entry: the records appended from now on were written at `at_millis`
+    /// (engine time, epoch milliseconds) because of `cause`. Called only when
+    /// [`keeps_entries`](Self::keeps_entries) is true, so an engine nobody observes builds no
+    /// cause. Records appended before any entry began belong to an entry with time 0 and the
+    /// cause `Api { call: "Unspecified" }`.
+    fn begin_entry(&mut self, at_millis: i64, cause: &Cause) {
+        let _ = (at_millis, cause);
+    }
+
+    /// True when the sink wants [`begin_entry`](Self::begin_entry) calls. Asked once, when the
+    /// engine is built.
+    fn keeps_entries(&self) -> bool {
+        false
+    }
 
     /// Called once at the end of every command, before its result goes back to the caller:
     /// makes the records appended since the last flush durable, together with the key
@@ -504,10 +576,29 @@ pub trait RecordSink: Send {
         Ok(())
     }
 
+    /// Like [`flush`](Self::flush), but returns at once with a [`Commit`] to wait on, so the
+    /// engine can go on while the records are written (group commit). The default flushes.
+    fn submit(&mut self, key_counter: i64) -> Commit {
+        Commit::done(self.flush(key_counter))
+    }
+
     /// True when [`flush`](Self::flush) does work. Asked once, when the engine is built: for
     /// sinks that keep records only in memory the engine skips the call per command.
     fn is_durable(&self) -> bool {
         false
+    }
+
+    /// The entries this sink can read back (committed ones, for a store), oldest first;
+    /// `None` when it keeps none (the default).
+    fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
+        None
+    }
+
+    /// Makes everything so far durable, then stores `state` as a snapshot at the log's current
+    /// position; returns that position, or `None` when the sink keeps no snapshots (default).
+    fn save_snapshot(&mut self, state: &crate::state::State, key_counter: i64) -> Result<Option<i64>, StoreError> {
+        let _ = (state, key_counter);
+        Ok(None)
     }
 }
 
@@ -519,32 +610,61 @@ impl RecordSink for NullSink {
     fn append(&mut self, _record: &Record) {}
 }
 
-/// A sink that keeps every record in memory. Clones share the same buffer, so a test keeps one
-/// clone to read what the engine wrote into the other.
+/// A sink that keeps every entry (with its records) in memory. Clones share the same buffer,
+/// so a test keeps one clone to read what the engine wrote into the other.
 #[derive(Debug, Clone, Default)]
 pub struct MemorySink {
-    records: Arc<Mutex<Vec<Record>>>,
+    entries: Arc<Mutex<Vec<LogEntry>>>,
 }
 
 impl MemorySink {
-    /// A copy of every record so far.
+    /// A copy of every record so far, in order.
     pub fn records(&self) -> Vec<Record> {
-        self.records.lock().map(|r| r.clone()).unwrap_or_default()
+        self.log().into_iter().flat_map(|e| e.records).collect()
+    }
+
+    /// A copy of every entry so far (commands with their time, cause and records), numbered
+    /// 1, 2, 3, ... like a store's positions.
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.entries.lock().map(|e| e.iter().filter(|e| !e.records.is_empty()).cloned().collect()).unwrap_or_default()
     }
 
     /// Forgets all records so far.
     pub fn clear(&self) {
-        if let Ok(mut records) = self.records.lock() {
-            records.clear();
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
         }
     }
 }
 
 impl RecordSink for MemorySink {
     fn append(&mut self, record: &Record) {
-        if let Ok(mut records) = self.records.lock() {
-            records.push(record.clone());
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.is_empty() {
+                entries.push(LogEntry::new(1, 0, Cause::api("Unspecified")));
+            }
+            if let Some(last) = entries.last_mut() {
+                last.records.push(record.clone());
+            }
         }
+    }
+
+    fn begin_entry(&mut self, at_millis: i64, cause: &Cause) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.last().is_some_and(|e| e.records.is_empty()) {
+                entries.pop();
+            }
+            let position = entries.len() as i64 + 1;
+            entries.push(LogEntry::new(position, at_millis, cause.clone()));
+        }
+    }
+
+    fn keeps_entries(&self) -> bool {
+        true
+    }
+
+    fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
+        Some(Ok(self.log()))
     }
 }
 
@@ -553,11 +673,31 @@ impl<S: RecordSink + ?Sized> RecordSink for Box<S> {
         (**self).append(record);
     }
 
+    fn begin_entry(&mut self, at_millis: i64, cause: &Cause) {
+        (**self).begin_entry(at_millis, cause);
+    }
+
+    fn keeps_entries(&self) -> bool {
+        (**self).keeps_entries()
+    }
+
     fn flush(&mut self, key_counter: i64) -> Result<(), StoreError> {
         (**self).flush(key_counter)
     }
 
+    fn submit(&mut self, key_counter: i64) -> Commit {
+        (**self).submit(key_counter)
+    }
+
     fn is_durable(&self) -> bool {
         (**self).is_durable()
+    }
+
+    fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
+        (**self).entries()
+    }
+
+    fn save_snapshot(&mut self, state: &crate::state::State, key_counter: i64) -> Result<Option<i64>, StoreError> {
+        (**self).save_snapshot(state, key_counter)
     }
 }

@@ -70,6 +70,27 @@ fn item_65_without_parent_propagation_only_input_mappings_reach_the_child() {
     assert_eq!(job.variables, vars(json!({"given": 42})));
 }
 
+/// Found by the differential test against Zeebe 8.8: the child's variables are merged from the
+/// call activity's flow scope, so one named like an input-mapped local of the call activity
+/// reaches the parent instead of updating that local (which ends with the call activity).
+#[test]
+fn item_64_child_variables_pass_over_the_call_activitys_input_mapped_locals() {
+    let mut test = ProcessTest::new();
+    test.deploy(&child_process());
+    let parent = ProcessBuilder::new("parent")
+        .start("s")
+        .call_activity("call", "child")
+        .input("call", Some("=1"), "given")
+        .end("e")
+        .build();
+    test.deploy(&parent);
+    let pi = test.start("parent", json!({}));
+    test.complete_job("child-work", json!({"given": 2, "fromChild": 3}));
+    test.assert_completed(pi);
+    assert_eq!(test.variable(pi, "given"), Some(json!(2)));
+    assert_eq!(test.variable(pi, "fromChild"), Some(json!(3)));
+}
+
 #[test]
 fn item_66_cancelling_the_parent_cancels_the_child() {
     let mut test = ProcessTest::new();

@@ -6,7 +6,7 @@ mod backends;
 mod common;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +28,9 @@ on_every_backend!(
     a_latin1_resource_is_stored_as_bytes_and_recompiles,
     a_job_deadline_that_passed_while_closed_frees_the_job_on_reopen,
     a_killed_engine_process_releases_the_store_and_keeps_what_it_acknowledged,
+    running_instances_keep_their_version_after_a_newer_deploy_and_a_reopen,
+    a_batch_of_commands_commits_together_and_every_command_in_it_survives,
+    concurrent_async_commands_are_durable_when_acknowledged,
 );
 
 fn a_waiting_instance_survives_a_restart_and_completes_once(store: &TestStore) {
@@ -219,13 +222,14 @@ struct CountingStore {
 }
 
 impl RecordStore for CountingStore {
-    fn append(&mut self, records: &[engine::store::EncodedRecord], _key_counter: i64) -> Result<(), StoreError> {
-        self.batches.lock().expect("not poisoned").push(records.len());
+    fn append(&mut self, entries: &[engine::store::EncodedEntry], _key_counter: i64) -> Result<(), StoreError> {
+        let records = entries.iter().map(|e| e.record_count as usize).sum();
+        self.batches.lock().expect("not poisoned").push(records);
         Ok(())
     }
 
-    fn read_log(&mut self) -> Result<engine::store::StoredLog, StoreError> {
-        Ok(engine::store::StoredLog { format_version: 1, ..Default::default() })
+    fn read_log(&mut self, _after: i64) -> Result<engine::store::StoredLog, StoreError> {
+        Ok(engine::store::StoredLog { format_version: engine::store::RECORD_FORMAT_VERSION, ..Default::default() })
     }
 
     fn location(&self) -> &str {
@@ -289,4 +293,144 @@ fn a_killed_engine_process_releases_the_store_and_keeps_what_it_acknowledged(sto
     assert!(refused.message.contains("another engine"), "says why: {refused}");
     let core = store.open_engine_after_kill(&clock);
     assert!(core.is_active(instance), "the acknowledged start survived the kill");
+}
+
+fn running_instances_keep_their_version_after_a_newer_deploy_and_a_reopen(store: &TestStore) {
+    let clock = VirtualClock::default();
+    let v1 = ProcessBuilder::new("order").start("start").service_task("charge", "charge-v1").end("end").build();
+    let v2 = ProcessBuilder::new("order")
+        .start("start")
+        .service_task("charge", "charge-v2")
+        .service_task("ship", "ship")
+        .end("end")
+        .build();
+    let (old, v1_key, v2_key) = {
+        let mut core = store.open_engine_ok(&clock);
+        let v1_key = core.deploy_model("order.bpmn", &v1).expect("deploys").processes[0].process_definition_key;
+        let old = core.create_instance("order", None, vars(json!({}))).expect("starts");
+        let v2_key = core.deploy_model("order.bpmn", &v2).expect("deploys").processes[0].process_definition_key;
+        assert_eq!(old.version, 1);
+        (old.process_instance_key, v1_key, v2_key)
+    };
+    let mut core = store.open_engine_ok(&clock);
+    let new = core.create_instance("order", None, vars(json!({}))).expect("starts");
+    assert_eq!((new.version, new.process_definition_key), (2, v2_key), "a new start takes the latest version");
+    let old_process = core.state().element(old).expect("the old instance runs").def;
+    assert_eq!(core.state().process(old_process).key, v1_key, "the running instance stays on version 1");
+    // The old instance still waits for version 1's job type, and finishes by version 1's flow.
+    assert!(
+        core.activate_jobs(&ActivateJobs::new("charge-v2"))
+            .expect("activates")
+            .iter()
+            .all(|j| j.process_instance_key != old)
+    );
+    let jobs = core.activate_jobs(&ActivateJobs::new("charge-v1")).expect("activates");
+    assert_eq!(jobs.iter().map(|j| j.process_instance_key).collect::<Vec<_>>(), vec![old]);
+    core.complete_job(jobs[0].key, vars(json!({}))).expect("completes");
+    assert!(!core.is_active(old), "version 1 has no 'ship' task: the instance ends");
+    assert!(core.is_active(new.process_instance_key), "the version 2 instance still runs");
+}
+
+/// The number of batch rows (group commits that wrote entries) in a store file.
+fn batch_rows(path: &Path) -> i64 {
+    use sqlx::{ConnectOptions, Connection};
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    runtime.block_on(async {
+        let mut connection =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
+        let rows: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM log_batch").fetch_one(&mut connection).await.expect("counts");
+        connection.close().await.expect("closes");
+        rows
+    })
+}
+
+fn a_batch_of_commands_commits_together_and_every_command_in_it_survives(store: &TestStore) {
+    let clock = VirtualClock::default();
+    let instances: Vec<i64> = {
+        let mut core = store.open_engine_ok(&clock);
+        core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+        core.begin_batch();
+        let started =
+            (0..50).map(|_| core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key);
+        let started: Vec<i64> = started.collect();
+        assert!(core.in_batch());
+        core.commit_batch().expect("commits");
+        started
+    };
+    if let TestStore::Sqlite { path, .. } = store {
+        assert_eq!(batch_rows(path), 2, "the deployment, then the 50 starts in one commit");
+    }
+    let core = store.open_engine_ok(&clock);
+    assert!(instances.iter().all(|k| core.is_active(*k)), "every start of the batch is there");
+    let entries = core_history(core);
+    assert_eq!(entries.len(), 51, "each start is still its own entry with its cause");
+}
+
+fn core_history(mut core: EngineCore) -> Vec<engine::store::LogEntry> {
+    core.history().expect("a store keeps entries").expect("reads")
+}
+
+fn concurrent_async_commands_are_durable_when_acknowledged(store: &TestStore) {
+    let clock = VirtualClock::default();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let acknowledged: Vec<i64> = runtime.block_on(async {
+        let mut core = store.open_engine_ok(&clock);
+        core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+        let engine = engine::Engine::new(core);
+        let tasks: Vec<_> = (0..200)
+            .map(|_| {
+                let engine = engine.clone();
+                tokio::spawn(
+                    async move { engine.run(|core| core.create_instance("order", None, vars(json!({})))).await },
+                )
+            })
+            .collect();
+        let mut keys = Vec::new();
+        for task in tasks {
+            keys.push(task.await.expect("joins").expect("starts").process_instance_key);
+        }
+        keys
+    });
+    drop(runtime);
+    let core = store.open_engine_ok(&clock);
+    assert!(acknowledged.iter().all(|k| core.is_active(*k)), "every acknowledged start is in the file");
+}
+
+/// A store that accepts everything until told to fail, then refuses every append.
+struct FailsAfter {
+    accepted: usize,
+    limit: usize,
+}
+
+impl RecordStore for FailsAfter {
+    fn append(&mut self, _entries: &[engine::store::EncodedEntry], _key_counter: i64) -> Result<(), StoreError> {
+        self.accepted += 1;
+        if self.accepted > self.limit { Err(StoreError::new("memory:fails", "disk full")) } else { Ok(()) }
+    }
+
+    fn read_log(&mut self, _after: i64) -> Result<engine::store::StoredLog, StoreError> {
+        Ok(engine::store::StoredLog { format_version: engine::store::RECORD_FORMAT_VERSION, ..Default::default() })
+    }
+
+    fn location(&self) -> &str {
+        "memory:fails"
+    }
+}
+
+#[test]
+fn a_failed_batch_commit_fails_the_batch_and_every_later_command() {
+    // Opening writes the key counter once, the deployment is the second append.
+    let store = FailsAfter { accepted: 0, limit: 2 };
+    let mut core = EngineCore::open(Box::new(store), Arc::new(VirtualClock::default())).expect("opens");
+    core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("the deploy is stored");
+    core.begin_batch();
+    for _ in 0..3 {
+        core.create_instance("order", None, vars(json!({}))).expect("runs inside the batch");
+    }
+    let error = core.commit_batch().expect_err("the batch's commit fails");
+    assert_eq!(error.code(), "UNAVAILABLE");
+    assert!(error.to_string().contains("disk full") && error.to_string().contains("reopen"), "{error}");
+    let later = core.create_instance("order", None, vars(json!({}))).expect_err("refused after the failure");
+    assert_eq!(later.code(), "UNAVAILABLE");
 }

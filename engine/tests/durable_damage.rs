@@ -7,7 +7,7 @@ mod backends;
 use std::sync::Arc;
 
 use backends::{Damage, TestStore, on_every_backend};
-use engine::store::{EncodedRecord, RecordStore, SqliteStore, StoreError, StoredLog};
+use engine::store::{EncodedEntry, RecordStore, SqliteStore, StoreError, StoredLog};
 use engine::testing::model;
 use engine::testing::vars;
 use engine::{EngineCore, EngineError, VirtualClock};
@@ -20,6 +20,9 @@ on_every_backend!(
     a_resource_that_recompiles_to_other_elements_is_refused,
     a_log_in_a_newer_record_format_is_refused,
     a_log_without_its_meta_row_is_refused,
+    a_log_in_an_older_record_format_is_refused_saying_there_is_no_converter,
+    an_entry_with_fewer_records_than_it_says_is_refused,
+    an_entry_whose_cause_does_not_read_is_refused,
 );
 
 /// Gives `store` one deployed process and one waiting instance.
@@ -40,44 +43,81 @@ fn assert_refused(store: &TestStore, expected: &[&str]) {
 
 fn an_unreadable_record_is_refused_with_its_position(store: &TestStore) {
     with_an_instance(store);
-    store.damage(Damage::CutPayload { position: 3 });
-    assert_refused(store, &["position 3", "cannot be read", "from a backup"]);
+    store.damage(Damage::CutBatch { first_position: 2 });
+    assert_refused(store, &["position 2", "does not decompress", "from a backup"]);
 }
 
 fn a_record_that_does_not_fit_the_log_is_refused(store: &TestStore) {
     with_an_instance(store);
-    store.damage(Damage::SetJson {
-        intent: "%SEQUENCE_FLOW_TAKEN",
-        path: &["value", "SequenceFlow", "flow"],
-        value: json!(9999),
-    });
+    store.damage(Damage::SetJson { pointer: "/2/SequenceFlow/1", value: json!(9999) });
     assert_refused(store, &["does not fit the records before it", "backup"]);
 }
 
 fn a_stored_resource_that_no_longer_reads_is_refused(store: &TestStore) {
     with_an_instance(store);
-    store.damage(Damage::SetJson {
-        intent: "Process CREATED",
-        path: &["value", "Process", "resource", "Text"],
-        value: json!("not xml"),
-    });
+    store.damage(Damage::SetJson { pointer: "/2/Process/5/Text", value: json!("not xml") });
     assert_refused(store, &["order.bpmn", "no longer reads", "position 1"]);
 }
 
 fn a_resource_that_recompiles_to_other_elements_is_refused(store: &TestStore) {
     with_an_instance(store);
-    store.damage(Damage::SetJson {
-        intent: "Process CREATED",
-        path: &["value", "Process", "shape"],
-        value: json!(12345),
-    });
+    store.damage(Damage::SetJson { pointer: "/2/Process/6", value: json!(12345) });
     assert_refused(store, &["order.bpmn", "other elements than the deployed one", "engine version that wrote it"]);
 }
 
 fn a_log_in_a_newer_record_format_is_refused(store: &TestStore) {
     with_an_instance(store);
-    store.damage(Damage::FormatVersion(2));
-    assert_refused(store, &["record format 2", "newer engine"]);
+    store.damage(Damage::FormatVersion(engine::store::RECORD_FORMAT_VERSION + 1));
+    assert_refused(store, &["newer engine that wrote it"]);
+}
+
+fn a_log_in_an_older_record_format_is_refused_saying_there_is_no_converter(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::FormatVersion(1));
+    assert_refused(store, &["older record format 1", "no converter", "move the file away"]);
+}
+
+fn an_entry_with_fewer_records_than_it_says_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::EditEntries(&|entry| entry.record_count += 1));
+    assert_refused(store, &["position 1", "instead of", "backup"]);
+}
+
+fn an_entry_whose_cause_does_not_read_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::EditEntries(&|entry| entry.cause = r#"{"kind":"alien"}"#.into()));
+    assert_refused(store, &["position 1", "cause that cannot be read"]);
+}
+
+/// A store file with a deployment and a start, each one batch.
+fn sqlite_with_an_instance() -> TestStore {
+    let store = TestStore::sqlite();
+    with_an_instance(&store);
+    store
+}
+
+#[test]
+fn a_missing_batch_is_refused_naming_the_gap() {
+    let store = sqlite_with_an_instance();
+    let TestStore::Sqlite { path, .. } = &store else { unreachable!("a SQLite store") };
+    tamper(path, "DELETE FROM log_batch WHERE first_position = 2");
+    let mut core = store.open_engine_ok(&VirtualClock::default());
+    core.create_instance("order", None, vars(json!({}))).expect("starts");
+    drop(core);
+    tamper(path, "DELETE FROM log_batch WHERE first_position = 1");
+    assert_refused(&store, &["no entries from position 1 to 1", "backup"]);
+}
+
+/// Runs SQL on the SQLite file behind the engine's back.
+fn tamper(path: &std::path::Path, statement: &str) {
+    use sqlx::{ConnectOptions, Connection};
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    runtime.block_on(async {
+        let mut connection =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
+        sqlx::query(statement).execute(&mut connection).await.expect("tampers");
+        connection.close().await.expect("closes");
+    });
 }
 
 fn a_log_without_its_meta_row_is_refused(store: &TestStore) {
@@ -118,7 +158,7 @@ struct RefusesOneAppend {
 }
 
 impl RecordStore for RefusesOneAppend {
-    fn append(&mut self, _records: &[EncodedRecord], _key_counter: i64) -> Result<(), StoreError> {
+    fn append(&mut self, _entries: &[EncodedEntry], _key_counter: i64) -> Result<(), StoreError> {
         self.appends += 1;
         match self.appends {
             2 => Err(StoreError::new(self.location(), "disk full")),
@@ -126,8 +166,8 @@ impl RecordStore for RefusesOneAppend {
         }
     }
 
-    fn read_log(&mut self) -> Result<StoredLog, StoreError> {
-        Ok(StoredLog { format_version: 1, ..StoredLog::default() })
+    fn read_log(&mut self, _after: i64) -> Result<StoredLog, StoreError> {
+        Ok(StoredLog { format_version: engine::store::RECORD_FORMAT_VERSION, ..StoredLog::default() })
     }
 
     fn location(&self) -> &str {

@@ -63,3 +63,82 @@ fn bring_up() -> Result<(), String> {
         }
     }
 }
+
+/// A broker of its own for one test: its own loopback ports and run directory (`ZEEBE_RUN_DIR`),
+/// so the test can kill and restart it without touching the shared broker that other tests in
+/// the same run use. Stopped (and its directory removed) when dropped.
+pub struct PrivateBroker {
+    run_dir: std::path::PathBuf,
+    ports: [u16; 5],
+}
+
+/// The `ZEEBE_*_PORT` variables `broker.sh` reads, in the order [`PrivateBroker`] keeps its ports.
+const PORT_VARIABLES: [&str; 5] =
+    ["ZEEBE_GATEWAY_PORT", "ZEEBE_MONITORING_PORT", "ZEEBE_REST_PORT", "ZEEBE_COMMAND_PORT", "ZEEBE_INTERNAL_PORT"];
+
+impl PrivateBroker {
+    /// Starts a fresh broker on five free loopback ports (picked by the OS) with its data under
+    /// `run_dir`. `start_timeout` bounds each start and restart.
+    pub fn start(run_dir: std::path::PathBuf, start_timeout: Duration) -> Result<Self, String> {
+        let _ = std::fs::remove_dir_all(&run_dir);
+        let broker = Self { run_dir, ports: free_ports()? };
+        broker.run("start", &[], start_timeout)?;
+        Ok(broker)
+    }
+
+    /// The gRPC gateway address.
+    pub fn gateway_address(&self) -> String {
+        format!("http://127.0.0.1:{}", self.ports[0])
+    }
+
+    /// SIGKILLs the broker's JVM, as a crash would; its data stays.
+    pub fn kill(&self) -> Result<(), String> {
+        self.run("kill", &[], Duration::from_secs(30))
+    }
+
+    /// Starts the broker again on the data it left, and waits until it is ready.
+    pub fn restart(&self, start_timeout: Duration) -> Result<(), String> {
+        self.run("start", &["--keep-data"], start_timeout)
+    }
+
+    /// Runs one `broker.sh` verb for this broker; an error carries the script's output.
+    fn run(&self, verb: &str, args: &[&str], timeout: Duration) -> Result<(), String> {
+        let script = workspace_root().join("zeebe/broker.sh");
+        let mut command = Command::new("bash");
+        command.arg(&script).arg(verb).args(args).env("ZEEBE_RUN_DIR", &self.run_dir);
+        command.env("ZEEBE_START_TIMEOUT", timeout.as_secs().max(1).to_string());
+        for (variable, port) in PORT_VARIABLES.iter().zip(self.ports) {
+            command.env(variable, port.to_string());
+        }
+        let output = command.output().map_err(|e| format!("cannot run {} {verb}: {e}", script.display()))?;
+        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        if output.status.success() {
+            eprintln!("private broker: {}", text.trim());
+            Ok(())
+        } else {
+            Err(format!("`broker.sh {verb} {}` failed ({:?}):\n{text}", args.join(" "), output.status.code()))
+        }
+    }
+}
+
+impl Drop for PrivateBroker {
+    fn drop(&mut self) {
+        if let Err(problem) = self.run("stop", &[], Duration::from_secs(30)) {
+            eprintln!("could not stop the private broker: {problem}");
+        }
+        let _ = std::fs::remove_dir_all(&self.run_dir);
+    }
+}
+
+/// Five distinct loopback ports that were free a moment ago (all bound at once, then released).
+fn free_ports() -> Result<[u16; 5], String> {
+    let listeners = (0..5)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("cannot find free loopback ports: {e}"))?;
+    let mut ports = [0; 5];
+    for (port, listener) in ports.iter_mut().zip(&listeners) {
+        *port = listener.local_addr().map_err(|e| format!("cannot read a bound port: {e}"))?.port();
+    }
+    Ok(ports)
+}

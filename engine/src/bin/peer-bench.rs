@@ -5,12 +5,19 @@
 //! W4 memory in a fresh child process per repetition (RSS from `/proc/self/statm`).
 //!
 //! Usage: `peer-bench --workload W1|W2|W3|W4 [--instances N] [--repeat R] [--warmup K] [--json]
-//! [--workloads DIR]`. Exits 1 when a check fails, 2 on bad arguments or files.
+//! [--workloads DIR] [--store sqlite[:PATH]|postgres://...] [--in-flight K]`. Exits 1 when a check fails, 2 on
+//! bad arguments or files.
+//!
+//! With `--store`, each repetition runs the workload with `K` instances in flight and group
+//! commit ([`concurrent`]), once in memory and once on the durable store, and prints both lines
+//! and their ratio; a SQLite store is then reopened from its whole log and from a snapshot, and
+//! both open times are printed.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use engine::record::{Intent, MemorySink, RecordValue};
@@ -132,8 +139,43 @@ fn handle(job: &ActivatedJob) -> Option<Variables> {
     Some(out)
 }
 
+/// Where the concurrent mode keeps its records.
+#[derive(Clone)]
+enum StoreChoice {
+    /// In memory (no record sink).
+    Memory,
+    /// A SQLite file, created fresh for each repetition.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database: each repetition writes a log of its own (named after the process
+    /// and the repetition, added to the URL's query).
+    Postgres(String),
+}
+
+impl StoreChoice {
+    fn parse(text: &str) -> Result<Self, String> {
+        match text.split_once(':') {
+            None if text == "sqlite" => {
+                Ok(StoreChoice::Sqlite(std::env::temp_dir().join(format!("peer-bench-{}.db", std::process::id()))))
+            }
+            Some(("sqlite", path)) if !path.is_empty() => Ok(StoreChoice::Sqlite(PathBuf::from(path))),
+            _ if engine::store::is_postgres_url(text) => Ok(StoreChoice::Postgres(text.to_string())),
+            _ => Err(format!("unknown store '{text}': use sqlite, sqlite:PATH or a postgres:// URL")),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            StoreChoice::Memory => "memory",
+            StoreChoice::Sqlite(_) => "sqlite",
+            StoreChoice::Postgres(_) => "postgres",
+        }
+    }
+}
+
 struct Options {
     workload: Workload,
+    store: Option<StoreChoice>,
+    in_flight: usize,
     instances: usize,
     repeat: usize,
     warmup: Option<usize>,
@@ -146,6 +188,7 @@ fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let mut workload = None;
     let (mut instances, mut repeat, mut warmup, mut json, mut w4_child) = (1000, 5, None, false, false);
+    let (mut store, mut in_flight) = (None, 1000);
     let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/peers/workloads");
     let number =
         |v: Option<String>, flag: &str| v.and_then(|v| v.parse::<usize>().ok()).ok_or(format!("{flag} needs a number"));
@@ -160,12 +203,14 @@ fn parse_args() -> Result<Options, String> {
             "--warmup" => warmup = Some(number(args.next(), "--warmup")?),
             "--workloads" => dir = PathBuf::from(args.next().ok_or("--workloads needs a directory")?),
             "--json" => json = true,
+            "--store" => store = Some(StoreChoice::parse(&args.next().unwrap_or_default())?),
+            "--in-flight" => in_flight = number(args.next(), "--in-flight")?.max(1),
             "--w4-child" => w4_child = true,
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
     let workload = workload.ok_or("--workload W1|W2|W3|W4 is required")?;
-    Ok(Options { workload, instances, repeat, warmup, json, dir, w4_child })
+    Ok(Options { workload, store, in_flight, instances, repeat, warmup, json, dir, w4_child })
 }
 
 fn workload_or_err(name: &str) -> Result<Workload, String> {
@@ -315,15 +360,17 @@ fn print(options: &Options, line: serde_json::Map<String, Value>) {
     } else {
         let get = |k: &str| line.get(k).map(Value::to_string).unwrap_or_default();
         println!(
-            "{} rep {}: {} instances in {} s = {} instances/s, {} activations/s, rss/waiting {} verified {}",
+            "{} {} rep {}: {} instances in {} s = {} instances/s, {} activations/s, rss/waiting {} verified {}{}",
             get("workload"),
+            line.get("store").and_then(Value::as_str).unwrap_or("memory"),
             get("rep"),
             get("instances"),
             get("seconds"),
             get("instances_per_s"),
             get("activations_per_s"),
             get("rss_bytes_per_waiting_instance"),
-            get("verified")
+            get("verified"),
+            line.get("durable_to_memory_ratio").map(|r| format!(", durable/memory {r:.3}")).unwrap_or_default()
         );
     }
 }
@@ -439,6 +486,204 @@ fn memory(options: &Options) -> Result<bool, String> {
     Ok(all_ok)
 }
 
+/// Opens an engine for the concurrent mode on `store` (a fresh file) and deploys the workload.
+fn open_engine(options: &Options, store: &StoreChoice) -> Result<EngineCore, String> {
+    let path = options.dir.join(format!("{}.bpmn", options.workload.process_id));
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut core = match store {
+        StoreChoice::Memory => EngineCore::new(),
+        StoreChoice::Sqlite(file) => {
+            remove_store_files(file);
+            let opened = engine::store::SqliteStore::open(file).map_err(|e| e.to_string())?;
+            EngineCore::open(Box::new(opened), Arc::new(SystemClock)).map_err(|e| e.to_string())?
+        }
+        StoreChoice::Postgres(url) => {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            let log = format!("peer-bench-{}-{}", std::process::id(), LOGS.fetch_add(1, Ordering::Relaxed));
+            let opened = engine::store::open(&format!("{url}{separator}log={log}")).map_err(|e| e.to_string())?;
+            EngineCore::open(opened, Arc::new(SystemClock)).map_err(|e| e.to_string())?
+        }
+    };
+    core.deploy_xml(&format!("{}.bpmn", options.workload.process_id), &bytes).map_err(|e| e.to_string())?;
+    Ok(core)
+}
+
+/// Numbers the PostgreSQL logs of one run.
+static LOGS: AtomicUsize = AtomicUsize::new(0);
+
+fn remove_store_files(file: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// What one batch did, kept until its commit is waited for: nothing of it counts before that.
+struct InFlightBatch {
+    commit: engine::store::Commit,
+    jobs: Vec<ActivatedJob>,
+    finished: Vec<(i64, Option<Variables>)>,
+}
+
+/// How many batches may be submitted and not yet committed: the engine builds the next batch
+/// while the store writes the last one.
+const PIPELINE_DEPTH: usize = 2;
+
+/// Runs `count` instances with up to `in_flight` of them running at once, in batches: each batch
+/// completes the jobs whose activation committed, starts instances, activates every open job,
+/// and is submitted as one group commit. A batch's activated jobs are worked on and its finished
+/// instances counted only after its commit (an acknowledged activation or completion is
+/// durable).
+fn concurrent(core: &mut EngineCore, options: &Options, count: usize) -> Result<Concurrent, String> {
+    let workload = &options.workload;
+    let requests: Vec<ActivateJobs> = workload
+        .job_types
+        .iter()
+        .map(|t| {
+            ActivateJobs::new(*t).worker("peer-bench").max_jobs(options.in_flight * 4).timeout(Duration::from_secs(300))
+        })
+        .collect();
+    let started = Instant::now();
+    let (mut to_start, mut running, mut verified, mut finished) = (count, 0usize, 0usize, 0usize);
+    let mut ready: Vec<ActivatedJob> = Vec::new();
+    let mut waited = 0.0;
+    let mut pipeline: std::collections::VecDeque<InFlightBatch> = std::collections::VecDeque::new();
+    while finished < count {
+        core.begin_batch();
+        for job in ready.drain(..) {
+            if let Some(variables) = handle(&job) {
+                core.complete_job(job.key, variables).map_err(|e| e.to_string())?;
+            }
+        }
+        // Starting at most a share of the instances per batch spreads them over the pipeline:
+        // while one batch's commit runs, the next batch has other instances to work on.
+        let mut starts = options.in_flight.div_ceil(PIPELINE_DEPTH);
+        while running < options.in_flight && to_start > 0 && starts > 0 {
+            starts -= 1;
+            let created =
+                core.create_instance(workload.process_id, None, (workload.start)()).map_err(|e| e.to_string())?;
+            core.await_result(created.process_instance_key);
+            running += 1;
+            to_start -= 1;
+        }
+        let mut jobs = Vec::new();
+        for request in &requests {
+            jobs.extend(core.activate_jobs(request).map_err(|e| e.to_string())?);
+        }
+        let done = core.take_results();
+        pipeline.push_back(InFlightBatch { commit: core.submit_batch(), jobs, finished: done });
+        if pipeline.len() >= PIPELINE_DEPTH || (ready.is_empty() && to_start == 0) {
+            let Some(batch) = pipeline.pop_front() else { continue };
+            let waiting = Instant::now();
+            batch.commit.wait().map_err(|e| e.to_string())?;
+            waited += waiting.elapsed().as_secs_f64();
+            ready = batch.jobs;
+            for (_, result) in batch.finished {
+                running -= 1;
+                finished += 1;
+                verified += usize::from(result.is_some_and(|vars| (workload.check)(&vars)));
+            }
+        }
+    }
+    Ok(Concurrent { verified, seconds: started.elapsed().as_secs_f64(), waited })
+}
+
+/// What a concurrent run did.
+struct Concurrent {
+    verified: usize,
+    seconds: f64,
+    /// Seconds the engine thread waited for commits.
+    waited: f64,
+}
+
+/// The concurrent mode: per repetition, the workload in memory and on the store, both with
+/// `--in-flight` instances at once and group commit, and the ratio.
+fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, String> {
+    trace_check(options)?;
+    let path = options.dir.join(format!("{}.bpmn", options.workload.process_id));
+    let activations: usize = options.workload.trace.iter().map(|(_, n)| n).sum();
+    let warmup = options.warmup.unwrap_or((options.instances / 10).min(2000));
+    let mut all_ok = true;
+    for rep in 1..=options.repeat {
+        let mut rates = Vec::new();
+        for choice in [StoreChoice::Memory, store.clone()] {
+            let mut core = open_engine(options, &choice)?;
+            concurrent(&mut core, options, warmup)?;
+            let cpu = cpu_seconds();
+            let Concurrent { verified, seconds, waited } = concurrent(&mut core, options, options.instances)?;
+            let cpu_seconds = cpu_seconds() - cpu;
+            drop(core);
+            let (bytes, reopen) = match &choice {
+                StoreChoice::Sqlite(file) => {
+                    let size = store_size(file);
+                    let reopen = reopen_times(file)?;
+                    remove_store_files(file);
+                    (Some(size), Some(reopen))
+                }
+                StoreChoice::Memory | StoreChoice::Postgres(_) => (None, None),
+            };
+            let ok = verified == options.instances;
+            all_ok &= ok;
+            let rate = options.instances as f64 / seconds;
+            rates.push(rate);
+            let mut line = base_line(options, &path, rep);
+            line.extend(object(json!({
+                "runtime": format!("rust (release, {} instances in flight, group commit, {} store)", options.in_flight, choice.name()),
+                "store": choice.name(),
+                "in_flight": options.in_flight,
+                "seconds": seconds,
+                "instances_per_s": rate,
+                "activations_per_s": rate * activations as f64,
+                "rss_bytes_per_waiting_instance": null,
+                "cpu_seconds": cpu_seconds,
+                "store_bytes": bytes,
+                "commit_wait_seconds": waited,
+                "open_seconds_whole_log": reopen.map(|r| r.0),
+                "open_seconds_from_snapshot": reopen.map(|r| r.1),
+                "verified": ok,
+                "verified_instances": verified,
+            })));
+            if let [memory, durable] = rates[..] {
+                line.insert("durable_to_memory_ratio".into(), json!(durable / memory));
+            }
+            print(options, line);
+        }
+    }
+    Ok(all_ok)
+}
+
+/// Opens the SQLite store again by replaying its whole log, takes a snapshot, and opens it from
+/// the snapshot: the seconds of both opens.
+fn reopen_times(file: &std::path::Path) -> Result<(f64, f64), String> {
+    let open = || -> Result<(EngineCore, f64), String> {
+        let started = Instant::now();
+        let store = engine::store::SqliteStore::open(file).map_err(|e| e.to_string())?;
+        let core = EngineCore::open(Box::new(store), Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        Ok((core, started.elapsed().as_secs_f64()))
+    };
+    let (mut core, whole_log) = open()?;
+    core.snapshot().map_err(|e| e.to_string())?;
+    drop(core);
+    let (core, from_snapshot) = open()?;
+    if core.open_report().snapshot_position.is_none() {
+        return Err(format!("the reopened store did not use its snapshot: {:?}", core.open_report()));
+    }
+    Ok((whole_log, from_snapshot))
+}
+
+/// The bytes of a SQLite store: the file and its write-ahead log.
+fn store_size(file: &std::path::Path) -> u64 {
+    ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| {
+            let mut name = file.as_os_str().to_owned();
+            name.push(suffix);
+            std::fs::metadata(PathBuf::from(name)).ok().map(|m| m.len())
+        })
+        .sum()
+}
+
 fn main() -> ExitCode {
     let options = match parse_args() {
         Ok(o) => o,
@@ -447,7 +692,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = if options.w4_child {
+    let result = if let Some(store) = options.store.clone() {
+        if options.workload.name == "W4" {
+            Err("--store runs W1, W2 or W3 (W4 measures memory)".into())
+        } else {
+            concurrent_mode(&options, &store)
+        }
+    } else if options.w4_child {
         w4_child(&options)
     } else if options.workload.name == "W4" {
         memory(&options)

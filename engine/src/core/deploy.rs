@@ -60,7 +60,7 @@ impl EngineCore {
         if !errors.is_empty() {
             return Err(EngineError::InvalidArgument(errors.join("\n")));
         }
-        self.command(|m| {
+        self.command(super::Origin::Api("Deploy"), |m| {
             let deployment_key = m.key();
             let mut processes = Vec::new();
             for (mut process, sum) in compiled {

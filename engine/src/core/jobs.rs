@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{ActivateJobs, ActivatedJob, EngineCore, UserTask, Variables};
+use super::{ActivateJobs, ActivatedJob, EngineCore, Origin, UserTask, Variables};
 use crate::error::{EngineError, Result};
 use crate::processing::behavior::catch_search::{self, Thrown};
 use crate::processing::behavior::{events, incidents, variables};
@@ -45,6 +45,9 @@ impl EngineCore {
         let Some(queue) = self.m.state.activatable.get(request.job_type.as_str()) else { return Ok(Vec::new()) };
         let candidates: Vec<i64> = queue.iter().take(request.max_jobs).copied().collect();
         let worker = self.worker_name(&request.worker);
+        if !candidates.is_empty() {
+            self.begin(Origin::Worker("ActivateJobs", worker.clone()));
+        }
         let mut activated = Vec::with_capacity(candidates.len());
         for key in candidates {
             let Some(job) = self.m.state.jobs.get(&key).filter(|j| j.state == JobState::Activatable) else { continue };
@@ -105,7 +108,7 @@ impl EngineCore {
     /// Completes a job: its variables flow into the process (Zeebe §3.3) and the task completes.
     pub fn complete_job(&mut self, key: i64, document: Variables) -> Result<()> {
         let record = self.workable_job(key, "complete")?;
-        self.command(|m| {
+        self.command(Origin::Worker("CompleteJob", record.worker.clone()), |m| {
             let element = record.element_instance_key;
             m.write(key, Intent::JobCompleted, RecordValue::Job(record));
             if let Some(element) = Element::load(m, element) {
@@ -129,7 +132,7 @@ impl EngineCore {
         document: Variables,
     ) -> Result<()> {
         let record = self.workable_job(key, "fail")?;
-        self.command(|m| {
+        self.command(Origin::Worker("FailJob", record.worker.clone()), |m| {
             let recur_at = if retries > 0 && !retry_back_off.is_zero() {
                 m.now.saturating_add(millis(retry_back_off))
             } else {
@@ -158,7 +161,7 @@ impl EngineCore {
     /// incident `UNHANDLED_ERROR_EVENT` is raised (resolving it makes the job activatable again).
     pub fn throw_error(&mut self, key: i64, error_code: &str, error_message: &str, document: Variables) -> Result<()> {
         let record = self.workable_job(key, "throw an error for")?;
-        self.command(|m| {
+        self.command(Origin::Worker("ThrowError", record.worker.clone()), |m| {
             let element_key = record.element_instance_key;
             let failure =
                 Some(Arc::new(JobFailure { message: error_message.to_string(), code: error_code.to_string() }));
@@ -183,7 +186,7 @@ impl EngineCore {
             .get(&key)
             .map(|j| j.record.clone())
             .ok_or_else(|| job_not_found("update retries of", key))?;
-        self.command(|m| {
+        self.command(Origin::Api("UpdateJobRetries"), |m| {
             m.write(key, Intent::JobRetriesUpdated, RecordValue::Job(JobRecord { retries, ..record }));
             Ok(())
         })
@@ -198,7 +201,7 @@ impl EngineCore {
             )));
         }
         let record = job.record.clone();
-        self.command(|m| {
+        self.command(Origin::Api("UpdateJobTimeout"), |m| {
             let deadline = m.now.saturating_add(millis(timeout));
             m.write(key, Intent::JobTimeoutUpdated, RecordValue::Job(JobRecord { deadline, ..record }));
             Ok(())
@@ -232,7 +235,7 @@ impl EngineCore {
         if assignee.trim().is_empty() {
             return Err(EngineError::InvalidArgument("Expected an assignee, but it was blank".into()));
         }
-        self.command(|m| {
+        self.command(Origin::Api("AssignUserTask"), |m| {
             let record = crate::record::UserTaskRecord { assignee: Arc::from(assignee), ..task };
             m.write(key, Intent::UserTaskAssigned, RecordValue::UserTask(Box::new(record)));
             Ok(())
@@ -242,7 +245,7 @@ impl EngineCore {
     /// Completes a user task; its variables flow like job variables and the element completes.
     pub fn complete_user_task(&mut self, key: i64, document: Variables) -> Result<()> {
         let task = self.m.state.user_tasks.get(&key).cloned().ok_or_else(|| user_task_not_found("complete", key))?;
-        self.command(|m| {
+        self.command(Origin::Api("CompleteUserTask"), |m| {
             let element_key = task.element_instance_key;
             m.write(key, Intent::UserTaskCompleted, RecordValue::UserTask(Box::new(task)));
             if let Some(element) = Element::load(m, element_key) {

@@ -1,9 +1,11 @@
 //! [`EngineCore`]: the synchronous, single-threaded engine. Every method is one command in
 //! Zeebe's terms; it runs to completion (all follow-up work included) before returning.
 
+mod batch;
 pub(crate) mod deploy;
 mod jobs;
 mod open;
+mod origin;
 mod time;
 pub(crate) mod types;
 
@@ -11,7 +13,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use open::OpenReport;
 pub use types::*;
+
+use origin::Origin;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{EngineError, Result};
@@ -31,6 +36,10 @@ pub struct EngineCore {
     m: Machine,
     clock: Arc<dyn Clock>,
     last_worker: Arc<str>,
+    /// The caller named by [`set_client`](Self::set_client), stored in API causes.
+    client: Option<String>,
+    /// What opening from a store did.
+    open_report: open::OpenReport,
 }
 
 impl Default for EngineCore {
@@ -55,17 +64,26 @@ impl EngineCore {
     pub fn with(clock: Arc<dyn Clock>, sink: Box<dyn RecordSink>) -> Self {
         let mut m = Machine::new(sink);
         m.now = clock.now_millis();
-        Self { m, clock, last_worker: Arc::from("") }
+        Self { m, clock, last_worker: Arc::from(""), client: None, open_report: open::OpenReport::default() }
     }
 
-    /// Reads the clock, runs `command`, then every follow-up and anything that fell due.
-    fn command<T>(&mut self, command: impl FnOnce(&mut Machine) -> Result<T>) -> Result<T> {
+    /// Reads the clock, runs `command` (its records form one log entry caused by `origin`),
+    /// then every follow-up, and anything that fell due (a log entry caused by the timer).
+    fn command<T>(&mut self, origin: Origin, command: impl FnOnce(&mut Machine) -> Result<T>) -> Result<T> {
         self.m.now = self.clock.now_millis();
+        self.begin(origin);
         let result = command(&mut self.m);
         self.m.run();
         self.fire_due();
         self.m.flush()?;
         result
+    }
+
+    /// The log entries kept so far, oldest first: every command's time, cause and records.
+    /// `None` when the engine keeps none (the default [`NullSink`]); a durable engine reads its
+    /// store (committed entries only), a [`MemorySink`](crate::record::MemorySink) its memory.
+    pub fn history(&mut self) -> Option<std::result::Result<Vec<crate::store::LogEntry>, crate::store::StoreError>> {
+        self.m.entries()
     }
 
     /// The engine state, read-only (for queries and for checking a replayed record log).
@@ -81,7 +99,7 @@ impl EngineCore {
         variables: Variables,
     ) -> Result<ProcessInstanceCreated> {
         let def = self.find_process(bpmn_process_id, version)?;
-        self.start(def, variables)
+        self.start(def, variables, "CreateProcessInstance")
     }
 
     /// Starts an instance of the process definition with the given key.
@@ -95,7 +113,7 @@ impl EngineCore {
                 "Expected to find process definition with key '{process_definition_key}', but none found"
             ))
         })?;
-        self.start(def, variables)
+        self.start(def, variables, "CreateProcessInstance")
     }
 
     /// Starts an instance and, when it completes within this call, returns its root variables;
@@ -106,18 +124,18 @@ impl EngineCore {
         variables: Variables,
     ) -> Result<(ProcessInstanceCreated, Option<Variables>)> {
         let def = self.find_process(bpmn_process_id, None)?;
-        self.m.awaited.push(self.m.peek_next_key());
-        let created = self.start(def, variables)?;
+        self.m.awaited.insert(self.m.peek_next_key());
+        let created = self.start(def, variables, "CreateProcessInstanceWithResult")?;
         let result = self.take_result(created.process_instance_key);
         if result.is_none() {
-            self.m.awaited.retain(|k| *k != created.process_instance_key);
+            self.m.awaited.remove(&created.process_instance_key);
         }
         Ok((created, result))
     }
 
     /// Registers interest in an instance's result (see [`take_result`](Self::take_result)).
     pub fn await_result(&mut self, process_instance_key: i64) {
-        self.m.awaited.push(process_instance_key);
+        self.m.awaited.insert(process_instance_key);
     }
 
     /// The root variables of an awaited instance that completed (`Some(Ok)`), or
@@ -125,8 +143,18 @@ impl EngineCore {
     pub fn take_result(&mut self, process_instance_key: i64) -> Option<Variables> {
         let position = self.m.finished.iter().position(|(k, _, _)| *k == process_instance_key)?;
         let (_, completed, variables) = self.m.finished.swap_remove(position);
-        self.m.awaited.retain(|k| *k != process_instance_key);
+        self.m.awaited.remove(&process_instance_key);
         completed.then_some(variables)
+    }
+
+    /// Takes the results of every awaited instance that finished: its key and its root variables
+    /// (`None` when it was terminated), in the order they finished.
+    pub fn take_results(&mut self) -> Vec<(i64, Option<Variables>)> {
+        let finished = std::mem::take(&mut self.m.finished);
+        for (key, _, _) in &finished {
+            self.m.awaited.remove(key);
+        }
+        finished.into_iter().map(|(key, completed, variables)| (key, completed.then_some(variables))).collect()
     }
 
     /// True once an awaited instance has finished (completed or terminated).
@@ -152,7 +180,7 @@ impl EngineCore {
         })
     }
 
-    fn start(&mut self, def: u32, variables: Variables) -> Result<ProcessInstanceCreated> {
+    fn start(&mut self, def: u32, variables: Variables, call: &'static str) -> Result<ProcessInstanceCreated> {
         let process: Arc<ExecutableProcess> = self.state().process(def).clone();
         let Some(start) = process.none_start() else {
             return Err(EngineError::FailedPrecondition(format!(
@@ -160,7 +188,8 @@ impl EngineCore {
                 process.bpmn_process_id
             )));
         };
-        let key = self.command(|m| Ok(messages::start_instance_at(m, def, start, Arc::new(variables))))?;
+        let key =
+            self.command(Origin::Api(call), |m| Ok(messages::start_instance_at(m, def, start, Arc::new(variables))))?;
         Ok(ProcessInstanceCreated {
             process_instance_key: key,
             process_definition_key: process.key,
@@ -181,7 +210,7 @@ impl EngineCore {
                 "Expected to cancel a process instance with key '{process_instance_key}', but it is created by a parent process instance. Cancel the root process instance '{}' instead.",
                 e.parent_element_instance_key
             ))),
-            Some(_) => self.command(|m| {
+            Some(_) => self.command(Origin::Api("CancelProcessInstance"), |m| {
                 m.enqueue(Command::Terminate { key: process_instance_key });
                 Ok(())
             }),
@@ -197,7 +226,7 @@ impl EngineCore {
             )));
         };
         let process_instance = instance.process_instance_key;
-        self.command(|m| {
+        self.command(Origin::Api("SetVariables"), |m| {
             if local {
                 variables::merge_local(m, element_instance_key, process_instance, &document);
             } else {
@@ -215,7 +244,7 @@ impl EngineCore {
                 "Expected to resolve incident with key '{incident_key}', but no such incident was found"
             )));
         };
-        self.command(|m| {
+        self.command(Origin::Api("ResolveIncident"), |m| {
             m.write(incident_key, Intent::IncidentResolved, RecordValue::Incident(incident.clone()));
             if incident.job_key <= 0 {
                 driver::retry_failed_step(m, incident.element_instance_key);
@@ -242,7 +271,7 @@ impl EngineCore {
                 )));
             }
         }
-        self.command(|m| {
+        self.command(Origin::Api("PublishMessage"), |m| {
             let ttl = i64::try_from(message.time_to_live.as_millis()).unwrap_or(i64::MAX);
             let record = MessageRecord {
                 name: Arc::from(message.name.as_str()),
@@ -264,7 +293,9 @@ impl EngineCore {
         if name.trim().is_empty() {
             return Err(EngineError::InvalidArgument("Expected a signal name, but it was blank".into()));
         }
-        self.command(|m| Ok(messages::broadcast_signal(m, Arc::from(name), Arc::new(variables))))
+        self.command(Origin::Api("BroadcastSignal"), |m| {
+            Ok(messages::broadcast_signal(m, Arc::from(name), Arc::new(variables)))
+        })
     }
 
     /// Fires everything that is due at the clock's current time: timers, job time-outs, the end

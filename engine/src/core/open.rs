@@ -1,55 +1,102 @@
-//! [`EngineCore::open`]: an engine rebuilt from a stored record log.
+//! [`EngineCore::open`]: an engine rebuilt from a stored record log (and its newest usable
+//! snapshot), and [`EngineCore::snapshot`].
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use super::EngineCore;
 use crate::clock::Clock;
-use crate::record::Record;
+use crate::error::{EngineError, Result};
 use crate::state::State;
-use crate::store::{RECORD_FORMAT_VERSION, RecordStore, StoreError, StoreSink};
+use crate::store::format::{check_version, decode_entry};
+use crate::store::snapshot::decode_state;
+use crate::store::{RecordStore, StoreError, StoreSink};
+
+/// What [`EngineCore::open`] did to rebuild the state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenReport {
+    /// The log position of the snapshot the state started from, if one was used.
+    pub snapshot_position: Option<i64>,
+    /// How many log entries were replayed on top of it.
+    pub entries_replayed: usize,
+    /// Snapshots that could not be used and why (the engine fell back to an older one or to
+    /// the whole log).
+    pub skipped_snapshots: Vec<String>,
+}
 
 impl EngineCore {
-    /// Opens a durable engine on `store`: replays the stored records in order (recompiling the
-    /// deployed processes from their stored resources), continues the key generator after the
-    /// last key handed out, and then fires whatever fell due while the engine was closed (by
-    /// `clock`). From then on every command's records are in the store before it returns.
-    pub fn open(mut store: Box<dyn RecordStore>, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
-        let log = store.read_log()?;
-        if log.format_version > RECORD_FORMAT_VERSION {
-            return Err(StoreError::new(
-                store.location(),
-                format!(
-                    "the log is in record format {}, but this engine reads format {RECORD_FORMAT_VERSION} at most; open it with a newer engine",
-                    log.format_version
-                ),
-            ));
-        }
+    /// Opens a durable engine on `store`: starts from the newest snapshot that checks out (a
+    /// damaged one is skipped, see [`open_report`](Self::open_report)), replays the stored
+    /// entries after it in order (recompiling the deployed processes from their stored
+    /// resources), continues the key generator after the last key handed out, and then fires
+    /// whatever fell due while the engine was closed (by `clock`). From then on every command's
+    /// records are in the store before it returns.
+    pub fn open(mut store: Box<dyn RecordStore>, clock: Arc<dyn Clock>) -> std::result::Result<Self, StoreError> {
+        let mut report = OpenReport::default();
         let mut state = State::default();
-        let mut key_counter = log.key_counter;
-        for stored in log.records {
-            let damaged = |why: String| {
-                StoreError::new(
-                    store.location(),
-                    format!(
-                        "the record at position {} {why}; the log is damaged: restore the file from a backup",
-                        stored.position
-                    ),
-                )
-            };
-            let record: Record =
-                serde_json::from_str(&stored.payload).map_err(|e| damaged(format!("cannot be read ({e})")))?;
-            key_counter = key_counter.max(record.key);
-            // A record that parses but does not fit the state before it (a hand-edited log)
-            // must not take the process down.
-            catch_unwind(AssertUnwindSafe(|| state.apply(record)))
-                .map_err(|_| damaged("does not fit the records before it".into()))?;
+        let mut after = 0;
+        let mut key_counter = 0;
+        for snapshot in store.snapshots()? {
+            match decode_state(&snapshot.state) {
+                Ok(decoded) => {
+                    state = decoded;
+                    after = snapshot.position;
+                    key_counter = snapshot.key_counter;
+                    report.snapshot_position = Some(snapshot.position);
+                    break;
+                }
+                Err(why) => report
+                    .skipped_snapshots
+                    .push(format!("the snapshot at position {} cannot be used: {why}", snapshot.position)),
+            }
         }
-        let mut core = Self::with(clock, Box::new(StoreSink::new(store)));
+        let log = store.read_log(after)?;
+        check_version(log.format_version).map_err(|message| StoreError::new(store.location(), message))?;
+        key_counter = key_counter.max(log.key_counter);
+        let mut position = after;
+        for stored in &log.entries {
+            let entry = decode_entry(stored).map_err(|message| StoreError::new(store.location(), message))?;
+            for record in entry.records {
+                key_counter = key_counter.max(record.key);
+                // A record that decodes but does not fit the state before it (a hand-edited log)
+                // must not take the process down.
+                catch_unwind(AssertUnwindSafe(|| state.apply(record))).map_err(|_| {
+                    StoreError::new(
+                        store.location(),
+                        format!(
+                            "the log entry at position {} has a record that does not fit the records before it; the log is damaged: restore the file from a backup",
+                            stored.position
+                        ),
+                    )
+                })?;
+            }
+            position = stored.position;
+        }
+        report.entries_replayed = log.entries.len();
+        let mut core = Self::with(clock, Box::new(StoreSink::new(store, position)));
         core.m.restore(state, key_counter);
+        core.open_report = report;
         core.m.now = core.clock.now_millis();
         core.fire_due();
         core.m.flush()?;
         Ok(core)
+    }
+
+    /// What [`open`](Self::open) did: the snapshot it started from, the entries it replayed,
+    /// and snapshots it had to skip. Empty for an engine that was not opened from a store.
+    pub fn open_report(&self) -> &OpenReport {
+        &self.open_report
+    }
+
+    /// Stores a snapshot of the state at the current log position (after making everything
+    /// written so far durable), so the next open replays only the entries after it. Returns
+    /// the position, or `None` when the engine keeps no log. Not inside a batch.
+    pub fn snapshot(&mut self) -> Result<Option<i64>> {
+        if self.m.batching {
+            return Err(EngineError::FailedPrecondition(
+                "Expected to take a snapshot outside a batch; commit the batch first".into(),
+            ));
+        }
+        Ok(self.m.save_snapshot()?)
     }
 }

@@ -4,32 +4,56 @@ use std::sync::Arc;
 
 use serde_json::Map;
 
-use super::EngineCore;
+use super::{EngineCore, Origin};
 use crate::model::NodeKind;
 use crate::processing::behavior::{events, messages};
 use crate::record::{Intent, JobRecord, RecordValue, TimerRecord};
 
+/// Something that fell due, by its key.
+enum Due {
+    Timer(i64),
+    JobTimeout(i64),
+    BackOffEnd(i64),
+    MessageExpiry(i64),
+}
+
 impl EngineCore {
     /// Fires everything due at `self.m.now`, oldest first, until nothing is due.
     pub(super) fn fire_due(&mut self) {
-        loop {
-            let now = self.m.now;
-            let timed_out = self.m.state.due_job_deadline(now);
-            let state = &self.m.state;
-            if let Some(&(_, key)) = state.timer_due.first().filter(|(due, _)| *due <= now) {
-                self.fire_timer(key);
-            } else if let Some(key) = timed_out {
-                self.job_again(key, Intent::JobTimedOut);
-            } else if let Some(&(_, key)) = state.job_backoffs.first().filter(|(d, _)| *d <= now) {
-                self.job_again(key, Intent::JobRecurredAfterBackoff);
-            } else if let Some(&(_, key)) = state.message_expiry.first().filter(|(d, _)| *d <= now) {
-                if let Some(message) = state.messages.get(&key).map(|b| b.record.clone()) {
-                    self.m.write(key, Intent::MessageExpired, RecordValue::Message(message));
+        let mut begun = false;
+        while let Some(due) = self.next_due() {
+            if !begun {
+                self.begin(Origin::Timer);
+                begun = true;
+            }
+            match due {
+                Due::Timer(key) => self.fire_timer(key),
+                Due::JobTimeout(key) => self.job_again(key, Intent::JobTimedOut),
+                Due::BackOffEnd(key) => self.job_again(key, Intent::JobRecurredAfterBackoff),
+                Due::MessageExpiry(key) => {
+                    if let Some(message) = self.m.state.messages.get(&key).map(|b| b.record.clone()) {
+                        self.m.write(key, Intent::MessageExpired, RecordValue::Message(message));
+                    }
                 }
-            } else {
-                return;
             }
             self.m.run();
+        }
+    }
+
+    /// The oldest thing due at `self.m.now`, by kind: timers first, then job time-outs,
+    /// back-offs and message expiry.
+    fn next_due(&mut self) -> Option<Due> {
+        let now = self.m.now;
+        let timed_out = self.m.state.due_job_deadline(now);
+        let state = &self.m.state;
+        if let Some(&(_, key)) = state.timer_due.first().filter(|(due, _)| *due <= now) {
+            Some(Due::Timer(key))
+        } else if let Some(key) = timed_out {
+            Some(Due::JobTimeout(key))
+        } else if let Some(&(_, key)) = state.job_backoffs.first().filter(|(d, _)| *d <= now) {
+            Some(Due::BackOffEnd(key))
+        } else {
+            state.message_expiry.first().filter(|(d, _)| *d <= now).map(|&(_, key)| Due::MessageExpiry(key))
         }
     }
 

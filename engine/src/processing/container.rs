@@ -79,7 +79,9 @@ fn hand_back_variables(m: &mut Machine, element: &Element) {
     if !call.node().outputs.is_empty() {
         variables::merge_local(m, call.key, call.process_instance, &root);
     } else if spec.propagate_all_child {
-        variables::merge_propagating(m, call.key, call.process_instance, &root);
+        // Like Zeebe, from the call activity's flow scope: the child's variables pass over the
+        // call activity's own (input-mapped) locals, which end with it.
+        variables::merge_propagating(m, call.flow_scope, call.process_instance, &root);
     }
     // Runs after this instance's COMPLETED record: the queue is processed after this step.
     m.enqueue(Command::Complete { key: parent });

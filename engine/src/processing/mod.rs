@@ -60,6 +60,11 @@ pub(crate) struct Machine {
     sink: Box<dyn RecordSink>,
     /// Whether the sink's flush does work (asked once: the in-memory hot path skips the call).
     durable_sink: bool,
+    /// Inside a batch of commands ([`EngineCore::begin_batch`](crate::EngineCore::begin_batch)):
+    /// commands do not flush; the batch submits once at its end.
+    pub batching: bool,
+    /// Whether the sink keeps entries (asked once: otherwise no cause is built per command).
+    pub entry_sink: bool,
     next_key: i64,
     /// The time of the command being processed (epoch milliseconds).
     pub now: i64,
@@ -67,7 +72,7 @@ pub(crate) struct Machine {
     /// Root process instances that finished: key, completed (vs terminated), root variables.
     pub finished: Vec<(i64, bool, Map<String, Value>)>,
     /// Root instances whose result someone awaits.
-    pub awaited: Vec<i64>,
+    pub awaited: std::collections::HashSet<i64>,
     /// Buffered messages found for subscriptions whose owner was still activating.
     pub pending_correlations: Vec<PendingCorrelation>,
 }
@@ -77,12 +82,14 @@ impl Machine {
         Self {
             state: State::default(),
             durable_sink: sink.is_durable(),
+            entry_sink: sink.keeps_entries(),
+            batching: false,
             sink,
             next_key: KEY_BASE,
             now: 0,
             queue: VecDeque::with_capacity(64),
             finished: Vec::new(),
-            awaited: Vec::new(),
+            awaited: std::collections::HashSet::new(),
             pending_correlations: Vec::new(),
         }
     }
@@ -104,9 +111,30 @@ impl Machine {
         self.next_key = key_counter.max(KEY_BASE);
     }
 
-    /// Ends a command: the sink makes its records durable, with the key generator's position.
+    /// Ends a command: the sink makes its records durable, with the key generator's position
+    /// (inside a batch: nothing yet, the batch submits at its end).
     pub fn flush(&mut self) -> Result<(), StoreError> {
-        if self.durable_sink { self.sink.flush(self.next_key) } else { Ok(()) }
+        if self.durable_sink && !self.batching { self.sink.flush(self.next_key) } else { Ok(()) }
+    }
+
+    /// Hands everything written so far to the sink, with the key generator's position.
+    pub fn submit(&mut self) -> crate::store::Commit {
+        if self.durable_sink { self.sink.submit(self.next_key) } else { crate::store::Commit::done(Ok(())) }
+    }
+
+    /// Starts a log entry at the command's time (only called when `entry_sink` is true).
+    pub fn begin_entry(&mut self, cause: &crate::record::Cause) {
+        self.sink.begin_entry(self.now, cause);
+    }
+
+    /// The entries the sink can read back (see [`RecordSink::entries`]).
+    pub fn entries(&mut self) -> Option<Result<Vec<crate::store::LogEntry>, StoreError>> {
+        self.sink.entries()
+    }
+
+    /// Stores a snapshot of the state through the sink (see [`RecordSink::save_snapshot`]).
+    pub fn save_snapshot(&mut self) -> Result<Option<i64>, StoreError> {
+        self.sink.save_snapshot(&self.state, self.next_key)
     }
 
     /// Writes a record: the sink sees it, then the state applies it.

@@ -12,6 +12,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use keymap::{KeyMap, NameMap};
@@ -24,7 +25,7 @@ use crate::record::{
 };
 
 /// Where an element instance is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Lifecycle {
     /// `ELEMENT_ACTIVATING` written; activation work pending or failed with an incident.
     Activating,
@@ -38,7 +39,7 @@ pub enum Lifecycle {
 
 /// A live element instance (the process instance itself is one too). Kept small: the fields
 /// only some elements need live in [`ScopeExtra`], allocated on first use.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ElementInstance {
     /// The element's node index.
     pub element: NodeIdx,
@@ -77,7 +78,7 @@ pub struct ElementInstance {
 
 /// Element instance data that only joins, waiting events, interrupted scopes, multi-instance
 /// bodies and call activities need.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ScopeExtra {
     /// Per join flow: tokens waiting at a joining gateway in this scope.
     pub taken_joins: Vec<(FlowIdx, u32)>,
@@ -145,7 +146,7 @@ impl ElementInstance {
 }
 
 /// A job-state in Zeebe's terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum JobState {
     /// Waiting to be activated.
     Activatable,
@@ -160,7 +161,7 @@ pub enum JobState {
 }
 
 /// A job.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
     /// Its last record data.
     pub record: JobRecord,
@@ -169,7 +170,7 @@ pub struct Job {
 }
 
 /// A buffered message and the processes it already correlated to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BufferedMessage {
     /// The message.
     pub record: MessageRecord,
@@ -178,9 +179,11 @@ pub struct BufferedMessage {
 }
 
 /// All engine state.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
-    /// Deployed processes in deployment order.
+    /// Deployed processes in deployment order (a snapshot stores them as their resources and
+    /// recompiles them, like the log does).
+    #[serde(with = "stored_processes")]
     pub processes: Vec<Arc<ExecutableProcess>>,
     /// Process definition key -> index in `processes`.
     pub process_by_key: KeyMap<u32>,
@@ -219,7 +222,29 @@ pub struct State {
     /// Open Camunda user tasks.
     pub user_tasks: KeyMap<UserTaskRecord>,
     /// The definition the last record named (a lookup cache, not state).
+    #[serde(skip)]
     last_def: u32,
+}
+
+/// Serde for the deployed processes of a snapshot: each as the stored form of its
+/// `PROCESS CREATED` record.
+mod stored_processes {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::model::ExecutableProcess;
+    use crate::record::ProcessRecord;
+
+    pub fn serialize<S: Serializer>(processes: &[Arc<ExecutableProcess>], serializer: S) -> Result<S::Ok, S::Error> {
+        let records: Vec<ProcessRecord> = processes.iter().map(|p| ProcessRecord { process: p.clone() }).collect();
+        records.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Arc<ExecutableProcess>>, D::Error> {
+        let records = Vec::<ProcessRecord>::deserialize(deserializer)?;
+        Ok(records.into_iter().map(|r| r.process).collect())
+    }
 }
 
 impl State {

@@ -1,76 +1,130 @@
 //! Durable record logs: the engine's records written to storage so that
-//! [`EngineCore::open`](crate::EngineCore::open) can rebuild the state after a restart.
+//! [`EngineCore::open`](crate::EngineCore::open) can rebuild the state after a restart, and
+//! read back as history ([`read_entries`]).
 //!
-//! [`RecordStore`] is the narrow storage interface (append a batch atomically, read the log);
-//! [`SqliteStore`] implements it on a SQLite file, [`PgStore`] on a PostgreSQL database shared by
-//! several engines; [`open`] picks one by the location (a path or a `postgres://` URL). [`StoreSink`] is the record sink that buffers
-//! the records of one command, serialized as JSON, and appends them as one batch when the command
-//! ends, before its result goes back to the caller: a command that was acknowledged is durable.
-//!
-//! Records are stored as JSON (see [`RECORD_FORMAT_VERSION`]): variable values are JSON already
-//! and stay readable in the table, the format is self-describing so fields can be added with
-//! defaults, and the cost is paid only by engines that persist (the default sink serializes
-//! nothing).
+//! The log is a sequence of [`LogEntry`]s, one per command: the engine time it ran at, its
+//! [`Cause`](crate::record::Cause) and the records it wrote. [`RecordStore`] is the narrow
+//! storage interface (append entries atomically, read them back, keep snapshots);
+//! [`SqliteStore`] implements it on a SQLite file, [`PgStore`] on a PostgreSQL database shared
+//! by several engines; [`open`] picks one by the location (a path or a `postgres://` URL).
+//! [`StoreSink`] is the record sink that encodes each command's records as an entry
+//! ([`format`]) and submits the entries when the command (or batch) ends, before its result goes
+//! back to the caller: a command that was acknowledged is durable.
 
+mod commit;
 mod connection_thread;
+pub mod format;
 mod opener;
 mod postgres;
 mod process;
 mod sink;
+pub mod snapshot;
 mod sqlite;
 
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::record::{Cause, Record};
+
+pub use commit::Commit;
 pub use opener::{is_postgres_url, open};
 pub use postgres::{DEFAULT_LOG, PgStore};
 pub(crate) use process::StoredProcess;
 pub use sink::StoreSink;
+pub use snapshot::Snapshot;
 pub use sqlite::SqliteStore;
 
-/// The version of the record JSON this engine writes and reads. A log written in a newer
-/// version is refused on open rather than misread.
-pub const RECORD_FORMAT_VERSION: i64 = 1;
+pub use format::RECORD_FORMAT_VERSION;
 
-/// One serialized record, ready to append.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EncodedRecord {
-    /// The key of the entity the record is about.
-    pub key: i64,
-    /// The value type and intent, for example `JOB CREATED`.
-    pub intent: String,
-    /// The record as JSON.
-    pub payload: String,
-}
-
-/// A stored record read back: its position in the log and its JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredRecord {
-    /// 1, 2, 3, ...: the order the records were applied in.
+/// One command's part of the log, decoded: when it ran, why, and the records it wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    /// 1, 2, 3, ...: the order the entries were applied in (in a store, its row; in a
+    /// [`MemorySink`](crate::record::MemorySink), its index from 1).
     pub position: i64,
-    /// The record as JSON.
-    pub payload: String,
+    /// The engine time the command ran at (epoch milliseconds, from the engine's clock).
+    pub at_millis: i64,
+    /// Who or what caused it.
+    pub cause: Cause,
+    /// The records it wrote, in the order they were applied.
+    pub records: Vec<Record>,
 }
 
-/// The whole stored log.
+impl LogEntry {
+    /// An entry without records yet.
+    pub fn new(position: i64, at_millis: i64, cause: Cause) -> Self {
+        Self { position, at_millis, cause, records: Vec::new() }
+    }
+}
+
+/// One entry encoded for storage ([`format::encode_records`]), ready to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedEntry {
+    /// The engine time the command ran at (epoch milliseconds).
+    pub at_millis: i64,
+    /// The cause as JSON text ([`format::encode_cause`]).
+    pub cause: String,
+    /// How many records `records` holds.
+    pub record_count: i64,
+    /// The records, encoded one after another in the format [`RECORD_FORMAT_VERSION`] names
+    /// ([`format::encode_record`]); stores compress them ([`format::pack_batch`]).
+    pub records: Vec<u8>,
+}
+
+/// A stored entry read back: its position in the log and its encoded parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    /// 1, 2, 3, ...: the order the entries were applied in.
+    pub position: i64,
+    /// The engine time the command ran at (epoch milliseconds).
+    pub at_millis: i64,
+    /// The cause as JSON text.
+    pub cause: String,
+    /// How many records `records` holds.
+    pub record_count: i64,
+    /// The encoded records.
+    pub records: Vec<u8>,
+}
+
+/// The stored log from some position on.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StoredLog {
     /// The record format the log was written in.
     pub format_version: i64,
     /// The last key the engine handed out (0 for a new log).
     pub key_counter: i64,
-    /// Every record, in order.
-    pub records: Vec<StoredRecord>,
+    /// The entries after the requested position, in order.
+    pub entries: Vec<StoredEntry>,
 }
 
 /// Storage for the record log. Implementations are driven synchronously by the engine core.
 pub trait RecordStore: Send {
-    /// Appends `records` and sets the key counter, atomically: after a crash either all of it
-    /// is there or none.
-    fn append(&mut self, records: &[EncodedRecord], key_counter: i64) -> Result<(), StoreError>;
+    /// Appends `entries` (positions continue after the last stored one) and sets the key
+    /// counter, atomically: after a crash either all of it is there or none.
+    fn append(&mut self, entries: &[EncodedEntry], key_counter: i64) -> Result<(), StoreError>;
 
-    /// Reads the whole log.
-    fn read_log(&mut self) -> Result<StoredLog, StoreError>;
+    /// Starts appending `entries` (like [`append`](Self::append)) and returns a [`Commit`] to
+    /// wait on, so the engine can go on working while the store writes (group commit). Appends
+    /// finish in the order they were submitted, and after a failed one every later one fails.
+    /// The default appends at once.
+    fn submit(&mut self, entries: Vec<EncodedEntry>, key_counter: i64) -> Commit {
+        Commit::done(self.append(&entries, key_counter))
+    }
+
+    /// Reads the entries after position `after` (0: the whole log), in order.
+    fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError>;
+
+    /// Stores a snapshot, after every append submitted before it. The default refuses: a store
+    /// that keeps no snapshots replays its whole log on open.
+    fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
+        let _ = snapshot;
+        Err(StoreError::new(self.location(), "this store keeps no snapshots"))
+    }
+
+    /// The stored snapshots, newest first (none by default).
+    fn snapshots(&mut self) -> Result<Vec<Snapshot>, StoreError> {
+        Ok(Vec::new())
+    }
 
     /// Where the log lives (a file path), for error messages.
     fn location(&self) -> &str;
@@ -104,3 +158,19 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+/// Reads every entry of a store's log back, decoded, oldest first (for history and audit).
+/// Fails, naming the position, on an entry that does not decode.
+pub fn read_entries(store: &mut dyn RecordStore) -> Result<Vec<LogEntry>, StoreError> {
+    read_entries_after(store, 0)
+}
+
+/// Reads the entries after position `after`, decoded, oldest first.
+pub fn read_entries_after(store: &mut dyn RecordStore, after: i64) -> Result<Vec<LogEntry>, StoreError> {
+    let log = store.read_log(after)?;
+    format::check_version(log.format_version).map_err(|message| StoreError::new(store.location(), message))?;
+    log.entries
+        .iter()
+        .map(|stored| format::decode_entry(stored).map_err(|message| StoreError::new(store.location(), message)))
+        .collect()
+}

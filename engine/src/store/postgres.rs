@@ -7,9 +7,11 @@
 //! connection dropped (or whose process was killed) has released its log, and its store fails
 //! every later call, so it must be reopened.
 //!
-//! An append is one statement (insert the records, set the key counter), so it commits
-//! atomically; with PostgreSQL's default `synchronous_commit = on` it is durable when it returns.
-//! The schema comes from `engine/migrations/postgres/`.
+//! An append is one statement (insert the entries as one packed batch row, see
+//! [`format`](super::format), and set the key counter), so it commits atomically; with
+//! PostgreSQL's default `synchronous_commit = on` it is durable when it returns. A batch of
+//! commands ([`EngineCore::begin_batch`](crate::EngineCore::begin_batch)) is one append. The
+//! schema comes from `engine/migrations/postgres/`.
 
 mod errors;
 mod location;
@@ -21,7 +23,8 @@ use sqlx::postgres::PgConnection;
 use sqlx::{ConnectOptions, Row};
 
 use super::connection_thread::ConnectionThread;
-use super::{EncodedRecord, RECORD_FORMAT_VERSION, RecordStore, StoreError, StoredLog, StoredRecord};
+use super::format::pack_batch;
+use super::{EncodedEntry, RECORD_FORMAT_VERSION, RecordStore, Snapshot, StoreError, StoredLog};
 pub use location::DEFAULT_LOG;
 use location::PgLocation;
 
@@ -35,7 +38,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// releases the log for another engine.
 pub struct PgStore {
     location: Arc<PgLocation>,
-    /// The position the next appended record gets (only this store writes the log).
+    /// The position the next appended entry gets (only this store writes the log).
     next_position: i64,
     connection: ConnectionThread<PgConnection>,
 }
@@ -72,22 +75,37 @@ impl PgStore {
 }
 
 impl RecordStore for PgStore {
-    fn append(&mut self, records: &[EncodedRecord], key_counter: i64) -> Result<(), StoreError> {
+    fn append(&mut self, entries: &[EncodedEntry], key_counter: i64) -> Result<(), StoreError> {
         let at = self.location.clone();
         let first = self.next_position;
-        let records = records.to_vec();
-        let count = i64::try_from(records.len()).map_err(|e| self.error(format!("batch too large: {e}")))?;
+        let count = i64::try_from(entries.len()).map_err(|e| self.error(format!("batch too large: {e}")))?;
+        let batch = (count > 0).then(|| pack_batch(entries));
         self.connection
-            .call(move |c| Box::pin(async move { append(c, &at, first, &records, key_counter).await }))
+            .call(move |c| Box::pin(async move { append(c, &at, first, count, batch, key_counter).await }))
             .map_err(|message| self.error(message))?;
         self.next_position += count;
         Ok(())
     }
 
-    fn read_log(&mut self) -> Result<StoredLog, StoreError> {
+    fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError> {
         let at = self.location.clone();
         self.connection
-            .call(move |c| Box::pin(async move { read_log(c, &at).await }))
+            .call(move |c| Box::pin(async move { read_log(c, &at, after).await }))
+            .map_err(|message| self.error(message))
+    }
+
+    /// Keeps the two newest snapshots of the log.
+    fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
+        let at = self.location.clone();
+        self.connection
+            .call(move |c| Box::pin(async move { save_snapshot(c, &at, &snapshot).await }))
+            .map_err(|message| self.error(message))
+    }
+
+    fn snapshots(&mut self) -> Result<Vec<Snapshot>, StoreError> {
+        let at = self.location.clone();
+        self.connection
+            .call(move |c| Box::pin(async move { snapshots(c, &at).await }))
             .map_err(|message| self.error(message))
     }
 
@@ -114,7 +132,8 @@ async fn connect(at: Arc<PgLocation>) -> Result<PgConnection, String> {
     // damaged, and reading it says so (a fresh key counter would hand out used keys again).
     sqlx::query(
         "INSERT INTO engine_meta (log, format_version, key_counter) SELECT $1, $2, 0 \
-         WHERE NOT EXISTS (SELECT 1 FROM record_log WHERE log = $1) ON CONFLICT (log) DO NOTHING",
+         WHERE NOT EXISTS (SELECT 1 FROM log_batch WHERE log = $1) \
+           AND NOT EXISTS (SELECT 1 FROM record_log WHERE log = $1) ON CONFLICT (log) DO NOTHING",
     )
     .bind(&at.log)
     .bind(RECORD_FORMAT_VERSION)
@@ -158,7 +177,7 @@ async fn refusal(connection: &mut PgConnection, at: &PgLocation) -> String {
 }
 
 async fn last_position(connection: &mut PgConnection, at: &PgLocation) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM record_log WHERE log = $1")
+    sqlx::query_scalar("SELECT coalesce(max(first_position + entry_count) - 1, 0) FROM log_batch WHERE log = $1")
         .bind(&at.log)
         .fetch_one(connection)
         .await
@@ -168,24 +187,20 @@ async fn append(
     connection: &mut PgConnection,
     at: &PgLocation,
     first: i64,
-    records: &[EncodedRecord],
+    count: i64,
+    batch: Option<Vec<u8>>,
     key_counter: i64,
 ) -> Result<(), String> {
-    let keys: Vec<i64> = records.iter().map(|r| r.key).collect();
-    let intents: Vec<&str> = records.iter().map(|r| r.intent.as_str()).collect();
-    let payloads: Vec<&str> = records.iter().map(|r| r.payload.as_str()).collect();
     let updated = sqlx::query(
         "WITH appended AS ( \
-           INSERT INTO record_log (log, position, record_key, intent, payload) \
-           SELECT $1, $2 + r.n - 1, r.record_key, r.intent, r.payload \
-           FROM unnest($3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY AS r(record_key, intent, payload, n)) \
-         UPDATE engine_meta SET key_counter = $6 WHERE log = $1",
+           INSERT INTO log_batch (log, first_position, entry_count, entries) \
+           SELECT $1, $2, $3, $4 WHERE $4::bytea IS NOT NULL) \
+         UPDATE engine_meta SET key_counter = $5 WHERE log = $1",
     )
     .bind(&at.log)
     .bind(first)
-    .bind(&keys)
-    .bind(&intents)
-    .bind(&payloads)
+    .bind(count)
+    .bind(batch)
     .bind(key_counter)
     .execute(connection)
     .await
@@ -193,7 +208,7 @@ async fn append(
     if updated.rows_affected() == 1 { Ok(()) } else { Err(missing_meta(at)) }
 }
 
-async fn read_log(connection: &mut PgConnection, at: &PgLocation) -> Result<StoredLog, String> {
+async fn read_log(connection: &mut PgConnection, at: &PgLocation, after: i64) -> Result<StoredLog, String> {
     let describe = |e: sqlx::Error| errors::describe(&e, at);
     let meta = sqlx::query("SELECT format_version, key_counter FROM engine_meta WHERE log = $1")
         .bind(&at.log)
@@ -201,21 +216,64 @@ async fn read_log(connection: &mut PgConnection, at: &PgLocation) -> Result<Stor
         .await
         .map_err(describe)?
         .ok_or_else(|| missing_meta(at))?;
-    let rows = sqlx::query("SELECT position, payload FROM record_log WHERE log = $1 ORDER BY position")
-        .bind(&at.log)
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(describe)?;
-    let records = rows
-        .iter()
-        .map(|row| Ok(StoredRecord { position: row.try_get("position")?, payload: row.try_get("payload")? }))
-        .collect::<sqlx::Result<Vec<_>>>()
-        .map_err(describe)?;
+    let rows = sqlx::query(
+        "SELECT first_position, entry_count, entries FROM log_batch \
+         WHERE log = $1 AND first_position + entry_count > $2 ORDER BY first_position",
+    )
+    .bind(&at.log)
+    .bind(after)
+    .fetch_all(&mut *connection)
+    .await
+    .map_err(describe)?;
+    let mut batches = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let first: i64 = row.try_get("first_position").map_err(describe)?;
+        let count: i64 = row.try_get("entry_count").map_err(describe)?;
+        let bytes: Vec<u8> = row.try_get("entries").map_err(describe)?;
+        batches.push((first, count, bytes));
+    }
     Ok(StoredLog {
         format_version: meta.try_get("format_version").map_err(describe)?,
         key_counter: meta.try_get("key_counter").map_err(describe)?,
-        records,
+        entries: super::format::entries_after(after, batches)?,
     })
+}
+
+async fn save_snapshot(connection: &mut PgConnection, at: &PgLocation, snapshot: &Snapshot) -> Result<(), String> {
+    sqlx::query(
+        "WITH saved AS ( \
+           INSERT INTO snapshot (log, position, key_counter, state) VALUES ($1, $2, $3, $4) \
+           ON CONFLICT (log, position) DO UPDATE SET key_counter = $3, state = $4) \
+         DELETE FROM snapshot WHERE log = $1 AND position < $2 AND position NOT IN \
+           (SELECT position FROM snapshot WHERE log = $1 AND position < $2 ORDER BY position DESC LIMIT 1)",
+    )
+    .bind(&at.log)
+    .bind(snapshot.position)
+    .bind(snapshot.key_counter)
+    .bind(&snapshot.state)
+    .execute(connection)
+    .await
+    .map(|_| ())
+    .map_err(|e| errors::describe(&e, at))
+}
+
+async fn snapshots(connection: &mut PgConnection, at: &PgLocation) -> Result<Vec<Snapshot>, String> {
+    let describe = |e: sqlx::Error| errors::describe(&e, at);
+    let rows = sqlx::query("SELECT position, key_counter, state FROM snapshot WHERE log = $1 ORDER BY position DESC")
+        .bind(&at.log)
+        .fetch_all(connection)
+        .await
+        .map_err(describe)?;
+    rows.iter()
+        .map(|row| {
+            Ok(Snapshot {
+                position: row.try_get("position")?,
+                key_counter: row.try_get("key_counter")?,
+                state: row.try_get("state")?,
+            })
+        })
+        .collect::<sqlx::Result<Vec<_>>>()
+        .map_err(describe)
 }
 
 fn missing_meta(at: &PgLocation) -> String {

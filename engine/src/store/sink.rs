@@ -1,43 +1,63 @@
-//! [`StoreSink`]: buffers the records of one command as JSON and appends them to a
+//! [`StoreSink`]: encodes each command's records as a log entry and appends the entries to a
 //! [`RecordStore`] as one atomic batch when the command ends.
 
-use super::{EncodedRecord, RecordStore, StoreError};
-use crate::record::{Record, RecordSink};
+use super::Snapshot;
+use super::format::{encode_cause, encode_record};
+use super::snapshot::encode_state;
+use super::{Commit, EncodedEntry, LogEntry, RecordStore, StoreError, read_entries};
+use crate::record::{Cause, Record, RecordSink};
+use crate::state::State;
 
 /// The record sink of a durable engine.
 ///
-/// `append` serializes into a buffer; `flush` (the end of every command) appends the buffer as
-/// one batch. Once a flush failed, the engine's memory is ahead of its log: every later flush
-/// fails with the first error, and the engine must be reopened from the log.
+/// `begin_entry` opens an entry, `append` encodes into it; `submit` hands the entries that got
+/// records to the store as one batch and `flush` (the end of every command outside a batch)
+/// also waits until they are durable. Once a write failed, the engine's memory is ahead of its
+/// log: every later one fails with the first error, and the engine must be reopened from the
+/// log.
 pub struct StoreSink {
     store: Box<dyn RecordStore>,
-    buffer: Vec<EncodedRecord>,
+    entries: Vec<EncodedEntry>,
     failure: Option<StoreError>,
     /// The key counter of the last successful flush: a command that wrote nothing and took no
     /// key needs no write.
     flushed_key_counter: Option<i64>,
+    /// The last submitted commit: a failure it reports makes the sink refuse every later write.
+    last_commit: Option<Commit>,
+    /// The position of the last entry handed to the store.
+    position: i64,
 }
 
 impl StoreSink {
-    /// A sink writing to `store`. Nothing is buffered yet.
-    pub fn new(store: Box<dyn RecordStore>) -> Self {
-        Self { store, buffer: Vec::new(), failure: None, flushed_key_counter: None }
+    /// A sink writing to `store`, whose log ends at `position` (0 when empty).
+    pub fn new(store: Box<dyn RecordStore>, position: i64) -> Self {
+        Self { store, entries: Vec::new(), failure: None, flushed_key_counter: None, last_commit: None, position }
     }
 }
 
 impl RecordSink for StoreSink {
     fn append(&mut self, record: &Record) {
-        match serde_json::to_string(record) {
-            Ok(payload) => self.buffer.push(EncodedRecord {
-                key: record.key,
-                intent: format!("{:?} {}", record.intent.value_type(), record.intent.name()),
-                payload,
-            }),
-            Err(e) => {
-                let message = format!("record {} {} cannot be serialized: {e}", record.key, record.intent.name());
+        if self.entries.is_empty() {
+            self.begin_entry(0, &Cause::api("Unspecified"));
+        }
+        let Some(entry) = self.entries.last_mut() else { return };
+        match encode_record(record, &mut entry.records) {
+            Ok(()) => entry.record_count += 1,
+            Err(message) => {
                 self.failure.get_or_insert_with(|| StoreError::new(self.store.location(), message));
             }
         }
+    }
+
+    fn begin_entry(&mut self, at_millis: i64, cause: &Cause) {
+        if self.entries.last().is_some_and(|e| e.record_count == 0) {
+            self.entries.pop();
+        }
+        self.entries.push(EncodedEntry { at_millis, cause: encode_cause(cause), record_count: 0, records: Vec::new() });
+    }
+
+    fn keeps_entries(&self) -> bool {
+        true
     }
 
     fn is_durable(&self) -> bool {
@@ -45,28 +65,54 @@ impl RecordSink for StoreSink {
     }
 
     fn flush(&mut self, key_counter: i64) -> Result<(), StoreError> {
-        if let Some(failure) = &self.failure {
-            return Err(failure.clone());
-        }
-        if self.buffer.is_empty() && self.flushed_key_counter == Some(key_counter) {
-            return Ok(());
-        }
-        let result = self.store.append(&self.buffer, key_counter);
-        self.buffer.clear();
-        match result {
-            Ok(()) => {
-                self.flushed_key_counter = Some(key_counter);
-                Ok(())
-            }
-            Err(e) => {
-                let message = format!(
-                    "{}; the engine's memory is now ahead of its log: reopen the engine from the store to continue",
-                    e.message
-                );
-                let failure = StoreError::new(e.location, message);
-                self.failure = Some(failure.clone());
-                Err(failure)
-            }
-        }
+        self.submit(key_counter).wait().map_err(|e| {
+            let failure = self.failure.get_or_insert_with(|| ahead_of_the_log(e));
+            failure.clone()
+        })
     }
+
+    fn submit(&mut self, key_counter: i64) -> Commit {
+        if let Some(Err(e)) = self.last_commit.as_ref().and_then(Commit::outcome) {
+            self.failure.get_or_insert_with(|| ahead_of_the_log(e));
+        }
+        if let Some(failure) = &self.failure {
+            return Commit::done(Err(failure.clone()));
+        }
+        self.entries.retain(|e| e.record_count > 0);
+        if self.entries.is_empty() && self.flushed_key_counter == Some(key_counter) {
+            return Commit::done(Ok(()));
+        }
+        self.flushed_key_counter = Some(key_counter);
+        self.position += self.entries.len() as i64;
+        let commit = self.store.submit(std::mem::take(&mut self.entries), key_counter);
+        if let Some(Err(e)) = commit.outcome() {
+            let failure = self.failure.get_or_insert_with(|| ahead_of_the_log(e));
+            return Commit::done(Err(failure.clone()));
+        }
+        self.last_commit = Some(commit.clone());
+        commit
+    }
+
+    fn entries(&mut self) -> Option<Result<Vec<LogEntry>, StoreError>> {
+        Some(read_entries(self.store.as_mut()))
+    }
+
+    fn save_snapshot(&mut self, state: &State, key_counter: i64) -> Result<Option<i64>, StoreError> {
+        self.flush(key_counter)?;
+        let bytes = encode_state(state).map_err(|message| StoreError::new(self.store.location(), message))?;
+        self.store.save_snapshot(Snapshot { position: self.position, key_counter, state: bytes })?;
+        Ok(Some(self.position))
+    }
+}
+
+/// A failed write, with what it means for the engine and what to do.
+fn ahead_of_the_log(error: StoreError) -> StoreError {
+    if error.message.contains("ahead of its log") {
+        return error;
+    }
+    let message = format!(
+        "{}; the engine's memory is now ahead of its log: reopen the engine from the store to continue",
+        error.message
+    );
+    StoreError::new(error.location, message)
 }

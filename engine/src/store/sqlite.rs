@@ -18,7 +18,8 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteLockingMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use super::{EncodedRecord, RecordStore, StoreError, StoredLog, StoredRecord};
+use super::format::{entries_after, pack_batch};
+use super::{Commit, EncodedEntry, RecordStore, Snapshot, StoreError, StoredLog};
 
 /// The schema, from `engine/migrations/`, built into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -28,8 +29,10 @@ const LOCK_WAIT: Duration = Duration::from_millis(200);
 
 /// Work for the connection thread.
 enum Request {
-    Append { records: Vec<EncodedRecord>, key_counter: i64, reply: mpsc::Sender<Result<(), String>> },
-    ReadLog { reply: mpsc::Sender<Result<StoredLog, String>> },
+    Append { entries: Vec<EncodedEntry>, key_counter: i64, commit: Commit },
+    ReadLog { after: i64, reply: mpsc::Sender<Result<StoredLog, String>> },
+    SaveSnapshot { snapshot: Snapshot, reply: mpsc::Sender<Result<(), String>> },
+    Snapshots { reply: mpsc::Sender<Result<Vec<Snapshot>, String>> },
 }
 
 /// A record log in one SQLite file. Dropping it closes the file (and releases it for others).
@@ -90,12 +93,34 @@ impl SqliteStore {
 }
 
 impl RecordStore for SqliteStore {
-    fn append(&mut self, records: &[EncodedRecord], key_counter: i64) -> Result<(), StoreError> {
-        self.call(|reply| Request::Append { records: records.to_vec(), key_counter, reply })
+    fn append(&mut self, entries: &[EncodedEntry], key_counter: i64) -> Result<(), StoreError> {
+        self.submit(entries.to_vec(), key_counter).wait()
     }
 
-    fn read_log(&mut self) -> Result<StoredLog, StoreError> {
-        self.call(|reply| Request::ReadLog { reply })
+    /// Hands the entries to the connection thread and returns at once. The thread takes every
+    /// append queued while it was busy into one transaction (group commit) and finishes their
+    /// commits after it; after a failed one it refuses every later append.
+    fn submit(&mut self, entries: Vec<EncodedEntry>, key_counter: i64) -> Commit {
+        let commit = Commit::pending();
+        let request = Request::Append { entries, key_counter, commit: commit.clone() };
+        let sent = self.requests.as_ref().is_some_and(|requests| requests.send(request).is_ok());
+        if !sent {
+            commit.finish(Err(self.error("the store thread has stopped; reopen the engine".into())));
+        }
+        commit
+    }
+
+    fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError> {
+        self.call(|reply| Request::ReadLog { after, reply })
+    }
+
+    /// Keeps the two newest snapshots (the older one in case the newer is damaged).
+    fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
+        self.call(|reply| Request::SaveSnapshot { snapshot, reply })
+    }
+
+    fn snapshots(&mut self) -> Result<Vec<Snapshot>, StoreError> {
+        self.call(|reply| Request::Snapshots { reply })
     }
 
     fn location(&self) -> &str {
@@ -130,20 +155,97 @@ fn serve(path: &Path, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Re
                 return;
             }
         };
+        let mut writer = match GroupWriter::new(path, &mut connection).await {
+            Ok(writer) => writer,
+            Err(message) => {
+                let _ = ready.send(Err(message));
+                return;
+            }
+        };
         let _ = ready.send(Ok(()));
-        while let Ok(request) = inbox.recv() {
+        let mut next = inbox.recv().ok();
+        while let Some(request) = next.take() {
             match request {
-                Request::Append { records, key_counter, reply } => {
-                    let result = append(&mut connection, &records, key_counter).await.map_err(|e| describe(&e));
+                Request::Append { entries, key_counter, commit } => {
+                    let mut group = vec![(entries, commit)];
+                    let mut last_counter = key_counter;
+                    // Everything queued while the last commit ran joins this one.
+                    loop {
+                        match inbox.try_recv() {
+                            Ok(Request::Append { entries, key_counter, commit }) => {
+                                group.push((entries, commit));
+                                last_counter = key_counter;
+                            }
+                            Ok(other) => {
+                                next = Some(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    writer.write(&mut connection, group, last_counter).await;
+                }
+                Request::ReadLog { after, reply } => {
+                    let _ = reply.send(read_log(&mut connection, after).await);
+                }
+                Request::SaveSnapshot { snapshot, reply } => {
+                    let result = match &writer.failure {
+                        Some(message) => Err(message.clone()),
+                        None => save_snapshot(&mut connection, &snapshot).await.map_err(|e| describe(&e)),
+                    };
                     let _ = reply.send(result);
                 }
-                Request::ReadLog { reply } => {
-                    let _ = reply.send(read_log(&mut connection).await);
+                Request::Snapshots { reply } => {
+                    let _ = reply.send(snapshots(&mut connection).await.map_err(|e| describe(&e)));
                 }
+            }
+            if next.is_none() {
+                next = inbox.recv().ok();
             }
         }
         let _ = connection.close().await;
     });
+}
+
+/// Writes groups of appends, each as one batch row in one transaction, and refuses everything
+/// after a failure (the engine's memory is then ahead of the file).
+struct GroupWriter<'a> {
+    path: &'a Path,
+    /// The position the next entry gets.
+    next_position: i64,
+    failure: Option<String>,
+}
+
+impl<'a> GroupWriter<'a> {
+    async fn new(path: &'a Path, connection: &mut SqliteConnection) -> Result<Self, String> {
+        let next_position: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(first_position + entry_count), 1) FROM log_batch")
+                .fetch_one(&mut *connection)
+                .await
+                .map_err(|e| describe(&e))?;
+        Ok(Self { path, next_position, failure: None })
+    }
+
+    async fn write(
+        &mut self,
+        connection: &mut SqliteConnection,
+        group: Vec<(Vec<EncodedEntry>, Commit)>,
+        key_counter: i64,
+    ) {
+        if self.failure.is_none() {
+            let entries: Vec<&EncodedEntry> = group.iter().flat_map(|(entries, _)| entries).collect();
+            match append(connection, self.next_position, &entries, key_counter).await {
+                Ok(()) => self.next_position += entries.len() as i64,
+                Err(e) => self.failure = Some(describe(&e)),
+            }
+        }
+        for (_, commit) in group {
+            commit.finish(match &self.failure {
+                None => Ok(()),
+                Some(message) => Err(StoreError::at_path(self.path, message.clone())),
+            });
+        }
+    }
 }
 
 async fn connect(path: &Path) -> Result<SqliteConnection, String> {
@@ -172,13 +274,20 @@ async fn connect(path: &Path) -> Result<SqliteConnection, String> {
     Ok(connection)
 }
 
-async fn append(connection: &mut SqliteConnection, records: &[EncodedRecord], key_counter: i64) -> sqlx::Result<()> {
+/// Appends the entries as one batch row starting at `first_position`, and the key counter, in
+/// one transaction.
+async fn append(
+    connection: &mut SqliteConnection,
+    first_position: i64,
+    entries: &[&EncodedEntry],
+    key_counter: i64,
+) -> sqlx::Result<()> {
     let mut transaction = connection.begin().await?;
-    for record in records {
-        sqlx::query("INSERT INTO record_log (record_key, intent, payload) VALUES (?, ?, ?)")
-            .bind(record.key)
-            .bind(&record.intent)
-            .bind(&record.payload)
+    if !entries.is_empty() {
+        sqlx::query("INSERT INTO log_batch (first_position, entry_count, entries) VALUES (?, ?, ?)")
+            .bind(first_position)
+            .bind(entries.len() as i64)
+            .bind(pack_batch(entries.iter().copied()))
             .execute(&mut *transaction)
             .await?;
     }
@@ -189,7 +298,7 @@ async fn append(connection: &mut SqliteConnection, records: &[EncodedRecord], ke
     transaction.commit().await
 }
 
-async fn read_log(connection: &mut SqliteConnection) -> Result<StoredLog, String> {
+async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<StoredLog, String> {
     let meta = sqlx::query("SELECT format_version, key_counter FROM engine_meta WHERE id = 1")
         .fetch_optional(&mut *connection)
         .await
@@ -200,20 +309,61 @@ async fn read_log(connection: &mut SqliteConnection) -> Result<StoredLog, String
                 .into(),
         );
     };
-    let rows = sqlx::query("SELECT position, payload FROM record_log ORDER BY position")
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(|e| describe(&e))?;
-    let records = rows
-        .iter()
-        .map(|row| Ok(StoredRecord { position: row.try_get("position")?, payload: row.try_get("payload")? }))
-        .collect::<sqlx::Result<Vec<_>>>()
-        .map_err(|e| describe(&e))?;
+    let rows = sqlx::query(
+        "SELECT first_position, entry_count, entries FROM log_batch WHERE first_position + entry_count > ? ORDER BY first_position",
+    )
+    .bind(after)
+    .fetch_all(&mut *connection)
+    .await
+    .map_err(|e| describe(&e))?;
+    let mut batches = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let first: i64 = row.try_get("first_position").map_err(|e| describe(&e))?;
+        let count: i64 = row.try_get("entry_count").map_err(|e| describe(&e))?;
+        let bytes: Vec<u8> = row.try_get("entries").map_err(|e| describe(&e))?;
+        batches.push((first, count, bytes));
+    }
+    let entries = entries_after(after, batches)?;
     Ok(StoredLog {
         format_version: meta.try_get("format_version").map_err(|e| describe(&e))?,
         key_counter: meta.try_get("key_counter").map_err(|e| describe(&e))?,
-        records,
+        entries,
     })
+}
+
+/// How many snapshots a store keeps.
+const SNAPSHOTS_KEPT: i64 = 2;
+
+async fn save_snapshot(connection: &mut SqliteConnection, snapshot: &Snapshot) -> sqlx::Result<()> {
+    let mut transaction = connection.begin().await?;
+    sqlx::query("INSERT OR REPLACE INTO snapshot (position, key_counter, state) VALUES (?, ?, ?)")
+        .bind(snapshot.position)
+        .bind(snapshot.key_counter)
+        .bind(&snapshot.state)
+        .execute(&mut *transaction)
+        .await?;
+    sqlx::query(
+        "DELETE FROM snapshot WHERE position NOT IN (SELECT position FROM snapshot ORDER BY position DESC LIMIT ?)",
+    )
+    .bind(SNAPSHOTS_KEPT)
+    .execute(&mut *transaction)
+    .await?;
+    transaction.commit().await
+}
+
+async fn snapshots(connection: &mut SqliteConnection) -> sqlx::Result<Vec<Snapshot>> {
+    let rows = sqlx::query("SELECT position, key_counter, state FROM snapshot ORDER BY position DESC")
+        .fetch_all(&mut *connection)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Snapshot {
+                position: row.try_get("position")?,
+                key_counter: row.try_get("key_counter")?,
+                state: row.try_get("state")?,
+            })
+        })
+        .collect()
 }
 
 /// A SQLite error in words, with what to do about it (by SQLite's primary result code).

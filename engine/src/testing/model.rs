@@ -20,6 +20,8 @@
 //! assert_eq!(definitions.processes().count(), 1);
 //! ```
 
+use std::collections::HashMap;
+
 use bpmn::model::zeebe::{
     AssignmentDefinition, CalledElement, Header, IoMapping, Mapping, Script, Subscription, TaskDefinition, TaskHeaders,
     UserTaskMarker, ZeebeLoopCharacteristics,
@@ -59,8 +61,11 @@ impl ProcessBuilder {
         self
     }
 
-    /// The finished model.
-    pub fn build(self) -> Definitions {
+    /// The finished model. Every node lists its incoming and outgoing flows, as Camunda Modeler
+    /// writes them: Zeebe reads some rules from these lists (an event-based gateway with no
+    /// `<outgoing>` is refused for having fewer than two outgoing flows).
+    pub fn build(mut self) -> Definitions {
+        link_flows(&mut self.process.flow_elements);
         let mut roots = self.roots;
         roots.insert(0, RootElement::Process(self.process));
         Definitions {
@@ -70,7 +75,7 @@ impl ProcessBuilder {
         }
     }
 
-    /// The process alone (for sub-process bodies).
+    /// The process alone (for sub-process bodies; `build` links their flows).
     fn into_parts(self) -> (Vec<FlowElement>, Vec<RootElement>) {
         (self.process.flow_elements, self.roots)
     }
@@ -652,6 +657,28 @@ pub struct MultiInstanceSpec<'a> {
     pub completion_condition: Option<&'a str>,
 }
 
+/// Fills each node's `incoming` and `outgoing` with the ids of the flows of its scope that end
+/// and start at it, in document order; sub-process bodies too.
+fn link_flows(elements: &mut [FlowElement]) {
+    let mut incoming: HashMap<String, Vec<String>> = HashMap::new();
+    let mut outgoing: HashMap<String, Vec<String>> = HashMap::new();
+    for element in elements.iter() {
+        if let FlowElement::SequenceFlow(flow) = element {
+            outgoing.entry(flow.source_ref.clone()).or_default().push(flow.common.id.clone());
+            incoming.entry(flow.target_ref.clone()).or_default().push(flow.common.id.clone());
+        }
+    }
+    for element in elements.iter_mut() {
+        if let FlowElement::Node(node) = element {
+            node.incoming = incoming.remove(&node.common.id).unwrap_or_default();
+            node.outgoing = outgoing.remove(&node.common.id).unwrap_or_default();
+            if let FlowNodeKind::SubProcess(sub) = &mut node.kind {
+                link_flows(&mut sub.flow_elements);
+            }
+        }
+    }
+}
+
 fn task_definition(job_type: &str) -> ExtensionElement {
     ExtensionElement::TaskDefinition(TaskDefinition { job_type: job_type.into(), ..TaskDefinition::default() })
 }
@@ -670,4 +697,44 @@ fn timer(kind: TimerKind, value: &str) -> EventDefinitionKind {
 /// `start -> task (service, job_type) -> end` in process `id`.
 pub fn service_task_process(id: &str, job_type: &str) -> Definitions {
     ProcessBuilder::new(id).start("start").service_task("task", job_type).end("end").build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node<'a>(elements: &'a [FlowElement], id: &str) -> &'a FlowNode {
+        elements
+            .iter()
+            .find_map(|e| match e {
+                FlowElement::Node(n) if n.common.id == id => Some(n),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no node {id}"))
+    }
+
+    #[test]
+    fn built_nodes_list_their_flows_inside_sub_processes_too() {
+        let model = ProcessBuilder::new("p")
+            .start("s")
+            .event_gateway("gw")
+            .timer_catch("a", TimerKind::Duration, "PT1M")
+            .end("ea")
+            .move_to("gw")
+            .signal_catch("b", "go")
+            .end("eb")
+            .move_to("s")
+            .sub_process("sub", |b| b.start("ss").end("se"))
+            .build();
+        let process = model.processes().next().expect("a process");
+        let gateway = node(&process.flow_elements, "gw");
+        assert_eq!(gateway.outgoing, ["gw-a", "gw-b"]);
+        assert_eq!(gateway.incoming, ["s-gw"]);
+        assert_eq!(node(&process.flow_elements, "s").outgoing, ["s-gw", "s-sub"]);
+        let FlowNodeKind::SubProcess(sub) = &node(&process.flow_elements, "sub").kind else {
+            panic!("not a sub-process")
+        };
+        assert_eq!(node(&sub.flow_elements, "ss").outgoing, ["ss-se"]);
+        assert_eq!(node(&sub.flow_elements, "se").incoming, ["ss-se"]);
+    }
 }

@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use engine::record::Record;
-use engine::store::{RecordStore, StoreError};
+use engine::store::format::{pack_batch, records_from_json, records_to_json, unpack_batch};
+use engine::store::{EncodedEntry, RecordStore, StoreError};
 use engine::{EngineCore, VirtualClock};
 
 /// Makes a `sqlite::<name>` and a `postgres::<name>` test of each `fn <name>(store: &TestStore)`.
@@ -50,10 +51,17 @@ pub enum TestStore {
 
 /// Damage done to a stored log behind the engine's back, in each backend's SQL.
 pub enum Damage<'a> {
-    /// Cuts the payload of the record at `position` to its first 10 characters.
-    CutPayload { position: i64 },
-    /// Sets the JSON field at `path` in the payloads of the records whose intent is LIKE `intent`.
-    SetJson { intent: &'a str, path: &'a [&'a str], value: serde_json::Value },
+    /// Cuts the batch starting at `first_position` to its first 10 bytes.
+    CutBatch { first_position: i64 },
+    /// Sets the value at a JSON pointer (records are stored as arrays of their fields: `/2` is
+    /// a record's value, `/2/Process/6` a process record's shape) in every record that has it.
+    SetJson { pointer: &'a str, value: serde_json::Value },
+    /// Edits every stored entry (time, cause, record count, records).
+    EditEntries(&'a dyn Fn(&mut EncodedEntry)),
+    /// Zeroes four bytes in the middle of every snapshot's state.
+    CorruptSnapshots,
+    /// Cuts the snapshot at `position` to its first 5 bytes.
+    TruncateSnapshot { position: i64 },
     /// Sets the log's record format version.
     FormatVersion(i64),
     /// Deletes the log's row of `engine_meta`.
@@ -136,12 +144,46 @@ impl TestStore {
     /// Every record of the log, decoded.
     pub fn stored_records(&self) -> Vec<Record> {
         let mut store = self.open_store().expect("the store opens");
-        let log = store.read_log().expect("the log reads");
-        log.records.iter().map(|r| serde_json::from_str(&r.payload).expect("a stored record decodes")).collect()
+        let entries = engine::store::read_entries(store.as_mut()).expect("the log reads");
+        entries.into_iter().flat_map(|e| e.records).collect()
     }
 
     /// Damages the stored log (the store must not be open).
     pub fn damage(&self, damage: Damage<'_>) {
+        let edit: Option<Box<BatchEdit<'_>>> = match &damage {
+            Damage::SetJson { pointer, value } => Some(Box::new(move |first, bytes| {
+                rewrite_batch(first, bytes, &|entry| {
+                    let mut records = records_to_json(&entry.records).expect("the records read");
+                    let mut changed = false;
+                    for record in &mut records {
+                        if let Some(target) = record.pointer_mut(pointer) {
+                            *target = value.clone();
+                            changed = true;
+                        }
+                    }
+                    entry.records = records_from_json(&records).expect("the records encode");
+                    changed
+                })
+            })),
+            Damage::EditEntries(edit) => Some(Box::new(move |first, bytes| {
+                rewrite_batch(first, bytes, &|entry| {
+                    edit(entry);
+                    true
+                })
+            })),
+            _ => None,
+        };
+        if let Some(edit) = edit {
+            let changed = match self {
+                Self::Sqlite { path, .. } => sqlite_rewrite_batches(path, &*edit),
+                Self::Postgres { url } => {
+                    let log = url.rsplit_once("log=").map_or("default", |(_, log)| log);
+                    postgres_server::rewrite_batches(url, log, &*edit)
+                }
+            };
+            assert!(changed > 0, "the damage touched the log");
+            return;
+        }
         match self {
             Self::Sqlite { path, .. } => sqlite_execute(path, &sqlite_damage(&damage)),
             Self::Postgres { url } => {
@@ -155,13 +197,16 @@ impl TestStore {
 
 fn sqlite_damage(damage: &Damage<'_>) -> String {
     match damage {
-        Damage::CutPayload { position } => {
-            format!("UPDATE record_log SET payload = substr(payload, 1, 10) WHERE position = {position}")
+        Damage::CutBatch { first_position } => {
+            format!("UPDATE log_batch SET entries = substr(entries, 1, 10) WHERE first_position = {first_position}")
         }
-        Damage::SetJson { intent, path, value } => format!(
-            "UPDATE record_log SET payload = json_set(payload, '$.{}', json('{value}')) WHERE intent LIKE '{intent}'",
-            path.join(".")
-        ),
+        Damage::SetJson { .. } | Damage::EditEntries(_) => unreachable!("rewritten in Rust"),
+        Damage::CorruptSnapshots => {
+            "UPDATE snapshot SET state = substr(state, 1, 20) || zeroblob(4) || substr(state, 25)".into()
+        }
+        Damage::TruncateSnapshot { position } => {
+            format!("UPDATE snapshot SET state = substr(state, 1, 5) WHERE position = {position}")
+        }
         Damage::FormatVersion(version) => format!("UPDATE engine_meta SET format_version = {version}"),
         Damage::DeleteMeta => "DELETE FROM engine_meta".into(),
         Damage::FutureMigration => {
@@ -174,13 +219,16 @@ fn sqlite_damage(damage: &Damage<'_>) -> String {
 
 fn postgres_damage(damage: &Damage<'_>, log: &str) -> String {
     match damage {
-        Damage::CutPayload { position } => format!(
-            "UPDATE record_log SET payload = substr(payload, 1, 10) WHERE log = '{log}' AND position = {position}"
+        Damage::CutBatch { first_position } => format!(
+            "UPDATE log_batch SET entries = substring(entries from 1 for 10) WHERE log = '{log}' AND first_position = {first_position}"
         ),
-        Damage::SetJson { intent, path, value } => format!(
-            "UPDATE record_log SET payload = jsonb_set(payload::jsonb, '{{{}}}', '{value}'::jsonb)::text \
-             WHERE log = '{log}' AND intent LIKE '{intent}'",
-            path.join(",")
+        Damage::SetJson { .. } | Damage::EditEntries(_) => unreachable!("rewritten in Rust"),
+        Damage::CorruptSnapshots => format!(
+            "UPDATE snapshot SET state = substring(state from 1 for 20) || '\\x00000000'::bytea || substring(state from 25) \
+             WHERE log = '{log}'"
+        ),
+        Damage::TruncateSnapshot { position } => format!(
+            "UPDATE snapshot SET state = substring(state from 1 for 5) WHERE log = '{log}' AND position = {position}"
         ),
         Damage::FormatVersion(version) => {
             format!("UPDATE engine_meta SET format_version = {version} WHERE log = '{log}'")
@@ -205,4 +253,59 @@ fn sqlite_execute(path: &std::path::Path, statement: &str) {
         assert!(done.rows_affected() > 0, "the damage touched the log: {statement}");
         connection.close().await.expect("closes");
     });
+}
+
+/// An edit of a stored batch: given its first position and bytes, the new bytes, or `None` to
+/// leave it as it is.
+pub type BatchEdit<'a> = dyn Fn(i64, &[u8]) -> Option<Vec<u8>> + 'a;
+
+/// Unpacks a batch, edits each entry (`edit` says whether it changed it), and packs it again;
+/// `None` when nothing changed.
+fn rewrite_batch(first: i64, bytes: &[u8], edit: &dyn Fn(&mut EncodedEntry) -> bool) -> Option<Vec<u8>> {
+    let mut changed = false;
+    let entries: Vec<EncodedEntry> = unpack_batch(first, bytes)
+        .expect("the batch unpacks")
+        .into_iter()
+        .map(|stored| {
+            let mut entry = EncodedEntry {
+                at_millis: stored.at_millis,
+                cause: stored.cause,
+                record_count: stored.record_count,
+                records: stored.records,
+            };
+            changed |= edit(&mut entry);
+            entry
+        })
+        .collect();
+    changed.then(|| pack_batch(&entries))
+}
+
+/// Rewrites the SQLite file's batches with `edit`; returns how many it changed.
+fn sqlite_rewrite_batches(path: &std::path::Path, edit: &BatchEdit<'_>) -> usize {
+    use sqlx::{ConnectOptions, Connection, Row};
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    runtime.block_on(async {
+        let mut connection =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
+        let rows = sqlx::query("SELECT first_position, entries FROM log_batch")
+            .fetch_all(&mut connection)
+            .await
+            .expect("reads");
+        let mut changed = 0;
+        for row in rows {
+            let first: i64 = row.get("first_position");
+            let bytes: Vec<u8> = row.get("entries");
+            if let Some(new) = edit(first, &bytes) {
+                sqlx::query("UPDATE log_batch SET entries = ? WHERE first_position = ?")
+                    .bind(new)
+                    .bind(first)
+                    .execute(&mut connection)
+                    .await
+                    .expect("writes");
+                changed += 1;
+            }
+        }
+        connection.close().await.expect("closes");
+        changed
+    })
 }

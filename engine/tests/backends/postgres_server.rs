@@ -93,6 +93,38 @@ pub fn execute(url: &str, statements: &[&str]) -> Vec<u64> {
     })
 }
 
+/// Rewrites the log's batches with `edit` (given a batch's first position and bytes, it returns
+/// the new bytes, or `None` to leave the batch); returns how many batches it changed.
+pub fn rewrite_batches(url: &str, log: &str, edit: &super::BatchEdit<'_>) -> usize {
+    use sqlx::Row;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    runtime.block_on(async {
+        let mut connection = sqlx::PgConnection::connect(url).await.expect("the test database accepts a connection");
+        let rows = sqlx::query("SELECT first_position, entries FROM log_batch WHERE log = $1")
+            .bind(log)
+            .fetch_all(&mut connection)
+            .await
+            .expect("reads the batches");
+        let mut changed = 0;
+        for row in rows {
+            let first: i64 = row.get("first_position");
+            let bytes: Vec<u8> = row.get("entries");
+            if let Some(new) = edit(first, &bytes) {
+                sqlx::query("UPDATE log_batch SET entries = $1 WHERE log = $2 AND first_position = $3")
+                    .bind(new)
+                    .bind(log)
+                    .bind(first)
+                    .execute(&mut connection)
+                    .await
+                    .expect("writes the batch");
+                changed += 1;
+            }
+        }
+        connection.close().await.expect("closes");
+        changed
+    })
+}
+
 /// A log name for the test `test` (a full path like `durable::postgres::name`): readable,
 /// at most 63 characters, and different for different tests.
 pub fn log_name(test: &str) -> String {
@@ -114,6 +146,8 @@ pub fn empty_log_url(test: &str) -> String {
     let reset = format!(
         "DO $$ BEGIN \
            IF to_regclass('record_log') IS NOT NULL THEN DELETE FROM record_log WHERE log = '{log}'; END IF; \
+           IF to_regclass('log_batch') IS NOT NULL THEN DELETE FROM log_batch WHERE log = '{log}'; END IF; \
+           IF to_regclass('snapshot') IS NOT NULL THEN DELETE FROM snapshot WHERE log = '{log}'; END IF; \
            IF to_regclass('engine_meta') IS NOT NULL THEN DELETE FROM engine_meta WHERE log = '{log}'; END IF; \
          END $$"
     );

@@ -40,7 +40,8 @@ impl ZeebeClientBuilder {
     }
 
     /// The client. Connecting is deferred to the first call, so this fails only for an address
-    /// that is not a URI, or TLS settings that cannot be used.
+    /// that is not a URI, TLS settings that cannot be used, or a call outside a tokio runtime
+    /// (the connection's task needs one).
     pub fn build(self) -> Result<ZeebeClient, ClientError> {
         let address = &self.address;
         let endpoint = Endpoint::from_shared(address.clone()).map_err(|error| {
@@ -58,6 +59,13 @@ impl ZeebeClientBuilder {
                 )));
             }
         };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ClientError::InvalidArgument(
+                "a ZeebeClient was built outside a tokio runtime; build it inside the runtime \
+                 (in an async fn, or after `runtime.enter()`)"
+                    .into(),
+            ));
+        }
         Ok(ZeebeClient { channel: endpoint.connect_lazy(), credentials: self.credentials })
     }
 }

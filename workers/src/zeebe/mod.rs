@@ -9,6 +9,7 @@
 mod builder;
 mod convert;
 mod credentials;
+mod instances;
 mod messages;
 #[cfg(feature = "zeebe-oauth")]
 mod oauth;
@@ -377,6 +378,14 @@ mod tests {
             panic!("accepted a bad address")
         };
         assert!(message.contains("'not a uri'") && message.contains("http://127.0.0.1:26500"), "{message}");
+    }
+
+    #[test]
+    fn a_client_made_outside_a_tokio_runtime_is_refused_rather_than_panicking() {
+        let Err(ClientError::InvalidArgument(message)) = ZeebeClient::new("http://127.0.0.1:26500") else {
+            panic!("made a client without a runtime")
+        };
+        assert!(message.contains("outside a tokio runtime"), "{message}");
     }
 
     #[tokio::test]

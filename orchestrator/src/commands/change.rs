@@ -1,0 +1,174 @@
+//! The commands that change the engine's state: deploy, start, complete a task, resolve an
+//! incident, cancel. Each opens the engine on the store, runs one engine command (two for a
+//! job incident: retries, then resolve) and closes it.
+
+use std::path::PathBuf;
+
+use engine::{EngineCore, ProcessInstanceCreated};
+use serde_json::json;
+
+use super::Format;
+use crate::cli::VarArgs;
+use crate::deploy;
+use crate::failure::{Failure, Result};
+use crate::output::print_json;
+use crate::output::say;
+use crate::store::StoreLocation;
+use crate::vars;
+
+/// `deploy`: compile and deploy; prints each process's id, version and key.
+pub fn deploy(store: &StoreLocation, paths: &[PathBuf], format: Format) -> Result<()> {
+    let models = deploy::load(paths)?;
+    let mut core = store.open_engine()?;
+    let deployment = deploy::deploy(&mut core, &models)?;
+    match format {
+        Format::Json => {
+            let processes: Vec<_> = deployment
+                .processes
+                .iter()
+                .map(|p| {
+                    json!({"bpmn_process_id": p.bpmn_process_id, "version": p.version,
+                           "process_definition_key": p.process_definition_key, "resource_name": p.resource_name})
+                })
+                .collect();
+            print_json(&json!({"deployment_key": deployment.key, "processes": processes, "warnings": models.warnings}));
+        }
+        Format::Text => {
+            for p in &deployment.processes {
+                say!(
+                    "deployed {} version {} (process definition key {}) from {}",
+                    p.bpmn_process_id,
+                    p.version,
+                    p.process_definition_key,
+                    p.resource_name
+                );
+            }
+            if !models.warnings.is_empty() {
+                say!("{} compiler warning(s); `yaml-to-bpmn check <files>` lists them", models.warnings.len());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `start`: prints the new instance's key.
+pub fn start(store: &StoreLocation, process_id: &str, args: &VarArgs, format: Format) -> Result<()> {
+    let variables = vars::collect(args)?;
+    let mut core = store.open_engine()?;
+    let created = start_instance(&mut core, process_id, variables)?;
+    match format {
+        Format::Json => print_json(&created_json(&created)),
+        Format::Text => say!(
+            "started {} version {}: process instance {}",
+            created.bpmn_process_id,
+            created.version,
+            created.process_instance_key
+        ),
+    }
+    Ok(())
+}
+
+/// Starts the latest version of `process_id`; an unknown id names the deployed ones.
+pub fn start_instance(
+    core: &mut EngineCore,
+    process_id: &str,
+    variables: engine::Variables,
+) -> Result<ProcessInstanceCreated> {
+    core.create_instance(process_id, None, variables).map_err(|e| match e {
+        engine::EngineError::NotFound(_) => {
+            let mut deployed: Vec<String> = core.processes().into_iter().map(|p| p.bpmn_process_id).collect();
+            deployed.dedup();
+            let known = if deployed.is_empty() {
+                "no process is deployed yet".to_owned()
+            } else {
+                format!("deployed: {}", deployed.join(", "))
+            };
+            Failure::Failed(format!(
+                "no process '{process_id}' deployed ({known}): run `orchestrator deploy <file>` first"
+            ))
+        }
+        other => Failure::engine(other, "check the process id"),
+    })
+}
+
+/// The JSON of a started instance.
+pub fn created_json(created: &ProcessInstanceCreated) -> serde_json::Value {
+    json!({
+        "process_instance_key": created.process_instance_key,
+        "bpmn_process_id": created.bpmn_process_id,
+        "version": created.version,
+        "process_definition_key": created.process_definition_key,
+    })
+}
+
+/// `tasks complete`: a Camunda user task, or a job-based user task, by key.
+pub fn complete_task(store: &StoreLocation, key: i64, args: &VarArgs, format: Format) -> Result<()> {
+    let variables = vars::collect(args)?;
+    let mut core = store.open_engine()?;
+    let is_job_task = core.state().jobs.get(&key).is_some_and(|j| &**j.record.job_type() == engine::USER_TASK_JOB_TYPE);
+    let next = "`orchestrator tasks` lists the open user tasks";
+    if is_job_task {
+        core.complete_job(key, variables).map_err(|e| Failure::engine(e, next))?;
+    } else {
+        core.complete_user_task(key, variables).map_err(|e| Failure::engine(e, next))?;
+    }
+    match format {
+        Format::Json => print_json(&json!({"completed_user_task": key})),
+        Format::Text => say!("completed user task {key}"),
+    }
+    Ok(())
+}
+
+/// `incidents resolve`: a job incident first gets `retries` (default 1) back.
+pub fn resolve_incident(store: &StoreLocation, key: i64, retries: Option<i32>, format: Format) -> Result<()> {
+    let mut core = store.open_engine()?;
+    let next = "`orchestrator incidents` lists the open incidents";
+    let Some(incident) = core.incidents().into_iter().find(|i| i.key == key) else {
+        return Err(Failure::Failed(format!("no open incident {key}: {next}")));
+    };
+    let job_key = Some(incident.job_key).filter(|k| *k > 0);
+    let retries = match (job_key, retries) {
+        (Some(_), retries) => Some(retries.unwrap_or(1)),
+        (None, Some(_)) => {
+            return Err(Failure::Usage(format!(
+                "incident {key} ({}) is not about a job, so --retries does not apply; resolve it without --retries",
+                incident.error_type.name()
+            )));
+        }
+        (None, None) => None,
+    };
+    if let (Some(job), Some(retries)) = (job_key, retries) {
+        if retries < 1 {
+            return Err(Failure::Usage(format!("--retries {retries}: give the job at least 1 retry")));
+        }
+        core.update_job_retries(job, retries).map_err(|e| Failure::engine(e, next))?;
+    }
+    core.resolve_incident(key).map_err(|e| Failure::engine(e, next))?;
+    match format {
+        Format::Json => print_json(&json!({"resolved_incident": key, "job_key": job_key, "retries": retries})),
+        Format::Text => match (job_key, retries) {
+            (Some(job), Some(retries)) => say!(
+                "resolved incident {key}: job {job} has {retries} retr{} and waits for a worker (`orchestrator run`)",
+                if retries == 1 { "y" } else { "ies" }
+            ),
+            _ => say!("resolved incident {key}: the step ran again"),
+        },
+    }
+    Ok(())
+}
+
+/// `cancel`: terminates the instance and the instances it called.
+pub fn cancel(store: &StoreLocation, instance: i64, format: Format) -> Result<()> {
+    let mut core = store.open_engine()?;
+    core.cancel_instance(instance).map_err(|e| match e {
+        engine::EngineError::NotFound(_) => Failure::Failed(format!(
+            "no active process instance {instance}: `orchestrator status` lists the instances and their status"
+        )),
+        other => Failure::engine(other, "cancel the root instance"),
+    })?;
+    match format {
+        Format::Json => print_json(&json!({"canceled_instance": instance})),
+        Format::Text => say!("canceled process instance {instance}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! `status`: the instances, or one instance now.
+
+use engine::history::{History, InstanceHistory, Status};
+use serde_json::json;
+
+use super::{Format, unknown_instance};
+use crate::failure::Result;
+use crate::output::say;
+use crate::output::{print_json, short_json, table, time};
+use crate::store::StoreLocation;
+
+/// `status`: a table of every instance.
+pub fn list(store: &StoreLocation, format: Format) -> Result<()> {
+    let history = store.read_history()?;
+    let instances: Vec<&InstanceHistory> = history.instances().collect();
+    if format == Format::Json {
+        print_json(&json!({ "instances": instances }));
+        return Ok(());
+    }
+    if instances.is_empty() {
+        say!("no process instances yet: `orchestrator start <process-id>` starts one");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = instances
+        .iter()
+        .map(|i| {
+            let incidents = history.incidents(Some(i.key)).iter().filter(|x| x.is_open()).count();
+            vec![
+                i.key.to_string(),
+                i.bpmn_process_id.clone(),
+                i.version.to_string(),
+                i.status.name().to_owned(),
+                incidents.to_string(),
+                time(Some(i.span.started.at_millis)),
+                time(i.span.ended.as_ref().map(|c| c.at_millis)),
+            ]
+        })
+        .collect();
+    say!("{}", table(&["INSTANCE", "PROCESS", "VERSION", "STATUS", "INCIDENTS", "STARTED", "ENDED"], &rows));
+    Ok(())
+}
+
+/// `status <instance>`: active elements, variables, open incidents, pending timers, open jobs
+/// and user tasks.
+pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
+    let history = store.read_history()?;
+    let instance = history.instance(key).ok_or_else(|| unknown_instance(store, key))?;
+    let now = Now::of(&history, key);
+    if format == Format::Json {
+        print_json(&json!({
+            "instance": instance,
+            "active_elements": now.active_elements,
+            "variables": now.variables,
+            "incidents": now.incidents,
+            "timers": now.timers,
+            "jobs": now.jobs,
+            "user_tasks": now.user_tasks,
+        }));
+        return Ok(());
+    }
+    say!(
+        "instance {key}: {} version {}, {} (started {}, ended {})",
+        instance.bpmn_process_id,
+        instance.version,
+        instance.status.name(),
+        time(Some(instance.span.started.at_millis)),
+        time(instance.span.ended.as_ref().map(|c| c.at_millis))
+    );
+    section(
+        "active elements",
+        &["ELEMENT", "TYPE", "KEY", "SINCE"],
+        now.active_elements.iter().map(|e| {
+            vec![
+                e.element_id.clone(),
+                e.element_type.to_owned(),
+                e.key.to_string(),
+                time(Some(e.span.started.at_millis)),
+            ]
+        }),
+    );
+    section(
+        "variables",
+        &["NAME", "VALUE", "SCOPE"],
+        now.variables.iter().map(|v| vec![v.name.clone(), short_json(&v.value, 80), v.scope_key.to_string()]),
+    );
+    section(
+        "open incidents",
+        &["INCIDENT", "TYPE", "ELEMENT", "MESSAGE"],
+        now.incidents
+            .iter()
+            .map(|i| vec![i.key.to_string(), i.error_type.to_owned(), i.element_id.clone(), i.error_message.clone()]),
+    );
+    section(
+        "pending timers",
+        &["TIMER", "ELEMENT", "DUE"],
+        now.timers.iter().map(|t| vec![t.key.to_string(), t.element_id.clone(), time(Some(t.due_millis))]),
+    );
+    section(
+        "open jobs",
+        &["JOB", "TYPE", "ELEMENT", "STATE", "RETRIES"],
+        now.jobs.iter().map(|j| {
+            vec![j.key.to_string(), j.job_type.clone(), j.element_id.clone(), j.state.to_owned(), j.retries.to_string()]
+        }),
+    );
+    section(
+        "open user tasks",
+        &["TASK", "ELEMENT", "ASSIGNEE"],
+        now.user_tasks.iter().map(|t| vec![t.key.to_string(), t.element_id.clone(), t.assignee.clone()]),
+    );
+    Ok(())
+}
+
+/// What is open in one instance now.
+struct Now<'h> {
+    active_elements: Vec<&'h engine::history::ElementHistory>,
+    variables: Vec<&'h engine::history::VariableChange>,
+    incidents: Vec<&'h engine::history::IncidentHistory>,
+    timers: Vec<&'h engine::history::TimerHistory>,
+    jobs: Vec<&'h engine::history::JobHistory>,
+    user_tasks: Vec<&'h engine::history::UserTaskHistory>,
+}
+
+impl<'h> Now<'h> {
+    fn of(history: &'h History, key: i64) -> Self {
+        let active = |status: Status| status == Status::Active;
+        Self {
+            active_elements: history.elements(key).into_iter().filter(|e| active(e.status) && e.key != key).collect(),
+            variables: history.current_variables(key),
+            incidents: history.incidents(Some(key)).into_iter().filter(|i| i.is_open()).collect(),
+            timers: history.timers(key).into_iter().filter(|t| active(t.status)).collect(),
+            jobs: history.jobs(key).into_iter().filter(|j| active(j.status)).collect(),
+            user_tasks: history.user_tasks(Some(key)).into_iter().filter(|t| active(t.status)).collect(),
+        }
+    }
+}
+
+/// A titled table, or `title: none`.
+pub fn section(title: &str, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
+    let rows: Vec<Vec<String>> = rows.collect();
+    if rows.is_empty() {
+        say!("\n{title}: none");
+    } else {
+        say!("\n{title}:\n{}", indent(&table(headers, &rows)));
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+}

@@ -1,0 +1,75 @@
+//! `deploy`: compile YAML workflows, read BPMN files, and deploy them all in one engine
+//! command, so an error anywhere deploys nothing.
+
+use std::path::PathBuf;
+
+use engine::{Deployment, EngineCore};
+use yaml_to_bpmn::Source;
+use yaml_to_bpmn::cli::{collect_files, compile_sources};
+
+use crate::failure::{Failure, Result};
+
+/// The models found below the paths, ready to deploy.
+pub struct Models {
+    /// (resource name, model) per workflow or BPMN file.
+    pub resources: Vec<(String, bpmn::Definitions)>,
+    /// Compiler warnings (`file:line:col: warning: ...`).
+    pub warnings: Vec<String>,
+}
+
+/// Reads and compiles the YAML and BPMN files named or found below the folders named. Any
+/// compile or read error fails the whole set, with every error located.
+pub fn load(paths: &[PathBuf]) -> Result<Models> {
+    let files = collect_files(paths, &["yaml", "yml", "bpmn"]).map_err(Failure::Usage)?;
+    if files.is_empty() {
+        return Err(Failure::Usage(
+            "no .yaml, .yml or .bpmn file found in the paths given; name workflow files or folders that hold them"
+                .into(),
+        ));
+    }
+    let mut sources = Vec::new();
+    let mut resources = Vec::new();
+    let mut errors = Vec::new();
+    for path in &files {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("{name}: cannot read: {e}")))?;
+        if path.extension().is_some_and(|e| e == "bpmn") {
+            match bpmn::read::read(&bytes) {
+                Ok(definitions) => resources.push((name, definitions)),
+                Err(e) => errors.push(format!("{name}:{}:{}: error: {}", e.line, e.column, e.message)),
+            }
+        } else {
+            match String::from_utf8(bytes) {
+                Ok(text) => sources.push(Source { name, text }),
+                Err(_) => errors.push(format!("{name}:1:1: error: the file is not UTF-8 text; save it as UTF-8")),
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    if !sources.is_empty() {
+        let outcome = compile_sources(paths, &sources);
+        for diagnostic in &outcome.diagnostics {
+            if diagnostic.is_error() { &mut errors } else { &mut warnings }.push(diagnostic.to_string());
+        }
+        resources.extend(outcome.workflows.into_iter().map(|w| (w.source, w.definitions)));
+    }
+    if !errors.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{}\nnothing was deployed: fix the {} error(s) above and deploy again",
+            errors.join("\n"),
+            errors.len()
+        )));
+    }
+    Ok(Models { resources, warnings })
+}
+
+/// Deploys the models in one command (all or nothing).
+pub fn deploy(core: &mut EngineCore, models: &Models) -> Result<Deployment> {
+    let resources: Vec<(&str, &bpmn::Definitions)> = models.resources.iter().map(|(n, d)| (n.as_str(), d)).collect();
+    core.deploy_models(&resources).map_err(|e| match e {
+        engine::EngineError::InvalidArgument(message) => Failure::Usage(format!(
+            "the engine refused the models:\n{message}\nnothing was deployed: fix the models and deploy again"
+        )),
+        other => Failure::engine(other, "deploy again"),
+    })
+}

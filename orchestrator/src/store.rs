@@ -1,0 +1,100 @@
+//! Where the record store is (a SQLite file or a PostgreSQL URL), and opening it: as an engine for commands that change state,
+//! or as a folded history for commands that only read.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use engine::history::History;
+use engine::store::{self, is_postgres_url, read_entries};
+use engine::{EngineCore, SystemClock};
+
+use crate::failure::{Failure, Result};
+
+/// The store when neither `--store` nor the environment names one.
+pub const DEFAULT_STORE: &str = ".orchestrator/state.db";
+
+/// The client name recorded on the engine commands the orchestrator's API calls cause.
+pub const CLIENT: &str = "orchestrator";
+
+/// The environment variable naming the store.
+pub const STORE_VARIABLE: &str = "ORCHESTRATOR_STORE";
+
+/// The store's location: `--store`, else `ORCHESTRATOR_STORE`, else [`DEFAULT_STORE`]. A
+/// `postgres://` URL names a PostgreSQL log, anything else a SQLite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreLocation {
+    location: String,
+}
+
+impl StoreLocation {
+    /// Resolves the location from the flag and the environment.
+    pub fn resolve(flag: Option<&str>) -> Self {
+        let from_env = std::env::var(STORE_VARIABLE).ok().filter(|v| !v.trim().is_empty());
+        let location = flag.map(str::to_owned).or(from_env).unwrap_or_else(|| DEFAULT_STORE.to_owned());
+        Self { location }
+    }
+
+    /// True for a PostgreSQL URL.
+    fn is_database(&self) -> bool {
+        is_postgres_url(&self.location)
+    }
+
+    /// The location for messages: the file path, or the URL without its password.
+    pub fn display(&self) -> String {
+        if self.is_database() { redact(&self.location) } else { self.location.clone() }
+    }
+
+    /// True when the store may hold a log: the file exists (a database is always asked).
+    pub fn exists(&self) -> bool {
+        self.is_database() || Path::new(&self.location).exists()
+    }
+
+    /// Opens the engine on the store (creating a missing SQLite file and its folder).
+    pub fn open_engine(&self) -> Result<EngineCore> {
+        if !self.is_database()
+            && let Some(folder) = Path::new(&self.location).parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(folder).map_err(|e| {
+                Failure::Failed(format!(
+                    "cannot create the store's folder {}: {e}; check its permissions or choose another --store",
+                    folder.display()
+                ))
+            })?;
+        }
+        let mut core = EngineCore::open(store::open(&self.location)?, Arc::new(SystemClock))?;
+        core.set_client(Some(CLIENT.to_owned()));
+        Ok(core)
+    }
+
+    /// Reads and folds the store's log without starting an engine (nothing fires, nothing is
+    /// written). A missing SQLite file is an empty history.
+    pub fn read_history(&self) -> Result<History> {
+        if !self.exists() {
+            return Ok(History::default());
+        }
+        let mut store = store::open(&self.location)?;
+        Ok(History::fold(read_entries(&mut *store)?))
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_loses_its_credentials_in_messages() {
+        assert_eq!(redact("postgres://user:secret@db:5432/x"), "postgres://…@db:5432/x");
+        assert_eq!(redact("postgres://db/x"), "postgres://db/x");
+        let location = StoreLocation { location: "postgres://u:pw@db/x?log=a".into() };
+        assert_eq!(location.display(), "postgres://…@db/x?log=a");
+        assert!(location.exists());
+    }
+}

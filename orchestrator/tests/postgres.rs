@@ -1,0 +1,86 @@
+//! The orchestrator on a PostgreSQL store: the same commands, a log of its own per test.
+//!
+//! The server is `$ORCHESTRATOR_TEST_POSTGRES_URL` (CI starts one), or else the one
+//! `db/postgres.sh start` starts (and leaves running; `db/postgres.sh stop` stops it).
+
+mod support;
+
+use std::process::Command;
+
+use serde_json::json;
+use support::{Workdir, instance_key, seeds, workspace};
+
+/// The server's URL.
+fn server_url() -> String {
+    if let Ok(url) = std::env::var("ORCHESTRATOR_TEST_POSTGRES_URL")
+        && !url.trim().is_empty()
+    {
+        return url.trim().to_owned();
+    }
+    let output = Command::new("bash")
+        .arg(workspace().join("db/postgres.sh"))
+        .arg("start")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run db/postgres.sh: {e}"));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "db/postgres.sh start failed:\n{text}{}", String::from_utf8_lossy(&output.stderr));
+    text.lines()
+        .rev()
+        .find(|l| l.starts_with("postgres://"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no URL in:\n{text}"))
+}
+
+/// The server's URL with a log no other test run uses.
+fn fresh_log_url(name: &str) -> String {
+    let url = server_url();
+    let unique =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or_default();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}log={name}-{}-{unique}", std::process::id())
+}
+
+#[test]
+fn a_seed_workflow_runs_on_postgres_and_its_history_reads_back() {
+    let dir = Workdir::new();
+    let url = fresh_log_url("orchestrator-cli");
+    let store = ["--store", url.as_str()];
+    fn with<'a>(args: &[&'a str], store: &[&'a str]) -> Vec<&'a str> {
+        [args, store].concat()
+    }
+    let seeds = seeds().display().to_string();
+
+    let run = dir
+        .run(&with(
+            &[
+                "run",
+                "--deploy",
+                &seeds,
+                "--start",
+                "wf3-branch-creation",
+                "--var",
+                "inputs.WORK_TYPE=hotfix",
+                "--var",
+                "inputs.WORK_ITEM_ID=H-1",
+                "--until-done",
+                "--json",
+            ],
+            &store,
+        ))
+        .expect_code(0)
+        .json();
+    assert_eq!(run["stopped"], json!("completed"), "{run}");
+    let key = run["instance"].as_i64().unwrap_or_default();
+
+    let history = dir.json(&with(&["history", &key.to_string()], &store));
+    assert_eq!(history["instance"]["status"], json!("completed"));
+    let jobs = history["jobs"].as_array().map(Vec::len).unwrap_or_default();
+    assert_eq!(jobs, 7, "{history}");
+    assert!(!dir.store().exists(), "no SQLite file was made");
+
+    // A second run of the same log continues it: the next instance gets a new key.
+    let next = instance_key(&dir.json(&with(&["start", "wf3-branch-creation"], &store)));
+    assert!(next > key);
+    let listed = dir.json(&with(&["status"], &store));
+    assert_eq!(listed["instances"].as_array().map(Vec::len), Some(2));
+}

@@ -1,0 +1,135 @@
+//! Running the `orchestrator` binary in a temporary folder, with a time limit.
+
+#![allow(dead_code)] // each test binary uses its own part
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// No command of these tests may take longer.
+pub const LIMIT: Duration = Duration::from_secs(60);
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The seed workflows.
+pub fn seeds() -> PathBuf {
+    workspace().join("../shared/corpus/seed-workflows")
+}
+
+/// A test model under `orchestrator/tests/models/`.
+pub fn model(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/models").join(name)
+}
+
+/// What a finished command printed, and its exit code.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Standard output as JSON (panics with the output when it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    /// Panics unless the exit code is `code`.
+    pub fn expect_code(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "exit code; stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// A temporary working folder for one test's orchestrator (its store is the default one).
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    /// A fresh folder.
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary folder: {e}")) }
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The default store's file.
+    pub fn store(&self) -> PathBuf {
+        self.path().join(".orchestrator/state.db")
+    }
+
+    /// A command running the binary in this folder (without any ORCHESTRATOR_STORE from outside).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
+        command.args(args).current_dir(self.path()).env_remove("ORCHESTRATOR_STORE");
+        command
+    }
+
+    /// Runs the binary with `args` and waits (at most [`LIMIT`]).
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        finish(spawn(self.command(args)), LIMIT)
+    }
+
+    /// Runs and expects exit code 0 and JSON output (`--json` is added).
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        self.run(&with_json).expect_code(0).json()
+    }
+}
+
+/// Starts a command with piped output.
+pub fn spawn(mut command: Command) -> Child {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.spawn().unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"))
+}
+
+/// Waits for the child at most `limit` (then kills it and fails) and collects its output.
+pub fn finish(mut child: Child, limit: Duration) -> Outcome {
+    let began = Instant::now();
+    // Read the pipes on threads so a chatty child never blocks on a full pipe.
+    let stdout = child.stdout.take().map(read_on_thread);
+    let stderr = child.stderr.take().map(read_on_thread);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if began.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the command did not finish within {limit:?}");
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("cannot wait for the command: {e}"),
+        }
+    };
+    let text = |reader: Option<std::thread::JoinHandle<String>>| reader.and_then(|r| r.join().ok()).unwrap_or_default();
+    Outcome { code: status.code().unwrap_or(-1), stdout: text(stdout), stderr: text(stderr) }
+}
+
+fn read_on_thread(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    })
+}
+
+/// The instance key a `start --json` printed.
+pub fn instance_key(started: &Value) -> i64 {
+    started["process_instance_key"].as_i64().unwrap_or_else(|| panic!("no instance key in {started}"))
+}
