@@ -2,131 +2,103 @@
 //! at the end.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use engine::model::ElementType;
-use engine::record::{Intent, Record, RecordValue};
-use engine::store::{RecordStore, StoreError, StoredLog};
+use engine::record::{Cause, Intent, RecordValue};
+use engine::store::{LogEntry, read_entries_after};
 use engine::{EngineCore, SystemClock, Variables};
-use serde::Deserialize;
 
 use crate::acks::Acks;
 use crate::backend::open_store_after_kill;
-use crate::workload::{PROCESS_ID, expected_variables};
+use crate::workload::{PROCESS_ID, WORKER_PREFIX, expected_variables};
 
-/// An engine reopened by the parent, with the log it replayed.
+/// Reads the log entries after position `after` of the store at `location` (the store is
+/// released again on return).
+pub fn read_log_after(location: &str, after: i64) -> Vec<LogEntry> {
+    let mut store = open_store_after_kill(location).unwrap_or_else(|e| panic!("the store reopens after the kill: {e}"));
+    read_entries_after(&mut *store, after).unwrap_or_else(|e| panic!("the log reads after the kill: {e}"))
+}
+
+/// An engine reopened by the parent, with the whole log it was rebuilt from.
 pub struct Reopened {
-    /// The engine, rebuilt from the log (it also fired what fell due while no child ran).
+    /// The engine, rebuilt from its newest snapshot and the log after it (it also fired what
+    /// fell due while no child ran).
     pub core: EngineCore,
-    /// The log as the engine read it.
-    pub log: StoredLog,
-    /// How long `EngineCore::open` took (reading and replaying the log).
+    /// Every entry of the log, read just before the engine opened.
+    pub log: Vec<LogEntry>,
+    /// How long `EngineCore::open` took.
     pub took: Duration,
 }
 
-/// Reads the whole log of the store at `location` (the store is released again on return).
-pub fn read_log(location: &str) -> StoredLog {
-    let mut store = open_store_after_kill(location).unwrap_or_else(|e| panic!("the store reopens after the kill: {e}"));
-    store.read_log().unwrap_or_else(|e| panic!("the log reads after the kill: {e}"))
-}
-
-/// Reopens the store the way a restarted engine does, keeping a copy of the log it read.
+/// Reads the whole log, then reopens the store the way a restarted engine does.
 pub fn reopen(location: &str) -> Reopened {
-    let store = open_store_after_kill(location).unwrap_or_else(|e| panic!("the store reopens after the kill: {e}"));
-    let log = Arc::new(Mutex::new(None));
-    let capturing = CapturingStore { inner: store, log: log.clone() };
+    let log = read_log_after(location, 0);
+    let store = open_store_after_kill(location).unwrap_or_else(|e| panic!("the store reopens: {e}"));
     let started = Instant::now();
-    let core = EngineCore::open(Box::new(capturing), Arc::new(SystemClock))
-        .unwrap_or_else(|e| panic!("the engine reopens after the kill: {e}"));
-    let took = started.elapsed();
-    let log = log.lock().expect("not poisoned").take().expect("the engine read the log");
-    Reopened { core, log, took }
-}
-
-/// A store that keeps a copy of the log the engine reads from it.
-struct CapturingStore {
-    inner: Box<dyn RecordStore>,
-    log: Arc<Mutex<Option<StoredLog>>>,
-}
-
-impl RecordStore for CapturingStore {
-    fn append(&mut self, records: &[engine::store::EncodedRecord], key_counter: i64) -> Result<(), StoreError> {
-        self.inner.append(records, key_counter)
-    }
-
-    fn read_log(&mut self) -> Result<StoredLog, StoreError> {
-        let log = self.inner.read_log()?;
-        *self.log.lock().expect("not poisoned") = Some(log.clone());
-        Ok(log)
-    }
-
-    fn location(&self) -> &str {
-        self.inner.location()
-    }
-}
-
-/// The part of a stored record the checks after each kill need.
-#[derive(Deserialize)]
-struct KeyAndIntent {
-    key: i64,
-    intent: Intent,
-}
-
-/// What the log held at the last check. The log only grows, so each check reads only the new
-/// records, after making sure the ones read before are still there unchanged.
-#[derive(Default)]
-pub struct LogChecker {
-    records: usize,
-    last_payload: Option<String>,
-    activated: HashSet<i64>,
-    completed_elements: HashSet<i64>,
-    completed_jobs: HashSet<i64>,
+    let core = EngineCore::open(store, Arc::new(SystemClock)).unwrap_or_else(|e| panic!("the engine reopens: {e}"));
+    Reopened { core, log, took: started.elapsed() }
 }
 
 /// Records the workload never causes: no element is terminated (nothing cancels, interrupts
 /// or fails), and no incident is raised.
 const UNEXPECTED: [Intent; 2] = [Intent::ElementTerminated, Intent::IncidentCreated];
 
+/// What the log held at the last check. The log only grows, so each check reads only the
+/// entries after the last one read; the final check reads it all again from the start.
+#[derive(Default)]
+pub struct LogChecker {
+    position: i64,
+    activated: HashSet<i64>,
+    completed_elements: HashSet<i64>,
+    completed_jobs: HashSet<i64>,
+    unlocked_completions: usize,
+}
+
 impl LogChecker {
-    /// Reads the records added since the last check; fails on an element instance or a job
-    /// that completes twice, on a termination or an incident, and on a log that lost or
-    /// changed records already checked.
-    pub fn absorb(&mut self, log: &StoredLog) {
-        assert!(
-            log.records.len() >= self.records,
-            "the log shrank from {} to {} records",
-            self.records,
-            log.records.len()
-        );
-        if let Some(last) = &self.last_payload {
-            assert_eq!(&log.records[self.records - 1].payload, last, "the last record checked before changed");
-        }
-        for (index, stored) in log.records.iter().enumerate().skip(self.records) {
-            assert_eq!(stored.position, index as i64 + 1, "the log has a gap before position {}", stored.position);
-            let record: KeyAndIntent = serde_json::from_str(&stored.payload)
-                .unwrap_or_else(|e| panic!("the record at position {} reads: {e}", stored.position));
-            let key = record.key;
-            match record.intent {
-                Intent::ElementActivating => {
-                    self.activated.insert(key);
+    /// The position of the last entry read.
+    pub fn position(&self) -> i64 {
+        self.position
+    }
+
+    /// Takes in the entries after the last one read; fails on a gap, on an element instance or
+    /// a job that completes twice, on a job completion not caused by `CompleteJob` (of one of
+    /// the workload's workers, or without one when the job's lock had run out), and on a
+    /// termination or an incident.
+    pub fn absorb(&mut self, entries: &[LogEntry]) {
+        for entry in entries {
+            assert_eq!(entry.position, self.position + 1, "the log has a gap before position {}", entry.position);
+            self.position = entry.position;
+            for record in &entry.records {
+                let key = record.key;
+                match record.intent {
+                    Intent::ElementActivating => {
+                        self.activated.insert(key);
+                    }
+                    Intent::ElementCompleted => {
+                        let first = self.completed_elements.insert(key);
+                        assert!(first, "element instance {key} completed twice (again at entry {})", entry.position);
+                    }
+                    Intent::JobCompleted => {
+                        let first = self.completed_jobs.insert(key);
+                        assert!(first, "job {key} completed twice (again at entry {})", entry.position);
+                        match &entry.cause {
+                            Cause::Worker { name, call }
+                                if name.starts_with(WORKER_PREFIX) && call == "CompleteJob" => {}
+                            // The job's lock ran out before its worker completed it: the job
+                            // had no worker any more, so the completion counts as an API call.
+                            Cause::Api { call, .. } if call == "CompleteJob" => self.unlocked_completions += 1,
+                            other => panic!("job {key} was completed by something else than a worker: {other:?}"),
+                        }
+                    }
+                    intent if UNEXPECTED.contains(&intent) => {
+                        panic!("the log has {} {key} at entry {}", intent.name(), entry.position)
+                    }
+                    _ => {}
                 }
-                Intent::ElementCompleted => {
-                    let first = self.completed_elements.insert(key);
-                    assert!(first, "element instance {key} completed twice (again at position {})", stored.position);
-                }
-                Intent::JobCompleted => {
-                    let first = self.completed_jobs.insert(key);
-                    assert!(first, "job {key} completed twice (again at position {})", stored.position);
-                }
-                intent if UNEXPECTED.contains(&intent) => {
-                    panic!("the log has {} {key} at position {}", intent.name(), stored.position)
-                }
-                _ => {}
             }
         }
-        self.records = log.records.len();
-        self.last_payload = log.records.last().map(|r| r.payload.clone());
     }
 
     /// Every acknowledged start is an instance in the log (running, or completed: `absorb`
@@ -145,46 +117,55 @@ impl LogChecker {
         }
     }
 
+    /// The number of jobs completed after their lock had run out.
+    pub fn unlocked_completions(&self) -> usize {
+        self.unlocked_completions
+    }
+
     /// The number of job completions in the log.
     pub fn job_completions(&self) -> usize {
         self.completed_jobs.len()
     }
 }
 
-/// After the final run: every instance in the log completed, none was terminated, and each
-/// has exactly the root variables its `n` calls for. Returns the number of instances.
-pub fn check_all_finished(log: &StoredLog) -> usize {
+/// After the final run, on the whole log read again from the start: it passes every check of
+/// [`LogChecker`], every instance completed, each started by `CreateProcessInstance`, and each
+/// has exactly the root variables its `n` calls for. Returns the checker and the number of
+/// instances.
+pub fn check_all_finished(log: &[LogEntry]) -> (LogChecker, usize) {
+    let mut checker = LogChecker::default();
+    checker.absorb(log);
     let mut instances = HashSet::new();
-    let mut completed = HashSet::new();
     let mut variables: HashMap<i64, Variables> = HashMap::new();
-    for stored in &log.records {
-        let record: Record = serde_json::from_str(&stored.payload)
-            .unwrap_or_else(|e| panic!("the record at position {} decodes: {e}", stored.position));
-        match (&record.intent, &record.value) {
-            (Intent::ElementActivating, RecordValue::Element(e)) if e.element_type == ElementType::Process => {
-                assert_eq!(&*e.element_id, PROCESS_ID);
-                instances.insert(record.key);
+    for entry in log {
+        for record in &entry.records {
+            match (&record.intent, &record.value) {
+                (Intent::ElementActivating, RecordValue::Element(e)) if e.element_type == ElementType::Process => {
+                    assert_eq!(&*e.element_id, PROCESS_ID);
+                    assert!(
+                        matches!(&entry.cause, Cause::Api { call, .. } if call == "CreateProcessInstance"),
+                        "instance {} was started by CreateProcessInstance: {:?}",
+                        record.key,
+                        entry.cause
+                    );
+                    instances.insert(record.key);
+                }
+                (Intent::VariableCreated | Intent::VariableUpdated, RecordValue::Variable(v))
+                    if v.scope_key == v.process_instance_key =>
+                {
+                    variables.entry(v.scope_key).or_default().insert(v.name.to_string(), v.value.clone());
+                }
+                _ => {}
             }
-            (Intent::ElementCompleted, RecordValue::Element(e)) if e.element_type == ElementType::Process => {
-                completed.insert(record.key);
-            }
-            (Intent::ElementTerminated, RecordValue::Element(e)) if e.element_type == ElementType::Process => {
-                panic!("instance {} was terminated", record.key)
-            }
-            (Intent::VariableCreated | Intent::VariableUpdated, RecordValue::Variable(v))
-                if v.scope_key == v.process_instance_key =>
-            {
-                variables.entry(v.scope_key).or_default().insert(v.name.to_string(), v.value.clone());
-            }
-            _ => {}
         }
     }
     for instance in &instances {
-        assert!(completed.contains(instance), "instance {instance} did not finish");
+        assert!(checker.completed_elements.contains(instance), "instance {instance} did not finish");
         let actual = variables.remove(instance).unwrap_or_default();
         let n = actual.get("n").and_then(serde_json::Value::as_i64);
         let n = n.unwrap_or_else(|| panic!("instance {instance} has no number n: {actual:?}"));
         assert_eq!(actual, expected_variables(n), "the variables of instance {instance}");
     }
-    instances.len()
+    let count = instances.len();
+    (checker, count)
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::acks::Acks;
 use crate::backends::TestStore;
 use crate::child::ChildProcess;
-use crate::log_check::{LogChecker, check_all_finished, read_log, reopen};
+use crate::log_check::{LogChecker, check_all_finished, read_log_after, reopen};
 use crate::rng::{Rng, seed_from_env};
 use crate::workload::{Mode, active_instances};
 
@@ -45,8 +45,8 @@ pub fn run(backend: &str, store: &TestStore) {
     println!(
         "crash summary ({backend}): seed {seed}; {kills} kills ({} before the engine was open); {} instances, all \
          finished with the expected variables ({} acknowledged starts, {} started without an acknowledgement); {} \
-         acknowledged job completions ({} in the log); recovery (a child's EngineCore::open) median {} ms, max {} \
-         ms; check after a kill {} ms on average; final log {} records, reopened in {} ms; final run {:.1} s; \
+         acknowledged job completions ({} in the log, {} of them after the job's lock ran out); recovery (a child's EngineCore::open) median {} ms, max {} \
+         ms; check after a kill {} ms on average; final log {} entries with {} records, reopened in {} ms; final run {:.1} s; \
          total {:.1} s",
         killing.early_kills,
         finished.instances,
@@ -54,9 +54,11 @@ pub fn run(backend: &str, store: &TestStore) {
         finished.instances - finished.acks.started.len(),
         finished.acks.completed.len(),
         scenario.checker.job_completions(),
+        scenario.checker.unlocked_completions(),
         killing.recovery_percentile(50),
         killing.recovery_percentile(100),
         killing.checking.as_millis() / u128::from(kills.max(1)),
+        finished.entries,
         finished.records,
         finished.reopen_time.as_millis(),
         finish_time.as_secs_f64(),
@@ -96,6 +98,7 @@ impl Killing {
 struct Finished {
     instances: usize,
     acks: Acks,
+    entries: usize,
     records: usize,
     reopen_time: Duration,
 }
@@ -117,7 +120,7 @@ impl Scenario {
             }
             child.kill_now();
             let check = Instant::now();
-            self.checker.absorb(&read_log(&self.location));
+            self.checker.absorb(&read_log_after(&self.location, self.checker.position()));
             let acks = Acks::read(&self.acks);
             self.checker.check_acks(&acks);
             killing.checking += check.elapsed();
@@ -135,16 +138,20 @@ impl Scenario {
     }
 
     /// After the final run: the acknowledgements still hold, nothing runs, and every instance
-    /// finished once with the expected variables.
+    /// finished once with the expected variables (checked on the whole log, read again).
     fn check_all_finished(&mut self) -> Finished {
         let reopened = reopen(&self.location);
-        self.checker.absorb(&reopened.log);
+        let new_entries: Vec<_> =
+            reopened.log.iter().filter(|entry| entry.position > self.checker.position()).cloned().collect();
+        self.checker.absorb(&new_entries);
         let acks = Acks::read(&self.acks);
         self.checker.check_acks(&acks);
         assert_eq!(active_instances(&reopened.core), 0, "no instance runs after the final run");
-        let instances = check_all_finished(&reopened.log);
+        let (from_the_start, instances) = check_all_finished(&reopened.log);
+        from_the_start.check_acks(&acks);
         assert!(instances >= acks.started.len(), "every acknowledged start is one of the instances");
-        Finished { instances, acks, records: reopened.log.records.len(), reopen_time: reopened.took }
+        let records = reopened.log.iter().map(|entry| entry.records.len()).sum();
+        Finished { instances, acks, entries: reopened.log.len(), records, reopen_time: reopened.took }
     }
 }
 

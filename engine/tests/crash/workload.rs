@@ -25,9 +25,14 @@ const JOB_TIMEOUT: Duration = Duration::from_secs(3);
 /// Instances one child keeps running at once.
 const CONCURRENT_INSTANCES: usize = 24;
 /// Tasks starting instances.
-const STARTERS: usize = 4;
+const STARTERS: usize = 8;
 /// Worker tasks per job type.
 const WORKERS_PER_TYPE: usize = 2;
+/// Every worker of the workload has a name starting with this.
+pub const WORKER_PREFIX: &str = "crash-run";
+/// How often a child takes a snapshot (so kills also land during snapshots, and opens start
+/// from one).
+const SNAPSHOT_EVERY: Duration = Duration::from_millis(150);
 /// A child that was never killed stops after this (so no orphan outlives a failed parent).
 const CHILD_LIFETIME: Duration = Duration::from_secs(300);
 
@@ -132,11 +137,12 @@ async fn work(config: &ChildConfig) {
     let _ticker = engine.spawn_ticker(Duration::from_millis(20));
     for (job_type, output) in JOBS {
         for w in 0..WORKERS_PER_TYPE {
-            let worker = format!("crash-run{}-{job_type}-{w}", config.run);
+            let worker = format!("{WORKER_PREFIX}{}-{job_type}-{w}", config.run);
             tokio::spawn(work_on_jobs(engine.clone(), acks.clone(), job_type, worker, output));
         }
     }
     tokio::spawn(publish_approvals(engine.clone()));
+    tokio::spawn(take_snapshots(engine.clone()));
     match config.mode {
         Mode::Work => {
             let slots = Arc::new(Semaphore::new(CONCURRENT_INSTANCES));
@@ -173,7 +179,8 @@ async fn start_instances(engine: Engine, acks: Arc<AckWriter>, slots: Arc<Semaph
         let slot = slots.clone().acquire_owned().await.unwrap_or_else(|e| fail("waiting for a slot", e));
         let variables = vars(json!({"n": n, "order": format!("o-{n}")}));
         let created = engine
-            .with(|core| core.create_instance(PROCESS_ID, None, variables))
+            .run(|core| core.create_instance(PROCESS_ID, None, variables))
+            .await
             .unwrap_or_else(|e| fail("starting an instance", e));
         acks.started(created.process_instance_key, n).unwrap_or_else(|e| fail("acknowledging a start", e));
         running.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((created.process_instance_key, slot));
@@ -197,19 +204,23 @@ async fn work_on_jobs(engine: Engine, acks: Arc<AckWriter>, job_type: &'static s
             .activate_jobs(&request, Duration::from_millis(200))
             .await
             .unwrap_or_else(|e| fail("activating jobs", e));
+        // Completed concurrently, so the completions share commits (group commit).
+        let mut completions = tokio::task::JoinSet::new();
         for job in jobs {
-            complete(&engine, &acks, &job, output);
+            let (engine, acks) = (engine.clone(), acks.clone());
+            completions.spawn(async move { complete(&engine, &acks, &job, output).await });
         }
+        while completions.join_next().await.is_some() {}
     }
 }
 
-fn complete(engine: &Engine, acks: &AckWriter, job: &ActivatedJob, output: JobOutput) {
+async fn complete(engine: &Engine, acks: &AckWriter, job: &ActivatedJob, output: JobOutput) {
     let Some(n) = job.variables.get("n").and_then(Value::as_i64) else {
         fail("reading a job's variables", format!("job {} has no number n: {:?}", job.key, job.variables));
     };
     let (name, value) = output(n);
     let document = Variables::from_iter([(name.to_string(), value)]);
-    match engine.with(|core| core.complete_job(job.key, document)) {
+    match engine.run(|core| core.complete_job(job.key, document)).await {
         Ok(()) => acks.completed(job.key).unwrap_or_else(|e| fail("acknowledging a completion", e)),
         // The job's lock ran out while this worker held it, and another worker completed it
         // first: the engine refuses the second completion, which is what it must do.
@@ -233,8 +244,19 @@ async fn publish_approvals(engine: Engine) {
         });
         for order in waiting {
             let message = PublishMessage::new(MESSAGE, order).variables(vars(json!({"approved": true})));
-            engine.with(|core| core.publish_message(message)).unwrap_or_else(|e| fail("publishing an approval", e));
+            engine
+                .run(|core| core.publish_message(message))
+                .await
+                .unwrap_or_else(|e| fail("publishing an approval", e));
         }
+    }
+}
+
+/// Takes a snapshot every [`SNAPSHOT_EVERY`].
+async fn take_snapshots(engine: Engine) {
+    loop {
+        tokio::time::sleep(SNAPSHOT_EVERY).await;
+        engine.with(EngineCore::snapshot).unwrap_or_else(|e| fail("taking a snapshot", e));
     }
 }
 
