@@ -252,3 +252,18 @@ fn a_pending_timer_shows_in_status_and_its_firing_in_history() {
     assert!(wait["span"]["ended"]["at_millis"].as_i64() >= Some(started + 1000), "{wait}");
     assert_eq!(history["timers"][0]["status"], json!("completed"));
 }
+
+#[test]
+fn run_leaves_a_snapshot_so_the_next_open_replays_nothing_before_it() {
+    let dir = Workdir::new();
+    let key = start_branch_creation(&dir);
+    dir.run(&["run", "--until-done", &key.to_string()]).expect_code(0);
+
+    let store = engine::store::open(&dir.store().display().to_string()).expect("the store opens");
+    let clock = std::sync::Arc::new(engine::SystemClock);
+    let core = engine::EngineCore::open(store, clock).expect("the engine opens");
+    let report = core.open_report();
+    assert!(report.snapshot_position.is_some(), "no snapshot was used: {report:?}");
+    assert!(report.skipped_snapshots.is_empty(), "{report:?}");
+    assert!(!core.is_active(key), "the finished instance came back as running");
+}

@@ -31,6 +31,10 @@ use watch::{Counts, Stop, Until, Watch};
 /// How often the watcher looks and the ticker fires due timers.
 const BEAT: Duration = Duration::from_millis(100);
 
+/// How often a long `run` stores a snapshot of the state (it also stores one when it stops), so
+/// the next open replays only what came after it.
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(300);
+
 /// `run`.
 pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<ExitCode> {
     let has_vars = !args.vars.vars.is_empty() || args.vars.vars_file.is_some();
@@ -123,6 +127,7 @@ async fn serve(engine: Engine, until: Until, worker: &str, console: &Console) ->
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     let mut beat = tokio::time::interval(BEAT);
+    let mut last_snapshot = tokio::time::Instant::now();
     let stop = loop {
         tokio::select! {
             // Ctrl-C first: its handler is installed when it is first polled, before the first
@@ -137,16 +142,29 @@ async fn serve(engine: Engine, until: Until, worker: &str, console: &Console) ->
         if let Some(stop) = stop {
             break stop;
         }
+        if last_snapshot.elapsed() >= SNAPSHOT_EVERY {
+            take_snapshot(&engine, console);
+            last_snapshot = tokio::time::Instant::now();
+        }
     };
     shutdown.cancel();
     if let Ok(Err(error)) = workers.await {
         console.line(&format!("the job handlers could not run: {error}"));
     }
     ticker.abort();
+    take_snapshot(&engine, console);
     let (mut counts, _) = engine.with(|core| watch.observe(core));
     jobs_done(&mut counts);
     console.progress(&counts.line());
     (stop, counts)
+}
+
+/// Stores a snapshot of the engine's state; a failure is shown, not fatal: the log still holds
+/// everything, the next open only replays more of it.
+fn take_snapshot(engine: &Engine, console: &Console) {
+    if let Err(error) = engine.with(|core| core.snapshot()) {
+        console.line(&format!("could not store a snapshot (the log is intact; the next open replays it): {error}"));
+    }
 }
 
 /// Prints why `run` stopped and the counts; the exit code follows the reason.
