@@ -1,6 +1,7 @@
 //! The 32 seed YAML workflows on a real Zeebe broker (8.6, started through `zeebe/broker.sh`):
 //! all of them deploy, and the workflows that complete on the embedded engine complete on Zeebe
-//! too (except those in [`NOT_RUN`], which wait minutes on real timers), worked by the `workers` crate's [`WorkerRuntime`] over [`ZeebeClient`] with the same
+//! too (those in [`WAIT_ON_TIMERS`] with the broker's clock moved forward), worked by the `workers`
+//! crate's [`WorkerRuntime`] over [`ZeebeClient`] with the same
 //! scripted outputs and start inputs as `seed_workflows_on_engine.rs`
 //! (`support::seed_scenarios`).
 //!
@@ -15,7 +16,7 @@ use std::time::Duration;
 use persona_orchestrator::drive::job_types;
 use serde_json::{Value, json};
 use support::seed_scenarios::{Expect, Scenario, compile_seed_workflows, scenarios, scripted_outputs, step_outputs};
-use support::zeebe_broker::ensure_broker_ready;
+use support::zeebe_broker::{advance_broker_clock, ensure_broker_ready};
 use tokio::task::JoinSet;
 use workers::{
     CancellationToken, ClientError, CompletedInstance, Job, JobClient, JobHandler, JobOutcome, WorkerRuntime,
@@ -25,10 +26,41 @@ use workers::{
 /// How long one instance may take on the broker before the test gives up on it.
 const INSTANCE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The workflows not run here: wf2 waits a real 5 minutes (`manual-verification`, `duration:
-/// 5m`) before it merges, and the SRE persona calls wf2. (The embedded engine's test clock skips
-/// such waits.)
-const NOT_RUN: &[&str] = &["wf2-hotfix", "persona-site-reliability-engineer-workflow"];
+/// The workflows that wait minutes on a timer: wf2 waits 5 minutes (`manual-verification`,
+/// `duration: 5m`) before it merges, and the SRE persona calls wf2. They run with the broker's
+/// clock moved forward (the embedded engine's test clock skips such waits the same way).
+const WAIT_ON_TIMERS: &[&str] = &["wf2-hotfix", "persona-site-reliability-engineer-workflow"];
+
+/// How far the broker's clock jumps each [`CLOCK_STEP_EVERY`]: less than the workers' job
+/// timeout (5 minutes), so a job in a handler is not timed out by one jump.
+const CLOCK_STEP: Duration = Duration::from_secs(4 * 60);
+const CLOCK_STEP_EVERY: Duration = Duration::from_secs(2);
+
+/// Moves the broker's clock forward by [`CLOCK_STEP`] every [`CLOCK_STEP_EVERY`] until aborted.
+async fn move_clock_along() {
+    loop {
+        tokio::time::sleep(CLOCK_STEP_EVERY).await;
+        let moved = tokio::task::spawn_blocking(|| advance_broker_clock(CLOCK_STEP)).await;
+        if let Ok(Err(problem)) = moved {
+            panic!("{problem}");
+        }
+    }
+}
+
+/// Starts every scenario's instance at once and waits for each result, in scenario order.
+async fn run_instances(client: &ZeebeClient, runs: &[Scenario]) -> Vec<Result<CompletedInstance, ClientError>> {
+    let mut pending = JoinSet::new();
+    for (index, scenario) in runs.iter().enumerate() {
+        let client = client.clone();
+        let (id, start) = (scenario.id, json!({"inputs": scenario.inputs}).as_object().cloned().unwrap_or_default());
+        pending.spawn(
+            async move { (index, client.create_process_instance_with_result(id, start, INSTANCE_TIMEOUT).await) },
+        );
+    }
+    let mut results: Vec<_> = pending.join_all().await;
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
 
 /// wf9 waits `CHECK_INTERVAL` seconds between its 24 monitoring rounds; the embedded-engine
 /// test scripts 300, which would keep wf9 and its callers (wf1, two personas) on a real broker
@@ -84,29 +116,22 @@ fn seed_workflows_deploy_and_run_on_zeebe() {
         }
         let worker_run = tokio::spawn(workers.run(shutdown.clone()));
 
-        let runs: Vec<Scenario> = scenarios()
+        let (runs, waiting): (Vec<Scenario>, Vec<Scenario>) = scenarios()
             .into_iter()
             .filter(|s| !matches!(s.expect, Expect::LoopsForever { .. }))
-            .filter(|s| !NOT_RUN.contains(&s.id))
-            .collect();
-        assert_eq!(runs.len(), 29, "every workflow that ends on the embedded engine, less those named in NOT_RUN");
-        // All instances run at once, so the test takes as long as the slowest.
-        let mut pending = JoinSet::new();
-        for (index, scenario) in runs.iter().enumerate() {
-            let client = client.clone();
-            let (id, start) =
-                (scenario.id, json!({"inputs": scenario.inputs}).as_object().cloned().unwrap_or_default());
-            pending.spawn(async move {
-                (index, client.create_process_instance_with_result(id, start, INSTANCE_TIMEOUT).await)
-            });
-        }
-        let mut results: Vec<_> = pending.join_all().await;
-        results.sort_by_key(|(index, _)| *index);
+            .partition(|s| !WAIT_ON_TIMERS.contains(&s.id));
+        assert_eq!(runs.len() + waiting.len(), 31, "every workflow that ends on the embedded engine");
+        // All instances run at once, so the test takes as long as the slowest. The workflows
+        // that wait minutes on timers run afterwards, alone, with the broker's clock moved along.
+        let mut results = run_instances(&client, &runs).await;
+        let clock = tokio::spawn(move_clock_along());
+        results.extend(run_instances(&client, &waiting).await);
+        clock.abort();
         shutdown.cancel();
         worker_run.await.expect("worker task").expect("worker configuration");
 
         let mut failures = Vec::new();
-        for (scenario, result) in runs.iter().zip(results.into_iter().map(|(_, result)| result)) {
+        for (scenario, result) in runs.iter().chain(&waiting).zip(results) {
             if let Some(problem) = check(scenario, result) {
                 failures.push(format!("{}: {problem}", scenario.id));
             }
@@ -115,10 +140,10 @@ fn seed_workflows_deploy_and_run_on_zeebe() {
             failures.is_empty(),
             "{} of {} workflows did not complete as expected:\n{}",
             failures.len(),
-            runs.len(),
+            runs.len() + waiting.len(),
             failures.join("\n")
         );
-        println!("{} seed workflows completed on Zeebe", runs.len());
+        println!("{} seed workflows completed on Zeebe", runs.len() + waiting.len());
     });
 }
 

@@ -142,3 +142,32 @@ fn free_ports() -> Result<[u16; 5], String> {
     }
     Ok(ports)
 }
+
+/// Moves the broker's clock forward by `by`: the broker of `broker.sh` runs with a controlled
+/// clock (`zeebe/config/application.yaml`), moved through its management endpoint
+/// (`POST /actuator/clock/add` on `ZEEBE_MONITORING_PORT`, default 9600). Timers that fall due
+/// fire; the clock keeps ticking in real time from the new offset.
+pub fn advance_broker_clock(by: Duration) -> Result<(), String> {
+    use std::io::{Read, Write};
+
+    let port = std::env::var("ZEEBE_MONITORING_PORT").ok().and_then(|p| p.parse::<u16>().ok()).unwrap_or(9600);
+    let body = format!("{{\"offsetMilli\":{}}}", by.as_millis());
+    let request = format!(
+        "POST /actuator/clock/add HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+        .map_err(|e| format!("cannot reach the broker's management port {port}: {e}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
+    stream.write_all(request.as_bytes()).map_err(|e| format!("cannot send the clock request: {e}"))?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).map_err(|e| format!("no answer to the clock request: {e}"))?;
+    if response.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!(
+            "the broker refused to move its clock (is `zeebe.clock.controlled` on in zeebe/config/application.yaml?): {}",
+            response.lines().next().unwrap_or_default()
+        ))
+    }
+}
