@@ -11,6 +11,7 @@ mod support;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use persona_orchestrator::drive::job_types;
@@ -36,26 +37,45 @@ const WAIT_ON_TIMERS: &[&str] = &["wf2-hotfix", "persona-site-reliability-engine
 const CLOCK_STEP: Duration = Duration::from_secs(4 * 60);
 const CLOCK_STEP_EVERY: Duration = Duration::from_secs(2);
 
-/// Moves the broker's clock forward by [`CLOCK_STEP`] every [`CLOCK_STEP_EVERY`] until aborted.
-async fn move_clock_along() {
-    loop {
-        tokio::time::sleep(CLOCK_STEP_EVERY).await;
-        let moved = tokio::task::spawn_blocking(|| advance_broker_clock(CLOCK_STEP)).await;
-        if let Ok(Err(problem)) = moved {
-            panic!("{problem}");
+/// The broker-clock request timeout of the instances that wait on timers: longer than the
+/// clock's moves add up to while they run.
+const WAITING_BROKER_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+/// Moves the broker's clock forward by [`CLOCK_STEP`] every [`CLOCK_STEP_EVERY`], on a thread of
+/// its own, until `stop` is set; returns how many times it moved the clock.
+fn move_clock_along(stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Result<u32, String>> {
+    std::thread::spawn(move || {
+        let mut moves = 0;
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(CLOCK_STEP_EVERY);
+            advance_broker_clock(CLOCK_STEP)?;
+            moves += 1;
         }
-    }
+        Ok(moves)
+    })
 }
 
 /// Starts every scenario's instance at once and waits for each result, in scenario order.
-async fn run_instances(client: &ZeebeClient, runs: &[Scenario]) -> Vec<Result<CompletedInstance, ClientError>> {
+///
+/// The gateway measures a call's request timeout on the broker's clock, so `broker_timeout` must
+/// outlast the clock's moves; [`INSTANCE_TIMEOUT`] bounds each call in real time.
+async fn run_instances(
+    client: &ZeebeClient,
+    runs: &[Scenario],
+    broker_timeout: Duration,
+) -> Vec<Result<CompletedInstance, String>> {
     let mut pending = JoinSet::new();
     for (index, scenario) in runs.iter().enumerate() {
         let client = client.clone();
         let (id, start) = (scenario.id, json!({"inputs": scenario.inputs}).as_object().cloned().unwrap_or_default());
-        pending.spawn(
-            async move { (index, client.create_process_instance_with_result(id, start, INSTANCE_TIMEOUT).await) },
-        );
+        pending.spawn(async move {
+            let call = client.create_process_instance_with_result(id, start, broker_timeout);
+            let result = match tokio::time::timeout(INSTANCE_TIMEOUT, call).await {
+                Ok(answer) => answer.map_err(|error| error.to_string()),
+                Err(_) => Err(format!("no result within {} s", INSTANCE_TIMEOUT.as_secs())),
+            };
+            (index, result)
+        });
     }
     let mut results: Vec<_> = pending.join_all().await;
     results.sort_by_key(|(index, _)| *index);
@@ -123,10 +143,13 @@ fn seed_workflows_deploy_and_run_on_zeebe() {
         assert_eq!(runs.len() + waiting.len(), 31, "every workflow that ends on the embedded engine");
         // All instances run at once, so the test takes as long as the slowest. The workflows
         // that wait minutes on timers run afterwards, alone, with the broker's clock moved along.
-        let mut results = run_instances(&client, &runs).await;
-        let clock = tokio::spawn(move_clock_along());
-        results.extend(run_instances(&client, &waiting).await);
-        clock.abort();
+        let mut results = run_instances(&client, &runs, INSTANCE_TIMEOUT).await;
+        let stop_clock = Arc::new(AtomicBool::new(false));
+        let clock = move_clock_along(stop_clock.clone());
+        results.extend(run_instances(&client, &waiting, WAITING_BROKER_TIMEOUT).await);
+        stop_clock.store(true, Ordering::Relaxed);
+        let moves = clock.join().expect("clock thread").unwrap_or_else(|problem| panic!("{problem}"));
+        println!("the broker's clock moved {moves} times by {} s", CLOCK_STEP.as_secs());
         shutdown.cancel();
         worker_run.await.expect("worker task").expect("worker configuration");
 
@@ -148,7 +171,7 @@ fn seed_workflows_deploy_and_run_on_zeebe() {
 }
 
 /// What is wrong with an instance's result, if anything.
-fn check(scenario: &Scenario, result: Result<CompletedInstance, ClientError>) -> Option<String> {
+fn check(scenario: &Scenario, result: Result<CompletedInstance, String>) -> Option<String> {
     let completed = match result {
         Ok(completed) => completed,
         Err(error) => return Some(format!("did not complete: {error}")),
