@@ -264,16 +264,7 @@ async fn snapshots(connection: &mut PgConnection, at: &PgLocation) -> Result<Vec
         .fetch_all(connection)
         .await
         .map_err(describe)?;
-    rows.iter()
-        .map(|row| {
-            Ok(Snapshot {
-                position: row.try_get("position")?,
-                key_counter: row.try_get("key_counter")?,
-                state: row.try_get("state")?,
-            })
-        })
-        .collect::<sqlx::Result<Vec<_>>>()
-        .map_err(describe)
+    rows.iter().map(Snapshot::from_row).collect::<sqlx::Result<Vec<_>>>().map_err(describe)
 }
 
 fn missing_meta(at: &PgLocation) -> String {

@@ -19,6 +19,24 @@ pub struct Snapshot {
     pub state: Vec<u8>,
 }
 
+impl Snapshot {
+    /// The snapshot in a `snapshot` table row (columns `position`, `key_counter`, `state`), for
+    /// either database the stores use.
+    pub(crate) fn from_row<'r, R>(row: &'r R) -> sqlx::Result<Self>
+    where
+        R: sqlx::Row,
+        &'r str: sqlx::ColumnIndex<R>,
+        i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(Self {
+            position: row.try_get("position")?,
+            key_counter: row.try_get("key_counter")?,
+            state: row.try_get("state")?,
+        })
+    }
+}
+
 /// Encodes a state for a snapshot: a checksum (8 bytes) and the compressed MessagePack.
 pub fn encode_state(state: &State) -> Result<Vec<u8>, String> {
     let raw = rmp_serde::to_vec(state).map_err(|e| format!("the state cannot be serialized for a snapshot: {e}"))?;

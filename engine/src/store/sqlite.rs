@@ -355,15 +355,7 @@ async fn snapshots(connection: &mut SqliteConnection) -> sqlx::Result<Vec<Snapsh
     let rows = sqlx::query("SELECT position, key_counter, state FROM snapshot ORDER BY position DESC")
         .fetch_all(&mut *connection)
         .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Snapshot {
-                position: row.try_get("position")?,
-                key_counter: row.try_get("key_counter")?,
-                state: row.try_get("state")?,
-            })
-        })
-        .collect()
+    rows.iter().map(Snapshot::from_row).collect()
 }
 
 /// A SQLite error in words, with what to do about it (by SQLite's primary result code).
