@@ -164,10 +164,10 @@ fn item_16_parallel_join_keeps_extra_token() {
     assert_eq!(test.completed_count(pi, "join"), 1, "the extra token waits for the next join");
 }
 
-#[test]
-fn item_17_inclusive_join_releases_when_no_more_tokens_can_arrive() {
-    let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p")
+/// The start of the item-17 models: `s -> fork -> a -> join -> e`, and `b` leaving the fork,
+/// built up to `b` (each test says where `b` goes).
+fn fork_to_a_and_join_then_b() -> ProcessBuilder {
+    ProcessBuilder::new("p")
         .start("s")
         .inclusive("fork")
         .service_task("a", "a")
@@ -175,6 +175,12 @@ fn item_17_inclusive_join_releases_when_no_more_tokens_can_arrive() {
         .end("e")
         .move_to("fork")
         .service_task("b", "b")
+}
+
+#[test]
+fn item_17_inclusive_join_releases_when_no_more_tokens_can_arrive() {
+    let mut test = ProcessTest::new();
+    let model = fork_to_a_and_join_then_b()
         .connect("b", "join")
         .condition("fork", "a", "=true")
         .condition("fork", "b", "=go_b")
@@ -194,14 +200,7 @@ fn item_17_inclusive_join_releases_when_no_more_tokens_can_arrive() {
 #[test]
 fn item_17_inclusive_join_fires_when_the_other_path_turns_away() {
     let mut test = ProcessTest::new();
-    let model = ProcessBuilder::new("p")
-        .start("s")
-        .inclusive("fork")
-        .service_task("a", "a")
-        .inclusive("join")
-        .end("e")
-        .move_to("fork")
-        .service_task("b", "b")
+    let model = fork_to_a_and_join_then_b()
         .exclusive("route")
         .connect("route", "join")
         .move_to("route")
