@@ -11,8 +11,7 @@ use std::time::Duration;
 use engine::ActivatedJob;
 use engine::testing::ProcessTest;
 use serde_json::{Value, json};
-use support::{files_with_extension, workspace_root};
-use yaml_to_bpmn::{Source, compile_set};
+use support::{compile_folder, workspace_root};
 
 const HOUR: Duration = Duration::from_secs(3600);
 const JOB_TYPES: [&str; 8] =
@@ -20,14 +19,7 @@ const JOB_TYPES: [&str; 8] =
 
 /// The governance samples compiled together and deployed into a fresh engine.
 fn engine() -> ProcessTest {
-    let dir = workspace_root().join("yaml-to-bpmn/tests/governance");
-    let sources: Vec<Source> = files_with_extension(&dir, "yaml")
-        .iter()
-        .map(|p| Source { name: p.display().to_string(), text: std::fs::read_to_string(p).expect("read sample") })
-        .collect();
-    let outcome = compile_set(&sources);
-    let errors: Vec<String> = outcome.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
-    assert!(errors.is_empty(), "the samples compile: {errors:?}");
+    let (_, outcome) = compile_folder(&workspace_root().join("yaml-to-bpmn/tests/governance"));
     let mut test = ProcessTest::new();
     let models: Vec<(&str, &bpmn::Definitions)> =
         outcome.workflows.iter().map(|w| (w.source.as_str(), &w.definitions)).collect();

@@ -9,20 +9,12 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{bpmn_check, files_with_extension, shared_dir, workspace_root};
+use support::{bpmn_check, compile_folder, shared_dir, workspace_root};
 use yaml_to_bpmn::output::to_xml;
-use yaml_to_bpmn::{Source, compile_set};
 
 /// Compiles the YAML files below `dir` as one set and writes `<id>.bpmn` files into `out`.
-fn compile_folder(dir: &Path, out: &Path) -> Vec<PathBuf> {
-    let yaml = files_with_extension(dir, "yaml");
-    let sources: Vec<Source> = yaml
-        .iter()
-        .map(|p| Source { name: p.display().to_string(), text: std::fs::read_to_string(p).expect("read yaml") })
-        .collect();
-    let outcome = compile_set(&sources);
-    let errors: Vec<String> = outcome.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
-    assert!(errors.is_empty(), "compile errors:\n{}", errors.join("\n"));
+fn compile_into(dir: &Path, out: &Path) -> Vec<PathBuf> {
+    let (sources, outcome) = compile_folder(dir);
     let catalogues = usize::from(outcome.catalogue.is_some());
     assert_eq!(outcome.workflows.len() + catalogues, sources.len(), "every file compiles");
     outcome
@@ -41,10 +33,10 @@ fn compiled_workflows_pass_lint_and_di() {
     let out = std::env::temp_dir().join(format!("compiled-workflows-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("output folder");
-    let seeds = compile_folder(&shared_dir().join("corpus/seed-workflows"), &out);
+    let seeds = compile_into(&shared_dir().join("corpus/seed-workflows"), &out);
     assert_eq!(seeds.len(), 32, "the seed corpus has 32 workflows");
-    let samples = compile_folder(&workspace_root().join("yaml-to-bpmn/tests/good"), &out);
-    let governance = compile_folder(&workspace_root().join("yaml-to-bpmn/tests/governance"), &out);
+    let samples = compile_into(&workspace_root().join("yaml-to-bpmn/tests/good"), &out);
+    let governance = compile_into(&workspace_root().join("yaml-to-bpmn/tests/governance"), &out);
     let files: Vec<PathBuf> = seeds.into_iter().chain(samples).chain(governance).collect();
     let count = files.len();
     let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();

@@ -39,6 +39,23 @@ pub fn files_with_extension(dir: &Path, extension: &str) -> Vec<PathBuf> {
     found
 }
 
+/// Every `.yaml` file below `dir`, read and compiled together with `compile_set` (so persona
+/// references are checked against a catalogue among them, and calls against their callees);
+/// panics with the compile errors if there are any.
+pub fn compile_folder(dir: &Path) -> (Vec<yaml_to_bpmn::Source>, yaml_to_bpmn::Outcome) {
+    let sources: Vec<yaml_to_bpmn::Source> = files_with_extension(dir, "yaml")
+        .iter()
+        .map(|p| yaml_to_bpmn::Source {
+            name: p.display().to_string(),
+            text: std::fs::read_to_string(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display())),
+        })
+        .collect();
+    let outcome = yaml_to_bpmn::compile_set(&sources);
+    let errors: Vec<String> = outcome.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "compile errors in {}:\n{}", dir.display(), errors.join("\n"));
+    (sources, outcome)
+}
+
 /// What one `bpmn-check` run printed and how it exited.
 pub struct CheckOutput {
     /// Exit code (0 ok, 1 problems found, 2 usage or setup problem).

@@ -6,21 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 use yaml_to_bpmn::dialect::ast::{InputType, Workflow};
-use yaml_to_bpmn::{Diagnostics, Outcome, Source, compile_set};
+use yaml_to_bpmn::{Diagnostics, Outcome, Source};
 
-use super::{files_with_extension, shared_dir};
+use super::{compile_folder, shared_dir};
 
 /// The seed YAML files, read, and all of them compiled together with `compile_set`; panics
 /// with the compile errors if there are any.
 pub fn compile_seed_workflows() -> (Vec<Source>, Outcome) {
-    let files = files_with_extension(&shared_dir().join("corpus/seed-workflows"), "yaml");
-    let sources: Vec<Source> = files
-        .iter()
-        .map(|p| Source { name: p.display().to_string(), text: std::fs::read_to_string(p).expect("read seed yaml") })
-        .collect();
-    let outcome = compile_set(&sources);
-    let errors: Vec<String> = outcome.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
-    assert!(errors.is_empty(), "compile errors:\n{}", errors.join("\n"));
+    let (sources, outcome) = compile_folder(&shared_dir().join("corpus/seed-workflows"));
     assert_eq!(outcome.workflows.len(), 32, "all 32 seed workflows compile");
     (sources, outcome)
 }
