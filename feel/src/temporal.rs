@@ -105,8 +105,8 @@ fn fields<'a>(text: &'a str, units: &[char]) -> Option<Vec<(char, &'a str)>> {
 pub(crate) fn to_text(value: &Value) -> String {
     match value {
         Value::Date(date) => date.format("%Y-%m-%d").to_string(),
-        Value::DateTime(date_time) => date_time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        Value::LocalDateTime(local) => local.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+        Value::DateTime(date_time) => without_trailing_zeros(&date_time.to_rfc3339_opts(SecondsFormat::Nanos, true)),
+        Value::LocalDateTime(local) => without_trailing_zeros(&local.format("%Y-%m-%dT%H:%M:%S%.9f").to_string()),
         Value::DayTimeDuration(delta) => day_time_text(*delta),
         Value::YearMonthDuration(months) => year_month_text(*months),
         Value::Range(range) => format!(
@@ -118,6 +118,16 @@ pub(crate) fn to_text(value: &Value) -> String {
         ),
         other => crate::builtins::conversion::to_feel_string(other),
     }
+}
+
+/// A date-time's text with its fraction of a second as Zeebe writes it: without trailing zeros
+/// (`10:00:00.1Z`, `10:00:00.12Z`) and without the dot for a whole second (`10:00:00Z`).
+fn without_trailing_zeros(text: &str) -> String {
+    let Some(dot) = text.find('.') else { return text.to_owned() };
+    let end = text[dot + 1..].find(|c: char| !c.is_ascii_digit()).map_or(text.len(), |at| dot + 1 + at);
+    let fraction = text[dot + 1..end].trim_end_matches('0');
+    let point = if fraction.is_empty() { "" } else { "." };
+    format!("{}{point}{fraction}{}", &text[..dot], &text[end..])
 }
 
 fn day_time_text(delta: TimeDelta) -> String {

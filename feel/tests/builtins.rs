@@ -144,6 +144,12 @@ fn temporal_constructors() {
     assert_eq!(eval("date(date and time(\"2024-01-31T10:00:00Z\"))"), json!("2024-01-31"));
     assert_eq!(eval("date and time(\"2024-01-31T10:00:00+02:00\")"), json!("2024-01-31T10:00:00+02:00"));
     assert_eq!(eval("date and time(\"2024-01-31T10:00:00\")"), json!("2024-01-31T10:00:00"));
+    // Fractions of a second as Zeebe writes them: no trailing zeros, no dot for a whole second.
+    assert_eq!(eval("date and time(\"2024-01-31T10:00:00.100Z\")"), json!("2024-01-31T10:00:00.1Z"));
+    assert_eq!(eval("date and time(\"2024-01-31T10:00:00.120+02:00\")"), json!("2024-01-31T10:00:00.12+02:00"));
+    assert_eq!(eval("date and time(\"2024-01-31T10:00:00.000Z\")"), json!("2024-01-31T10:00:00Z"));
+    assert_eq!(eval("date and time(\"2024-01-31T10:00:00.123456\")"), json!("2024-01-31T10:00:00.123456"));
+    assert_eq!(eval("string(date and time(\"2024-01-31T10:00:00.500\"))"), json!("2024-01-31T10:00:00.5"));
     assert_eq!(eval("duration(\"P1DT2H\")"), json!("P1DT2H"));
     assert_eq!(eval("duration(\"PT90M\")"), json!("PT1H30M"));
     assert_eq!(eval("duration(\"P2W\")"), json!("P14D"));
