@@ -67,6 +67,10 @@ pub enum Step {
     SetVariables(Variables),
     /// Resolves every open incident; a job incident first gets one retry.
     RetryAndResolve,
+    /// Answers, with this reply, the jobs of the element `element` that the worker left alone
+    /// ([`Reply::Leave`]) in an earlier round: work that takes a while, as when a job is still
+    /// running while the clock moves past a deadline.
+    Answer { element: String, reply: Reply },
 }
 
 /// One differential run: deployed on a fresh engine (embedded) or beside earlier cases (Zeebe;

@@ -52,9 +52,9 @@ pub trait Engine {
     async fn events(&mut self) -> Result<Vec<Event>, String>;
 }
 
-/// How long jobs stay activated: longer than any case moves the clock, so a job left alone is
-/// never handed out again.
-pub const JOB_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// How long jobs stay activated: longer than any case moves the clock (the governance cases
+/// move it by days), so a job left alone is never handed out again.
+pub const JOB_TIMEOUT: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Runs the case and returns its outcome (or why it could not run, which is a failure of the
 /// harness or an engine rejecting a command the other accepted). `deploy` is false when the
@@ -65,13 +65,15 @@ pub async fn run(engine: &mut impl Engine, case: &Case, deploy: bool) -> Result<
     }
     let job_types = job_types(&case.resources)?;
     let mut roots = Vec::new();
+    // The jobs the worker left alone, until a `Step::Answer` answers them.
+    let mut held = Vec::new();
     for step in &case.steps {
         match step {
             Step::Start { process, variables } => {
                 roots.push(engine.start(process, variables.clone()).await.map_err(|e| format!("start {process}: {e}"))?)
             }
-            Step::Work => while work_round(engine, case, &job_types).await? > 0 {},
-            Step::RunToEnd { limit } => run_to_end(engine, case, &job_types, *limit).await?,
+            Step::Work => while work_round(engine, case, &job_types, &mut held).await? > 0 {},
+            Step::RunToEnd { limit } => run_to_end(engine, case, &job_types, &mut held, *limit).await?,
             Step::Advance(by) => {
                 let events = engine.events().await?;
                 engine.advance(*by, &events).await?
@@ -90,15 +92,31 @@ pub async fn run(engine: &mut impl Engine, case: &Case, deploy: bool) -> Result<
                     engine.resolve(key).await?;
                 }
             }
+            Step::Answer { element, reply } => {
+                let (jobs, rest): (Vec<ActiveJob>, Vec<ActiveJob>) =
+                    held.into_iter().partition(|job| job.element_id == *element);
+                held = rest;
+                if jobs.is_empty() {
+                    return Err(format!("Answer {element}: the worker left no job of it"));
+                }
+                for job in &jobs {
+                    engine.answer(job, reply.clone()).await.map_err(|e| format!("answering job of {element}: {e}"))?;
+                }
+            }
         }
     }
     let events = engine.events().await?;
     Ok((Outcome::from_events(&events), events))
 }
 
-/// One round: activates every job, answers them in the order their elements were activated.
-/// Returns how many jobs were answered.
-async fn work_round(engine: &mut impl Engine, case: &Case, job_types: &[String]) -> Result<usize, String> {
+/// One round: activates every job, answers them in the order their elements were activated,
+/// and adds those the worker leaves alone to `held`. Returns how many jobs were answered.
+async fn work_round(
+    engine: &mut impl Engine,
+    case: &Case,
+    job_types: &[String],
+    held: &mut Vec<ActiveJob>,
+) -> Result<usize, String> {
     let mut jobs = engine.activate(job_types).await?;
     jobs.sort_by_key(|job| job.element_instance_key);
     let mut answered = 0;
@@ -111,19 +129,25 @@ async fn work_round(engine: &mut impl Engine, case: &Case, job_types: &[String])
             variables: &job.variables,
         };
         let reply = (case.replies)(&view);
-        if reply != Reply::Leave
-            && engine.answer(job, reply).await.map_err(|e| format!("answering job of {}: {e}", job.element_id))?
-        {
+        if reply == Reply::Leave {
+            held.push(job.clone());
+        } else if engine.answer(job, reply).await.map_err(|e| format!("answering job of {}: {e}", job.element_id))? {
             answered += 1;
         }
     }
     Ok(answered)
 }
 
-async fn run_to_end(engine: &mut impl Engine, case: &Case, job_types: &[String], limit: usize) -> Result<(), String> {
+async fn run_to_end(
+    engine: &mut impl Engine,
+    case: &Case,
+    job_types: &[String],
+    held: &mut Vec<ActiveJob>,
+    limit: usize,
+) -> Result<(), String> {
     let mut steps = 0;
     while steps < limit {
-        let answered = work_round(engine, case, job_types).await?;
+        let answered = work_round(engine, case, job_types, held).await?;
         if answered > 0 {
             steps += answered;
             continue;
