@@ -3,8 +3,9 @@
 //! completed elements per scope in order, the final variables per scope, and the incidents
 //! (`outcome` says exactly what is compared and how it is normalized).
 //!
-//! Cases: the 32 seed workflows (`seeds`) and one small model per behaviour of the
-//! compatibility checklist, §10 of the Zeebe reference (`checklist`). Every difference fails
+//! Cases: the 32 seed workflows (`seeds`), one small model per behaviour of the compatibility
+//! checklist, §10 of the Zeebe reference (`checklist`), and the governance samples' RACI and SLA
+//! scenarios (`governance`). Every difference fails
 //! the test unless [`expected::EXPECTED`] lists the case with the reason (a known engine gap,
 //! naming which engine is wrong); a listed case that no longer differs fails too, so the table
 //! stays true.
@@ -23,6 +24,7 @@ mod checklist;
 mod driver;
 mod embedded;
 mod expected;
+mod governance;
 mod outcome;
 mod seeds;
 mod zpt;
@@ -196,14 +198,16 @@ fn seed_workflows_and_checklist_models_end_the_same_on_both_engines() {
         let mut embedded = Embedded::new();
         let seeds = compare(&mut zeebe, &mut embedded, &selected(seeds::cases())).await;
         let checklist = compare(&mut zeebe, &mut embedded, &selected(checklist::cases())).await;
-        (seeds, checklist)
+        let governance = compare(&mut zeebe, &mut embedded, &selected(governance::cases())).await;
+        (seeds, checklist, governance)
     };
     // The timer of the timeout needs the runtime, so it is made inside.
     let run = runtime.block_on(async { tokio::time::timeout(TEST_TIMEOUT, cases).await });
-    let Ok((seeds, checklist)) = run else { panic!("the cases did not finish within {TEST_TIMEOUT:?}") };
+    let Ok((seeds, checklist, governance)) = run else { panic!("the cases did not finish within {TEST_TIMEOUT:?}") };
     let mut used = vec![0; expected::EXPECTED.len()];
     let mut problems = report("seed workflows", &seeds, &mut used);
     problems.extend(report("checklist models", &checklist, &mut used));
+    problems.extend(report("governance scenarios", &governance, &mut used));
     for (row, count) in expected::EXPECTED.iter().zip(&used) {
         if *count == 0 && only().is_none() {
             problems.push(format!("the expected difference '{}' did not occur; remove its row", row.contains));
