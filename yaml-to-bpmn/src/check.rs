@@ -36,10 +36,20 @@ impl Signature {
                 .into_iter()
                 .filter_map(|s| match &s.action {
                     Action::Call { workflow, .. } => Some((workflow.text.clone(), workflow.pos)),
+                    Action::Phase { sla: Some(sla), .. } => rollback_call(sla),
                     _ => None,
                 })
+                .chain(workflow.sla.as_ref().and_then(rollback_call))
                 .collect(),
         }
+    }
+}
+
+/// The rollback workflow an SLA breach runs, as a call.
+fn rollback_call(sla: &crate::dialect::ast::Sla) -> Option<(String, Pos)> {
+    match &sla.on_breach {
+        crate::dialect::ast::Breach::Rollback(workflow) => Some((workflow.text.clone(), workflow.pos)),
+        _ => None,
     }
 }
 
