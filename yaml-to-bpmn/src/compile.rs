@@ -31,6 +31,8 @@ pub struct CompiledWorkflow {
     pub id: String,
     /// The BPMN model, without a diagram ([`crate::output::to_xml`] adds one when writing).
     pub definitions: Definitions,
+    /// Its rows of the RACI matrix: who does, approves, advises on and hears about each task.
+    pub raci: Vec<crate::raci::Row>,
 }
 
 /// What compiling produced: the models of the files without errors, and every diagnostic.
@@ -190,7 +192,12 @@ fn compile(sources: &[Source], cross_file: bool) -> Outcome {
             (!diags.has_errors()).then(|| {
                 let definitions = lower_workflow(workflow, catalogue.as_ref(), &mut diags);
                 report_invalid_model(&definitions, workflow.metadata.id.pos, &mut diags);
-                CompiledWorkflow { source: source.name.clone(), id: workflow.metadata.id.text.clone(), definitions }
+                CompiledWorkflow {
+                    source: source.name.clone(),
+                    id: workflow.metadata.id.text.clone(),
+                    definitions,
+                    raci: crate::raci::matrix([workflow]),
+                }
             })
         });
         (compiled, diags)

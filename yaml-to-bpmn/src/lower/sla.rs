@@ -152,7 +152,8 @@ impl Lowerer<'_, '_> {
         scope.push(FlowElement::Node(task));
         connect(&mut self.ids, scope, from, &record, None, None);
         let target = sla.escalate_to.as_ref().map_or_else(|| self.escalation_target.clone(), |t| t.text.clone());
-        let elapsed = format!("=string(now() - get value({CLOCKS}, {}))", feel_string(scope_id));
+        // Variables hold date-times as text, so the start is read back with `date and time`.
+        let elapsed = format!("=string(now() - date and time(get value({CLOCKS}, {})))", feel_string(scope_id));
         let spec = JobSpec::new(
             "escalate",
             &[
