@@ -1,5 +1,6 @@
 //! The 32 seed YAML workflows, and the construct samples in `yaml-to-bpmn/tests/good` and
-//! `yaml-to-bpmn/tests/governance` (RACI and SLAs, with their persona catalogue), compile to
+//! `yaml-to-bpmn/tests/governance` (RACI and SLAs, with their persona catalogue), and the project's
+//! own 43 `workflows/`, compile to
 //! BPMN that Camunda Modeler's lint rules accept (0 errors with `--compat-only`) and whose diagram
 //! `bpmn-check di` finds complete (0 problems).
 //!
@@ -37,7 +38,9 @@ fn compiled_workflows_pass_lint_and_di() {
     assert_eq!(seeds.len(), 32, "the seed corpus has 32 workflows");
     let samples = compile_into(&workspace_root().join("yaml-to-bpmn/tests/good"), &out);
     let governance = compile_into(&workspace_root().join("yaml-to-bpmn/tests/governance"), &out);
-    let files: Vec<PathBuf> = seeds.into_iter().chain(samples).chain(governance).collect();
+    let project = compile_into(&workspace_root().join("workflows"), &out);
+    assert_eq!(project.len(), 43, "the project's own 18 system and 25 persona workflows");
+    let files: Vec<PathBuf> = seeds.into_iter().chain(samples).chain(governance).chain(project).collect();
     let count = files.len();
     let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     let mut lint_args = vec!["lint", "--compat-only"];

@@ -52,6 +52,10 @@ pub const CALLER_STEPS: &str = "steps__caller";
 pub const ESCALATED: &str = "ESCALATED";
 /// Error code a phase throws when its SLA is breached with `on_breach: interrupt`.
 pub const SLA_BREACHED: &str = "SLA_BREACHED";
+/// The variable that says whether an SLA of the instance was breached.
+pub const SLA_BREACHED_VARIABLE: &str = sla::BREACHED;
+/// The variable listing an instance's SLA breaches (`{scope, sla, action}` entries).
+pub const SLA_BREACHES_VARIABLE: &str = sla::BREACHES;
 /// Who hears of breaches and limits when neither the step nor the catalogue says.
 pub const DEFAULT_ESCALATION_TARGET: &str = "engineering-manager";
 
