@@ -6,7 +6,7 @@
 //! "Zeebe" is Zeebe's workflow engine as `zeebe-process-test-engine` 8.8.21 runs it; the rows
 //! about models and flow order were also checked by hand on the 8.6.0 broker.
 
-use super::governance::{HOTFIX_BREACH, PHASE_BREACH};
+use super::governance::{HOTFIX_BREACH, PHASE_BREACH, WF2_BREACH};
 use super::outcome::{ORDER_ONLY, ZONE_ONLY};
 
 /// One known difference.
@@ -99,7 +99,7 @@ pub const EXPECTED: &[Expected] = &[
                  (item 62). The embedded deploy check should refuse it too.",
     },
     Expected {
-        cases: &[HOTFIX_BREACH, PHASE_BREACH],
+        cases: &[HOTFIX_BREACH, PHASE_BREACH, WF2_BREACH],
         contains: "variable elapsed in ",
         wrong: "the compiled model (yaml-to-bpmn)",
         reason: "an SLA's start is kept as `now()` in `sla_clocks`, which Zeebe stores as text in its JVM's \

@@ -22,20 +22,18 @@ const HOUR: Duration = Duration::from_secs(3600);
 pub const HOTFIX_BREACH: &str =
     "sample-hotfix breaches its 4h SLA: the wait stops, the breach is escalated and rolled back";
 
+/// The case where the project's wf2-hotfix breaches its 4h limit.
+pub const WF2_BREACH: &str = "wf2-hotfix runs out of its 4h while the fix is written: it stops and rolls back";
+
 /// The case where the governed sample's development phase breaches its SLA.
 pub const PHASE_BREACH: &str = "sample-governed: the development phase breaches its 3d SLA and the work goes on";
 
 /// One case per governance scenario.
 pub fn cases() -> Vec<Case> {
-    let (_, outcome) = compile_folder(&workspace_root().join("yaml-to-bpmn/tests/governance"));
-    let resources: Vec<(String, String)> = outcome
-        .workflows
-        .iter()
-        .map(|w| (format!("{}.bpmn", w.id), yaml_to_bpmn::output::to_xml(&w.definitions)))
-        .collect();
+    let samples = compiled("yaml-to-bpmn/tests/governance");
     let case = |name: &str, steps: Vec<Step>, replies: Replies| Case {
         name: name.to_owned(),
-        resources: resources.clone(),
+        resources: samples.clone(),
         steps,
         replies,
     };
@@ -95,7 +93,39 @@ pub fn cases() -> Vec<Case> {
             ],
             hold_the_build,
         ),
+        // The project's own hotfix: the senior developer is still writing the fix when the four
+        // hours run out; the SLA interrupts the workflow and the persona instance it called,
+        // records and escalates the breach and runs wf11-rollback, whose approval is given.
+        Case {
+            name: WF2_BREACH.to_owned(),
+            resources: compiled("workflows"),
+            steps: vec![
+                start(
+                    "wf2-hotfix",
+                    json!({"INCIDENT_ID": "INC-42", "HOTFIX_SLUG": "db-pool", "ROLLBACK_FIRST": false}),
+                ),
+                Step::Work,
+                Step::Advance(4 * HOUR),
+                Step::RunToEnd { limit: LIMIT },
+            ],
+            replies: Arc::new(|job: &JobView| match (job.process_id, job.step_id.unwrap_or_default()) {
+                ("persona-senior-developer", "assess-task") => complete(json!({
+                    "WORK_KIND": "implement",
+                    "BRANCH_NAME": "hotfix/INC-42-db-pool",
+                    "PLAN": "return the pool's connections on every error path",
+                })),
+                ("persona-senior-developer", "write-change") => Reply::Leave,
+                _ if job.element_id.ends_with("__approve") => approve("on-call"),
+                _ => complete(json!({})),
+            }),
+        },
     ]
+}
+
+/// The workflows below `folder` (relative to the workspace), compiled together, as resources.
+fn compiled(folder: &str) -> Vec<(String, String)> {
+    let (_, outcome) = compile_folder(&workspace_root().join(folder));
+    outcome.workflows.iter().map(|w| (format!("{}.bpmn", w.id), yaml_to_bpmn::output::to_xml(&w.definitions))).collect()
 }
 
 fn start(process: &str, inputs: Value) -> Step {
