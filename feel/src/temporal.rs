@@ -37,7 +37,9 @@ pub(crate) fn to_text(value: &Value) -> String {
         Value::Date(date) => date.format("%Y-%m-%d").to_string(),
         Value::DateTime(date_time) => without_trailing_zeros(&date_time.to_rfc3339_opts(SecondsFormat::Nanos, true)),
         Value::LocalDateTime(local) => without_trailing_zeros(&local.format("%Y-%m-%dT%H:%M:%S%.9f").to_string()),
-        Value::DayTimeDuration(delta) => IsoDuration::from_millis(delta.num_milliseconds()).to_string(),
+        // Zeebe (feel-scala) writes days-and-time durations in whole seconds: `PT4H0.01S` reads
+        // `PT4H` there (seen in the differential test), so the fraction is dropped, toward zero.
+        Value::DayTimeDuration(delta) => IsoDuration::from_millis(delta.num_seconds().saturating_mul(1000)).to_string(),
         // FEEL writes a zero years-and-months duration in months, not as `PT0S`.
         Value::YearMonthDuration(0) => "P0M".to_owned(),
         Value::YearMonthDuration(months) => IsoDuration::from_months(*months).to_string(),

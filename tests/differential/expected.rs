@@ -6,7 +6,6 @@
 //! "Zeebe" is Zeebe's workflow engine as `zeebe-process-test-engine` 8.8.21 runs it; the rows
 //! about models and flow order were also checked by hand on the 8.6.0 broker.
 
-use super::governance::{HOTFIX_BREACH, PHASE_BREACH, WF2_BREACH};
 use super::outcome::{ORDER_ONLY, ZONE_ONLY};
 
 /// One known difference.
@@ -97,18 +96,6 @@ pub const EXPECTED: &[Expected] = &[
                  (`2020-01-01T00:00:00`: \"Invalid date-time format\") at deploy; the embedded engine \
                  accepts it as UTC. The same date through FEEL (`=date and time(...)`) is UTC on both \
                  (item 62). The embedded deploy check should refuse it too.",
-    },
-    Expected {
-        cases: &[HOTFIX_BREACH, PHASE_BREACH, WF2_BREACH],
-        contains: "variable elapsed in ",
-        wrong: "the compiled model (yaml-to-bpmn)",
-        reason: "an SLA's start is kept as `now()` in `sla_clocks`, which Zeebe stores as text in its JVM's \
-                 zone form (`...Z[Etc/UTC]`); Zeebe's own `date and time()` cannot read that form back (null), \
-                 so the breach's `elapsed` input, `string(now() - date and time(get value(sla_clocks, ...)))`, \
-                 is null on Zeebe and `PT4H` / `P3D` on the embedded engine, which stores `...Z`. To fix in \
-                 yaml-to-bpmn (lower/sla.rs): keep the clock at offset Z, `date and time(\"1970-01-01T00:00:00Z\") \
-                 + (now() - date and time(\"1970-01-01T00:00:00Z\"))`, which both engines store as `...Z` and \
-                 read back (checked on both).",
     },
     Expected {
         cases: &[],

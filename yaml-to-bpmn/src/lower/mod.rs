@@ -255,7 +255,7 @@ impl Lowerer<'_, '_> {
             outputs.extend([
                 mapping("=false", sla::BREACHED),
                 mapping("=[]", sla::BREACHES),
-                mapping(&format!("={{{}: now()}}", feel_string(sla::WORKFLOW_SCOPE)), sla::CLOCKS),
+                mapping(&format!("={{{}: {}}}", feel_string(sla::WORKFLOW_SCOPE), sla::NOW_AT_UTC), sla::CLOCKS),
             ]);
         }
         extensions.set(ExtensionElement::IoMapping(IoMapping { outputs, ..IoMapping::default() }));

@@ -27,6 +27,12 @@ pub const CLOCKS: &str = "sla_clocks";
 /// The scope name of the workflow's own SLA.
 pub const WORKFLOW_SCOPE: &str = "workflow";
 
+/// FEEL for the current instant at offset `Z`. Zeebe stores `now()` with its zone id
+/// (`…Z[Etc/UTC]`), which its own `date and time()` cannot read back; an instant computed from a
+/// `Z` date-time keeps the offset form on both engines, so `sla_clocks` can be read again.
+pub const NOW_AT_UTC: &str =
+    "date and time(\"1970-01-01T00:00:00Z\") + (now() - date and time(\"1970-01-01T00:00:00Z\"))";
+
 impl Lowerer<'_, '_> {
     /// The workflow's SLA: a timer event sub-process, non-interrupting when the breach escalates.
     pub(super) fn workflow_sla(&mut self, sla: &Sla) -> FlowNode {
@@ -116,7 +122,7 @@ impl Lowerer<'_, '_> {
         let id = self.ids.fresh(&format!("{scope_id}__sla_clock"));
         let mut task = node(&id, &format!("Start the {name} clock"), None, script_kind());
         task.common.extensions_mut().set(ExtensionElement::Script(Script {
-            expression: format!("=context put({CLOCKS}, {}, now())", feel_string(scope_id)),
+            expression: format!("=context put({CLOCKS}, {}, {NOW_AT_UTC})", feel_string(scope_id)),
             result_variable: Some(CLOCKS.into()),
             ..Script::default()
         }));
