@@ -31,20 +31,23 @@ use dice::Dice;
 ///
 /// A value depends only on the seed, the process id, the element id, the job's approver or
 /// consultant (its `approver`/`consultant` variable) and the occurrence: how often this handler
-/// served that element for that voter in that process instance before. So the same seed and the
-/// same workflow give the same run, and a retried or looped step moves on in its script.
-/// Occurrences are counted in memory: a new handler starts again from the first.
+/// served that element of that process for that voter before, in any instance. So the same seed
+/// and the same workflow give the same run, and a retried or looped step moves on in its script
+/// and its values, also when the loop calls a workflow anew each round. Occurrences are counted
+/// in memory: a new handler starts again from the first. Jobs of one element of one workflow
+/// served at the same time in two instances (the same workflow called twice in parallel) may
+/// swap their values from run to run.
 ///
 /// Each outcome is logged at `info` with `simulated = true`.
 #[derive(Debug, Default)]
 pub struct SimulateHandler {
     scenario: Scenario,
-    /// Jobs served so far per element and voter of an instance.
+    /// Jobs served so far per element and voter of a process.
     occurrences: Mutex<HashMap<Served, u64>>,
 }
 
-/// What occurrences are counted by: process instance key, element id, voter.
-type Served = (i64, String, Option<String>);
+/// What occurrences are counted by: BPMN process id, element id, voter.
+type Served = (String, String, Option<String>);
 
 impl SimulateHandler {
     /// A handler following `scenario`.
@@ -91,9 +94,9 @@ impl SimulateHandler {
         }
     }
 
-    /// How often the handler served this job's element for this voter in its instance before.
+    /// How often the handler served this job's element for this voter before.
     fn count(&self, job: &Job, voter: Option<&str>) -> u64 {
-        let key = (job.process_instance_key, job.element_id.clone(), voter.map(str::to_owned));
+        let key = (job.bpmn_process_id.clone(), job.element_id.clone(), voter.map(str::to_owned));
         let mut occurrences = self.occurrences.lock().unwrap_or_else(PoisonError::into_inner);
         let served = occurrences.entry(key).or_default();
         *served += 1;
