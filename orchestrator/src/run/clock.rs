@@ -1,0 +1,82 @@
+//! `--clock virtual`: engine time that stands still while jobs are worked on and jumps to the
+//! next timer when nothing else can happen, so an SLA of days or a `wait: 3d` passes at once.
+
+use engine::{Clock, EngineCore, SystemClock, VirtualClock};
+
+use crate::failure::Result;
+use crate::store::StoreLocation;
+
+/// A virtual clock at the later of the store's last entry and now, so engine time never runs
+/// backwards in the log (an earlier virtual run may have left it days ahead).
+pub fn start(store: &StoreLocation) -> Result<VirtualClock> {
+    let now = SystemClock.now_millis();
+    Ok(VirtualClock::at(store.last_time()?.map_or(now, |last| last.max(now))))
+}
+
+/// When `moving` is false (no job of a handled type waits for a handler or runs) and nothing is
+/// due now, moves `clock` to the next timer or retry back-off and fires what fell due. Returns
+/// the engine time jumped to, if it jumped.
+///
+/// Called under the engine's lock, so no job can start between the look and the jump; a job in
+/// flight keeps the clock where it is, since its outcome may end the wait.
+pub fn leap(core: &mut EngineCore, clock: &VirtualClock, moving: bool) -> Option<i64> {
+    if moving {
+        return None;
+    }
+    let back_off_end = core.state().job_backoffs.first().map(|&(at, _)| at);
+    let next = [core.next_timer_due(), back_off_end].into_iter().flatten().min()?;
+    if next <= clock.now_millis() {
+        // Already due: the ticker fires it on its next beat.
+        return None;
+    }
+    clock.set(next);
+    core.tick();
+    Some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use engine::state::JobState;
+    use engine::testing::ProcessTest;
+    use engine::testing::model::{ProcessBuilder, TimerKind};
+    use serde_json::json;
+
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn a_leap_goes_to_the_next_timer_only_when_no_job_moves() {
+        let mut test = ProcessTest::new();
+        test.deploy(
+            &ProcessBuilder::new("p").start("s").timer_catch("wait", TimerKind::Duration, "P3D").end("e").build(),
+        );
+        let clock = test.clock().clone();
+        let began = clock.now_millis();
+        let key = test.start("p", json!({}));
+        assert_eq!(leap(test.core(), &clock, true), None, "a moving job holds the clock");
+        test.assert_active(key);
+        assert_eq!(leap(test.core(), &clock, false), Some(began + 72 * HOUR));
+        test.assert_completed(key);
+        assert_eq!(leap(test.core(), &clock, false), None, "no timer is left");
+        assert_eq!(clock.now_millis(), began + 72 * HOUR);
+    }
+
+    #[test]
+    fn a_leap_ends_a_retry_back_off() {
+        let mut test = ProcessTest::new();
+        test.deploy(&ProcessBuilder::new("p").start("s").service_task("work", "t").end("e").build());
+        let clock = test.clock().clone();
+        let began = clock.now_millis();
+        test.start("p", json!({}));
+        let job = test.activate("t")[0].key;
+        let failed = test.core().fail_job(job, 2, "busy", Duration::from_secs(3600), engine::Variables::new());
+        assert!(failed.is_ok());
+        let state = |test: &mut ProcessTest| test.core().state().jobs.get(&job).map(|j| j.state);
+        assert_eq!(state(&mut test), Some(JobState::BackingOff));
+        assert_eq!(leap(test.core(), &clock, false), Some(began + HOUR));
+        assert_eq!(state(&mut test), Some(JobState::Activatable));
+    }
+}
