@@ -1,4 +1,6 @@
-//! The 32 seed YAML workflows, and the construct samples in `yaml-to-bpmn/tests/good`, compile to
+//! The 32 seed YAML workflows, and the construct samples in `yaml-to-bpmn/tests/good` and
+//! `yaml-to-bpmn/tests/governance` (RACI and SLAs, with their persona catalogue), and the project's
+//! own 43 `workflows/`, compile to
 //! BPMN that Camunda Modeler's lint rules accept (0 errors with `--compat-only`) and whose diagram
 //! `bpmn-check di` finds complete (0 problems).
 //!
@@ -22,7 +24,8 @@ fn compile_folder(dir: &Path, out: &Path) -> Vec<PathBuf> {
     let outcome = compile_set(&sources);
     let errors: Vec<String> = outcome.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
     assert!(errors.is_empty(), "compile errors:\n{}", errors.join("\n"));
-    assert_eq!(outcome.workflows.len(), sources.len(), "every file compiles");
+    let catalogues = usize::from(outcome.catalogue.is_some());
+    assert_eq!(outcome.workflows.len() + catalogues, sources.len(), "every file compiles");
     outcome
         .workflows
         .iter()
@@ -42,7 +45,10 @@ fn compiled_workflows_pass_lint_and_di() {
     let seeds = compile_folder(&shared_dir().join("corpus/seed-workflows"), &out);
     assert_eq!(seeds.len(), 32, "the seed corpus has 32 workflows");
     let samples = compile_folder(&workspace_root().join("yaml-to-bpmn/tests/good"), &out);
-    let files: Vec<PathBuf> = seeds.into_iter().chain(samples).collect();
+    let governance = compile_folder(&workspace_root().join("yaml-to-bpmn/tests/governance"), &out);
+    let project = compile_folder(&workspace_root().join("workflows"), &out);
+    assert_eq!(project.len(), 43, "the project's own 18 system and 25 persona workflows");
+    let files: Vec<PathBuf> = seeds.into_iter().chain(samples).chain(governance).chain(project).collect();
     let count = files.len();
     let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     let mut lint_args = vec!["lint", "--compat-only"];

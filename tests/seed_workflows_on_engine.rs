@@ -23,7 +23,7 @@ use persona_orchestrator::dry_run::describe_job;
 use serde_json::{Value, json};
 use support::seed_scenarios::{
     Expect, Scenario, assert_inputs_satisfy, assert_outputs_declared, compile_seed_workflows, declarations, scenarios,
-    step_outputs,
+    scripted_outputs, step_outputs,
 };
 
 /// Enough steps for the longest finite run (wf9's 24 monitoring rounds inside a persona) and
@@ -43,7 +43,11 @@ fn seed_workflows_run_on_the_engine() {
     assert_eq!(deployment.processes.len(), 32);
 
     let types = job_types(outcome.workflows.iter().map(|w| &w.definitions));
-    assert_eq!(types, ["azure-devops", "git-operation", "log", "notify", "shell-command"], "job types of the models");
+    assert_eq!(
+        types,
+        ["azure-devops", "escalate", "git-operation", "log", "notify", "shell-command"],
+        "job types of the models"
+    );
 
     let scenarios = scenarios();
     let covered: BTreeSet<&str> = scenarios.iter().map(|s| s.id).collect();
@@ -79,6 +83,7 @@ fn seed_workflows_run_on_the_engine() {
         check_outcome(&mut test, scenario, &run);
     }
     seen_types.extend(failing_step_runs_the_error_handler(&mut test, &types));
+    seen_types.extend(late_hotfix_escalates_its_sla(&mut test, &types));
     unreported_interval_raises_an_incident(&mut test, &types);
     let unused: Vec<_> = outputs.keys().filter(|(p, s)| !used_outputs.contains(&format!("{p}/{s}"))).collect();
     assert!(unused.is_empty(), "scripted outputs for steps that never ran: {unused:?}");
@@ -114,6 +119,39 @@ fn failing_step_runs_the_error_handler(test: &mut ProcessTest, types: &[String])
     );
     assert_passed(test, id, run.instance, &["error__start", "return-defaults", "error__notify_0", "error__end"]);
     assert_eq!(test.completed_count(run.instance, "get-reviewers-config"), 0, "{id}: the main flow stopped");
+    seen
+}
+
+/// wf2's `metadata.sla: 4h` is a real SLA: when the hotfix is still running after 4 hours, the
+/// breach is recorded and an `escalate` job raised, and (the seed's SLA escalates) the hotfix goes
+/// on to its end. Returns the job types worked.
+fn late_hotfix_escalates_its_sla(test: &mut ProcessTest, types: &[String]) -> BTreeSet<String> {
+    let id = "wf2-hotfix";
+    let clock = test.clock().clone();
+    let outputs = step_outputs();
+    let mut seen = BTreeSet::new();
+    let mut escalations = Vec::new();
+    let mut handler = |job: &ActivatedJob| {
+        if seen.is_empty() {
+            // The first step takes longer than the SLA allows.
+            clock.advance(std::time::Duration::from_secs(4 * 3600 + 60));
+        }
+        seen.insert(job.job_type().to_owned());
+        if job.job_type() == "escalate" {
+            escalations.push((job.header("kind").map(str::to_owned), job.header("sla").map(str::to_owned)));
+        }
+        let step = job.header("stepId").unwrap_or_default();
+        Reply::Complete(scripted_outputs(&outputs, job.bpmn_process_id(), step).cloned().unwrap_or_default())
+    };
+    let driver_clock = test.clock().clone();
+    let mut driver = Driver { core: test.core(), clock: &driver_clock, job_types: types, step_limit: STEP_LIMIT };
+    let start = json!({"inputs": {"INCIDENT_ID": "INC-8", "APPROVER": "lead@company.com"}});
+    let run = driver
+        .run(id, start.as_object().cloned().unwrap_or_default(), &mut handler)
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    let Ending::Completed(variables) = &run.ending else { panic!("{id}: expected completion, got {:?}", run.ending) };
+    assert_eq!(variables.get("sla_breached"), Some(&json!(true)), "{id}: the breach is recorded");
+    assert_eq!(escalations, [(Some("sla-breach".to_owned()), Some("PT4H".to_owned()))], "{id}: one escalation");
     seen
 }
 

@@ -5,6 +5,8 @@
 //! scripted outputs and start inputs as `seed_workflows_on_engine.rs`
 //! (`support::seed_scenarios`).
 //!
+//! The project's own `workflows/` deploy there too.
+//!
 //! Needs Java 21+ and Maven on the machine: the first run fetches the broker.
 
 mod support;
@@ -208,5 +210,29 @@ fn gateway_rejections_arrive_as_client_errors() {
             panic!("a broken resource deployed")
         };
         assert!(message.contains("broken.bpmn"), "the rejection names the resource: {message}");
+    });
+}
+
+/// The project's own 43 workflows (`workflows/`, RACI and SLAs compiled into the models) deploy
+/// to the broker as one deployment: Zeebe accepts every multi-instance approval, boundary timer,
+/// timer event sub-process and rollback call the compiler writes.
+#[test]
+fn project_workflows_deploy_on_zeebe() {
+    let gateway = ensure_broker_ready();
+    let outcome = support::project_workflows::compile_project_workflows();
+    assert!(!outcome.has_errors(), "workflows/ compiles: {:?}", outcome.diagnostics);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    runtime.block_on(async {
+        let client = ZeebeClient::new(&gateway).expect("gateway address");
+        let resources = outcome
+            .workflows
+            .iter()
+            .map(|w| (format!("{}.bpmn", w.id), yaml_to_bpmn::output::to_xml(&w.definitions).into_bytes()));
+        let deployed = client.deploy_resources(resources).await.unwrap_or_else(|e| panic!("deployment refused: {e}"));
+        let ids: std::collections::BTreeSet<&str> = deployed.iter().map(|p| p.bpmn_process_id.as_str()).collect();
+        for workflow in &outcome.workflows {
+            assert!(ids.contains(workflow.id.as_str()), "{} was not deployed", workflow.id);
+        }
+        assert_eq!(deployed.len(), 43, "18 system and 25 persona workflows");
     });
 }

@@ -215,3 +215,56 @@ fn item_62_timer_date_without_zone_is_utc() {
     test.advance(Duration::from_secs(1));
     test.assert_completed(pi);
 }
+
+/// Epoch milliseconds of a UTC date at midnight.
+fn midnight(date: &str) -> i64 {
+    let day = feel::chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("a valid date");
+    day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis()
+}
+
+/// The due dates of the timers created so far, in order.
+fn timer_due_dates(test: &ProcessTest) -> Vec<i64> {
+    test.records()
+        .iter()
+        .filter_map(|r| match (&r.value, r.intent) {
+            (engine::record::RecordValue::Timer(t), Intent::TimerCreated) => Some(t.due_date),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn item_62_a_month_is_counted_by_the_calendar_not_as_30_days() {
+    let mut test = ProcessTest::new();
+    test.clock().set(midnight("2024-01-31"));
+    test.deploy(&ProcessBuilder::new("p").start("s").timer_catch("t", TimerKind::Duration, "P1M").end("e").build());
+    let pi = test.start("p", json!({}));
+    // Clamped to the end of a leap February, 29 days later; 30 days would be 2024-03-01.
+    assert_eq!(timer_due_dates(&test), [midnight("2024-02-29")]);
+    test.advance(Duration::from_secs(29 * 86_400 - 1));
+    test.assert_element_active(pi, "t");
+    test.advance(Duration::from_secs(1));
+    test.assert_completed(pi);
+}
+
+#[test]
+fn item_62_a_monthly_cycle_repeats_by_calendar_months() {
+    let mut test = ProcessTest::new();
+    test.clock().set(midnight("2024-01-31"));
+    let model = ProcessBuilder::new("p")
+        .start("s")
+        .service_task("t", "work")
+        .end("normal")
+        .boundary_timer("remind", "t", false, TimerKind::Cycle, "R3/P1M")
+        .end("reminded")
+        .build();
+    test.deploy(&model);
+    let pi = test.start("p", json!({}));
+    for month in ["2024-02-29", "2024-03-29", "2024-04-29", "2024-05-29"] {
+        test.clock().set(midnight(month));
+        test.core().tick();
+    }
+    // Each firing counts from the previous due date, so the clamp to the 29th carries on.
+    assert_eq!(timer_due_dates(&test), [midnight("2024-02-29"), midnight("2024-03-29"), midnight("2024-04-29")]);
+    assert_eq!(test.completed_count(pi, "reminded"), 3);
+}

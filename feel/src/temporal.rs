@@ -1,5 +1,6 @@
 //! Temporal values: ISO 8601 parsing and printing, and the arithmetic FEEL defines on them.
 
+use crate::duration::IsoDuration;
 use crate::value::Value;
 use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, SecondsFormat, TimeDelta};
 
@@ -22,83 +23,12 @@ pub(crate) fn parse_date_time(text: &str) -> Option<Value> {
 /// Parses an ISO 8601 duration: `P1Y2M` (years and months) or `P1DT2H3M4.5S` / `PT1H` (days and time).
 /// Mixing the two kinds is not a FEEL duration.
 pub(crate) fn parse_duration(text: &str) -> Option<Value> {
-    let (negative, rest) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let rest = rest.strip_prefix('P')?;
-    let (date_part, time_part) = match rest.split_once('T') {
-        Some((date, time)) if !time.is_empty() => (date, Some(time)),
-        Some(_) => return None,
-        None => (rest, None),
-    };
-    let date_fields = fields(date_part, &['Y', 'M', 'W', 'D'])?;
-    let time_fields = match time_part {
-        Some(time) => fields(time, &['H', 'M', 'S'])?,
-        None => Vec::new(),
-    };
-    if date_fields.is_empty() && time_fields.is_empty() {
-        return None;
+    let (duration, written) = IsoDuration::parse_designators(text).ok()?;
+    match (written.calendar, written.exact) {
+        (true, true) => None,
+        (true, false) => Some(Value::YearMonthDuration(duration.months())),
+        (false, _) => TimeDelta::try_milliseconds(duration.millis()).map(Value::DayTimeDuration),
     }
-    let sign = if negative { -1 } else { 1 };
-    let year_month = date_fields.iter().any(|(unit, _)| matches!(unit, 'Y' | 'M'));
-    if year_month {
-        if date_fields.iter().any(|(unit, _)| matches!(unit, 'W' | 'D')) || !time_fields.is_empty() {
-            return None;
-        }
-        let mut months: i64 = 0;
-        for (unit, amount) in date_fields {
-            let whole = whole_number(amount)?;
-            let factor = if unit == 'Y' { 12 } else { 1 };
-            months = months.checked_add(whole.checked_mul(factor)?)?;
-        }
-        return Some(Value::YearMonthDuration(sign * months));
-    }
-    let mut millis: f64 = 0.0;
-    for (unit, amount) in date_fields.into_iter().chain(time_fields.iter().map(|(u, a)| (time_unit(*u), *a))) {
-        let seconds_per_unit = match unit {
-            'W' => 604_800.0,
-            'D' => 86_400.0,
-            'h' => 3_600.0,
-            'm' => 60.0,
-            _ => 1.0,
-        };
-        millis += amount.parse::<f64>().ok()? * seconds_per_unit * 1000.0;
-    }
-    let delta = TimeDelta::try_milliseconds((millis.round() as i64).checked_mul(sign)?)?;
-    Some(Value::DayTimeDuration(delta))
-}
-
-fn time_unit(unit: char) -> char {
-    match unit {
-        'H' => 'h',
-        'M' => 'm',
-        _ => 's',
-    }
-}
-
-fn whole_number(amount: &str) -> Option<i64> {
-    amount.parse::<i64>().ok()
-}
-
-/// Splits `1Y2M` into `[('Y', "1"), ('M', "2")]`, units in the given order, each at most once.
-fn fields<'a>(text: &'a str, units: &[char]) -> Option<Vec<(char, &'a str)>> {
-    let mut result = Vec::new();
-    let mut rest = text;
-    let mut next_unit = 0;
-    while !rest.is_empty() {
-        let at = rest.find(|c: char| !c.is_ascii_digit() && c != '.')?;
-        let (amount, tail) = rest.split_at(at);
-        let unit = tail.chars().next()?;
-        let position = units.iter().skip(next_unit).position(|u| *u == unit)? + next_unit;
-        if amount.is_empty() || amount.parse::<f64>().is_err() {
-            return None;
-        }
-        result.push((unit, amount));
-        next_unit = position + 1;
-        rest = &tail[unit.len_utf8()..];
-    }
-    Some(result)
 }
 
 /// Prints a temporal value (or a range) the way FEEL and Zeebe serialise it.
@@ -107,8 +37,10 @@ pub(crate) fn to_text(value: &Value) -> String {
         Value::Date(date) => date.format("%Y-%m-%d").to_string(),
         Value::DateTime(date_time) => date_time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
         Value::LocalDateTime(local) => local.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
-        Value::DayTimeDuration(delta) => day_time_text(*delta),
-        Value::YearMonthDuration(months) => year_month_text(*months),
+        Value::DayTimeDuration(delta) => IsoDuration::from_millis(delta.num_milliseconds()).to_string(),
+        // FEEL writes a zero years-and-months duration in months, not as `PT0S`.
+        Value::YearMonthDuration(0) => "P0M".to_owned(),
+        Value::YearMonthDuration(months) => IsoDuration::from_months(*months).to_string(),
         Value::Range(range) => format!(
             "{}{}..{}{}",
             if range.start_closed { '[' } else { '(' },
@@ -117,48 +49,6 @@ pub(crate) fn to_text(value: &Value) -> String {
             if range.end_closed { ']' } else { ')' }
         ),
         other => crate::builtins::conversion::to_feel_string(other),
-    }
-}
-
-fn day_time_text(delta: TimeDelta) -> String {
-    let sign = if delta < TimeDelta::zero() { "-" } else { "" };
-    let delta = delta.abs();
-    let total_seconds = delta.num_seconds();
-    let millis = delta.subsec_nanos() / 1_000_000;
-    let (days, hours, minutes, seconds) =
-        (total_seconds / 86_400, total_seconds % 86_400 / 3_600, total_seconds % 3_600 / 60, total_seconds % 60);
-    let mut text = format!("{sign}P");
-    if days > 0 {
-        text.push_str(&format!("{days}D"));
-    }
-    if hours > 0 || minutes > 0 || seconds > 0 || millis > 0 {
-        text.push('T');
-        if hours > 0 {
-            text.push_str(&format!("{hours}H"));
-        }
-        if minutes > 0 {
-            text.push_str(&format!("{minutes}M"));
-        }
-        if millis > 0 {
-            let fraction = format!("{millis:03}");
-            text.push_str(&format!("{seconds}.{}S", fraction.trim_end_matches('0')));
-        } else if seconds > 0 {
-            text.push_str(&format!("{seconds}S"));
-        }
-    }
-    if days == 0 && text.len() == sign.len() + 1 {
-        text.push_str("T0S");
-    }
-    text
-}
-
-fn year_month_text(months: i64) -> String {
-    let sign = if months < 0 { "-" } else { "" };
-    let (years, rest) = (months.abs() / 12, months.abs() % 12);
-    match (years, rest) {
-        (0, rest) => format!("{sign}P{rest}M"),
-        (years, 0) => format!("{sign}P{years}Y"),
-        (years, rest) => format!("{sign}P{years}Y{rest}M"),
     }
 }
 

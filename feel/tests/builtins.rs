@@ -153,6 +153,12 @@ fn temporal_constructors() {
     assert_eq!(eval("duration(\"PT1H\") - duration(\"PT1H\")"), json!("PT0S"));
     assert_eq!(eval("duration(\"P1Y\") + duration(\"P3M\")"), json!("P1Y3M"));
     assert_eq!(eval("duration(\"P1Y2D\")"), json!(null));
+    assert_eq!(eval("duration(\"P1MT0S\")"), json!(null), "a zero amount still makes it a mix");
+    assert_eq!(eval("duration(\"P0Y\")"), json!("P0M"), "a zero years-and-months duration");
+    assert_eq!(eval("duration(\"P0D\")"), json!("PT0S"));
+    assert_eq!(eval("duration(\"P13M\").years"), json!(1));
+    assert_eq!(eval("duration(\"P1DT1.5H\")"), json!("P1DT1H30M"));
+    assert_eq!(eval("duration(\"P1.5DT1H\")"), json!(null), "only the last unit has a fraction");
     assert_eq!(eval("day of week(date(\"2024-01-31\"))"), json!("Wednesday"));
     assert_eq!(eval("month of year(date(\"2024-01-31\"))"), json!("January"));
 }

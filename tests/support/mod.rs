@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
+pub mod project_workflows;
 pub mod recording_client;
 pub mod seed_scenarios;
 pub mod zeebe_broker;

@@ -36,10 +36,20 @@ impl Signature {
                 .into_iter()
                 .filter_map(|s| match &s.action {
                     Action::Call { workflow, .. } => Some((workflow.text.clone(), workflow.pos)),
+                    Action::Phase { sla: Some(sla), .. } => rollback_call(sla),
                     _ => None,
                 })
+                .chain(workflow.sla.as_ref().and_then(rollback_call))
                 .collect(),
         }
+    }
+}
+
+/// The rollback workflow an SLA breach runs, as a call.
+fn rollback_call(sla: &crate::dialect::ast::Sla) -> Option<(String, Pos)> {
+    match &sla.on_breach {
+        crate::dialect::ast::Breach::Rollback(workflow) => Some((workflow.text.clone(), workflow.pos)),
+        _ => None,
     }
 }
 
@@ -170,6 +180,12 @@ fn check_duplicate_ids(workflow: &Workflow, diags: &mut Diagnostics) {
 /// Names a `context.X` read may find: set-variable targets and step outputs (the implicit flat context).
 fn context_names_set(workflow: &Workflow) -> HashSet<String> {
     let mut names: HashSet<String> = CONTEXT_BUILTINS.iter().map(|s| (*s).to_owned()).collect();
+    let has_sla = workflow.sla.is_some()
+        || workflow.all_steps().iter().any(|s| matches!(s.action, Action::Phase { sla: Some(_), .. }));
+    if has_sla {
+        // The compiled process keeps its SLA status in these (see `lower::sla`).
+        names.extend([crate::lower::SLA_BREACHED_VARIABLE, crate::lower::SLA_BREACHES_VARIABLE].map(str::to_owned));
+    }
     for step in workflow.all_steps() {
         names.extend(step.outputs.iter().map(|o| o.text.clone()));
         if let Action::SetVariable { variable, .. } = &step.action {

@@ -1,4 +1,4 @@
-//! The command line: `convert`, `check` and `roundtrip`, with exit codes 0 (ok), 1 (errors in
+//! The command line: `convert`, `check`, `raci` and `roundtrip`, with exit codes 0 (ok), 1 (errors in
 //! the input) and 2 (usage or I/O problems).
 
 use std::path::{Path, PathBuf};
@@ -42,6 +42,16 @@ pub enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+    /// Print the RACI matrix of the workflows: one row per task step with who is responsible,
+    /// accountable (approvals needed, vetoes), consulted and informed, and its escalation.
+    Raci {
+        /// YAML files or folders (compiled together, with the persona catalogue when present).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// How to print it.
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
+        format: MatrixFormat,
+    },
     /// Read a BPMN file and write it back (the reader and writer lose nothing).
     Roundtrip {
         /// The BPMN file to read.
@@ -50,6 +60,17 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+}
+
+/// How `raci` prints the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatrixFormat {
+    /// An aligned text table.
+    Table,
+    /// Comma-separated values with a header line.
+    Csv,
+    /// A JSON array of rows.
+    Json,
 }
 
 /// Exit code: everything fine.
@@ -64,6 +85,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Convert { inputs, output } => convert(&inputs, &output),
         Command::Check { inputs } => check(&inputs),
+        Command::Raci { inputs, format } => raci(&inputs, format),
         Command::Roundtrip { input, output } => roundtrip(&input, &output),
     };
     ExitCode::from(result.unwrap_or_else(|message| {
@@ -166,6 +188,24 @@ fn check(inputs: &[PathBuf]) -> Run {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     println!("{} files, {errors} errors, {} warnings", sources.len() + models.len(), diagnostics.len() - errors);
     Ok(if errors > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK })
+}
+
+fn raci(inputs: &[PathBuf], format: MatrixFormat) -> Run {
+    let sources = read_sources(&collect_files(inputs, YAML)?)?;
+    let outcome = compile_sources(inputs, &sources);
+    if outcome.has_errors() {
+        print_diagnostics(&outcome.diagnostics);
+        return Ok(EXIT_INPUT_ERRORS);
+    }
+    let rows: Vec<crate::raci::Row> = outcome.workflows.iter().flat_map(|w| w.raci.iter().cloned()).collect();
+    match format {
+        MatrixFormat::Table => print!("{}", crate::raci::to_table(&rows)),
+        MatrixFormat::Csv => print!("{}", crate::raci::to_csv(&rows)),
+        MatrixFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| format!("cannot write JSON: {e}"))?)
+        }
+    }
+    Ok(EXIT_OK)
 }
 
 fn roundtrip(input: &Path, output: &Path) -> Run {

@@ -7,8 +7,10 @@ use crate::check::{Catalog, Signature, check_workflow};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::dialect::ast::Workflow;
 use crate::dialect::parse_workflow;
+use crate::governance::check_governance;
 use crate::lower::lower_workflow;
 use crate::parallel::parallel_map;
+use crate::personas::PersonaCatalogue;
 use crate::yaml::load;
 
 /// One YAML source: a name for messages (usually the path) and its text.
@@ -29,6 +31,8 @@ pub struct CompiledWorkflow {
     pub id: String,
     /// The BPMN model, without a diagram ([`crate::output::to_xml`] adds one when writing).
     pub definitions: Definitions,
+    /// Its rows of the RACI matrix: who does, approves, advises on and hears about each task.
+    pub raci: Vec<crate::raci::Row>,
 }
 
 /// What compiling produced: the models of the files without errors, and every diagnostic.
@@ -38,6 +42,8 @@ pub struct Outcome {
     pub workflows: Vec<CompiledWorkflow>,
     /// Errors and warnings of all files, per file in position order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The persona catalogue found among the sources, when there was one.
+    pub catalogue: Option<PersonaCatalogue>,
 }
 
 impl Outcome {
@@ -49,9 +55,30 @@ impl Outcome {
 
 /// Parses one source into the dialect AST (YAML and dialect errors go to `diags`).
 pub fn parse_source(source: &Source, diags: &mut Diagnostics) -> Option<Workflow> {
+    match parse_any(source, diags) {
+        Some(Parsed::Workflow(workflow)) => Some(*workflow),
+        Some(Parsed::Catalogue(_)) => {
+            diags.error(Pos::default(), "this is a persona catalogue, not a workflow; compile it with the workflows");
+            None
+        }
+        None => None,
+    }
+}
+
+/// A source read: a workflow or the persona catalogue.
+enum Parsed {
+    Workflow(Box<Workflow>),
+    Catalogue(PersonaCatalogue),
+}
+
+fn parse_any(source: &Source, diags: &mut Diagnostics) -> Option<Parsed> {
     let root = load(&source.text, diags)?;
-    let workflow = parse_workflow(&root, diags)?;
-    (!diags.has_errors()).then_some(workflow)
+    let parsed = if PersonaCatalogue::is_catalogue(&root) {
+        Parsed::Catalogue(PersonaCatalogue::from_root(&source.name, &root, diags)?)
+    } else {
+        Parsed::Workflow(Box::new(parse_workflow(&root, diags)?))
+    };
+    (!diags.has_errors()).then_some(parsed)
 }
 
 /// Compiles one file on its own (no cross-file checks).
@@ -82,6 +109,18 @@ fn report_duplicate_ids(parsed: &mut [(&Source, Option<Workflow>, Diagnostics)])
     }
 }
 
+/// A persona type whose `workflow` is not among the compiled files is an error at its entry.
+fn report_missing_persona_workflows(catalogue: &PersonaCatalogue, catalog: &Catalog, diags: &mut Diagnostics) {
+    for persona in &catalogue.types {
+        if let Some(workflow) = persona.workflow.as_ref().filter(|w| !catalog.contains_key(*w)) {
+            diags.error(
+                persona.pos,
+                format!("persona type `{}` names workflow `{workflow}`, which is not among the compiled files; add it or fix the id", persona.id),
+            );
+        }
+    }
+}
+
 /// A safety net: a model the graph validation rejects is a compiler bug, reported as an error at
 /// `metadata.id` (the checks above are meant to stop every input that would lead there).
 fn report_invalid_model(definitions: &Definitions, at: Pos, diags: &mut Diagnostics) {
@@ -96,12 +135,42 @@ fn report_invalid_model(definitions: &Definitions, at: Pos, diags: &mut Diagnost
     }
 }
 
+/// A source, its workflow when it parsed, and its diagnostics so far.
+type ParsedWorkflow<'a> = (&'a Source, Option<Workflow>, Diagnostics);
+
+/// Takes the persona catalogue out of the parsed sources; a second one is an error in its file.
+fn take_catalogue(
+    parsed: Vec<(&Source, Option<Parsed>, Diagnostics)>,
+) -> (Option<PersonaCatalogue>, Vec<ParsedWorkflow<'_>>) {
+    let mut catalogue: Option<PersonaCatalogue> = None;
+    let mut workflows = Vec::new();
+    for (source, item, mut diags) in parsed {
+        let workflow = match item {
+            Some(Parsed::Workflow(workflow)) => Some(*workflow),
+            Some(Parsed::Catalogue(found)) => {
+                match &catalogue {
+                    Some(first) => diags.error(
+                        Pos::default(),
+                        format!("a second persona catalogue; {} is already the catalogue, keep one", first.source),
+                    ),
+                    None => catalogue = Some(found),
+                }
+                None
+            }
+            None => None,
+        };
+        workflows.push((source, workflow, diags));
+    }
+    (catalogue, workflows)
+}
+
 fn compile(sources: &[Source], cross_file: bool) -> Outcome {
-    let mut parsed: Vec<_> = parallel_map(sources, |source| {
+    let parsed: Vec<_> = parallel_map(sources, |source| {
         let mut diags = Diagnostics::new(&source.name);
-        let workflow = parse_source(source, &mut diags);
-        (source, workflow, diags)
+        let parsed = parse_any(source, &mut diags);
+        (source, parsed, diags)
     });
+    let (catalogue, mut parsed) = take_catalogue(parsed);
     report_duplicate_ids(&mut parsed);
     let catalog: Option<Catalog> = cross_file.then(|| {
         parsed
@@ -110,19 +179,30 @@ fn compile(sources: &[Source], cross_file: bool) -> Outcome {
             .map(|w| (w.metadata.id.text.clone(), Signature::of(w)))
             .collect()
     });
+    if let (Some(catalogue), Some(catalog)) = (&catalogue, &catalog)
+        && let Some((_, _, diags)) = parsed.iter_mut().find(|(source, _, _)| source.name == catalogue.source)
+    {
+        report_missing_persona_workflows(catalogue, catalog, diags);
+    }
     let compiled = parallel_map(&parsed, |(source, workflow, diags)| {
         let mut diags = diags.clone();
         let compiled = workflow.as_ref().and_then(|workflow| {
             check_workflow(workflow, &source.text, catalog.as_ref(), &mut diags);
+            check_governance(workflow, catalogue.as_ref(), catalog.as_ref(), &mut diags);
             (!diags.has_errors()).then(|| {
-                let definitions = lower_workflow(workflow, &mut diags);
+                let definitions = lower_workflow(workflow, catalogue.as_ref(), &mut diags);
                 report_invalid_model(&definitions, workflow.metadata.id.pos, &mut diags);
-                CompiledWorkflow { source: source.name.clone(), id: workflow.metadata.id.text.clone(), definitions }
+                CompiledWorkflow {
+                    source: source.name.clone(),
+                    id: workflow.metadata.id.text.clone(),
+                    definitions,
+                    raci: crate::raci::matrix([workflow]),
+                }
             })
         });
         (compiled, diags)
     });
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome { catalogue, ..Outcome::default() };
     for (workflow, diags) in compiled {
         outcome.workflows.extend(workflow);
         outcome.diagnostics.extend(diags.into_sorted());

@@ -41,8 +41,21 @@ impl<'a> WorkflowIndex<'a> {
     }
 }
 
+/// The outputs the compiler itself records under `steps.<id>`: approval results for steps with
+/// approvers, consultations for steps with consulted personas, and loop bookkeeping.
+pub fn implicit_outputs(step: &Step) -> &'static [&'static str] {
+    match (&step.action, &step.raci) {
+        (Action::While { .. }, _) => &["iterations", "LIMIT_REACHED"],
+        (_, Some(raci)) if !raci.accountable.is_empty() => {
+            &["APPROVED", "APPROVALS", "VETOED_BY", "REJECT_REASON", "AUTO_APPROVED", "CONSULTATIONS"]
+        }
+        (_, Some(raci)) if !raci.consulted.is_empty() => &["CONSULTATIONS"],
+        _ => &[],
+    }
+}
+
 fn declares(step: &Step, output: &str) -> bool {
-    step.outputs.iter().any(|o| o.text == output)
+    step.outputs.iter().any(|o| o.text == output) || implicit_outputs(step).contains(&output)
 }
 
 impl Scope for WorkflowIndex<'_> {

@@ -19,7 +19,8 @@ pub fn for_each_text(workflow: &Workflow, visit: &mut dyn FnMut(&str, Pos, bool)
 }
 
 fn step_texts(step: &Step, in_loop: bool, visit: &mut dyn FnMut(&str, Pos, bool)) {
-    for text in [&step.on_error, &step.guard].into_iter().flatten() {
+    let auto_approve = step.raci.as_ref().and_then(|r| r.auto_approve.as_ref());
+    for text in [step.on_error.as_ref(), step.guard.as_ref(), auto_approve].into_iter().flatten() {
         visit(&text.text, text.pos, in_loop);
     }
     match &step.action {
@@ -29,8 +30,13 @@ fn step_texts(step: &Step, in_loop: bool, visit: &mut dyn FnMut(&str, Pos, bool)
         | Action::While { condition: text, .. }
         | Action::Switch { subject: text, .. }
         | Action::ForEach { items: text, .. }
+        | Action::Llm { prompt: text }
         | Action::Wait { duration: WaitDuration::Dynamic { template: text, .. } } => {
             visit(&text.text, text.pos, in_loop)
+        }
+        Action::Notify { channel, message } => {
+            visit(&channel.text, channel.pos, in_loop);
+            visit(&message.text, message.pos, in_loop);
         }
         Action::Operation { parameters: Some(node), .. } | Action::SetVariable { value: node, .. } => {
             node_texts(node, in_loop, visit)
@@ -38,6 +44,7 @@ fn step_texts(step: &Step, in_loop: bool, visit: &mut dyn FnMut(&str, Pos, bool)
         Action::Call { inputs, .. } => inputs.iter().for_each(|(_, value)| node_texts(value, in_loop, visit)),
         Action::Operation { parameters: None, .. }
         | Action::Parallel { .. }
+        | Action::Phase { .. }
         | Action::Repeat { .. }
         | Action::Wait { duration: WaitDuration::Fixed(_) } => {}
     }

@@ -139,3 +139,46 @@ fn convert_writes_the_good_files_and_exits_1_for_the_broken_ones() {
     assert!(out.join("good.bpmn").exists());
     assert!(!out.join("bad.bpmn").exists());
 }
+
+fn governance_samples() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/governance").display().to_string()
+}
+
+#[test]
+fn raci_prints_the_matrix_as_a_table_csv_and_json() {
+    let table = run(&["raci", &governance_samples()]);
+    assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
+    let text = String::from_utf8_lossy(&table.stdout);
+    let review = text.lines().find(|l| l.contains(" review ")).expect("a row for the review step");
+    assert!(review.contains("backend-developer"), "{review}");
+    assert!(review.contains("(2 of 3) veto:security-architect"), "{review}");
+
+    let csv = run(&["raci", "--format", "csv", &governance_samples()]);
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(csv.starts_with("workflow,phase,task,responsible,accountable,min_approvals,"), "{csv}");
+    assert!(csv.contains("sample-governed,development,build,backend-developer,"), "{csv}");
+
+    let json = run(&["raci", "--format", "json", &governance_samples()]);
+    let rows: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let design = rows.as_array().and_then(|r| r.iter().find(|row| row["task"] == "design")).expect("design row");
+    assert_eq!(design["consulted"], serde_json::json!(["backend-developer", "security-architect"]));
+    assert_eq!(design["escalation"], serde_json::json!("PT4H -> engineering-manager"));
+}
+
+#[test]
+fn raci_of_a_set_with_errors_exits_1_and_prints_them() {
+    let dir = temp_dir("raci-broken");
+    std::fs::write(dir.join("types.yaml"), "persona_types:\n  - id: dev\n    capabilities: [llm]\n").expect("write");
+    std::fs::write(
+        dir.join("w.yaml"),
+        "metadata:\n  id: w\nsteps:\n  - id: a\n    action: llm\n    persona: devv\n    prompt: p\n",
+    )
+    .expect("write");
+    let output = run(&["raci", &dir.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("w.yaml:6:14: error: unknown persona type `devv`; did you mean `dev`?"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -280,7 +280,7 @@ fn error_handling_strategies_pick_the_end_event() {
 }
 
 #[test]
-fn sla_is_a_non_interrupting_timer_event_sub_process() {
+fn a_seed_sla_escalates_from_a_non_interrupting_timer_event_sub_process() {
     let d = compile(
         &workflow("  - id: a\n    action: log\n    message: hi\n")
             .replace("  name: Demo Flow\n", "  name: Demo Flow\n  sla: 4h\n"),
@@ -292,9 +292,13 @@ fn sla_is_a_non_interrupting_timer_event_sub_process() {
         event.definition().map(|d| &d.kind),
         Some(EventDefinitionKind::Timer { time_duration: Some(t), .. }) if t.body == "PT4H"
     ));
+    let escalate = node(&d, "workflow__escalate_breach");
+    assert_eq!(escalate.common.extensions().task_definition().map(|t| t.job_type.as_str()), Some("escalate"));
+    let headers = escalate.common.extensions().task_headers().expect("headers");
+    let header = |key: &str| headers.headers.iter().find(|h| h.key == key).map(|h| h.value.as_str());
     assert_eq!(
-        node(&d, "sla__notify").common.extensions().task_definition().map(|t| t.job_type.as_str()),
-        Some("notify")
+        (header("kind"), header("sla"), header("escalateTo")),
+        (Some("sla-breach"), Some("PT4H"), Some("engineering-manager"))
     );
 }
 

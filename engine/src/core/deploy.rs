@@ -198,7 +198,8 @@ fn schedule_start_timers(m: &mut crate::processing::Machine, process: &Arc<Execu
             process_instance_key: -1,
             due_date: schedule.due,
             repetitions: schedule.repetitions,
-            interval_millis: schedule.interval,
+            interval_millis: schedule.interval.millis(),
+            interval_months: schedule.interval.months(),
         };
         let key = m.key();
         m.write(key, Intent::TimerCreated, RecordValue::Timer(record));

@@ -92,7 +92,12 @@ impl EngineCore {
         } else {
             events::trigger(&mut self.m, timer.element_instance_key, timer.element, empty, false)
         };
-        let repeats = timer.repetitions != 1 && timer.interval_millis > 0;
+        // A cycle's next firing counts from this one's due date, its months by the calendar in
+        // UTC, as in Zeebe (R/P1M from 2024-01-31: 2024-02-29, then 2024-03-29).
+        let next_due = timer
+            .interval()
+            .filter(|interval| timer.repetitions != 1 && !interval.is_zero() && !interval.is_negative())
+            .and_then(|interval| interval.add_to(timer.due_date));
         let non_interrupting = self.m.state.process_by_key.get(&timer.process_definition_key).is_some_and(|&def| {
             let process = self.m.state.process(def);
             match &process.node(timer.element).kind {
@@ -103,9 +108,9 @@ impl EngineCore {
                 _ => false,
             }
         });
-        if accepted && repeats && non_interrupting {
+        if let Some(due_date) = next_due.filter(|_| accepted && non_interrupting) {
             let next = TimerRecord {
-                due_date: timer.due_date.saturating_add(timer.interval_millis),
+                due_date,
                 repetitions: if timer.repetitions < 0 { -1 } else { timer.repetitions - 1 },
                 ..timer
             };

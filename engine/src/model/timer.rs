@@ -2,6 +2,8 @@
 //! UTC) and repeating intervals (`R3/PT1H`, `R/PT5M`, `R2/2024-05-01T10:00:00Z/PT1H`). Static values
 //! are checked at deploy; expressions are evaluated when the catch element activates.
 
+use feel::duration::IsoDuration;
+
 use crate::expression::{ValueOrExpression, VariableLookup};
 
 /// Which of the three timer forms.
@@ -31,8 +33,8 @@ pub struct Schedule {
     pub due: i64,
     /// Number of firings (`-1` = forever).
     pub repetitions: i32,
-    /// Interval between firings in milliseconds.
-    pub interval: i64,
+    /// Interval between firings (zero for a one-shot timer); its months are added by the calendar.
+    pub interval: IsoDuration,
 }
 
 impl TimerSpec {
@@ -43,14 +45,17 @@ impl TimerSpec {
     }
 }
 
-/// Parses `text` as the given timer form, relative to `now`.
+/// Parses `text` as the given timer form, relative to `now`. Durations count from `now` (a cycle
+/// without a start, from `now` too), months by the calendar in UTC: `P1M` from 2024-01-31 is due
+/// on 2024-02-29, as in Zeebe.
 pub fn schedule(kind: TimerKind, text: &str, now: i64) -> Result<Schedule, String> {
     let text = text.trim();
     match kind {
         TimerKind::Duration => {
-            Ok(Schedule { due: now.saturating_add(duration_millis(text)?), repetitions: 1, interval: 0 })
+            let duration = parse_duration(text)?;
+            Ok(Schedule { due: due_after(now, duration, text)?, repetitions: 1, interval: IsoDuration::ZERO })
         }
-        TimerKind::Date => Ok(Schedule { due: date_millis(text)?, repetitions: 1, interval: 0 }),
+        TimerKind::Date => Ok(Schedule { due: date_millis(text)?, repetitions: 1, interval: IsoDuration::ZERO }),
         TimerKind::Cycle => {
             let rest = text.strip_prefix('R').ok_or_else(|| cycle_error(text))?;
             let mut parts = rest.split('/');
@@ -58,11 +63,15 @@ pub fn schedule(kind: TimerKind, text: &str, now: i64) -> Result<Schedule, Strin
             let repetitions =
                 if count.is_empty() { -1 } else { count.parse::<i32>().map_err(|_| cycle_error(text))? };
             let (start, interval) = match (parts.next(), parts.next(), parts.next()) {
-                (Some(d), None, None) => (None, duration_millis(d)?),
-                (Some(s), Some(d), None) => (Some(date_millis(s)?), duration_millis(d)?),
+                (Some(d), None, None) => (None, parse_duration(d)?),
+                (Some(s), Some(d), None) => (Some(date_millis(s)?), parse_duration(d)?),
                 _ => return Err(cycle_error(text)),
             };
-            Ok(Schedule { due: start.unwrap_or(now.saturating_add(interval)), repetitions, interval })
+            let due = match start {
+                Some(start) => start,
+                None => due_after(now, interval, text)?,
+            };
+            Ok(Schedule { due, repetitions, interval })
         }
     }
 }
@@ -71,47 +80,16 @@ fn cycle_error(text: &str) -> String {
     format!("Invalid time cycle '{text}': expected R<n>/<duration> or R<n>/<start>/<duration> (cron is not supported)")
 }
 
-/// Milliseconds of an ISO-8601 duration such as `PT1H30M`, `P2D`, `-PT5S` (years = 365 days,
-/// months = 30 days).
-pub fn duration_millis(text: &str) -> Result<i64, String> {
-    let error = || format!("Invalid duration '{text}': expected ISO-8601 like PT1H30M or P2D");
-    let (negative, body) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let body = body.strip_prefix('P').ok_or_else(error)?;
-    if body.is_empty() {
-        return Err(error());
-    }
-    let mut total = 0f64;
-    let mut in_time = false;
-    let mut number = String::new();
-    for c in body.chars() {
-        match c {
-            'T' if !in_time && number.is_empty() => in_time = true,
-            '0'..='9' | '.' | ',' => number.push(if c == ',' { '.' } else { c }),
-            unit => {
-                let n: f64 = number.parse().map_err(|_| error())?;
-                number.clear();
-                let millis = match (in_time, unit) {
-                    (false, 'Y') => 365.0 * 86_400_000.0,
-                    (false, 'M') => 30.0 * 86_400_000.0,
-                    (false, 'W') => 7.0 * 86_400_000.0,
-                    (false, 'D') => 86_400_000.0,
-                    (true, 'H') => 3_600_000.0,
-                    (true, 'M') => 60_000.0,
-                    (true, 'S') => 1000.0,
-                    _ => return Err(error()),
-                };
-                total += n * millis;
-            }
-        }
-    }
-    if !number.is_empty() {
-        return Err(error());
-    }
-    let millis = total.round() as i64;
-    Ok(if negative { -millis } else { millis })
+/// An ISO-8601 duration such as `PT1H30M`, `P2D`, `P1M` or `-PT5S`.
+fn parse_duration(text: &str) -> Result<IsoDuration, String> {
+    IsoDuration::parse(text)
+        .map_err(|e| format!("Invalid duration '{text}': {}; expected ISO-8601 like PT1H30M or P2D", e.reason()))
+}
+
+/// `start` plus `duration`, or an error naming the timer `text` when that is past the dates the
+/// engine represents.
+fn due_after(start: i64, duration: IsoDuration, text: &str) -> Result<i64, String> {
+    duration.add_to(start).ok_or_else(|| format!("Invalid timer '{text}': the due date is out of range"))
 }
 
 /// Epoch milliseconds of an ISO-8601 date-time; without a zone it is UTC.
@@ -162,15 +140,30 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 mod tests {
     use super::*;
 
+    /// 2024-01-31T00:00:00Z and 2024-02-29T00:00:00Z in epoch milliseconds.
+    const JAN_31: i64 = 1_706_659_200_000;
+    const FEB_29: i64 = 1_709_164_800_000;
+
     #[test]
-    fn durations_parse_with_all_units() {
-        assert_eq!(duration_millis("PT1H30M"), Ok(5_400_000));
-        assert_eq!(duration_millis("P1DT1S"), Ok(86_401_000));
-        assert_eq!(duration_millis("PT0.5S"), Ok(500));
-        assert_eq!(duration_millis("-PT5S"), Ok(-5000));
-        assert!(duration_millis("1H").is_err());
-        assert!(duration_millis("PT5").is_err());
-        assert!(duration_millis("P").is_err());
+    fn durations_count_months_by_the_calendar() {
+        assert_eq!(date_millis("2024-01-31T00:00:00Z"), Ok(JAN_31));
+        assert_eq!(date_millis("2024-02-29T00:00:00Z"), Ok(FEB_29));
+        let due = |text: &str, now: i64| schedule(TimerKind::Duration, text, now).map(|s| s.due);
+        assert_eq!(due("PT1H30M", 0), Ok(5_400_000));
+        assert_eq!(due("P1DT1S", 0), Ok(86_401_000));
+        assert_eq!(due("PT0.5S", 0), Ok(500));
+        assert_eq!(due("-PT5S", 10_000), Ok(5_000));
+        assert_eq!(due("P1M", JAN_31), Ok(FEB_29), "not 30 days later");
+        assert_eq!(due("P1Y", 0), Ok(365 * 86_400_000), "1970 is no leap year");
+        assert!(due("P1Y", i64::MAX).is_err_and(|e| e.contains("out of range")));
+    }
+
+    #[test]
+    fn a_bad_duration_says_why() {
+        for (bad, why) in [("1H", "does not start with P"), ("PT5", "has no unit"), ("P", "not followed by")] {
+            let error = parse_duration(bad).expect_err(bad);
+            assert!(error.starts_with(&format!("Invalid duration '{bad}': ")) && error.contains(why), "{error}");
+        }
     }
 
     #[test]
@@ -187,10 +180,12 @@ mod tests {
     fn cycles_parse_repetitions_and_start() {
         assert_eq!(
             schedule(TimerKind::Cycle, "R3/PT1H", 0),
-            Ok(Schedule { due: 3_600_000, repetitions: 3, interval: 3_600_000 })
+            Ok(Schedule { due: 3_600_000, repetitions: 3, interval: IsoDuration::from_millis(3_600_000) })
         );
         assert_eq!(schedule(TimerKind::Cycle, "R/PT1S", 0).map(|s| s.repetitions), Ok(-1));
         assert_eq!(schedule(TimerKind::Cycle, "R2/1970-01-01T00:00:10Z/PT1S", 0).map(|s| s.due), Ok(10_000));
         assert!(schedule(TimerKind::Cycle, "0 0 9 * * MON", 0).is_err());
+        let monthly = schedule(TimerKind::Cycle, "R3/P1M", JAN_31);
+        assert_eq!(monthly, Ok(Schedule { due: FEB_29, repetitions: 3, interval: IsoDuration::from_months(1) }));
     }
 }

@@ -13,8 +13,9 @@
 //! `serde_json::Value` variable round-trips, and any tool can read the values); compressing
 //! single entries still left 5.7 KB per instance (keys, element ids, causes and the job
 //! template repeat across entries), compressing a whole batch removes that repetition, and the
-//! store's thread does it, off the engine's. Adding or reordering a record field needs a new
-//! format version.
+//! store's thread does it, off the engine's. A field added at the end of a struct with
+//! `#[serde(default)]` still reads older logs (their arrays are one shorter); reordering fields,
+//! or adding one elsewhere or without a default, needs a new format version.
 
 use super::{EncodedEntry, LogEntry, StoredEntry};
 use crate::record::{Cause, Record};

@@ -1,28 +1,16 @@
-//! Durations in the config file: a whole number with a unit, such as `250ms`, `10s`, `5m`, `1h`.
+//! Durations in the config file: a whole number with a unit, such as `250ms`, `10s`, `5m`, `1h`,
+//! `1d`, read by the project's one duration parser ([`feel::duration`]).
 
 use std::time::Duration;
 
+use feel::duration::IsoDuration;
 use serde::Deserializer;
 use serde::de::{Error, Visitor};
 
 /// Reads `text` as a duration, or says how to write one.
 pub fn parse(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let how = "write a whole number and a unit (ms, s, m or h), such as 30s";
-    let number: u64 = number.parse().map_err(|_| format!("'{text}' is not a duration; {how}"))?;
-    let millis_per_unit = match unit.trim() {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        other => return Err(format!("'{text}' has the unknown unit '{other}'; {how}")),
-    };
-    number
-        .checked_mul(millis_per_unit)
-        .map(Duration::from_millis)
-        .ok_or_else(|| format!("'{text}' is too long a duration"))
+    // The short form has no sign and no months: its milliseconds are all there is.
+    IsoDuration::parse_short(text).map(|d| Duration::from_millis(d.millis().unsigned_abs())).map_err(|e| e.to_string())
 }
 
 /// Deserializes an optional duration field; a mistake is reported while the scalar is read, so
@@ -56,9 +44,11 @@ mod tests {
         assert_eq!(parse("10s"), Ok(Duration::from_secs(10)));
         assert_eq!(parse(" 5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse("1h"), Ok(Duration::from_secs(3600)));
-        assert!(parse("5").unwrap_err().contains("unknown unit ''"));
+        assert_eq!(parse("1d"), Ok(Duration::from_secs(86_400)));
+        assert!(parse("5").unwrap_err().contains("has no unit"));
         assert!(parse("5x").unwrap_err().contains("unknown unit 'x'"));
         assert!(parse("ms").unwrap_err().contains("not a duration"));
+        assert!(parse("PT5S").unwrap_err().contains("such as 30s"), "the config takes the short form only");
         assert!(parse("5000000000000000h").unwrap_err().contains("too long"));
     }
 }

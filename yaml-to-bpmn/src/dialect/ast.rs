@@ -29,6 +29,8 @@ pub struct Workflow {
     pub success_criteria: Vec<String>,
     /// `errorHandling`, when given.
     pub error_handling: Option<ErrorHandling>,
+    /// The workflow's SLA: top-level `sla:`, or the seeds' `metadata.sla`.
+    pub sla: Option<Sla>,
 }
 
 /// `metadata`.
@@ -40,10 +42,10 @@ pub struct Metadata {
     pub name: Option<String>,
     /// `description`.
     pub description: Option<String>,
-    /// `persona_info.type`, when given.
-    pub persona: Option<String>,
-    /// `sla` as an ISO-8601 duration, when given.
-    pub sla: Option<String>,
+    /// `persona_info.type`, when given: the persona whose workflow this is.
+    pub persona: Option<Text>,
+    /// `metadata.sla` (a duration whose breach escalates), when given.
+    pub sla: Option<Sla>,
     /// Every other metadata field, flattened to `name = value` text (lists joined by `, `).
     pub properties: Vec<(String, String)>,
 }
@@ -163,6 +165,12 @@ pub struct Step {
     pub guard: Option<Text>,
     /// `retryCount` / `maxRetries`.
     pub retries: Option<u32>,
+    /// `raci:` (and the `persona:` shorthand for its `responsible`).
+    pub raci: Option<Raci>,
+    /// `human: true`: a person does the work, as a user task.
+    pub human: bool,
+    /// The shapes of the typed `outputs` entries (`- NAME: boolean`), by name.
+    pub shapes: Vec<(String, OutputShape)>,
     /// Where the step's mapping starts.
     pub pos: Pos,
     /// What the step does.
@@ -251,6 +259,29 @@ pub enum Action {
         condition: Text,
         /// Body.
         steps: Vec<Step>,
+        /// `max_iterations`: after this many the loop stops and escalates.
+        max_iterations: Option<u32>,
+        /// `escalate_to`: who hears that the limit was reached.
+        escalate_to: Option<Text>,
+    },
+    /// `llm`: a persona thinks, from a prompt to structured outputs.
+    Llm {
+        /// `prompt`.
+        prompt: Text,
+    },
+    /// `notify`: a message to a channel or a persona type.
+    Notify {
+        /// `channel`.
+        channel: Text,
+        /// `message`.
+        message: Text,
+    },
+    /// `phase`: a named group of steps, with an optional SLA.
+    Phase {
+        /// The phase's steps.
+        steps: Vec<Step>,
+        /// `sla:`.
+        sla: Option<Sla>,
     },
     /// `for-loop`.
     ForEach {
@@ -302,6 +333,7 @@ impl Action {
             Action::Switch { branches, .. } => branches.iter().flat_map(|b| &b.steps).collect(),
             Action::Parallel { steps, .. }
             | Action::While { steps, .. }
+            | Action::Phase { steps, .. }
             | Action::ForEach { steps, .. }
             | Action::Repeat { steps, .. } => steps.iter().collect(),
             _ => Vec::new(),
@@ -334,4 +366,98 @@ impl Workflow {
     pub fn input(&self, name: &str) -> Option<&Input> {
         self.inputs.iter().find(|i| i.name == name)
     }
+}
+
+/// The shape of a step output, as simulate mode produces it and the `outputs` header names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputShape {
+    /// `string` (also a bare name).
+    String,
+    /// `boolean`.
+    Boolean,
+    /// `number`.
+    Number,
+    /// `list`.
+    List,
+    /// `object`.
+    Object,
+    /// One of these values.
+    OneOf(Vec<String>),
+}
+
+/// Who does, approves, advises on and hears about a step or phase.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Raci {
+    /// Persona types that do the work; the first one is the step's persona.
+    pub responsible: Vec<Text>,
+    /// Persona types that approve the work.
+    pub accountable: Vec<Text>,
+    /// Approvals needed (default 1), and where it is written.
+    pub min_approvals: Option<(u32, Pos)>,
+    /// Approvers whose veto rejects at once.
+    pub veto: Vec<Text>,
+    /// Persona types asked for input before the work.
+    pub consulted: Vec<Text>,
+    /// Persona types told after the work.
+    pub informed: Vec<Text>,
+    /// A timeout after which a persona type hears that the work is late.
+    pub escalation: Option<Escalation>,
+    /// A template; when true the approval is skipped (and recorded as skipped).
+    pub auto_approve: Option<Text>,
+    /// Where the `raci:` block (or `persona:`) starts.
+    pub pos: Pos,
+}
+
+impl Raci {
+    /// Every persona type the block names, with where.
+    pub fn persona_refs(&self) -> impl Iterator<Item = &Text> {
+        self.responsible
+            .iter()
+            .chain(&self.accountable)
+            .chain(&self.veto)
+            .chain(&self.consulted)
+            .chain(&self.informed)
+            .chain(self.escalation.iter().map(|e| &e.to))
+    }
+
+    /// True when the block asks for more than someone doing the work.
+    pub fn governs(&self) -> bool {
+        !self.accountable.is_empty()
+            || !self.consulted.is_empty()
+            || !self.informed.is_empty()
+            || self.escalation.is_some()
+    }
+}
+
+/// `escalation: {after, to}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Escalation {
+    /// The timeout as ISO-8601.
+    pub after: String,
+    /// The persona type escalated to.
+    pub to: Text,
+}
+
+/// A time limit on a workflow or phase and what its breach does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sla {
+    /// The limit as ISO-8601.
+    pub duration: String,
+    /// What a breach does.
+    pub on_breach: Breach,
+    /// Who hears of a breach, when given.
+    pub escalate_to: Option<Text>,
+    /// Where the `sla:` starts.
+    pub pos: Pos,
+}
+
+/// What an SLA breach does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Breach {
+    /// Escalate; the work goes on.
+    Escalate,
+    /// Stop the work, then escalate.
+    Interrupt,
+    /// Stop the work, escalate, then run this rollback workflow.
+    Rollback(Text),
 }

@@ -2,6 +2,8 @@
 
 pub mod ast;
 mod fields;
+mod governance;
 mod parse;
 
+pub(crate) use fields::Fields;
 pub use parse::{ACTIONS, is_valid_id, parse_workflow};

@@ -2,6 +2,7 @@
 
 use super::ast::*;
 use super::fields::Fields;
+use super::governance::{parse_outputs, parse_raci, parse_sla, persona_shorthand};
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::duration::{DurationError, parse_duration};
 use crate::yaml::{Node, Value};
@@ -29,8 +30,14 @@ pub fn parse_workflow(root: &Node, diags: &mut Diagnostics) -> Option<Workflow> 
     let outputs = top.list("outputs", diags).iter().filter_map(|n| parse_output(n, diags)).collect();
     let success_criteria = top.list("successCriteria", diags).iter().filter_map(Node::scalar_text).collect();
     let error_handling = top.get("errorHandling").and_then(|n| parse_error_handling(n, diags));
+    let sla = top.get("sla").and_then(|n| parse_sla(n, diags));
     top.finish(diags);
-    Some(Workflow { metadata: metadata?, inputs, prerequisites, steps, outputs, success_criteria, error_handling })
+    let metadata = metadata?;
+    if let (Some(_), Some(seed_sla)) = (&sla, &metadata.sla) {
+        diags.error(seed_sla.pos, "the workflow has both `sla:` and `metadata.sla`; keep one (the top-level `sla:` can say what a breach does)");
+    }
+    let sla = sla.or_else(|| metadata.sla.clone());
+    Some(Workflow { metadata, inputs, prerequisites, steps, outputs, success_criteria, error_handling, sla })
 }
 
 /// True for names usable as BPMN element ids and FEEL context keys: a letter or `_`, then
@@ -46,8 +53,11 @@ fn parse_metadata(node: &Node, diags: &mut Diagnostics) -> Option<Metadata> {
     let id = fields.text("id", diags);
     let name = fields.text("name", diags).map(|t| t.0);
     let description = fields.text("description", diags).map(|t| t.0);
-    let persona = fields.get("persona_info").and_then(|p| p.get("type")).and_then(Node::scalar_text);
-    let sla = fields.text("sla", diags).and_then(|(text, pos)| duration_or_report(&text, pos, "sla", diags));
+    let persona = fields
+        .get("persona_info")
+        .and_then(|p| p.get("type"))
+        .and_then(|n| n.scalar_text().map(|text| Text { text, pos: n.pos }));
+    let sla = fields.get("sla").and_then(|n| parse_sla(n, diags));
     let mut properties = Vec::new();
     for key in
         ["version", "type", "author", "tags", "averageDuration", "idempotent", "role", "authorityRequired", "critical"]
@@ -89,13 +99,14 @@ fn flatten(node: &Node) -> String {
     }
 }
 
-fn duration_or_report(text: &str, pos: Pos, what: &str, diags: &mut Diagnostics) -> Option<String> {
+/// The ISO-8601 form of a duration field, or an error at `pos` saying how to write one.
+pub(super) fn duration_or_report(text: &str, pos: Pos, what: &str, diags: &mut Diagnostics) -> Option<String> {
     match parse_duration(text) {
         Ok(iso) => Some(iso),
         Err(DurationError) => {
             diags.error(
                 pos,
-                format!("bad duration `{text}` in `{what}`; write a whole number and a unit s, m, h or d, e.g. `30m`"),
+                format!("bad duration `{text}` in `{what}`; write a whole number above 0 and a unit s, m, h or d (e.g. `30m`), or ISO-8601 (e.g. `PT4H`)"),
             );
             None
         }
@@ -284,17 +295,17 @@ fn parse_step(node: &Node, path_id: String, diags: &mut Diagnostics) -> Option<S
     let id = explicit.map(|t| t.0).unwrap_or(path_id);
     let name = f.text("name", diags).map(|t| t.0);
     let description = f.text("description", diags).map(|t| t.0);
-    let outputs = f
-        .list("outputs", diags)
-        .iter()
-        .filter_map(|n| match n.scalar_text() {
-            Some(text) if is_valid_id(&text) => Some(Text { text, pos: n.pos }),
-            _ => {
-                diags.error(n.pos, "a step output must be a name such as `BRANCH_NAME`");
-                None
-            }
-        })
-        .collect();
+    let (outputs, shapes) = parse_outputs(f.list("outputs", diags), diags);
+    let raci = match (f.get("raci"), f.text("persona", diags)) {
+        (Some(_), Some((_, pos))) => {
+            diags.error(pos, "a step has both `persona:` and `raci:`; name the persona as `raci.responsible`");
+            None
+        }
+        (Some(block), None) => parse_raci(block, diags),
+        (None, Some((persona, pos))) => Some(persona_shorthand(persona, pos)),
+        (None, None) => None,
+    };
+    let human = f.boolean("human", diags).unwrap_or(false);
     let on_error = f.text("onError", diags).map(|(text, pos)| Text { text, pos });
     if let Some(on_error) = &on_error
         && !on_error.text.contains("${")
@@ -320,15 +331,32 @@ fn parse_step(node: &Node, path_id: String, diags: &mut Diagnostics) -> Option<S
     let mut guard = None;
     let action = parse_action(&action_name, action_pos, node, &id, &mut f, &mut guard, diags)?;
     f.finish(diags);
-    Some(Step { id, explicit_id, name, description, outputs, on_error, guard, retries, pos: node.pos, action })
+    Some(Step {
+        id,
+        explicit_id,
+        name,
+        description,
+        outputs,
+        on_error,
+        guard,
+        retries,
+        raci,
+        human,
+        shapes,
+        pos: node.pos,
+        action,
+    })
 }
 
 /// Variables the compiled process uses itself; `set-variable` may not overwrite them.
 pub const RESERVED_VARIABLES: [&str; 6] = ["inputs", "steps", "outputs", "item", "error", crate::lower::CALLER_STEPS];
 
 /// The twelve action kinds.
-pub const ACTIONS: [&str; 12] = [
+pub const ACTIONS: [&str; 15] = [
     "shell-command",
+    "llm",
+    "notify",
+    "phase",
     "git-operation",
     "azure-devops",
     "log",
@@ -422,7 +450,27 @@ fn parse_action(
         }
         "while-loop" => {
             let condition = required(f, "condition", "\"${not context.done}\"", diags)?;
-            Action::While { condition, steps: body(f, diags)? }
+            let max_iterations = f.get("max_iterations").and_then(|n| match n.value {
+                Value::Int(count) if count >= 1 => u32::try_from(count).ok(),
+                _ => {
+                    diags.error(
+                        n.pos,
+                        "`max_iterations` must be a whole number of at least 1, e.g. `max_iterations: 3`",
+                    );
+                    None
+                }
+            });
+            let escalate_to = f.text("escalate_to", diags).map(|(text, pos)| Text { text, pos });
+            Action::While { condition, steps: body(f, diags)?, max_iterations, escalate_to }
+        }
+        "llm" => Action::Llm { prompt: required(f, "prompt", "\"Summarise ${inputs.WORK_ITEM_ID}\"", diags)? },
+        "notify" => {
+            let channel = required(f, "channel", "\"#team\"", diags)?;
+            Action::Notify { channel, message: required(f, "message", "<text>", diags)? }
+        }
+        "phase" => {
+            let sla = f.get("sla").and_then(|n| parse_sla(n, diags));
+            Action::Phase { steps: body(f, diags)?, sla }
         }
         "for-loop" => {
             let items = required(f, "items", "\"${steps.<id>.<LIST>}\"", diags)?;

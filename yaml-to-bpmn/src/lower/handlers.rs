@@ -1,16 +1,14 @@
-//! The event sub-processes: `errorHandling` (catch-all error start, `onFailure` steps,
-//! notifications, an end event per strategy) and `metadata.sla` (non-interrupting timer that
-//! runs a `notify` task).
+//! The error event sub-process of `errorHandling`: a catch-all error start, the `onFailure`
+//! steps, the notifications, and an end event per strategy.
 
-use bpmn::model::zeebe::{Header, IoMapping, TaskDefinition, TaskHeaders};
 use bpmn::model::{
-    Event, EventDefinition, EventDefinitionKind, EventKind, Expression, ExtensionElement, FlowElement, FlowNode,
-    FlowNodeKind, SubProcess, Task, TaskKind,
+    Event, EventDefinition, EventDefinitionKind, EventKind, FlowElement, FlowNode, FlowNodeKind, SubProcess,
 };
 
 use super::graph::{connect, node};
+use super::service::{JobSpec, service_node};
 use super::steps::end_event;
-use super::{ESCALATED, Lowerer, STEP_FAILED, Scope, mapping, root_ref};
+use super::{ESCALATED, Lowerer, STEP_FAILED, Scope, root_ref};
 use crate::dialect::ast::{ErrorHandling, Notification, Strategy};
 
 impl Lowerer<'_, '_> {
@@ -62,62 +60,17 @@ impl Lowerer<'_, '_> {
         node(&id, "Handle failure", None, FlowNodeKind::SubProcess(sub))
     }
 
-    /// The non-interrupting timer event sub-process that reports an SLA breach.
-    pub(super) fn sla_handler(&mut self, duration: &str, workflow_id: &str) -> FlowNode {
-        let mut inner = Scope::new();
-        let start = self.ids.fresh("sla__start");
-        let timer = EventDefinition::new(EventDefinitionKind::Timer {
-            time_date: None,
-            time_duration: Some(Expression::formal(duration.to_owned())),
-            time_cycle: None,
-        });
-        let kind = EventKind::Start { is_interrupting: Some(false) };
-        inner.push(FlowElement::Node(node(
-            &start,
-            &format!("SLA ({duration}) elapsed"),
-            None,
-            FlowNodeKind::Event(Event::new(kind, Some(timer))),
-        )));
-        let notification = Notification {
-            kind: "sla".into(),
-            target: crate::dialect::ast::Text { text: workflow_id.to_owned(), pos: Default::default() },
-        };
-        let task = self.notify_task("sla__notify", &notification, "Report SLA breach");
-        let task_id = task.common.id.clone();
-        inner.push(FlowElement::Node(task));
-        let end = self.ids.fresh("sla__end");
-        inner.push(FlowElement::Node(node(&end, "SLA breach reported", None, end_event(None))));
-        connect(&mut self.ids, &mut inner, &start, &task_id, None, None);
-        connect(&mut self.ids, &mut inner, &task_id, &end, None, None);
-        let id = self.ids.fresh("sla__handler");
-        let mut sub = SubProcess::event_sub_process();
-        sub.flow_elements = inner;
-        node(&id, "Watch SLA", None, FlowNodeKind::SubProcess(sub))
-    }
-
     /// A `notify` service task: headers `type` and (static) `target`, or a `target` input.
     fn notify_task(&mut self, base: &str, notification: &Notification, name: &str) -> FlowNode {
         let id = self.ids.fresh(base);
-        let mut headers = vec![Header { key: "type".into(), value: notification.kind.clone(), ..Header::default() }];
-        let mut inputs = Vec::new();
+        let mut spec = JobSpec::new("notify", &[("type", &notification.kind)]);
         if notification.target.text.contains("${") {
             let feel = self.text(&notification.target.text, notification.target.pos);
-            inputs.push(mapping(&format!("={feel}"), "target"));
+            spec = spec.input(&format!("={feel}"), "target");
         } else {
-            headers.push(Header { key: "target".into(), value: notification.target.text.clone(), ..Header::default() });
+            spec.headers.push(("target".into(), notification.target.text.clone()));
         }
-        let mut task = node(&id, name, None, FlowNodeKind::Task(Task::new(TaskKind::Service)));
-        let extensions = task.common.extensions_mut();
-        extensions.set(ExtensionElement::TaskDefinition(TaskDefinition {
-            job_type: "notify".into(),
-            retries: Some("3".into()),
-            ..TaskDefinition::default()
-        }));
-        extensions.set(ExtensionElement::TaskHeaders(TaskHeaders { headers, ..TaskHeaders::default() }));
-        if !inputs.is_empty() {
-            extensions.set(ExtensionElement::IoMapping(IoMapping { inputs, ..IoMapping::default() }));
-        }
-        task
+        service_node(&id, name, None, spec)
     }
 }
 

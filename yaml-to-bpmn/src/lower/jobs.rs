@@ -1,12 +1,13 @@
 //! Lowering the steps that do work: service tasks for jobs, call activities for
 //! `execute-workflow`, script tasks for `set-variable`.
 
-use bpmn::model::zeebe::{CalledElement, Header, IoMapping, Mapping, Script, TaskDefinition, TaskHeaders};
+use bpmn::model::zeebe::{AssignmentDefinition, CalledElement, IoMapping, Mapping, Script, UserTaskMarker};
 use bpmn::model::{CallActivity, ExtensionElement, FlowNode, FlowNodeKind, Task, TaskKind};
 
 use super::graph::node;
+use super::service::{JobSpec, service_node};
 use super::{CALLER_STEPS, Lowerer, mapping, script_kind, step_name};
-use crate::dialect::ast::{Action, Step};
+use crate::dialect::ast::{Action, OutputShape, Step};
 use crate::template::{Segment, feel_name, feel_string, split};
 use crate::yaml::Value;
 
@@ -18,9 +19,14 @@ struct Job {
 }
 
 impl Lowerer<'_, '_> {
-    /// The task for a step that is not control flow.
+    /// The task for a step that is not control flow, with the step id as element id.
     pub(super) fn task(&mut self, step: &Step) -> FlowNode {
         let id = self.ids.fresh(&step.id);
+        self.task_with_id(step, id)
+    }
+
+    /// The task for a step that is not control flow, with the given element id.
+    pub(super) fn task_with_id(&mut self, step: &Step, id: String) -> FlowNode {
         let name = step_name(step);
         let description = step.description.as_deref();
         match &step.action {
@@ -114,11 +120,24 @@ impl Lowerer<'_, '_> {
                 }
                 "log"
             }
+            Action::Llm { prompt } => {
+                let feel = self.text(&prompt.text, prompt.pos);
+                job.inputs.push(mapping(&format!("={feel}"), "prompt"));
+                "llm"
+            }
+            Action::Notify { channel, message } => {
+                for (text, target) in [(channel, "channel"), (message, "message")] {
+                    let feel = self.text(&text.text, text.pos);
+                    job.inputs.push(mapping(&format!("={feel}"), target));
+                }
+                "notify"
+            }
             _ => "noop",
         }
     }
 
-    /// A service task of `job_type` with the common headers, retries and output mapping.
+    /// A service task of `job_type` (or, for `human: true`, a user task for the responsible
+    /// personas) with the common headers, retries and output mapping.
     fn service_task(&mut self, id: &str, name: &str, step: &Step, job_type: &str, mut job: Job) -> FlowNode {
         job.headers.insert(0, ("stepId".into(), step.id.clone()));
         match &step.on_error {
@@ -133,27 +152,28 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
-        if let Some(persona) = &self.persona {
+        let responsible = self.responsible(step);
+        if let Some(persona) = responsible.first() {
             job.headers.push(("persona".into(), persona.clone()));
         }
-        let mut task = node(id, name, step.description.as_deref(), FlowNodeKind::Task(Task::new(TaskKind::Service)));
-        let outputs = self.step_outputs(step);
-        let extensions = task.common.extensions_mut();
-        extensions.set(ExtensionElement::TaskDefinition(TaskDefinition {
-            job_type: job_type.to_owned(),
-            retries: Some(step.retries.unwrap_or(3).to_string()),
-            ..TaskDefinition::default()
-        }));
-        let headers = job.headers.into_iter().map(|(key, value)| Header { key, value, ..Header::default() }).collect();
-        extensions.set(ExtensionElement::TaskHeaders(TaskHeaders { headers, ..TaskHeaders::default() }));
-        if !job.inputs.is_empty() || !outputs.is_empty() {
-            extensions.set(ExtensionElement::IoMapping(IoMapping {
-                inputs: job.inputs,
-                outputs,
-                ..IoMapping::default()
-            }));
+        if responsible.len() > 1 {
+            job.headers.push(("responsible".into(), responsible.join(",")));
         }
-        task
+        if !step.outputs.is_empty() {
+            job.headers.push(("outputs".into(), output_shapes(step)));
+        }
+        let outputs = self.step_outputs(step);
+        if step.human {
+            return user_task(id, name, step, &responsible, job, outputs);
+        }
+        let spec = JobSpec {
+            job_type: job_type.to_owned(),
+            retries: Some(step.retries.unwrap_or(3)),
+            headers: job.headers,
+            inputs: job.inputs,
+            outputs,
+        };
+        service_node(id, name, step.description.as_deref(), spec)
     }
 
     /// `steps ← context put(steps, "<id>", {OUT: OUT, ...})` plus the mirrored outputs.
@@ -179,4 +199,47 @@ impl Lowerer<'_, '_> {
             .map(|o| mapping(&format!("={prefix}{}", feel_name(&o.text)), &o.text))
             .collect()
     }
+}
+
+/// The `outputs` header: each declared output's shape as JSON (`"string"` for bare names).
+fn output_shapes(step: &Step) -> String {
+    let shapes: serde_json::Map<String, serde_json::Value> = step
+        .outputs
+        .iter()
+        .map(|output| {
+            let shape = step.shapes.iter().find(|(name, _)| *name == output.text).map(|(_, shape)| shape);
+            let value = match shape {
+                None | Some(OutputShape::String) => "string".into(),
+                Some(OutputShape::Boolean) => "boolean".into(),
+                Some(OutputShape::Number) => "number".into(),
+                Some(OutputShape::List) => "list".into(),
+                Some(OutputShape::Object) => "object".into(),
+                Some(OutputShape::OneOf(values)) => serde_json::json!(values),
+            };
+            (output.text.clone(), value)
+        })
+        .collect();
+    serde_json::Value::Object(shapes).to_string()
+}
+
+/// A Camunda user task whose candidate groups are the responsible personas; the headers and
+/// mappings are those the service task would have had, so the form knows the outputs.
+fn user_task(id: &str, name: &str, step: &Step, responsible: &[String], job: Job, outputs: Vec<Mapping>) -> FlowNode {
+    let mut task = node(id, name, step.description.as_deref(), FlowNodeKind::Task(Task::new(TaskKind::User)));
+    let extensions = task.common.extensions_mut();
+    extensions.set(ExtensionElement::UserTask(UserTaskMarker::default()));
+    extensions.set(ExtensionElement::AssignmentDefinition(AssignmentDefinition {
+        candidate_groups: Some(responsible.join(",")),
+        ..AssignmentDefinition::default()
+    }));
+    let headers = job
+        .headers
+        .into_iter()
+        .map(|(key, value)| bpmn::model::zeebe::Header { key, value, ..Default::default() })
+        .collect();
+    extensions.set(ExtensionElement::TaskHeaders(bpmn::model::zeebe::TaskHeaders { headers, ..Default::default() }));
+    if !job.inputs.is_empty() || !outputs.is_empty() {
+        extensions.set(ExtensionElement::IoMapping(IoMapping { inputs: job.inputs, outputs, ..IoMapping::default() }));
+    }
+    task
 }

@@ -15,9 +15,12 @@
 //!   `workflow__`, `error__` or `sla__`. Collisions get `_2`, `_3`.
 
 mod feel_values;
+mod governance;
 mod graph;
 mod handlers;
 mod jobs;
+mod service;
+mod sla;
 mod steps;
 
 use std::collections::HashSet;
@@ -32,6 +35,7 @@ use bpmn::model::{
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::dialect::ast::{Action, Step, Workflow};
 use crate::index::WorkflowIndex;
+use crate::personas::PersonaCatalogue;
 use crate::template::{Translator, feel_string};
 use feel_values::{node_feel, text_feel};
 use graph::{Ids, connect, finish_scope, node};
@@ -46,23 +50,51 @@ pub const TIMEOUT: &str = "TIMEOUT";
 pub const CALLER_STEPS: &str = "steps__caller";
 /// Escalation code of the `escalate` strategy.
 pub const ESCALATED: &str = "ESCALATED";
+/// Error code a phase throws when its SLA is breached with `on_breach: interrupt`.
+pub const SLA_BREACHED: &str = "SLA_BREACHED";
+/// The variable that says whether an SLA of the instance was breached.
+pub const SLA_BREACHED_VARIABLE: &str = sla::BREACHED;
+/// The variable listing an instance's SLA breaches (`{scope, sla, action}` entries).
+pub const SLA_BREACHES_VARIABLE: &str = sla::BREACHES;
+/// Who hears of breaches and limits when neither the step nor the catalogue says.
+pub const DEFAULT_ESCALATION_TARGET: &str = "engineering-manager";
+
+/// True when the workflow or one of its phases has an SLA.
+fn has_sla(workflow: &Workflow) -> bool {
+    workflow.sla.is_some()
+        || workflow.all_steps().iter().any(|s| matches!(s.action, Action::Phase { sla: Some(_), .. }))
+}
 
 /// Builds the BPMN model of a workflow that passed the checks. Constructs with no FEEL
 /// equivalent are reported as warnings in `diags`.
-pub fn lower_workflow(workflow: &Workflow, diags: &mut Diagnostics) -> Definitions {
+///
+/// `catalogue` gives the default escalation target of the workflow's persona.
+pub fn lower_workflow(
+    workflow: &Workflow,
+    catalogue: Option<&PersonaCatalogue>,
+    diags: &mut Diagnostics,
+) -> Definitions {
     let index = WorkflowIndex::new(workflow);
+    let persona = workflow.metadata.persona.as_ref().map(|p| p.text.clone());
+    let escalation_target = persona
+        .as_deref()
+        .and_then(|p| catalogue?.get(p)?.defaults.escalate_to.clone())
+        .unwrap_or_else(|| DEFAULT_ESCALATION_TARGET.to_owned());
     let mut lowerer = Lowerer {
         translator: Translator::new(&index),
         diags,
         ids: Ids::default(),
         context_reads: context_reads(workflow),
-        persona: workflow.metadata.persona.clone(),
+        responsible: vec![persona.into_iter().collect()],
+        escalation_target,
+        has_sla: has_sla(workflow),
         default_on_error: default_on_error(workflow),
         uses: HashSet::new(),
     };
     let process = lowerer.process(workflow);
     let mut root_elements = vec![RootElement::Process(process)];
-    for (code, used) in [(STEP_FAILED, "error"), (TIMEOUT, "error"), (ESCALATED, "escalation")] {
+    for (code, used) in [(STEP_FAILED, "error"), (TIMEOUT, "error"), (SLA_BREACHED, "error"), (ESCALATED, "escalation")]
+    {
         if !lowerer.uses.contains(code) {
             continue;
         }
@@ -121,7 +153,12 @@ struct Lowerer<'a, 'd> {
     diags: &'d mut Diagnostics,
     ids: Ids,
     context_reads: HashSet<String>,
-    persona: Option<String>,
+    /// The responsible personas inherited by the steps being lowered (innermost last).
+    responsible: Vec<Vec<String>>,
+    /// Who hears of breaches and limits by default.
+    escalation_target: String,
+    /// True when the workflow or a phase has an SLA: the process then tracks breaches.
+    has_sla: bool,
     /// The `onError` header of steps that set none (`continue` under `continue-on-error`).
     default_on_error: Option<&'static str>,
     /// Error and escalation codes the model refers to.
@@ -169,8 +206,8 @@ impl Lowerer<'_, '_> {
             });
             scope.push(FlowElement::Node(handler));
         }
-        if let Some(sla) = &meta.sla {
-            let handler = self.sla_handler(sla, &meta.id.text);
+        if let Some(sla) = &workflow.sla {
+            let handler = self.workflow_sla(sla);
             scope.push(FlowElement::Node(handler));
         }
         finish_scope(&self.ids, &mut scope);
@@ -213,10 +250,15 @@ impl Lowerer<'_, '_> {
             result_variable: Some("inputs".into()),
             ..Script::default()
         }));
-        extensions.set(ExtensionElement::IoMapping(IoMapping {
-            outputs: vec![mapping("=inputs", "inputs"), mapping("={}", "steps")],
-            ..IoMapping::default()
-        }));
+        let mut outputs = vec![mapping("=inputs", "inputs"), mapping("={}", "steps")];
+        if self.has_sla {
+            outputs.extend([
+                mapping("=false", sla::BREACHED),
+                mapping("=[]", sla::BREACHES),
+                mapping(&format!("={{{}: now()}}", feel_string(sla::WORKFLOW_SCOPE)), sla::CLOCKS),
+            ]);
+        }
+        extensions.set(ExtensionElement::IoMapping(IoMapping { outputs, ..IoMapping::default() }));
         task
     }
 
@@ -266,6 +308,14 @@ impl Lowerer<'_, '_> {
         };
         self.report_notes(pos);
         format!("=({feel}) = true")
+    }
+
+    /// The personas responsible for a step: its own, else the inherited ones.
+    fn responsible(&self, step: &Step) -> Vec<String> {
+        match step.raci.as_ref().filter(|r| !r.responsible.is_empty()) {
+            Some(raci) => raci.responsible.iter().map(|t| t.text.clone()).collect(),
+            None => self.responsible.last().cloned().unwrap_or_default(),
+        }
     }
 
     fn report_notes(&mut self, pos: Pos) {
@@ -340,6 +390,9 @@ fn step_name(step: &Step) -> String {
         Action::If { .. } | Action::Switch { .. } => "Decide".into(),
         Action::Parallel { .. } => "Run in parallel".into(),
         Action::While { .. } => "Repeat while".into(),
+        Action::Llm { .. } => "Think it through".into(),
+        Action::Notify { .. } => "Notify".into(),
+        Action::Phase { .. } => "Phase".into(),
         Action::ForEach { .. } => "For each item".into(),
         Action::Repeat { count, .. } => format!("Repeat {count} times"),
         Action::Wait { .. } => "Wait".into(),

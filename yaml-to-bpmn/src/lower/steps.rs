@@ -101,7 +101,11 @@ impl Lowerer<'_, '_> {
                 connect(&mut self.ids, scope, &boundary, &fail, None, None);
                 (id.clone(), id)
             }
-            Action::While { condition, steps } => {
+            Action::Phase { steps, sla } => self.phase(scope, step, steps, sla.as_ref()),
+            Action::While { condition, steps, max_iterations: Some(max), escalate_to } => {
+                self.bounded_loop(scope, step, condition, steps, *max, escalate_to.as_ref())
+            }
+            Action::While { condition, steps, max_iterations: None, .. } => {
                 let condition = self.condition(&condition.text, condition.pos);
                 let name = step_name(step);
                 let merge = self.gateway(
@@ -155,6 +159,7 @@ impl Lowerer<'_, '_> {
                 scope.push(FlowElement::Node(node(&id, &step_name(step), step.description.as_deref(), kind)));
                 (id.clone(), id)
             }
+            _ if step.raci.as_ref().is_some_and(crate::dialect::ast::Raci::governs) => self.governed_task(scope, step),
             _ => {
                 let task = self.task(step);
                 let id = task.common.id.clone();
@@ -162,6 +167,95 @@ impl Lowerer<'_, '_> {
                 (id.clone(), id)
             }
         }
+    }
+
+    /// A `while-loop` with `max_iterations`: the body runs while the condition holds and fewer
+    /// than `max` iterations ran; when the condition still holds after `max`, the loop records
+    /// `LIMIT_REACHED`, raises an `escalate` job and ends. The conditions do not overlap, so the
+    /// order in which an engine tests them does not matter.
+    fn bounded_loop(
+        &mut self,
+        scope: &mut Scope,
+        step: &Step,
+        condition: &crate::dialect::ast::Text,
+        steps: &[Step],
+        max: u32,
+        escalate_to: Option<&crate::dialect::ast::Text>,
+    ) -> (String, String) {
+        let holds = self.condition(&condition.text, condition.pos);
+        let holds = holds.strip_prefix('=').unwrap_or(&holds).to_owned();
+        let name = step_name(step);
+        let current = format!("steps.{}.iterations", feel_name(&step.id));
+        let count = format!("(if {current} = null then 0 else {current})");
+        let merge =
+            self.gateway(scope, &format!("{}__loop", step.id), &format!("{name}: loop"), GatewayKind::Exclusive, false);
+        let test = self.gateway(
+            scope,
+            &format!("{}__test", step.id),
+            &format!("{name}: again?"),
+            GatewayKind::Exclusive,
+            true,
+        );
+        let exit =
+            self.gateway(scope, &format!("{}__exit", step.id), &format!("After {name}"), GatewayKind::Exclusive, false);
+        let counter = self.iteration_counter(scope, step);
+        let body = self.body_sub_process(scope, step, steps, None);
+        let limit = self.loop_limit(scope, step, max, escalate_to);
+        connect(&mut self.ids, scope, &merge, &test, None, None);
+        connect(&mut self.ids, scope, &test, &counter, Some(format!("=({holds}) and {count} < {max}")), Some("yes"));
+        connect(
+            &mut self.ids,
+            scope,
+            &test,
+            &limit.0,
+            Some(format!("=({holds}) and {count} >= {max}")),
+            Some(&format!("after {max}")),
+        );
+        connect(&mut self.ids, scope, &test, &exit, None, Some("done"));
+        connect(&mut self.ids, scope, &counter, &body, None, None);
+        connect(&mut self.ids, scope, &body, &merge, None, None);
+        connect(&mut self.ids, scope, &limit.1, &exit, None, None);
+        (merge, exit)
+    }
+
+    /// Records `steps.<id>.LIMIT_REACHED` and raises an `escalate` job of kind `loop-limit`.
+    fn loop_limit(
+        &mut self,
+        scope: &mut Scope,
+        step: &Step,
+        max: u32,
+        escalate_to: Option<&crate::dialect::ast::Text>,
+    ) -> (String, String) {
+        let record = self.ids.fresh(&format!("{}__limit", step.id));
+        let key = feel_string(&step.id);
+        let expression =
+            format!("=context put(steps, {key}, context put(get value(steps, {key}), \"LIMIT_REACHED\", true))");
+        let mut task = node(&record, &format!("Stop after {max} iterations"), None, super::script_kind());
+        task.common.extensions_mut().set(ExtensionElement::Script(bpmn::model::zeebe::Script {
+            expression,
+            result_variable: Some("steps".into()),
+            ..Default::default()
+        }));
+        scope.push(FlowElement::Node(task));
+        let target = escalate_to.map_or_else(|| self.escalation_target.clone(), |t| t.text.clone());
+        let escalate = self.ids.fresh(&format!("{}__escalate_limit", step.id));
+        let spec = super::service::JobSpec::new(
+            "escalate",
+            &[
+                ("kind", "loop-limit"),
+                ("stepId", &step.id),
+                ("maxIterations", &max.to_string()),
+                ("escalateTo", &target),
+            ],
+        );
+        scope.push(FlowElement::Node(super::service::service_node(
+            &escalate,
+            &format!("Escalate to {target}"),
+            None,
+            spec,
+        )));
+        connect(&mut self.ids, scope, &record, &escalate, None, None);
+        (record, escalate)
     }
 
     /// A script task counting the iterations of a `while-loop` in `steps.<id>.iterations`, so
@@ -184,7 +278,14 @@ impl Lowerer<'_, '_> {
     }
 
     /// Adds a gateway; diverging ones turn their unconditioned outgoing flow into the default.
-    fn gateway(&mut self, scope: &mut Scope, base: &str, name: &str, kind: GatewayKind, diverging: bool) -> String {
+    pub(super) fn gateway(
+        &mut self,
+        scope: &mut Scope,
+        base: &str,
+        name: &str,
+        kind: GatewayKind,
+        diverging: bool,
+    ) -> String {
         let id = self.ids.fresh(base);
         if diverging {
             self.ids.mark_split(&id);

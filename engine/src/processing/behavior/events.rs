@@ -52,7 +52,8 @@ pub(crate) fn open(m: &mut Machine, owner: &Element, catch: NodeIdx, trigger: &M
                 process_instance_key: owner.process_instance,
                 due_date: schedule.due,
                 repetitions: schedule.repetitions,
-                interval_millis: schedule.interval,
+                interval_millis: schedule.interval.millis(),
+                interval_months: schedule.interval.months(),
             };
             let key = m.key();
             m.write(key, Intent::TimerCreated, RecordValue::Timer(record));
