@@ -122,7 +122,7 @@ fn a_bad_scenario_is_refused_at_its_line_and_column() {
 
 #[test]
 fn the_example_scenarios_are_read() {
-    let folder = support::workspace().join("workflows/scenarios");
+    let folder = support::workspace().join("scenarios");
     let files = std::fs::read_dir(&folder).unwrap_or_else(|e| panic!("{}: {e}", folder.display()));
     let mut read = 0;
     for file in files.flatten() {

@@ -35,7 +35,7 @@ fn load(path: &Path) -> Result<Scenario> {
         // Both parsers end their message with the position, which the prefix already gives.
         let error = error.rfind(" at line ").map_or(error.as_str(), |at| &error[..at]);
         Failure::Usage(format!(
-            "{name}:{line}:{column}: error: {error}; a scenario holds `seed`, `chances` and `steps` (see workflows/scenarios/)"
+            "{name}:{line}:{column}: error: {error}; a scenario holds `seed`, `chances` and `steps` (see scenarios/)"
         ))
     };
     match path.extension().and_then(|e| e.to_str()) {
