@@ -145,12 +145,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", requires = "simulate")]
     pub seed: Option<u64>,
     /// A YAML or JSON scenario for --simulate: a seed, the chances of the random answers, and
-    /// outcomes scripted per step (see workflows/scenarios/).
+    /// outcomes scripted per step (see scenarios/).
     #[arg(long, value_name = "FILE", requires = "simulate")]
     pub scenario: Option<PathBuf>,
-    /// The engine's clock. `virtual` starts at the later of the store's last time and now, and
-    /// whenever no job waits or runs it jumps to the next timer, so hour- and day-long waits
-    /// pass at once.
+    /// The engine's clock. `virtual` starts at the later of the store's last time and now; with
+    /// --simulate each job takes its work time on it (a scenario's `durations`), and whenever no
+    /// job waits or runs it jumps to the next timer, so hour- and day-long waits pass at once.
     #[arg(long, value_enum, default_value_t = ClockKind::System)]
     pub clock: ClockKind,
 }

@@ -1,7 +1,13 @@
 //! `--clock virtual`: engine time that stands still while jobs are worked on and jumps to the
 //! next timer when nothing else can happen, so an SLA of days or a `wait: 3d` passes at once.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
 use engine::{Clock, EngineCore, SystemClock, VirtualClock};
+use workers::handlers::SimulateHandler;
+use workers::{Job, JobHandler, JobOutcome};
 
 use crate::failure::Result;
 use crate::store::StoreLocation;
@@ -32,6 +38,29 @@ pub fn leap(core: &mut EngineCore, clock: &VirtualClock, moving: bool) -> Option
     clock.set(next);
     core.tick();
     Some(next)
+}
+
+/// A simulated job that takes its work time ([`SimulateHandler::work_time`]) on the virtual
+/// clock: it ends that long after it was activated, so jobs activated together overlap, and
+/// boundary timers (RACI escalations, SLAs) fall due while the work goes on.
+pub struct Timed {
+    /// The handler that decides the outcome.
+    pub simulate: Arc<SimulateHandler>,
+    /// The engine's clock.
+    pub clock: VirtualClock,
+    /// The lock a job is activated with (its deadline minus this is when it was activated).
+    pub lock: Duration,
+}
+
+#[async_trait]
+impl JobHandler for Timed {
+    async fn handle(&self, job: &Job) -> JobOutcome {
+        let outcome = self.simulate.handle(job).await;
+        let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        let activated = job.deadline.timestamp_millis().saturating_sub(millis(self.lock));
+        self.clock.advance_to(activated.saturating_add(millis(self.simulate.work_time(&job.job_type))));
+        outcome
+    }
 }
 
 #[cfg(test)]
@@ -78,5 +107,32 @@ mod tests {
         assert_eq!(state(&mut test), Some(JobState::BackingOff));
         assert_eq!(leap(test.core(), &clock, false), Some(began + HOUR));
         assert_eq!(state(&mut test), Some(JobState::Activatable));
+    }
+
+    #[tokio::test]
+    async fn a_timed_job_ends_its_work_time_after_its_activation_and_never_moves_the_clock_back() {
+        let clock = VirtualClock::at(0);
+        let lock = Duration::from_secs(300);
+        let timed = Timed { simulate: Arc::new(SimulateHandler::default()), clock: clock.clone(), lock };
+        let job = |job_type: &str, activated_ms: i64| Job {
+            job_type: job_type.into(),
+            key: 1,
+            element_id: "task".into(),
+            element_instance_key: 2,
+            bpmn_process_id: "p".into(),
+            process_definition_key: 3,
+            process_instance_key: 4,
+            variables: engine::Variables::new(),
+            custom_headers: std::collections::BTreeMap::new(),
+            retries: 3,
+            deadline: chrono::DateTime::from_timestamp_millis(activated_ms + 300_000).unwrap_or_default(),
+            worker: "w".into(),
+        };
+        timed.handle(&job("approve", 0)).await;
+        assert_eq!(clock.now_millis(), 2 * HOUR, "an approval takes 2h");
+        timed.handle(&job("llm", 0)).await;
+        assert_eq!(clock.now_millis(), 2 * HOUR, "an llm job activated with it ended within those 2h");
+        timed.handle(&job("llm", 2 * HOUR)).await;
+        assert_eq!(clock.now_millis(), 2 * HOUR + HOUR / 2);
     }
 }

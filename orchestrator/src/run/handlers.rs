@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use engine::VirtualClock;
 use serde_json::Value;
 use workers::handlers::{
     APPROVE, CONSULT, DryRunHandler, ESCALATE, LOG, LogHandler, SET_VARIABLE, SetVariableHandler, SimulateHandler,
@@ -11,6 +12,7 @@ use workers::handlers::{
 };
 use workers::{Job, JobHandler, JobOutcome, WorkerOptions, WorkerRuntime};
 
+use super::clock::Timed;
 use super::console::Console;
 
 /// Who does the persona jobs.
@@ -18,8 +20,9 @@ pub enum Mode {
     /// [`DryRunHandler`] says what each job would do and completes it with nothing; `log` jobs
     /// are logged.
     DryRun,
-    /// [`SimulateHandler`] completes every persona job, `log` included, with simulated outputs.
-    Simulate(Arc<SimulateHandler>),
+    /// [`SimulateHandler`] completes every persona job, `log` included, with simulated outputs;
+    /// on a virtual clock each job takes its work time ([`Timed`]).
+    Simulate(Arc<SimulateHandler>, Option<VirtualClock>),
 }
 
 /// Shows each job and how its handler ended it, then returns that outcome.
@@ -67,7 +70,11 @@ pub fn job_types() -> Vec<&'static str> {
 pub fn register(mut runtime: WorkerRuntime, console: &Console, options: &WorkerOptions, mode: &Mode) -> WorkerRuntime {
     let (persona, log, returned): (Arc<dyn JobHandler>, Arc<dyn JobHandler>, _) = match mode {
         Mode::DryRun => (Arc::new(DryRunHandler), Arc::new(LogHandler), "completed with"),
-        Mode::Simulate(simulate) => (simulate.clone(), simulate.clone(), "simulated"),
+        Mode::Simulate(simulate, None) => (simulate.clone(), simulate.clone(), "simulated"),
+        Mode::Simulate(simulate, Some(clock)) => {
+            let timed = Arc::new(Timed { simulate: simulate.clone(), clock: clock.clone(), lock: options.timeout });
+            (timed.clone(), timed, "simulated")
+        }
     };
     let set_variable: Arc<dyn JobHandler> = Arc::new(SetVariableHandler);
     let handlers = [(SET_VARIABLE, set_variable, "completed with"), (LOG, log, returned)]

@@ -59,7 +59,6 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
     let simulate = scenario::handler(args)?;
     let seed = simulate.as_ref().map(|s| s.seed());
     let worker = if simulate.is_some() { format!("{}-simulate", args.worker) } else { args.worker.clone() };
-    let mode = simulate.map_or(Mode::DryRun, Mode::Simulate);
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
     let start_variables = vars::collect(&args.vars)?;
     let console = Console::stdout(format == Format::Json);
@@ -112,6 +111,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         .build()
         .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))?;
     let engine = Engine::new(core);
+    let mode = simulate.map_or(Mode::DryRun, |handler| Mode::Simulate(handler, virtual_clock.clone()));
     let serving = Serving { worker, mode, clock: virtual_clock };
     let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, &console));
     console.finish();

@@ -27,7 +27,7 @@ pub use log::LogHandler;
 pub use noop::NoopHandler;
 pub use scripted::ScriptedHandler;
 pub use set_variable::SetVariableHandler;
-pub use simulate::{Chances, Probability, Scenario, Script, Scripted, SimulateHandler};
+pub use simulate::{Chances, Probability, Scenario, Script, Scripted, SimulateHandler, WorkTime};
 
 use crate::job::Job;
 

@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 use async_trait::async_trait;
 use serde_json::Value;
 
-pub use scenario::{Chances, Probability, Scenario, Script, Scripted};
+pub use scenario::{Chances, Probability, Scenario, Script, Scripted, WorkTime};
 
 use super::{APPROVE, CONSULT, ESCALATE};
 use crate::handler::JobHandler;
@@ -58,6 +58,12 @@ impl SimulateHandler {
     /// The seed in use.
     pub fn seed(&self) -> u64 {
         self.scenario.seed
+    }
+
+    /// How long a job of `job_type` takes where engine time is simulated
+    /// ([`Scenario::work_time`]).
+    pub fn work_time(&self, job_type: &str) -> std::time::Duration {
+        self.scenario.work_time(job_type)
     }
 
     /// The outcome for `job`, counting it as served.

@@ -2,6 +2,7 @@
 //! the outcomes scripted for particular steps.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -14,6 +15,7 @@ use crate::job::Variables;
 /// ```yaml
 /// seed: 7
 /// chances: {boolean: 0.6, approve: 0.7, veto: 0.1}
+/// durations: {llm: 45m, approve: 4h}     # work time by job type, on a virtual clock
 /// steps:
 ///   review-design/security-architect:     # one approver of the step's approval
 ///     - {approved: false, veto: true, reason: "no threat model"}
@@ -39,9 +41,60 @@ pub struct Scenario {
     /// How likely the random answers are.
     #[serde(default)]
     pub chances: Chances,
+    /// How long a job of each type takes, where engine time is simulated too (over the
+    /// defaults of [`work_time`](Self::work_time)).
+    #[serde(default)]
+    pub durations: BTreeMap<String, WorkTime>,
     /// Scripted outcomes by step id (see above).
     #[serde(default)]
     pub steps: BTreeMap<String, Script>,
+}
+
+impl Scenario {
+    /// How long a job of `job_type` takes: the scenario's `durations`, else 30m for `llm`, 10m
+    /// for `shell-command`, 2m for `git-operation`, 5m for `azure-devops`, 1m for `notify`, 2h
+    /// for `approve`, 1h for `consult`, 15m for `escalate`, nothing for other types.
+    pub fn work_time(&self, job_type: &str) -> Duration {
+        if let Some(time) = self.durations.get(job_type) {
+            return time.0;
+        }
+        let minutes = match job_type {
+            "llm" => 30,
+            "shell-command" => 10,
+            "git-operation" => 2,
+            "azure-devops" => 5,
+            "notify" => 1,
+            "approve" => 120,
+            "consult" => 60,
+            "escalate" => 15,
+            _ => 0,
+        };
+        Duration::from_secs(minutes * 60)
+    }
+}
+
+/// A work time, written `<whole number><unit>` with unit `s`, `m`, `h` or `d` (`45m`, `2h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct WorkTime(Duration);
+
+impl TryFrom<String> for WorkTime {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let refused = || format!("a work time is a whole number and a unit s, m, h or d, like 45m or 2h, not '{text}'");
+        let split = text.len().saturating_sub(1);
+        let (number, unit) = (text.get(..split).ok_or_else(refused)?, text.get(split..).ok_or_else(refused)?);
+        let number: u64 = number.parse().map_err(|_| refused())?;
+        let seconds = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            _ => return Err(refused()),
+        };
+        Ok(Self(Duration::from_secs(number.saturating_mul(seconds))))
+    }
 }
 
 /// The probabilities of the random answers.
@@ -166,11 +219,17 @@ mod tests {
         let read = scenario(json!({
             "seed": 7,
             "chances": {"veto": 0.5},
+            "durations": {"llm": "45m", "approve": "1d"},
             "steps": {"build": [{"error": "BUILD_FAILED", "log": "x"}, {"fail": "disk full"}, {"OK": true}]}
         }));
         let Ok(read) = read else { panic!("{read:?}") };
         assert_eq!(read.seed, 7);
         assert_eq!((read.chances.veto.get(), read.chances.approve.get()), (0.5, 0.7));
+        let minutes = |job_type| read.work_time(job_type).as_secs() / 60;
+        assert_eq!(
+            [minutes("llm"), minutes("approve"), minutes("shell-command"), minutes("set-variable")],
+            [45, 1440, 10, 0]
+        );
         let script = &read.steps["build"];
         let code = |occurrence| match script.outcome(occurrence) {
             Scripted::Error { code, variables } => format!("{code} {}", Value::Object(variables.clone())),
@@ -191,6 +250,8 @@ mod tests {
             (json!({"steps": {"a": [{"fail": "m", "X": 1}]}}), "only its message"),
             (json!({"steps": {"a": [{"error": 3}]}}), "`error` takes a non-empty text"),
             (json!({"chances": {"boolean": 1.5}}), "from 0 to 1"),
+            (json!({"durations": {"llm": "30 minutes"}}), "like 45m or 2h, not '30 minutes'"),
+            (json!({"durations": {"llm": "h"}}), "not 'h'"),
             (json!({"sead": 1}), "unknown field `sead`"),
         ];
         for (value, expected) in cases {
