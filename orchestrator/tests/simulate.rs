@@ -143,3 +143,54 @@ fn seed_and_scenario_need_simulate() {
         assert!(refused.stderr.contains("--simulate"), "{}", refused.stderr);
     }
 }
+
+/// `run` of wf0 from the project's workflows, simulated on the virtual clock, with `extra`
+/// arguments.
+fn feature_development(dir: &Workdir, extra: &[&str]) -> Value {
+    let workflows = support::workspace().join("workflows").display().to_string();
+    let mut args = vec!["run", "--deploy", &workflows, "--start", "wf0-feature-development"];
+    args.extend(["--var", "inputs.WORK_ITEM_ID=WI-42", "--var", "inputs.FEATURE_SLUG=dark-mode"]);
+    args.extend(["--simulate", "--clock", "virtual", "--until-done"]);
+    args.extend(extra);
+    dir.json(&args)
+}
+
+#[test]
+fn wf0_runs_to_its_end_in_seconds_through_its_phases_votes_and_slas() {
+    let dir = Workdir::new();
+    let began = Instant::now();
+    let run = feature_development(&dir, &["--seed", "7"]);
+    assert!(began.elapsed() < Duration::from_secs(30), "took {:?}", began.elapsed());
+    assert_eq!(run["stopped"], json!("completed"), "{}", run["message"]);
+    let summary = &run["summary"];
+    let phases: Vec<&str> =
+        summary["phases"].as_array().into_iter().flatten().filter_map(|p| p["element_id"].as_str()).collect();
+    for phase in ["development", "testing", "review"] {
+        assert!(phases.contains(&phase), "{phase} missing from {phases:?}");
+    }
+    assert!(summary["approvals"].as_array().is_some_and(|votes| !votes.is_empty()), "{summary}");
+    assert!(
+        summary["duration_millis"].as_i64().is_some_and(|ms| ms >= 3_600_000),
+        "hours of simulated work: {summary}"
+    );
+}
+
+#[test]
+fn the_example_scenario_fails_wf0s_tests_twice_and_vetoes_its_first_review() {
+    let dir = Workdir::new();
+    let scenario = support::workspace().join("scenarios/review-rejected-then-tests-fail-twice.yaml");
+    let run = feature_development(&dir, &["--scenario", &scenario.display().to_string()]);
+    assert_eq!(run["stopped"], json!("completed"), "{}", run["message"]);
+    let summary = &run["summary"];
+    let test_runs =
+        summary["jobs"].as_array().into_iter().flatten().filter(|j| j["step"] == json!("run-acceptance-tests")).count();
+    assert_eq!(test_runs, 3, "two failing runs, then a passing one");
+    let security: Vec<(Value, Value)> = summary["approvals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| v["approver"] == json!("security-architect"))
+        .map(|v| (v["veto"].clone(), v["approved"].clone()))
+        .collect();
+    assert_eq!(security, [(json!(true), json!(false)), (json!(false), json!(true))], "{summary}");
+}

@@ -95,6 +95,11 @@ impl SimulateHandler {
                 if let Some(Scripted::Complete(over)) = scripted {
                     variables.extend(over.clone());
                 }
+                if job.job_type == APPROVE && !variables.contains_key("reason") {
+                    let vote = |name: &str| variables.get(name) == Some(&Value::Bool(true));
+                    let reason = vote_reason(voter, step, vote("approved"), vote("veto"));
+                    variables.insert("reason".into(), reason.into());
+                }
                 JobOutcome::complete_with(variables)
             }
         }
@@ -109,7 +114,8 @@ impl SimulateHandler {
         *served - 1
     }
 
-    /// The random variables of the job's kind; the error says what is wrong with the task.
+    /// The random variables of the job's kind (a vote's `reason` is added once the scenario had
+    /// its say); the error says what is wrong with the task.
     fn random(&self, job: &Job, step: &str, voter: Option<&str>, parts: &[&str]) -> Result<Variables, String> {
         let chances = self.scenario.chances;
         let mut dice = Dice::new(self.scenario.seed, parts);
@@ -121,15 +127,8 @@ impl SimulateHandler {
                     voter.is_some_and(|v| job.header("veto").unwrap_or_default().split(',').any(|n| n.trim() == v));
                 let (veto_roll, approve_roll) = (dice.chance(chances.veto.get()), dice.chance(chances.approve.get()));
                 let veto = may_veto && veto_roll;
-                let approved = approve_roll && !veto;
-                let reason = match (veto, approved) {
-                    (true, _) => format!("{who} vetoes {step}"),
-                    (false, true) => format!("{who} approves {step}"),
-                    (false, false) => format!("{who} asks for changes to {step}"),
-                };
-                variables.insert("approved".into(), approved.into());
+                variables.insert("approved".into(), (approve_roll && !veto).into());
                 variables.insert("veto".into(), veto.into());
-                variables.insert("reason".into(), reason.into());
             }
             CONSULT => {
                 const ADVICE: [&str; 5] = [
@@ -175,6 +174,16 @@ impl JobHandler for SimulateHandler {
         let (job_type, instance) = (job.job_type.as_str(), job.process_instance_key);
         tracing::info!(simulated = true, job_type, step, persona, instance, returned, "simulated {job_type} {step}");
         outcome
+    }
+}
+
+/// Why a voter voted so, in words: the `reason` of a vote the scenario gives none.
+fn vote_reason(voter: Option<&str>, step: &str, approved: bool, veto: bool) -> String {
+    let who = voter.unwrap_or("the approver");
+    match (veto, approved) {
+        (true, _) => format!("{who} vetoes {step}"),
+        (false, true) => format!("{who} approves {step}"),
+        (false, false) => format!("{who} asks for changes to {step}"),
     }
 }
 

@@ -146,6 +146,7 @@ fn a_voter_script_wins_over_the_kind_script_and_the_bare_step_scripts_only_the_w
     assert_eq!(security["approved"], json!(true));
     let developer = completed(simulate.decide(&approve("developer", "")));
     assert_eq!(developer["approved"], json!(false));
+    assert_eq!(developer["reason"], json!("developer asks for changes to design"), "the reason follows the script");
     assert!(!developer.contains_key("DONE"), "{developer:?}");
     let work = completed(simulate.decide(&job("llm", &[("stepId", "design")], json!({}))));
     assert_eq!(Value::Object(work), json!({"DONE": true}));
