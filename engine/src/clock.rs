@@ -47,6 +47,12 @@ impl VirtualClock {
         let _ = self.now.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| Some(now.saturating_add(millis)));
     }
 
+    /// Moves the clock forward to `millis` since the epoch; a clock already there or later stays
+    /// (so callers racing to move it never take it backwards).
+    pub fn advance_to(&self, millis: i64) {
+        self.now.fetch_max(millis, Ordering::SeqCst);
+    }
+
     /// Sets the clock to `millis` since the epoch (may move backwards; timers never fire early).
     pub fn set(&self, millis: i64) {
         self.now.store(millis, Ordering::SeqCst);
@@ -78,6 +84,9 @@ mod tests {
         assert_eq!(other.now_millis(), 3000);
         other.set(10);
         assert_eq!(clock.now_millis(), 10);
+        clock.advance_to(50);
+        other.advance_to(20);
+        assert_eq!(clock.now_millis(), 50, "advance_to never goes back");
     }
 
     #[test]

@@ -157,3 +157,26 @@ fn the_active_elements_of_the_history_are_the_engines_live_ones() {
     assert_eq!(from_history, live);
     assert_eq!(history.timers(instance).len(), 1);
 }
+
+#[test]
+fn a_called_instance_names_its_call_activity_and_jobs_keep_their_headers() {
+    let mut test = ProcessTest::new();
+    test.deploy(
+        &ProcessBuilder::new("child")
+            .start("s")
+            .service_task("work", "t")
+            .header("work", "persona", "tester")
+            .end("e")
+            .build(),
+    );
+    test.deploy(&ProcessBuilder::new("parent").start("s").call_activity("call", "child").end("e").build());
+    let parent = test.start("parent", json!({}));
+    let history = history(&mut test);
+    let call = history.elements(parent).into_iter().find(|e| e.element_id == "call").map(|e| e.key);
+    let child = history.instances().find(|i| i.parent_instance_key == Some(parent));
+    let child = child.unwrap_or_else(|| panic!("no called instance"));
+    assert_eq!(child.parent_element_instance_key, call);
+    assert_eq!(history.instance(parent).map(|i| i.parent_element_instance_key), Some(None));
+    let headers = &history.jobs(child.key)[0].custom_headers;
+    assert_eq!(headers.get("persona").map(String::as_str), Some("tester"));
+}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Deploy, start, run and inspect workflows on the durable embedded engine.
 ///
@@ -131,7 +131,35 @@ pub struct RunArgs {
     /// without outside help (an incident, a user task, a message).
     #[arg(long, value_name = "INSTANCE", num_args = 0..=1, default_missing_value = "0")]
     pub until_done: Option<i64>,
-    /// The worker name recorded on the jobs the handlers take.
+    /// The worker name recorded on the jobs the handlers take (with --simulate it gets the
+    /// suffix -simulate, so the history shows the outputs were simulated).
     #[arg(long, default_value = "orchestrator")]
     pub worker: String,
+    /// Complete the persona jobs (shell-command, git-operation, azure-devops, llm, notify, log,
+    /// approve, consult, escalate) with simulated outputs of the shapes their steps declare,
+    /// instead of dry-run ones with none, and print a summary of the instance at the end.
+    #[arg(long)]
+    pub simulate: bool,
+    /// The seed of the simulated outputs (default: the scenario's, else 0); the same seed and
+    /// workflow give the same run.
+    #[arg(long, value_name = "N", requires = "simulate")]
+    pub seed: Option<u64>,
+    /// A YAML or JSON scenario for --simulate: a seed, the chances of the random answers, and
+    /// outcomes scripted per step (see scenarios/).
+    #[arg(long, value_name = "FILE", requires = "simulate")]
+    pub scenario: Option<PathBuf>,
+    /// The engine's clock. `virtual` starts at the later of the store's last time and now; with
+    /// --simulate each job takes its work time on it (a scenario's `durations`), and whenever no
+    /// job waits or runs it jumps to the next timer, so hour- and day-long waits pass at once.
+    #[arg(long, value_enum, default_value_t = ClockKind::System)]
+    pub clock: ClockKind,
+}
+
+/// The clock `run` gives the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockKind {
+    /// The wall clock.
+    System,
+    /// Engine time that jumps to the next timer when nothing else can happen.
+    Virtual,
 }

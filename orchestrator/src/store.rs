@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use engine::history::History;
 use engine::store::{self, is_postgres_url, read_entries};
-use engine::{EngineCore, SystemClock};
+use engine::{Clock, EngineCore, SystemClock};
 
 use crate::failure::{Failure, Result};
 
@@ -49,8 +49,14 @@ impl StoreLocation {
         self.is_database() || Path::new(&self.location).exists()
     }
 
-    /// Opens the engine on the store (creating a missing SQLite file and its folder).
+    /// Opens the engine on the store (creating a missing SQLite file and its folder), on the
+    /// system clock.
     pub fn open_engine(&self) -> Result<EngineCore> {
+        self.open_engine_on(Arc::new(SystemClock))
+    }
+
+    /// Opens the engine on the store with `clock`.
+    pub fn open_engine_on(&self, clock: Arc<dyn Clock>) -> Result<EngineCore> {
         if !self.is_database()
             && let Some(folder) = Path::new(&self.location).parent().filter(|p| !p.as_os_str().is_empty())
         {
@@ -61,9 +67,22 @@ impl StoreLocation {
                 ))
             })?;
         }
-        let mut core = EngineCore::open(store::open(&self.location)?, Arc::new(SystemClock))?;
+        let mut core = EngineCore::open(store::open(&self.location)?, clock)?;
         core.set_client(Some(CLIENT.to_owned()));
         Ok(core)
+    }
+
+    /// The engine time of the newest entry in the store's log, `None` for an empty or missing
+    /// store. Reads from the newest snapshot on, not the whole log.
+    pub fn last_time(&self) -> Result<Option<i64>> {
+        if !self.exists() {
+            return Ok(None);
+        }
+        let mut store = store::open(&self.location)?;
+        // A snapshot's position is the last entry it includes, so reading after the one before
+        // it returns at least that entry.
+        let after = store.snapshots()?.first().map_or(0, |s| s.position.saturating_sub(1).max(0));
+        Ok(store.read_log(after)?.entries.last().map(|e| e.at_millis))
     }
 
     /// Reads and folds the store's log without starting an engine (nothing fires, nothing is

@@ -18,6 +18,14 @@ enum Due {
 }
 
 impl EngineCore {
+    /// When the earliest pending timer falls due (epoch milliseconds), or `None` when no timer
+    /// is pending. It may lie in the past: a due timer fires on the next command or
+    /// [`tick`](Self::tick). A runtime on a [`VirtualClock`](crate::VirtualClock) moves the clock
+    /// here when nothing else can happen, so long waits pass at once.
+    pub fn next_timer_due(&self) -> Option<i64> {
+        self.m.state.timer_due.first().map(|&(due, _)| due)
+    }
+
     /// Fires everything due at `self.m.now`, oldest first, until nothing is due.
     pub(super) fn fire_due(&mut self) {
         let mut begun = false;
@@ -109,5 +117,41 @@ impl EngineCore {
             let next_key = self.m.key();
             self.m.write(next_key, Intent::TimerCreated, RecordValue::Timer(next));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use crate::Clock;
+    use crate::testing::ProcessTest;
+    use crate::testing::model::{ProcessBuilder, TimerKind};
+
+    #[test]
+    fn the_next_timer_due_is_the_earliest_pending_one_and_none_once_all_fired() {
+        let mut test = ProcessTest::new();
+        test.deploy(
+            &ProcessBuilder::new("waits")
+                .start("s")
+                .parallel("fork")
+                .timer_catch("short", TimerKind::Duration, "PT1H")
+                .end("e1")
+                .move_to("fork")
+                .timer_catch("long", TimerKind::Duration, "P3D")
+                .end("e2")
+                .build(),
+        );
+        assert_eq!(test.core().next_timer_due(), None);
+        let started = test.clock().now_millis();
+        test.start("waits", json!({}));
+        let hour = 3_600_000;
+        assert_eq!(test.core().next_timer_due(), Some(started + hour));
+        test.advance(Duration::from_secs(3600));
+        assert_eq!(test.core().next_timer_due(), Some(started + 72 * hour));
+        test.advance(Duration::from_secs(72 * 3600));
+        assert_eq!(test.core().next_timer_due(), None);
     }
 }

@@ -1,5 +1,7 @@
 //! What the history keeps per entity.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -57,6 +59,8 @@ pub struct InstanceHistory {
     pub process_definition_key: i64,
     /// The instance that called it through a call activity, if any.
     pub parent_instance_key: Option<i64>,
+    /// The call activity's element instance that called it, if any.
+    pub parent_element_instance_key: Option<i64>,
     /// Active, completed or terminated.
     pub status: Status,
     /// Start and end.
@@ -151,6 +155,9 @@ pub struct JobHistory {
     pub job_type: String,
     /// The task's element id.
     pub element_id: String,
+    /// The task's custom headers (`zeebe:taskHeaders`), such as the step and the persona that
+    /// does the job.
+    pub custom_headers: BTreeMap<String, String>,
     /// The task's element instance.
     pub element_instance_key: i64,
     /// The process instance.

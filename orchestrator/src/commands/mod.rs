@@ -8,6 +8,7 @@ mod status;
 use std::process::ExitCode;
 
 pub use change::start_instance;
+pub use status::section;
 
 use crate::cli::{Cli, Command, IncidentsAction, TasksAction};
 use crate::failure::{Failure, Result};

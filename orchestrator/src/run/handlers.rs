@@ -1,16 +1,36 @@
 //! The in-process job handlers `run` registers, each wrapped so that every job it handles is
 //! shown as a line.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use workers::handlers::{DryRunHandler, LOG, LogHandler, SET_VARIABLE, SetVariableHandler, describe_job};
+use engine::VirtualClock;
+use serde_json::Value;
+use workers::handlers::{
+    APPROVE, CONSULT, DryRunHandler, ESCALATE, LOG, LogHandler, SET_VARIABLE, SetVariableHandler, SimulateHandler,
+    describe_job,
+};
 use workers::{Job, JobHandler, JobOutcome, WorkerOptions, WorkerRuntime};
 
+use super::clock::Timed;
 use super::console::Console;
+
+/// Who does the persona jobs.
+pub enum Mode {
+    /// [`DryRunHandler`] says what each job would do and completes it with nothing; `log` jobs
+    /// are logged.
+    DryRun,
+    /// [`SimulateHandler`] completes every persona job, `log` included, with simulated outputs;
+    /// on a virtual clock each job takes its work time ([`Timed`]).
+    Simulate(Arc<SimulateHandler>, Option<VirtualClock>),
+}
 
 /// Shows each job and how its handler ended it, then returns that outcome.
 struct Shown<H> {
     handler: H,
     console: Console,
+    /// How a completion with variables is introduced: `completed with` or `simulated`.
+    returned: &'static str,
 }
 
 #[async_trait]
@@ -18,7 +38,10 @@ impl<H: JobHandler> JobHandler for Shown<H> {
     async fn handle(&self, job: &Job) -> JobOutcome {
         let outcome = self.handler.handle(job).await;
         let ending = match &outcome {
-            JobOutcome::Complete { .. } => String::new(),
+            JobOutcome::Complete { variables } if variables.is_empty() => String::new(),
+            JobOutcome::Complete { variables } => {
+                format!("\n      {}: {}", self.returned, Value::Object(variables.clone()))
+            }
             JobOutcome::Fail { message, retries, .. } => format!("\n      failed ({retries} retries left): {message}"),
             JobOutcome::Error { code, message, .. } => format!("\n      threw {code}: {message}"),
         };
@@ -31,28 +54,35 @@ impl<H: JobHandler> JobHandler for Shown<H> {
     }
 }
 
-/// The seed workflows' job types whose real work has side effects (shell, git, Azure DevOps,
-/// notifications); `run` completes them with [`DryRunHandler`] and shows what they would do.
-const DRY_RUN_JOB_TYPES: [&str; 4] = ["shell-command", "git-operation", "azure-devops", "notify"];
+/// The job types of the persona actions, whose real work has side effects (shell, git, Azure
+/// DevOps, a model, notifications) or needs a person (approvals, advice, escalations).
+const PERSONA_JOB_TYPES: [&str; 8] =
+    ["shell-command", "git-operation", "azure-devops", "llm", "notify", APPROVE, CONSULT, ESCALATE];
 
-/// The job types `run` handles: `log`, `set-variable`, and the dry-run stand-ins.
+/// The job types `run` handles: `log`, `set-variable`, and the persona actions.
 pub fn job_types() -> Vec<&'static str> {
     let mut types = vec![LOG, SET_VARIABLE];
-    types.extend(DRY_RUN_JOB_TYPES);
+    types.extend(PERSONA_JOB_TYPES);
     types
 }
 
 /// Registers every handler on `runtime`.
-pub fn register(mut runtime: WorkerRuntime, console: &Console, options: &WorkerOptions) -> WorkerRuntime {
-    let shown = |handler| Shown { handler, console: console.clone() };
-    runtime = runtime.register_with(LOG, Shown { handler: LogHandler, console: console.clone() }, options.clone());
-    runtime = runtime.register_with(
-        SET_VARIABLE,
-        Shown { handler: SetVariableHandler, console: console.clone() },
-        options.clone(),
-    );
-    for job_type in DRY_RUN_JOB_TYPES {
-        runtime = runtime.register_with(job_type, shown(DryRunHandler), options.clone());
+pub fn register(mut runtime: WorkerRuntime, console: &Console, options: &WorkerOptions, mode: &Mode) -> WorkerRuntime {
+    let (persona, log, returned): (Arc<dyn JobHandler>, Arc<dyn JobHandler>, _) = match mode {
+        Mode::DryRun => (Arc::new(DryRunHandler), Arc::new(LogHandler), "completed with"),
+        Mode::Simulate(simulate, None) => (simulate.clone(), simulate.clone(), "simulated"),
+        Mode::Simulate(simulate, Some(clock)) => {
+            let timed = Arc::new(Timed { simulate: simulate.clone(), clock: clock.clone(), lock: options.timeout });
+            (timed.clone(), timed, "simulated")
+        }
+    };
+    let set_variable: Arc<dyn JobHandler> = Arc::new(SetVariableHandler);
+    let handlers = [(SET_VARIABLE, set_variable, "completed with"), (LOG, log, returned)]
+        .into_iter()
+        .chain(PERSONA_JOB_TYPES.map(|job_type| (job_type, persona.clone(), returned)));
+    for (job_type, handler, returned) in handlers {
+        runtime =
+            runtime.register_with(job_type, Shown { handler, console: console.clone(), returned }, options.clone());
     }
     runtime
 }

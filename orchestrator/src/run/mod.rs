@@ -4,28 +4,36 @@
 //! job time-outs, back-offs), a [`workers::WorkerRuntime`] whose [`workers::EmbeddedClient`]
 //! runs the handlers of [`handlers`], and a watcher that shows progress and checks the stop
 //! condition. Stopping drains: the handlers finish and report every job in flight first.
+//!
+//! With `--simulate` the persona jobs get simulated outputs ([`scenario`]) and a [`summary`] of
+//! the instance is printed at the end; with `--clock virtual` engine time jumps to the next
+//! timer whenever nothing else can happen ([`clock`]).
 
+mod clock;
 mod console;
 mod handlers;
+mod scenario;
+mod summary;
 mod watch;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::Engine;
-use engine::history::Status;
+use engine::history::{History, Status};
+use engine::{Engine, EngineCore, VirtualClock};
 use serde_json::json;
 use workers::{CancellationToken, EmbeddedClient, InMemoryMetrics, WorkerOptions, WorkerRuntime};
 
-use crate::cli::RunArgs;
+use crate::cli::{ClockKind, RunArgs};
 use crate::commands::{Format, unknown_instance};
 use crate::failure::{Failure, Result};
-use crate::output::print_json;
-use crate::output::say;
+use crate::output::{print_json, say, time};
 use crate::store::StoreLocation;
 use crate::{deploy, vars};
 use console::Console;
+use handlers::Mode;
+use summary::Summary;
 use watch::{Counts, Stop, Until, Watch};
 
 /// How often the watcher looks and the ticker fires due timers.
@@ -48,10 +56,20 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
             "--until-done without an instance key waits for the instance --start starts; add --start <process-id> or give the key".into(),
         ));
     }
+    let simulate = scenario::handler(args)?;
+    let seed = simulate.as_ref().map(|s| s.seed());
+    let worker = if simulate.is_some() { format!("{}-simulate", args.worker) } else { args.worker.clone() };
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
     let start_variables = vars::collect(&args.vars)?;
     let console = Console::stdout(format == Format::Json);
-    let mut core = store.open_engine()?;
+    let virtual_clock = match args.clock {
+        ClockKind::System => None,
+        ClockKind::Virtual => Some(clock::start(store)?),
+    };
+    let mut core = match &virtual_clock {
+        Some(clock) => store.open_engine_on(Arc::new(clock.clone()))?,
+        None => store.open_engine()?,
+    };
     if let Some(models) = &models {
         let deployment = deploy::deploy(&mut core, models)?;
         let versions: Vec<String> =
@@ -64,6 +82,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         None if args.until_idle => Until::Idle,
         None => Until::Stopped,
     };
+    let mut started = None;
     if let Some(process_id) = &args.start {
         let created = crate::commands::start_instance(&mut core, process_id, start_variables)?;
         let key = created.process_instance_key;
@@ -72,21 +91,39 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         if until == Until::Done(0) {
             until = Until::Done(key);
         }
+        started = Some(key);
     }
+    let followed = match until {
+        Until::Done(key) => Some(key),
+        Until::Idle | Until::Stopped => started,
+    };
     if let Until::Done(key) = until
         && !core.is_active(key)
     {
         // Ended before `run` (or while starting, or by a timer that fell due on open).
-        return Ok(finish(&ended(&mut core, store, key)?, &Counts::default(), format));
+        let stop = ended(&mut core, store, key)?;
+        let summary = summarize(&mut core, followed.zip(seed))?;
+        return Ok(finish(&stop, &Counts::default(), summary.as_ref(), format));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))?;
-    let (stop, counts) = runtime.block_on(serve(Engine::new(core), until, &args.worker, &console));
+    let engine = Engine::new(core);
+    let mode = simulate.map_or(Mode::DryRun, |handler| Mode::Simulate(handler, virtual_clock.clone()));
+    let serving = Serving { worker, mode, clock: virtual_clock };
+    let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, &console));
     console.finish();
-    Ok(finish(&stop, &counts, format))
+    let summary = engine.with(|core| summarize(core, followed.zip(seed)))?;
+    Ok(finish(&stop, &counts, summary.as_ref(), format))
+}
+
+/// The summary of the instance `run` followed, when it simulated (`Some((instance, seed))`).
+fn summarize(core: &mut EngineCore, simulated: Option<(i64, u64)>) -> Result<Option<Summary>> {
+    let Some((key, seed)) = simulated else { return Ok(None) };
+    let entries = core.history().transpose()?.unwrap_or_default();
+    Ok(Summary::of(&History::fold(entries), key, seed))
 }
 
 /// How the instance `key`, which is not running, ended, from the engine's log.
@@ -100,8 +137,16 @@ fn ended(core: &mut engine::EngineCore, store: &StoreLocation, key: i64) -> Resu
     }
 }
 
+/// How `run` works the jobs: the worker name recorded, the handlers, and the virtual clock if
+/// any.
+struct Serving {
+    worker: String,
+    mode: Mode,
+    clock: Option<VirtualClock>,
+}
+
 /// Runs ticker, handlers and watcher until the condition holds or Ctrl-C comes; then drains.
-async fn serve(engine: Engine, until: Until, worker: &str, console: &Console) -> (Stop, Counts) {
+async fn serve(engine: Engine, until: Until, serving: &Serving, console: &Console) -> (Stop, Counts) {
     let job_types = handlers::job_types();
     let mut watch = Watch::new(until, &job_types);
     // Look once before anything runs, so every running instance is followed from the start.
@@ -110,9 +155,10 @@ async fn serve(engine: Engine, until: Until, worker: &str, console: &Console) ->
     let metrics = Arc::new(InMemoryMetrics::new());
     let options =
         WorkerOptions { request_timeout: Duration::from_secs(1), poll_interval: BEAT, ..WorkerOptions::default() };
-    let runtime =
-        WorkerRuntime::new(Arc::new(EmbeddedClient::new(engine.clone()))).worker_name(worker).metrics(metrics.clone());
-    let runtime = handlers::register(runtime, console, &options);
+    let runtime = WorkerRuntime::new(Arc::new(EmbeddedClient::new(engine.clone())))
+        .worker_name(serving.worker.as_str())
+        .metrics(metrics.clone());
+    let runtime = handlers::register(runtime, console, &options, &serving.mode);
     let shutdown = CancellationToken::new();
     let workers = tokio::spawn(runtime.run(shutdown.clone()));
     let jobs_done = |counts: &mut Counts| {
@@ -135,6 +181,11 @@ async fn serve(engine: Engine, until: Until, worker: &str, console: &Console) ->
             biased;
             _ = &mut ctrl_c => break Stop::Interrupted,
             _ = beat.tick() => {}
+        }
+        if let Some(clock) = &serving.clock
+            && let Some(at) = engine.with(|core| clock::leap(core, clock, watch.jobs_moving(core.state())))
+        {
+            console.line(&format!("virtual clock: nothing else to do, on to the next timer at {}", time(Some(at))));
         }
         let (mut counts, stop) = engine.with(|core| watch.observe(core));
         jobs_done(&mut counts);
@@ -167,8 +218,9 @@ fn take_snapshot(engine: &Engine, console: &Console) {
     }
 }
 
-/// Prints why `run` stopped and the counts; the exit code follows the reason.
-fn finish(stop: &Stop, counts: &Counts, format: Format) -> ExitCode {
+/// Prints the summary (with `--simulate`), why `run` stopped and the counts; the exit code
+/// follows the reason.
+fn finish(stop: &Stop, counts: &Counts, summary: Option<&Summary>, format: Format) -> ExitCode {
     let instance = match stop {
         Stop::Completed(k) | Stop::Terminated(k) | Stop::Stuck(k, _) => Some(*k),
         Stop::Interrupted | Stop::Idle => None,
@@ -179,9 +231,18 @@ fn finish(stop: &Stop, counts: &Counts, format: Format) -> ExitCode {
             "instance": instance,
             "message": stop.describe(),
             "counts": counts,
+            "summary": summary,
         })),
-        Format::Text if stop.failed() => eprintln!("error: {}", stop.describe()),
-        Format::Text => say!("stopped: {}", stop.describe()),
+        Format::Text => {
+            if let Some(summary) = summary {
+                summary.print();
+            }
+            if stop.failed() {
+                eprintln!("error: {}", stop.describe());
+            } else {
+                say!("stopped: {}", stop.describe());
+            }
+        }
     }
     if stop.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

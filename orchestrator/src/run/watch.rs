@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use engine::EngineCore;
 use engine::model::ElementType;
-use engine::state::{JobState, State};
+use engine::state::{Job, JobState, State};
 use serde::Serialize;
 
 /// When `run` stops by itself.
@@ -174,9 +174,22 @@ impl Watch {
     fn handled_work(&self, state: &State, belongs: impl Fn(i64) -> bool) -> bool {
         state.jobs.values().any(|job| {
             matches!(job.state, JobState::Activatable | JobState::Activated | JobState::BackingOff)
-                && self.job_types.iter().any(|t| **t == **job.record.job_type())
+                && self.handles(job)
                 && belongs(job.record.process_instance_key)
         })
+    }
+
+    /// True when a job of a handled type waits for a handler or runs now (one backing off waits
+    /// for time instead).
+    pub fn jobs_moving(&self, state: &State) -> bool {
+        state
+            .jobs
+            .values()
+            .any(|job| matches!(job.state, JobState::Activatable | JobState::Activated) && self.handles(job))
+    }
+
+    fn handles(&self, job: &Job) -> bool {
+        self.job_types.iter().any(|t| **t == **job.record.job_type())
     }
 }
 
@@ -309,5 +322,17 @@ mod tests {
         assert_eq!(stop, Some(Stop::Terminated(parent)));
         assert_eq!(counts.instances_terminated, 2);
         assert!(stop.is_some_and(|s| s.failed()));
+    }
+
+    #[test]
+    fn a_handled_job_moves_while_it_waits_or_runs_but_not_while_it_backs_off() {
+        let (mut test, _) = called_child();
+        let (handled, unhandled) = (Watch::new(Until::Idle, &["t"]), Watch::new(Until::Idle, &["log"]));
+        assert!(handled.jobs_moving(test.core().state()) && !unhandled.jobs_moving(test.core().state()));
+        let job = test.activate("t")[0].key;
+        assert!(handled.jobs_moving(test.core().state()), "activated");
+        let back_off = std::time::Duration::from_secs(60);
+        assert!(test.core().fail_job(job, 2, "busy", back_off, engine::Variables::new()).is_ok());
+        assert!(!handled.jobs_moving(test.core().state()), "backing off");
     }
 }

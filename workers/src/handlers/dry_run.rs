@@ -3,7 +3,10 @@
 //! The job types are those `yaml-to-bpmn` emits: `shell-command` (header `commandTemplate` with
 //! `{{tN}}` placeholders whose values are the job variables `tN`), `git-operation` and
 //! `azure-devops` (header `operation`, variable `parameters` or `items`), `log` (variable
-//! `message`, header `level`) and `notify` (header `type`, header or variable `target`).
+//! `message`, header `level`), `notify` (header `type`, header or variable `target` or variable
+//! `channel`, variable `message`), `llm` (header `persona`, variable `prompt`), and the RACI and
+//! SLA jobs `approve` (variable `approver`), `consult` (variable `consultant`) and `escalate`
+//! (headers `kind`, `escalateTo`, `stepId` or `scope`, `sla`), all with header `stepId`.
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -31,6 +34,8 @@ impl JobHandler for DryRunHandler {
 /// One line (or, for a multi-line command, several) saying what the job would do.
 pub fn describe_job(job: &Job) -> String {
     let variable = |name: &str| job.variable(name).filter(|v| !v.is_null());
+    let named = |name: &str, nobody: &str| variable(name).map_or_else(|| nobody.to_owned(), text);
+    let step = job.header("stepId").or_else(|| job.header("scope")).unwrap_or(&job.element_id);
     match job.job_type.as_str() {
         "shell-command" => {
             let template = job.header("commandTemplate").unwrap_or_default();
@@ -50,9 +55,28 @@ pub fn describe_job(job: &Job) -> String {
             format!("log [{level}]: {message}")
         }
         "notify" => {
-            let kind = job.header("type").unwrap_or("notification");
-            let target = job.header("target").map(str::to_owned).or_else(|| variable("target").map(text));
-            format!("would notify via {kind} {}", target.unwrap_or_default()).trim_end().to_owned()
+            let kind = job.header("type").map(|kind| format!(" via {kind}")).unwrap_or_default();
+            let target = job
+                .header("target")
+                .map(str::to_owned)
+                .or_else(|| variable("target").or(variable("channel")).map(text));
+            let target = target.map(|target| format!(" {target}")).unwrap_or_default();
+            let message = variable("message").map(|m| format!(": {}", text(m))).unwrap_or_default();
+            format!("would notify{kind}{target}{message}")
+        }
+        "llm" => {
+            let persona = job.header("persona").unwrap_or("a persona");
+            format!("would ask {persona} ({step}): {}", variable("prompt").map(text).unwrap_or_default())
+                .trim_end()
+                .to_owned()
+        }
+        "approve" => format!("would ask {} to approve {step}", named("approver", "an approver")),
+        "consult" => format!("would consult {} on {step}", named("consultant", "a consultant")),
+        "escalate" => {
+            let kind = job.header("kind").unwrap_or("escalation");
+            let to = job.header("escalateTo").unwrap_or("(nobody named)");
+            let sla = job.header("sla").map(|sla| format!(", SLA {sla}")).unwrap_or_default();
+            format!("would escalate {kind} of {step} to {to}{sla}")
         }
         other => format!("job of type {other} at {}", job.element_id),
     }
@@ -129,6 +153,27 @@ mod tests {
             (job("azure-devops", &[], json!({"items": null})), "would call azure-devops (no operation)"),
             (job("log", &[("level", "warn")], json!({"message": "late"})), "log [warn]: late"),
             (job("notify", &[("type", "slack")], json!({"target": "#ops"})), "would notify via slack #ops"),
+            (
+                job("notify", &[], json!({"channel": "#releases", "message": "Released 1.2"})),
+                "would notify #releases: Released 1.2",
+            ),
+            (
+                job("llm", &[("stepId", "plan"), ("persona", "architect")], json!({"prompt": "Plan WI-42"})),
+                "would ask architect (plan): Plan WI-42",
+            ),
+            (
+                job("approve", &[("stepId", "design")], json!({"approver": "security-architect"})),
+                "would ask security-architect to approve design",
+            ),
+            (job("consult", &[], json!({"consultant": "dba"})), "would consult dba on task-1"),
+            (
+                job(
+                    "escalate",
+                    &[("kind", "sla-breach"), ("scope", "build"), ("sla", "4h"), ("escalateTo", "sre")],
+                    json!({}),
+                ),
+                "would escalate sla-breach of build to sre, SLA 4h",
+            ),
             (job("other", &[], json!({})), "job of type other at task-1"),
         ];
         for (job, expected) in cases {

@@ -6,6 +6,8 @@
 //! - [`ScriptedHandler`]: completes with variables scripted per element id or job type, so tests
 //!   and demos can run workflows without real side effects (shell, Azure DevOps).
 //! - [`DryRunHandler`]: logs what a persona action would do ([`describe_job`]) and completes.
+//! - [`SimulateHandler`]: completes persona jobs with plausible, seeded outputs of the shapes
+//!   they declare, following a [`Scenario`] of scripted outcomes.
 //! - [`NoopHandler`]: completes at once.
 //!
 //! The first two read their parameters from the task's custom headers first (static values),
@@ -16,6 +18,7 @@ mod log;
 mod noop;
 mod scripted;
 mod set_variable;
+mod simulate;
 
 use serde_json::Value;
 
@@ -24,6 +27,7 @@ pub use log::LogHandler;
 pub use noop::NoopHandler;
 pub use scripted::ScriptedHandler;
 pub use set_variable::SetVariableHandler;
+pub use simulate::{Chances, Probability, Scenario, Script, Scripted, SimulateHandler, WorkTime};
 
 use crate::job::Job;
 
@@ -31,6 +35,12 @@ use crate::job::Job;
 pub const LOG: &str = "log";
 /// The job type of the `set-variable` action.
 pub const SET_VARIABLE: &str = "set-variable";
+/// The job type of an approval by one accountable persona (RACI).
+pub const APPROVE: &str = "approve";
+/// The job type of asking one consulted persona for advice (RACI).
+pub const CONSULT: &str = "consult";
+/// The job type of an escalation: RACI time-out, SLA breach or loop limit.
+pub const ESCALATE: &str = "escalate";
 
 /// A task parameter: the custom header `name` as a JSON string if the task declares it, else
 /// the variable `name`.
