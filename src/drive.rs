@@ -147,6 +147,11 @@ impl Driver<'_> {
         for job_type in self.job_types {
             let jobs = self.core.activate_jobs(&ActivateJobs::new(job_type.as_str()).worker(WORKER))?;
             for job in jobs {
+                // A completion earlier in this batch may have cancelled the job's task (the
+                // last vote of an approval that already has enough): it is no longer there.
+                if self.core.state().element(job.element_instance_key).is_none() {
+                    continue;
+                }
                 match handler(&job) {
                     Reply::Complete(variables) => self.core.complete_job(job.key, variables)?,
                     Reply::ThrowError { code, message } => {
