@@ -9,7 +9,7 @@ use bpmn::model::{
     Event, EventKind, ExtensionElement, FlowElement, FlowNode, FlowNodeKind, GatewayKind, SubProcess, SubProcessKind,
 };
 
-use super::graph::{connect, node};
+use super::graph::{Chain, connect, node};
 use super::service::{JobSpec, Repetition, feel_list, multi_instance, service_node, set_activity};
 use super::sla::timer;
 use super::steps::end_event;
@@ -72,17 +72,11 @@ impl Lowerer<'_, '_> {
         if !raci.informed.is_empty() {
             parts.push(Some(self.inform(scope, step, &raci)));
         }
-        let mut ends: Part = None;
-        for (entry, exit) in parts.into_iter().flatten() {
-            ends = Some(match ends {
-                None => (entry, exit),
-                Some((first, last)) => {
-                    connect(&mut self.ids, scope, &last, &entry, None, None);
-                    (first, exit)
-                }
-            });
+        let mut chain = Chain::default();
+        for part in parts.into_iter().flatten() {
+            chain.push(&mut self.ids, scope, part);
         }
-        ends
+        chain.ends()
     }
 
     /// Votes and advice stay local to the step: its sub-process declares the collections.

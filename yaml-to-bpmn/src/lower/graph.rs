@@ -72,6 +72,28 @@ pub fn connect(
     id
 }
 
+/// Parts of a flow (each an entry and an exit node) joined one after another as they come.
+#[derive(Debug, Default)]
+pub struct Chain(Option<(String, String)>);
+
+impl Chain {
+    /// Appends a part: a flow from the last part's exit to its entry.
+    pub fn push(&mut self, ids: &mut Ids, scope: &mut Vec<FlowElement>, (entry, exit): (String, String)) {
+        self.0 = Some(match self.0.take() {
+            None => (entry, exit),
+            Some((first, last)) => {
+                connect(ids, scope, &last, &entry, None, None);
+                (first, exit)
+            }
+        });
+    }
+
+    /// The first entry and the last exit, none when nothing was pushed.
+    pub fn ends(self) -> Option<(String, String)> {
+        self.0
+    }
+}
+
 /// Fills every node's `incoming`/`outgoing` lists from the flows of its scope and sets the
 /// default flows of diverging gateways, recursively.
 pub fn finish_scope(ids: &Ids, scope: &mut [FlowElement]) {

@@ -1,11 +1,11 @@
 //! Lowering the steps that do work: service tasks for jobs, call activities for
 //! `execute-workflow`, script tasks for `set-variable`.
 
-use bpmn::model::zeebe::{AssignmentDefinition, CalledElement, IoMapping, Mapping, Script, UserTaskMarker};
-use bpmn::model::{CallActivity, ExtensionElement, FlowNode, FlowNodeKind, Task, TaskKind};
+use bpmn::model::zeebe::{AssignmentDefinition, IoMapping, Mapping, Script, UserTaskMarker};
+use bpmn::model::{ExtensionElement, FlowNode, FlowNodeKind, Task, TaskKind};
 
 use super::graph::node;
-use super::service::{JobSpec, service_node};
+use super::service::{JobSpec, call_node, service_node};
 use super::{CALLER_STEPS, Lowerer, mapping, script_kind, step_name};
 use crate::dialect::ast::{Action, OutputShape, Step};
 use crate::template::{Segment, feel_name, feel_string, split};
@@ -35,7 +35,6 @@ impl Lowerer<'_, '_> {
                     .iter()
                     .map(|(key, value)| format!("{}: {}", feel_string(&key.text), self.value(value)))
                     .collect();
-                let mut task = node(&id, &name, description, FlowNodeKind::CallActivity(CallActivity::default()));
                 // The callee's root variables, its own `steps` included, shadow the caller's in
                 // these output mappings; the caller's `steps` is read from a copy taken on entry.
                 let mut outputs = vec![mapping(
@@ -43,22 +42,9 @@ impl Lowerer<'_, '_> {
                     "steps",
                 )];
                 outputs.extend(self.mirrored_outputs(step, "outputs."));
-                let extensions = task.common.extensions_mut();
-                extensions.set(ExtensionElement::CalledElement(CalledElement {
-                    process_id: workflow.text.clone(),
-                    propagate_all_child_variables: Some(false),
-                    propagate_all_parent_variables: Some(false),
-                    ..CalledElement::default()
-                }));
-                extensions.set(ExtensionElement::IoMapping(IoMapping {
-                    inputs: vec![
-                        mapping(&format!("={{{}}}", entries.join(", ")), "inputs"),
-                        mapping("=steps", CALLER_STEPS),
-                    ],
-                    outputs,
-                    ..IoMapping::default()
-                }));
-                task
+                let inputs =
+                    vec![mapping(&format!("={{{}}}", entries.join(", ")), "inputs"), mapping("=steps", CALLER_STEPS)];
+                call_node(&id, &name, description, &workflow.text, inputs, outputs)
             }
             Action::SetVariable { variable, value } => {
                 let expression = format!("={}", self.value(value));

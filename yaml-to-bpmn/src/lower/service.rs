@@ -1,10 +1,12 @@
 //! Building the job-based nodes every lowering uses: a service task with its type, headers and
 //! variable mappings, and parallel multi-instance markers.
 
-use bpmn::model::zeebe::{Header, IoMapping, Mapping, TaskDefinition, TaskHeaders, ZeebeLoopCharacteristics};
+use bpmn::model::zeebe::{
+    CalledElement, Header, IoMapping, Mapping, TaskDefinition, TaskHeaders, ZeebeLoopCharacteristics,
+};
 use bpmn::model::{
-    Activity, Expression, ExtensionElement, ExtensionElements, FlowNode, FlowNodeKind, LoopCharacteristics,
-    MultiInstance, Task, TaskKind,
+    Activity, CallActivity, Expression, ExtensionElement, ExtensionElements, FlowNode, FlowNodeKind,
+    LoopCharacteristics, MultiInstance, Task, TaskKind,
 };
 
 use super::graph::node;
@@ -61,6 +63,28 @@ pub(super) fn service_node(id: &str, name: &str, documentation: Option<&str>, sp
             ..IoMapping::default()
         }));
     }
+    task
+}
+
+/// A call activity `id` that starts `process_id` with only the variables its input mappings give
+/// and takes back only what its output mappings take.
+pub(super) fn call_node(
+    id: &str,
+    name: &str,
+    documentation: Option<&str>,
+    process_id: &str,
+    inputs: Vec<Mapping>,
+    outputs: Vec<Mapping>,
+) -> FlowNode {
+    let mut task = node(id, name, documentation, FlowNodeKind::CallActivity(CallActivity::default()));
+    let extensions = task.common.extensions_mut();
+    extensions.set(ExtensionElement::CalledElement(CalledElement {
+        process_id: process_id.to_owned(),
+        propagate_all_child_variables: Some(false),
+        propagate_all_parent_variables: Some(false),
+        ..CalledElement::default()
+    }));
+    extensions.set(ExtensionElement::IoMapping(IoMapping { inputs, outputs, ..IoMapping::default() }));
     task
 }
 

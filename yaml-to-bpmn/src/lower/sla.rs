@@ -5,14 +5,14 @@
 //! and then, per `on_breach`, the work goes on (non-interrupting timer), stops, or stops and a
 //! rollback workflow runs.
 
-use bpmn::model::zeebe::{CalledElement, IoMapping, Script};
+use bpmn::model::zeebe::{IoMapping, Script};
 use bpmn::model::{
-    CallActivity, Event, EventDefinition, EventDefinitionKind, EventKind, Expression, ExtensionElement, FlowElement,
-    FlowNode, FlowNodeKind, SubProcess, SubProcessKind,
+    Event, EventDefinition, EventDefinitionKind, EventKind, Expression, ExtensionElement, FlowElement, FlowNode,
+    FlowNodeKind, SubProcess, SubProcessKind,
 };
 
 use super::graph::{connect, node};
-use super::service::{JobSpec, service_node};
+use super::service::{JobSpec, call_node, service_node};
 use super::steps::end_event;
 use super::{Lowerer, SLA_BREACHED, Scope, mapping, root_ref, script_kind, start_event, step_name};
 use crate::dialect::ast::{Breach, Sla, Step};
@@ -176,24 +176,10 @@ impl Lowerer<'_, '_> {
         connect(&mut self.ids, scope, &record, &escalate, None, None);
         let Breach::Rollback(workflow) = &sla.on_breach else { return escalate };
         let call = self.ids.fresh(&format!("{scope_id}__rollback"));
-        let mut task = node(
-            &call,
-            &format!("Roll back with {}", workflow.text),
-            None,
-            FlowNodeKind::CallActivity(CallActivity::default()),
-        );
         let reason = feel_string(&format!("SLA {} of {scope_id} breached", sla.duration));
-        let extensions = task.common.extensions_mut();
-        extensions.set(ExtensionElement::CalledElement(CalledElement {
-            process_id: workflow.text.clone(),
-            propagate_all_child_variables: Some(false),
-            propagate_all_parent_variables: Some(false),
-            ..CalledElement::default()
-        }));
-        extensions.set(ExtensionElement::IoMapping(IoMapping {
-            inputs: vec![mapping(&format!("=context merge([inputs, {{\"REASON\": {reason}}}])"), "inputs")],
-            ..IoMapping::default()
-        }));
+        let inputs = vec![mapping(&format!("=context merge([inputs, {{\"REASON\": {reason}}}])"), "inputs")];
+        let task =
+            call_node(&call, &format!("Roll back with {}", workflow.text), None, &workflow.text, inputs, Vec::new());
         scope.push(FlowElement::Node(task));
         connect(&mut self.ids, scope, &escalate, &call, None, None);
         call

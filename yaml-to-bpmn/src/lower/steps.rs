@@ -7,7 +7,7 @@ use bpmn::model::{
     FlowElement, FlowNodeKind, Gateway, GatewayKind, LoopCharacteristics, MultiInstance, SubProcess, SubProcessKind,
 };
 
-use super::graph::{connect, node};
+use super::graph::{Chain, connect, node};
 use super::{Lowerer, Scope, TIMEOUT, root_ref, start_event, step_name};
 use crate::dialect::ast::{Action, BranchTest, Step, WaitDuration};
 use crate::template::{feel_name, feel_string};
@@ -15,18 +15,12 @@ use crate::template::{feel_name, feel_string};
 impl Lowerer<'_, '_> {
     /// Lowers `steps` in order into `scope`; returns the first and last node ids (none when empty).
     pub(super) fn sequence(&mut self, scope: &mut Scope, steps: &[Step]) -> Option<(String, String)> {
-        let mut ends: Option<(String, String)> = None;
+        let mut chain = Chain::default();
         for step in steps {
-            let (entry, exit) = self.guarded_step(scope, step);
-            ends = Some(match ends {
-                None => (entry, exit),
-                Some((first, last)) => {
-                    connect(&mut self.ids, scope, &last, &entry, None, None);
-                    (first, exit)
-                }
-            });
+            let part = self.guarded_step(scope, step);
+            chain.push(&mut self.ids, scope, part);
         }
-        ends
+        chain.ends()
     }
 
     /// A step behind its guard `condition`, when it has one: a split whose default bypasses it.
