@@ -373,7 +373,7 @@ fn secret_file(text: &str) -> Option<&'static str> {
     if let Some(found) = SECRET_FILES.iter().find(|f| text.contains(*f)) {
         return Some(found);
     }
-    text.split(|c: char| matches!(c, '/' | '@' | '=' | ' ' | ':' | '<' | '\'' | '"'))
+    text.split(['/', '@', '=', ' ', ':', '<', '\'', '"'])
         .any(|part| {
             part == ".env"
                 || (part.starts_with(".env.") && !["example", "sample", "template"].iter().any(|e| part.ends_with(e)))

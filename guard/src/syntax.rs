@@ -269,12 +269,7 @@ impl Lexer {
                     self.pos += 1;
                 }
             } else if self.starts_with("<(") || self.starts_with(">(") {
-                self.pos += 2;
-                let body = self.balanced('(', ')')?;
-                let mut word = Word::default();
-                word.push_str("<(…)", Origin::Expansion);
-                word.substitutions.push(body);
-                tokens.push(Token::Word(word));
+                tokens.push(Token::Word(self.process_substitution()?));
             } else if let Some(op) = OPERATORS.iter().find(|op| self.starts_with(op)) {
                 self.pos += op.chars().count();
                 tokens.push(Token::Op(op));
@@ -286,7 +281,12 @@ impl Lexer {
                 while matches!(self.peek(), Some(' ' | '\t')) {
                     self.pos += 1;
                 }
-                let Some(target) = self.word()?.into_iter().next() else {
+                let target = if self.starts_with("<(") || self.starts_with(">(") {
+                    Some(self.process_substitution()?)
+                } else {
+                    self.word()?.into_iter().next()
+                };
+                let Some(target) = target else {
                     return error(format!("the redirection `{op}` has no target"));
                 };
                 if op.starts_with("<<") && *op != "<<<" {
@@ -302,6 +302,16 @@ impl Lexer {
         }
         self.heredoc_bodies(&mut tokens)?;
         Ok(tokens)
+    }
+
+    /// `<(…)` or `>(…)` at the cursor: a word standing for the file its command reads or writes.
+    fn process_substitution(&mut self) -> Result<Word, SyntaxError> {
+        self.pos += 2;
+        let body = self.balanced('(', ')')?;
+        let mut word = Word::default();
+        word.push_str("<(...)", Origin::Expansion);
+        word.substitutions.push(body);
+        Ok(word)
     }
 
     /// Where the digits at the cursor end when they are a file descriptor (`2>`), else `None`.
@@ -452,7 +462,7 @@ impl Lexer {
                     word.push_str(&format!("$({body})"), Origin::Expansion);
                     word.substitutions.extend(substitutions_in(&body)?);
                 } else {
-                    word.push_str("$(…)", Origin::Expansion);
+                    word.push_str("$(...)", Origin::Expansion);
                     word.substitutions.push(body);
                 }
             }
@@ -510,7 +520,7 @@ impl Lexer {
             self.pos += 1;
         }
         self.pos += 1;
-        word.push_str("`…`", Origin::Expansion);
+        word.push_str("`...`", Origin::Expansion);
         word.substitutions.push(body);
         Ok(())
     }
