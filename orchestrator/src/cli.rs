@@ -71,6 +71,12 @@ pub enum Command {
     },
     /// Run the engine, its timers and the in-process job handlers until Ctrl-C or a condition.
     Run(RunArgs),
+    /// The shell-command guard: test a policy without running anything.
+    Guard {
+        /// What to do.
+        #[command(subcommand)]
+        action: GuardAction,
+    },
 }
 
 /// `tasks complete`.
@@ -162,4 +168,29 @@ pub enum ClockKind {
     System,
     /// Engine time that jumps to the next timer when nothing else can happen.
     Virtual,
+}
+
+/// `guard check`.
+#[derive(Debug, Subcommand)]
+pub enum GuardAction {
+    /// Tell whether a shell command may run, without running it: exit 0 and `allowed`, or exit 1
+    /// and `blocked by <rule>: <reason> (at: <part>)`.
+    Check(GuardCheckArgs),
+}
+
+/// `guard check`'s arguments.
+#[derive(Debug, Args)]
+pub struct GuardCheckArgs {
+    /// The persona type whose allow-list applies (without one, only the deny rules do).
+    #[arg(long, value_name = "TYPE")]
+    pub persona: Option<String>,
+    /// A YAML policy: `{persona_type: [program or pattern, ...]}`.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The workspace that commands may write in (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// The command: one argument keeps its quoting; several are joined with spaces.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }

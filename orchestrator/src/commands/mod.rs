@@ -1,6 +1,7 @@
 //! One function per subcommand; [`dispatch`] picks it.
 
 mod change;
+mod guard;
 mod history;
 mod lists;
 mod status;
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 pub use change::start_instance;
 pub use status::section;
 
-use crate::cli::{Cli, Command, IncidentsAction, TasksAction};
+use crate::cli::{Cli, Command, GuardAction, IncidentsAction, TasksAction};
 use crate::failure::{Failure, Result};
 use crate::store::StoreLocation;
 
@@ -43,6 +44,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Cancel { instance } => change::cancel(&store, instance, format),
         Command::Run(args) => return crate::run::run(&store, &args, format),
+        Command::Guard { action: GuardAction::Check(args) } => return guard::check(&args, format),
     }?;
     Ok(ExitCode::SUCCESS)
 }
