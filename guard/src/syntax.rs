@@ -121,7 +121,7 @@ impl Word {
         let mut chars = name.chars();
         chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && self.origins[..eq].iter().all(|o| *o == Origin::Plain)
+            && self.origins[..self.text[..eq].chars().count()].iter().all(|o| *o == Origin::Plain)
     }
 
     /// The word without its first `skip` characters (`of=/dev/sda` → `/dev/sda`).

@@ -85,3 +85,23 @@ fn a_persona_runs_only_what_its_allow_list_holds() {
     assert_eq!(rule_of(&extended, "cargo test", Some("tester")), Some(RuleId::NotAllowedForPersona));
     assert_eq!(extended.personas().collect::<Vec<_>>(), ["developer", "tester"]);
 }
+
+#[test]
+fn any_text_gets_a_verdict_without_a_panic() {
+    // Pieces of shell syntax, look-alikes and broken input, combined pseudo-randomly.
+    let pieces = [
+        "rm", " ", "-rf", "/", "'", "\"", "\\", "$", "${", "}", "$(", ")", "(", "`", "|", "&", ";", "<", ">", "<<",
+        "2>", "{", ",", "$IFS", "$'\\x", "é=", "ｒ", "–", "\n", "EOF", "sh -c ", "eval ", "*", "..", "~", "=",
+    ];
+    let policy = Policy::new(WORKSPACE);
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..5000 {
+        let mut command = String::new();
+        for _ in 0..(state % 12) {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            command.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+        }
+        let verdict = policy.check(&command, Some("anyone"));
+        assert!(!verdict.to_string().is_empty(), "{command:?}");
+    }
+}
