@@ -101,11 +101,6 @@ impl LlmHandler {
         Self { chain, prices, charger }
     }
 
-    /// The chain, e.g. to look at its circuits.
-    pub fn chain(&self) -> &Chain {
-        &self.chain
-    }
-
     /// Asks for `shapes` (free text in `llm_answer` when none are declared). An invalid answer
     /// gets one corrective retry that tells the model what was wrong.
     pub async fn ask(&self, job_key: i64, prompt: &str, shapes: &OutputShapes) -> Result<Answer, AskError> {

@@ -373,12 +373,13 @@ fn main() -> ExitCode {
             (name, thread)
         })
         .collect();
-    let mut failed = 0;
+    let (total, mut failed) = (runs.len(), 0);
     for (name, thread) in runs {
         let ok = thread.join().is_ok();
         failed += usize::from(!ok);
         println!("test {name} ... {}", if ok { "ok" } else { "FAILED" });
     }
-    println!("\ntest result: {}. {failed} failed", if failed == 0 { "ok" } else { "FAILED" });
+    let verdict = if failed == 0 { "ok" } else { "FAILED" };
+    println!("\ntest result: {verdict}. {} passed; {failed} failed", total - failed);
     if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
