@@ -1,0 +1,186 @@
+//! [`LlmHandler`]: the `llm` job. It asks the chain for the step's declared outputs, with one
+//! corrective retry on an invalid answer, charges the cost, and completes the job or throws a
+//! BPMN error.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde_json::Value;
+use workers::{Job, JobHandler, JobOutcome, Variables};
+
+use crate::chain::{Chain, Unavailable, Usage};
+use crate::shape::OutputShapes;
+use crate::spend::{PriceTable, SpendCharger, SpendRefused};
+use crate::wire::Message;
+
+/// What the calls of one job used in total; recorded on the job as `llm_usage`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LlmUsage {
+    /// The provider of the last answer.
+    pub provider: String,
+    /// The model of the last answer.
+    pub model: String,
+    /// Input tokens of all calls.
+    pub input_tokens: u64,
+    /// Output tokens of all calls.
+    pub output_tokens: u64,
+    /// The cost of all calls, from the price table.
+    pub cost: f64,
+}
+
+impl LlmUsage {
+    fn add(total: Option<Self>, usage: &Usage, cost: f64) -> Self {
+        let (input, output, spent) = total.map_or((0, 0, 0.0), |t| (t.input_tokens, t.output_tokens, t.cost));
+        Self {
+            provider: usage.provider.clone(),
+            model: usage.model.clone(),
+            input_tokens: input + usage.input_tokens,
+            output_tokens: output + usage.output_tokens,
+            cost: spent + cost,
+        }
+    }
+}
+
+/// A structured answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The declared outputs; with none declared, `llm_answer` holds the text.
+    pub outputs: Variables,
+    /// What it used.
+    pub usage: LlmUsage,
+}
+
+/// Why no answer came.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AskError {
+    /// Every provider failed.
+    #[error(transparent)]
+    Unavailable(#[from] Unavailable),
+    /// The answer did not fit the declared outputs, even after the corrective retry.
+    #[error("the LLM's answer does not fit the declared outputs after one corrective retry: {}", .problems.join("; "))]
+    InvalidOutput {
+        /// What was wrong with the last answer.
+        problems: Vec<String>,
+        /// What the calls used.
+        usage: LlmUsage,
+    },
+    /// The spend charger refused a call's cost.
+    #[error(transparent)]
+    SpendRefused(#[from] SpendRefused),
+}
+
+impl AskError {
+    /// The BPMN error code this becomes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "LLM_UNAVAILABLE",
+            Self::InvalidOutput { .. } => "LLM_INVALID_OUTPUT",
+            Self::SpendRefused(_) => "SPEND_LIMIT_EXCEEDED",
+        }
+    }
+}
+
+/// The `llm` job handler: job variable `prompt`, task header `outputs`.
+pub struct LlmHandler {
+    chain: Chain,
+    prices: PriceTable,
+    charger: Arc<dyn SpendCharger>,
+}
+
+impl fmt::Debug for LlmHandler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LlmHandler").field("chain", &self.chain).field("prices", &self.prices).finish_non_exhaustive()
+    }
+}
+
+impl LlmHandler {
+    /// A handler that asks `chain`, prices calls with `prices` and charges them to `charger`.
+    pub fn new(chain: Chain, prices: PriceTable, charger: Arc<dyn SpendCharger>) -> Self {
+        Self { chain, prices, charger }
+    }
+
+    /// Asks for `shapes` (free text in `llm_answer` when none are declared). An invalid answer
+    /// gets one corrective retry that tells the model what was wrong.
+    pub async fn ask(&self, job_key: i64, prompt: &str, shapes: &OutputShapes) -> Result<Answer, AskError> {
+        if shapes.is_empty() {
+            let (completion, usage) = self.call(job_key, &[Message::user(prompt)], None).await?;
+            let outputs = Variables::from_iter([("llm_answer".to_owned(), Value::String(completion))]);
+            return Ok(Answer { outputs, usage });
+        }
+        let mut messages = vec![Message::user(format!("{prompt}\n\n{}", shapes.instruction()))];
+        let (text, usage) = self.call(job_key, &messages, None).await?;
+        let problems = match shapes.check(&text) {
+            Ok(outputs) => return Ok(Answer { outputs, usage }),
+            Err(problems) => problems,
+        };
+        tracing::info!(job_key, problems = %problems.join("; "), "LLM answer does not fit the outputs; asking once more");
+        messages.push(Message::assistant(text));
+        messages.push(Message::user(format!(
+            "That answer cannot be used: {}.\n\n{}",
+            problems.join("; "),
+            shapes.instruction()
+        )));
+        let (text, usage) = self.call(job_key, &messages, Some(usage)).await?;
+        match shapes.check(&text) {
+            Ok(outputs) => Ok(Answer { outputs, usage }),
+            Err(problems) => Err(AskError::InvalidOutput { problems, usage }),
+        }
+    }
+
+    /// One chain call, priced and charged; returns the text and the usage so far.
+    async fn call(
+        &self,
+        job_key: i64,
+        messages: &[Message],
+        so_far: Option<LlmUsage>,
+    ) -> Result<(String, LlmUsage), AskError> {
+        let completion = self.chain.complete(messages).await?;
+        let usage = &completion.usage;
+        let cost = self.prices.cost(usage);
+        self.charger.charge(job_key, &usage.provider, &usage.model, cost)?;
+        tracing::info!(
+            job_key, provider = %usage.provider, model = %usage.model,
+            input_tokens = usage.input_tokens, output_tokens = usage.output_tokens, cost, "LLM call charged"
+        );
+        let total = LlmUsage::add(so_far, usage, cost);
+        Ok((completion.text, total))
+    }
+}
+
+/// `llm_usage` as a job variable.
+fn usage_variable(usage: &LlmUsage) -> (String, Value) {
+    ("llm_usage".to_owned(), serde_json::to_value(usage).unwrap_or(Value::Null))
+}
+
+#[async_trait]
+impl JobHandler for LlmHandler {
+    async fn handle(&self, job: &Job) -> JobOutcome {
+        let Some(prompt) = job.variable("prompt").and_then(Value::as_str) else {
+            return JobOutcome::fail_without_retries(format!(
+                "llm task `{}`: the job has no string variable `prompt`; give the step a `prompt:`",
+                job.element_id
+            ));
+        };
+        let shapes = match job.header("outputs").map(OutputShapes::from_header).transpose() {
+            Ok(shapes) => shapes.unwrap_or_default(),
+            Err(error) => {
+                return JobOutcome::fail_without_retries(format!("llm task `{}`: {error}", job.element_id));
+            }
+        };
+        match self.ask(job.key, prompt, &shapes).await {
+            Ok(Answer { mut outputs, usage }) => {
+                outputs.extend([usage_variable(&usage)]);
+                JobOutcome::complete_with(outputs)
+            }
+            Err(error) => {
+                let variables = match &error {
+                    AskError::InvalidOutput { usage, .. } => Variables::from_iter([usage_variable(usage)]),
+                    _ => Variables::new(),
+                };
+                JobOutcome::Error { code: error.code().to_owned(), message: error.to_string(), variables }
+            }
+        }
+    }
+}
