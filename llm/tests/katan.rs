@@ -272,6 +272,8 @@ async fn the_api_key_never_appears_in_logs_errors_or_debug_output() {
         })
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // A callsite first hit while no subscriber listened keeps "never" cached; ask again.
+    tracing::callsite::rebuild_interest_cache();
 
     // OpenAI expects the secret; Anthropic and Gemini expect another key and echo the one they
     // got in their 401 body, as llm-katan does.
