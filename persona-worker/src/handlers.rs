@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use workers::handlers::{DryRunHandler, LogHandler, NoopHandler, SetVariableHandler};
+use workers::handlers::{DryRunHandler, LogHandler, NoopHandler, SetVariableHandler, SimulateHandler};
 use workers::{Job, JobHandler, JobOutcome};
 
 use crate::config::{HandlerKind, JobSubscription};
@@ -15,6 +15,7 @@ pub fn build(subscription: &JobSubscription) -> Arc<dyn JobHandler> {
         HandlerKind::SetVariable => Arc::new(SetVariableHandler),
         HandlerKind::Noop => Arc::new(NoopHandler),
         HandlerKind::DryRun => Arc::new(DryRunHandler),
+        HandlerKind::Simulate => Arc::new(SimulateHandler::default()),
     };
     if subscription.delay.is_zero() { handler } else { Arc::new(Delayed { inner: handler, delay: subscription.delay }) }
 }
@@ -56,6 +57,22 @@ mod tests {
             deadline: chrono::DateTime::UNIX_EPOCH,
             worker: "w".into(),
         }
+    }
+
+    #[tokio::test]
+    async fn simulate_answers_with_the_declared_shape() {
+        let subscription = JobSubscription {
+            handler: HandlerKind::Simulate,
+            delay: Duration::ZERO,
+            options: WorkerOptions::default(),
+        };
+        let mut llm = job();
+        llm.job_type = "llm".into();
+        llm.custom_headers =
+            BTreeMap::from([("outputs".to_owned(), r#"{"READY":"boolean","LEVEL":["low","high"]}"#.to_owned())]);
+        let JobOutcome::Complete { variables } = build(&subscription).handle(&llm).await else { panic!("completes") };
+        assert!(variables["READY"].is_boolean(), "{variables:?}");
+        assert!(["low", "high"].contains(&variables["LEVEL"].as_str().unwrap_or_default()), "{variables:?}");
     }
 
     #[tokio::test(start_paused = true)]

@@ -74,6 +74,26 @@ fn the_example_config_is_valid() {
     assert_eq!(daemon.terminate(Duration::from_secs(20)).code(), Some(0));
 }
 
+/// The config for the project's workflows subscribes to every job type they raise, so none of
+/// their jobs waits for a worker that is not there.
+#[test]
+fn the_simulate_config_covers_every_job_type_of_the_project_workflows() {
+    let file = support::workspace_root().join("persona-worker/persona-worker.simulate.yaml");
+    let text = std::fs::read_to_string(&file).expect("the simulate config");
+    let text =
+        text.replace("address: http://127.0.0.1:26500", &format!("address: http://127.0.0.1:{}", support::free_port()));
+    let mut daemon = support::Daemon::start(&text, &[]);
+    assert!(daemon.wait_for_logs(Duration::from_secs(20), |_| !daemon.logged("persona-worker started").is_empty()));
+    let mut subscribed: Vec<String> =
+        daemon.logged("subscribing").iter().filter_map(|l| l["job_type"].as_str().map(str::to_owned)).collect();
+    subscribed.sort();
+    assert_eq!(
+        subscribed,
+        ["approve", "azure-devops", "consult", "escalate", "git-operation", "llm", "log", "notify", "shell-command"]
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(20)).code(), Some(0));
+}
+
 #[test]
 fn deploy_without_workflow_files_is_a_usage_error() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -170,6 +170,9 @@ pub enum HandlerKind {
     Noop,
     /// `dry-run`: logs what the persona action would do and completes.
     DryRun,
+    /// `simulate`: completes with plausible outputs of the task's declared shape (seeded, see
+    /// `workers::handlers::SimulateHandler`), approvals and consultations included.
+    Simulate,
 }
 
 /// Reads the file's text; `name` is how errors name it.
