@@ -158,11 +158,11 @@ impl Registry {
         }
         let now = self.now();
         let mut tx = self.db.write().await?;
-        let persona = known_type(&mut tx, &new.persona_type).await?;
+        let default_capacity = known_type(&mut tx, &new.persona_type).await?;
         if let Some(project) = &new.project {
             check_free_name(&mut tx, project, &new.name, None).await?;
         }
-        let capacity = new.max_concurrent_tasks.unwrap_or(persona.max_concurrent_tasks);
+        let capacity = new.max_concurrent_tasks.unwrap_or(default_capacity);
         let project = new.project.as_ref();
         let inserted = tx
             .fetch_one(
@@ -478,12 +478,13 @@ async fn read_types(tx: &mut Tx) -> Result<Vec<PersonaTypeInfo>> {
         .collect()
 }
 
-/// The persona type `id`, or the error naming the closest known one.
-pub(crate) async fn known_type(tx: &mut Tx, id: &str) -> Result<PersonaTypeInfo> {
-    let types = read_types(tx).await?;
-    if let Some(found) = types.iter().find(|t| t.id == id) {
-        return Ok(found.clone());
+/// The default capacity of persona type `id`, or the error naming the closest known type.
+pub(crate) async fn known_type(tx: &mut Tx, id: &str) -> Result<u32> {
+    let found = tx.fetch_optional("SELECT max_concurrent_tasks FROM persona_type WHERE id = $1", &args![id]).await?;
+    if let Some(row) = found {
+        return Ok(u32::try_from(row.get::<i64>("max_concurrent_tasks")?).unwrap_or(1));
     }
+    let types = read_types(tx).await?;
     let message = if types.is_empty() {
         format!(
             "unknown persona type `{id}`: the store has no persona types yet; load the catalogue with `orchestrator personas types`"
