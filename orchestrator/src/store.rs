@@ -7,6 +7,7 @@ use std::sync::Arc;
 use engine::history::History;
 use engine::store::{self, is_postgres_url, read_entries};
 use engine::{EngineCore, SystemClock};
+use personas::Registry;
 
 use crate::failure::{Failure, Result};
 
@@ -51,6 +52,20 @@ impl StoreLocation {
 
     /// Opens the engine on the store (creating a missing SQLite file and its folder).
     pub fn open_engine(&self) -> Result<EngineCore> {
+        self.create_folder()?;
+        let mut core = EngineCore::open(store::open(&self.location)?, Arc::new(SystemClock))?;
+        core.set_client(Some(CLIENT.to_owned()));
+        Ok(core)
+    }
+
+    /// Opens the persona registry in the store (creating a missing SQLite file and its folder).
+    pub async fn open_registry(&self) -> Result<Registry> {
+        self.create_folder()?;
+        Ok(Registry::open(&self.location, Arc::new(SystemClock)).await?)
+    }
+
+    /// Creates the folder of a SQLite store's file when it is missing.
+    fn create_folder(&self) -> Result<()> {
         if !self.is_database()
             && let Some(folder) = Path::new(&self.location).parent().filter(|p| !p.as_os_str().is_empty())
         {
@@ -61,9 +76,7 @@ impl StoreLocation {
                 ))
             })?;
         }
-        let mut core = EngineCore::open(store::open(&self.location)?, Arc::new(SystemClock))?;
-        core.set_client(Some(CLIENT.to_owned()));
-        Ok(core)
+        Ok(())
     }
 
     /// Reads and folds the store's log without starting an engine (nothing fires, nothing is

@@ -1,8 +1,10 @@
 //! One function per subcommand; [`dispatch`] picks it.
 
+mod audit;
 mod change;
 mod history;
 mod lists;
+mod personas;
 mod status;
 
 use std::process::ExitCode;
@@ -42,6 +44,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Cancel { instance } => change::cancel(&store, instance, format),
         Command::Run(args) => return crate::run::run(&store, &args, format),
+        Command::Personas { action } => personas::run(&store, action, format),
+        Command::Audit(args) => audit::show(&store, args, format),
     }?;
     Ok(ExitCode::SUCCESS)
 }
