@@ -76,7 +76,8 @@ pub enum RegistryError {
     /// The call would pass a spend limit: refused before the call (BPMN error
     /// [`SPEND_LIMIT_EXCEEDED`]).
     #[error(
-        "instance `{instance}` would pass its {period} spend limit of {limit}: {spent} spent, {reserved} set aside for calls in flight, this call needs up to {needed}; raise the limit (`orchestrator personas update {instance} --{period}-limit …`) or wait for the {period} to end"
+        "instance `{instance}` would pass its {period} spend limit of {limit}: {spent} spent, {reserved} set aside for calls in flight, this call needs up to {needed}; raise the limit (`orchestrator personas update {instance} --{period}-limit …`) or wait for the next {unit}",
+        unit = if *period == "daily" { "day" } else { "month" }
     )]
     SpendLimitExceeded {
         /// The instance's name.
