@@ -10,7 +10,7 @@ use personas::{
     Provider, Registry, RegistryError, RouteDecision, RouteRequest, Status,
 };
 use serde_json::json;
-use support::{TestStore, catalogue, instance_in, on_every_backend, shop};
+use support::{Raw, TestStore, catalogue, instance_in, on_every_backend, shop};
 
 on_every_backend!(
     types_load_from_the_catalogue_and_reload,
@@ -333,19 +333,7 @@ async fn the_audit_log_is_append_only(store: TestStore) {
 
 /// Runs `statement` on the store behind the registry's back.
 async fn raw_execute(store: &TestStore, statement: &str) -> Result<u64, String> {
-    use sqlx::Connection;
-    let done = match store {
-        TestStore::Sqlite { path, .. } => {
-            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-            let mut connection = sqlx::SqliteConnection::connect_with(&options).await.expect("connects");
-            sqlx::query(statement).execute(&mut connection).await.map(|r| r.rows_affected())
-        }
-        TestStore::Postgres { url } => {
-            let mut connection = sqlx::PgConnection::connect(url).await.expect("connects");
-            sqlx::query(statement).execute(&mut connection).await.map(|r| r.rows_affected())
-        }
-    };
-    done.map_err(|e| e.to_string())
+    Raw::connect(&store.location()).await.execute(statement).await
 }
 
 async fn the_engine_and_the_registry_share_a_store(store: TestStore) {

@@ -14,7 +14,7 @@ use personas::{
     RouteDecision, RouteRequest,
 };
 use serde_json::json;
-use support::{TestStore, instance_in, on_every_backend, shop};
+use support::{Random, Raw, TestStore, instance_in, on_every_backend, shop};
 
 on_every_backend!(
     routing_picks_as_specified_and_says_why,
@@ -267,18 +267,6 @@ async fn a_job_routed_concurrently_is_assigned_once(store: TestStore) {
     assert_eq!(total, 1);
 }
 
-/// A small deterministic random generator (xorshift), so a failing interleaving can be rerun.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 const INSTANCES: usize = 100;
 const TASKS: i64 = 10_000;
 /// Workers routing and finishing at once, spread over two registry handles (two "processes").
@@ -402,26 +390,11 @@ async fn sample_max_open(location: String, done: Arc<AtomicBool>) -> (u32, i64) 
     let sql = "SELECT COALESCE(MAX(n), 0) AS most FROM \
                (SELECT COUNT(*) AS n FROM persona_assignment WHERE finished_at IS NULL GROUP BY instance_id) counts";
     let (mut samples, mut most) = (0, 0_i64);
-    let mut pass = |value: i64| {
+    let mut connection = Raw::connect(&location).await;
+    while !done.load(Ordering::SeqCst) {
+        most = most.max(connection.scalar(sql).await);
         samples += 1;
-        most = most.max(value);
-    };
-    if location.starts_with("postgres") {
-        use sqlx::Connection;
-        let mut connection = sqlx::PgConnection::connect(&location).await.expect("connects");
-        while !done.load(Ordering::SeqCst) {
-            pass(sqlx::query_scalar(sql).fetch_one(&mut connection).await.expect("samples"));
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    } else {
-        use sqlx::ConnectOptions;
-        let options =
-            sqlx::sqlite::SqliteConnectOptions::new().filename(&location).busy_timeout(Duration::from_secs(30));
-        let mut connection = options.connect().await.expect("connects");
-        while !done.load(Ordering::SeqCst) {
-            pass(sqlx::query_scalar(sql).fetch_one(&mut connection).await.expect("samples"));
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     (samples, most)
 }
@@ -429,18 +402,5 @@ async fn sample_max_open(location: String, done: Arc<AtomicBool>) -> (u32, i64) 
 /// How many tasks each instance was given in all (from the assignment rows).
 async fn tasks_per_instance(store: &TestStore) -> BTreeMap<i64, i64> {
     let sql = "SELECT instance_id, COUNT(*) AS n FROM persona_assignment GROUP BY instance_id";
-    let rows: Vec<(i64, i64)> = match store {
-        TestStore::Postgres { url } => {
-            use sqlx::Connection;
-            let mut connection = sqlx::PgConnection::connect(url).await.expect("connects");
-            sqlx::query_as(sql).fetch_all(&mut connection).await.expect("counts")
-        }
-        TestStore::Sqlite { path, .. } => {
-            use sqlx::ConnectOptions;
-            let mut connection =
-                sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
-            sqlx::query_as(sql).fetch_all(&mut connection).await.expect("counts")
-        }
-    };
-    rows.into_iter().collect()
+    Raw::connect(&store.location()).await.pairs(sql).await.into_iter().collect()
 }

@@ -124,3 +124,66 @@ pub fn instance_in(name: &str, persona_type: &str, project: &Project) -> NewInst
     new.project = Some(project.clone());
     new
 }
+
+/// A small deterministic random generator (xorshift), so a failing interleaving can be rerun.
+pub struct Random(pub u64);
+
+impl Random {
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// A connection to the store behind the registry's back, for checks and damage.
+pub enum Raw {
+    /// To the SQLite file.
+    Sqlite(sqlx::SqliteConnection),
+    /// To the PostgreSQL database.
+    Postgres(sqlx::PgConnection),
+}
+
+impl Raw {
+    /// Connects to the store at `location` (a file path or a URL).
+    pub async fn connect(location: &str) -> Self {
+        use sqlx::{ConnectOptions, Connection};
+        if location.starts_with("postgres") {
+            Raw::Postgres(sqlx::PgConnection::connect(location).await.expect("connects"))
+        } else {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(location)
+                .busy_timeout(std::time::Duration::from_secs(30));
+            Raw::Sqlite(options.connect().await.expect("connects"))
+        }
+    }
+
+    /// Runs a statement; the rows it changed, or the database's refusal.
+    pub async fn execute(&mut self, sql: &str) -> Result<u64, String> {
+        let done = match self {
+            Raw::Sqlite(c) => sqlx::query(sql).execute(c).await.map(|r| r.rows_affected()),
+            Raw::Postgres(c) => sqlx::query(sql).execute(c).await.map(|r| r.rows_affected()),
+        };
+        done.map_err(|e| e.to_string())
+    }
+
+    /// The rows of a query of two integer columns.
+    pub async fn pairs(&mut self, sql: &str) -> Vec<(i64, i64)> {
+        let rows = match self {
+            Raw::Sqlite(c) => sqlx::query_as(sql).fetch_all(c).await,
+            Raw::Postgres(c) => sqlx::query_as(sql).fetch_all(c).await,
+        };
+        rows.unwrap_or_else(|e| panic!("`{sql}` fails: {e}"))
+    }
+
+    /// The one integer a query returns.
+    pub async fn scalar(&mut self, sql: &str) -> i64 {
+        let value = match self {
+            Raw::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await,
+            Raw::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await,
+        };
+        value.unwrap_or_else(|e| panic!("`{sql}` fails: {e}"))
+    }
+}
