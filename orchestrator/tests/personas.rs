@@ -240,3 +240,27 @@ fn audit_filters_by_instance_kind_and_time() {
     assert_eq!(dir.json(&["audit", "--kind", "spend"])["entries"], json!([]));
     assert_eq!(dir.json(&["audit", "--limit", "1"])["entries"][0]["details"]["action"], json!("pause"));
 }
+
+#[test]
+fn a_store_held_by_a_running_engine_is_refused_at_once_with_the_reason() {
+    let dir = loaded();
+    let mut run = support::spawn(dir.command(&["run"]));
+    // `run` keeps the SQLite file to itself once it has opened it.
+    let began = std::time::Instant::now();
+    let refused = loop {
+        let listed = dir.run(&["personas", "list"]);
+        if listed.code != 0 {
+            break listed;
+        }
+        assert!(began.elapsed() < std::time::Duration::from_secs(20), "the run never held the store");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = run.kill();
+    let _ = run.wait();
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("a running `orchestrator run` keeps its SQLite file to itself"),
+        "{}",
+        refused.stderr
+    );
+}

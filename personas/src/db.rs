@@ -17,7 +17,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Connection, Database, Decode, Encode, Postgres, Sqlite, Transaction, Type};
+use sqlx::{ConnectOptions, Connection, Database, Decode, Encode, Postgres, Sqlite, Transaction, Type};
 
 use crate::error::RegistryError;
 
@@ -105,7 +105,7 @@ fn describe(error: &sqlx::Error) -> String {
             "{error}: another program holds the store (a running `orchestrator run` keeps its SQLite file to itself); stop it, or use a PostgreSQL store, which they can share"
         ),
         sqlx::Error::PoolTimedOut => format!(
-            "{error}: no connection to the store within {}s; check that the database is up and not overloaded",
+            "{error}: no connection to the store within {}s; a running `orchestrator run` may hold its SQLite file (stop it), or the database is down or overloaded",
             WAIT.as_secs()
         ),
         sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
@@ -163,6 +163,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(WAIT)
                 .foreign_keys(true);
+            probe(&options, &shown).await?;
             // One connection: the handle's writers queue in the pool instead of polling the
             // file lock; other handles and processes wait on the lock (busy_timeout).
             let pool = SqlitePoolOptions::new()
@@ -223,6 +224,24 @@ impl Db {
     fn fail(&self, error: sqlx::Error) -> DbError {
         DbError { location: self.location.clone(), error }
     }
+}
+
+/// How long opening a SQLite store waits for the file's write lock before saying who may hold it.
+const PROBE_WAIT: Duration = Duration::from_millis(500);
+
+/// Takes and gives back the SQLite file's write lock once, waiting [`PROBE_WAIT`] at most: a
+/// running engine keeps its file locked for as long as it runs, and saying so at once beats a
+/// pool that retries for [`WAIT`].
+async fn probe(options: &SqliteConnectOptions, shown: &Arc<str>) -> Result<(), DbError> {
+    let fail = |error| DbError { location: shown.clone(), error };
+    let mut connection = options.clone().busy_timeout(PROBE_WAIT).connect().await.map_err(fail)?;
+    let locked = sqlx::query("BEGIN IMMEDIATE").execute(&mut connection).await;
+    let released = match locked {
+        Ok(_) => sqlx::query("ROLLBACK").execute(&mut connection).await.map(drop),
+        Err(error) => Err(error),
+    };
+    let _ = connection.close().await;
+    released.map_err(fail)
 }
 
 /// The driver's options for a PostgreSQL URL, without the engine's `log=` parameter.

@@ -4,7 +4,7 @@
 //! P (and for the job's repository, when the instance is narrowed to one), has a free slot (open
 //! assignments below its capacity) and budget left today and this month. Among those the choice
 //! is deterministic: the fewest open tasks, then the best recent success rate (the last
-//! [`SUCCESS_WINDOW`](crate::SUCCESS_WINDOW) finished assignments; none yet counts as all
+//! [`SUCCESS_WINDOW`] finished assignments; none yet counts as all
 //! succeeded), then the higher priority, then the name. The decision, the instances considered
 //! and why each was passed over go to the audit log in the same transaction as the assignment.
 //! With no such instance the job waits ([`RouteDecision::Wait`]); routing never fails a job.
