@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use personas::{AuditKind, Money, Project, Provider, Status};
 
 /// Deploy, start, run and inspect workflows on the durable embedded engine.
 ///
@@ -77,6 +78,160 @@ pub enum Command {
         #[command(subcommand)]
         action: GuardAction,
     },
+    /// Persona types and the instances that do the work: load the catalogue, create, list, show,
+    /// change, pause, resume, retire and assign instances.
+    Personas {
+        /// What to do.
+        #[command(subcommand)]
+        action: PersonasAction,
+    },
+    /// The persona audit log: routing decisions, approvals, vetoes, escalations, SLA breaches,
+    /// spend and changes to instances, oldest first.
+    Audit(AuditArgs),
+}
+
+/// `personas ...`.
+#[derive(Debug, Subcommand)]
+pub enum PersonasAction {
+    /// Load the persona type catalogue into the store (new types added, changed ones updated) and
+    /// list the types with their instance counts.
+    Types {
+        /// The catalogue file.
+        #[arg(long, value_name = "PATH", default_value = "workflows/personas/types.yaml")]
+        catalogue: PathBuf,
+    },
+    /// Create an instance of a persona type (load the types first with `personas types`).
+    Create(CreateArgs),
+    /// List the instances with their load and spend.
+    List {
+        /// Only instances of this persona type.
+        #[arg(long = "type", value_name = "TYPE")]
+        persona_type: Option<String>,
+        /// Only instances of this project (ORGANISATION/PROJECT).
+        #[arg(long, value_name = "ORG/PROJECT", value_parser = parsed::<Project>)]
+        project: Option<Project>,
+        /// Only instances with this status: active, paused or retired.
+        #[arg(long, value_name = "STATUS", value_parser = parsed::<Status>)]
+        status: Option<Status>,
+    },
+    /// Show one instance: settings, load, spend and the jobs it holds.
+    Show(InstanceArg),
+    /// Change an instance's name, providers, limits, capacity, priority or settings.
+    Update(UpdateArgs),
+    /// Stop an instance taking new work (the jobs it holds stay with it until they finish).
+    Pause(InstanceArg),
+    /// Let a paused instance take work again.
+    Resume(InstanceArg),
+    /// Retire an instance for good (the jobs it holds stay with it until they finish).
+    Retire(InstanceArg),
+    /// Assign an unassigned instance to the one project it works for.
+    Assign {
+        /// The instance: its id or name.
+        instance: String,
+        /// The project: ORGANISATION/PROJECT, or ORGANISATION/PROJECT/REPOSITORY for one repository.
+        #[arg(value_name = "ORG/PROJECT[/REPO]", value_parser = parsed::<Project>)]
+        project: Project,
+    },
+}
+
+/// An instance named on the command line.
+#[derive(Debug, Args)]
+pub struct InstanceArg {
+    /// The instance: its id, or its name (add --project when several projects use the name).
+    pub instance: String,
+    /// The project the named instance works for (ORGANISATION/PROJECT).
+    #[arg(long, value_name = "ORG/PROJECT", value_parser = parsed::<Project>)]
+    pub project: Option<Project>,
+}
+
+/// `personas create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The name: a letter, then letters, digits, '-', '_' or '.'; unique within the project.
+    pub name: String,
+    /// The persona type id (`personas types` lists them).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub persona_type: String,
+    /// The project it works for: ORGANISATION/PROJECT, or ORGANISATION/PROJECT/REPOSITORY for one
+    /// repository (or assign it later with `personas assign`).
+    #[arg(long, value_name = "ORG/PROJECT[/REPO]", value_parser = parsed::<Project>)]
+    pub project: Option<Project>,
+    /// The instance's settings.
+    #[command(flatten)]
+    pub settings: InstanceSettings,
+}
+
+/// `personas update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The instance to change.
+    #[command(flatten)]
+    pub instance: InstanceArg,
+    /// A new name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Remove the daily spend limit.
+    #[arg(long, conflicts_with = "daily_limit")]
+    pub no_daily_limit: bool,
+    /// Remove the monthly spend limit.
+    #[arg(long, conflicts_with = "monthly_limit")]
+    pub no_monthly_limit: bool,
+    /// The settings to change (given providers replace the list).
+    #[command(flatten)]
+    pub settings: InstanceSettings,
+}
+
+/// What `create` sets and `update` changes.
+#[derive(Debug, Args)]
+pub struct InstanceSettings {
+    /// An LLM provider and model, PROVIDER:MODEL (e.g. anthropic:claude-sonnet-4); repeat in the
+    /// order they are tried.
+    #[arg(long = "provider", value_name = "PROVIDER:MODEL", value_parser = parsed::<Provider>)]
+    pub providers: Vec<Provider>,
+    /// The most it may spend in a UTC day, in dollars (e.g. 25 or 12.50).
+    #[arg(long, value_name = "DOLLARS", value_parser = parsed::<Money>, allow_hyphen_values = true)]
+    pub daily_limit: Option<Money>,
+    /// The most it may spend in a calendar month, in dollars.
+    #[arg(long, value_name = "DOLLARS", value_parser = parsed::<Money>, allow_hyphen_values = true)]
+    pub monthly_limit: Option<Money>,
+    /// How many tasks it may hold at once (default: the type's, 5 unless the catalogue says).
+    #[arg(long, value_name = "N")]
+    pub max_tasks: Option<u32>,
+    /// Routing tie-breaker: higher goes first when load and success rate are equal (default 0).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub priority: Option<i32>,
+    /// A setting KEY=VALUE; the value is JSON when it reads as JSON, else text (`update`: null
+    /// removes the setting). Repeat for more.
+    #[arg(long = "setting", value_name = "KEY=VALUE")]
+    pub settings: Vec<String>,
+}
+
+/// `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only entries about this instance (its id or name).
+    #[arg(long, value_name = "INSTANCE")]
+    pub instance: Option<String>,
+    /// The project of the named --instance, when several projects use the name.
+    #[arg(long, value_name = "ORG/PROJECT", value_parser = parsed::<Project>, requires = "instance")]
+    pub project: Option<Project>,
+    /// Only entries about this workflow (process) instance.
+    #[arg(long, value_name = "KEY")]
+    pub workflow_instance: Option<i64>,
+    /// Only entries at or after this time: 2026-03-01, 2026-03-01T09:30:00Z, or a time ago
+    /// (30m, 4h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only entries before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only entries of this kind: routing, approval, veto, escalation, sla-breach, spend or
+    /// instance-change; repeat for more.
+    #[arg(long = "kind", value_name = "KIND", value_parser = parsed::<AuditKind>)]
+    pub kinds: Vec<AuditKind>,
+    /// Only the newest N entries.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
 }
 
 /// `tasks complete`.
@@ -193,4 +348,10 @@ pub struct GuardCheckArgs {
     /// The command: one argument keeps its quoting; several are joined with spaces.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+/// A value read by its type's `FromStr` (projects, providers, amounts, statuses, audit kinds),
+/// whose error says what to write instead.
+fn parsed<T: std::str::FromStr<Err = personas::RegistryError>>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|e: personas::RegistryError| e.to_string())
 }

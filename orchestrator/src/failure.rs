@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use engine::EngineError;
 use engine::store::StoreError;
+use personas::RegistryError;
 
 /// A command that failed: bad usage or input (exit 2) or a failure of the command itself
 /// (exit 1). The message says what went wrong and what to do next.
@@ -44,6 +45,14 @@ impl Failure {
 impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Self {
         Failure::Failed(error.to_string())
+    }
+}
+
+impl From<RegistryError> for Failure {
+    /// Bad input to the persona registry (an unknown type, a second project, a negative limit,
+    /// ...) is exit 2; an unknown instance or a store failure exit 1.
+    fn from(error: RegistryError) -> Self {
+        if error.is_bad_input() { Failure::Usage(error.to_string()) } else { Failure::Failed(error.to_string()) }
     }
 }
 

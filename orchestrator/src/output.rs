@@ -60,9 +60,13 @@ pub fn duration(millis: Option<i64>) -> String {
 
 /// A JSON value in one line, cut to `max` characters.
 pub fn short_json(value: &serde_json::Value, max: usize) -> String {
-    let text = value.to_string();
+    short_text(&value.to_string(), max)
+}
+
+/// `text` cut to `max` characters, ending in `…` when cut.
+pub fn short_text(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
-        return text;
+        return text.to_owned();
     }
     let cut: String = text.chars().take(max.saturating_sub(1)).collect();
     format!("{cut}…")

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use engine::history::History;
 use engine::store::{self, is_postgres_url, read_entries};
 use engine::{Clock, EngineCore, SystemClock};
+use personas::Registry;
 
 use crate::failure::{Failure, Result};
 
@@ -57,6 +58,20 @@ impl StoreLocation {
 
     /// Opens the engine on the store with `clock`.
     pub fn open_engine_on(&self, clock: Arc<dyn Clock>) -> Result<EngineCore> {
+        self.create_folder()?;
+        let mut core = EngineCore::open(store::open(&self.location)?, clock)?;
+        core.set_client(Some(CLIENT.to_owned()));
+        Ok(core)
+    }
+
+    /// Opens the persona registry in the store (creating a missing SQLite file and its folder).
+    pub async fn open_registry(&self) -> Result<Registry> {
+        self.create_folder()?;
+        Ok(Registry::open(&self.location, Arc::new(SystemClock)).await?)
+    }
+
+    /// Creates the folder of a SQLite store's file when it is missing.
+    fn create_folder(&self) -> Result<()> {
         if !self.is_database()
             && let Some(folder) = Path::new(&self.location).parent().filter(|p| !p.as_os_str().is_empty())
         {
@@ -67,9 +82,7 @@ impl StoreLocation {
                 ))
             })?;
         }
-        let mut core = EngineCore::open(store::open(&self.location)?, clock)?;
-        core.set_client(Some(CLIENT.to_owned()));
-        Ok(core)
+        Ok(())
     }
 
     /// The engine time of the newest entry in the store's log, `None` for an empty or missing

@@ -36,8 +36,22 @@ pub fn parse_var(text: &str) -> Result<(Vec<String>, Value)> {
     if path.iter().any(String::is_empty) {
         return Err(usage("has an empty name or an empty part between dots"));
     }
-    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
-    Ok((path, value))
+    Ok((path, json_or_text(value)))
+}
+
+/// `KEY=VALUE` of `--setting`: the key and the value, as JSON when it reads as JSON, else as text.
+pub fn parse_setting(text: &str) -> Result<(String, Value)> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => Ok((key.trim().to_owned(), json_or_text(value))),
+        _ => Err(Failure::Usage(format!(
+            "--setting '{text}' has no KEY=; write KEY=VALUE, for example --setting review_depth=2"
+        ))),
+    }
+}
+
+/// `value` as JSON when it reads as JSON (`2`, `true`, `[1]`), else as text.
+fn json_or_text(value: &str) -> Value {
+    serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()))
 }
 
 /// Sets `value` at the dotted `path`, making (or replacing non-object values by) objects on

@@ -84,3 +84,38 @@ fn a_seed_workflow_runs_on_postgres_and_its_history_reads_back() {
     let listed = dir.json(&with(&["status"], &store));
     assert_eq!(listed["instances"].as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn persona_instances_live_in_the_database_beside_the_logs() {
+    let dir = Workdir::new();
+    let url = fresh_log_url("orchestrator-personas");
+    // The registry is one per database, shared by its logs: a project of this run's own keeps
+    // the test apart from earlier runs.
+    let project = format!("acme/run-{}", url.rsplit('-').next().unwrap_or("0"));
+    let catalogue = workspace().join("workflows/personas/types.yaml").display().to_string();
+    let store = ["--store", url.as_str()];
+    fn with<'a>(args: &[&'a str], store: &[&'a str]) -> Vec<&'a str> {
+        [args, store].concat()
+    }
+    dir.run(&with(&["personas", "types", "--catalogue", &catalogue], &store)).expect_code(0);
+    for name in ["ada", "bob"] {
+        let create = ["personas", "create", name, "--type", "backend-developer", "--project", &project];
+        dir.run(&with(&create, &store)).expect_code(0);
+    }
+    let duplicate = ["personas", "create", "ada", "--type", "backend-developer", "--project", &project];
+    let refused = dir.run(&with(&duplicate, &store)).expect_code(2);
+    assert!(refused.stderr.contains("already has an instance named `ada`"), "{}", refused.stderr);
+    let listed = dir.json(&with(&["personas", "list", "--project", &project], &store));
+    let names: Vec<&str> = listed["instances"]
+        .as_array()
+        .map_or_else(Vec::new, |all| all.iter().filter_map(|i| i["name"].as_str()).collect());
+    assert_eq!(names, ["ada", "bob"]);
+    let id = listed["instances"][0]["id"].as_i64().unwrap_or_default().to_string();
+    dir.run(&with(&["personas", "pause", &id], &store)).expect_code(0);
+    let audit = dir.json(&with(&["audit", "--instance", &id], &store));
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .map_or_else(Vec::new, |e| e.iter().filter_map(|e| e["details"]["action"].as_str()).collect());
+    assert_eq!(actions, ["create", "pause"]);
+    assert!(!dir.store().exists(), "no SQLite file was made");
+}

@@ -81,6 +81,26 @@ fn the_readme_starts_with_the_main_job_which_needs_nothing_outside_the_repositor
 }
 
 #[test]
+fn the_readme_persona_section_creates_two_instances_and_lists_them_as_shown() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap_or_else(|e| panic!("README.md: {e}"));
+    let section = readme.split("### Persona instances").nth(1).unwrap_or_else(|| panic!("no persona section"));
+    let commands = section.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).unwrap_or_default();
+    let shown = section.split("```text\n").nth(1).and_then(|b| b.split("```").next()).unwrap_or_default();
+    let store = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut last = String::new();
+    for line in commands.lines() {
+        let line = line.split("  #").next().unwrap_or_default().trim();
+        let args =
+            line.strip_prefix("cargo run -p orchestrator -- ").unwrap_or_else(|| panic!("not a command: {line}"));
+        // Run from the workspace root, as the README says, with the store in a temporary folder.
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_orchestrator"));
+        command.args(words(args)).current_dir(workspace()).env("ORCHESTRATOR_STORE", store.path().join("state.db"));
+        last = finish(spawn(command), LIMIT).expect_code(0).stdout;
+    }
+    assert_eq!(last.trim_end(), shown.trim_end(), "the README shows what `personas list` prints");
+}
+
+#[test]
 fn quoted_words_stay_together() {
     assert_eq!(words("run --var \"a=b c\" x"), ["run", "--var", "a=b c", "x"]);
 }

@@ -1,9 +1,11 @@
 //! One function per subcommand; [`dispatch`] picks it.
 
+mod audit;
 mod change;
 mod guard;
 mod history;
 mod lists;
+mod personas;
 mod status;
 
 use std::process::ExitCode;
@@ -45,6 +47,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Cancel { instance } => change::cancel(&store, instance, format),
         Command::Run(args) => return crate::run::run(&store, &args, format),
         Command::Guard { action: GuardAction::Check(args) } => return guard::check(&args, format),
+        Command::Personas { action } => personas::run(&store, action, format),
+        Command::Audit(args) => audit::show(&store, args, format),
     }?;
     Ok(ExitCode::SUCCESS)
 }

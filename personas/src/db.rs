@@ -1,0 +1,378 @@
+//! The store underneath the registry: a SQLite file or a PostgreSQL database, behind one small
+//! interface so the registry's logic and SQL are written once.
+//!
+//! Statements use `$1`, `$2`, ... placeholders (both drivers read them) and only integers and
+//! text ([`Arg`]); rows are read by column name ([`Row::get`]). A write transaction on SQLite is
+//! `BEGIN IMMEDIATE`: it takes the file's write lock before it reads, so every read-then-write
+//! (route a job, reserve money) sees the latest state and no other writer slips in between. On
+//! PostgreSQL the statements that guard a limit are conditional updates, which re-check their
+//! condition on the newest row version after waiting for its lock.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::error::ErrorKind;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection, Database, Decode, Encode, Postgres, Sqlite, Transaction, Type};
+
+use crate::error::RegistryError;
+
+/// How long a statement waits for SQLite's write lock, or for a pooled connection.
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Connections to a PostgreSQL database per registry handle.
+const PG_CONNECTIONS: u32 = 8;
+
+/// A value bound to a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Arg {
+    /// An integer (or NULL).
+    Int(Option<i64>),
+    /// Text (or NULL).
+    Text(Option<String>),
+}
+
+impl From<i64> for Arg {
+    fn from(value: i64) -> Self {
+        Arg::Int(Some(value))
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(value: Option<i64>) -> Self {
+        Arg::Int(value)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(value: &str) -> Self {
+        Arg::Text(Some(value.to_owned()))
+    }
+}
+
+impl From<String> for Arg {
+    fn from(value: String) -> Self {
+        Arg::Text(Some(value))
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(value: Option<&str>) -> Self {
+        Arg::Text(value.map(str::to_owned))
+    }
+}
+
+/// `[Arg::from(a), Arg::from(b), ...]`.
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        [$($crate::db::Arg::from($value)),*]
+    };
+}
+pub(crate) use args;
+
+/// A failed statement, with the store it failed on.
+#[derive(Debug)]
+pub(crate) struct DbError {
+    location: Arc<str>,
+    error: sqlx::Error,
+}
+
+impl DbError {
+    /// True when a unique index refused the row.
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        self.error.as_database_error().is_some_and(|e| e.kind() == ErrorKind::UniqueViolation)
+    }
+}
+
+impl From<DbError> for RegistryError {
+    fn from(failure: DbError) -> Self {
+        RegistryError::Store { location: failure.location.to_string(), message: describe(&failure.error) }
+    }
+}
+
+/// What went wrong, and what to do about it.
+fn describe(error: &sqlx::Error) -> String {
+    let busy = error.as_database_error().and_then(|e| e.code()).is_some_and(|code| {
+        // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+        code.parse::<i32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+    });
+    match error {
+        _ if busy => format!(
+            "{error}: another program holds the store (a running `orchestrator run` keeps its SQLite file to itself); stop it, or use a PostgreSQL store, which they can share"
+        ),
+        sqlx::Error::PoolTimedOut => format!(
+            "{error}: no connection to the store within {}s; a running `orchestrator run` may hold its SQLite file (stop it), or the database is down or overloaded",
+            WAIT.as_secs()
+        ),
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            format!("{error}: cannot reach the database; check that it runs and the URL's host and port")
+        }
+        sqlx::Error::Database(_) | sqlx::Error::Configuration(_) => {
+            format!("{error}: check the store location, its permissions and that it is an orchestrator store")
+        }
+        _ => format!("{error}: check the store and try again"),
+    }
+}
+
+/// A registry's connections: a pool on a SQLite file or a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub(crate) struct Db {
+    pool: Pool,
+    location: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// Connects to `location`: a `postgres://` (or `postgresql://`) URL, or the path of a SQLite
+    /// file (created when missing). A URL's `log=` parameter (which names an engine's log) is
+    /// ignored: the registry is one per database, shared by the engines on it.
+    pub(crate) async fn open(location: &str) -> Result<Self, RegistryError> {
+        if engine::store::is_postgres_url(location) {
+            let options = postgres_options(location)?;
+            let shown: Arc<str> = format!(
+                "postgres://{}@{}:{}/{}",
+                options.get_username(),
+                options.get_host(),
+                options.get_port(),
+                options.get_database().unwrap_or(options.get_username())
+            )
+            .into();
+            let pool = PgPoolOptions::new()
+                .max_connections(PG_CONNECTIONS)
+                .acquire_timeout(WAIT)
+                .connect_with(options)
+                .await
+                .map_err(|error| DbError { location: shown.clone(), error })?;
+            Ok(Self { pool: Pool::Postgres(pool), location: shown })
+        } else {
+            let shown: Arc<str> = location.into();
+            let options = SqliteConnectOptions::new()
+                .filename(location)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // As the engine's log: a committed routing decision or charge survives power loss.
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(WAIT)
+                .foreign_keys(true);
+            probe(&options, &shown).await?;
+            // One connection: the handle's writers queue in the pool instead of polling the
+            // file lock; other handles and processes wait on the lock (busy_timeout).
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(WAIT)
+                .connect_with(options)
+                .await
+                .map_err(|error| DbError { location: shown.clone(), error })?;
+            Ok(Self { pool: Pool::Sqlite(pool), location: shown })
+        }
+    }
+
+    /// The store for messages: the file path, or the URL without a password.
+    pub(crate) fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// True on PostgreSQL.
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
+    }
+
+    /// A transaction that will write: on SQLite it holds the write lock from its first statement.
+    pub(crate) async fn write(&self) -> Result<Tx, DbError> {
+        let inner = match &self.pool {
+            Pool::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Inner::Sqlite),
+            Pool::Postgres(pool) => pool.begin().await.map(Inner::Postgres),
+        };
+        inner.map(|inner| Tx { inner, location: self.location.clone() }).map_err(|error| self.fail(error))
+    }
+
+    /// A transaction that only reads (one consistent view on SQLite).
+    pub(crate) async fn read(&self) -> Result<Tx, DbError> {
+        let inner = match &self.pool {
+            Pool::Sqlite(pool) => pool.begin().await.map(Inner::Sqlite),
+            Pool::Postgres(pool) => pool.begin().await.map(Inner::Postgres),
+        };
+        inner.map(|inner| Tx { inner, location: self.location.clone() }).map_err(|error| self.fail(error))
+    }
+
+    /// Closes the connections; on SQLite the file is released when this returns.
+    pub(crate) async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                // `Pool::close` can return while the connection of a transaction that just ended
+                // is still on its way back to the pool, which keeps the file open a moment longer
+                // (and an engine opening it next is refused). Taking that connection out of the
+                // pool and closing it ourselves is deterministic.
+                if let Ok(connection) = pool.acquire().await {
+                    let _ = connection.detach().close().await;
+                }
+                pool.close().await;
+            }
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    fn fail(&self, error: sqlx::Error) -> DbError {
+        DbError { location: self.location.clone(), error }
+    }
+}
+
+/// How long opening a SQLite store waits for the file's write lock before saying who may hold it.
+const PROBE_WAIT: Duration = Duration::from_millis(500);
+
+/// Takes and gives back the SQLite file's write lock once, waiting [`PROBE_WAIT`] at most: a
+/// running engine keeps its file locked for as long as it runs, and saying so at once beats a
+/// pool that retries for [`WAIT`].
+async fn probe(options: &SqliteConnectOptions, shown: &Arc<str>) -> Result<(), DbError> {
+    let fail = |error| DbError { location: shown.clone(), error };
+    let mut connection = options.clone().busy_timeout(PROBE_WAIT).connect().await.map_err(fail)?;
+    let locked = sqlx::query("BEGIN IMMEDIATE").execute(&mut connection).await;
+    let released = match locked {
+        Ok(_) => sqlx::query("ROLLBACK").execute(&mut connection).await.map(drop),
+        Err(error) => Err(error),
+    };
+    let _ = connection.close().await;
+    released.map_err(fail)
+}
+
+/// The driver's options for a PostgreSQL URL, without the engine's `log=` parameter.
+fn postgres_options(url: &str) -> Result<PgConnectOptions, RegistryError> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let kept: Vec<&str> = query.split('&').filter(|pair| !pair.is_empty() && !pair.starts_with("log=")).collect();
+    let driver_url = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
+    PgConnectOptions::from_str(&driver_url).map_err(|e| RegistryError::Store {
+        location: base.split_once('@').map_or_else(|| base.to_owned(), |(_, host)| format!("postgres://…@{host}")),
+        message: format!("not a PostgreSQL URL ({e}); write it as postgres://user:password@host:port/database"),
+    })
+}
+
+/// An open transaction; dropping it without [`commit`](Tx::commit) rolls it back.
+pub(crate) struct Tx {
+    inner: Inner,
+    location: Arc<str>,
+}
+
+enum Inner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// `query` with `args` bound in order.
+fn bind<'q, DB>(
+    mut query: sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    args: &'q [Arg],
+) -> sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+    Option<&'q str>: Encode<'q, DB> + Type<DB>,
+{
+    for arg in args {
+        query = match arg {
+            Arg::Int(value) => query.bind(*value),
+            Arg::Text(value) => query.bind(value.as_deref()),
+        };
+    }
+    query
+}
+
+impl Tx {
+    /// Runs a statement; returns how many rows it changed.
+    pub(crate) async fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, DbError> {
+        let done = match &mut self.inner {
+            Inner::Sqlite(tx) => bind(sqlx::query(sql), args).execute(&mut **tx).await.map(|r| r.rows_affected()),
+            Inner::Postgres(tx) => bind(sqlx::query(sql), args).execute(&mut **tx).await.map(|r| r.rows_affected()),
+        };
+        done.map_err(|error| self.fail(error))
+    }
+
+    /// Runs statements without arguments, several separated by `;` (a migration).
+    pub(crate) async fn execute_script(&mut self, sql: &str) -> Result<(), DbError> {
+        let done = match &mut self.inner {
+            Inner::Sqlite(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
+            Inner::Postgres(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
+        };
+        done.map_err(|error| self.fail(error))
+    }
+
+    /// The rows of a query.
+    pub(crate) async fn fetch_all(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>, DbError> {
+        let rows = match &mut self.inner {
+            Inner::Sqlite(tx) => bind(sqlx::query(sql), args)
+                .fetch_all(&mut **tx)
+                .await
+                .map(|rows| rows.into_iter().map(Kind::Sqlite).collect()),
+            Inner::Postgres(tx) => bind(sqlx::query(sql), args)
+                .fetch_all(&mut **tx)
+                .await
+                .map(|rows| rows.into_iter().map(Kind::Postgres).collect::<Vec<_>>()),
+        };
+        let rows: Vec<Kind> = rows.map_err(|error| self.fail(error))?;
+        Ok(rows.into_iter().map(|row| Row { row, location: self.location.clone() }).collect())
+    }
+
+    /// The first row of a query, if any.
+    pub(crate) async fn fetch_optional(&mut self, sql: &str, args: &[Arg]) -> Result<Option<Row>, DbError> {
+        Ok(self.fetch_all(sql, args).await?.into_iter().next())
+    }
+
+    /// The one row of a query (the store is damaged when it has none).
+    pub(crate) async fn fetch_one(&mut self, sql: &str, args: &[Arg]) -> Result<Row, DbError> {
+        let row = self.fetch_optional(sql, args).await?;
+        row.ok_or_else(|| self.fail(sqlx::Error::RowNotFound))
+    }
+
+    /// Commits.
+    pub(crate) async fn commit(self) -> Result<(), DbError> {
+        let location = self.location;
+        let done = match self.inner {
+            Inner::Sqlite(tx) => tx.commit().await,
+            Inner::Postgres(tx) => tx.commit().await,
+        };
+        done.map_err(|error| DbError { location, error })
+    }
+
+    fn fail(&self, error: sqlx::Error) -> DbError {
+        DbError { location: self.location.clone(), error }
+    }
+}
+
+/// A row of a query.
+pub(crate) struct Row {
+    row: Kind,
+    location: Arc<str>,
+}
+
+enum Kind {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl Row {
+    /// The store the row came from, for messages.
+    pub(crate) fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// The value of column `column`.
+    pub(crate) fn get<T>(&self, column: &str) -> Result<T, DbError>
+    where
+        T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>,
+    {
+        use sqlx::Row as _;
+        let value = match &self.row {
+            Kind::Sqlite(row) => row.try_get(column),
+            Kind::Postgres(row) => row.try_get(column),
+        };
+        value.map_err(|error| DbError { location: self.location.clone(), error })
+    }
+}

@@ -1,0 +1,568 @@
+//! Routing: which instance does a persona job.
+//!
+//! A job of persona type T in project P goes to an instance that is active, of type T, works for
+//! P (and for the job's repository, when the instance is narrowed to one), has a free slot (open
+//! assignments below its capacity) and budget left today and this month. Among those the choice
+//! is deterministic: the fewest open tasks, then the best recent success rate (the last
+//! [`SUCCESS_WINDOW`] finished assignments; none yet counts as all
+//! succeeded), then the higher priority, then the name. The decision, the instances considered
+//! and why each was passed over go to the audit log in the same transaction as the assignment.
+//! With no such instance the job waits ([`RouteDecision::Wait`]); routing never fails a job.
+//!
+//! Taking the slot is a conditional update (`open_tasks < max_concurrent_tasks`) in the
+//! transaction that records the assignment, so under any concurrency, from any number of
+//! processes, no instance holds more jobs than its capacity: on SQLite the write transaction
+//! holds the file's write lock; on PostgreSQL the update waits for the row's lock and re-checks
+//! its condition on the newest version, and a route that lost the race reads again.
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{Append, AuditKind};
+use crate::db::{Row, Tx, args};
+use crate::error::{RegistryError, Result};
+use crate::model::{INSTANCE_COLUMNS, Instance, InstanceRef, Project, SUCCESS_WINDOW, Status};
+use crate::period::Period;
+use crate::registry::{Registry, known_type, resolve};
+
+/// How often a route that lost the race for a slot reads again before leaving the job waiting.
+const ATTEMPTS: usize = 64;
+
+/// How many runners-up a routing entry of the audit log names.
+const RUNNERS_UP: usize = 3;
+
+/// A persona job to place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouteRequest {
+    /// The job's key (unique per job, as the engine or the broker hands it out).
+    pub job_key: i64,
+    /// The responsible persona type (the job's `persona` header).
+    pub persona_type: String,
+    /// The project the work is for.
+    pub project: Project,
+    /// The workflow (process) instance the job belongs to.
+    pub workflow_instance: Option<i64>,
+    /// The BPMN element that raised the job.
+    pub element_id: Option<String>,
+}
+
+/// An instance that was considered for a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    /// Its id.
+    pub instance_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Tasks it held.
+    pub open_tasks: u32,
+    /// Its capacity.
+    pub max_concurrent_tasks: u32,
+    /// Recent successes ...
+    pub recent_succeeded: u32,
+    /// ... of this many finished assignments.
+    pub recent_finished: u32,
+    /// Its priority.
+    pub priority: i32,
+    /// Why it could not take the job (`None`: it could).
+    pub skipped: Option<String>,
+}
+
+/// A job given to an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assignment {
+    /// The job.
+    pub job_key: i64,
+    /// The instance that has it.
+    pub instance_id: i64,
+    /// That instance's name.
+    pub instance_name: String,
+    /// Tasks the instance holds with this one.
+    pub open_tasks: u32,
+    /// Its capacity.
+    pub max_concurrent_tasks: u32,
+    /// True when the job was already with the instance (routing the same job again is safe).
+    pub already_assigned: bool,
+    /// Why this instance, in words.
+    pub reason: String,
+    /// Every instance considered, in ranking order (the chosen one first); empty when the job
+    /// was already assigned.
+    pub candidates: Vec<Candidate>,
+}
+
+/// What routing decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", rename_all = "lowercase")]
+pub enum RouteDecision {
+    /// The job has an instance.
+    Assigned(Assignment),
+    /// No instance can take the job now: leave it waiting (route it again when an instance
+    /// finishes work, resumes or is created; its RACI escalation fires if it waits too long).
+    Wait {
+        /// Why, and what would help.
+        reason: String,
+        /// The instances considered and why each was passed over.
+        candidates: Vec<Candidate>,
+    },
+}
+
+/// How a job ended for the instance that held it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Done; counts for the instance's success rate.
+    Succeeded,
+    /// Failed; counts against it.
+    Failed,
+    /// Stopped from outside (the workflow was cancelled); does not count either way.
+    Cancelled,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
+    /// The letter the success window records, if the outcome counts.
+    fn window_mark(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "s",
+            Outcome::Failed => "f",
+            Outcome::Cancelled => "",
+        }
+    }
+}
+
+/// A job an instance held or holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssignedJob {
+    /// The job.
+    pub job_key: i64,
+    /// The instance.
+    pub instance_id: i64,
+    /// The persona type it was routed as.
+    pub persona_type: String,
+    /// The project.
+    pub project: Project,
+    /// The workflow instance.
+    pub workflow_instance: Option<i64>,
+    /// The BPMN element.
+    pub element_id: Option<String>,
+    /// When it was assigned (epoch ms).
+    pub started_millis: i64,
+    /// When it finished (epoch ms), if it has.
+    pub finished_millis: Option<i64>,
+    /// How it ended: `succeeded`, `failed`, `cancelled` or `reassigned`; `None` while open.
+    pub outcome: Option<String>,
+}
+
+impl AssignedJob {
+    /// The request that routes the job again (after it was taken back from its instance).
+    pub fn route_request(&self) -> RouteRequest {
+        RouteRequest {
+            job_key: self.job_key,
+            persona_type: self.persona_type.clone(),
+            project: self.project.clone(),
+            workflow_instance: self.workflow_instance,
+            element_id: self.element_id.clone(),
+        }
+    }
+
+    fn from_row(row: &Row) -> Result<Self> {
+        Ok(Self {
+            job_key: row.get("job_key")?,
+            instance_id: row.get("instance_id")?,
+            persona_type: row.get("persona_type")?,
+            project: Project {
+                organisation: row.get("organisation")?,
+                project: row.get("project")?,
+                repository: row.get("repository")?,
+            },
+            workflow_instance: row.get("workflow_instance")?,
+            element_id: row.get("element_id")?,
+            started_millis: row.get("started_at")?,
+            finished_millis: row.get("finished_at")?,
+            outcome: row.get("outcome")?,
+        })
+    }
+}
+
+/// The columns [`AssignedJob::from_row`] reads.
+const JOB_COLUMNS: &str = "job_key, instance_id, persona_type, organisation, project, repository, workflow_instance, \
+     element_id, started_at, finished_at, outcome";
+
+impl Registry {
+    /// Places a persona job (see the [module documentation](crate::routing) for the rules). A job
+    /// routed again while its assignment is open gets the same instance back
+    /// ([`Assignment::already_assigned`]). Fails only when the persona type is unknown or the
+    /// store fails; "no instance can take it" is [`RouteDecision::Wait`].
+    pub async fn route(&self, request: &RouteRequest) -> Result<RouteDecision> {
+        for _ in 0..ATTEMPTS {
+            if let Some(decision) = self.route_once(request).await? {
+                return Ok(decision);
+            }
+        }
+        Ok(RouteDecision::Wait {
+            reason: format!(
+                "every free slot for `{}` in {} was taken by other jobs while this one was being placed ({ATTEMPTS} tries); route it again",
+                request.persona_type, request.project
+            ),
+            candidates: Vec::new(),
+        })
+    }
+
+    /// One routing transaction; `None` when another route took the chosen slot (or placed the
+    /// same job) between reading and taking it.
+    async fn route_once(&self, request: &RouteRequest) -> Result<Option<RouteDecision>> {
+        let now = self.now();
+        let mut tx = self.db.write().await?;
+        if let Some(held) = open_assignment(&mut tx, request.job_key, now).await? {
+            tx.commit().await?;
+            return Ok(Some(RouteDecision::Assigned(held)));
+        }
+        known_type(&mut tx, &request.persona_type).await?;
+        let rows = tx
+            .fetch_all(
+                &format!(
+                    "SELECT {INSTANCE_COLUMNS} FROM persona_instance \
+                     WHERE persona_type = $1 AND organisation = $2 AND project = $3 ORDER BY id"
+                ),
+                &args![
+                    request.persona_type.as_str(),
+                    request.project.organisation.as_str(),
+                    request.project.project.as_str()
+                ],
+            )
+            .await?;
+        let instances: Vec<Instance> =
+            rows.iter().map(|row| Instance::from_row(row, Period::at(now))).collect::<Result<_>>()?;
+        let mut ranked: Vec<(&Instance, Option<String>)> =
+            instances.iter().map(|i| (i, skip_reason(i, request.project.repository.as_deref()))).collect();
+        ranked.sort_by(|(a, a_skip), (b, b_skip)| a_skip.is_some().cmp(&b_skip.is_some()).then_with(|| rank(a, b)));
+        let candidates: Vec<Candidate> = ranked.iter().map(|(i, skip)| candidate(i, skip.clone())).collect();
+        let Some((chosen, None)) = ranked.first() else {
+            let reason = wait_reason(request, &candidates);
+            let details = json!({
+                "decision": "wait", "persona_type": request.persona_type, "project": request.project.to_string(),
+                "reason": reason, "skipped": skipped(&candidates),
+            });
+            routing_entry(request, None, details).write(&mut tx, now).await?;
+            tx.commit().await?;
+            return Ok(Some(RouteDecision::Wait { reason, candidates }));
+        };
+        let taken = tx
+            .execute(
+                "UPDATE persona_instance SET open_tasks = open_tasks + 1, last_activity = $2 \
+                 WHERE id = $1 AND status = 'active' AND open_tasks < max_concurrent_tasks",
+                &args![chosen.id, now],
+            )
+            .await?;
+        if taken == 0 {
+            return Ok(None);
+        }
+        let inserted = tx
+            .execute(
+                "INSERT INTO persona_assignment (job_key, instance_id, persona_type, organisation, project, repository, \
+                 workflow_instance, element_id, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &args![
+                    request.job_key,
+                    chosen.id,
+                    request.persona_type.as_str(),
+                    request.project.organisation.as_str(),
+                    request.project.project.as_str(),
+                    request.project.repository.as_deref(),
+                    request.workflow_instance,
+                    request.element_id.as_deref(),
+                    now,
+                ],
+            )
+            .await;
+        match inserted {
+            // The same job was placed by a concurrent route: the next try finds its assignment.
+            Err(e) if e.is_unique_violation() => return Ok(None),
+            other => other?,
+        };
+        let eligible = ranked.iter().take_while(|(_, skip)| skip.is_none()).count();
+        let reason = choice_reason(&ranked, eligible);
+        let runners_up: Vec<_> = candidates[1..eligible.min(RUNNERS_UP + 1)]
+            .iter()
+            .map(|c| {
+                json!({"instance": c.name, "open_tasks": c.open_tasks,
+                       "recent": format!("{}/{}", c.recent_succeeded, c.recent_finished), "priority": c.priority})
+            })
+            .collect();
+        let details = json!({
+            "decision": "assigned", "persona_type": request.persona_type, "project": request.project.to_string(),
+            "instance": chosen.name, "reason": reason, "open_tasks": chosen.open_tasks + 1,
+            "max_concurrent_tasks": chosen.max_concurrent_tasks, "eligible": eligible, "considered": candidates.len(),
+            "runners_up": runners_up, "skipped": skipped(&candidates),
+        });
+        routing_entry(request, Some(chosen.id), details).write(&mut tx, now).await?;
+        tx.commit().await?;
+        Ok(Some(RouteDecision::Assigned(Assignment {
+            job_key: request.job_key,
+            instance_id: chosen.id,
+            instance_name: chosen.name.clone(),
+            open_tasks: chosen.open_tasks + 1,
+            max_concurrent_tasks: chosen.max_concurrent_tasks,
+            already_assigned: false,
+            reason,
+            candidates,
+        })))
+    }
+
+    /// Ends a job's assignment: frees the slot, counts the outcome in the instance's recent
+    /// success rate, and releases money still set aside for the job. Fails when the job has no
+    /// open assignment (never routed, finished already, or taken back).
+    pub async fn finish(&self, job_key: i64, outcome: Outcome) -> Result<AssignedJob> {
+        let now = self.now();
+        let mut tx = self.db.write().await?;
+        let row = tx
+            .fetch_optional(
+                &format!(
+                    "UPDATE persona_assignment SET finished_at = $2, outcome = $3 \
+                     WHERE job_key = $1 AND finished_at IS NULL RETURNING {JOB_COLUMNS}"
+                ),
+                &args![job_key, now, outcome.as_str()],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Err(RegistryError::NotFound(format!(
+                "job {job_key} has no open assignment: it was never routed, has finished already, or was taken back from its instance"
+            )));
+        };
+        let job = AssignedJob::from_row(&row)?;
+        tx.execute(
+            &format!(
+                "UPDATE persona_instance SET open_tasks = open_tasks - 1, last_activity = $2, \
+                 recent_outcomes = substr($3 || recent_outcomes, 1, {SUCCESS_WINDOW}) WHERE id = $1"
+            ),
+            &args![job.instance_id, now, outcome.window_mark()],
+        )
+        .await?;
+        crate::spend::release_for_job(&mut tx, job_key).await?;
+        tx.commit().await?;
+        Ok(job)
+    }
+
+    /// Takes every open job back from a paused or retired instance and returns them, so the
+    /// runtime routes each again ([`AssignedJob::route_request`]); nothing is lost: each job is
+    /// either still with the instance or returned here. Refused for an active instance (pause
+    /// it first, or it could be given the work straight back).
+    pub async fn reassign_open_work(&self, instance: &InstanceRef) -> Result<Vec<AssignedJob>> {
+        let now = self.now();
+        let mut tx = self.db.write().await?;
+        let holder = resolve(&mut tx, instance, now).await?;
+        if holder.status == Status::Active {
+            return Err(RegistryError::WrongStatus(format!(
+                "instance `{}` is active; pause or retire it before taking its work back",
+                holder.name
+            )));
+        }
+        let rows = tx
+            .fetch_all(
+                &format!(
+                    "UPDATE persona_assignment SET finished_at = $2, outcome = 'reassigned' \
+                     WHERE instance_id = $1 AND finished_at IS NULL RETURNING {JOB_COLUMNS}"
+                ),
+                &args![holder.id, now],
+            )
+            .await?;
+        let mut jobs: Vec<AssignedJob> = rows.iter().map(AssignedJob::from_row).collect::<Result<_>>()?;
+        jobs.sort_by_key(|job| (job.started_millis, job.job_key));
+        if !jobs.is_empty() {
+            tx.execute(
+                "UPDATE persona_instance SET open_tasks = open_tasks - $2, last_activity = $3 WHERE id = $1",
+                &args![holder.id, jobs.len() as i64, now],
+            )
+            .await?;
+            let keys: Vec<i64> = jobs.iter().map(|job| job.job_key).collect();
+            Append::about(
+                AuditKind::InstanceChange,
+                holder.id,
+                json!({"action": "reassign", "status": holder.status, "jobs": keys}),
+            )
+            .write(&mut tx, now)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(jobs)
+    }
+
+    /// The jobs an instance holds now, oldest first.
+    pub async fn open_work(&self, instance: &InstanceRef) -> Result<Vec<AssignedJob>> {
+        let now = self.now();
+        let mut tx = self.db.read().await?;
+        let holder = resolve(&mut tx, instance, now).await?;
+        let rows = tx
+            .fetch_all(
+                &format!(
+                    "SELECT {JOB_COLUMNS} FROM persona_assignment WHERE instance_id = $1 AND finished_at IS NULL \
+                     ORDER BY started_at, id"
+                ),
+                &args![holder.id],
+            )
+            .await?;
+        tx.commit().await?;
+        rows.iter().map(AssignedJob::from_row).collect()
+    }
+}
+
+/// The open assignment of `job_key`, as a routing answer.
+async fn open_assignment(tx: &mut Tx, job_key: i64, now: i64) -> Result<Option<Assignment>> {
+    let row = tx
+        .fetch_optional(
+            "SELECT instance_id FROM persona_assignment WHERE job_key = $1 AND finished_at IS NULL",
+            &args![job_key],
+        )
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let holder = crate::registry::load(tx, row.get("instance_id")?, now).await?;
+    Ok(Some(Assignment {
+        job_key,
+        instance_id: holder.id,
+        instance_name: holder.name.clone(),
+        open_tasks: holder.open_tasks,
+        max_concurrent_tasks: holder.max_concurrent_tasks,
+        already_assigned: true,
+        reason: format!("job {job_key} is already with `{}`", holder.name),
+        candidates: Vec::new(),
+    }))
+}
+
+/// Why `instance` cannot take a job of the request's repository now, or `None` when it can.
+fn skip_reason(instance: &Instance, repository: Option<&str>) -> Option<String> {
+    match instance.status {
+        Status::Paused => return Some("paused".into()),
+        Status::Retired => return Some("retired".into()),
+        Status::Active => {}
+    }
+    if let Some(own) = instance.project.as_ref().and_then(|p| p.repository.as_deref())
+        && repository != Some(own)
+    {
+        return Some(format!("works on repository {own} only"));
+    }
+    if instance.open_tasks >= instance.max_concurrent_tasks {
+        return Some(format!("at capacity ({} of {} tasks)", instance.open_tasks, instance.max_concurrent_tasks));
+    }
+    let committed = |spent: crate::Money| spent.checked_add(instance.reserved).unwrap_or(spent);
+    for (period, limit, spent) in [
+        ("daily", instance.daily_limit, instance.spent_today),
+        ("monthly", instance.monthly_limit, instance.spent_this_month),
+    ] {
+        if let Some(limit) = limit
+            && committed(spent) >= limit
+        {
+            return Some(format!(
+                "{period} budget used up ({} spent and {} in flight of {limit})",
+                spent, instance.reserved
+            ));
+        }
+    }
+    None
+}
+
+/// The routing order: fewest open tasks, best recent success rate, higher priority, name, id.
+fn rank(a: &Instance, b: &Instance) -> Ordering {
+    a.open_tasks
+        .cmp(&b.open_tasks)
+        .then_with(|| success_order(b, a))
+        .then_with(|| b.priority.cmp(&a.priority))
+        .then_with(|| a.name.cmp(&b.name))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+/// Compares recent success rates exactly (as fractions); no finished work counts as 1/1, so a
+/// new instance is not ranked below a proven one.
+fn success_order(a: &Instance, b: &Instance) -> Ordering {
+    let rate = |i: &Instance| match i.recent_finished {
+        0 => (1_u64, 1_u64),
+        finished => (u64::from(i.recent_succeeded), u64::from(finished)),
+    };
+    let ((a_won, a_of), (b_won, b_of)) = (rate(a), rate(b));
+    (a_won * b_of).cmp(&(b_won * a_of))
+}
+
+fn candidate(instance: &Instance, skipped: Option<String>) -> Candidate {
+    Candidate {
+        instance_id: instance.id,
+        name: instance.name.clone(),
+        open_tasks: instance.open_tasks,
+        max_concurrent_tasks: instance.max_concurrent_tasks,
+        recent_succeeded: instance.recent_succeeded,
+        recent_finished: instance.recent_finished,
+        priority: instance.priority,
+        skipped,
+    }
+}
+
+/// Why the first of `ranked` won: the first ranking key that sets it apart from the runner-up.
+fn choice_reason(ranked: &[(&Instance, Option<String>)], eligible: usize) -> String {
+    let chosen = ranked[0].0;
+    let load = format!("{} of {} tasks", chosen.open_tasks, chosen.max_concurrent_tasks);
+    let Some((runner_up, _)) = ranked.get(1).filter(|_| eligible > 1) else {
+        return format!("the only instance that can take it ({load} before this one)");
+    };
+    let recent = |i: &Instance| format!("{}/{}", i.recent_succeeded, i.recent_finished);
+    if chosen.open_tasks != runner_up.open_tasks {
+        format!("the least loaded of {eligible} that can take it ({load} before this one)")
+    } else if success_order(chosen, runner_up) != Ordering::Equal {
+        format!(
+            "as loaded as `{}` ({load}), with a better recent success rate ({} against {})",
+            runner_up.name,
+            recent(chosen),
+            recent(runner_up)
+        )
+    } else if chosen.priority != runner_up.priority {
+        format!(
+            "as loaded and as successful as `{}`, with a higher priority ({} against {})",
+            runner_up.name, chosen.priority, runner_up.priority
+        )
+    } else {
+        format!("tied with `{}` on load, success rate and priority; first by name", runner_up.name)
+    }
+}
+
+/// Why a job waits, and what would help.
+fn wait_reason(request: &RouteRequest, candidates: &[Candidate]) -> String {
+    if candidates.is_empty() {
+        return format!(
+            "no instance of `{}` works for {}; create one with `orchestrator personas create NAME --type {} --project {}`",
+            request.persona_type,
+            request.project.key(),
+            request.persona_type,
+            request.project.key()
+        );
+    }
+    let why: Vec<String> = candidates
+        .iter()
+        .map(|c| format!("`{}` {}", c.name, c.skipped.as_deref().unwrap_or("could take it")))
+        .collect();
+    format!(
+        "no instance of `{}` in {} can take it now: {}; it waits until one finishes work, resumes or gets budget",
+        request.persona_type,
+        request.project,
+        why.join(", ")
+    )
+}
+
+/// The passed-over candidates, for the audit log.
+fn skipped(candidates: &[Candidate]) -> Vec<serde_json::Value> {
+    candidates.iter().filter_map(|c| c.skipped.as_ref().map(|why| json!({"instance": c.name, "why": why}))).collect()
+}
+
+fn routing_entry(request: &RouteRequest, instance_id: Option<i64>, details: serde_json::Value) -> Append<'_> {
+    Append {
+        kind: AuditKind::Routing,
+        instance_id,
+        workflow_instance: request.workflow_instance,
+        element_id: request.element_id.as_deref(),
+        job_key: Some(request.job_key),
+        details,
+    }
+}
