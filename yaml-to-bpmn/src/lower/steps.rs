@@ -96,33 +96,8 @@ impl Lowerer<'_, '_> {
                 (id.clone(), id)
             }
             Action::Phase { steps, sla } => self.phase(scope, step, steps, sla.as_ref()),
-            Action::While { condition, steps, max_iterations: Some(max), escalate_to } => {
-                self.bounded_loop(scope, step, condition, steps, *max, escalate_to.as_ref())
-            }
-            Action::While { condition, steps, max_iterations: None, .. } => {
-                let condition = self.condition(&condition.text, condition.pos);
-                let name = step_name(step);
-                let merge = self.gateway(
-                    scope,
-                    &format!("{}__loop", step.id),
-                    &format!("{name}: loop"),
-                    GatewayKind::Exclusive,
-                    false,
-                );
-                let test = self.gateway(
-                    scope,
-                    &format!("{}__test", step.id),
-                    &format!("{name}: again?"),
-                    GatewayKind::Exclusive,
-                    true,
-                );
-                let count = self.iteration_counter(scope, step);
-                let body = self.body_sub_process(scope, step, steps, None);
-                connect(&mut self.ids, scope, &merge, &test, None, None);
-                connect(&mut self.ids, scope, &test, &count, Some(condition), Some("yes"));
-                connect(&mut self.ids, scope, &count, &body, None, None);
-                connect(&mut self.ids, scope, &body, &merge, None, None);
-                (merge, test)
+            Action::While { condition, steps, max_iterations, escalate_to } => {
+                self.while_loop(scope, step, condition, steps, *max_iterations, escalate_to.as_ref())
             }
             Action::ForEach { items, steps } => {
                 let items = self.text(&items.text, items.pos);
@@ -163,24 +138,22 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// A `while-loop` with `max_iterations`: the body runs while the condition holds and fewer
-    /// than `max` iterations ran; when the condition still holds after `max`, the loop records
+    /// A `while-loop`: the body runs while the condition holds. With `max_iterations` it also
+    /// stops after `max` iterations: when the condition still holds then, the loop records
     /// `LIMIT_REACHED`, raises an `escalate` job and ends. The conditions do not overlap, so the
-    /// order in which an engine tests them does not matter.
-    fn bounded_loop(
+    /// order in which an engine tests them does not matter. Without a limit (seed workflows) the
+    /// test gateway's default flow is the way out.
+    fn while_loop(
         &mut self,
         scope: &mut Scope,
         step: &Step,
         condition: &crate::dialect::ast::Text,
         steps: &[Step],
-        max: u32,
+        max: Option<u32>,
         escalate_to: Option<&crate::dialect::ast::Text>,
     ) -> (String, String) {
         let holds = self.condition(&condition.text, condition.pos);
-        let holds = holds.strip_prefix('=').unwrap_or(&holds).to_owned();
         let name = step_name(step);
-        let current = format!("steps.{}.iterations", feel_name(&step.id));
-        let count = format!("(if {current} = null then 0 else {current})");
         let merge =
             self.gateway(scope, &format!("{}__loop", step.id), &format!("{name}: loop"), GatewayKind::Exclusive, false);
         let test = self.gateway(
@@ -190,26 +163,37 @@ impl Lowerer<'_, '_> {
             GatewayKind::Exclusive,
             true,
         );
-        let exit =
-            self.gateway(scope, &format!("{}__exit", step.id), &format!("After {name}"), GatewayKind::Exclusive, false);
+        let exit = max.map(|_| {
+            self.gateway(scope, &format!("{}__exit", step.id), &format!("After {name}"), GatewayKind::Exclusive, false)
+        });
         let counter = self.iteration_counter(scope, step);
         let body = self.body_sub_process(scope, step, steps, None);
-        let limit = self.loop_limit(scope, step, max, escalate_to);
+        let limit = max.map(|max| self.loop_limit(scope, step, max, escalate_to));
         connect(&mut self.ids, scope, &merge, &test, None, None);
-        connect(&mut self.ids, scope, &test, &counter, Some(format!("=({holds}) and {count} < {max}")), Some("yes"));
-        connect(
-            &mut self.ids,
-            scope,
-            &test,
-            &limit.0,
-            Some(format!("=({holds}) and {count} >= {max}")),
-            Some(&format!("after {max}")),
-        );
-        connect(&mut self.ids, scope, &test, &exit, None, Some("done"));
+        match (max, &exit, &limit) {
+            (Some(max), Some(exit), Some((limit, _))) => {
+                let holds = holds.strip_prefix('=').unwrap_or(&holds);
+                let current = format!("steps.{}.iterations", feel_name(&step.id));
+                let count = format!("(if {current} = null then 0 else {current})");
+                let again = format!("=({holds}) and {count} < {max}");
+                connect(&mut self.ids, scope, &test, &counter, Some(again), Some("yes"));
+                let stop = format!("=({holds}) and {count} >= {max}");
+                connect(&mut self.ids, scope, &test, limit, Some(stop), Some(&format!("after {max}")));
+                connect(&mut self.ids, scope, &test, exit, None, Some("done"));
+            }
+            _ => {
+                connect(&mut self.ids, scope, &test, &counter, Some(holds), Some("yes"));
+            }
+        }
         connect(&mut self.ids, scope, &counter, &body, None, None);
         connect(&mut self.ids, scope, &body, &merge, None, None);
-        connect(&mut self.ids, scope, &limit.1, &exit, None, None);
-        (merge, exit)
+        match (exit, limit) {
+            (Some(exit), Some((_, escalated))) => {
+                connect(&mut self.ids, scope, &escalated, &exit, None, None);
+                (merge, exit)
+            }
+            _ => (merge, test),
+        }
     }
 
     /// Records `steps.<id>.LIMIT_REACHED` and raises an `escalate` job of kind `loop-limit`.
