@@ -249,3 +249,20 @@ fn consulted_personas_advise_before_the_work_and_the_work_sees_their_advice() {
     let consultations = &test.variable(instance, "steps").expect("steps")["design"]["CONSULTATIONS"];
     assert_eq!(consultations[1], json!({"consultant": "security-architect", "advice": "from security-architect"}));
 }
+
+#[test]
+fn a_human_does_the_work_as_a_user_task_for_the_responsible_personas() {
+    let mut test = engine();
+    let instance = test.start("sample-human", json!({"inputs": {"RELEASE": "1.4.0"}}));
+    assert!(test.activate("llm").is_empty(), "no job: a person does this step");
+    let tasks = test.core().user_tasks();
+    let task = tasks.iter().find(|t| t.process_instance_key == instance).expect("a user task");
+    assert_eq!(&*task.element_id, "sign-off");
+    assert_eq!(task.candidate_groups.to_vec(), ["engineering-manager", "product-owner"]);
+    let key = task.key;
+    test.core().claim_user_task(key, "maria").expect("claim");
+    test.core().complete_user_task(key, engine::testing::vars(json!({"SIGNED": true}))).expect("complete");
+    let announce = test.activate("notify").pop().expect("the announcement follows");
+    assert_eq!(announce.variables["message"], json!("Release 1.4.0 signed: true"));
+    assert_eq!(test.variable(instance, "steps").expect("steps")["sign-off"]["SIGNED"], json!(true));
+}
