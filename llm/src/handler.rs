@@ -11,7 +11,7 @@ use serde_json::Value;
 use workers::{Job, JobHandler, JobOutcome, Variables};
 
 use crate::chain::{Chain, Unavailable, Usage};
-use crate::shape::OutputShapes;
+use crate::shape::{OutputShapes, StructuredOutput};
 use crate::spend::{PriceTable, SpendCharger, SpendRefused};
 use crate::wire::Message;
 

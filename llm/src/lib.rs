@@ -28,6 +28,6 @@ pub use breaker::CircuitState;
 pub use chain::{AttemptError, Chain, ChainError, ChainOptions, Completion, Unavailable, Usage};
 pub use handler::{Answer, AskError, LlmHandler, LlmUsage};
 pub use provider::{ProviderConfig, ProviderKind};
-pub use shape::{OutputShapes, Shape, ShapeError};
+pub use shape::{OutputShapes, Shape, ShapeError, StructuredOutput};
 pub use spend::{NoSpendLimit, Price, PriceTable, SpendCharger, SpendRefused};
 pub use wire::{Message, Role};

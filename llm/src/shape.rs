@@ -1,135 +1,45 @@
 //! Structured output: the shapes a step declares (the `outputs` task header), the instruction
 //! that asks a model for them, and the check of its answer.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
 use workers::Variables;
+pub use workers::outputs::{OutputShape as Shape, OutputShapes, OutputsHeaderError as ShapeError};
 
-/// The shape of one declared output.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Shape {
-    /// A JSON string.
-    String,
-    /// `true` or `false`.
-    Boolean,
-    /// A JSON number.
-    Number,
-    /// A JSON array.
-    List,
-    /// A JSON object.
-    Object,
-    /// A string, one of these values.
-    OneOf(Vec<String>),
-}
-
-impl Shape {
-    /// Words for the instruction and for error messages.
-    fn describe(&self) -> String {
-        match self {
-            Self::String => "a string".to_owned(),
-            Self::Boolean => "true or false".to_owned(),
-            Self::Number => "a number".to_owned(),
-            Self::List => "a JSON array".to_owned(),
-            Self::Object => "a JSON object".to_owned(),
-            Self::OneOf(values) => {
-                let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-                format!("exactly one of the strings {}", quoted.join(", "))
-            }
-        }
-    }
-
-    fn fits(&self, value: &Value) -> bool {
-        match (self, value) {
-            (Self::String, Value::String(_))
-            | (Self::Boolean, Value::Bool(_))
-            | (Self::Number, Value::Number(_))
-            | (Self::List, Value::Array(_))
-            | (Self::Object, Value::Object(_)) => true,
-            (Self::OneOf(values), Value::String(s)) => values.contains(s),
-            _ => false,
-        }
-    }
-}
-
-/// The outputs a step declares, by name. Empty when the step declares none.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OutputShapes(BTreeMap<String, Shape>);
-
-/// Why an `outputs` header is unusable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the `outputs` header {0}")]
-pub struct ShapeError(String);
-
-impl OutputShapes {
-    /// Reads the `outputs` header: a JSON object from output name to `"string"`, `"boolean"`,
-    /// `"number"`, `"list"`, `"object"` or an array of allowed strings.
-    pub fn from_header(header: &str) -> Result<Self, ShapeError> {
-        let value: Value =
-            serde_json::from_str(header).map_err(|e| ShapeError(format!("is not JSON ({e}): {header}")))?;
-        let Value::Object(map) = value else {
-            return Err(ShapeError(format!("must be a JSON object from output name to shape, not {value}")));
-        };
-        let shapes = map
-            .into_iter()
-            .map(|(name, shape)| {
-                let parsed = match &shape {
-                    Value::String(s) => match s.as_str() {
-                        "string" => Some(Shape::String),
-                        "boolean" => Some(Shape::Boolean),
-                        "number" => Some(Shape::Number),
-                        "list" => Some(Shape::List),
-                        "object" => Some(Shape::Object),
-                        _ => None,
-                    },
-                    Value::Array(values) if !values.is_empty() => values
-                        .iter()
-                        .map(|v| v.as_str().map(str::to_owned))
-                        .collect::<Option<Vec<_>>>()
-                        .map(Shape::OneOf),
-                    _ => None,
-                };
-                parsed.map(|shape| (name.clone(), shape)).ok_or_else(|| {
-                    ShapeError(format!(
-                        "gives output `{name}` the shape {shape}; use \"string\", \"boolean\", \"number\", \"list\", \"object\" or a non-empty list of strings"
-                    ))
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Self(shapes))
-    }
-
-    /// Whether no outputs are declared.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
+/// Structured answers: how to ask a model for the declared outputs, and how to read them back.
+pub trait StructuredOutput {
     /// What to append to the prompt so that the model answers with the declared shape. The
     /// text itself holds no JSON object, so it cannot be mistaken for an answer.
-    pub fn instruction(&self) -> String {
+    fn instruction(&self) -> String;
+
+    /// The declared outputs from a model's answer: the first JSON object in the text, checked
+    /// against every shape. Undeclared keys are dropped. On failure, every problem found.
+    fn check(&self, answer: &str) -> Result<Variables, Vec<String>>;
+}
+
+impl StructuredOutput for OutputShapes {
+    fn instruction(&self) -> String {
         let mut text = String::from(
             "Answer with a single JSON object and nothing else (no prose, no code fence). It must have exactly these keys:",
         );
-        for (name, shape) in &self.0 {
+        for (name, shape) in self.iter() {
             let _ = write!(text, "\n- \"{name}\": {}", shape.describe());
         }
         text
     }
 
-    /// The declared outputs from a model's answer: the first JSON object in the text, checked
-    /// against every shape. Undeclared keys are dropped. On failure, every problem found.
-    pub fn check(&self, answer: &str) -> Result<Variables, Vec<String>> {
+    fn check(&self, answer: &str) -> Result<Variables, Vec<String>> {
         let Some(mut object) = first_object(answer) else {
             return Err(vec!["the answer contains no JSON object".to_owned()]);
         };
         let mut outputs = Variables::new();
         let mut problems = Vec::new();
-        for (name, shape) in &self.0 {
+        for (name, shape) in self.iter() {
             match object.remove(name) {
                 None => problems.push(format!("key \"{name}\" is missing; it must be {}", shape.describe())),
                 Some(value) if shape.fits(&value) => {
-                    outputs.insert(name.clone(), value);
+                    outputs.insert(name.to_owned(), value);
                 }
                 Some(value) => problems.push(format!("key \"{name}\" is {value}; it must be {}", shape.describe())),
             }

@@ -22,6 +22,7 @@ pub mod handlers;
 mod job;
 mod metrics;
 mod outcome;
+pub mod outputs;
 mod runtime;
 #[cfg(test)]
 mod test_log;

@@ -17,6 +17,7 @@ use super::{APPROVE, CONSULT, ESCALATE};
 use crate::handler::JobHandler;
 use crate::job::{Job, Variables};
 use crate::outcome::JobOutcome;
+use crate::outputs::OutputShapes;
 use dice::Dice;
 
 /// Completes each job with values a real persona could have returned, chosen by a seeded random
@@ -144,15 +145,16 @@ impl SimulateHandler {
             ESCALATE => {}
             _ => {
                 let Some(header) = job.header("outputs") else { return Ok(variables) };
-                let outputs = shape::parse(header).map_err(|why| {
+                let outputs = OutputShapes::from_header(header).map_err(|why| {
                     format!(
-                        "task '{}' of process '{}' has an `outputs` header that {why}; fix the workflow's `outputs` of step {step}",
+                        "task '{}' of process '{}': {why}; fix the workflow's `outputs` of step {step}",
                         job.element_id, job.bpmn_process_id
                     )
                 })?;
-                for (name, shape) in outputs {
-                    let mut dice = Dice::new(self.scenario.seed, &[parts, &[name.as_str()]].concat());
-                    variables.insert(name.clone(), shape.value(&name, &mut dice, chances.boolean.get()));
+                for (name, shape) in outputs.iter() {
+                    let mut dice = Dice::new(self.scenario.seed, &[parts, &[name]].concat());
+                    variables
+                        .insert(name.to_owned(), shape::random_value(shape, name, &mut dice, chances.boolean.get()));
                 }
             }
         }

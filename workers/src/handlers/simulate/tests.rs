@@ -83,7 +83,7 @@ fn without_an_outputs_header_a_task_completes_empty_and_a_bad_header_is_an_incid
     assert_eq!(simulate.decide(&job("git-operation", &[], json!({}))), JobOutcome::complete());
     let bad = simulate.decide(&job("llm", &[("stepId", "plan"), ("outputs", r#"{"A": "text"}"#)], json!({})));
     let JobOutcome::Fail { message, retries: 0, .. } = bad else { panic!("expected an incident, got {bad:?}") };
-    assert!(message.contains("task 'task-1' of process 'proc'") && message.contains("output 'A'"), "{message}");
+    assert!(message.contains("task 'task-1' of process 'proc'") && message.contains("output `A`"), "{message}");
 }
 
 #[test]
