@@ -3,7 +3,7 @@
 
 mod dice;
 mod scenario;
-mod shape;
+pub(super) mod shape;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};

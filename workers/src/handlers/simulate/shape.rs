@@ -7,7 +7,7 @@ use super::dice::Dice;
 
 /// The shape of one declared output.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Shape {
+pub(crate) enum Shape {
     /// `"string"`: `<name in lower case>-<6 hex digits>`.
     String,
     /// `"boolean"`: true with the scenario's chance.
@@ -24,7 +24,7 @@ pub(super) enum Shape {
 
 /// The outputs the `outputs` header declares, by name (in name order); the error says what is
 /// wrong with the header.
-pub(super) fn parse(header: &str) -> Result<Vec<(String, Shape)>, String> {
+pub(crate) fn parse(header: &str) -> Result<Vec<(String, Shape)>, String> {
     let object: Map<String, Value> = serde_json::from_str(header).map_err(|e| format!("is not a JSON object ({e})"))?;
     object
         .into_iter()
