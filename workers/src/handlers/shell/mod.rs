@@ -71,7 +71,8 @@ impl ShellOptions {
 ///   `exitCode`, `stdout` and `stderr` (capped).
 /// - Non-zero exit: with `onError: continue` (header or variable) completes with
 ///   `{failed: true, exitCode, stderr}`, otherwise BPMN error [`STEP_FAILED`].
-/// - Timeout: the command's process group is killed and the job fails.
+/// - Timeout: the command's process group is killed and the job fails. When the command ends,
+///   whatever it left running in the background is killed too.
 #[derive(Debug, Clone)]
 pub struct ShellHandler {
     options: ShellOptions,
@@ -133,16 +134,26 @@ impl ShellHandler {
             Err(e) => return JobOutcome::fail(job, format!("`sh -c` could not start in {}: {e}", directory.display())),
         };
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
-        let cap = self.options.max_output_bytes;
+        let (pid, cap) = (child.id(), self.options.max_output_bytes);
         let finished = tokio::time::timeout(self.options.timeout, async {
-            tokio::join!(child.wait(), capture(stdout, cap), capture(stderr, cap))
+            let waiting = async {
+                let status = child.wait().await;
+                // What the command left running in the background would hold the pipes open:
+                // the step's processes end with the step.
+                kill_group(pid).await;
+                status
+            };
+            tokio::join!(waiting, capture(stdout, cap), capture(stderr, cap))
         })
         .await;
         match finished {
             Ok((Ok(status), stdout, stderr)) => self.finished(job, command, status, &stdout, &stderr),
             Ok((Err(e), ..)) => JobOutcome::fail(job, format!("waiting for `{command}` failed: {e}")),
             Err(_) => {
-                kill_group(&mut child).await;
+                kill_group(pid).await;
+                if let Err(e) = child.kill().await {
+                    tracing::warn!("could not kill a timed-out command: {e}");
+                }
                 JobOutcome::fail(job, format!("`{command}` timed out after {:?} and was killed", self.options.timeout))
             }
         }
@@ -286,17 +297,17 @@ async fn capture(stream: Option<impl AsyncRead + Unpin>, cap: usize) -> Captured
     captured
 }
 
-/// Kills the command's whole process group (what `sh` started too), then `sh` itself.
-async fn kill_group(child: &mut Child) {
+/// Kills what is left of the process group `pid` leads (the command ran in its own group), if
+/// anything is.
+async fn kill_group(pid: Option<u32>) {
     #[cfg(unix)]
-    if let Some(pid) = child.id() {
+    if let Some(pid) = pid {
         let group = format!("-{pid}");
         let killed = Command::new("kill").args(["-KILL", "--", &group]).stdin(Stdio::null()).output().await;
         if let Err(e) = killed {
-            tracing::warn!(pid, "could not kill the process group of a timed-out command: {e}");
+            tracing::warn!(pid, "could not kill the process group of a command: {e}");
         }
     }
-    if let Err(e) = child.kill().await {
-        tracing::warn!("could not kill a timed-out command: {e}");
-    }
+    #[cfg(not(unix))]
+    let _ = pid;
 }

@@ -154,6 +154,30 @@ async fn a_command_past_its_timeout_is_killed_with_what_it_started() {
 }
 
 #[tokio::test]
+async fn what_a_finished_command_left_in_the_background_is_killed() {
+    let ws = workspace();
+    let mut options = ShellOptions::new(ws.path());
+    options.timeout = Duration::from_secs(20);
+    let headers = [("commandTemplate", "sleep 30 & echo $! > bg.pid; echo started")];
+    // Were the background `sleep` not killed, its hold on stdout would run the job into the timeout.
+    let values = completed(run(options, &headers, json!({})).await);
+    assert_eq!(values["stdout"], json!("started\n"));
+    let pid = std::fs::read_to_string(ws.path().join("bg.pid")).unwrap_or_else(|e| panic!("{e}"));
+    // Alive: listed and not a zombie (an orphan's parent may be slow to reap it).
+    let alive = || {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+        stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z'))
+    };
+    for _ in 0..20 {
+        if !alive() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the background sleep {} outlived its step", pid.trim());
+}
+
+#[tokio::test]
 async fn output_beyond_the_cap_is_dropped_and_the_truncation_noted() {
     let ws = workspace();
     let mut options = ShellOptions::new(ws.path());
