@@ -86,32 +86,55 @@ pub fn describe_job(job: &Job) -> String {
 /// nothing, anything else as JSON); other text, unknown names included, stays as it is.
 pub fn fill_placeholders<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v Value>) -> String {
     let mut filled = String::with_capacity(template.len());
+    for_each_part(
+        template,
+        |name| value_of(name).is_some(),
+        |part| match part {
+            Part::Text(text) => filled.push_str(text),
+            Part::Slot(name) => filled.push_str(&value_of(name).map(text).unwrap_or_default()),
+        },
+    );
+    filled
+}
+
+/// A piece of a command template: text, or a placeholder whose name is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part<'t> {
+    /// Template text (an unknown placeholder included), to keep as it is.
+    Text(&'t str),
+    /// A `{{name}}` placeholder whose name `known` accepted: the name.
+    Slot(&'t str),
+}
+
+/// Walks `template` in order, handing `part` its text and each `{{name}}` whose name is
+/// `known`; a `{{` that opens no known placeholder is text.
+pub(crate) fn for_each_part<'t>(template: &'t str, known: impl Fn(&str) -> bool, mut part: impl FnMut(Part<'t>)) {
     let mut rest = template;
     while let Some(open) = rest.find("{{") {
         let (before, from_open) = rest.split_at(open);
-        filled.push_str(before);
+        if !before.is_empty() {
+            part(Part::Text(before));
+        }
         let after_open = &from_open[2..];
-        let replaced = after_open.find("}}").and_then(|close| {
-            let name = &after_open[..close];
-            value_of(name).map(|value| (text(value), &after_open[close + 2..]))
-        });
-        match replaced {
-            Some((value, remainder)) => {
-                filled.push_str(&value);
+        let slot = after_open.find("}}").map(|close| (&after_open[..close], &after_open[close + 2..]));
+        match slot.filter(|(name, _)| known(name)) {
+            Some((name, remainder)) => {
+                part(Part::Slot(name));
                 rest = remainder;
             }
             None => {
-                filled.push_str("{{");
+                part(Part::Text(&from_open[..2]));
                 rest = after_open;
             }
         }
     }
-    filled.push_str(rest);
-    filled
+    if !rest.is_empty() {
+        part(Part::Text(rest));
+    }
 }
 
 /// A value as it appears in text: strings without quotes, null as nothing, the rest as JSON.
-fn text(value: &Value) -> String {
+pub(crate) fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),

@@ -8,6 +8,8 @@
 //! - [`DryRunHandler`]: logs what a persona action would do ([`describe_job`]) and completes.
 //! - [`SimulateHandler`]: completes persona jobs with plausible, seeded outputs of the shapes
 //!   they declare, following a [`Scenario`] of scripted outcomes.
+//! - [`ShellHandler`]: runs `shell-command` jobs for real, in the workspace, once the guard allows
+//!   the command.
 //! - [`NoopHandler`]: completes at once.
 //!
 //! The first two read their parameters from the task's custom headers first (static values),
@@ -18,6 +20,7 @@ mod log;
 mod noop;
 mod scripted;
 mod set_variable;
+mod shell;
 mod simulate;
 
 use serde_json::Value;
@@ -27,6 +30,7 @@ pub use log::LogHandler;
 pub use noop::NoopHandler;
 pub use scripted::ScriptedHandler;
 pub use set_variable::SetVariableHandler;
+pub use shell::{FORBIDDEN_COMMAND, STEP_FAILED, ShellHandler, ShellOptions};
 pub use simulate::{Chances, Probability, Scenario, Script, Scripted, SimulateHandler, WorkTime};
 
 use crate::job::Job;
