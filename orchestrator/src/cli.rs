@@ -314,6 +314,15 @@ pub struct RunArgs {
     /// job waits or runs it jumps to the next timer, so hour- and day-long waits pass at once.
     #[arg(long, value_enum, default_value_t = ClockKind::System)]
     pub clock: ClockKind,
+    /// Run `shell-command` jobs for real, with this folder as the workspace, behind the command
+    /// guard: a blocked command throws FORBIDDEN_COMMAND and never runs. The other persona jobs
+    /// stay dry runs (or simulated with --simulate).
+    #[arg(long, value_name = "DIR")]
+    pub execute_shell: Option<PathBuf>,
+    /// The guard's allow-lists per persona type for --execute-shell, as YAML
+    /// (`persona-type: [program, "kubectl get", ...]`); without it only the deny rules apply.
+    #[arg(long, value_name = "FILE", requires = "execute_shell")]
+    pub shell_policy: Option<PathBuf>,
 }
 
 /// The clock `run` gives the engine.

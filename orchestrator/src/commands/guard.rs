@@ -56,7 +56,7 @@ fn workspace(dir: Option<&Path>) -> Result<String> {
 }
 
 /// Reads a YAML policy file; its errors name the file, line and column.
-fn read_policy(path: &Path, workspace: &str) -> Result<Policy> {
+pub(crate) fn read_policy(path: &Path, workspace: &str) -> Result<Policy> {
     let name = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::Usage(format!("{name}: cannot read the policy file: {e}")))?;

@@ -2,7 +2,7 @@
 
 mod audit;
 mod change;
-mod guard;
+pub(crate) mod guard;
 mod history;
 mod lists;
 mod personas;

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use engine::VirtualClock;
 use serde_json::Value;
 use workers::handlers::{
-    APPROVE, CONSULT, DryRunHandler, ESCALATE, LOG, LogHandler, SET_VARIABLE, SetVariableHandler, SimulateHandler,
-    describe_job,
+    APPROVE, CONSULT, DryRunHandler, ESCALATE, LOG, LogHandler, SET_VARIABLE, SetVariableHandler, ShellHandler,
+    SimulateHandler, describe_job,
 };
 use workers::{Job, JobHandler, JobOutcome, WorkerOptions, WorkerRuntime};
 
@@ -57,7 +57,10 @@ impl<H: JobHandler> JobHandler for Shown<H> {
 /// The job types of the persona actions, whose real work has side effects (shell, git, Azure
 /// DevOps, a model, notifications) or needs a person (approvals, advice, escalations).
 const PERSONA_JOB_TYPES: [&str; 8] =
-    ["shell-command", "git-operation", "azure-devops", "llm", "notify", APPROVE, CONSULT, ESCALATE];
+    [SHELL_COMMAND, "git-operation", "azure-devops", "llm", "notify", APPROVE, CONSULT, ESCALATE];
+
+/// The job type of shell steps.
+const SHELL_COMMAND: &str = "shell-command";
 
 /// The job types `run` handles: `log`, `set-variable`, and the persona actions.
 pub fn job_types() -> Vec<&'static str> {
@@ -66,8 +69,14 @@ pub fn job_types() -> Vec<&'static str> {
     types
 }
 
-/// Registers every handler on `runtime`.
-pub fn register(mut runtime: WorkerRuntime, console: &Console, options: &WorkerOptions, mode: &Mode) -> WorkerRuntime {
+/// Registers every handler on `runtime`; `shell`, when given, takes the `shell-command` jobs.
+pub fn register(
+    mut runtime: WorkerRuntime,
+    console: &Console,
+    options: &WorkerOptions,
+    mode: &Mode,
+    shell: Option<Arc<ShellHandler>>,
+) -> WorkerRuntime {
     let (persona, log, returned): (Arc<dyn JobHandler>, Arc<dyn JobHandler>, _) = match mode {
         Mode::DryRun => (Arc::new(DryRunHandler), Arc::new(LogHandler), "completed with"),
         Mode::Simulate(simulate, None) => (simulate.clone(), simulate.clone(), "simulated"),
@@ -77,9 +86,12 @@ pub fn register(mut runtime: WorkerRuntime, console: &Console, options: &WorkerO
         }
     };
     let set_variable: Arc<dyn JobHandler> = Arc::new(SetVariableHandler);
-    let handlers = [(SET_VARIABLE, set_variable, "completed with"), (LOG, log, returned)]
-        .into_iter()
-        .chain(PERSONA_JOB_TYPES.map(|job_type| (job_type, persona.clone(), returned)));
+    let handlers = [(SET_VARIABLE, set_variable, "completed with"), (LOG, log, returned)].into_iter().chain(
+        PERSONA_JOB_TYPES.map(|job_type| match (&shell, job_type) {
+            (Some(shell), SHELL_COMMAND) => (job_type, shell.clone() as Arc<dyn JobHandler>, "completed with"),
+            _ => (job_type, persona.clone(), returned),
+        }),
+    );
     for (job_type, handler, returned) in handlers {
         runtime =
             runtime.register_with(job_type, Shown { handler, console: console.clone(), returned }, options.clone());

@@ -13,6 +13,7 @@ mod clock;
 mod console;
 mod handlers;
 mod scenario;
+mod shell;
 mod summary;
 mod watch;
 
@@ -23,6 +24,7 @@ use std::time::Duration;
 use engine::history::{History, Status};
 use engine::{Engine, EngineCore, VirtualClock};
 use serde_json::json;
+use workers::handlers::ShellHandler;
 use workers::{CancellationToken, EmbeddedClient, InMemoryMetrics, WorkerOptions, WorkerRuntime};
 
 use crate::cli::{ClockKind, RunArgs};
@@ -57,6 +59,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         ));
     }
     let simulate = scenario::handler(args)?;
+    let shell = shell::handler(args)?;
     let seed = simulate.as_ref().map(|s| s.seed());
     let worker = if simulate.is_some() { format!("{}-simulate", args.worker) } else { args.worker.clone() };
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
@@ -112,7 +115,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))?;
     let engine = Engine::new(core);
     let mode = simulate.map_or(Mode::DryRun, |handler| Mode::Simulate(handler, virtual_clock.clone()));
-    let serving = Serving { worker, mode, clock: virtual_clock };
+    let serving = Serving { worker, mode, shell, clock: virtual_clock };
     let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, &console));
     console.finish();
     let summary = engine.with(|core| summarize(core, followed.zip(seed)))?;
@@ -142,6 +145,8 @@ fn ended(core: &mut engine::EngineCore, store: &StoreLocation, key: i64) -> Resu
 struct Serving {
     worker: String,
     mode: Mode,
+    /// The guarded shell handler for `shell-command` jobs (`--execute-shell`).
+    shell: Option<Arc<ShellHandler>>,
     clock: Option<VirtualClock>,
 }
 
@@ -158,7 +163,7 @@ async fn serve(engine: Engine, until: Until, serving: &Serving, console: &Consol
     let runtime = WorkerRuntime::new(Arc::new(EmbeddedClient::new(engine.clone())))
         .worker_name(serving.worker.as_str())
         .metrics(metrics.clone());
-    let runtime = handlers::register(runtime, console, &options, &serving.mode);
+    let runtime = handlers::register(runtime, console, &options, &serving.mode, serving.shell.clone());
     let shutdown = CancellationToken::new();
     let workers = tokio::spawn(runtime.run(shutdown.clone()));
     let jobs_done = |counts: &mut Counts| {
