@@ -31,6 +31,7 @@ fn a_shell_step_runs_in_the_workspace_and_its_declared_output_comes_back() {
         .expect_code(0);
     assert!(workspace.path().join("made.txt").exists(), "the command ran in the workspace: {}", outcome.stdout);
     assert!(!workspace.path().join("pwned").exists(), "the input was one quoted argument, not a command");
+    assert!(outcome.stdout.contains("]: ran: echo made > made.txt"), "the line says it ran: {}", outcome.stdout);
     let key = outcome.stdout.lines().find_map(|l| l.strip_prefix("stopped: process instance ")).unwrap_or_default();
     let key = key.split_whitespace().next().unwrap_or_default();
     let status = dir.json(&["status", key]);

@@ -31,6 +31,9 @@ struct Shown<H> {
     console: Console,
     /// How a completion with variables is introduced: `completed with` or `simulated`.
     returned: &'static str,
+    /// True when the handler really runs the action (the guarded shell): the line says `ran:`
+    /// where a dry run says `would run:`.
+    executes: bool,
 }
 
 #[async_trait]
@@ -45,7 +48,10 @@ impl<H: JobHandler> JobHandler for Shown<H> {
             JobOutcome::Fail { message, retries, .. } => format!("\n      failed ({retries} retries left): {message}"),
             JobOutcome::Error { code, message, .. } => format!("\n      threw {code}: {message}"),
         };
-        let description = describe_job(job).replace('\n', "\n      ");
+        let mut description = describe_job(job).replace('\n', "\n      ");
+        if self.executes {
+            description = description.replacen("would run: ", "ran: ", 1);
+        }
         self.console.line(&format!(
             "  {} {} [{} {}]: {description}{ending}",
             job.job_type, job.element_id, job.bpmn_process_id, job.process_instance_key
@@ -86,15 +92,15 @@ pub fn register(
         }
     };
     let set_variable: Arc<dyn JobHandler> = Arc::new(SetVariableHandler);
-    let handlers = [(SET_VARIABLE, set_variable, "completed with"), (LOG, log, returned)].into_iter().chain(
-        PERSONA_JOB_TYPES.map(|job_type| match (&shell, job_type) {
-            (Some(shell), SHELL_COMMAND) => (job_type, shell.clone() as Arc<dyn JobHandler>, "completed with"),
-            _ => (job_type, persona.clone(), returned),
-        }),
-    );
-    for (job_type, handler, returned) in handlers {
-        runtime =
-            runtime.register_with(job_type, Shown { handler, console: console.clone(), returned }, options.clone());
+    let handlers = [(SET_VARIABLE, set_variable, "completed with", false), (LOG, log, returned, false)]
+        .into_iter()
+        .chain(PERSONA_JOB_TYPES.map(|job_type| match (&shell, job_type) {
+            (Some(shell), SHELL_COMMAND) => (job_type, shell.clone() as Arc<dyn JobHandler>, "completed with", true),
+            _ => (job_type, persona.clone(), returned, false),
+        }));
+    for (job_type, handler, returned, executes) in handlers {
+        let shown = Shown { handler, console: console.clone(), returned, executes };
+        runtime = runtime.register_with(job_type, shown, options.clone());
     }
     runtime
 }
