@@ -110,6 +110,21 @@ fn seed_step_handler() -> impl JobHandler + Clone {
     Arc::new(handler_fn(handler))
 }
 
+/// Deploys every compiled workflow in one deployment and checks each got a version.
+async fn deploy_all(client: &ZeebeClient, outcome: &yaml_to_bpmn::Outcome) -> Vec<workers::DeployedProcess> {
+    let resources = outcome
+        .workflows
+        .iter()
+        .map(|w| (format!("{}.bpmn", w.id), yaml_to_bpmn::output::to_xml(&w.definitions).into_bytes()));
+    let deployed = client.deploy_resources(resources).await.unwrap_or_else(|e| panic!("deployment refused: {e}"));
+    let versions: BTreeMap<&str, i32> = deployed.iter().map(|p| (p.bpmn_process_id.as_str(), p.version)).collect();
+    for workflow in &outcome.workflows {
+        let version = versions.get(workflow.id.as_str());
+        assert!(version.is_some_and(|v| *v >= 1), "{} was not deployed: {deployed:?}", workflow.id);
+    }
+    deployed
+}
+
 #[test]
 fn seed_workflows_deploy_and_run_on_zeebe() {
     let gateway = ensure_broker_ready();
@@ -118,16 +133,7 @@ fn seed_workflows_deploy_and_run_on_zeebe() {
     runtime.block_on(async {
         let client = ZeebeClient::new(&gateway).expect("gateway address");
 
-        let resources = outcome
-            .workflows
-            .iter()
-            .map(|w| (format!("{}.bpmn", w.id), yaml_to_bpmn::output::to_xml(&w.definitions).into_bytes()));
-        let deployed = client.deploy_resources(resources).await.unwrap_or_else(|e| panic!("deployment refused: {e}"));
-        let versions: BTreeMap<&str, i32> = deployed.iter().map(|p| (p.bpmn_process_id.as_str(), p.version)).collect();
-        for workflow in &outcome.workflows {
-            let version = versions.get(workflow.id.as_str());
-            assert!(version.is_some_and(|v| *v >= 1), "{} was not deployed: {deployed:?}", workflow.id);
-        }
+        let deployed = deploy_all(&client, &outcome).await;
         assert_eq!(deployed.len(), 32, "one process per seed workflow");
 
         let shutdown = CancellationToken::new();
@@ -224,15 +230,7 @@ fn project_workflows_deploy_on_zeebe() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(async {
         let client = ZeebeClient::new(&gateway).expect("gateway address");
-        let resources = outcome
-            .workflows
-            .iter()
-            .map(|w| (format!("{}.bpmn", w.id), yaml_to_bpmn::output::to_xml(&w.definitions).into_bytes()));
-        let deployed = client.deploy_resources(resources).await.unwrap_or_else(|e| panic!("deployment refused: {e}"));
-        let ids: std::collections::BTreeSet<&str> = deployed.iter().map(|p| p.bpmn_process_id.as_str()).collect();
-        for workflow in &outcome.workflows {
-            assert!(ids.contains(workflow.id.as_str()), "{} was not deployed", workflow.id);
-        }
+        let deployed = deploy_all(&client, &outcome).await;
         assert_eq!(deployed.len(), 43, "18 system and 25 persona workflows");
     });
 }

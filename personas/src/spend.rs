@@ -149,18 +149,8 @@ impl Registry {
         let amount = self.prices.price(actual)?;
         let now = self.now();
         let mut tx = self.db.write().await?;
-        let held = tx
-            .fetch_optional(
-                "DELETE FROM persona_spend_reservation WHERE id = $1 RETURNING instance_id, job_key, amount",
-                &args![reservation],
-            )
-            .await?;
-        let Some(held) = held else {
-            return Err(not_open(reservation));
-        };
-        let (instance_id, job_key): (i64, Option<i64>) = (held.get("instance_id")?, held.get("job_key")?);
-        let released = Money::from_micros(held.get("amount")?);
-        let charge = record_charge(&mut tx, now, instance_id, job_key, actual, amount, released).await?;
+        let held = take_reservation(&mut tx, reservation).await?;
+        let charge = record_charge(&mut tx, now, held.instance_id, held.job_key, actual, amount, held.amount).await?;
         tx.commit().await?;
         Ok(charge)
     }
@@ -168,21 +158,7 @@ impl Registry {
     /// Releases a reservation whose call was not made (or failed without cost).
     pub async fn release(&self, reservation: i64) -> Result<Reservation> {
         let mut tx = self.db.write().await?;
-        let held = tx
-            .fetch_optional(
-                "DELETE FROM persona_spend_reservation WHERE id = $1 RETURNING instance_id, job_key, amount",
-                &args![reservation],
-            )
-            .await?;
-        let Some(held) = held else {
-            return Err(not_open(reservation));
-        };
-        let released = Reservation {
-            id: reservation,
-            instance_id: held.get("instance_id")?,
-            job_key: held.get("job_key")?,
-            amount: Money::from_micros(held.get("amount")?),
-        };
+        let released = take_reservation(&mut tx, reservation).await?;
         tx.execute(
             "UPDATE persona_instance SET reserved = reserved - $2 WHERE id = $1",
             &args![released.instance_id, released.amount.micros()],
@@ -318,4 +294,24 @@ pub(crate) async fn release_for_job(tx: &mut Tx, job_key: i64) -> Result<()> {
             .await?;
     }
     Ok(())
+}
+
+/// Removes an open reservation and returns it; an error when it is not open (settled or
+/// released already).
+async fn take_reservation(tx: &mut Tx, reservation: i64) -> Result<Reservation> {
+    let held = tx
+        .fetch_optional(
+            "DELETE FROM persona_spend_reservation WHERE id = $1 RETURNING instance_id, job_key, amount",
+            &args![reservation],
+        )
+        .await?;
+    let Some(held) = held else {
+        return Err(not_open(reservation));
+    };
+    Ok(Reservation {
+        id: reservation,
+        instance_id: held.get("instance_id")?,
+        job_key: held.get("job_key")?,
+        amount: Money::from_micros(held.get("amount")?),
+    })
 }
