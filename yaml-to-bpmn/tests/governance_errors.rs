@@ -298,3 +298,26 @@ fn without_a_catalogue_an_unbounded_loop_is_a_warning_and_personas_are_not_check
     assert!(!outcome.has_errors(), "{:#?}", outcome.diagnostics);
     assert!(outcome.diagnostics.iter().any(|d| d.message.contains("has no `max_iterations`")));
 }
+
+#[test]
+fn a_second_catalogue_is_an_error_in_its_file() {
+    let outcome = compile_set(&[
+        Source { name: "types.yaml".into(), text: CATALOGUE.into() },
+        Source { name: "more-types.yaml".into(), text: CATALOGUE.into() },
+    ]);
+    let found = outcome.diagnostics.iter().find(|d| d.is_error()).expect("an error");
+    assert_eq!(found.file, "more-types.yaml", "{found}");
+    assert!(found.message.contains("a second persona catalogue; types.yaml is already the catalogue"), "{found}");
+}
+
+#[test]
+fn a_catalogue_compiled_alone_as_a_workflow_says_so() {
+    let outcome = yaml_to_bpmn::compile_str("types.yaml", CATALOGUE);
+    assert!(outcome.workflows.is_empty());
+    assert!(outcome.catalogue.is_some(), "it is read as the catalogue");
+    let mut diags = yaml_to_bpmn::diagnostic::Diagnostics::new("types.yaml");
+    let source = Source { name: "types.yaml".into(), text: CATALOGUE.into() };
+    assert!(yaml_to_bpmn::compile::parse_source(&source, &mut diags).is_none());
+    let errors = diags.into_sorted();
+    assert!(errors.iter().any(|d| d.message.contains("this is a persona catalogue, not a workflow")), "{errors:?}");
+}
