@@ -15,10 +15,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use actions::{Scenario, SimulateHandler};
 use engine::{EngineCore, VirtualClock};
 use persona_orchestrator::drive::{Driver, Ending, Reply, job_types};
 use serde_json::json;
-use workers::handlers::{Scenario, SimulateHandler};
 use workers::{Job, JobHandler, JobOutcome};
 use yaml_to_bpmn::{Source, compile_set};
 

@@ -1,5 +1,5 @@
 //! Every one of the project's 43 workflows runs to its end on the embedded engine with simulated
-//! persona actions (`workers::handlers::SimulateHandler`), under three seeds: whatever the
+//! persona actions (`actions::SimulateHandler`), under three seeds: whatever the
 //! actions return, every branch, loop, approval and call ends.
 //!
 //! The engine runs on a virtual clock; when no job is left the driver jumps to the next timer
@@ -9,11 +9,11 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use actions::{Scenario, SimulateHandler};
 use engine::testing::ProcessTest;
 use persona_orchestrator::drive::{Driver, Ending, Reply, job_types};
 use serde_json::{Value, json};
 use support::project_workflows::{compile_project_workflows, project_sources};
-use workers::handlers::{Scenario, SimulateHandler};
 use workers::{Job, JobHandler, JobOutcome};
 use yaml_to_bpmn::dialect::ast::{Input, InputType};
 

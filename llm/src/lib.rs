@@ -6,11 +6,11 @@
 //! - [`Chain`] asks providers in order. Each gets a per-call timeout, retries with exponential
 //!   back-off (`backon`) on 429, 5xx, timeouts and connection failures, and a circuit breaker;
 //!   when one gives up or its circuit is open, the next is asked.
-//! - [`OutputShapes`] turns the `outputs` task header into an instruction and checks answers.
-//! - [`LlmHandler`] is the `llm` job: prompt plus instruction, one corrective retry on an
-//!   invalid answer, cost from a [`PriceTable`] charged to a [`SpendCharger`], and the outputs
-//!   plus `llm_usage` on the job; failures are BPMN errors `LLM_UNAVAILABLE`,
-//!   `LLM_INVALID_OUTPUT` and `SPEND_LIMIT_EXCEEDED`.
+//! - [`PriceTable`] prices the tokens of an answer, and a [`SpendCharger`] accepts or refuses
+//!   the charge.
+//!
+//! The `llm` job handler, which asks the chain for a step's declared outputs, is the `llm`
+//! action of the `actions` crate.
 //!
 //! The four wire formats are written by hand on the workspace's reqwest: only one plain chat
 //! call per format is needed, and owning it lets the chain classify every status for fail-over
@@ -18,16 +18,12 @@
 
 mod breaker;
 mod chain;
-mod handler;
 mod provider;
-mod shape;
 mod spend;
 mod wire;
 
 pub use breaker::CircuitState;
 pub use chain::{AttemptError, Chain, ChainError, ChainOptions, Completion, Unavailable, Usage};
-pub use handler::{Answer, AskError, LlmHandler, LlmUsage};
 pub use provider::{ProviderConfig, ProviderKind};
-pub use shape::{OutputShapes, Shape, ShapeError, StructuredOutput};
 pub use spend::{NoSpendLimit, Price, PriceTable, SpendCharger, SpendRefused};
 pub use wire::{Message, Role};

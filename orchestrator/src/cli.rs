@@ -72,6 +72,12 @@ pub enum Command {
     },
     /// Run the engine, its timers and the in-process job handlers until Ctrl-C or a condition.
     Run(RunArgs),
+    /// The action catalogue: every built-in action with its job type, step fields, operations,
+    /// inputs, outputs, side effects, timeout and retries.
+    Actions {
+        /// Show only this action (e.g. `azure-devops`).
+        name: Option<String>,
+    },
     /// The shell-command guard: test a policy without running anything.
     Guard {
         /// What to do.

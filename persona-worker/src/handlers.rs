@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use workers::handlers::{DryRunHandler, LogHandler, NoopHandler, SetVariableHandler, SimulateHandler};
+use actions::{DryRunHandler, SimulateHandler};
+use workers::handlers::{LogHandler, NoopHandler, SetVariableHandler};
 use workers::{Job, JobHandler, JobOutcome};
 
 use crate::config::{HandlerKind, JobSubscription};

@@ -56,6 +56,32 @@ impl Job {
         self.variables.get(name)
     }
 
+    /// A task parameter: the custom header `name` as a JSON string if the task declares it
+    /// (a static value), else the variable `name` (a value computed by an input mapping).
+    pub fn parameter(&self, name: &str) -> Option<Value> {
+        match self.header(name) {
+            Some(header) => Some(Value::String(header.to_owned())),
+            None => self.variable(name).cloned(),
+        }
+    }
+
+    /// A [`parameter`](Self::parameter) as text: strings as they are, other JSON values in
+    /// their JSON form.
+    pub fn text_parameter(&self, name: &str) -> Option<String> {
+        self.parameter(name).map(|value| match value {
+            Value::String(text) => text,
+            other => other.to_string(),
+        })
+    }
+
+    /// The message for a task that lacks the parameter `name`, naming the element and the fix.
+    pub fn missing_parameter(&self, name: &str) -> String {
+        format!(
+            "task '{}' of process '{}' has no '{name}' custom header or variable; add one to the task (zeebe:taskHeaders or an input mapping)",
+            self.element_id, self.bpmn_process_id
+        )
+    }
+
     /// The custom header with that name, if the task declares it.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.custom_headers.get(name).map(String::as_str)

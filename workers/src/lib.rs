@@ -11,8 +11,10 @@
 //! - [`WorkerRuntime`] polls a [`JobClient`] for each registered job type, runs the handlers
 //!   concurrently within `max_jobs_active`, reports outcomes, backs off while the engine is
 //!   unavailable, and drains on shutdown. It records [`Metrics`].
-//! - [`handlers`] has the built-in handlers: `log`, `set-variable`, `dry-run`, `noop` and a
-//!   scripted one for tests and demos.
+//! - [`handlers`] has the generic built-in handlers: `log`, `set-variable`, `noop` and a
+//!   scripted one for tests and demos. The persona actions (shell, LLM, git, REST, notify) and
+//!   the simulate and dry-run modes are in the `actions` crate, the one action catalogue.
+//! - [`testing`] builds jobs and captures logs for handler tests.
 
 mod client;
 #[cfg(feature = "embedded")]
@@ -22,10 +24,8 @@ pub mod handlers;
 mod job;
 mod metrics;
 mod outcome;
-pub mod outputs;
 mod runtime;
-#[cfg(test)]
-mod test_log;
+pub mod testing;
 #[cfg(feature = "zeebe")]
 mod zeebe;
 

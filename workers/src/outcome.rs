@@ -115,7 +115,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::handlers::test_job::job;
+    use crate::testing::job;
 
     #[test]
     fn a_failure_takes_one_retry_and_stops_at_zero() {

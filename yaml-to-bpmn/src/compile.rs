@@ -9,6 +9,7 @@ use crate::dialect::ast::Workflow;
 use crate::dialect::parse_workflow;
 use crate::governance::check_governance;
 use crate::lower::lower_workflow;
+use crate::operations::check_operations;
 use crate::parallel::parallel_map;
 use crate::personas::PersonaCatalogue;
 use crate::yaml::load;
@@ -189,6 +190,7 @@ fn compile(sources: &[Source], cross_file: bool) -> Outcome {
         let compiled = workflow.as_ref().and_then(|workflow| {
             check_workflow(workflow, &source.text, catalog.as_ref(), &mut diags);
             check_governance(workflow, catalogue.as_ref(), catalog.as_ref(), &mut diags);
+            check_operations(workflow, catalogue.is_some(), &mut diags);
             (!diags.has_errors()).then(|| {
                 let definitions = lower_workflow(workflow, catalogue.as_ref(), &mut diags);
                 report_invalid_model(&definitions, workflow.metadata.id.pos, &mut diags);

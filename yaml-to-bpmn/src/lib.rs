@@ -35,6 +35,7 @@ pub mod governance;
 pub mod index;
 pub mod lower;
 pub mod model_check;
+pub mod operations;
 pub mod output;
 pub mod parallel;
 pub mod personas;

@@ -19,9 +19,11 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::dialect::{Fields, is_valid_id};
 use crate::yaml::{Node, Value, load};
 
-/// The action kinds a persona type's capabilities may name: the job types persona work runs as.
-pub const ACTION_KINDS: [&str; 9] =
-    ["shell-command", "git-operation", "azure-devops", "llm", "notify", "log", "approve", "consult", "escalate"];
+/// The action kinds a persona type's capabilities may name: the job types of the catalogue's
+/// actions that persona work runs as (all but `set-variable`, which is a script in the model).
+pub fn action_kinds() -> Vec<&'static str> {
+    actions::specs().iter().map(|spec| spec.job_type).filter(|job_type| *job_type != "set-variable").collect()
+}
 
 /// The default of `max_concurrent_tasks`.
 pub const DEFAULT_MAX_CONCURRENT_TASKS: u32 = 5;
@@ -192,22 +194,20 @@ fn parse_defaults(node: &Node, id: &str, capabilities: &[String], diags: &mut Di
     Some(PersonaDefaults { max_concurrent_tasks, allowed_actions, escalate_to })
 }
 
-/// Action kinds from a list, each checked against [`ACTION_KINDS`].
+/// Action kinds from a list, each checked against [`action_kinds`].
 fn action_list(items: &[Node], diags: &mut Diagnostics) -> Vec<String> {
+    let kinds = action_kinds();
     items
         .iter()
         .filter_map(|item| {
             let text = item.scalar_text()?;
-            if ACTION_KINDS.contains(&text.as_str()) {
+            if kinds.contains(&text.as_str()) {
                 return Some(text);
             }
-            let close = ACTION_KINDS.iter().min_by_key(|k| strsim::levenshtein(k, &text)).copied().unwrap_or("llm");
+            let close = kinds.iter().min_by_key(|k| strsim::levenshtein(k, &text)).copied().unwrap_or("llm");
             diags.error(
                 item.pos,
-                format!(
-                    "unknown action kind `{text}` (did you mean `{close}`?); use one of {}",
-                    ACTION_KINDS.join(", ")
-                ),
+                format!("unknown action kind `{text}` (did you mean `{close}`?); use one of {}", kinds.join(", ")),
             );
             None
         })

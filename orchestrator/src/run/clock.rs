@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use actions::SimulateHandler;
 use async_trait::async_trait;
 use engine::{Clock, EngineCore, SystemClock, VirtualClock};
-use workers::handlers::SimulateHandler;
 use workers::{Job, JobHandler, JobOutcome};
 
 use crate::failure::Result;

@@ -1,21 +1,19 @@
-//! The in-process job handlers `run` registers, each wrapped so that every job it handles is
-//! shown as a line.
+//! The in-process job handlers `run` registers, one per action of the catalogue, each wrapped
+//! so that every job it handles is shown as a line.
 
 use std::sync::Arc;
 
+use actions::{Binding, DryRunHandler, Settings, SimulateHandler, describe_job};
 use async_trait::async_trait;
 use engine::VirtualClock;
 use serde_json::Value;
-use workers::handlers::{
-    APPROVE, CONSULT, DryRunHandler, ESCALATE, LOG, LogHandler, SET_VARIABLE, SetVariableHandler, ShellHandler,
-    SimulateHandler, describe_job,
-};
 use workers::{Job, JobHandler, JobOutcome, WorkerOptions, WorkerRuntime};
 
 use super::clock::Timed;
 use super::console::Console;
+use crate::failure::{Failure, Result};
 
-/// Who does the persona jobs.
+/// Who does the persona jobs that do not run for real.
 pub enum Mode {
     /// [`DryRunHandler`] says what each job would do and completes it with nothing; `log` jobs
     /// are logged.
@@ -26,8 +24,8 @@ pub enum Mode {
 }
 
 /// Shows each job and how its handler ended it, then returns that outcome.
-struct Shown<H> {
-    handler: H,
+struct Shown {
+    handler: Arc<dyn JobHandler>,
     console: Console,
     /// How a completion with variables is introduced: `completed with` or `simulated`.
     returned: &'static str,
@@ -37,7 +35,7 @@ struct Shown<H> {
 }
 
 #[async_trait]
-impl<H: JobHandler> JobHandler for Shown<H> {
+impl JobHandler for Shown {
     async fn handle(&self, job: &Job) -> JobOutcome {
         let outcome = self.handler.handle(job).await;
         let ending = match &outcome {
@@ -60,47 +58,39 @@ impl<H: JobHandler> JobHandler for Shown<H> {
     }
 }
 
-/// The job types of the persona actions, whose real work has side effects (shell, git, Azure
-/// DevOps, a model, notifications) or needs a person (approvals, advice, escalations).
-const PERSONA_JOB_TYPES: [&str; 8] =
-    [SHELL_COMMAND, "git-operation", "azure-devops", "llm", "notify", APPROVE, CONSULT, ESCALATE];
-
-/// The job type of shell steps.
-const SHELL_COMMAND: &str = "shell-command";
-
-/// The job types `run` handles: `log`, `set-variable`, and the persona actions.
+/// The job types `run` handles: every action's.
 pub fn job_types() -> Vec<&'static str> {
-    let mut types = vec![LOG, SET_VARIABLE];
-    types.extend(PERSONA_JOB_TYPES);
-    types
+    actions::specs().iter().map(|spec| spec.job_type).collect()
 }
 
-/// Registers every handler on `runtime`; `shell`, when given, takes the `shell-command` jobs.
+/// Registers a handler for every action of the catalogue on `runtime`: the real one where
+/// `settings` give it one (the guarded shell with `--execute-shell`, always `log` and
+/// `set-variable` in a dry run and `set-variable` when simulating), else the mode's.
 pub fn register(
     mut runtime: WorkerRuntime,
     console: &Console,
     options: &WorkerOptions,
     mode: &Mode,
-    shell: Option<Arc<ShellHandler>>,
-) -> WorkerRuntime {
-    let (persona, log, returned): (Arc<dyn JobHandler>, Arc<dyn JobHandler>, _) = match mode {
-        Mode::DryRun => (Arc::new(DryRunHandler), Arc::new(LogHandler), "completed with"),
-        Mode::Simulate(simulate, None) => (simulate.clone(), simulate.clone(), "simulated"),
+    settings: &Settings,
+) -> Result<WorkerRuntime> {
+    let (fallback, returned): (Arc<dyn JobHandler>, _) = match mode {
+        Mode::DryRun => (Arc::new(DryRunHandler), "completed with"),
+        Mode::Simulate(simulate, None) => (simulate.clone(), "simulated"),
         Mode::Simulate(simulate, Some(clock)) => {
-            let timed = Arc::new(Timed { simulate: simulate.clone(), clock: clock.clone(), lock: options.timeout });
-            (timed.clone(), timed, "simulated")
+            (Arc::new(Timed { simulate: simulate.clone(), clock: clock.clone(), lock: options.timeout }), "simulated")
         }
     };
-    let set_variable: Arc<dyn JobHandler> = Arc::new(SetVariableHandler);
-    let handlers = [(SET_VARIABLE, set_variable, "completed with", false), (LOG, log, returned, false)]
-        .into_iter()
-        .chain(PERSONA_JOB_TYPES.map(|job_type| match (&shell, job_type) {
-            (Some(shell), SHELL_COMMAND) => (job_type, shell.clone() as Arc<dyn JobHandler>, "completed with", true),
-            _ => (job_type, persona.clone(), returned, false),
-        }));
-    for (job_type, handler, returned, executes) in handlers {
-        let shown = Shown { handler, console: console.clone(), returned, executes };
-        runtime = runtime.register_with(job_type, shown, options.clone());
+    // A simulation answers `log` steps too, so their declared outputs and work time count.
+    let simulating = matches!(mode, Mode::Simulate(..));
+    let bindings = actions::bindings(settings, &fallback, |spec| {
+        !(simulating && spec.job_type == actions::catalogue::log::JOB_TYPE)
+    })
+    .map_err(|e| Failure::Usage(e.to_string()))?;
+    for Binding { spec, handler, real } in bindings {
+        let effects = real && spec.effects != actions::Effects::None;
+        let returned = if real { "completed with" } else { returned };
+        let shown = Shown { handler, console: console.clone(), returned, executes: effects };
+        runtime = runtime.register_with(spec.job_type, shown, options.clone());
     }
-    runtime
+    Ok(runtime)
 }

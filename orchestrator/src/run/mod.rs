@@ -24,7 +24,6 @@ use std::time::Duration;
 use engine::history::{History, Status};
 use engine::{Engine, EngineCore, VirtualClock};
 use serde_json::json;
-use workers::handlers::ShellHandler;
 use workers::{CancellationToken, EmbeddedClient, InMemoryMetrics, WorkerOptions, WorkerRuntime};
 
 use crate::cli::{ClockKind, RunArgs};
@@ -59,7 +58,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         ));
     }
     let simulate = scenario::handler(args)?;
-    let shell = shell::handler(args)?;
+    let settings = shell::settings(args)?;
     let seed = simulate.as_ref().map(|s| s.seed());
     let worker = if simulate.is_some() { format!("{}-simulate", args.worker) } else { args.worker.clone() };
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
@@ -115,8 +114,8 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))?;
     let engine = Engine::new(core);
     let mode = simulate.map_or(Mode::DryRun, |handler| Mode::Simulate(handler, virtual_clock.clone()));
-    let serving = Serving { worker, mode, shell, clock: virtual_clock };
-    let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, &console));
+    let serving = Serving { worker, mode, settings, clock: virtual_clock };
+    let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, &console))?;
     console.finish();
     let summary = engine.with(|core| summarize(core, followed.zip(seed)))?;
     Ok(finish(&stop, &counts, summary.as_ref(), format))
@@ -145,25 +144,25 @@ fn ended(core: &mut engine::EngineCore, store: &StoreLocation, key: i64) -> Resu
 struct Serving {
     worker: String,
     mode: Mode,
-    /// The guarded shell handler for `shell-command` jobs (`--execute-shell`).
-    shell: Option<Arc<ShellHandler>>,
+    /// How the real handlers are set up (the guarded shell with `--execute-shell`).
+    settings: actions::Settings,
     clock: Option<VirtualClock>,
 }
 
 /// Runs ticker, handlers and watcher until the condition holds or Ctrl-C comes; then drains.
-async fn serve(engine: Engine, until: Until, serving: &Serving, console: &Console) -> (Stop, Counts) {
+async fn serve(engine: Engine, until: Until, serving: &Serving, console: &Console) -> Result<(Stop, Counts)> {
     let job_types = handlers::job_types();
     let mut watch = Watch::new(until, &job_types);
     // Look once before anything runs, so every running instance is followed from the start.
     engine.with(|core| watch.observe(core));
-    let ticker = engine.spawn_ticker(BEAT);
     let metrics = Arc::new(InMemoryMetrics::new());
     let options =
         WorkerOptions { request_timeout: Duration::from_secs(1), poll_interval: BEAT, ..WorkerOptions::default() };
     let runtime = WorkerRuntime::new(Arc::new(EmbeddedClient::new(engine.clone())))
         .worker_name(serving.worker.as_str())
         .metrics(metrics.clone());
-    let runtime = handlers::register(runtime, console, &options, &serving.mode, serving.shell.clone());
+    let runtime = handlers::register(runtime, console, &options, &serving.mode, &serving.settings)?;
+    let ticker = engine.spawn_ticker(BEAT);
     let shutdown = CancellationToken::new();
     let workers = tokio::spawn(runtime.run(shutdown.clone()));
     let jobs_done = |counts: &mut Counts| {
@@ -212,7 +211,7 @@ async fn serve(engine: Engine, until: Until, serving: &Serving, console: &Consol
     let (mut counts, _) = engine.with(|core| watch.observe(core));
     jobs_done(&mut counts);
     console.progress(&counts.line());
-    (stop, counts)
+    Ok((stop, counts))
 }
 
 /// Stores a snapshot of the engine's state; a failure is shown, not fatal: the log still holds

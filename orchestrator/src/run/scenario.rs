@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use workers::handlers::{Scenario, SimulateHandler};
+use actions::{Scenario, SimulateHandler};
 
 use crate::cli::RunArgs;
 use crate::failure::{Failure, Result};

@@ -171,7 +171,7 @@ pub enum HandlerKind {
     /// `dry-run`: logs what the persona action would do and completes.
     DryRun,
     /// `simulate`: completes with plausible outputs of the task's declared shape (seeded, see
-    /// `workers::handlers::SimulateHandler`), approvals and consultations included.
+    /// `actions::SimulateHandler`), approvals and consultations included.
     Simulate,
 }
 

@@ -3,7 +3,6 @@
 use async_trait::async_trait;
 use tracing::Level;
 
-use super::{missing, text_parameter};
 use crate::handler::JobHandler;
 use crate::job::Job;
 use crate::outcome::JobOutcome;
@@ -32,10 +31,10 @@ fn parse_level(name: &str) -> Option<Level> {
 #[async_trait]
 impl JobHandler for LogHandler {
     async fn handle(&self, job: &Job) -> JobOutcome {
-        let Some(message) = text_parameter(job, "message") else {
-            return JobOutcome::fail_without_retries(missing(job, "message"));
+        let Some(message) = job.text_parameter("message") else {
+            return JobOutcome::fail_without_retries(job.missing_parameter("message"));
         };
-        let level = match text_parameter(job, "level") {
+        let level = match job.text_parameter("level") {
             None => Level::INFO,
             Some(name) => match parse_level(&name) {
                 Some(level) => level,
@@ -65,8 +64,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::handlers::test_job::job;
-    use crate::test_log::{Capture, Logged};
+    use crate::testing::job;
+    use crate::testing::{Capture, Logged};
 
     #[test]
     fn every_documented_level_name_is_read() {

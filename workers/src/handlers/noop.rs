@@ -23,7 +23,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::handlers::test_job::job;
+    use crate::testing::job;
 
     #[tokio::test]
     async fn completes_without_variables_whatever_the_job_carries() {

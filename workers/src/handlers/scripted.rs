@@ -55,7 +55,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::handlers::test_job::job;
+    use crate::testing::job;
 
     fn vars(value: Value) -> Variables {
         value.as_object().cloned().unwrap_or_default()

@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 
-use super::{missing, parameter, text_parameter};
 use crate::handler::JobHandler;
 use crate::job::{Job, Variables};
 use crate::outcome::JobOutcome;
@@ -19,8 +18,8 @@ pub struct SetVariableHandler;
 #[async_trait]
 impl JobHandler for SetVariableHandler {
     async fn handle(&self, job: &Job) -> JobOutcome {
-        let Some(name) = text_parameter(job, "variable") else {
-            return JobOutcome::fail_without_retries(missing(job, "variable"));
+        let Some(name) = job.text_parameter("variable") else {
+            return JobOutcome::fail_without_retries(job.missing_parameter("variable"));
         };
         let name = name.trim();
         let name = name.strip_prefix("context.").unwrap_or(name);
@@ -30,8 +29,8 @@ impl JobHandler for SetVariableHandler {
                 job.element_id, job.bpmn_process_id
             ));
         }
-        let Some(value) = parameter(job, "value") else {
-            return JobOutcome::fail_without_retries(missing(job, "value"));
+        let Some(value) = job.parameter("value") else {
+            return JobOutcome::fail_without_retries(job.missing_parameter("value"));
         };
         let mut variables = Variables::new();
         variables.insert(name.to_owned(), value);
@@ -44,7 +43,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::handlers::test_job::job;
+    use crate::testing::job;
 
     fn completed_with(outcome: JobOutcome) -> Value {
         match outcome {

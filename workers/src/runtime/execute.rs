@@ -140,11 +140,11 @@ mod tests {
     use super::*;
     use crate::client::{ActivateJobsRequest, JobClient};
     use crate::handler::handler_fn;
-    use crate::handlers::test_job::job;
     use crate::job::Variables;
     use crate::metrics::NoMetrics;
     use crate::runtime::RetryPolicy;
-    use crate::test_log::Capture;
+    use crate::testing::Capture;
+    use crate::testing::job;
 
     /// Accepts every report and has no jobs.
     struct AcceptAll;

@@ -170,7 +170,7 @@ pub struct Step {
     /// `human: true`: a person does the work, as a user task.
     pub human: bool,
     /// The shapes of the typed `outputs` entries (`- NAME: boolean`), by name.
-    pub shapes: Vec<(String, OutputShape)>,
+    pub shapes: Vec<(String, actions::Shape)>,
     /// Where the step's mapping starts.
     pub pos: Pos,
     /// What the step does.
@@ -366,23 +366,6 @@ impl Workflow {
     pub fn input(&self, name: &str) -> Option<&Input> {
         self.inputs.iter().find(|i| i.name == name)
     }
-}
-
-/// The shape of a step output, as simulate mode produces it and the `outputs` header names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutputShape {
-    /// `string` (also a bare name).
-    String,
-    /// `boolean`.
-    Boolean,
-    /// `number`.
-    Number,
-    /// `list`.
-    List,
-    /// `object`.
-    Object,
-    /// One of these values.
-    OneOf(Vec<String>),
 }
 
 /// Who does, approves, advises on and hears about a step or phase.

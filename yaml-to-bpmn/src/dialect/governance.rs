@@ -1,7 +1,9 @@
 //! Reading the governance blocks of the dialect: `raci:` (and its `persona:` shorthand), `sla:`,
 //! and typed step `outputs`.
 
-use super::ast::{Breach, Escalation, OutputShape, Raci, Sla, Text};
+use actions::Shape;
+
+use super::ast::{Breach, Escalation, Raci, Sla, Text};
 use super::fields::Fields;
 use super::parse::duration_or_report;
 use crate::diagnostic::{Diagnostics, Pos};
@@ -133,7 +135,7 @@ fn parse_breach(node: &Node, diags: &mut Diagnostics) -> Option<Breach> {
 }
 
 /// Reads a step's `outputs` list: bare names, or one-key maps from a name to its shape.
-pub fn parse_outputs(items: &[Node], diags: &mut Diagnostics) -> (Vec<Text>, Vec<(String, OutputShape)>) {
+pub fn parse_outputs(items: &[Node], diags: &mut Diagnostics) -> (Vec<Text>, Vec<(String, Shape)>) {
     let mut names = Vec::new();
     let mut shapes = Vec::new();
     for item in items {
@@ -162,27 +164,24 @@ pub fn parse_outputs(items: &[Node], diags: &mut Diagnostics) -> (Vec<Text>, Vec
     (names, shapes)
 }
 
-fn parse_shape(node: &Node, diags: &mut Diagnostics) -> Option<OutputShape> {
+fn parse_shape(node: &Node, diags: &mut Diagnostics) -> Option<Shape> {
     if let Value::Seq(values) = &node.value {
         let values: Vec<String> = values.iter().filter_map(Node::scalar_text).collect();
         if values.is_empty() {
             diags.error(node.pos, "an output's list of values is empty; list the values it can take");
             return None;
         }
-        return Some(OutputShape::OneOf(values));
+        return Some(Shape::OneOf(values));
     }
-    match node.scalar_text().as_deref() {
-        Some("string") => Some(OutputShape::String),
-        Some("boolean") => Some(OutputShape::Boolean),
-        Some("number") => Some(OutputShape::Number),
-        Some("list") => Some(OutputShape::List),
-        Some("object") => Some(OutputShape::Object),
-        other => {
+    let word = node.scalar_text();
+    match word.as_deref().and_then(Shape::from_keyword) {
+        Some(shape) => Some(shape),
+        None => {
             diags.error(
                 node.pos,
                 format!(
                     "unknown output shape `{}`; use string, boolean, number, list, object or a list of values",
-                    other.unwrap_or("?")
+                    word.as_deref().unwrap_or("?")
                 ),
             );
             None

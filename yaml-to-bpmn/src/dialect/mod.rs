@@ -6,4 +6,4 @@ mod governance;
 mod parse;
 
 pub(crate) use fields::Fields;
-pub use parse::{ACTIONS, is_valid_id, parse_workflow};
+pub use parse::{CONTROL_FLOW, is_valid_id, parse_workflow, step_actions};

@@ -325,7 +325,7 @@ fn parse_step(node: &Node, path_id: String, diags: &mut Diagnostics) -> Option<S
         }
     });
     let Some((action_name, action_pos)) = f.text("action", diags) else {
-        diags.error(node.pos, format!("step `{id}` has no `action`; add one of: {}", ACTIONS.join(", ")));
+        diags.error(node.pos, format!("step `{id}` has no `action`; add one of: {}", step_actions().join(", ")));
         return None;
     };
     let mut guard = None;
@@ -351,24 +351,15 @@ fn parse_step(node: &Node, path_id: String, diags: &mut Diagnostics) -> Option<S
 /// Variables the compiled process uses itself; `set-variable` may not overwrite them.
 pub const RESERVED_VARIABLES: [&str; 6] = ["inputs", "steps", "outputs", "item", "error", crate::lower::CALLER_STEPS];
 
-/// The twelve action kinds.
-pub const ACTIONS: [&str; 15] = [
-    "shell-command",
-    "llm",
-    "notify",
-    "phase",
-    "git-operation",
-    "azure-devops",
-    "log",
-    "execute-workflow",
-    "conditional",
-    "parallel",
-    "while-loop",
-    "for-loop",
-    "repeat",
-    "wait",
-    "set-variable",
-];
+/// The control-flow actions, which the compiler turns into BPMN structure itself.
+pub const CONTROL_FLOW: [&str; 8] =
+    ["phase", "execute-workflow", "conditional", "parallel", "while-loop", "for-loop", "repeat", "wait"];
+
+/// Every name a step may give in `action:`: the catalogue's step actions, then control flow.
+pub fn step_actions() -> Vec<&'static str> {
+    let catalogue = actions::specs().into_iter().filter(|spec| spec.in_steps).map(|spec| spec.name);
+    catalogue.chain(CONTROL_FLOW).collect()
+}
 
 #[allow(clippy::too_many_arguments)]
 fn parse_action(
@@ -521,7 +512,12 @@ fn parse_action(
             Action::SetVariable { variable: name, value }
         }
         other => {
-            diags.error(action_pos, format!("unknown action `{other}`; use one of: {}", ACTIONS.join(", ")));
+            let known = step_actions();
+            let close = known.iter().min_by_key(|name| strsim::levenshtein(name, other)).copied().unwrap_or("llm");
+            diags.error(
+                action_pos,
+                format!("unknown action `{other}` (did you mean `{close}`?); use one of: {}", known.join(", ")),
+            );
             return None;
         }
     };

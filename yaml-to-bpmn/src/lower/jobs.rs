@@ -7,7 +7,9 @@ use bpmn::model::{ExtensionElement, FlowNode, FlowNodeKind, Task, TaskKind};
 use super::graph::node;
 use super::service::{JobSpec, call_node, service_node};
 use super::{CALLER_STEPS, Lowerer, mapping, script_kind, step_name};
-use crate::dialect::ast::{Action, OutputShape, Step};
+use actions::{OutputShapes, Shape};
+
+use crate::dialect::ast::{Action, Step};
 use crate::template::{Segment, feel_name, feel_string, split};
 use crate::yaml::Value;
 
@@ -187,25 +189,21 @@ impl Lowerer<'_, '_> {
     }
 }
 
-/// The `outputs` header: each declared output's shape as JSON (`"string"` for bare names).
+/// The `outputs` header: each declared output's shape: as the step types it, else as the
+/// catalogue types the operation's output of that name, else `string`.
 fn output_shapes(step: &Step) -> String {
-    let shapes: serde_json::Map<String, serde_json::Value> = step
-        .outputs
-        .iter()
-        .map(|output| {
-            let shape = step.shapes.iter().find(|(name, _)| *name == output.text).map(|(_, shape)| shape);
-            let value = match shape {
-                None | Some(OutputShape::String) => "string".into(),
-                Some(OutputShape::Boolean) => "boolean".into(),
-                Some(OutputShape::Number) => "number".into(),
-                Some(OutputShape::List) => "list".into(),
-                Some(OutputShape::Object) => "object".into(),
-                Some(OutputShape::OneOf(values)) => serde_json::json!(values),
-            };
-            (output.text.clone(), value)
-        })
-        .collect();
-    serde_json::Value::Object(shapes).to_string()
+    let catalogued = match &step.action {
+        Action::Operation { job_type, operation, .. } => actions::by_job_type(job_type)
+            .and_then(|spec| spec.operation(operation).map(|operation| operation.outputs.clone()))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let shape = |name: &str| {
+        let typed = step.shapes.iter().find(|(n, _)| n == name).map(|(_, shape)| shape);
+        let known = || catalogued.iter().find(|field| field.name == name).map(|field| &field.shape);
+        typed.or_else(known).cloned().unwrap_or(Shape::String)
+    };
+    OutputShapes::new(step.outputs.iter().map(|output| (output.text.clone(), shape(&output.text)))).to_header()
 }
 
 /// A Camunda user task whose candidate groups are the responsible personas; the headers and

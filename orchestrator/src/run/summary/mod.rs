@@ -6,10 +6,10 @@ mod print;
 
 use std::collections::{BTreeSet, HashMap};
 
+use actions::{APPROVE, CONSULT, ESCALATE};
 use engine::history::{ElementHistory, History, InstanceHistory, JobHistory, Status, VariableChange};
 use serde::Serialize;
 use serde_json::Value;
-use workers::handlers::{APPROVE, CONSULT, ESCALATE};
 
 /// The summary of one instance and the instances it called.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,4 +1,4 @@
-//! A `tracing` subscriber for unit tests that keeps each event's level and fields, so tests can
+//! A `tracing` subscriber for tests that keeps each event's level and fields, so tests can
 //! check what was logged.
 
 use std::fmt::Debug;
@@ -10,25 +10,27 @@ use tracing::{Event, Level, Metadata, Subscriber};
 
 /// One logged event: its level and its fields as `name=value` text (`message` first).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Logged {
-    pub(crate) level: Level,
-    pub(crate) fields: Vec<(String, String)>,
+pub struct Logged {
+    /// The event's level.
+    pub level: Level,
+    /// The event's fields as `(name, value)` text, `message` first.
+    pub fields: Vec<(String, String)>,
 }
 
 impl Logged {
     /// The value of a field, if the event has it.
-    pub(crate) fn field(&self, name: &str) -> Option<&str> {
+    pub fn field(&self, name: &str) -> Option<&str> {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 }
 
 /// Collects events; spans are accepted and ignored.
 #[derive(Clone, Default)]
-pub(crate) struct Capture(Arc<Mutex<Vec<Logged>>>);
+pub struct Capture(Arc<Mutex<Vec<Logged>>>);
 
 impl Capture {
     /// The events logged so far.
-    pub(crate) fn events(&self) -> Vec<Logged> {
+    pub fn events(&self) -> Vec<Logged> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }

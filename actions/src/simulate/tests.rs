@@ -1,8 +1,8 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::handlers::test_job::job;
-use crate::test_log::Capture;
+use workers::testing::Capture;
+use workers::testing::job;
 
 const SHAPES: &str = r#"{"BRANCH": "string", "OK": "boolean", "COUNT": "number", "FILES": "list", "REVIEW": "object", "VERDICT": ["approve", "request-changes"]}"#;
 

@@ -13,12 +13,10 @@ use serde_json::Value;
 
 pub use scenario::{Chances, Probability, Scenario, Script, Scripted, WorkTime};
 
-use super::{APPROVE, CONSULT, ESCALATE};
-use crate::handler::JobHandler;
-use crate::job::{Job, Variables};
-use crate::outcome::JobOutcome;
-use crate::outputs::OutputShapes;
+use crate::shape::OutputShapes;
+use crate::{APPROVE, CONSULT, ESCALATE};
 use dice::Dice;
+use workers::{Job, JobHandler, JobOutcome, Variables};
 
 /// Completes each job with values a real persona could have returned, chosen by a seeded random
 /// stream and by the [`Scenario`]'s scripts:

@@ -11,9 +11,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 
-use crate::handler::JobHandler;
-use crate::job::Job;
-use crate::outcome::JobOutcome;
+use workers::{Job, JobHandler, JobOutcome};
 
 /// Logs (at `info`, with the element id, process instance and the task's `persona` header) what
 /// the job would do, as [`describe_job`] renders it, and completes without variables: the
@@ -147,8 +145,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::handlers::test_job::job;
-    use crate::test_log::Capture;
+    use workers::testing::Capture;
+    use workers::testing::job;
 
     #[test]
     fn placeholders_are_filled_by_name_and_unknown_ones_kept() {

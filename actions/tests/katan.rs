@@ -17,9 +17,11 @@ use std::process::{Command, ExitCode};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use actions::OutputShapes;
+use actions::llm::LlmHandler;
 use llm::{
-    Chain, ChainOptions, CircuitState, LlmHandler, Message, NoSpendLimit, OutputShapes, Price, PriceTable,
-    ProviderConfig, ProviderKind, SpendCharger, SpendRefused,
+    Chain, ChainOptions, CircuitState, Message, NoSpendLimit, Price, PriceTable, ProviderConfig, ProviderKind,
+    SpendCharger, SpendRefused,
 };
 use serde_json::Value;
 use workers::{Job, JobHandler, JobOutcome};

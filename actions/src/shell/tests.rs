@@ -6,7 +6,7 @@ use tempfile::TempDir;
 
 use super::quote::fill_quoted;
 use super::*;
-use crate::handlers::test_job::job;
+use workers::testing::job;
 
 /// Values that would run something, or split, if they reached the shell unquoted.
 const NASTY: [&str; 6] = [

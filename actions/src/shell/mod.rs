@@ -16,11 +16,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 
-use super::{missing, text_parameter};
-use crate::handler::JobHandler;
-use crate::job::{Job, Variables};
-use crate::outcome::JobOutcome;
-use crate::outputs::{OutputShape, OutputShapes};
+use crate::shape::{OutputShapes, Shape};
+use workers::{Job, JobHandler, JobOutcome, Variables};
 
 /// The BPMN error code of a command the guard blocked (or a working directory outside the
 /// workspace): the command never ran.
@@ -90,7 +87,7 @@ impl ShellHandler {
         let workspace = self.options.workspace.canonicalize().map_err(|e| {
             JobOutcome::fail(job, format!("the workspace {} cannot be opened: {e}", self.options.workspace.display()))
         })?;
-        let Some(asked) = text_parameter(job, "workingDirectory").filter(|dir| !dir.is_empty()) else {
+        let Some(asked) = job.text_parameter("workingDirectory").filter(|dir| !dir.is_empty()) else {
             return Ok(workspace);
         };
         let refuse = |why: String| forbidden(job, "working-directory", &why, &asked);
@@ -187,7 +184,7 @@ impl ShellHandler {
             variables.insert("stderr".into(), stderr_text.into());
             return JobOutcome::complete_with(variables);
         }
-        if text_parameter(job, "onError").as_deref() == Some("continue") {
+        if job.text_parameter("onError").as_deref() == Some("continue") {
             let variables = json!({"failed": true, "exitCode": exit_code, "stderr": stderr_text});
             return JobOutcome::complete_with(object(variables));
         }
@@ -206,7 +203,7 @@ impl ShellHandler {
 impl JobHandler for ShellHandler {
     async fn handle(&self, job: &Job) -> JobOutcome {
         let Some(template) = job.header("commandTemplate") else {
-            return JobOutcome::fail_without_retries(missing(job, "commandTemplate"));
+            return JobOutcome::fail_without_retries(job.missing_parameter("commandTemplate"));
         };
         let command = match quote::fill_quoted(template, |slot| job.variable(slot)) {
             Ok(command) => command,
@@ -248,10 +245,10 @@ fn declared_outputs(stdout: &str, declared: &OutputShapes) -> Variables {
 
 /// `value` as its shape says: `true`/`false` for booleans, a parsed number for numbers, text
 /// otherwise (also when it does not parse).
-fn typed(value: &str, shape: &OutputShape) -> Value {
+fn typed(value: &str, shape: &Shape) -> Value {
     let parsed = match shape {
-        OutputShape::Boolean => value.trim().parse::<bool>().ok().map(Value::Bool),
-        OutputShape::Number => serde_json::from_str::<serde_json::Number>(value.trim()).ok().map(Value::Number),
+        Shape::Boolean => value.trim().parse::<bool>().ok().map(Value::Bool),
+        Shape::Number => serde_json::from_str::<serde_json::Number>(value.trim()).ok().map(Value::Number),
         _ => None,
     };
     parsed.unwrap_or_else(|| Value::String(value.to_owned()))

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use actions::llm::LlmHandler;
 use llm::{
-    Chain, ChainOptions, LlmHandler, NoSpendLimit, Price, PriceTable, ProviderConfig, ProviderKind, SpendCharger,
-    SpendRefused,
+    Chain, ChainOptions, NoSpendLimit, Price, PriceTable, ProviderConfig, ProviderKind, SpendCharger, SpendRefused,
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

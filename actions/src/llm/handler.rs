@@ -6,14 +6,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use llm::{Chain, Message, PriceTable, SpendCharger, SpendRefused, Unavailable, Usage};
 use serde::Serialize;
 use serde_json::Value;
 use workers::{Job, JobHandler, JobOutcome, Variables};
 
-use crate::chain::{Chain, Unavailable, Usage};
-use crate::shape::{OutputShapes, StructuredOutput};
-use crate::spend::{PriceTable, SpendCharger, SpendRefused};
-use crate::wire::Message;
+use super::structured::StructuredOutput;
+use crate::shape::OutputShapes;
 
 /// What the calls of one job used in total; recorded on the job as `llm_usage`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::job::Variables;
+use workers::Variables;
 
 /// The configuration of a [`SimulateHandler`](super::SimulateHandler), readable from YAML or
 /// JSON with serde:

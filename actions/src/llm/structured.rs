@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 use workers::Variables;
-pub use workers::outputs::{OutputShape as Shape, OutputShapes, OutputsHeaderError as ShapeError};
+
+use crate::shape::OutputShapes;
 
 /// Structured answers: how to ask a model for the declared outputs, and how to read them back.
 pub trait StructuredOutput {

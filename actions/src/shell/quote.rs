@@ -17,7 +17,7 @@
 
 use serde_json::Value;
 
-use crate::handlers::dry_run::{Part, for_each_part, text};
+use crate::dry_run::{Part, for_each_part, text};
 
 /// Fills `template`'s known placeholders with their values, quoted for their context. The
 /// error names the placeholder whose value cannot be placed safely, and why.

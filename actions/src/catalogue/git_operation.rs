@@ -1,0 +1,82 @@
+//! `git-operation`: branches, commits, pushes, merges and reverts in the project's repository.
+
+use std::time::Duration;
+
+use crate::shape::Shape::{Boolean, List, String as Text};
+use crate::spec::{ActionSpec, Effects, Operation};
+
+/// The job type of git steps.
+pub const JOB_TYPE: &str = "git-operation";
+
+/// The spec.
+pub fn spec() -> ActionSpec {
+    let op = |name, effects, summary| Operation::new(name, effects, summary);
+    let local = Effects::Workspace;
+    let remote = Effects::External;
+    ActionSpec {
+        name: "git-operation",
+        job_type: JOB_TYPE,
+        in_steps: true,
+        summary: "A git operation on the project's working copy; destructive ones first save the old head on a `backup/pre-orchestration-<time>` branch.",
+        fields: Vec::new(),
+        outputs: Vec::new(),
+        operations: vec![
+            op("checkout", local, "Switches to a local branch.").input("branch", Text, "The branch."),
+            op("fetch-and-checkout", remote, "Fetches a branch from the remote and switches to it.")
+                .input("branch", Text, "The branch.")
+                .optional("remote", Text, "The remote (default origin)."),
+            op("create-branch", local, "Creates `<type>/<work item>-<slug>` from a start point and switches to it.")
+                .input("branch", Text, "The new branch's name.")
+                .optional("from", Text, "The start point (default HEAD).")
+                .optional("push", Boolean, "Push it with upstream tracking.")
+                .output("BRANCH_NAME", Text, "The branch."),
+            op("commit", local, "Commits staged or given paths with a conventional-commit message.")
+                .input("message", Text, "`type(scope): subject`, optionally a body and `AB#<id>`.")
+                .optional("paths", List, "Paths to stage (default all changes).")
+                .optional("push", Boolean, "Push the branch afterwards.")
+                .output("COMMITTED", Boolean, "False when there was nothing to commit.")
+                .output("COMMIT_HASH", Text, "The new commit."),
+            op("push", remote, "Pushes the current branch with upstream tracking.")
+                .optional("branch", Text, "The branch (default the current one)."),
+            op("merge", remote, "Merges a branch into a target with the merge, squash or rebase strategy.")
+                .input("source", Text, "The branch to merge.")
+                .input("target", Text, "The branch to merge into.")
+                .optional("strategy", Text, "merge, squash or rebase (default merge).")
+                .output("MERGED", Boolean, "False when it conflicted.")
+                .output("MERGE_COMMIT", Text, "The target's new head.")
+                .output("CONFLICTS", List, "Conflicting files, when it conflicted.")
+                .output("BACKUP_BRANCH", Text, "The branch holding the target's old head."),
+            op("detect-conflicts", Effects::None, "Lists the files a merge would conflict in, changing nothing.")
+                .input("source", Text, "The branch to merge.")
+                .input("target", Text, "The branch to merge into.")
+                .output("HAS_CONFLICTS", Boolean, "Whether any file conflicts.")
+                .output("CONFLICTS", List, "The conflicting files."),
+            op("revert", remote, "Reverts a commit (a merge against its first parent) on the current branch.")
+                .input("commit", Text, "The commit.")
+                .output("REVERT_COMMIT", Text, "The new commit.")
+                .output("BACKUP_BRANCH", Text, "The branch holding the old head."),
+            op("cherry-pick", local, "Applies a commit onto the current branch.")
+                .input("commit", Text, "The commit.")
+                .output("CONFLICTS", List, "Conflicting files, when it conflicted."),
+            op("tag", remote, "Tags a commit and pushes the tag.")
+                .input("tag_name", Text, "The tag.")
+                .optional("commit", Text, "The commit (default HEAD).")
+                .optional("message", Text, "An annotation."),
+            op("delete-remote-branch", remote, "Deletes a branch on the remote, after backing it up.")
+                .input("branch", Text, "The branch.")
+                .optional("remote", Text, "The remote (default origin).")
+                .output("BACKUP_BRANCH", Text, "The branch holding its old head."),
+        ],
+        effects: Effects::External,
+        timeout: Duration::from_secs(300),
+        retries: 3,
+    }
+}
+
+/// Not yet: git steps run dry or simulated until the git handler lands.
+#[cfg(feature = "run")]
+pub(crate) fn handler(
+    _settings: &crate::Settings,
+) -> Result<Option<std::sync::Arc<dyn workers::JobHandler>>, crate::SettingsError> {
+    Ok(None)
+}

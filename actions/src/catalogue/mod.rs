@@ -1,0 +1,37 @@
+//! The catalogue: one file per built-in action, listed once below. Each file gives the action's
+//! [`ActionSpec`] (`spec()`), and with feature `run` the handler that performs it for real
+//! (`handler(&Settings)`, `None` when only a person, a dry run or a simulation can do it).
+//!
+//! Adding an action is one new file here plus its name in the `catalogue!` line.
+
+#[cfg(feature = "run")]
+use std::sync::Arc;
+
+#[cfg(feature = "run")]
+use workers::JobHandler;
+
+use crate::spec::ActionSpec;
+#[cfg(feature = "run")]
+use crate::{Settings, SettingsError};
+
+macro_rules! catalogue {
+    ($($action:ident),* $(,)?) => {
+        $(pub mod $action;)*
+
+        /// Every built-in action, in catalogue order.
+        pub fn specs() -> Vec<ActionSpec> {
+            vec![$($action::spec()),*]
+        }
+
+        /// Each action's job type and its real handler under `settings` (`None` where the
+        /// settings give it none, or where only a person can do it).
+        #[cfg(feature = "run")]
+        pub(crate) fn real_handlers(
+            settings: &Settings,
+        ) -> Result<Vec<(ActionSpec, Option<Arc<dyn JobHandler>>)>, SettingsError> {
+            Ok(vec![$(($action::spec(), $action::handler(settings)?)),*])
+        }
+    };
+}
+
+catalogue![shell_command, llm, git_operation, azure_devops, notify, log, set_variable, approve, consult, escalate];

@@ -1,0 +1,87 @@
+//! [`Settings`]: how the real handlers are set up, one section per action.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::shell::ShellOptions;
+
+/// What the real handlers need: the project's workspace, the shell guard's policy, and each
+/// action's own section (by action name, e.g. `notify: {webhook: ...}`), typically read from
+/// an actions file. Secrets are never in it: sections name the environment variable or file
+/// that holds them.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The project's workspace: shell commands and git operations work in it. Without one,
+    /// neither runs for real.
+    pub workspace: Option<PathBuf>,
+    /// The command guard's policy for `shell-command` (default: its deny rules, no allow-lists).
+    pub shell_policy: Option<guard::Policy>,
+    /// Each action's own settings, by action name.
+    pub sections: BTreeMap<String, Value>,
+}
+
+/// A section of the settings that its action cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the settings of action `{action}` are not usable: {message}")]
+pub struct SettingsError {
+    /// The action whose section it is.
+    pub action: String,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl SettingsError {
+    /// An error in the section of `action`.
+    pub fn new(action: &str, message: impl Into<String>) -> Self {
+        Self { action: action.to_owned(), message: message.into() }
+    }
+}
+
+impl Settings {
+    /// The section of `action`, read as `T`; `None` when the settings have none.
+    pub fn section<T: DeserializeOwned>(&self, action: &str) -> Result<Option<T>, SettingsError> {
+        self.sections
+            .get(action)
+            .map(|value| serde_json::from_value(value.clone()).map_err(|e| SettingsError::new(action, e.to_string())))
+            .transpose()
+    }
+
+    /// The guarded shell's options, when there is a workspace.
+    pub(crate) fn shell_options(&self) -> Result<Option<ShellOptions>, SettingsError> {
+        let Some(workspace) = &self.workspace else { return Ok(None) };
+        let mut options = ShellOptions::new(workspace);
+        if let Some(policy) = &self.shell_policy {
+            options.policy = policy.clone();
+        }
+        Ok(Some(options))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Section {
+        url: String,
+    }
+
+    #[test]
+    fn a_section_is_read_as_its_type_and_a_bad_one_names_its_action() {
+        let mut settings = Settings::default();
+        assert_eq!(settings.section::<Section>("notify"), Ok(None));
+        settings.sections.insert("notify".into(), json!({"url": "http://127.0.0.1:9/hook"}));
+        assert_eq!(settings.section("notify"), Ok(Some(Section { url: "http://127.0.0.1:9/hook".into() })));
+        settings.sections.insert("notify".into(), json!({"link": "x"}));
+        let error = settings.section::<Section>("notify").unwrap_err();
+        assert_eq!(error.action, "notify");
+        assert!(error.to_string().contains("unknown field `link`"), "{error}");
+    }
+}
