@@ -238,7 +238,7 @@ impl FromStr for ConventionalCommit {
 /// `<type>[(scope)][!]: <subject>`
 fn parse_header(header: &str) -> Result<ConventionalCommit, CommitMessageError> {
     let at = |column: usize, problem: CommitProblem| CommitMessageError::at(1, column, problem);
-    let type_end = header.find(['(', '!', ':']).unwrap_or(header.len());
+    let type_end = header.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(header.len());
     let type_text = &header[..type_end];
     let commit_type =
         CommitType::from_name(type_text).ok_or_else(|| at(1, CommitProblem::UnknownType(type_text.into())))?;
@@ -255,7 +255,9 @@ fn parse_header(header: &str) -> Result<ConventionalCommit, CommitMessageError> 
     }
     let breaking = rest.starts_with('!');
     let rest_column = header.len() - rest.len() + usize::from(breaking) + 1;
-    let Some(subject) = rest[usize::from(breaking)..].strip_prefix(": ") else {
+    let after_type = &rest[usize::from(breaking)..];
+    // A header ending in `:` has lost its space to trimming: its subject is empty.
+    let Some(subject) = after_type.strip_prefix(": ").or((after_type == ":").then_some("")) else {
         return Err(at(rest_column, CommitProblem::MissingColon));
     };
     let subject_column = rest_column + 2;
