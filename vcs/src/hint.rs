@@ -31,6 +31,7 @@ const KNOWN: &[(&[&str], &str)] = &[
         &["not possible to fast-forward", "diverging branches"],
         "the local branch and the remote one have both moved; integrate them (merge or rebase) first",
     ),
+    (&["is now empty", "nothing to commit"], "the change is already on this branch; there is nothing to apply"),
     (&["would be overwritten"], "local changes would be lost; commit or stash them first"),
     (&["already exists"], "the name is taken; choose another, or reuse the existing one"),
     (

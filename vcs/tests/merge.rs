@@ -241,3 +241,49 @@ async fn merge_and_revert_refuse_what_they_cannot_do_safely() {
     let unknown = "fast-forward".parse::<MergeStrategy>().unwrap_err();
     assert_eq!(unknown.to_string(), "`fast-forward` is not a merge strategy; use merge, squash or rebase");
 }
+
+#[tokio::test]
+async fn a_merge_that_fails_without_conflicts_is_an_error_and_goes_back_to_the_branch_it_started_on() {
+    let f = Fixture::new().await;
+    let (main, _) = feature_branch(&f, true).await;
+    f.git_here(&["checkout", "--quiet", "-b", "chore/5-elsewhere", "main"]);
+    f.write("a.txt", "untracked, in the way of the merge\n");
+
+    let error = f.repo.merge(&MergeRequest::new("feature/1-work", "main", MergeStrategy::Merge)).await.unwrap_err();
+
+    let VcsError::GitFailed { hint, .. } = &error else { panic!("{error:?}") };
+    assert!(hint.contains("would be lost"), "{error}");
+    assert_eq!(f.git_here(&["branch", "--show-current"]), "chore/5-elsewhere");
+    assert_eq!(f.rev("main"), main);
+    assert_eq!(f.git_here(&["status", "--porcelain"]), "?? a.txt");
+    assert!(!f.repo.path().join(".git/MERGE_HEAD").exists());
+}
+
+#[tokio::test]
+async fn a_squash_without_a_message_takes_gits_summary_of_the_squashed_commits() {
+    let f = Fixture::new().await;
+    let (main, _) = feature_branch(&f, true).await;
+
+    let merged =
+        merged(f.repo.merge(&MergeRequest::new("feature/1-work", "main", MergeStrategy::Squash)).await.unwrap());
+
+    assert_eq!(f.parents("main"), [main.as_str()]);
+    let message = f.git_here(&["log", "-1", "--format=%B", merged.head.as_str()]);
+    assert!(message.starts_with("Squashed commit of the following:"), "{message}");
+    assert!(message.contains("feat: add a") && message.contains("feat: add b"), "{message}");
+}
+
+#[tokio::test]
+async fn unrelated_histories_are_an_error_for_both_conflict_probes() {
+    let f = Fixture::new().await;
+    f.git_here(&["checkout", "--quiet", "--orphan", "chore/6-orphan"]);
+    f.commit_file("orphan.txt", "alone\n", "chore: start over").await;
+
+    for probe in [ConflictProbe::MergeTree, ConflictProbe::Worktree] {
+        let error = f.repo.detect_conflicts_using("chore/6-orphan", "main", probe).await.unwrap_err();
+        let VcsError::GitFailed { message, .. } = &error else { panic!("{probe:?}: {error:?}") };
+        assert!(message.contains("unrelated histories"), "{probe:?}: {error}");
+    }
+    assert_eq!(f.git_here(&["worktree", "list", "--porcelain"]).matches("worktree ").count(), 1);
+    assert!(f.is_clean());
+}

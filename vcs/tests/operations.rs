@@ -133,6 +133,22 @@ async fn fetch_and_checkout_creates_a_tracking_branch_then_fast_forwards_it() {
     assert_eq!(fetched.heads["feature/9-shared"], second.head);
     assert_eq!(fetched.heads.len(), 2);
 
+    f.git_here(&["checkout", "--quiet", "feature/9-shared"]);
+    f.commit_file("a.txt", "local\n", "feat: local").await;
+    std::fs::write(other_dir.join("a.txt"), "3\n").unwrap();
+    support::raw(&other_dir, &["commit", "--quiet", "-am", "feat: three"]);
+    support::raw(&other_dir, &["push", "--quiet", "origin", "feature/9-shared"]);
+    let diverged = f.repo.fetch_and_checkout("feature/9-shared", "origin").await.unwrap_err();
+    assert!(matches!(&diverged, VcsError::GitFailed { hint, .. } if hint.contains("both moved")), "{diverged:?}");
+    assert_eq!(std::fs::read_to_string(f.repo.path().join("a.txt")).unwrap(), "local\n");
+
+    let configured = f.repo.fetch("origin", &[]).await.unwrap();
+    assert!(configured.heads.is_empty() && configured.refs.is_empty());
+    support::raw(&other_dir, &["tag", "v9"]);
+    support::raw(&other_dir, &["push", "--quiet", "origin", "v9"]);
+    f.repo.fetch("origin", &["refs/tags/v9:refs/tags/v9"]).await.unwrap();
+    assert_eq!(f.rev("v9"), support::raw(&other_dir, &["rev-parse", "HEAD"]));
+
     let missing = f.repo.fetch_and_checkout("feature/404-gone", "origin").await.unwrap_err();
     let VcsError::GitFailed { hint, .. } = &missing else { panic!("{missing:?}") };
     assert!(hint.contains("does not exist on the remote"), "{missing}");
@@ -174,6 +190,9 @@ async fn cherry_pick_applies_a_commit_and_reports_a_conflict_without_leaving_tra
 
     f.commit_file("README.md", "from main\n", "docs: readme").await;
     let before = f.rev("HEAD");
+    let empty = f.repo.cherry_pick("HEAD").await.unwrap_err();
+    assert!(matches!(&empty, VcsError::GitFailed { hint, .. } if hint.contains("already on this branch")), "{empty:?}");
+    assert!(f.is_clean() && !f.repo.path().join(".git/CHERRY_PICK_HEAD").exists());
     let conflict = f.repo.cherry_pick(&clash).await.unwrap();
     let CherryPickOutcome::Conflict(conflict) = conflict else { panic!("{conflict:?}") };
     assert_eq!(conflict.files, ["README.md"]);
@@ -199,6 +218,13 @@ async fn delete_remote_branch_keeps_a_pushed_backup_of_its_head() {
     assert_eq!(f.git_remote(&["for-each-ref", "--format=%(refname)", "refs/heads/chore"]), "");
     assert_eq!(f.git_remote(&["rev-parse", &format!("refs/heads/{BACKUP_NAME}")]), head);
     assert_eq!(f.rev(&format!("refs/heads/{BACKUP_NAME}")), head);
+
+    // The name is taken on the remote though no longer here: the next backup gets a suffix.
+    f.git_here(&["branch", "--quiet", "-D", BACKUP_NAME]);
+    f.git_here(&["push", "--quiet", "origin", "main:refs/heads/chore/78-more"]);
+    let second = f.repo.delete_remote_branch("origin", "chore/78-more").await.unwrap();
+    assert_eq!(second.backup.name, format!("{BACKUP_NAME}-2"));
+    assert_eq!(f.git_remote(&["rev-parse", BACKUP_NAME]), head, "the first backup is untouched");
 
     let gone = f.repo.delete_remote_branch("origin", "chore/77-cleanup").await.unwrap_err();
     assert!(
