@@ -274,7 +274,7 @@ fn check_subject(subject: &str) -> Result<(), (usize, CommitProblem)> {
     if subject.starts_with(char::is_whitespace) {
         return Err((0, CommitProblem::SubjectStartsWithSpace));
     }
-    if let Some(index) = subject.find(['\n', '\r']) {
+    if let Some(index) = subject.chars().position(|c| c == '\n' || c == '\r') {
         return Err((index, CommitProblem::MultiLineSubject));
     }
     if length > MAX_SUBJECT_CHARS {

@@ -23,7 +23,9 @@ fn branch_names_that_follow_the_rule_parse() {
 
 #[test]
 fn each_broken_branch_name_gets_its_problem_and_column() {
-    let cases: [(&str, usize, BranchNameProblem); 8] = [
+    let cases: [(&str, usize, BranchNameProblem); 10] = [
+        ("feature/ab-é", 12, BranchNameProblem::BadCharacter { found: 'é', part: Part::Slug }),
+        ("feature/é", 9, BranchNameProblem::BadCharacter { found: 'é', part: Part::WorkItem }),
         ("1234-export", 1, BranchNameProblem::MissingType),
         ("feat/1234-export", 1, BranchNameProblem::UnknownType("feat".into())),
         ("feature/", 9, BranchNameProblem::EmptyPart(Part::WorkItem)),
@@ -113,6 +115,8 @@ fn each_broken_commit_message_gets_its_problem_line_and_column() {
 fn building_a_commit_checks_each_part() {
     let two_lines = ConventionalCommit::new(CommitType::Docs, "one\ntwo").unwrap_err();
     assert_eq!((two_lines.column, two_lines.problem), (10, CommitProblem::MultiLineSubject));
+    let accented = ConventionalCommit::new(CommitType::Docs, "déjà\nvu").unwrap_err();
+    assert_eq!(accented.column, 11, "columns count characters");
     let period = ConventionalCommit::new(CommitType::Docs, "done.").unwrap_err();
     assert_eq!(period.problem, CommitProblem::TrailingPeriod);
     let base = ConventionalCommit::new(CommitType::Docs, "explain it").unwrap();
