@@ -81,7 +81,7 @@ impl BranchName {
             return Err(fail(tail_column, BranchNameProblem::EmptyPart(Part::WorkItem)));
         }
         // The slug is what follows the last `-` that has text on both sides; it is lower-case.
-        let split = tail.char_indices().filter(|(index, c)| *c == '-' && *index >= 1 && index + 1 < tail.len()).last();
+        let split = tail.char_indices().rev().find(|(index, c)| *c == '-' && *index >= 1 && index + 1 < tail.len());
         let split = split.map(|(index, _)| index);
         let part_at = |index: usize| match split {
             Some(split) if index > split => Part::Slug,

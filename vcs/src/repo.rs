@@ -85,7 +85,7 @@ impl Git {
             [OsStr::new("clone"), OsStr::new("--quiet"), OsStr::new("--"), OsStr::new(url), destination.as_os_str()];
         self.run(parent, operation, &args).await?;
         let repo = self.open(workspace, &destination).await?;
-        let branch = repo.current_branch(operation).await?;
+        let branch = repo.branch_of_head(operation).await?;
         let head = repo.try_resolve(operation, "HEAD").await?;
         let cloned = Cloned { path: repo.path.clone(), url: redact_credentials(url), branch, head };
         Ok((repo, cloned))
@@ -114,14 +114,19 @@ impl Repo {
     }
 
     /// The branch checked out, `None` when HEAD is detached.
-    pub async fn current_branch(&self, operation: Operation) -> Result<Option<String>> {
+    pub async fn current_branch(&self) -> Result<Option<String>> {
+        self.branch_of_head(Operation::Open).await
+    }
+
+    /// The branch checked out, `None` when HEAD is detached; errors name `operation`.
+    pub(crate) async fn branch_of_head(&self, operation: Operation) -> Result<Option<String>> {
         let output = self.output(operation, &["symbolic-ref", "--quiet", "--short", "HEAD"]).await?;
         Ok(output.success().then(|| output.stdout.trim().to_owned()))
     }
 
     /// The branch checked out, or [`VcsError::DetachedHead`].
     pub(crate) async fn checked_out_branch(&self, operation: Operation) -> Result<String> {
-        self.current_branch(operation)
+        self.branch_of_head(operation)
             .await?
             .ok_or_else(|| VcsError::DetachedHead { repo: self.path.clone(), operation })
     }

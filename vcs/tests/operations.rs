@@ -232,3 +232,19 @@ async fn delete_remote_branch_keeps_a_pushed_backup_of_its_head() {
         "{gone:?}"
     );
 }
+
+#[tokio::test]
+async fn clone_into_reports_the_branch_and_head_it_checked_out() {
+    let f = Fixture::new().await;
+    let url = f.remote.to_str().unwrap();
+
+    let (copy, cloned) = f.git.clone_into(&f.workspace, url, "nested/copy").await.unwrap();
+
+    assert_eq!(copy.path(), f.workspace.root().join("nested/copy"));
+    assert_eq!((cloned.url.as_str(), cloned.branch.as_deref()), (url, Some("main")));
+    assert_eq!(cloned.head.map(|head| head.to_string()), Some(f.rev("main")));
+    assert_eq!(copy.head().await.unwrap().as_str(), f.rev("main"));
+    assert_eq!(copy.current_branch().await.unwrap().as_deref(), Some("main"));
+    let again = f.git.clone_into(&f.workspace, url, "nested/copy").await.unwrap_err();
+    assert!(matches!(&again, VcsError::GitFailed { hint, .. } if hint.contains("name is taken")), "{again:?}");
+}

@@ -98,7 +98,7 @@ impl Repo {
         let text = format!("{message}\n");
         self.run_with_input(operation, &["commit", "--quiet", "--cleanup=verbatim", "--file=-"], &text).await?;
         let hash = self.resolve(operation, "HEAD", "HEAD").await?;
-        let branch = self.current_branch(operation).await?;
+        let branch = self.branch_of_head(operation).await?;
         Ok(CommitOutcome::Committed { hash, branch, files })
     }
 

@@ -143,7 +143,7 @@ impl Repo {
             MergeStrategy::Rebase => self.local_branch_head(operation, source).await?,
             MergeStrategy::Merge | MergeStrategy::Squash => self.resolve(operation, "source", source).await?,
         };
-        let checked_out_before = match self.current_branch(operation).await? {
+        let checked_out_before = match self.branch_of_head(operation).await? {
             Some(branch) => branch,
             None => self.resolve(operation, "HEAD", "HEAD").await?.to_string(),
         };
