@@ -14,7 +14,9 @@ use axum::response::Response;
 use axum::routing::{get, post, put};
 use serde_json::{Map, Value, json};
 
-use super::gate::{ExpectedAuth, Gate, InjectedFailure, RecordedRequest, Running, json_response, lock, parse_body};
+use super::gate::{
+    ExpectedAuth, Gate, InjectedFailure, RecordedRequest, Running, encoded_path, json_response, lock, parse_body,
+};
 use super::git::{BareRepo, MergeFailure, Strategy};
 
 /// What an [`AzureDevOpsServer`] serves.
@@ -118,7 +120,7 @@ impl AzureDevOpsServer {
         let gate = Arc::new(Gate::new(ExpectedAuth::Basic(config.token.clone()), unauthorized, |message| {
             error_body(message, "ServiceException")
         }));
-        let apis = format!("/{}/{}/_apis", config.organization, config.project);
+        let apis = encoded_path(&[&config.organization, &config.project, "_apis"]);
         let repository = Router::new()
             .route("/pullrequests", get(list_pulls).post(create_pull))
             .route("/pullrequests/{id}", get(get_pull).patch(update_pull))
@@ -130,7 +132,7 @@ impl AzureDevOpsServer {
             .route("/wit/workitems/{key}", post(create_work_item).patch(update_work_item).get(get_work_item))
             .route("/wit/workItems/{id}/comments", post(add_comment))
             .route("/policy/evaluations", get(policy_evaluations))
-            .nest(&format!("/git/repositories/{}", config.repository), repository);
+            .nest(&encoded_path(&["git", "repositories", &config.repository]), repository);
         let shared = Arc::new(Shared {
             git: config.git.clone().map(BareRepo::new),
             config,
@@ -232,7 +234,7 @@ fn branch_of(reference: &str) -> Option<&str> {
 
 impl Shared {
     fn project_root(&self) -> String {
-        format!("{}/{}/{}", self.base_url, self.config.organization, self.config.project)
+        format!("{}{}", self.base_url, encoded_path(&[&self.config.organization, &self.config.project]))
     }
 
     fn work_item_json(&self, id: u64, item: &WorkItem) -> Value {

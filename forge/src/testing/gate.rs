@@ -175,6 +175,15 @@ pub(crate) async fn gate(State(gate): State<Arc<Gate>>, request: Request, next: 
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
+/// `/seg/seg/…` with each segment percent-encoded as clients send it (routes match the raw path).
+pub(crate) fn encoded_path(segments: &[&str]) -> String {
+    let mut url = reqwest::Url::parse("http://x/").unwrap_or_else(|_| unreachable!("a constant URL"));
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url.path().to_owned()
+}
+
 /// A JSON answer.
 pub(crate) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string()).into_response()

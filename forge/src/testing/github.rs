@@ -13,7 +13,9 @@ use axum::response::Response;
 use axum::routing::{patch, post, put};
 use serde_json::{Value, json};
 
-use super::gate::{ExpectedAuth, Gate, InjectedFailure, RecordedRequest, Running, json_response, lock, parse_body};
+use super::gate::{
+    ExpectedAuth, Gate, InjectedFailure, RecordedRequest, Running, encoded_path, json_response, lock, parse_body,
+};
 use super::git::{BareRepo, MergeFailure, Strategy};
 
 /// What a [`GitHubServer`] serves.
@@ -117,7 +119,7 @@ impl GitHubServer {
             .route("/check-runs", post(create_check_run))
             .route("/check-runs/{id}", patch(update_check_run));
         let router = Router::new()
-            .nest(&format!("/repos/{}/{}", config.owner, config.repo), repository)
+            .nest(&encoded_path(&["repos", &config.owner, &config.repo]), repository)
             .fallback(|| async { json_response(StatusCode::NOT_FOUND, error_body("Not Found")) })
             .with_state(Arc::clone(&shared));
         let running = Running::serve(listener, router, Arc::clone(&gate))?;
