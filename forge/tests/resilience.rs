@@ -183,3 +183,32 @@ async fn a_missing_token_is_named_before_any_request() {
     assert!(error.to_string().contains("environment variable FORGE_TEST_SURELY_UNSET_PAT is not set"), "{error}");
     assert!(fx.server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_success_answer_that_is_not_json_is_reported_with_the_base_url_hint() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buffer = vec![0u8; 64 * 1024];
+        let _ = socket.read(&mut buffer).await.unwrap();
+        let page = "<html>sign in</html>";
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+            page.len()
+        );
+        socket.write_all(answer.as_bytes()).await.unwrap();
+    });
+    let (_dir, path) = common::token_file(TOKEN);
+    let config = forge::GitHubConfig {
+        base_url: format!("http://{address}"),
+        token: TokenSource::File(path),
+        retry: common::fast_policy(),
+        ..forge::GitHubConfig::new("acme", "widgets")
+    };
+    let error = GitHub::connect(config).unwrap().get_pull_request(1).await.unwrap_err();
+    assert!(matches!(error, ForgeError::BadResponse { .. }), "{error:?}");
+    assert!(error.to_string().contains("<html>sign in</html>") && error.to_string().contains("base URL"), "{error}");
+    server.await.unwrap();
+}
