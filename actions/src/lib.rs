@@ -33,6 +33,8 @@ mod bindings;
 #[cfg(feature = "run")]
 mod dry_run;
 #[cfg(feature = "run")]
+mod git;
+#[cfg(feature = "run")]
 pub mod llm;
 #[cfg(feature = "run")]
 mod settings;
