@@ -29,9 +29,15 @@ mod shape;
 mod spec;
 
 #[cfg(feature = "run")]
+mod azure_devops;
+#[cfg(feature = "run")]
 mod bindings;
 #[cfg(feature = "run")]
 mod dry_run;
+#[cfg(feature = "run")]
+mod forge_jobs;
+#[cfg(feature = "run")]
+mod git;
 #[cfg(feature = "run")]
 pub mod llm;
 #[cfg(feature = "run")]

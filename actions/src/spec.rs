@@ -72,13 +72,21 @@ pub struct Operation {
     pub outputs: Vec<Field>,
     /// What running it for real changes.
     pub effects: Effects,
+    /// True when the action's real handler performs it; the others run only dry or simulated.
+    pub real: bool,
 }
 
 impl Operation {
     /// An operation with no inputs or outputs yet; add them with [`input`](Self::input),
     /// [`optional`](Self::optional) and [`output`](Self::output).
     pub fn new(name: &'static str, effects: Effects, summary: &'static str) -> Self {
-        Self { name, summary, inputs: Vec::new(), outputs: Vec::new(), effects }
+        Self { name, summary, inputs: Vec::new(), outputs: Vec::new(), effects, real: false }
+    }
+
+    /// Marks it as performed for real by the action's handler.
+    pub fn real(mut self) -> Self {
+        self.real = true;
+        self
     }
 
     /// Adds a required input.

@@ -1,7 +1,7 @@
 //! [`Transport`]: one JSON request to a service with its token, rate-limit waits and retries;
 //! every failure becomes a [`ForgeError`] that names the operation and never the token.
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use backon::Retryable;
@@ -106,9 +106,9 @@ impl Transport {
     /// Sends `request` and returns its JSON answer (`null` for an empty one), retrying transient
     /// failures per the policy.
     pub(crate) async fn send_value(&self, request: &Request) -> Result<Value, ForgeError> {
-        let attempts = Cell::new(0usize);
+        let attempts = AtomicUsize::new(0);
         let outcome = (|| async {
-            attempts.set(attempts.get() + 1);
+            attempts.fetch_add(1, Ordering::Relaxed);
             self.attempt(request).await
         })
         .retry(self.policy.backoff())
@@ -130,7 +130,7 @@ impl Transport {
             Failure::Transient { what, .. } => ForgeError::Unavailable {
                 service: self.service,
                 operation: request.operation.clone(),
-                attempts: attempts.get(),
+                attempts: attempts.load(Ordering::Relaxed),
                 last: what,
             },
         })

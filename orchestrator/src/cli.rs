@@ -325,10 +325,18 @@ pub struct RunArgs {
     /// stay dry runs (or simulated with --simulate).
     #[arg(long, value_name = "DIR")]
     pub execute_shell: Option<PathBuf>,
-    /// The guard's allow-lists per persona type for --execute-shell, as YAML
-    /// (`persona-type: [program, "kubectl get", ...]`); without it only the deny rules apply.
-    #[arg(long, value_name = "FILE", requires = "execute_shell")]
+    /// The guard's allow-lists per persona type for the guarded shell (--execute-shell or
+    /// --actions), as YAML (`persona-type: [program, "kubectl get", ...]`); without it only
+    /// the deny rules apply.
+    #[arg(long, value_name = "FILE")]
     pub shell_policy: Option<PathBuf>,
+    /// Run the actions for real that this YAML file sets up: `workspace:` (the repository,
+    /// relative to the file) and one section per action (e.g. `git-operation: {remote: origin}`,
+    /// `azure-devops: {...}`, `notify: {webhook_url_env: ...}`). Shell commands and git
+    /// operations work in the workspace; actions without a real handler stay dry runs (or
+    /// simulated with --simulate).
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
 }
 
 /// The clock `run` gives the engine.

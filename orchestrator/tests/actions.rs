@@ -21,6 +21,9 @@ fn json_lists_every_action_with_its_job_type_fields_and_operations() {
     let create_pr = devops["operations"].as_array().and_then(|ops| ops.iter().find(|o| o["name"] == "create-pr"));
     let outputs = &create_pr.expect("create-pr")["outputs"];
     assert!(outputs.as_array().is_some_and(|o| o.iter().any(|f| f["name"] == "PR_NUMBER" && f["shape"] == "number")));
+    assert_eq!(create_pr.expect("create-pr")["real"], true, "create-pr is performed for real");
+    let queue_build = devops["operations"].as_array().and_then(|ops| ops.iter().find(|o| o["name"] == "queue-build"));
+    assert_eq!(queue_build.expect("queue-build")["real"], false, "queue-build runs dry or simulated only");
 }
 
 #[test]
@@ -28,7 +31,7 @@ fn text_shows_one_action_and_an_unknown_name_lists_the_known_ones() {
     let dir = Workdir::new();
     let shown = dir.run(&["actions", "git-operation"]).expect_code(0);
     assert!(shown.stdout.starts_with("git-operation (job type git-operation, effects external"), "{}", shown.stdout);
-    assert!(shown.stdout.contains("operation merge (external)"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("operation merge (external, "), "{}", shown.stdout);
     assert!(!shown.stdout.contains("azure-devops"), "{}", shown.stdout);
     let unknown = dir.run(&["actions", "git-operations"]).expect_code(2);
     assert!(

@@ -17,6 +17,8 @@ pub enum Operation {
     Open,
     /// [`Git::clone_into`](crate::Git::clone_into).
     Clone,
+    /// [`Repo::checkout`](crate::Repo::checkout).
+    Checkout,
     /// [`Repo::fetch`](crate::Repo::fetch).
     Fetch,
     /// [`Repo::fetch_and_checkout`](crate::Repo::fetch_and_checkout).
@@ -47,6 +49,7 @@ impl Operation {
         match self {
             Operation::Open => "open",
             Operation::Clone => "clone",
+            Operation::Checkout => "checkout",
             Operation::Fetch => "fetch",
             Operation::FetchAndCheckout => "fetch-and-checkout",
             Operation::CreateBranch => "create-branch",

@@ -27,6 +27,7 @@
 //! | operation | method | result |
 //! |---|---|---|
 //! | clone | [`Git::clone_into`] | [`Cloned`] |
+//! | checkout | [`Repo::checkout`] | [`CommitId`] |
 //! | fetch | [`Repo::fetch`] | [`Fetched`] |
 //! | fetch-and-checkout | [`Repo::fetch_and_checkout`] | [`CheckedOut`] |
 //! | create-branch | [`Repo::create_branch`] | [`BranchCreated`] |

@@ -248,3 +248,20 @@ async fn clone_into_reports_the_branch_and_head_it_checked_out() {
     let again = f.git.clone_into(&f.workspace, url, "nested/copy").await.unwrap_err();
     assert!(matches!(&again, VcsError::GitFailed { hint, .. } if hint.contains("name is taken")), "{again:?}");
 }
+
+#[tokio::test]
+async fn checkout_switches_to_a_local_branch_and_refuses_a_missing_one() {
+    let f = Fixture::new().await;
+    let branch: BranchName = "feature/7-side".parse().unwrap();
+    f.repo.create_branch(&branch, "main", None).await.unwrap();
+    let side = f.commit_file("side.txt", "side\n", "feat: side work").await;
+
+    let head = f.repo.checkout("main").await.unwrap();
+    assert_eq!(head.as_str(), f.rev("main"));
+    assert_eq!(f.git_here(&["branch", "--show-current"]), "main");
+    assert_eq!(f.repo.checkout("feature/7-side").await.unwrap().as_str(), side);
+
+    let error = f.repo.checkout("feature/8-missing").await.unwrap_err();
+    assert!(matches!(error, VcsError::InvalidArgument { what: "branch", .. }), "{error}");
+    assert_eq!(f.git_here(&["branch", "--show-current"]), "feature/7-side");
+}

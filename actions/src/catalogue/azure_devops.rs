@@ -22,7 +22,7 @@ pub fn spec() -> ActionSpec {
         outputs: Vec::new(),
         operations: vec![
             // Work items.
-            write("create-work-item", "Creates a work item of a type.")
+            write("create-work-item", "Creates a work item of a type.").real()
                 .input("title", Text, "Its title.")
                 .optional("type", Text, "Task, Bug, User Story, ... (default Task).")
                 .optional("description", Text, "Its description.")
@@ -34,16 +34,16 @@ pub fn spec() -> ActionSpec {
                 .optional("type", Text, "Their type.")
                 .optional("parent", Number, "The parent work item.")
                 .output("WORK_ITEM_IDS", List, "The new work items."),
-            write("update-work-item", "Changes a work item's state or fields.")
+            write("update-work-item", "Changes a work item's state or fields.").real()
                 .input("id", Text, "The work item.")
                 .optional("state", Text, "The new state.")
                 .optional("fields", Object, "Fields to set, by reference name.")
                 .optional("comment", Text, "A comment added with the change."),
             write("update-work-items", "Changes several work items.").input("ids", List, "The work items."),
-            write("add-work-item-comment", "Comments on a work item.")
+            write("add-work-item-comment", "Comments on a work item.").real()
                 .input("id", Text, "The work item.")
                 .input("text", Text, "The comment."),
-            read("get-work-item", "Reads a work item.")
+            read("get-work-item", "Reads a work item.").real()
                 .input("id", Text, "The work item.")
                 .output("TITLE", Text, "Its title.")
                 .output("CURRENT_STATE", Text, "Its state.")
@@ -55,13 +55,13 @@ pub fn spec() -> ActionSpec {
             write("update-backlog-order", "Reorders the backlog."),
             read("get-iteration-analytics", "Reads an iteration's progress figures."),
             // Pull requests.
-            read("check-existing-pr", "Finds an active pull request from a branch into a target.")
+            read("check-existing-pr", "Finds an active pull request from a branch into a target.").real()
                 .input("source_branch", Text, "The source branch.")
                 .input("target_branch", Text, "The target branch.")
                 .output("PR_EXISTS", Boolean, "Whether one is open.")
                 .output("EXISTING_PR_NUMBER", Number, "Its id.")
                 .output("EXISTING_PR_URL", Text, "Its link."),
-            write("create-pr", "Opens a pull request linked to work items, with reviewers.")
+            write("create-pr", "Opens a pull request linked to work items, with reviewers.").real()
                 .input("source_branch", Text, "The source branch.")
                 .input("target_branch", Text, "The target branch.")
                 .input("title", Text, "Its title.")
@@ -71,23 +71,27 @@ pub fn spec() -> ActionSpec {
                 .optional("draft", Boolean, "Open it as a draft.")
                 .output("PR_NUMBER", Number, "Its id.")
                 .output("PR_URL", Text, "Its link."),
-            read("get-pr-details", "Reads a pull request.")
+            read("get-pr-details", "Reads a pull request.").real()
                 .input("pr_id", Number, "The pull request.")
                 .output("TITLE", Text, "Its title.")
                 .output("SOURCE_BRANCH", Text, "Its source branch.")
                 .output("TARGET_BRANCH", Text, "Its target branch.")
                 .output("HAS_CONFLICTS", Boolean, "Whether it cannot merge cleanly.")
                 .output("AUTHOR", Text, "Who opened it."),
-            write("update-pr", "Changes a pull request's title, description, labels or auto-complete.")
+            write("update-pr", "Changes a pull request's title, description or labels.").real()
                 .input("pr_id", Number, "The pull request.")
+                .optional("title", Text, "The new title.")
+                .optional("description", Text, "The new description.")
+                .optional("labels", List, "Labels to add.")
                 .output("PR_NUMBER", Number, "Its id.")
                 .output("PR_URL", Text, "Its link."),
-            write("add-reviewers", "Adds reviewers to a pull request.")
+            write("add-reviewers", "Adds reviewers to a pull request.").real()
                 .input("pr_id", Number, "The pull request.")
-                .input("reviewers", List, "The reviewers."),
+                .input("reviewers", List, "The reviewers' identity ids.")
+                .optional("required", Boolean, "Make them required reviewers."),
             write("update-pr-reviewer", "Records a reviewer's vote.").input("pr_id", Number, "The pull request."),
             write("reset-reviewer-votes", "Clears the votes after new pushes.").input("pr_id", Number, "The pull request."),
-            write("create-pr-thread", "Comments on a pull request.")
+            write("create-pr-thread", "Comments on a pull request.").real()
                 .input("pr_id", Number, "The pull request.")
                 .optional("content", Text, "The comment."),
             read("get-pr-threads", "Reads a pull request's comment threads.").input("pr_id", Number, "The pull request."),
@@ -96,11 +100,11 @@ pub fn spec() -> ActionSpec {
                 .input("thread_id", Number, "The thread."),
             read("get-pr-work-items", "Lists the work items a pull request links.")
                 .input("pr_id", Number, "The pull request."),
-            read("check-pr-policies", "Evaluates a pull request's branch policies (approvals, build).")
+            read("check-pr-policies", "Evaluates a pull request's branch policies (approvals, build).").real()
                 .input("pr_id", Number, "The pull request.")
                 .output("APPROVED", Boolean, "Whether every required policy passed.")
                 .output("BUILD_STATUS", Text, "The build policy's status."),
-            write("complete-pr", "Merges a pull request with a strategy (merge, squash, rebase).")
+            write("complete-pr", "Merges a pull request with a strategy (merge, squash, rebase).").real()
                 .input("pr_id", Number, "The pull request.")
                 .optional("merge_strategy", Text, "merge, squash or rebase (default merge).")
                 .optional("delete_source_branch", Boolean, "Delete the source branch after.")
@@ -132,10 +136,41 @@ pub fn spec() -> ActionSpec {
     }
 }
 
-/// Not yet: Azure DevOps steps run dry or simulated until the REST handler lands.
+/// The settings section `azure-devops`: where the organisation, project and repository are,
+/// and the environment variable that holds the PAT (never the PAT itself).
+#[cfg(feature = "run")]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AzureDevOpsSettings {
+    pub(crate) organization: String,
+    pub(crate) project: String,
+    pub(crate) repository: String,
+    /// The service root; default the public service.
+    #[serde(default)]
+    pub(crate) base_url: Option<String>,
+    /// The variable holding the PAT.
+    #[serde(default = "default_token_env")]
+    pub(crate) token_env: String,
+}
+
+#[cfg(feature = "run")]
+fn default_token_env() -> String {
+    forge::azure::AZURE_DEVOPS_TOKEN_ENV.to_owned()
+}
+
+/// The REST handler, when the settings have an `azure-devops` section; the operations not
+/// marked real fail, saying they run only dry or simulated.
 #[cfg(feature = "run")]
 pub(crate) fn handler(
-    _settings: &crate::Settings,
+    settings: &crate::Settings,
 ) -> Result<Option<std::sync::Arc<dyn workers::JobHandler>>, crate::SettingsError> {
-    Ok(None)
+    let Some(section) = settings.section::<AzureDevOpsSettings>(JOB_TYPE)? else { return Ok(None) };
+    for (value, key) in
+        [(&section.organization, "organization"), (&section.project, "project"), (&section.repository, "repository")]
+    {
+        if value.trim().is_empty() {
+            return Err(crate::SettingsError::new(JOB_TYPE, format!("`{key}` is empty; give the {key} name")));
+        }
+    }
+    Ok(Some(std::sync::Arc::new(crate::azure_devops::AzureDevOpsHandler::new(section))))
 }

@@ -42,6 +42,7 @@ pub fn spec() -> ActionSpec {
                 .input("source", Text, "The branch to merge.")
                 .input("target", Text, "The branch to merge into.")
                 .optional("strategy", Text, "merge, squash or rebase (default merge).")
+                .optional("push", Boolean, "Push the target and the backups (default true).")
                 .output("MERGED", Boolean, "False when it conflicted.")
                 .output("MERGE_COMMIT", Text, "The target's new head.")
                 .output("CONFLICTS", List, "Conflicting files, when it conflicted.")
@@ -73,10 +74,41 @@ pub fn spec() -> ActionSpec {
     }
 }
 
-/// Not yet: git steps run dry or simulated until the git handler lands.
+/// The settings section `git-operation`: who commits, and the remote pushed to and fetched
+/// from (default `origin`). Without it, commits are made as `persona-orchestrator`.
+#[cfg(feature = "run")]
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GitSettings {
+    author: Option<Author>,
+    remote: Option<String>,
+}
+
+/// The commit author (and committer).
+#[cfg(feature = "run")]
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Author {
+    name: String,
+    email: String,
+}
+
+/// The git handler, working in the settings' workspace (the repository), when there is one.
 #[cfg(feature = "run")]
 pub(crate) fn handler(
-    _settings: &crate::Settings,
+    settings: &crate::Settings,
 ) -> Result<Option<std::sync::Arc<dyn workers::JobHandler>>, crate::SettingsError> {
-    Ok(None)
+    let Some(workspace) = &settings.workspace else { return Ok(None) };
+    let section = settings.section::<GitSettings>(JOB_TYPE)?.unwrap_or_default();
+    let invalid = |e: vcs::VcsError| crate::SettingsError::new(JOB_TYPE, e.to_string());
+    let author = section.author.unwrap_or(Author {
+        name: "persona-orchestrator".to_owned(),
+        email: "persona-orchestrator@localhost".to_owned(),
+    });
+    let git = vcs::Git::new(vcs::Identity::new(&author.name, &author.email).map_err(invalid)?).map_err(invalid)?;
+    let remote = section.remote.unwrap_or_else(|| "origin".to_owned());
+    if remote.is_empty() || remote.starts_with('-') || remote.contains(char::is_whitespace) {
+        return Err(crate::SettingsError::new(JOB_TYPE, format!("remote `{remote}` is not a remote name; give one such as origin")));
+    }
+    Ok(Some(std::sync::Arc::new(crate::git::GitHandler { git, workspace: workspace.clone(), remote })))
 }

@@ -38,6 +38,15 @@ struct WirePull {
     labels: Vec<Label>,
     #[serde(default)]
     repository: Option<Repository>,
+    #[serde(default)]
+    created_by: Option<Identity>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Identity {
+    #[serde(default)]
+    display_name: String,
 }
 
 #[derive(Deserialize)]
@@ -114,6 +123,7 @@ impl AzureDevOps {
             reviewers: wire.reviewers,
             labels: wire.labels.into_iter().map(|label| label.name).collect(),
             project_id: wire.repository.and_then(|repo| repo.project).map(|project| project.id),
+            author: wire.created_by.map(|identity| identity.display_name).filter(|name| !name.is_empty()),
         }
     }
 

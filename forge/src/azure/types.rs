@@ -234,6 +234,8 @@ pub struct PullRequest {
     pub labels: Vec<String>,
     /// The project id (`repository.project.id`), which policy evaluations need.
     pub project_id: Option<String>,
+    /// Who opened it (`createdBy.displayName`).
+    pub author: Option<String>,
 }
 
 /// A comment thread created on a pull request.

@@ -43,9 +43,10 @@ fn render(spec: &ActionSpec) -> String {
     section(&mut text, "  outputs", &spec.outputs);
     for operation in &spec.operations {
         text.push_str(&format!(
-            "  operation {} ({}): {}\n",
+            "  operation {} ({}, {}): {}\n",
             operation.name,
             operation.effects.word(),
+            if operation.real { "real" } else { "dry or simulated only" },
             operation.summary
         ));
         section(&mut text, "      inputs", &operation.inputs);

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use actions::{Binding, DryRunHandler, Settings, SimulateHandler, describe_job};
+use actions::{Binding, DryRunHandler, SimulateHandler, describe_job};
 use async_trait::async_trait;
 use engine::VirtualClock;
 use serde_json::Value;
@@ -11,6 +11,7 @@ use workers::{Job, JobHandler, JobOutcome, WorkerOptions, WorkerRuntime};
 
 use super::clock::Timed;
 use super::console::Console;
+use super::settings::ActionSettings;
 use crate::failure::{Failure, Result};
 
 /// Who does the persona jobs that do not run for real.
@@ -29,8 +30,8 @@ struct Shown {
     console: Console,
     /// How a completion with variables is introduced: `completed with` or `simulated`.
     returned: &'static str,
-    /// True when the handler really runs the action (the guarded shell): the line says `ran:`
-    /// where a dry run says `would run:`.
+    /// True when the handler really performs the action (the guarded shell, git, ...): the
+    /// line says `ran:` or `called` where a dry run says `would run:` or `would call`.
     executes: bool,
 }
 
@@ -48,7 +49,7 @@ impl JobHandler for Shown {
         };
         let mut description = describe_job(job).replace('\n', "\n      ");
         if self.executes {
-            description = description.replacen("would run: ", "ran: ", 1);
+            description = description.replacen("would run: ", "ran: ", 1).replacen("would call ", "called ", 1);
         }
         self.console.line(&format!(
             "  {} {} [{} {}]: {description}{ending}",
@@ -64,14 +65,15 @@ pub fn job_types() -> Vec<&'static str> {
 }
 
 /// Registers a handler for every action of the catalogue on `runtime`: the real one where
-/// `settings` give it one (the guarded shell with `--execute-shell`, always `log` and
-/// `set-variable` in a dry run and `set-variable` when simulating), else the mode's.
+/// `settings` give it one and allow it (every real handler with `--actions`, the guarded shell
+/// with `--execute-shell`, always `log` and `set-variable` in a dry run and `set-variable` when
+/// simulating), else the mode's.
 pub fn register(
     mut runtime: WorkerRuntime,
     console: &Console,
     options: &WorkerOptions,
     mode: &Mode,
-    settings: &Settings,
+    settings: &ActionSettings,
 ) -> Result<WorkerRuntime> {
     let (fallback, returned): (Arc<dyn JobHandler>, _) = match mode {
         Mode::DryRun => (Arc::new(DryRunHandler), "completed with"),
@@ -82,8 +84,8 @@ pub fn register(
     };
     // A simulation answers `log` steps too, so their declared outputs and work time count.
     let simulating = matches!(mode, Mode::Simulate(..));
-    let bindings = actions::bindings(settings, &fallback, |spec| {
-        !(simulating && spec.job_type == actions::catalogue::log::JOB_TYPE)
+    let bindings = actions::bindings(&settings.settings, &fallback, |spec| {
+        settings.may_run_for_real(spec) && !(simulating && spec.job_type == actions::catalogue::log::JOB_TYPE)
     })
     .map_err(|e| Failure::Usage(e.to_string()))?;
     for Binding { spec, handler, real } in bindings {

@@ -13,7 +13,7 @@ mod clock;
 mod console;
 mod handlers;
 mod scenario;
-mod shell;
+mod settings;
 mod summary;
 mod watch;
 
@@ -58,7 +58,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         ));
     }
     let simulate = scenario::handler(args)?;
-    let settings = shell::settings(args)?;
+    let settings = settings::settings(args)?;
     let seed = simulate.as_ref().map(|s| s.seed());
     let worker = if simulate.is_some() { format!("{}-simulate", args.worker) } else { args.worker.clone() };
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
@@ -144,8 +144,8 @@ fn ended(core: &mut engine::EngineCore, store: &StoreLocation, key: i64) -> Resu
 struct Serving {
     worker: String,
     mode: Mode,
-    /// How the real handlers are set up (the guarded shell with `--execute-shell`).
-    settings: actions::Settings,
+    /// How the real handlers are set up (`--actions`, `--execute-shell`).
+    settings: settings::ActionSettings,
     clock: Option<VirtualClock>,
 }
 
