@@ -41,6 +41,7 @@ catalogue![
     llm,
     git_operation,
     azure_devops,
+    github,
     notify,
     log,
     set_variable,
