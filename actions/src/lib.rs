@@ -1,7 +1,7 @@
 //! The one catalogue of persona actions.
 //!
 //! An *action* is what a workflow step does when it is not control flow: `shell-command`,
-//! `llm`, `git-operation`, `azure-devops`, `notify`, `log`, `set-variable`, and the RACI jobs
+//! `llm`, `git-operation`, `azure-devops`, `github`, `notify`, `log`, `set-variable`, and the RACI jobs
 //! `approve`, `consult` and `escalate`. For each, [`catalogue`] holds one file with its
 //! [`ActionSpec`]: name, job type, step fields, operations with their inputs and outputs, side
 //! effects, default timeout and retries. Its users:

@@ -124,6 +124,37 @@ fn operation_parameters_travel_as_one_feel_context() {
 }
 
 #[test]
+fn every_catalogued_action_with_operations_compiles_as_an_operation_step() {
+    let with_operations: Vec<_> =
+        actions::specs().into_iter().filter(|spec| spec.in_steps && !spec.operations.is_empty()).collect();
+    assert!(with_operations.len() >= 2, "git-operation and azure-devops at least");
+    for spec in with_operations {
+        let operation = &spec.operations[0];
+        let value = |shape: &actions::Shape| match shape {
+            actions::Shape::Number => "1",
+            actions::Shape::Boolean => "true",
+            actions::Shape::List => "[a]",
+            actions::Shape::Object => "{a: 1}",
+            _ => "x",
+        };
+        let inputs: String = operation
+            .inputs
+            .iter()
+            .filter(|i| i.required)
+            .map(|i| format!("      {}: {}\n", i.name, value(&i.shape)))
+            .collect();
+        let inputs = if inputs.is_empty() { String::new() } else { format!("    inputs:\n{inputs}") };
+        let d = compile(&workflow(&format!(
+            "  - id: op\n    action: {}\n    operation: {}\n{inputs}",
+            spec.name, operation.name
+        )));
+        let task = node(&d, "op");
+        assert_eq!(task.common.extensions().task_definition().map(|t| t.job_type.as_str()), Some(spec.job_type));
+        assert_eq!(header(&task, "operation").as_deref(), Some(operation.name), "{}", spec.name);
+    }
+}
+
+#[test]
 fn execute_workflow_becomes_a_call_activity() {
     let d = compile(&workflow(
         "  - id: call\n    action: execute-workflow\n    workflow: wf3-branch-creation\n    inputs:\n      BRANCH: ${inputs.ID}\n",

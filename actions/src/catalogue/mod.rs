@@ -34,4 +34,18 @@ macro_rules! catalogue {
     };
 }
 
-catalogue![shell_command, llm, git_operation, azure_devops, notify, log, set_variable, approve, consult, escalate];
+// One action a line (kept so by `rustfmt::skip`), so adding one is a one-line change.
+#[rustfmt::skip]
+catalogue![
+    shell_command,
+    llm,
+    git_operation,
+    azure_devops,
+    github,
+    notify,
+    log,
+    set_variable,
+    approve,
+    consult,
+    escalate,
+];

@@ -207,9 +207,10 @@ pub enum Action {
         /// `command`.
         command: Text,
     },
-    /// `git-operation` and `azure-devops`: a job with an operation and parameters.
+    /// An action with operations (`git-operation`, `azure-devops`, ...): a job with an
+    /// operation and parameters.
     Operation {
-        /// `git-operation` or `azure-devops`.
+        /// The action's job type, from the catalogue.
         job_type: &'static str,
         /// `operation`.
         operation: String,

@@ -388,13 +388,14 @@ fn parse_action(
     if action != "conditional" && action != "while-loop" {
         *guard = f.text("condition", diags).map(|(text, pos)| Text { text, pos });
     }
+    // Every catalogued action with operations (git-operation, azure-devops, ...) is an
+    // operation step: adding one to the catalogue needs no change here.
+    if let Some(spec) = actions::find(action).filter(|spec| spec.in_steps && !spec.operations.is_empty()) {
+        let operation = required(f, "operation", "<operation-name>", diags)?.text;
+        return Some(Action::Operation { job_type: spec.job_type, operation, parameters: f.get("inputs").cloned() });
+    }
     let parsed = match action {
         "shell-command" => Action::Shell { command: required(f, "command", "<shell text>", diags)? },
-        "git-operation" | "azure-devops" => {
-            let job_type = if action == "git-operation" { "git-operation" } else { "azure-devops" };
-            let operation = required(f, "operation", "<operation-name>", diags)?.text;
-            Action::Operation { job_type, operation, parameters: f.get("inputs").cloned() }
-        }
         "log" => {
             let message = required(f, "message", "<text>", diags)?;
             Action::Log { message, level: f.text("level", diags).map(|t| t.0) }
