@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use workers::JobHandler;
+use async_trait::async_trait;
+use workers::{Job, JobHandler, JobOutcome};
 
 use crate::catalogue::real_handlers;
 use crate::settings::{Settings, SettingsError};
@@ -20,6 +21,9 @@ pub struct Binding {
 
 /// For each action of the catalogue, its real handler where `settings` give it one and `real`
 /// wants it (`real(spec)`), else `fallback` (a dry run, a simulation, or a person's task list).
+/// For an action with operations, only the operations its handler performs
+/// ([`Operation::real`](crate::Operation::real)) go to the real handler; the others go to
+/// `fallback`, so a workflow that also uses them still runs.
 pub fn bindings(
     settings: &Settings,
     fallback: &Arc<dyn JobHandler>,
@@ -28,8 +32,78 @@ pub fn bindings(
     Ok(real_handlers(settings)?
         .into_iter()
         .map(|(spec, handler)| match handler.filter(|_| real(&spec)) {
-            Some(handler) => Binding { spec, handler, real: true },
+            Some(real) if spec.operations.is_empty() => Binding { spec, handler: real, real: true },
+            Some(real) => {
+                let performed = spec.operations.iter().filter(|op| op.real).map(|op| op.name.to_owned()).collect();
+                let handler = Arc::new(ByOperation { real, performed, fallback: fallback.clone() });
+                Binding { spec, handler, real: true }
+            }
             None => Binding { spec, handler: fallback.clone(), real: false },
         })
         .collect())
+}
+
+/// Sends a job to `real` when its `operation` header names one of `performed`, else to
+/// `fallback`.
+struct ByOperation {
+    real: Arc<dyn JobHandler>,
+    performed: Vec<String>,
+    fallback: Arc<dyn JobHandler>,
+}
+
+#[async_trait]
+impl JobHandler for ByOperation {
+    async fn handle(&self, job: &Job) -> JobOutcome {
+        let performed = job.header("operation").is_some_and(|op| self.performed.iter().any(|p| p == op));
+        if performed { self.real.handle(job).await } else { self.fallback.handle(job).await }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use workers::handlers::NoopHandler;
+    use workers::testing::job;
+
+    use super::*;
+
+    /// Completes with `{by: NAME}`.
+    struct Says(&'static str);
+
+    #[async_trait]
+    impl JobHandler for Says {
+        async fn handle(&self, _job: &Job) -> JobOutcome {
+            JobOutcome::complete_with(json!({"by": self.0}).as_object().cloned().unwrap_or_default())
+        }
+    }
+
+    #[tokio::test]
+    async fn an_operation_the_real_handler_does_not_perform_goes_to_the_fallback() {
+        let router = ByOperation {
+            real: Arc::new(Says("real")),
+            performed: vec!["create-pr".into()],
+            fallback: Arc::new(Says("fallback")),
+        };
+        let by = |op: &str| {
+            let job = job("azure-devops", &[("operation", op)], json!({}));
+            let router = &router;
+            async move { router.handle(&job).await }
+        };
+        assert_eq!(
+            by("create-pr").await,
+            JobOutcome::complete_with(json!({"by": "real"}).as_object().cloned().unwrap_or_default())
+        );
+        assert_eq!(
+            by("get-reviewer-load").await,
+            JobOutcome::complete_with(json!({"by": "fallback"}).as_object().cloned().unwrap_or_default())
+        );
+    }
+
+    #[test]
+    fn without_settings_only_log_and_set_variable_are_real() {
+        let fallback: Arc<dyn JobHandler> = Arc::new(NoopHandler);
+        let bindings = bindings(&Settings::default(), &fallback, |_| true).expect("default settings are usable");
+        let real: Vec<&str> = bindings.iter().filter(|b| b.real).map(|b| b.spec.name).collect();
+        assert_eq!(real, ["log", "set-variable"]);
+    }
 }

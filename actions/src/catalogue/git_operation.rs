@@ -21,24 +21,24 @@ pub fn spec() -> ActionSpec {
         fields: Vec::new(),
         outputs: Vec::new(),
         operations: vec![
-            op("checkout", local, "Switches to a local branch.").input("branch", Text, "The branch."),
-            op("fetch-and-checkout", remote, "Fetches a branch from the remote and switches to it.")
+            op("checkout", local, "Switches to a local branch.").real().input("branch", Text, "The branch."),
+            op("fetch-and-checkout", remote, "Fetches a branch from the remote and switches to it.").real()
                 .input("branch", Text, "The branch.")
                 .optional("remote", Text, "The remote (default origin)."),
-            op("create-branch", local, "Creates `<type>/<work item>-<slug>` from a start point and switches to it.")
+            op("create-branch", local, "Creates `<type>/<work item>-<slug>` from a start point and switches to it.").real()
                 .input("branch", Text, "The new branch's name.")
                 .optional("from", Text, "The start point (default HEAD).")
                 .optional("push", Boolean, "Push it with upstream tracking.")
                 .output("BRANCH_NAME", Text, "The branch."),
-            op("commit", local, "Commits staged or given paths with a conventional-commit message.")
+            op("commit", local, "Commits staged or given paths with a conventional-commit message.").real()
                 .input("message", Text, "`type(scope): subject`, optionally a body and `AB#<id>`.")
                 .optional("paths", List, "Paths to stage (default all changes).")
                 .optional("push", Boolean, "Push the branch afterwards.")
                 .output("COMMITTED", Boolean, "False when there was nothing to commit.")
                 .output("COMMIT_HASH", Text, "The new commit."),
-            op("push", remote, "Pushes the current branch with upstream tracking.")
+            op("push", remote, "Pushes the current branch with upstream tracking.").real()
                 .optional("branch", Text, "The branch (default the current one)."),
-            op("merge", remote, "Merges a branch into a target with the merge, squash or rebase strategy.")
+            op("merge", remote, "Merges a branch into a target with the merge, squash or rebase strategy.").real()
                 .input("source", Text, "The branch to merge.")
                 .input("target", Text, "The branch to merge into.")
                 .optional("strategy", Text, "merge, squash or rebase (default merge).")
@@ -47,23 +47,23 @@ pub fn spec() -> ActionSpec {
                 .output("MERGE_COMMIT", Text, "The target's new head.")
                 .output("CONFLICTS", List, "Conflicting files, when it conflicted.")
                 .output("BACKUP_BRANCH", Text, "The branch holding the target's old head."),
-            op("detect-conflicts", Effects::None, "Lists the files a merge would conflict in, changing nothing.")
+            op("detect-conflicts", Effects::None, "Lists the files a merge would conflict in, changing nothing.").real()
                 .input("source", Text, "The branch to merge.")
                 .input("target", Text, "The branch to merge into.")
                 .output("HAS_CONFLICTS", Boolean, "Whether any file conflicts.")
                 .output("CONFLICTS", List, "The conflicting files."),
-            op("revert", remote, "Reverts a commit (a merge against its first parent) on the current branch.")
+            op("revert", remote, "Reverts a commit (a merge against its first parent) on the current branch.").real()
                 .input("commit", Text, "The commit.")
                 .output("REVERT_COMMIT", Text, "The new commit.")
                 .output("BACKUP_BRANCH", Text, "The branch holding the old head."),
-            op("cherry-pick", local, "Applies a commit onto the current branch.")
+            op("cherry-pick", local, "Applies a commit onto the current branch.").real()
                 .input("commit", Text, "The commit.")
                 .output("CONFLICTS", List, "Conflicting files, when it conflicted."),
-            op("tag", remote, "Tags a commit and pushes the tag.")
+            op("tag", remote, "Tags a commit and pushes the tag.").real()
                 .input("tag_name", Text, "The tag.")
                 .optional("commit", Text, "The commit (default HEAD).")
                 .optional("message", Text, "An annotation."),
-            op("delete-remote-branch", remote, "Deletes a branch on the remote, after backing it up.")
+            op("delete-remote-branch", remote, "Deletes a branch on the remote, after backing it up.").real()
                 .input("branch", Text, "The branch.")
                 .optional("remote", Text, "The remote (default origin).")
                 .output("BACKUP_BRANCH", Text, "The branch holding its old head."),
