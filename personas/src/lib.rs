@@ -17,7 +17,9 @@
 //!   [`reassign_open_work`](Registry::reassign_open_work), [`open_work`](Registry::open_work);
 //! - spend ([`spend`]): [`Registry::reserve`], [`settle`](Registry::settle),
 //!   [`release`](Registry::release), [`charge`](Registry::charge), priced by a [`PriceTable`];
-//! - the audit log ([`audit`]): [`Registry::audit`], [`record`](Registry::record).
+//! - the audit log ([`audit`]): [`Registry::audit`], [`record`](Registry::record);
+//! - in a worker runtime, [`Routed`] ([`routed`]) routes each persona job around the handler
+//!   that does its work.
 //!
 //! Every operation is one transaction: a refused one (bad input, [`RegistryError`]) changes
 //! nothing. Times come from the [`engine::Clock`] the registry was opened with.
@@ -49,11 +51,13 @@
 pub mod audit;
 mod db;
 mod error;
+mod lent;
 mod migrate;
 mod model;
 mod money;
 mod period;
 mod registry;
+pub mod routed;
 pub mod routing;
 pub mod spend;
 
@@ -64,5 +68,6 @@ pub use model::{
 };
 pub use money::{Cost, ModelPrice, Money, PriceTable};
 pub use registry::{Registry, TypesLoaded};
+pub use routed::Routed;
 pub use routing::{AssignedJob, Assignment, Candidate, Outcome, RouteDecision, RouteRequest};
 pub use spend::{Charge, Reservation};

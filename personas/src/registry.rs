@@ -56,6 +56,21 @@ impl Registry {
         Ok(Self { db, clock, prices: Arc::new(PriceTable::default()) })
     }
 
+    /// Opens the registry in the SQLite file of an engine that runs in this process, through the
+    /// connection its store lends ([`engine::store::SqliteStore::shared_connection`]): the engine
+    /// holds its file to itself, so [`Registry::open`] on it would be refused. Applies the
+    /// registry's schema migrations. Work stops when the engine's store closes.
+    ///
+    /// The operations a runtime calls while the engine runs (routing, finishing, spend) run on
+    /// a thread of the registry's own, so they never wait for a runtime thread that an engine
+    /// command blocks; the others (creating and changing instances, listing) are for when the
+    /// engine is idle.
+    pub async fn on_engine_store(shared: engine::store::SharedConnection, clock: Arc<dyn Clock>) -> Result<Self> {
+        let db = Db::lent(shared)?;
+        migrate(&db, clock.now_millis()).await?;
+        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()) })
+    }
+
     /// The same registry pricing tokens with `prices` (see [`Registry::charge`]).
     pub fn with_prices(mut self, prices: PriceTable) -> Self {
         self.prices = Arc::new(prices);

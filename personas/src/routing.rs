@@ -202,6 +202,11 @@ impl Registry {
     /// ([`Assignment::already_assigned`]). Fails only when the persona type is unknown or the
     /// store fails; "no instance can take it" is [`RouteDecision::Wait`].
     pub async fn route(&self, request: &RouteRequest) -> Result<RouteDecision> {
+        let (registry, request) = (self.clone(), request.clone());
+        self.db.detach(async move { registry.route_here(&request).await }).await
+    }
+
+    async fn route_here(&self, request: &RouteRequest) -> Result<RouteDecision> {
         for _ in 0..ATTEMPTS {
             if let Some(decision) = self.route_once(request).await? {
                 return Ok(decision);
@@ -320,6 +325,11 @@ impl Registry {
     /// success rate, and releases money still set aside for the job. Fails when the job has no
     /// open assignment (never routed, finished already, or taken back).
     pub async fn finish(&self, job_key: i64, outcome: Outcome) -> Result<AssignedJob> {
+        let registry = self.clone();
+        self.db.detach(async move { registry.finish_here(job_key, outcome).await }).await
+    }
+
+    async fn finish_here(&self, job_key: i64, outcome: Outcome) -> Result<AssignedJob> {
         let now = self.now();
         let mut tx = self.db.write().await?;
         let row = tx

@@ -14,6 +14,7 @@ use workers::{Job, JobHandler, JobOutcome, WorkerOptions, WorkerRuntime};
 
 use super::clock::Timed;
 use super::console::Console;
+use super::routing::Routing;
 
 /// Who does the persona jobs.
 pub enum Mode {
@@ -82,6 +83,7 @@ pub fn register(
     options: &WorkerOptions,
     mode: &Mode,
     shell: Option<Arc<ShellHandler>>,
+    routing: Option<&Routing>,
 ) -> WorkerRuntime {
     let (persona, log, returned): (Arc<dyn JobHandler>, Arc<dyn JobHandler>, _) = match mode {
         Mode::DryRun => (Arc::new(DryRunHandler), Arc::new(LogHandler), "completed with"),
@@ -99,7 +101,7 @@ pub fn register(
             _ => (job_type, persona.clone(), returned, false),
         }));
     for (job_type, handler, returned, executes) in handlers {
-        let shown = Shown { handler, console: console.clone(), returned, executes };
+        let shown = Shown { handler: Routing::wrap(routing, handler), console: console.clone(), returned, executes };
         runtime = runtime.register_with(job_type, shown, options.clone());
     }
     runtime
