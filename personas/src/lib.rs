@@ -51,6 +51,7 @@
 pub mod audit;
 mod db;
 mod error;
+mod index;
 mod lent;
 mod migrate;
 mod model;

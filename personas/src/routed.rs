@@ -113,7 +113,7 @@ impl<H: JobHandler> JobHandler for Routed<H> {
             Ok(RouteDecision::Wait { reason, .. }) => {
                 return JobOutcome::retry_later(job, format!("waiting for a persona instance: {reason}"), self.wait);
             }
-            Err(error) if error.is_bad_input() || matches!(error, RegistryError::UnknownType { .. }) => {
+            Err(error) if error.is_bad_input() => {
                 return JobOutcome::fail_without_retries(format!("cannot route the job: {error}"));
             }
             Err(error) => {
