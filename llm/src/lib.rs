@@ -8,9 +8,11 @@
 //!   when one gives up or its circuit is open, the next is asked.
 //! - [`OutputShapes`] turns the `outputs` task header into an instruction and checks answers.
 //! - [`LlmHandler`] is the `llm` job: prompt plus instruction, one corrective retry on an
-//!   invalid answer, cost from a [`PriceTable`] charged to a [`SpendCharger`], and the outputs
-//!   plus `llm_usage` on the job; failures are BPMN errors `LLM_UNAVAILABLE`,
-//!   `LLM_INVALID_OUTPUT` and `SPEND_LIMIT_EXCEEDED`.
+//!   invalid answer, the most each call can cost set aside with a [`SpendGate`] before the call
+//!   (refused: the call is not made) and what it cost charged after, and the outputs plus
+//!   `llm_usage` on the job; failures are BPMN errors `LLM_UNAVAILABLE`, `LLM_INVALID_OUTPUT` and
+//!   `SPEND_LIMIT_EXCEEDED`. The gate prices the calls (the persona registry, with the one price
+//!   table), so this crate has no prices of its own.
 //!
 //! The four wire formats are written by hand on the workspace's reqwest: only one plain chat
 //! call per format is needed, and owning it lets the chain classify every status for fail-over
@@ -21,7 +23,6 @@ mod chain;
 mod handler;
 mod provider;
 mod shape;
-mod spend;
 mod wire;
 
 pub use breaker::CircuitState;
@@ -29,5 +30,5 @@ pub use chain::{AttemptError, Chain, ChainError, ChainOptions, Completion, Unava
 pub use handler::{Answer, AskError, LlmHandler, LlmUsage};
 pub use provider::{ProviderConfig, ProviderKind};
 pub use shape::{OutputShapes, Shape, ShapeError, StructuredOutput};
-pub use spend::{NoSpendLimit, Price, PriceTable, SpendCharger, SpendRefused};
 pub use wire::{Message, Role};
+pub use workers::spend::{NoSpendLimit, SpendError, SpendGate};

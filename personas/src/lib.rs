@@ -16,7 +16,9 @@
 //! - routing ([`routing`]): [`Registry::route`], [`finish`](Registry::finish),
 //!   [`reassign_open_work`](Registry::reassign_open_work), [`open_work`](Registry::open_work);
 //! - spend ([`spend`]): [`Registry::reserve`], [`settle`](Registry::settle),
-//!   [`release`](Registry::release), [`charge`](Registry::charge), priced by a [`PriceTable`];
+//!   [`release`](Registry::release), [`charge`](Registry::charge), priced by a [`PriceTable`]
+//!   (the one price table); [`RegistryGate`] is the runtime's reserve-before, settle-after
+//!   [`workers::SpendGate`] on them;
 //! - the audit log ([`audit`]): [`Registry::audit`], [`record`](Registry::record);
 //! - in a worker runtime, [`Routed`] ([`routed`]) routes each persona job around the handler
 //!   that does its work.
@@ -51,6 +53,7 @@
 pub mod audit;
 mod db;
 mod error;
+pub mod gate;
 mod index;
 mod lent;
 mod migrate;
@@ -64,6 +67,7 @@ pub mod spend;
 
 pub use audit::{AuditEntry, AuditEvent, AuditKind, AuditQuery};
 pub use error::{RegistryError, Result, SPEND_LIMIT_EXCEEDED};
+pub use gate::RegistryGate;
 pub use model::{
     Instance, InstanceChanges, InstanceRef, NewInstance, PersonaTypeInfo, Project, Provider, SUCCESS_WINDOW, Status,
 };

@@ -24,6 +24,7 @@ mod metrics;
 mod outcome;
 pub mod outputs;
 mod runtime;
+pub mod spend;
 #[cfg(test)]
 mod test_log;
 #[cfg(feature = "zeebe")]
@@ -37,6 +38,7 @@ pub use job::{Job, Variables};
 pub use metrics::{InMemoryMetrics, JobTypeStats, LatencyStats, Metrics, NoMetrics};
 pub use outcome::{IntoJobOutcome, JobOutcome, OutcomeKind};
 pub use runtime::{ConfigError, RetryPolicy, WorkerOptions, WorkerRuntime};
+pub use spend::{NoSpendLimit, PlannedCall, SpendError, SpendGate, SpendHold, UsedCall};
 /// The shutdown signal [`WorkerRuntime::run`] takes, re-exported so callers need no extra crate.
 pub use tokio_util::sync::CancellationToken;
 #[cfg(feature = "zeebe")]
