@@ -17,13 +17,14 @@ use std::process::{Command, ExitCode};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod llm_support;
+
 use actions::OutputShapes;
 use actions::llm::LlmHandler;
-use llm::{
-    Chain, ChainOptions, CircuitState, Message, NoSpendLimit, Price, PriceTable, ProviderConfig, ProviderKind,
-    SpendCharger, SpendRefused,
-};
+use llm::{Chain, ChainOptions, CircuitState, Message, ProviderConfig, ProviderKind};
+use llm_support::{Priced, Seen};
 use serde_json::Value;
+use workers::spend::{NoSpendLimit, SpendGate};
 use workers::{Job, JobHandler, JobOutcome};
 
 /// Holds a key that llm-katan only checks for presence.
@@ -98,11 +99,11 @@ fn options() -> ChainOptions {
     }
 }
 
-const PRICE: Price = Price { input_per_1k: 0.5, output_per_1k: 1.5 };
+/// Dollars per 1,000 input and output tokens.
+const PRICE: (f64, f64) = (0.5, 1.5);
 
-fn handler(providers: Vec<ProviderConfig>, options: ChainOptions, charger: Arc<dyn SpendCharger>) -> LlmHandler {
-    let prices = PriceTable([("echo-model".to_owned(), PRICE)].into());
-    LlmHandler::new(Chain::new(providers, options).unwrap(), prices, charger)
+fn handler(providers: Vec<ProviderConfig>, options: ChainOptions, gate: Arc<dyn SpendGate>) -> LlmHandler {
+    LlmHandler::new(Chain::new(providers, options).unwrap(), gate)
 }
 
 /// A prompt that makes the echo backend answer validly, and the outputs it fits.
@@ -191,17 +192,6 @@ async fn a_timeout_moves_on_to_the_next_provider() {
     );
 }
 
-/// Records every charge.
-#[derive(Default)]
-struct Ledger(Mutex<Vec<(i64, String, String, f64)>>);
-
-impl SpendCharger for Ledger {
-    fn charge(&self, job_key: i64, provider: &str, model: &str, cost: f64) -> Result<(), SpendRefused> {
-        self.0.lock().unwrap().push((job_key, provider.into(), model.into(), cost));
-        Ok(())
-    }
-}
-
 async fn each_wire_format_round_trips_with_usage_and_cost() {
     let katan = Katan::start(&[]);
     let formats = [
@@ -211,7 +201,7 @@ async fn each_wire_format_round_trips_with_usage_and_cost() {
     ];
     for (key, (format, config)) in (10..).zip(formats) {
         let name = config.name.clone();
-        let ledger = Arc::new(Ledger::default());
+        let ledger = Arc::new(Priced::new(PRICE.0, PRICE.1));
         let handler = handler(vec![config], options(), ledger.clone());
         let variables = completed(&handler, key).await;
         assert_eq!((&variables["VERDICT"], &variables["SCORE"]), (&"approve".into(), &3.into()), "{name}");
@@ -225,12 +215,14 @@ async fn each_wire_format_round_trips_with_usage_and_cost() {
             (Some(input), Some(output)),
             "{name}"
         );
-        let cost = (input as f64 * PRICE.input_per_1k + output as f64 * PRICE.output_per_1k) / 1000.0;
+        let cost = (input as f64 * PRICE.0 + output as f64 * PRICE.1) / 1000.0;
         assert!((usage["cost"].as_f64().unwrap() - cost).abs() < 1e-12, "{name}: {usage}");
         assert_eq!(usage["provider"], name.as_str());
-        assert_eq!(
-            *ledger.0.lock().unwrap(),
-            vec![(key, name.clone(), "echo-model".to_owned(), usage["cost"].as_f64().unwrap())]
+        let seen = ledger.seen();
+        assert!(
+            matches!(seen.as_slice(), [Seen::Held(k, _), Seen::Charged(model, charged)]
+                if *k == key && model == "echo-model" && *charged == usage["cost"].as_f64().unwrap()),
+            "{name}: held before the call, charged after: {seen:?}"
         );
         assert_eq!(katan.requests(format).await, 1, "{name}: one request, in its own format");
     }
@@ -299,7 +291,7 @@ async fn the_api_key_never_appears_in_logs_errors_or_debug_output() {
         options(),
         Arc::new(NoSpendLimit),
     );
-    let error = refused.ask(2, PROMPT, &OutputShapes::from_header(OUTPUTS).unwrap()).await.unwrap_err();
+    let error = refused.ask(&job(2), PROMPT, &OutputShapes::from_header(OUTPUTS).unwrap()).await.unwrap_err();
     let outcome = refused.handle(&job(3)).await;
 
     let message = error.to_string();

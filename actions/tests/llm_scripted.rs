@@ -6,13 +6,15 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod llm_support;
+
 use actions::llm::LlmHandler;
-use llm::{
-    Chain, ChainOptions, NoSpendLimit, Price, PriceTable, ProviderConfig, ProviderKind, SpendCharger, SpendRefused,
-};
+use llm::{Chain, ChainOptions, ProviderConfig, ProviderKind};
+use llm_support::{Priced, Seen};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use workers::spend::{NoSpendLimit, SpendGate};
 use workers::{Job, JobHandler, JobOutcome};
 
 /// One recorded request: request line and JSON body.
@@ -90,9 +92,13 @@ fn options() -> ChainOptions {
     ChainOptions { retries: 1, min_delay: Duration::from_millis(5), ..ChainOptions::default() }
 }
 
-fn handler(providers: Vec<ProviderConfig>, charger: Arc<dyn SpendCharger>) -> LlmHandler {
-    let prices = PriceTable([("m".to_owned(), Price { input_per_1k: 1.0, output_per_1k: 3.0 })].into());
-    LlmHandler::new(Chain::new(providers, options()).unwrap(), prices, charger)
+fn handler(providers: Vec<ProviderConfig>, gate: Arc<dyn SpendGate>) -> LlmHandler {
+    LlmHandler::new(Chain::new(providers, options()).unwrap(), gate)
+}
+
+/// The gate most tests use: $1 per 1,000 input and $3 per 1,000 output tokens.
+fn priced() -> Arc<Priced> {
+    Arc::new(Priced::new(1.0, 3.0))
 }
 
 fn job(prompt: Option<&str>, outputs: &str) -> Job {
@@ -125,8 +131,7 @@ async fn an_invalid_answer_gets_one_corrective_retry_that_names_the_problem() {
         (200, openai_reply(r#"{"ACTION": "fix-bug", "CONFIDENCE": 0.9}"#, 30, 5)),
     ])
     .await;
-    let handler =
-        handler(vec![provider(ProviderKind::OpenAiCompatible, format!("{}/v1", server.url))], Arc::new(NoSpendLimit));
+    let handler = handler(vec![provider(ProviderKind::OpenAiCompatible, format!("{}/v1", server.url))], priced());
 
     let JobOutcome::Complete { variables } = handler.handle(&job(Some("Classify bug 7"), OUTPUTS)).await else {
         panic!("the corrected answer should complete the job")
@@ -155,7 +160,7 @@ async fn a_second_invalid_answer_is_the_bpmn_error_llm_invalid_output() {
         (200, openai_reply(r#"{"ACTION": "fix-bug"}"#, 20, 3)),
     ])
     .await;
-    let handler = handler(vec![provider(ProviderKind::OpenAiCompatible, server.url.clone())], Arc::new(NoSpendLimit));
+    let handler = handler(vec![provider(ProviderKind::OpenAiCompatible, server.url.clone())], priced());
 
     let outcome = handler.handle(&job(Some("Classify bug 7"), OUTPUTS)).await;
     let JobOutcome::Error { code, message, variables } = outcome else {
@@ -174,7 +179,7 @@ async fn a_503_is_retried_on_the_same_provider_after_back_off() {
         (200, openai_reply(r#"{"ACTION": "implement-feature", "CONFIDENCE": 1}"#, 3, 3)),
     ])
     .await;
-    let handler = handler(vec![provider(ProviderKind::OpenAiCompatible, server.url.clone())], Arc::new(NoSpendLimit));
+    let handler = handler(vec![provider(ProviderKind::OpenAiCompatible, server.url.clone())], priced());
     let outcome = handler.handle(&job(Some("go"), OUTPUTS)).await;
     assert!(
         matches!(&outcome, JobOutcome::Complete { variables } if variables["ACTION"] == "implement-feature"),
@@ -192,7 +197,7 @@ async fn ollama_native_chat_round_trips() {
             "prompt_eval_count": 12, "eval_count": 7}),
     )])
     .await;
-    let handler = handler(vec![provider(ProviderKind::Ollama, server.url.clone())], Arc::new(NoSpendLimit));
+    let handler = handler(vec![provider(ProviderKind::Ollama, server.url.clone())], priced());
     let outcome = handler.handle(&job(Some("Classify"), OUTPUTS)).await;
     let JobOutcome::Complete { variables } = outcome else { panic!("{outcome:?}") };
     assert_eq!(variables["llm_usage"]["input_tokens"], 12);
@@ -203,26 +208,28 @@ async fn ollama_native_chat_round_trips() {
     assert_eq!(request.body["messages"][0]["role"], "user");
 }
 
-/// Refuses every charge and remembers what it was asked.
-#[derive(Default)]
-struct Refuse(Mutex<Vec<(i64, String, String, f64)>>);
-
-impl SpendCharger for Refuse {
-    fn charge(&self, job_key: i64, provider: &str, model: &str, cost: f64) -> Result<(), SpendRefused> {
-        self.0.lock().unwrap().push((job_key, provider.into(), model.into(), cost));
-        Err(SpendRefused("budget of 0.01 exhausted".into()))
-    }
+#[tokio::test]
+async fn a_call_that_would_pass_the_limit_is_refused_before_it_is_made() {
+    let server =
+        Scripted::start(vec![(200, openai_reply(r#"{"ACTION": "fix-bug", "CONFIDENCE": 1}"#, 1000, 1000))]).await;
+    // The most a call can cost: the prompt's tokens plus 1,024 output tokens at $3 per 1,000.
+    let gate = Arc::new(Priced { limit: Some(0.01), ..Priced::new(1.0, 3.0) });
+    let handler = handler(vec![provider(ProviderKind::OpenAiCompatible, server.url.clone())], gate.clone());
+    let outcome = handler.handle(&job(Some("go"), OUTPUTS)).await;
+    assert!(matches!(&outcome, JobOutcome::Error { code, .. } if code == "SPEND_LIMIT_EXCEEDED"), "{outcome:?}");
+    assert!(server.requests().is_empty(), "the refused call was never sent");
+    assert!(gate.seen().is_empty(), "nothing was held or charged: {:?}", gate.seen());
 }
 
 #[tokio::test]
-async fn a_refused_charge_is_the_bpmn_error_spend_limit_exceeded() {
-    let server =
-        Scripted::start(vec![(200, openai_reply(r#"{"ACTION": "fix-bug", "CONFIDENCE": 1}"#, 1000, 1000))]).await;
-    let charger = Arc::new(Refuse::default());
-    let handler = handler(vec![provider(ProviderKind::OpenAiCompatible, server.url.clone())], charger.clone());
+async fn a_call_that_fails_gives_its_hold_back() {
+    let server = Scripted::start(vec![(400, json!({"error": {"message": "bad request"}}))]).await;
+    let gate = priced();
+    let handler = handler(vec![provider(ProviderKind::OpenAiCompatible, server.url.clone())], gate.clone());
     let outcome = handler.handle(&job(Some("go"), OUTPUTS)).await;
-    assert!(matches!(&outcome, JobOutcome::Error { code, .. } if code == "SPEND_LIMIT_EXCEEDED"), "{outcome:?}");
-    assert_eq!(*charger.0.lock().unwrap(), vec![(42, "local".to_owned(), "m".to_owned(), 4.0)]);
+    assert!(matches!(&outcome, JobOutcome::Error { code, .. } if code == "LLM_UNAVAILABLE"), "{outcome:?}");
+    let seen = gate.seen();
+    assert!(matches!(seen.as_slice(), [Seen::Held(42, _), Seen::Released]), "{seen:?}");
 }
 
 #[tokio::test]

@@ -163,6 +163,16 @@ pub enum ChainError {
 }
 
 impl Chain {
+    /// The models of the providers, in the order they are asked.
+    pub fn models(&self) -> Vec<String> {
+        self.slots.iter().map(|slot| slot.config.model.clone()).collect()
+    }
+
+    /// The most output tokens a call may produce.
+    pub fn max_tokens(&self) -> u32 {
+        self.options.max_tokens
+    }
+
     /// A chain over `providers`, the first one preferred.
     pub fn new(providers: Vec<ProviderConfig>, options: ChainOptions) -> Result<Self, ChainError> {
         if providers.is_empty() {

@@ -6,8 +6,8 @@
 //! - [`Chain`] asks providers in order. Each gets a per-call timeout, retries with exponential
 //!   back-off (`backon`) on 429, 5xx, timeouts and connection failures, and a circuit breaker;
 //!   when one gives up or its circuit is open, the next is asked.
-//! - [`PriceTable`] prices the tokens of an answer, and a [`SpendCharger`] accepts or refuses
-//!   the charge.
+//! - Calls are priced and held against a budget by a `workers::spend::SpendGate`, which the
+//!   `llm` action's handler takes (the persona registry implements it with the one price table).
 //!
 //! The `llm` job handler, which asks the chain for a step's declared outputs, is the `llm`
 //! action of the `actions` crate.
@@ -19,11 +19,9 @@
 mod breaker;
 mod chain;
 mod provider;
-mod spend;
 mod wire;
 
 pub use breaker::CircuitState;
 pub use chain::{AttemptError, Chain, ChainError, ChainOptions, Completion, Unavailable, Usage};
 pub use provider::{ProviderConfig, ProviderKind};
-pub use spend::{NoSpendLimit, Price, PriceTable, SpendCharger, SpendRefused};
 pub use wire::{Message, Role};

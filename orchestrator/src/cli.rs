@@ -337,6 +337,13 @@ pub struct RunArgs {
     /// simulated with --simulate).
     #[arg(long, value_name = "FILE")]
     pub actions: Option<PathBuf>,
+    /// Route each persona job (a task with a `persona` header) to a persona instance of this
+    /// project through the registry in the store, and finish the assignment when the job ends;
+    /// a job's `project` variable names another project. A job no instance can take now waits
+    /// (given back with its retries unchanged, offered again after a few seconds). Load the
+    /// types and create the instances first (`personas types`, `personas create`).
+    #[arg(long, value_name = "ORG/PROJECT[/REPO]", value_parser = parsed::<Project>)]
+    pub project: Option<Project>,
 }
 
 /// The clock `run` gives the engine.

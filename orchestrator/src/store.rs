@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use engine::history::History;
-use engine::store::{self, is_postgres_url, read_entries};
+use engine::store::{self, SharedConnection, SqliteStore, is_postgres_url, read_entries};
 use engine::{Clock, EngineCore, SystemClock};
 use personas::Registry;
 
@@ -58,10 +58,38 @@ impl StoreLocation {
 
     /// Opens the engine on the store with `clock`.
     pub fn open_engine_on(&self, clock: Arc<dyn Clock>) -> Result<EngineCore> {
+        Ok(self.open_engine_sharing(clock)?.0)
+    }
+
+    /// Opens the engine on the store with `clock`; on a SQLite file also returns the handle
+    /// through which the persona registry uses the engine's connection (the engine holds the
+    /// file to itself while it runs).
+    pub fn open_engine_sharing(&self, clock: Arc<dyn Clock>) -> Result<(EngineCore, Option<SharedConnection>)> {
         self.create_folder()?;
-        let mut core = EngineCore::open(store::open(&self.location)?, clock)?;
+        let (records, shared): (Box<dyn store::RecordStore>, _) = if self.is_database() {
+            (store::open(&self.location)?, None)
+        } else {
+            let file = SqliteStore::open(&self.location)?;
+            let shared = file.shared_connection();
+            (Box::new(file), Some(shared))
+        };
+        let mut core = EngineCore::open(records, clock)?;
         core.set_client(Some(CLIENT.to_owned()));
-        Ok(core)
+        Ok((core, shared))
+    }
+
+    /// Opens the persona registry beside an engine this process runs on the store: through the
+    /// engine's connection (`shared`) on a SQLite file, with connections of its own on
+    /// PostgreSQL.
+    pub async fn open_registry_beside(
+        &self,
+        shared: Option<SharedConnection>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Registry> {
+        Ok(match shared {
+            Some(shared) => Registry::on_engine_store(shared, clock).await?,
+            None => Registry::open(&self.location, clock).await?,
+        })
     }
 
     /// Opens the persona registry in the store (creating a missing SQLite file and its folder).

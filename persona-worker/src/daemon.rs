@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use engine::SystemClock;
+use personas::Registry;
 use tokio::signal::unix::{SignalKind, signal};
 use workers::{CancellationToken, WorkerRuntime};
 
@@ -33,11 +35,25 @@ pub async fn run(args: RunArgs) -> u8 {
     for job_type in settings.jobs.keys() {
         metrics.track(job_type);
     }
+    let registry = match &settings.routing {
+        Some(routing) => match Registry::open(&routing.store, Arc::new(SystemClock)).await {
+            Ok(registry) => {
+                tracing::info!(store = registry.location(), project = ?routing.project.as_ref().map(ToString::to_string), "routing persona jobs through the registry");
+                Some(registry)
+            }
+            Err(error) => return refuse(&format!("routing.store: {error}")),
+        },
+        None => None,
+    };
     let mut runtime =
         WorkerRuntime::new(Arc::new(client)).worker_name(settings.worker_name.clone()).metrics(metrics.clone());
     for (job_type, subscription) in &settings.jobs {
         tracing::info!(job_type, handler = ?subscription.handler, max_jobs_active = subscription.options.max_jobs_active, timeout = ?subscription.options.timeout, "subscribing");
-        runtime = runtime.register_with(job_type.clone(), handlers::build(subscription), subscription.options.clone());
+        let handler = match (&registry, &settings.routing) {
+            (Some(registry), Some(routing)) => handlers::routed(handlers::build(subscription), registry, routing),
+            _ => handlers::build(subscription),
+        };
+        runtime = runtime.register_with(job_type.clone(), handler, subscription.options.clone());
     }
     let shutdown = CancellationToken::new();
     if let Err(problem) = listen_for_signals(shutdown.clone()) {

@@ -7,7 +7,9 @@ use actions::{DryRunHandler, SimulateHandler};
 use workers::handlers::{LogHandler, NoopHandler, SetVariableHandler};
 use workers::{Job, JobHandler, JobOutcome};
 
-use crate::config::{HandlerKind, JobSubscription};
+use personas::{Registry, Routed};
+
+use crate::config::{HandlerKind, JobSubscription, Routing};
 
 /// The handler a subscription asks for, waiting its `delay` first when it has one.
 pub fn build(subscription: &JobSubscription) -> Arc<dyn JobHandler> {
@@ -19,6 +21,13 @@ pub fn build(subscription: &JobSubscription) -> Arc<dyn JobHandler> {
         HandlerKind::Simulate => Arc::new(SimulateHandler::default()),
     };
     if subscription.delay.is_zero() { handler } else { Arc::new(Delayed { inner: handler, delay: subscription.delay }) }
+}
+
+/// `handler` with its persona jobs routed through `registry`: each goes to an instance with a
+/// free slot (so an instance never holds more jobs than its capacity, however many this worker
+/// activates), and one no instance can take goes back to the broker with its retries unchanged.
+pub fn routed(handler: Arc<dyn JobHandler>, registry: &Registry, routing: &Routing) -> Arc<dyn JobHandler> {
+    Arc::new(Routed::new(handler, registry.clone()).default_project(routing.project.clone()).wait(routing.wait))
 }
 
 /// Simulated work: waits `delay`, then lets `inner` decide.

@@ -8,6 +8,7 @@
 //! PostgreSQL the statements that guard a limit are conditional updates, which re-check their
 //! condition on the newest row version after waiting for its lock.
 
+use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +20,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{ConnectOptions, Connection, Database, Decode, Encode, Postgres, Sqlite, Transaction, Type};
 
+use engine::store::SharedConnection;
+
 use crate::error::RegistryError;
+use crate::lent::{Detached, LentTx};
 
 /// How long a statement waits for SQLite's write lock, or for a pooled connection.
 const WAIT: Duration = Duration::from_secs(30);
@@ -129,6 +133,9 @@ pub(crate) struct Db {
 enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+    /// The engine's own SQLite connection, in the process that runs the engine, and the thread
+    /// the registry's operations run on there.
+    Lent(SharedConnection, Arc<Detached>),
 }
 
 impl Db {
@@ -176,6 +183,32 @@ impl Db {
         }
     }
 
+    /// The registry in the SQLite file of an engine running in this process, through the
+    /// connection the engine's store lends ([`crate::lent`]).
+    pub(crate) fn lent(shared: SharedConnection) -> Result<Self, RegistryError> {
+        let location: Arc<str> = shared.location().into();
+        let detached = Detached::start().map_err(|e| RegistryError::Store {
+            location: location.to_string(),
+            message: format!("cannot start the registry's thread: {e}"),
+        })?;
+        Ok(Self { pool: Pool::Lent(shared, Arc::new(detached)), location })
+    }
+
+    /// Runs `work` (an operation of the registry) where it cannot be held up by the engine: on
+    /// the registry's own thread with a lent connection ([`Detached`]), in place otherwise.
+    pub(crate) async fn detach<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = Result<T, RegistryError>> + Send + 'static,
+    ) -> Result<T, RegistryError> {
+        match &self.pool {
+            Pool::Lent(_, detached) => detached.run(work).await.map_err(|e| RegistryError::Store {
+                location: self.location.to_string(),
+                message: format!("the registry's operation stopped: {e}"),
+            })?,
+            Pool::Sqlite(_) | Pool::Postgres(_) => work.await,
+        }
+    }
+
     /// The store for messages: the file path, or the URL without a password.
     pub(crate) fn location(&self) -> &str {
         &self.location
@@ -191,6 +224,7 @@ impl Db {
         let inner = match &self.pool {
             Pool::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Inner::Sqlite),
             Pool::Postgres(pool) => pool.begin().await.map(Inner::Postgres),
+            Pool::Lent(shared, _) => LentTx::begin(shared, "BEGIN IMMEDIATE").await.map(Inner::Lent),
         };
         inner.map(|inner| Tx { inner, location: self.location.clone() }).map_err(|error| self.fail(error))
     }
@@ -200,6 +234,7 @@ impl Db {
         let inner = match &self.pool {
             Pool::Sqlite(pool) => pool.begin().await.map(Inner::Sqlite),
             Pool::Postgres(pool) => pool.begin().await.map(Inner::Postgres),
+            Pool::Lent(shared, _) => LentTx::begin(shared, "BEGIN").await.map(Inner::Lent),
         };
         inner.map(|inner| Tx { inner, location: self.location.clone() }).map_err(|error| self.fail(error))
     }
@@ -218,6 +253,8 @@ impl Db {
                 pool.close().await;
             }
             Pool::Postgres(pool) => pool.close().await,
+            // The engine owns the connection and closes it.
+            Pool::Lent(..) => {}
         }
     }
 
@@ -264,6 +301,7 @@ pub(crate) struct Tx {
 enum Inner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    Lent(LentTx),
 }
 
 /// `query` with `args` bound in order.
@@ -291,6 +329,7 @@ impl Tx {
         let done = match &mut self.inner {
             Inner::Sqlite(tx) => bind(sqlx::query(sql), args).execute(&mut **tx).await.map(|r| r.rows_affected()),
             Inner::Postgres(tx) => bind(sqlx::query(sql), args).execute(&mut **tx).await.map(|r| r.rows_affected()),
+            Inner::Lent(tx) => tx.execute(sql, args).await,
         };
         done.map_err(|error| self.fail(error))
     }
@@ -300,6 +339,7 @@ impl Tx {
         let done = match &mut self.inner {
             Inner::Sqlite(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
             Inner::Postgres(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
+            Inner::Lent(tx) => tx.execute_script(sql).await,
         };
         done.map_err(|error| self.fail(error))
     }
@@ -315,6 +355,7 @@ impl Tx {
                 .fetch_all(&mut **tx)
                 .await
                 .map(|rows| rows.into_iter().map(Kind::Postgres).collect::<Vec<_>>()),
+            Inner::Lent(tx) => tx.fetch_all(sql, args).await.map(|rows| rows.into_iter().map(Kind::Sqlite).collect()),
         };
         let rows: Vec<Kind> = rows.map_err(|error| self.fail(error))?;
         Ok(rows.into_iter().map(|row| Row { row, location: self.location.clone() }).collect())
@@ -337,6 +378,7 @@ impl Tx {
         let done = match self.inner {
             Inner::Sqlite(tx) => tx.commit().await,
             Inner::Postgres(tx) => tx.commit().await,
+            Inner::Lent(tx) => tx.commit().await,
         };
         done.map_err(|error| DbError { location, error })
     }

@@ -16,8 +16,12 @@
 //! - routing ([`routing`]): [`Registry::route`], [`finish`](Registry::finish),
 //!   [`reassign_open_work`](Registry::reassign_open_work), [`open_work`](Registry::open_work);
 //! - spend ([`spend`]): [`Registry::reserve`], [`settle`](Registry::settle),
-//!   [`release`](Registry::release), [`charge`](Registry::charge), priced by a [`PriceTable`];
-//! - the audit log ([`audit`]): [`Registry::audit`], [`record`](Registry::record).
+//!   [`release`](Registry::release), [`charge`](Registry::charge), priced by a [`PriceTable`]
+//!   (the one price table); [`RegistryGate`] is the runtime's reserve-before, settle-after
+//!   [`workers::SpendGate`] on them;
+//! - the audit log ([`audit`]): [`Registry::audit`], [`record`](Registry::record);
+//! - in a worker runtime, [`Routed`] ([`routed`]) routes each persona job around the handler
+//!   that does its work.
 //!
 //! Every operation is one transaction: a refused one (bad input, [`RegistryError`]) changes
 //! nothing. Times come from the [`engine::Clock`] the registry was opened with.
@@ -49,20 +53,26 @@
 pub mod audit;
 mod db;
 mod error;
+pub mod gate;
+mod index;
+mod lent;
 mod migrate;
 mod model;
 mod money;
 mod period;
 mod registry;
+pub mod routed;
 pub mod routing;
 pub mod spend;
 
 pub use audit::{AuditEntry, AuditEvent, AuditKind, AuditQuery};
 pub use error::{RegistryError, Result, SPEND_LIMIT_EXCEEDED};
+pub use gate::RegistryGate;
 pub use model::{
     Instance, InstanceChanges, InstanceRef, NewInstance, PersonaTypeInfo, Project, Provider, SUCCESS_WINDOW, Status,
 };
 pub use money::{Cost, ModelPrice, Money, PriceTable};
 pub use registry::{Registry, TypesLoaded};
+pub use routed::Routed;
 pub use routing::{AssignedJob, Assignment, Candidate, Outcome, RouteDecision, RouteRequest};
 pub use spend::{Charge, Reservation};

@@ -1,6 +1,6 @@
 //! [`Registry`]: opening the store, the persona types, and creating and changing instances.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use engine::Clock;
 use serde_json::{Map, Value, json};
@@ -10,6 +10,7 @@ use yaml_to_bpmn::personas::{PersonaCatalogue, PersonaDefaults, PersonaType};
 use crate::audit::{self, Append, AuditEntry, AuditEvent, AuditKind, AuditQuery};
 use crate::db::{Db, Tx, args};
 use crate::error::{RegistryError, Result};
+use crate::index::Index;
 use crate::migrate::migrate;
 use crate::model::{
     INSTANCE_COLUMNS, Instance, InstanceChanges, InstanceRef, NewInstance, PersonaTypeInfo, Project, Status,
@@ -27,6 +28,8 @@ pub struct Registry {
     pub(crate) db: Db,
     clock: Arc<dyn Clock>,
     pub(crate) prices: Arc<PriceTable>,
+    /// Routing's view of its candidates ([`crate::index`]).
+    index: Arc<Mutex<Index>>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -53,7 +56,22 @@ impl Registry {
     pub async fn open(location: &str, clock: Arc<dyn Clock>) -> Result<Self> {
         let db = Db::open(location).await?;
         migrate(&db, clock.now_millis()).await?;
-        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()) })
+        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()), index: Arc::default() })
+    }
+
+    /// Opens the registry in the SQLite file of an engine that runs in this process, through the
+    /// connection its store lends ([`engine::store::SqliteStore::shared_connection`]): the engine
+    /// holds its file to itself, so [`Registry::open`] on it would be refused. Applies the
+    /// registry's schema migrations. Work stops when the engine's store closes.
+    ///
+    /// The operations a runtime calls while the engine runs (routing, finishing, spend) run on
+    /// a thread of the registry's own, so they never wait for a runtime thread that an engine
+    /// command blocks; the others (creating and changing instances, listing) are for when the
+    /// engine is idle.
+    pub async fn on_engine_store(shared: engine::store::SharedConnection, clock: Arc<dyn Clock>) -> Result<Self> {
+        let db = Db::lent(shared)?;
+        migrate(&db, clock.now_millis()).await?;
+        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()), index: Arc::default() })
     }
 
     /// The same registry pricing tokens with `prices` (see [`Registry::charge`]).
@@ -75,6 +93,16 @@ impl Registry {
     /// Closes the connections (clones of this registry stop working too).
     pub async fn close(&self) {
         self.db.close().await;
+    }
+
+    /// Routing's view of its candidates. A poisoned lock (a panic while it was held) only means
+    /// a view may be off, which the store's conditional updates tolerate: it is cleared.
+    pub(crate) fn index(&self) -> MutexGuard<'_, Index> {
+        self.index.lock().unwrap_or_else(|poisoned| {
+            let mut index = poisoned.into_inner();
+            index.clear();
+            index
+        })
     }
 
     /// Now, on the registry's clock (epoch ms).
@@ -195,6 +223,7 @@ impl Registry {
             .write(&mut tx, now)
             .await?;
         tx.commit().await?;
+        self.index().clear();
         Ok(instance)
     }
 
@@ -297,6 +326,7 @@ impl Registry {
             .write(&mut tx, now)
             .await?;
         tx.commit().await?;
+        self.index().forget_instance(before.id);
         Ok(after)
     }
 
@@ -346,6 +376,7 @@ impl Registry {
         .await?;
         let after = load(&mut tx, before.id, now).await?;
         tx.commit().await?;
+        self.index().forget_instance(before.id);
         Ok(after)
     }
 
@@ -392,6 +423,7 @@ impl Registry {
             .await?;
         let after = load(&mut tx, before.id, now).await?;
         tx.commit().await?;
+        self.index().clear();
         Ok(after)
     }
 

@@ -23,6 +23,7 @@ use serde_json::json;
 use crate::audit::{Append, AuditKind};
 use crate::db::{Row, Tx, args};
 use crate::error::{RegistryError, Result};
+use crate::index::{Cached, GroupKey};
 use crate::model::{INSTANCE_COLUMNS, Instance, InstanceRef, Project, SUCCESS_WINDOW, Status};
 use crate::period::Period;
 use crate::registry::{Registry, known_type, resolve};
@@ -202,6 +203,11 @@ impl Registry {
     /// ([`Assignment::already_assigned`]). Fails only when the persona type is unknown or the
     /// store fails; "no instance can take it" is [`RouteDecision::Wait`].
     pub async fn route(&self, request: &RouteRequest) -> Result<RouteDecision> {
+        let (registry, request) = (self.clone(), request.clone());
+        self.db.detach(async move { registry.route_here(&request).await }).await
+    }
+
+    async fn route_here(&self, request: &RouteRequest) -> Result<RouteDecision> {
         for _ in 0..ATTEMPTS {
             if let Some(decision) = self.route_once(request).await? {
                 return Ok(decision);
@@ -220,32 +226,33 @@ impl Registry {
     /// same job) between reading and taking it.
     async fn route_once(&self, request: &RouteRequest) -> Result<Option<RouteDecision>> {
         let now = self.now();
+        let period = Period::at(now);
         let mut tx = self.db.write().await?;
         if let Some(held) = open_assignment(&mut tx, request.job_key, now).await? {
             tx.commit().await?;
             return Ok(Some(RouteDecision::Assigned(held)));
         }
-        known_type(&mut tx, &request.persona_type).await?;
-        let rows = tx
-            .fetch_all(
-                &format!(
-                    "SELECT {INSTANCE_COLUMNS} FROM persona_instance \
-                     WHERE persona_type = $1 AND organisation = $2 AND project = $3 ORDER BY id"
-                ),
-                &args![
-                    request.persona_type.as_str(),
-                    request.project.organisation.as_str(),
-                    request.project.project.as_str()
-                ],
-            )
-            .await?;
-        let instances: Vec<Instance> =
-            rows.iter().map(|row| Instance::from_row(row, Period::at(now))).collect::<Result<_>>()?;
-        let mut ranked: Vec<(&Instance, Option<String>)> =
-            instances.iter().map(|i| (i, skip_reason(i, request.project.repository.as_deref()))).collect();
-        ranked.sort_by(|(a, a_skip), (b, b_skip)| a_skip.is_some().cmp(&b_skip.is_some()).then_with(|| rank(a, b)));
-        let candidates: Vec<Candidate> = ranked.iter().map(|(i, skip)| candidate(i, skip.clone())).collect();
-        let Some((chosen, None)) = ranked.first() else {
+        let key = GroupKey {
+            persona_type: request.persona_type.clone(),
+            organisation: request.project.organisation.clone(),
+            project: request.project.project.clone(),
+        };
+        let repository = request.project.repository.as_deref();
+        // A view that leaves the job waiting is checked against the store: it may be behind
+        // (slots freed or instances resumed elsewhere).
+        let cached = self.index().fresh(&key, period).map(|members| Choice::of(members, repository));
+        let choice = match cached {
+            Some(choice) if choice.chosen.is_some() => choice,
+            _ => {
+                known_type(&mut tx, &request.persona_type).await?;
+                let members = read_group(&mut tx, &key, period).await?;
+                let choice = Choice::of(&members, repository);
+                self.index().put(key.clone(), members, period);
+                choice
+            }
+        };
+        let Some(chosen) = &choice.chosen else {
+            let candidates = choice.candidates();
             let reason = wait_reason(request, &candidates);
             let details = json!({
                 "decision": "wait", "persona_type": request.persona_type, "project": request.project.to_string(),
@@ -255,6 +262,59 @@ impl Registry {
             tx.commit().await?;
             return Ok(Some(RouteDecision::Wait { reason, candidates }));
         };
+        let taken = self.take_slot(&mut tx, request, chosen, now).await;
+        match taken {
+            Ok(true) => {}
+            Ok(false) => {
+                // The view was behind the store: read it again on the next try.
+                self.index().forget(&key);
+                return Ok(None);
+            }
+            Err(error) => {
+                self.index().forget(&key);
+                return Err(error);
+            }
+        }
+        let reason = choice.reason();
+        let runners_up: Vec<_> = choice
+            .runners_up
+            .iter()
+            .map(|i| {
+                json!({"instance": i.name, "open_tasks": i.open_tasks,
+                       "recent": format!("{}/{}", i.recent_succeeded, i.recent_finished), "priority": i.priority})
+            })
+            .collect();
+        let candidates = choice.candidates();
+        let details = json!({
+            "decision": "assigned", "persona_type": request.persona_type, "project": request.project.to_string(),
+            "instance": chosen.name, "reason": reason, "open_tasks": chosen.open_tasks + 1,
+            "max_concurrent_tasks": chosen.max_concurrent_tasks, "eligible": choice.eligible,
+            "considered": choice.considered, "runners_up": runners_up, "skipped": skipped(&candidates),
+        });
+        let recorded = match routing_entry(request, Some(chosen.id), details).write(&mut tx, now).await {
+            Ok(_) => tx.commit().await.map_err(RegistryError::from),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = recorded {
+            self.index().forget(&key);
+            return Err(error);
+        }
+        self.index().took(chosen.id, now);
+        Ok(Some(RouteDecision::Assigned(Assignment {
+            job_key: request.job_key,
+            instance_id: chosen.id,
+            instance_name: chosen.name.clone(),
+            open_tasks: chosen.open_tasks + 1,
+            max_concurrent_tasks: chosen.max_concurrent_tasks,
+            already_assigned: false,
+            reason,
+            candidates,
+        })))
+    }
+
+    /// Takes a slot of `chosen` for the job and records the assignment; false when the store
+    /// refused the slot (full, no longer active) or the job was placed meanwhile.
+    async fn take_slot(&self, tx: &mut Tx, request: &RouteRequest, chosen: &Instance, now: i64) -> Result<bool> {
         let taken = tx
             .execute(
                 "UPDATE persona_instance SET open_tasks = open_tasks + 1, last_activity = $2 \
@@ -263,7 +323,7 @@ impl Registry {
             )
             .await?;
         if taken == 0 {
-            return Ok(None);
+            return Ok(false);
         }
         let inserted = tx
             .execute(
@@ -284,42 +344,21 @@ impl Registry {
             .await;
         match inserted {
             // The same job was placed by a concurrent route: the next try finds its assignment.
-            Err(e) if e.is_unique_violation() => return Ok(None),
-            other => other?,
-        };
-        let eligible = ranked.iter().take_while(|(_, skip)| skip.is_none()).count();
-        let reason = choice_reason(&ranked, eligible);
-        let runners_up: Vec<_> = candidates[1..eligible.min(RUNNERS_UP + 1)]
-            .iter()
-            .map(|c| {
-                json!({"instance": c.name, "open_tasks": c.open_tasks,
-                       "recent": format!("{}/{}", c.recent_succeeded, c.recent_finished), "priority": c.priority})
-            })
-            .collect();
-        let details = json!({
-            "decision": "assigned", "persona_type": request.persona_type, "project": request.project.to_string(),
-            "instance": chosen.name, "reason": reason, "open_tasks": chosen.open_tasks + 1,
-            "max_concurrent_tasks": chosen.max_concurrent_tasks, "eligible": eligible, "considered": candidates.len(),
-            "runners_up": runners_up, "skipped": skipped(&candidates),
-        });
-        routing_entry(request, Some(chosen.id), details).write(&mut tx, now).await?;
-        tx.commit().await?;
-        Ok(Some(RouteDecision::Assigned(Assignment {
-            job_key: request.job_key,
-            instance_id: chosen.id,
-            instance_name: chosen.name.clone(),
-            open_tasks: chosen.open_tasks + 1,
-            max_concurrent_tasks: chosen.max_concurrent_tasks,
-            already_assigned: false,
-            reason,
-            candidates,
-        })))
+            Err(e) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(e.into()),
+            Ok(_) => Ok(true),
+        }
     }
 
     /// Ends a job's assignment: frees the slot, counts the outcome in the instance's recent
     /// success rate, and releases money still set aside for the job. Fails when the job has no
     /// open assignment (never routed, finished already, or taken back).
     pub async fn finish(&self, job_key: i64, outcome: Outcome) -> Result<AssignedJob> {
+        let registry = self.clone();
+        self.db.detach(async move { registry.finish_here(job_key, outcome).await }).await
+    }
+
+    async fn finish_here(&self, job_key: i64, outcome: Outcome) -> Result<AssignedJob> {
         let now = self.now();
         let mut tx = self.db.write().await?;
         let row = tx
@@ -345,8 +384,14 @@ impl Registry {
             &args![job.instance_id, now, outcome.window_mark()],
         )
         .await?;
-        crate::spend::release_for_job(&mut tx, job_key).await?;
+        let released = crate::spend::release_for_job(&mut tx, job_key).await?;
         tx.commit().await?;
+        if released {
+            // Its budget view changed too: read it again.
+            self.index().forget_instance(job.instance_id);
+        } else {
+            self.index().freed(job.instance_id, 1, outcome.window_mark(), now);
+        }
         Ok(job)
     }
 
@@ -391,6 +436,7 @@ impl Registry {
             .await?;
         }
         tx.commit().await?;
+        self.index().forget_instance(holder.id);
         Ok(jobs)
     }
 
@@ -467,6 +513,96 @@ fn skip_reason(instance: &Instance, repository: Option<&str>) -> Option<String> 
     None
 }
 
+/// The routing decision over a group's members: the best instance that can take the job, the
+/// runners-up behind it, and those passed over. Found in one pass (no sort of the whole group),
+/// so placing a job costs little more with a thousand candidates than with ten.
+struct Choice {
+    chosen: Option<Instance>,
+    runners_up: Vec<Instance>,
+    passed_over: Vec<(Instance, String)>,
+    eligible: usize,
+    considered: usize,
+}
+
+impl Choice {
+    fn of(members: &[Cached], repository: Option<&str>) -> Self {
+        // The best RUNNERS_UP + 1 eligible instances, best first.
+        let mut best: Vec<&Instance> = Vec::with_capacity(RUNNERS_UP + 2);
+        let mut passed_over = Vec::new();
+        let mut eligible = 0;
+        for cached in members {
+            let instance = &cached.instance;
+            if let Some(why) = skip_reason(instance, repository) {
+                passed_over.push((instance.clone(), why));
+                continue;
+            }
+            eligible += 1;
+            let at = best.partition_point(|kept| rank(kept, instance) != Ordering::Greater);
+            if at <= RUNNERS_UP {
+                best.insert(at, instance);
+                best.truncate(RUNNERS_UP + 1);
+            }
+        }
+        let mut best = best.into_iter().cloned();
+        Self { chosen: best.next(), runners_up: best.collect(), passed_over, eligible, considered: members.len() }
+    }
+
+    /// The candidates for the caller: the chosen instance, the runners-up, then every instance
+    /// passed over (with why).
+    fn candidates(&self) -> Vec<Candidate> {
+        self.chosen
+            .iter()
+            .chain(&self.runners_up)
+            .map(|i| candidate(i, None))
+            .chain(self.passed_over.iter().map(|(i, why)| candidate(i, Some(why.clone()))))
+            .collect()
+    }
+
+    /// Why the chosen instance won: the first ranking key that sets it apart from the runner-up.
+    fn reason(&self) -> String {
+        let Some(chosen) = &self.chosen else { return String::new() };
+        let eligible = self.eligible;
+        let load = format!("{} of {} tasks", chosen.open_tasks, chosen.max_concurrent_tasks);
+        let Some(runner_up) = self.runners_up.first() else {
+            return format!("the only instance that can take it ({load} before this one)");
+        };
+        let recent = |i: &Instance| format!("{}/{}", i.recent_succeeded, i.recent_finished);
+        if chosen.open_tasks != runner_up.open_tasks {
+            format!("the least loaded of {eligible} that can take it ({load} before this one)")
+        } else if success_order(chosen, runner_up) != Ordering::Equal {
+            format!(
+                "as loaded as `{}` ({load}), with a better recent success rate ({} against {})",
+                runner_up.name,
+                recent(chosen),
+                recent(runner_up)
+            )
+        } else if chosen.priority != runner_up.priority {
+            format!(
+                "as loaded and as successful as `{}`, with a higher priority ({} against {})",
+                runner_up.name, chosen.priority, runner_up.priority
+            )
+        } else {
+            format!("tied with `{}` on load, success rate and priority; first by name", runner_up.name)
+        }
+    }
+}
+
+/// Reads a group's members from the store.
+async fn read_group(tx: &mut Tx, key: &GroupKey, period: Period) -> Result<Vec<Cached>> {
+    let rows = tx
+        .fetch_all(
+            &format!(
+                "SELECT {INSTANCE_COLUMNS} FROM persona_instance \
+                 WHERE persona_type = $1 AND organisation = $2 AND project = $3 ORDER BY id"
+            ),
+            &args![key.persona_type.as_str(), key.organisation.as_str(), key.project.as_str()],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| Ok(Cached { instance: Instance::from_row(row, period)?, recent: row.get("recent_outcomes")? }))
+        .collect()
+}
+
 /// The routing order: fewest open tasks, best recent success rate, higher priority, name, id.
 fn rank(a: &Instance, b: &Instance) -> Ordering {
     a.open_tasks
@@ -498,33 +634,6 @@ fn candidate(instance: &Instance, skipped: Option<String>) -> Candidate {
         recent_finished: instance.recent_finished,
         priority: instance.priority,
         skipped,
-    }
-}
-
-/// Why the first of `ranked` won: the first ranking key that sets it apart from the runner-up.
-fn choice_reason(ranked: &[(&Instance, Option<String>)], eligible: usize) -> String {
-    let chosen = ranked[0].0;
-    let load = format!("{} of {} tasks", chosen.open_tasks, chosen.max_concurrent_tasks);
-    let Some((runner_up, _)) = ranked.get(1).filter(|_| eligible > 1) else {
-        return format!("the only instance that can take it ({load} before this one)");
-    };
-    let recent = |i: &Instance| format!("{}/{}", i.recent_succeeded, i.recent_finished);
-    if chosen.open_tasks != runner_up.open_tasks {
-        format!("the least loaded of {eligible} that can take it ({load} before this one)")
-    } else if success_order(chosen, runner_up) != Ordering::Equal {
-        format!(
-            "as loaded as `{}` ({load}), with a better recent success rate ({} against {})",
-            runner_up.name,
-            recent(chosen),
-            recent(runner_up)
-        )
-    } else if chosen.priority != runner_up.priority {
-        format!(
-            "as loaded and as successful as `{}`, with a higher priority ({} against {})",
-            runner_up.name, chosen.priority, runner_up.priority
-        )
-    } else {
-        format!("tied with `{}` on load, success rate and priority; first by name", runner_up.name)
     }
 }
 

@@ -77,6 +77,11 @@ impl Registry {
     /// calls in flight plus the estimate would pass the daily or the monthly limit; the refusal
     /// is recorded in the audit log. Refused for a retired instance.
     pub async fn reserve(&self, instance: &InstanceRef, job_key: Option<i64>, estimate: &Cost) -> Result<Reservation> {
+        let (registry, instance, estimate) = (self.clone(), instance.clone(), estimate.clone());
+        self.db.detach(async move { registry.reserve_here(&instance, job_key, &estimate).await }).await
+    }
+
+    async fn reserve_here(&self, instance: &InstanceRef, job_key: Option<i64>, estimate: &Cost) -> Result<Reservation> {
         let amount = self.prices.price(estimate)?;
         loop {
             if let Some(reservation) = self.reserve_once(instance, job_key, amount).await? {
@@ -138,6 +143,7 @@ impl Registry {
             .await?;
         let id: i64 = row.get("id")?;
         tx.commit().await?;
+        self.index().forget_instance(holder.id);
         Ok(Some(Reservation { id, instance_id: holder.id, job_key, amount }))
     }
 
@@ -146,17 +152,28 @@ impl Registry {
     /// reservation is not open (settled or released already); charge with
     /// [`Registry::charge`] then.
     pub async fn settle(&self, reservation: i64, actual: &Cost) -> Result<Charge> {
+        let (registry, actual) = (self.clone(), actual.clone());
+        self.db.detach(async move { registry.settle_here(reservation, &actual).await }).await
+    }
+
+    async fn settle_here(&self, reservation: i64, actual: &Cost) -> Result<Charge> {
         let amount = self.prices.price(actual)?;
         let now = self.now();
         let mut tx = self.db.write().await?;
         let held = take_reservation(&mut tx, reservation).await?;
         let charge = record_charge(&mut tx, now, held.instance_id, held.job_key, actual, amount, held.amount).await?;
         tx.commit().await?;
+        self.index().forget_instance(held.instance_id);
         Ok(charge)
     }
 
     /// Releases a reservation whose call was not made (or failed without cost).
     pub async fn release(&self, reservation: i64) -> Result<Reservation> {
+        let registry = self.clone();
+        self.db.detach(async move { registry.release_here(reservation).await }).await
+    }
+
+    async fn release_here(&self, reservation: i64) -> Result<Reservation> {
         let mut tx = self.db.write().await?;
         let released = take_reservation(&mut tx, reservation).await?;
         tx.execute(
@@ -165,6 +182,7 @@ impl Registry {
         )
         .await?;
         tx.commit().await?;
+        self.index().forget_instance(released.instance_id);
         Ok(released)
     }
 
@@ -177,6 +195,7 @@ impl Registry {
         let holder = resolve(&mut tx, instance, now).await?;
         let charge = record_charge(&mut tx, now, holder.id, job_key, cost, amount, Money::ZERO).await?;
         tx.commit().await?;
+        self.index().forget_instance(holder.id);
         Ok(charge)
     }
 }
@@ -280,20 +299,20 @@ async fn record_charge(
 }
 
 /// Releases every reservation still held for `job_key` (the job is done: no call is in flight
-/// for it any more).
-pub(crate) async fn release_for_job(tx: &mut Tx, job_key: i64) -> Result<()> {
+/// for it any more); true when there was one.
+pub(crate) async fn release_for_job(tx: &mut Tx, job_key: i64) -> Result<bool> {
     let rows = tx
         .fetch_all(
             "DELETE FROM persona_spend_reservation WHERE job_key = $1 RETURNING instance_id, amount",
             &args![job_key],
         )
         .await?;
-    for row in rows {
+    for row in &rows {
         let (instance_id, amount): (i64, i64) = (row.get("instance_id")?, row.get("amount")?);
         tx.execute("UPDATE persona_instance SET reserved = reserved - $2 WHERE id = $1", &args![instance_id, amount])
             .await?;
     }
-    Ok(())
+    Ok(!rows.is_empty())
 }
 
 /// Removes an open reservation and returns it; an error when it is not open (settled or

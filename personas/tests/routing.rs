@@ -23,6 +23,7 @@ on_every_backend!(
     paused_and_retired_instances_give_their_work_back,
     a_job_routed_concurrently_is_assigned_once,
     no_instance_goes_over_capacity_with_100_instances_and_thousands_of_tasks,
+    a_routing_view_behind_the_store_costs_a_retry_never_a_wrong_placement,
 );
 
 fn request(job_key: i64, persona_type: &str, project: &Project) -> RouteRequest {
@@ -411,4 +412,37 @@ async fn sample_max_open(location: String, done: Arc<AtomicBool>) -> (u32, i64) 
 async fn tasks_per_instance(store: &TestStore) -> BTreeMap<i64, i64> {
     let sql = "SELECT instance_id, COUNT(*) AS n FROM persona_assignment GROUP BY instance_id";
     Raw::connect(&store.location()).await.pairs(sql).await.into_iter().collect()
+}
+
+/// Routing keeps its candidates in memory; a change another process makes (here another
+/// registry handle pauses an instance and takes a slot) is behind that view, and the store's
+/// conditional update catches it: the job goes where there is room, or waits.
+async fn a_routing_view_behind_the_store_costs_a_retry_never_a_wrong_placement(store: TestStore) {
+    let clock = VirtualClock::default();
+    let here = store.registry(&clock).await;
+    let elsewhere = store.open(&clock).await;
+    let one_slot = |name: &str| {
+        let mut new = instance_in(name, "technical-writer", &shop());
+        new.max_concurrent_tasks = Some(1);
+        new
+    };
+    here.create_instance(one_slot("ann")).await.expect("created");
+    here.create_instance(one_slot("ben")).await.expect("created");
+    assert_eq!(assigned(&here, &request(1, "technical-writer", &shop())).await.instance_name, "ann");
+    // Behind `here`'s back: ben is paused.
+    elsewhere.pause(&InstanceRef::Name("ben".into())).await.expect("paused");
+    let reason = waits(&here, &request(2, "technical-writer", &shop())).await;
+    assert!(reason.contains("`ben` paused") && reason.contains("`ann` at capacity"), "{reason}");
+    // Behind its back again: ben resumes and takes a job from the other handle; ann is freed.
+    elsewhere.resume(&InstanceRef::Name("ben".into())).await.expect("resumed");
+    assert_eq!(assigned(&elsewhere, &request(3, "technical-writer", &shop())).await.instance_name, "ben");
+    elsewhere.finish(1, Outcome::Succeeded).await.expect("finished");
+    // `here` still sees ann full and ben free and idle; the store says otherwise: job 2 goes
+    // to ann, the only one with room.
+    let placed = assigned(&here, &request(2, "technical-writer", &shop())).await;
+    assert_eq!(placed.instance_name, "ann");
+    for name in ["ann", "ben"] {
+        let instance = here.get(&InstanceRef::Name(name.into())).await.expect("instance");
+        assert_eq!(instance.open_tasks, 1, "{name} holds one job");
+    }
 }

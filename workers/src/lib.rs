@@ -25,6 +25,7 @@ mod job;
 mod metrics;
 mod outcome;
 mod runtime;
+pub mod spend;
 pub mod testing;
 #[cfg(feature = "zeebe")]
 mod zeebe;
@@ -37,6 +38,7 @@ pub use job::{Job, Variables};
 pub use metrics::{InMemoryMetrics, JobTypeStats, LatencyStats, Metrics, NoMetrics};
 pub use outcome::{IntoJobOutcome, JobOutcome, OutcomeKind};
 pub use runtime::{ConfigError, RetryPolicy, WorkerOptions, WorkerRuntime};
+pub use spend::{NoSpendLimit, PlannedCall, SpendError, SpendGate, SpendHold, UsedCall};
 /// The shutdown signal [`WorkerRuntime::run`] takes, re-exported so callers need no extra crate.
 pub use tokio_util::sync::CancellationToken;
 #[cfg(feature = "zeebe")]

@@ -71,6 +71,13 @@ impl JobOutcome {
         Self::Fail { message: message.into(), retries: 0, retry_backoff: Duration::ZERO }
     }
 
+    /// Gives the job back to the engine without using a retry: it keeps the retries it has and
+    /// can be activated again after `after`. For a job that cannot be worked on *now* (no
+    /// persona instance is free), which is not a failure of the work.
+    pub fn retry_later(job: &Job, message: impl Into<String>, after: Duration) -> Self {
+        Self::Fail { message: message.into(), retries: job.retries, retry_backoff: after }
+    }
+
     /// Throws a BPMN error without variables.
     pub fn error(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Error { code: code.into(), message: message.into(), variables: Variables::new() }
@@ -125,6 +132,14 @@ mod tests {
             let expected = JobOutcome::Fail { message: "m".into(), retries: left, retry_backoff: Duration::ZERO };
             assert_eq!(JobOutcome::fail(&job, "m"), expected, "from {retries} retries");
         }
+    }
+
+    #[test]
+    fn a_retry_later_keeps_every_retry_and_waits() {
+        let mut job = job("t", &[], json!({}));
+        job.retries = 3;
+        let expected = JobOutcome::Fail { message: "busy".into(), retries: 3, retry_backoff: Duration::from_secs(5) };
+        assert_eq!(JobOutcome::retry_later(&job, "busy", Duration::from_secs(5)), expected);
     }
 
     #[test]

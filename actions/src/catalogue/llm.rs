@@ -28,14 +28,13 @@ pub fn spec() -> ActionSpec {
     }
 }
 
-/// The settings section `llm`: providers in priority order and their prices.
+/// The settings section `llm`: providers in priority order. Prices and budgets are the persona
+/// registry's (its spend gate, when `run --project` routes jobs to instances).
 #[cfg(feature = "run")]
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LlmSettings {
     providers: Vec<llm::ProviderConfig>,
-    #[serde(default)]
-    prices: llm::PriceTable,
 }
 
 /// The LLM handler, when the settings list providers.
@@ -46,6 +45,6 @@ pub(crate) fn handler(
     let Some(section) = settings.section::<LlmSettings>(JOB_TYPE)? else { return Ok(None) };
     let chain = llm::Chain::new(section.providers, llm::ChainOptions::default())
         .map_err(|e| crate::SettingsError::new(JOB_TYPE, e.to_string()))?;
-    let handler = crate::llm::LlmHandler::new(chain, section.prices, std::sync::Arc::new(llm::NoSpendLimit));
+    let handler = crate::llm::LlmHandler::new(chain, std::sync::Arc::new(workers::spend::NoSpendLimit));
     Ok(Some(std::sync::Arc::new(handler)))
 }

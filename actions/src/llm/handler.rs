@@ -1,14 +1,16 @@
 //! [`LlmHandler`]: the `llm` job. It asks the chain for the step's declared outputs, with one
-//! corrective retry on an invalid answer, charges the cost, and completes the job or throws a
-//! BPMN error.
+//! corrective retry on an invalid answer, sets the most each call can cost aside before it (a
+//! call that would pass a spend limit is not made) and charges what it cost after, and completes
+//! the job or throws a BPMN error.
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use llm::{Chain, Message, PriceTable, SpendCharger, SpendRefused, Unavailable, Usage};
+use llm::{Chain, Message, Unavailable, Usage};
 use serde::Serialize;
 use serde_json::Value;
+use workers::spend::{PlannedCall, SpendError, SpendGate, UsedCall};
 use workers::{Job, JobHandler, JobOutcome, Variables};
 
 use super::structured::StructuredOutput;
@@ -25,7 +27,7 @@ pub struct LlmUsage {
     pub input_tokens: u64,
     /// Output tokens of all calls.
     pub output_tokens: u64,
-    /// The cost of all calls, from the price table.
+    /// The cost of all calls, as the spend gate priced them.
     pub cost: f64,
 }
 
@@ -65,9 +67,9 @@ pub enum AskError {
         /// What the calls used.
         usage: LlmUsage,
     },
-    /// The spend charger refused a call's cost.
+    /// The spend gate refused a call before it was made, or could not record its cost.
     #[error(transparent)]
-    SpendRefused(#[from] SpendRefused),
+    Spend(#[from] SpendError),
 }
 
 impl AskError {
@@ -76,7 +78,8 @@ impl AskError {
         match self {
             Self::Unavailable(_) => "LLM_UNAVAILABLE",
             Self::InvalidOutput { .. } => "LLM_INVALID_OUTPUT",
-            Self::SpendRefused(_) => "SPEND_LIMIT_EXCEEDED",
+            Self::Spend(SpendError::Refused(_)) => "SPEND_LIMIT_EXCEEDED",
+            Self::Spend(SpendError::Failed(_)) => "SPEND_NOT_RECORDED",
         }
     }
 }
@@ -84,68 +87,89 @@ impl AskError {
 /// The `llm` job handler: job variable `prompt`, task header `outputs`.
 pub struct LlmHandler {
     chain: Chain,
-    prices: PriceTable,
-    charger: Arc<dyn SpendCharger>,
+    gate: Arc<dyn SpendGate>,
 }
 
 impl fmt::Debug for LlmHandler {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LlmHandler").field("chain", &self.chain).field("prices", &self.prices).finish_non_exhaustive()
+        f.debug_struct("LlmHandler").field("chain", &self.chain).finish_non_exhaustive()
     }
 }
 
 impl LlmHandler {
-    /// A handler that asks `chain`, prices calls with `prices` and charges them to `charger`.
-    pub fn new(chain: Chain, prices: PriceTable, charger: Arc<dyn SpendCharger>) -> Self {
-        Self { chain, prices, charger }
+    /// A handler that asks `chain` and holds and charges each call's cost through `gate`.
+    pub fn new(chain: Chain, gate: Arc<dyn SpendGate>) -> Self {
+        Self { chain, gate }
     }
 
     /// Asks for `shapes` (free text in `llm_answer` when none are declared). An invalid answer
     /// gets one corrective retry that tells the model what was wrong.
-    pub async fn ask(&self, job_key: i64, prompt: &str, shapes: &OutputShapes) -> Result<Answer, AskError> {
+    pub async fn ask(&self, job: &Job, prompt: &str, shapes: &OutputShapes) -> Result<Answer, AskError> {
         if shapes.is_empty() {
-            let (completion, usage) = self.call(job_key, &[Message::user(prompt)], None).await?;
+            let (completion, usage) = self.call(job, &[Message::user(prompt)], None).await?;
             let outputs = Variables::from_iter([("llm_answer".to_owned(), Value::String(completion))]);
             return Ok(Answer { outputs, usage });
         }
         let mut messages = vec![Message::user(format!("{prompt}\n\n{}", shapes.instruction()))];
-        let (text, usage) = self.call(job_key, &messages, None).await?;
+        let (text, usage) = self.call(job, &messages, None).await?;
         let problems = match shapes.check(&text) {
             Ok(outputs) => return Ok(Answer { outputs, usage }),
             Err(problems) => problems,
         };
-        tracing::info!(job_key, problems = %problems.join("; "), "LLM answer does not fit the outputs; asking once more");
+        tracing::info!(job_key = job.key, problems = %problems.join("; "), "LLM answer does not fit the outputs; asking once more");
         messages.push(Message::assistant(text));
         messages.push(Message::user(format!(
             "That answer cannot be used: {}.\n\n{}",
             problems.join("; "),
             shapes.instruction()
         )));
-        let (text, usage) = self.call(job_key, &messages, Some(usage)).await?;
+        let (text, usage) = self.call(job, &messages, Some(usage)).await?;
         match shapes.check(&text) {
             Ok(outputs) => Ok(Answer { outputs, usage }),
             Err(problems) => Err(AskError::InvalidOutput { problems, usage }),
         }
     }
 
-    /// One chain call, priced and charged; returns the text and the usage so far.
+    /// One chain call: its most possible cost set aside first (refused: no call), then charged
+    /// as used; returns the text and the usage so far.
     async fn call(
         &self,
-        job_key: i64,
+        job: &Job,
         messages: &[Message],
         so_far: Option<LlmUsage>,
     ) -> Result<(String, LlmUsage), AskError> {
-        let completion = self.chain.complete(messages).await?;
+        let models = self.chain.models();
+        let planned = PlannedCall {
+            job,
+            models: &models,
+            input_tokens: estimated_tokens(messages),
+            max_output_tokens: u64::from(self.chain.max_tokens()),
+        };
+        let hold = self.gate.reserve(&planned).await?;
+        let completion = match self.chain.complete(messages).await {
+            Ok(completion) => completion,
+            Err(error) => {
+                self.gate.release(hold).await;
+                return Err(error.into());
+            }
+        };
         let usage = &completion.usage;
-        let cost = self.prices.cost(usage);
-        self.charger.charge(job_key, &usage.provider, &usage.model, cost)?;
+        let used =
+            UsedCall { model: &usage.model, input_tokens: usage.input_tokens, output_tokens: usage.output_tokens };
+        let cost = self.gate.settle(hold, &used).await?;
         tracing::info!(
-            job_key, provider = %usage.provider, model = %usage.model,
+            job_key = job.key, provider = %usage.provider, model = %usage.model,
             input_tokens = usage.input_tokens, output_tokens = usage.output_tokens, cost, "LLM call charged"
         );
         let total = LlmUsage::add(so_far, usage, cost);
         Ok((completion.text, total))
     }
+}
+
+/// The prompt tokens of `messages`, estimated on the high side (a token per 3 bytes, and a few
+/// per message), so the money set aside covers the call.
+fn estimated_tokens(messages: &[Message]) -> u64 {
+    messages.iter().map(|m| m.content.len().div_ceil(3) as u64 + 4).sum()
 }
 
 /// `llm_usage` as a job variable.
@@ -168,11 +192,12 @@ impl JobHandler for LlmHandler {
                 return JobOutcome::fail_without_retries(format!("llm task `{}`: {error}", job.element_id));
             }
         };
-        match self.ask(job.key, prompt, &shapes).await {
+        match self.ask(job, prompt, &shapes).await {
             Ok(Answer { mut outputs, usage }) => {
                 outputs.extend([usage_variable(&usage)]);
                 JobOutcome::complete_with(outputs)
             }
+            Err(AskError::Spend(SpendError::Failed(message))) => JobOutcome::fail(job, message),
             Err(error) => {
                 let variables = match &error {
                     AskError::InvalidOutput { usage, .. } => Variables::from_iter([usage_variable(usage)]),

@@ -32,7 +32,7 @@ pub use postgres::{DEFAULT_LOG, PgStore};
 pub(crate) use process::StoredProcess;
 pub use sink::StoreSink;
 pub use snapshot::Snapshot;
-pub use sqlite::SqliteStore;
+pub use sqlite::{LentJob, SharedConnection, SqliteStore};
 
 pub use format::RECORD_FORMAT_VERSION;
 

@@ -10,8 +10,10 @@
 //! single-threaded tokio runtime, and the store talks to it over channels. That keeps the store
 //! usable from inside a tokio runtime (where blocking on a nested runtime would panic).
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::pin::Pin;
+use std::sync::{Arc, Weak, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -33,13 +35,56 @@ enum Request {
     ReadLog { after: i64, reply: mpsc::Sender<Result<StoredLog, String>> },
     SaveSnapshot { snapshot: Snapshot, reply: mpsc::Sender<Result<(), String>> },
     Snapshots { reply: mpsc::Sender<Result<Vec<Snapshot>, String>> },
+    Lend(LentJob),
+}
+
+/// Work that runs on the store's own connection, between the engine's writes (see
+/// [`SharedConnection`]).
+pub type LentJob =
+    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> Pin<Box<dyn Future<Output = ()> + Send + 'c>> + Send>;
+
+/// A handle that runs work on a [`SqliteStore`]'s connection, for code in the same process that
+/// keeps its own tables in the engine's file (the persona registry): the store holds the file
+/// to itself (exclusive locking), so a second connection would be refused.
+///
+/// A lent job has the connection to itself while it runs, and the engine's appends queue behind
+/// it, so it should be short and must not wait for the engine. The handle does not keep the
+/// store open: once the store is dropped, [`run`](Self::run) fails.
+#[derive(Clone)]
+pub struct SharedConnection {
+    requests: Weak<mpsc::Sender<Request>>,
+    location: String,
+}
+
+impl std::fmt::Debug for SharedConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedConnection").field("location", &self.location).finish()
+    }
+}
+
+impl SharedConnection {
+    /// Queues `job` to run on the connection after the work already queued; it sends its own
+    /// answer (through a channel it captured). Fails when the store has been dropped.
+    pub fn run(&self, job: LentJob) -> Result<(), StoreError> {
+        let sent = self.requests.upgrade().is_some_and(|requests| requests.send(Request::Lend(job)).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            Err(StoreError::new(&self.location, "the engine's store is closed; reopen the engine"))
+        }
+    }
+
+    /// The store's file, for messages.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
 }
 
 /// A record log in one SQLite file. Dropping it closes the file (and releases it for others).
 pub struct SqliteStore {
     path: PathBuf,
     location: String,
-    requests: Option<mpsc::Sender<Request>>,
+    requests: Option<Arc<mpsc::Sender<Request>>>,
     worker: Option<JoinHandle<()>>,
 }
 
@@ -61,7 +106,12 @@ impl SqliteStore {
             .name("engine-sqlite-store".into())
             .spawn(move || serve(&thread_path, &ready, &inbox))
             .map_err(|e| StoreError::at_path(&path, format!("cannot start the store thread: {e}")))?;
-        let store = Self { location: path.display().to_string(), path, requests: Some(requests), worker: Some(worker) };
+        let store = Self {
+            location: path.display().to_string(),
+            path,
+            requests: Some(Arc::new(requests)),
+            worker: Some(worker),
+        };
         match opened.recv() {
             Ok(Ok(())) => Ok(store),
             Ok(Err(message)) => Err(store.error(message)),
@@ -72,6 +122,12 @@ impl SqliteStore {
     /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A handle that runs work on this store's connection ([`SharedConnection`]).
+    pub fn shared_connection(&self) -> SharedConnection {
+        let requests = self.requests.as_ref().map_or_else(Weak::new, Arc::downgrade);
+        SharedConnection { requests, location: self.location.clone() }
     }
 
     fn error(&self, message: String) -> StoreError {
@@ -198,6 +254,7 @@ fn serve(path: &Path, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Re
                 Request::Snapshots { reply } => {
                     let _ = reply.send(snapshots(&mut connection).await.map_err(|e| describe(&e)));
                 }
+                Request::Lend(job) => job(&mut connection).await,
             }
             if next.is_none() {
                 next = inbox.recv().ok();

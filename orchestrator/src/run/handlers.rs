@@ -11,6 +11,7 @@ use workers::{Job, JobHandler, JobOutcome, WorkerOptions, WorkerRuntime};
 
 use super::clock::Timed;
 use super::console::Console;
+use super::routing::Routing;
 use super::settings::ActionSettings;
 use crate::failure::{Failure, Result};
 
@@ -74,6 +75,7 @@ pub fn register(
     options: &WorkerOptions,
     mode: &Mode,
     settings: &ActionSettings,
+    routing: Option<&Routing>,
 ) -> Result<WorkerRuntime> {
     let (fallback, returned): (Arc<dyn JobHandler>, _) = match mode {
         Mode::DryRun => (Arc::new(DryRunHandler), "completed with"),
@@ -91,7 +93,8 @@ pub fn register(
     for Binding { spec, handler, real } in bindings {
         let effects = real && spec.effects != actions::Effects::None;
         let returned = if real { "completed with" } else { returned };
-        let shown = Shown { handler, console: console.clone(), returned, executes: effects };
+        let shown =
+            Shown { handler: Routing::wrap(routing, handler), console: console.clone(), returned, executes: effects };
         runtime = runtime.register_with(spec.job_type, shown, options.clone());
     }
     Ok(runtime)

@@ -12,6 +12,7 @@
 mod clock;
 mod console;
 mod handlers;
+mod routing;
 mod scenario;
 mod settings;
 mod summary;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use engine::history::{History, Status};
-use engine::{Engine, EngineCore, VirtualClock};
+use engine::{Clock, Engine, EngineCore, SystemClock, VirtualClock};
 use serde_json::json;
 use workers::{CancellationToken, EmbeddedClient, InMemoryMetrics, WorkerOptions, WorkerRuntime};
 
@@ -34,6 +35,7 @@ use crate::store::StoreLocation;
 use crate::{deploy, vars};
 use console::Console;
 use handlers::Mode;
+use routing::Routing;
 use summary::Summary;
 use watch::{Counts, Stop, Until, Watch};
 
@@ -68,10 +70,11 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         ClockKind::System => None,
         ClockKind::Virtual => Some(clock::start(store)?),
     };
-    let mut core = match &virtual_clock {
-        Some(clock) => store.open_engine_on(Arc::new(clock.clone()))?,
-        None => store.open_engine()?,
+    let engine_clock: Arc<dyn Clock> = match &virtual_clock {
+        Some(clock) => Arc::new(clock.clone()),
+        None => Arc::new(SystemClock),
     };
+    let (mut core, shared) = store.open_engine_sharing(engine_clock.clone())?;
     if let Some(models) = &models {
         let deployment = deploy::deploy(&mut core, models)?;
         let versions: Vec<String> =
@@ -112,9 +115,16 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         .enable_all()
         .build()
         .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))?;
+    let routing = match &args.project {
+        Some(project) => Some(runtime.block_on(Routing::open(store, shared, engine_clock, project.clone()))?),
+        None => None,
+    };
+    if let Some(routing) = &routing {
+        console.line(&routing.describe());
+    }
     let engine = Engine::new(core);
     let mode = simulate.map_or(Mode::DryRun, |handler| Mode::Simulate(handler, virtual_clock.clone()));
-    let serving = Serving { worker, mode, settings, clock: virtual_clock };
+    let serving = Serving { worker, mode, settings, clock: virtual_clock, routing };
     let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, &console))?;
     console.finish();
     let summary = engine.with(|core| summarize(core, followed.zip(seed)))?;
@@ -147,6 +157,8 @@ struct Serving {
     /// How the real handlers are set up (`--actions`, `--execute-shell`).
     settings: settings::ActionSettings,
     clock: Option<VirtualClock>,
+    /// Persona jobs routed through the registry (`--project`).
+    routing: Option<Routing>,
 }
 
 /// Runs ticker, handlers and watcher until the condition holds or Ctrl-C comes; then drains.
@@ -161,7 +173,8 @@ async fn serve(engine: Engine, until: Until, serving: &Serving, console: &Consol
     let runtime = WorkerRuntime::new(Arc::new(EmbeddedClient::new(engine.clone())))
         .worker_name(serving.worker.as_str())
         .metrics(metrics.clone());
-    let runtime = handlers::register(runtime, console, &options, &serving.mode, &serving.settings)?;
+    let runtime =
+        handlers::register(runtime, console, &options, &serving.mode, &serving.settings, serving.routing.as_ref())?;
     let ticker = engine.spawn_ticker(BEAT);
     let shutdown = CancellationToken::new();
     let workers = tokio::spawn(runtime.run(shutdown.clone()));

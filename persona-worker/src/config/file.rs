@@ -27,6 +27,32 @@ pub struct FileConfig {
     /// Job type → handler and options.
     #[serde(default)]
     pub jobs: BTreeMap<String, JobConfig>,
+    /// Persona jobs routed to persona instances through the registry.
+    #[serde(default)]
+    pub routing: Option<RoutingSection>,
+}
+
+/// `routing:`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingSection {
+    /// The registry's store: a SQLite file or a `postgres://` URL (the engine's store).
+    pub store: String,
+    /// The project of jobs without a `project` variable (`ORGANISATION/PROJECT[/REPOSITORY]`).
+    pub project: Option<String>,
+    /// How long a job no instance can take waits before the broker offers it again.
+    #[serde(default, deserialize_with = "duration::optional")]
+    pub wait: Option<Duration>,
+}
+
+impl std::fmt::Debug for RoutingSection {
+    /// Without the store, whose URL may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoutingSection")
+            .field("project", &self.project)
+            .field("wait", &self.wait)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `zeebe:`.

@@ -53,6 +53,24 @@ pub struct JobSubscription {
     pub options: WorkerOptions,
 }
 
+/// Persona jobs routed through the persona registry (`routing:`).
+#[derive(Clone, PartialEq)]
+pub struct Routing {
+    /// The registry's store: a SQLite file or a `postgres://` URL.
+    pub store: String,
+    /// The project of jobs without a `project` variable.
+    pub project: Option<personas::Project>,
+    /// How long a job no instance can take waits before the broker offers it again.
+    pub wait: Duration,
+}
+
+impl std::fmt::Debug for Routing {
+    /// Without the store, whose URL may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Routing").field("project", &self.project).field("wait", &self.wait).finish_non_exhaustive()
+    }
+}
+
 /// Everything `run` needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -64,6 +82,8 @@ pub struct Settings {
     pub metrics_addr: Option<SocketAddr>,
     /// The job types and their handlers.
     pub jobs: BTreeMap<String, JobSubscription>,
+    /// Routing of persona jobs, when configured.
+    pub routing: Option<Routing>,
 }
 
 /// Reads the YAML file at `path`.
@@ -100,7 +120,23 @@ pub fn load(path: &Path, environment: &Environment) -> Result<Settings, ConfigEr
             (job_type, subscription)
         })
         .collect();
-    Ok(Settings { connection, worker_name: file.worker.name, metrics_addr: file.metrics_addr, jobs })
+    let routing = file.routing.map(|section| routing(&name.to_string(), section)).transpose()?;
+    Ok(Settings { connection, worker_name: file.worker.name, metrics_addr: file.metrics_addr, jobs, routing })
+}
+
+/// The `routing:` section, checked.
+fn routing(name: &str, section: file::RoutingSection) -> Result<Routing, ConfigError> {
+    if section.store.trim().is_empty() {
+        return Err(ConfigError(format!(
+            "{name}: routing.store is empty; give the registry's store, a SQLite file or a postgres:// URL"
+        )));
+    }
+    let project = section
+        .project
+        .map(|text| text.parse::<personas::Project>())
+        .transpose()
+        .map_err(|e| ConfigError(format!("{name}: routing.project: {e}")))?;
+    Ok(Routing { store: section.store, project, wait: section.wait.unwrap_or(personas::routed::DEFAULT_WAIT) })
 }
 
 /// The connection for `deploy`: the file's `zeebe` section if a file is given, the
@@ -282,6 +318,25 @@ mod tests {
         let connection =
             load_connection(None, &env(&[("ZEEBE_ADDRESS", "http://env:1")]), Some("http://flag:2")).unwrap();
         assert_eq!(connection.address, "http://flag:2");
+    }
+
+    #[test]
+    fn routing_reads_its_store_project_and_wait_and_names_a_bad_project() {
+        let file = write(&format!(
+            "routing:\n  store: postgres://me:s3cret@db/x\n  project: acme/shop\n  wait: 2s\n{MINIMAL}"
+        ));
+        let routing = load(file.path(), &env(&[])).unwrap().routing.unwrap();
+        assert_eq!(routing.project, Some(personas::Project::new("acme", "shop")));
+        assert_eq!(routing.wait, Duration::from_secs(2));
+        assert!(!format!("{routing:?}").contains("s3cret"), "the store's password stays out of Debug");
+        assert_eq!(load(write(MINIMAL).path(), &env(&[])).unwrap().routing, None);
+
+        let bad = write(&format!("routing:\n  store: r.db\n  project: no-slash\n{MINIMAL}"));
+        let ConfigError(message) = load(bad.path(), &env(&[])).unwrap_err();
+        assert!(message.contains("routing.project") && message.contains("ORGANISATION/PROJECT"), "{message}");
+        let empty = write(&format!("routing:\n  store: ' '\n{MINIMAL}"));
+        let ConfigError(message) = load(empty.path(), &env(&[])).unwrap_err();
+        assert!(message.contains("routing.store is empty"), "{message}");
     }
 
     #[test]
