@@ -1,7 +1,7 @@
 //! Where the record store is (a SQLite file or a PostgreSQL URL), and opening it: as an engine for commands that change state,
 //! or as a folded history for commands that only read.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use engine::history::History;
@@ -48,6 +48,22 @@ impl StoreLocation {
     /// True when the store may hold a log: the file exists (a database is always asked).
     pub fn exists(&self) -> bool {
         self.is_database() || Path::new(&self.location).exists()
+    }
+
+    /// The location as given (a file path, or a URL with its password), for opening.
+    pub fn as_str(&self) -> &str {
+        &self.location
+    }
+
+    /// The file holding the server's generated API token: beside a SQLite store, in
+    /// `.orchestrator/` for a PostgreSQL one.
+    pub fn token_file(&self) -> PathBuf {
+        let folder = if self.is_database() {
+            Path::new(".orchestrator")
+        } else {
+            Path::new(&self.location).parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+        };
+        folder.join("api-token")
     }
 
     /// True for the default store, whose folder is created on first use; another path's

@@ -10,8 +10,8 @@
 //! timer whenever nothing else can happen ([`clock`]).
 
 mod clock;
-mod console;
-mod handlers;
+pub(crate) mod console;
+pub(crate) mod handlers;
 mod scenario;
 mod shell;
 mod summary;
