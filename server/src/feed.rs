@@ -61,6 +61,8 @@ struct Cursor {
     routed: HashMap<i64, String>,
     /// The last audit entry turned into an event.
     last_audit: i64,
+    /// True after the first read: from then on records are news (events, metrics).
+    primed: bool,
 }
 
 /// The log follower. Cheap to share (`Arc`).
@@ -82,7 +84,14 @@ impl Feed {
     /// folded at the first sync; only entries after that become live events).
     pub fn new(store: Box<dyn RecordStore>, metrics: Arc<Metrics>) -> Self {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
-        let cursor = Cursor { store, position: 0, workflows: HashMap::new(), routed: HashMap::new(), last_audit: 0 };
+        let cursor = Cursor {
+            store,
+            position: 0,
+            workflows: HashMap::new(),
+            routed: HashMap::new(),
+            last_audit: 0,
+            primed: false,
+        };
         Self { cursor: Mutex::new(cursor), history: RwLock::new(History::default()), events, metrics }
     }
 
@@ -107,9 +116,10 @@ impl Feed {
 
     fn sync_blocking(&self) -> ApiResult<()> {
         let mut cursor = self.cursor.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let first = cursor.position == 0;
+        let first = !cursor.primed;
         let after = cursor.position;
         let entries = read_entries_after(&mut *cursor.store, after)?;
+        cursor.primed = true;
         let Some(last) = entries.last().map(|e| e.position) else { return Ok(()) };
         cursor.position = last;
         let mut history = self.history.write().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -41,7 +41,7 @@ pub struct AgentLabels {
 /// `route`, `method`, `status`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub struct RequestLabels {
-    /// The matched route pattern (`/api/workflows/status/{id}`), never the raw path.
+    /// The matched route pattern (`/api/workflows/status/:id`), never the raw path.
     pub route: String,
     /// The HTTP method.
     pub method: String,

@@ -38,12 +38,13 @@ fn money(decimal: &str) -> f64 {
 }
 
 /// Counts every request by its matched route (never the raw path, which holds ids), method and
-/// status.
+/// status. Route parameters are written `:id` rather than `{id}`: braces inside a label value
+/// trip up some text-format parsers.
 pub async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().replace('{', ":").replace('}', ""));
     let method = request.method().to_string();
     let response = next.run(request).await;
     let labels = RequestLabels { route, method, status: response.status().as_u16() };
