@@ -50,6 +50,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use engine::Engine;
 use personas::Registry;
 use tokio::net::TcpListener;
@@ -170,6 +171,13 @@ impl Server {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
+        // Without TCP_NODELAY a small answer written in two parts waits for the client's
+        // delayed acknowledgement (tens of milliseconds per request).
+        let listener = listener.tap_io(|connection| {
+            if let Err(error) = connection.set_nodelay(true) {
+                tracing::warn!(%error, "could not set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await;
         for task in &self.background {
             task.abort();

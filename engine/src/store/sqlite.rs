@@ -358,7 +358,7 @@ async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<Store
         );
     };
     let rows = sqlx::query(
-        "SELECT first_position, entry_count, entries FROM log_batch WHERE first_position + entry_count > ? ORDER BY first_position",
+        "SELECT first_position, entry_count, entries FROM log_batch WHERE first_position + entry_count - 1 > ? ORDER BY first_position",
     )
     .bind(after)
     .fetch_all(&mut *connection)
