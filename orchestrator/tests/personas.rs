@@ -248,16 +248,12 @@ fn reading_commands_work_beside_a_running_engine_and_a_second_engine_is_refused_
     dir.run(&["deploy", support::model("approval.bpmn").to_str().unwrap_or_default()]).expect_code(0);
     let mut run = support::spawn(dir.command(&["run"]));
     let pid = run.id();
-    // Wait until `run` holds the store: a second engine is then refused, naming it.
-    let began = std::time::Instant::now();
-    let refused = loop {
-        let second = dir.run(&["run", "--until-idle"]);
-        if second.code != 0 {
-            break second;
-        }
-        assert!(began.elapsed() < std::time::Duration::from_secs(20), "the run never held the store");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    // `run` prints its first progress line once it holds the store.
+    let stdout = run.stdout.take().unwrap_or_else(|| panic!("no stdout pipe"));
+    let mut first = String::new();
+    let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first);
+    assert!(first.starts_with("instances:"), "{first}");
+    let refused = dir.run(&["run", "--until-idle"]);
     let reads =
         [dir.run(&["personas", "list", "--json"]), dir.run(&["audit", "--json"]), dir.run(&["status", "--json"])];
     // A registry write beside the engine waits for SQLite's lock instead of failing.
