@@ -21,9 +21,10 @@ pub struct Binding {
 
 /// For each action of the catalogue, its real handler where `settings` give it one and `real`
 /// wants it (`real(spec)`), else `fallback` (a dry run, a simulation, or a person's task list).
-/// For an action with operations, only the operations its handler performs
-/// ([`Operation::real`](crate::Operation::real)) go to the real handler; the others go to
-/// `fallback`, so a workflow that also uses them still runs.
+/// For an action with operations, the catalogued operations its handler does not perform
+/// ([`Operation::real`](crate::Operation::real) false) go to `fallback`, so a workflow that also
+/// uses them still runs; every other job (a performed operation, or a missing or unknown one,
+/// which the real handler refuses with a clear message) goes to the real handler.
 pub fn bindings(
     settings: &Settings,
     fallback: &Arc<dyn JobHandler>,
@@ -34,8 +35,8 @@ pub fn bindings(
         .map(|(spec, handler)| match handler.filter(|_| real(&spec)) {
             Some(real) if spec.operations.is_empty() => Binding { spec, handler: real, real: true },
             Some(real) => {
-                let performed = spec.operations.iter().filter(|op| op.real).map(|op| op.name.to_owned()).collect();
-                let handler = Arc::new(ByOperation { real, performed, fallback: fallback.clone() });
+                let elsewhere = spec.operations.iter().filter(|op| !op.real).map(|op| op.name.to_owned()).collect();
+                let handler = Arc::new(ByOperation { real, elsewhere, fallback: fallback.clone() });
                 Binding { spec, handler, real: true }
             }
             None => Binding { spec, handler: fallback.clone(), real: false },
@@ -43,19 +44,19 @@ pub fn bindings(
         .collect())
 }
 
-/// Sends a job to `real` when its `operation` header names one of `performed`, else to
-/// `fallback`.
+/// Sends a job to `fallback` when its `operation` header names one of `elsewhere`, else to
+/// `real`.
 struct ByOperation {
     real: Arc<dyn JobHandler>,
-    performed: Vec<String>,
+    elsewhere: Vec<String>,
     fallback: Arc<dyn JobHandler>,
 }
 
 #[async_trait]
 impl JobHandler for ByOperation {
     async fn handle(&self, job: &Job) -> JobOutcome {
-        let performed = job.header("operation").is_some_and(|op| self.performed.iter().any(|p| p == op));
-        if performed { self.real.handle(job).await } else { self.fallback.handle(job).await }
+        let elsewhere = job.header("operation").is_some_and(|op| self.elsewhere.iter().any(|e| e == op));
+        if elsewhere { self.fallback.handle(job).await } else { self.real.handle(job).await }
     }
 }
 
@@ -78,10 +79,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_operation_the_real_handler_does_not_perform_goes_to_the_fallback() {
+    async fn a_catalogued_operation_the_real_handler_does_not_perform_goes_to_the_fallback() {
         let router = ByOperation {
             real: Arc::new(Says("real")),
-            performed: vec!["create-pr".into()],
+            elsewhere: vec!["get-reviewer-load".into()],
             fallback: Arc::new(Says("fallback")),
         };
         let by = |op: &str| {

@@ -149,7 +149,7 @@ fn a_file_in_a_missing_folder_is_refused_with_advice() {
     let path = dir.path().join("no-such-folder").join("engine.db");
     let error = SqliteStore::open(&path).expect_err("cannot be created");
     assert!(error.to_string().contains(&path.display().to_string()), "names the file: {error}");
-    assert!(error.message.contains("check that the file is readable and writable"), "says what to do: {error}");
+    assert!(error.message.contains("no-such-folder does not exist; check the path"), "says what to do: {error}");
 }
 
 /// A store that accepts the writes of opening and then refuses exactly one append.

@@ -78,6 +78,9 @@ pub enum Command {
         /// Show only this action (e.g. `azure-devops`).
         name: Option<String>,
     },
+    /// Run the engine, its timers and the in-process job handlers behind the HTTP API (REST,
+    /// live events, metrics, OpenAPI docs at /api/docs) until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
     /// The shell-command guard: test a policy without running anything.
     Guard {
         /// What to do.
@@ -277,6 +280,38 @@ pub struct VarArgs {
     /// A JSON or YAML file holding an object of variables (--var entries win).
     #[arg(long, value_name = "FILE")]
     pub vars_file: Option<PathBuf>,
+}
+
+/// `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0: any free port, printed at start).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Compile and deploy these workflows and BPMN files first (files or folders).
+    #[arg(long = "deploy", value_name = "YAML|BPMN|DIR")]
+    pub deploy: Vec<PathBuf>,
+    /// The worker name recorded on the jobs the in-process handlers complete.
+    #[arg(long, default_value = "orchestrator")]
+    pub worker: String,
+    /// Complete persona jobs with simulated outputs (as `run --simulate`) instead of dry runs.
+    #[arg(long)]
+    pub simulate: bool,
+    /// The simulation's seed.
+    #[arg(long, value_name = "N", requires = "simulate")]
+    pub seed: Option<u64>,
+    /// What each webhook event does (see the README's "orchestrator serve").
+    #[arg(long, value_name = "FILE")]
+    pub webhooks: Option<PathBuf>,
+    /// Serve the files of this folder under /ui/ (a web console).
+    #[arg(long, value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Require the bearer token for /healthz too.
+    #[arg(long)]
+    pub protect_health: bool,
+    /// Require the bearer token for /metrics too.
+    #[arg(long)]
+    pub protect_metrics: bool,
 }
 
 /// `run`.

@@ -11,6 +11,7 @@ mod deploy;
 mod failure;
 mod output;
 mod run;
+mod serve;
 mod store;
 mod vars;
 

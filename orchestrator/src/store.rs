@@ -1,7 +1,7 @@
 //! Where the record store is (a SQLite file or a PostgreSQL URL), and opening it: as an engine for commands that change state,
 //! or as a folded history for commands that only read.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use engine::history::History;
@@ -50,8 +50,42 @@ impl StoreLocation {
         self.is_database() || Path::new(&self.location).exists()
     }
 
-    /// Opens the engine on the store (creating a missing SQLite file and its folder), on the
-    /// system clock.
+    /// The location as given (a file path, or a URL with its password), for opening.
+    pub fn as_str(&self) -> &str {
+        &self.location
+    }
+
+    /// The file holding the server's generated API token: beside a SQLite store, in
+    /// `.orchestrator/` for a PostgreSQL one.
+    pub fn token_file(&self) -> PathBuf {
+        let folder = if self.is_database() {
+            Path::new(".orchestrator")
+        } else {
+            Path::new(&self.location).parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+        };
+        folder.join("api-token")
+    }
+
+    /// True for the default store, whose folder is created on first use; another path's
+    /// folder must exist (a mistyped `--store` is an error, not a new store).
+    fn is_default(&self) -> bool {
+        self.location == DEFAULT_STORE
+    }
+
+    /// Fails, saying what to check, when a SQLite store's file is missing: reading commands
+    /// never create a store.
+    pub fn require_existing(&self) -> Result<()> {
+        if self.exists() {
+            return Ok(());
+        }
+        Err(Failure::Failed(format!(
+            "no store at {}: check --store or {STORE_VARIABLE}, or run `orchestrator deploy`, `run` or `serve` first, which create it",
+            self.display()
+        )))
+    }
+
+    /// Opens the engine on the store (creating a missing SQLite file, and the default store's
+    /// folder), on the system clock. Refused while another engine runs on the store.
     pub fn open_engine(&self) -> Result<EngineCore> {
         self.open_engine_on(Arc::new(SystemClock))
     }
@@ -92,15 +126,16 @@ impl StoreLocation {
         })
     }
 
-    /// Opens the persona registry in the store (creating a missing SQLite file and its folder).
+    /// Opens the persona registry in the store (creating a missing SQLite file, and the default
+    /// store's folder); it works beside an engine running on the store.
     pub async fn open_registry(&self) -> Result<Registry> {
         self.create_folder()?;
         Ok(Registry::open(&self.location, Arc::new(SystemClock)).await?)
     }
 
-    /// Creates the folder of a SQLite store's file when it is missing.
+    /// Creates the folder of the default SQLite store's file when it is missing.
     fn create_folder(&self) -> Result<()> {
-        if !self.is_database()
+        if self.is_default()
             && let Some(folder) = Path::new(&self.location).parent().filter(|p| !p.as_os_str().is_empty())
         {
             std::fs::create_dir_all(folder).map_err(|e| {
@@ -119,7 +154,7 @@ impl StoreLocation {
         if !self.exists() {
             return Ok(None);
         }
-        let mut store = store::open(&self.location)?;
+        let mut store = store::open_read_only(&self.location)?;
         // A snapshot's position is the last entry it includes, so reading after the one before
         // it returns at least that entry.
         let after = store.snapshots()?.first().map_or(0, |s| s.position.saturating_sub(1).max(0));
@@ -127,12 +162,10 @@ impl StoreLocation {
     }
 
     /// Reads and folds the store's log without starting an engine (nothing fires, nothing is
-    /// written). A missing SQLite file is an empty history.
+    /// written), beside an engine that may run on it. A missing SQLite file is an error.
     pub fn read_history(&self) -> Result<History> {
-        if !self.exists() {
-            return Ok(History::default());
-        }
-        let mut store = store::open(&self.location)?;
+        self.require_existing()?;
+        let mut store = store::open_read_only(&self.location)?;
         Ok(History::fold(read_entries(&mut *store)?))
     }
 }

@@ -69,6 +69,8 @@ fn a_workflow_that_does_not_compile_deploys_nothing_and_names_the_place() {
 #[test]
 fn unknown_instance_task_and_incident_keys_say_where_to_look() {
     let dir = Workdir::new();
+    // An existing store without these keys (a missing store is another error, see below).
+    dir.run(&["run", "--until-idle"]).expect_code(0);
     for (args, expected) in [
         (
             vec!["status", "42"],
@@ -88,7 +90,7 @@ fn unknown_instance_task_and_incident_keys_say_where_to_look() {
 }
 
 #[test]
-fn a_store_in_use_by_a_running_orchestrator_is_refused_with_the_reason() {
+fn a_store_in_use_by_a_running_orchestrator_is_read_beside_it_and_a_second_engine_is_refused() {
     use std::io::{BufRead, BufReader};
 
     let dir = Workdir::new();
@@ -97,18 +99,23 @@ fn a_store_in_use_by_a_running_orchestrator_is_refused_with_the_reason() {
     let mut first = String::new();
     let _ = BufReader::new(stdout).read_line(&mut first);
     assert!(first.starts_with("instances:"), "{first}");
-    let refused = dir.run(&["status"]);
+    // Reading works beside the running engine; a command that runs an engine is refused.
+    let read = dir.run(&["status", "--json"]);
+    let refused = dir.run(&["cancel", "42"]);
+    let pid = running.id();
     let _ = running.kill();
     let _ = running.wait();
+    assert_eq!(read.expect_code(0).json(), json!({"instances": []}));
     let refused = refused.expect_code(1);
     assert!(refused.stderr.contains(".orchestrator/state.db"), "{}", refused.stderr);
     assert!(
-        refused.stderr.contains("another engine (in this or another process) has this file open"),
+        refused.stderr.contains(&format!("another engine (process {pid}) runs on this store")),
         "{}",
         refused.stderr
     );
-    // After the holder is gone (killed), the store opens again.
-    assert_eq!(dir.json(&["status"]), json!({"instances": []}));
+    // After the holder is gone (killed), the store opens again for an engine.
+    let reopened = dir.run(&["cancel", "42"]).expect_code(1);
+    assert!(reopened.stderr.contains("no active process instance 42"), "{}", reopened.stderr);
 }
 
 #[test]

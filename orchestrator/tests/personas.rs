@@ -242,28 +242,48 @@ fn audit_filters_by_instance_kind_and_time() {
 }
 
 #[test]
-fn a_store_held_by_a_running_engine_is_refused_at_once_with_the_reason() {
+fn reading_commands_work_beside_a_running_engine_and_a_second_engine_is_refused_by_pid() {
     let dir = loaded();
+    dir.run(&["personas", "create", "ada", "--type", "software-architect", "--project", "acme/shop"]).expect_code(0);
+    dir.run(&["deploy", support::model("approval.bpmn").to_str().unwrap_or_default()]).expect_code(0);
     let mut run = support::spawn(dir.command(&["run"]));
-    // `run` keeps the SQLite file to itself once it has opened it.
-    let began = std::time::Instant::now();
-    let refused = loop {
-        let listed = dir.run(&["personas", "list"]);
-        if listed.code != 0 {
-            break listed;
-        }
-        assert!(began.elapsed() < std::time::Duration::from_secs(20), "the run never held the store");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let pid = run.id();
+    // `run` prints its first progress line once it holds the store.
+    let stdout = run.stdout.take().unwrap_or_else(|| panic!("no stdout pipe"));
+    let mut first = String::new();
+    let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first);
+    assert!(first.starts_with("instances:"), "{first}");
+    let refused = dir.run(&["run", "--until-idle"]);
+    let reads =
+        [dir.run(&["personas", "list", "--json"]), dir.run(&["audit", "--json"]), dir.run(&["status", "--json"])];
+    // A registry write beside the engine waits for SQLite's lock instead of failing.
+    let paused = dir.run(&["personas", "pause", "ada", "--project", "acme/shop"]);
     let _ = run.kill();
     let _ = run.wait();
     assert_eq!(refused.code, 1, "{}", refused.stderr);
-    // Usually the lock is seen at once; when `personas list` catches `run` while it is still
-    // opening the file, the registry waits for its pool (30 s) and says the same thing then.
-    assert!(
-        refused.stderr.contains("a running `orchestrator run` keeps its SQLite file to itself")
-            || refused.stderr.contains("a running `orchestrator run` may hold its SQLite file"),
-        "{}",
-        refused.stderr
-    );
+    assert!(refused.stderr.contains(&format!("another engine (process {pid})")), "{}", refused.stderr);
+    for read in reads {
+        assert_eq!(read.code, 0, "{}", read.stderr);
+    }
+    assert_eq!(paused.code, 0, "{}", paused.stderr);
+    assert_eq!(names(&dir.json(&["personas", "list"])), ["ada"]);
+}
+
+#[test]
+fn reading_commands_on_a_mistyped_store_fail_and_create_nothing() {
+    let dir = Workdir::new();
+    for args in [
+        ["personas", "list", "--store", "typo.db"],
+        ["audit", "--store", "typo.db", "--json"],
+        ["status", "--store", "typo.db", "--json"],
+    ] {
+        let failed = dir.run(&args).expect_code(1);
+        assert!(failed.stderr.contains("no store at typo.db"), "{args:?}: {}", failed.stderr);
+    }
+    let model = support::model("approval.bpmn");
+    let missing_folder = dir.run(&["deploy", "--store", "no-such-folder/state.db", model.to_str().unwrap_or_default()]);
+    assert_eq!(missing_folder.code, 1, "{}", missing_folder.stderr);
+    assert!(missing_folder.stderr.contains("the folder no-such-folder does not exist"), "{}", missing_folder.stderr);
+    assert!(!dir.path().join("typo.db").exists(), "a read created the store");
+    assert!(!dir.path().join("no-such-folder").exists(), "the folder of a mistyped store was created");
 }

@@ -106,10 +106,10 @@ fn describe(error: &sqlx::Error) -> String {
     });
     match error {
         _ if busy => format!(
-            "{error}: another program holds the store (a running `orchestrator run` keeps its SQLite file to itself); stop it, or use a PostgreSQL store, which they can share"
+            "{error}: another program held the store's write lock for too long; find what keeps a long transaction open on it and try again"
         ),
         sqlx::Error::PoolTimedOut => format!(
-            "{error}: no connection to the store within {}s; a running `orchestrator run` may hold its SQLite file (stop it), or the database is down or overloaded",
+            "{error}: no connection to the store within {}s; another program may hold a long transaction on its SQLite file, or the database is down or overloaded",
             WAIT.as_secs()
         ),
         sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
@@ -267,8 +267,9 @@ impl Db {
 const PROBE_WAIT: Duration = Duration::from_millis(500);
 
 /// Takes and gives back the SQLite file's write lock once, waiting [`PROBE_WAIT`] at most: a
-/// running engine keeps its file locked for as long as it runs, and saying so at once beats a
-/// pool that retries for [`WAIT`].
+/// file that is not a database, or one some program keeps locked, is reported at once instead
+/// of by a pool that retries for [`WAIT`]. (A running engine does not keep the file locked:
+/// the registry works beside it.)
 async fn probe(options: &SqliteConnectOptions, shown: &Arc<str>) -> Result<(), DbError> {
     let fail = |error| DbError { location: shown.clone(), error };
     let mut connection = options.clone().busy_timeout(PROBE_WAIT).connect().await.map_err(fail)?;

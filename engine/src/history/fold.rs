@@ -26,13 +26,19 @@ impl History {
     /// Folds the log entries, in log order.
     pub fn fold(entries: impl IntoIterator<Item = LogEntry>) -> Self {
         let mut history = Self::default();
+        history.extend(entries);
+        history
+    }
+
+    /// Folds further entries, in log order, into what was folded so far (for a reader that
+    /// follows a growing log: the result equals folding the whole log at once).
+    pub fn extend(&mut self, entries: impl IntoIterator<Item = LogEntry>) {
         for entry in entries {
             let change = Change { position: entry.position, at_millis: entry.at_millis, cause: entry.cause };
             for record in &entry.records {
-                history.apply(record, &change);
+                self.apply(record, &change);
             }
         }
-        history
     }
 
     fn apply(&mut self, record: &Record, change: &Change) {

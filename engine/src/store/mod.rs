@@ -15,6 +15,7 @@ mod commit;
 mod connection_thread;
 pub mod format;
 mod opener;
+mod owner;
 mod postgres;
 mod process;
 mod sink;
@@ -27,7 +28,7 @@ use std::path::PathBuf;
 use crate::record::{Cause, Record};
 
 pub use commit::Commit;
-pub use opener::{is_postgres_url, open};
+pub use opener::{is_postgres_url, open, open_read_only};
 pub use postgres::{DEFAULT_LOG, PgStore};
 pub(crate) use process::StoredProcess;
 pub use sink::StoreSink;

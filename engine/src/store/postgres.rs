@@ -218,7 +218,7 @@ async fn read_log(connection: &mut PgConnection, at: &PgLocation, after: i64) ->
         .ok_or_else(|| missing_meta(at))?;
     let rows = sqlx::query(
         "SELECT first_position, entry_count, entries FROM log_batch \
-         WHERE log = $1 AND first_position + entry_count > $2 ORDER BY first_position",
+         WHERE log = $1 AND first_position + entry_count - 1 > $2 ORDER BY first_position",
     )
     .bind(&at.log)
     .bind(after)

@@ -2,9 +2,12 @@
 //!
 //! The file is in WAL mode with `synchronous=FULL`: a commit returns only after the WAL is
 //! synced, which is what makes an acknowledged command durable even on power loss (`NORMAL`
-//! would only protect against a crash of the process). The connection uses the exclusive
-//! locking mode and takes the write lock when the store opens, so a second engine opening the
-//! same file, in this process or another, is refused until the first one is dropped.
+//! would only protect against a crash of the process). The file is shared: other connections
+//! (readers opened with [`SqliteStore::open_read_only`], the persona registry) read and write
+//! beside the engine, each waiting up to a busy timeout for SQLite's write lock instead of
+//! failing with "database is locked". Only one engine may append to the log: opening a store
+//! for an engine takes its [`Owner`] lock, so a second engine opening the same file, in this
+//! process or another, is refused (naming the holder's process) until the first one is dropped.
 //!
 //! `sqlx` is async, the engine core is not: the connection lives on a thread of its own with a
 //! single-threaded tokio runtime, and the store talks to it over channels. That keeps the store
@@ -21,13 +24,15 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, Sq
 use sqlx::{ConnectOptions, Connection, Row};
 
 use super::format::{entries_after, pack_batch};
+use super::owner::Owner;
 use super::{Commit, EncodedEntry, RecordStore, Snapshot, StoreError, StoredLog};
 
 /// The schema, from `engine/migrations/`, built into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// How long an open waits for another engine to release the file before refusing.
-const LOCK_WAIT: Duration = Duration::from_millis(200);
+/// How long a statement waits for another connection (a reader, the persona registry) to
+/// release SQLite's write lock before it fails.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// Work for the connection thread.
 enum Request {
@@ -80,12 +85,23 @@ impl SharedConnection {
     }
 }
 
+/// How a store uses its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// The engine's: creates and migrates the file, appends; holds the [`Owner`] lock.
+    Engine,
+    /// A reader's: the file must exist; nothing is written.
+    ReadOnly,
+}
+
 /// A record log in one SQLite file. Dropping it closes the file (and releases it for others).
 pub struct SqliteStore {
     path: PathBuf,
     location: String,
     requests: Option<Arc<mpsc::Sender<Request>>>,
     worker: Option<JoinHandle<()>>,
+    /// Held by an engine's store, released after its connection closed.
+    owner: Option<Owner>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -95,22 +111,50 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (or creates) the record log at `path`: applies the schema migrations and takes
-    /// the file's write lock for as long as the store lives.
+    /// Opens (or creates) the record log at `path` for an engine: takes the store's [`Owner`]
+    /// lock for as long as the store lives (a second engine is refused, naming this process)
+    /// and applies the schema migrations. The folder must exist.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let path = path.as_ref().to_path_buf();
+        let path = path.as_ref();
+        if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty() && !f.is_dir()) {
+            return Err(StoreError::at_path(
+                path,
+                format!("the folder {} does not exist; check the path or create the folder", folder.display()),
+            ));
+        }
+        let owner = Owner::claim(path).map_err(|message| StoreError::at_path(path, message))?;
+        Self::start(path, Access::Engine, Some(owner))
+    }
+
+    /// Opens the existing record log at `path` to read it, beside an engine that may be
+    /// running on it: takes no lock, creates and migrates nothing, and refuses every append.
+    /// A missing file is an error (a mistyped path is not an empty store).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        if !path.is_file() {
+            return Err(StoreError::at_path(
+                path,
+                "no record store at this path; check the path (an engine creates the store when it first runs)",
+            ));
+        }
+        Self::start(path, Access::ReadOnly, None)
+    }
+
+    fn start(path: &Path, access: Access, owner: Option<Owner>) -> Result<Self, StoreError> {
+        let path = path.to_path_buf();
         let (requests, inbox) = mpsc::channel();
         let (ready, opened) = mpsc::channel();
         let thread_path = path.clone();
         let worker = std::thread::Builder::new()
             .name("engine-sqlite-store".into())
-            .spawn(move || serve(&thread_path, &ready, &inbox))
+            .spawn(move || serve(&thread_path, access, &ready, &inbox))
             .map_err(|e| StoreError::at_path(&path, format!("cannot start the store thread: {e}")))?;
         let store = Self {
             location: path.display().to_string(),
             path,
             requests: Some(Arc::new(requests)),
             worker: Some(worker),
+            owner,
         };
         match opened.recv() {
             Ok(Ok(())) => Ok(store),
@@ -186,16 +230,18 @@ impl RecordStore for SqliteStore {
 
 impl Drop for SqliteStore {
     fn drop(&mut self) {
-        // Closing the channel ends the thread, which closes the connection and releases the lock.
+        // Closing the channel ends the thread, which closes the connection; then the owner
+        // lock goes, so the next engine finds the file closed.
         self.requests = None;
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
         }
+        self.owner = None;
     }
 }
 
 /// The connection thread: opens the file, reports, then serves requests until the store drops.
-fn serve(path: &Path, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Receiver<Request>) {
+fn serve(path: &Path, access: Access, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Receiver<Request>) {
     let runtime = match tokio::runtime::Builder::new_current_thread().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -204,7 +250,7 @@ fn serve(path: &Path, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Re
         }
     };
     runtime.block_on(async {
-        let mut connection = match connect(path).await {
+        let mut connection = match connect(path, access).await {
             Ok(connection) => connection,
             Err(message) => {
                 let _ = ready.send(Err(message));
@@ -212,7 +258,13 @@ fn serve(path: &Path, ready: &mpsc::Sender<Result<(), String>>, inbox: &mpsc::Re
             }
         };
         let mut writer = match GroupWriter::new(path, &mut connection).await {
-            Ok(writer) => writer,
+            Ok(mut writer) => {
+                if access == Access::ReadOnly {
+                    writer.failure =
+                        Some("this store was opened read-only; open it as an engine's store to write".into());
+                }
+                writer
+            }
             Err(message) => {
                 let _ = ready.send(Err(message));
                 return;
@@ -305,14 +357,17 @@ impl<'a> GroupWriter<'a> {
     }
 }
 
-async fn connect(path: &Path) -> Result<SqliteConnection, String> {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
+async fn connect(path: &Path, access: Access) -> Result<SqliteConnection, String> {
+    let options = SqliteConnectOptions::new().filename(path).busy_timeout(LOCK_WAIT);
+    if access == Access::ReadOnly {
+        // The journal mode is the file's (the engine set WAL); a reader leaves it alone.
+        return options.read_only(true).connect().await.map_err(|e| describe(&e));
+    }
+    let options = options
         .create_if_missing(true)
-        .locking_mode(SqliteLockingMode::Exclusive)
+        .locking_mode(SqliteLockingMode::Normal)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(LOCK_WAIT);
+        .synchronous(SqliteSynchronous::Full);
     let mut connection = options.connect().await.map_err(|e| describe(&e))?;
     MIGRATOR.run(&mut connection).await.map_err(|e| match e {
         sqlx::migrate::MigrateError::Execute(e) => describe(&e),
@@ -321,13 +376,6 @@ async fn connect(path: &Path) -> Result<SqliteConnection, String> {
         ),
         other => format!("cannot prepare the file's schema ({other}); restore the file from a backup, or move it away to start an empty engine"),
     })?;
-    // A write takes the lock; in the exclusive locking mode the connection keeps it until it closes.
-    let mut claim = connection.begin().await.map_err(|e| describe(&e))?;
-    sqlx::query("UPDATE engine_meta SET key_counter = key_counter WHERE id = 1")
-        .execute(&mut *claim)
-        .await
-        .map_err(|e| describe(&e))?;
-    claim.commit().await.map_err(|e| describe(&e))?;
     Ok(connection)
 }
 
@@ -367,7 +415,7 @@ async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<Store
         );
     };
     let rows = sqlx::query(
-        "SELECT first_position, entry_count, entries FROM log_batch WHERE first_position + entry_count > ? ORDER BY first_position",
+        "SELECT first_position, entry_count, entries FROM log_batch WHERE first_position + entry_count - 1 > ? ORDER BY first_position",
     )
     .bind(after)
     .fetch_all(&mut *connection)
@@ -425,7 +473,8 @@ fn describe(error: &sqlx::Error) -> String {
     match code {
         // SQLITE_BUSY, SQLITE_LOCKED
         Some(5 | 6) => format!(
-            "{error}: another engine (in this or another process) has this file open; only one engine may use a record store at a time, so stop the other one first"
+            "{error}: another program held the file's write lock for longer than {}s; find what keeps a long transaction open on it and try again",
+            LOCK_WAIT.as_secs()
         ),
         // SQLITE_CORRUPT, SQLITE_NOTADB
         Some(11 | 26) => format!(

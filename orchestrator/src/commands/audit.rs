@@ -7,7 +7,7 @@ use personas::{AuditEntry, AuditKind, AuditQuery, InstanceRef};
 use serde_json::{Value, json};
 
 use super::Format;
-use super::personas::with_registry;
+use super::personas::read_registry;
 use crate::cli::AuditArgs;
 use crate::failure::{Failure, Result};
 use crate::output::say;
@@ -25,7 +25,7 @@ pub fn show(store: &StoreLocation, args: AuditArgs, format: Format) -> Result<()
         kinds: args.kinds,
         limit: args.limit,
     };
-    let entries = with_registry(store, |r| async move { r.audit(&query).await })?;
+    let entries = read_registry(store, |r| async move { r.audit(&query).await })?;
     if format == Format::Json {
         print_json(&json!({ "entries": entries }));
         return Ok(());

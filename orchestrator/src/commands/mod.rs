@@ -48,6 +48,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Cancel { instance } => change::cancel(&store, instance, format),
         Command::Run(args) => return crate::run::run(&store, &args, format),
         Command::Actions { name } => actions::list(name.as_deref(), format),
+        Command::Serve(args) => return crate::serve::serve(&store, &args),
         Command::Guard { action: GuardAction::Check(args) } => return guard::check(&args, format),
         Command::Personas { action } => personas::run(&store, action, format),
         Command::Audit(args) => audit::show(&store, args, format),

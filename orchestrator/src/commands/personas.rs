@@ -22,7 +22,7 @@ pub fn run(store: &StoreLocation, action: PersonasAction, format: Format) -> Res
         PersonasAction::Create(args) => create(store, args, format),
         PersonasAction::List { persona_type, project, status } => {
             let instances =
-                with_registry(
+                read_registry(
                     store,
                     |r| async move { r.list(persona_type.as_deref(), project.as_ref(), status).await },
                 )?;
@@ -54,6 +54,16 @@ pub fn run(store: &StoreLocation, action: PersonasAction, format: Format) -> Res
             Ok(())
         }
     }
+}
+
+/// Runs `work`, which only reads, on the registry of an existing store: a missing store file
+/// is an error (a mistyped `--store`), not an empty registry.
+pub fn read_registry<T, F>(store: &StoreLocation, work: impl FnOnce(Registry) -> F) -> Result<T>
+where
+    F: Future<Output = personas::Result<T>>,
+{
+    store.require_existing()?;
+    with_registry(store, work)
 }
 
 /// Runs `work` on the store's registry (on a runtime of its own) and closes the registry.
@@ -218,7 +228,7 @@ fn list(instances: &[Instance], format: Format) {
 
 /// `personas show`.
 fn show(store: &StoreLocation, arg: &InstanceArg, format: Format) -> Result<()> {
-    let (instance, work) = with_registry(store, |r| async move {
+    let (instance, work) = read_registry(store, |r| async move {
         let instance = r.get(&reference(arg)).await?;
         let work = r.open_work(&InstanceRef::Id(instance.id)).await?;
         Ok((instance, work))

@@ -10,11 +10,11 @@
 //! timer whenever nothing else can happen ([`clock`]).
 
 mod clock;
-mod console;
-mod handlers;
+pub(crate) mod console;
+pub(crate) mod handlers;
 mod routing;
 mod scenario;
-mod settings;
+pub(crate) mod settings;
 mod summary;
 mod watch;
 

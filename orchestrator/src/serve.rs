@@ -1,0 +1,136 @@
+//! `serve`: the engine, its timers and the in-process job handlers (as `run` has them) behind
+//! the HTTP API of the `server` crate, until Ctrl-C or SIGTERM.
+//!
+//! The engine takes the store's owner lock, so reading commands (`status`, `history`,
+//! `personas list`, `audit`) work beside it while a second `run` or `serve` is refused.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actions::{Scenario, SimulateHandler};
+use engine::Engine;
+use server::auth::{TokenSource, Tokens};
+use server::webhook_config::WebhookConfig;
+use server::{Server, ServerConfig};
+use workers::{CancellationToken, EmbeddedClient, WorkerOptions, WorkerRuntime};
+
+use crate::cli::ServeArgs;
+use crate::deploy;
+use crate::failure::{Failure, Result};
+use crate::run::console::Console;
+use crate::run::handlers::{self, Mode};
+use crate::run::settings::ActionSettings;
+use crate::store::StoreLocation;
+
+/// How often the handlers poll for jobs when none came.
+const POLL: Duration = Duration::from_millis(100);
+
+/// `serve`.
+pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
+    let webhooks = webhooks(args)?;
+    let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
+    let mut core = store.open_engine()?;
+    if let Some(models) = &models {
+        let deployment = deploy::deploy(&mut core, models)?;
+        let versions: Vec<String> =
+            deployment.processes.iter().map(|p| format!("{} v{}", p.bpmn_process_id, p.version)).collect();
+        println!("deployed {} processes: {}", versions.len(), versions.join(", "));
+    }
+    let (tokens, source) = Tokens::load(&store.token_file()).map_err(Failure::Failed)?;
+    match &source {
+        TokenSource::Environment => println!("API token: from {}", server::auth::TOKEN_VARIABLE),
+        TokenSource::File(path) => println!("API token: the one in {}", path.display()),
+        TokenSource::Generated(path) => println!(
+            "API token (shown this once; kept in {} readable only by you): {}",
+            path.display(),
+            tokens.operator.expose()
+        ),
+    }
+    let config = ServerConfig {
+        tokens,
+        open_health: !args.protect_health,
+        open_metrics: !args.protect_metrics,
+        webhooks,
+        static_dir: args.static_dir.clone(),
+    };
+    let mode = if args.simulate {
+        let mut scenario = Scenario::default();
+        if let Some(seed) = args.seed {
+            scenario.seed = seed;
+        }
+        Mode::Simulate(Arc::new(SimulateHandler::new(scenario)), None)
+    } else {
+        Mode::DryRun
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let registry = store.open_registry().await?;
+        let server = Server::start(Engine::new(core), registry, store.as_str(), config)
+            .await
+            .map_err(|e| Failure::Failed(e.to_string()))?;
+        let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| {
+            Failure::Failed(format!("cannot listen on {}: {e}; choose another --listen address", args.listen))
+        })?;
+        let address =
+            listener.local_addr().map_err(|e| Failure::Failed(format!("the listener has no address: {e}")))?;
+        println!("serving on http://{address} (API docs: http://{address}/api/docs); Ctrl-C stops");
+        let engine = server.engine().clone();
+        let console = Console::stdout(false);
+        let options =
+            WorkerOptions { request_timeout: Duration::from_secs(1), poll_interval: POLL, ..WorkerOptions::default() };
+        let workers =
+            WorkerRuntime::new(Arc::new(EmbeddedClient::new(engine.clone()))).worker_name(args.worker.as_str());
+        // serve runs no action for real yet: every persona action is a dry run or simulated.
+        let settings = ActionSettings { settings: actions::Settings::default(), all_real: false };
+        let workers = handlers::register(workers, &console, &options, &mode, &settings, None)?;
+        let shutdown = CancellationToken::new();
+        let running = tokio::spawn(workers.run(shutdown.clone()));
+        let served = server.serve(listener, stop_signal()).await;
+        shutdown.cancel();
+        if let Ok(Err(error)) = running.await {
+            eprintln!("the job handlers could not run: {error}");
+        }
+        if let Err(error) = engine.with(|core| core.snapshot()) {
+            eprintln!("could not store a snapshot (the log is intact; the next open replays it): {error}");
+        }
+        served.map_err(|e| Failure::Failed(e.to_string()))?;
+        println!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The webhook secrets (environment) and actions (`--webhooks FILE`).
+fn webhooks(args: &ServeArgs) -> Result<WebhookConfig> {
+    let Some(path) = &args.webhooks else { return WebhookConfig::from_env_and_yaml("", None).map_err(Failure::Usage) };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("{name}: cannot read the webhooks file: {e}")))?;
+    WebhookConfig::from_env_and_yaml(&name, Some(&text)).map_err(Failure::Usage)
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,72 @@
+//! `orchestrator serve` beside the other commands, as two processes on one SQLite store: the
+//! reading commands work while it runs, a second engine is refused naming its pid, and the
+//! generated API token is printed once and kept owner-only.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+
+use support::{Workdir, model};
+
+/// Starts `serve` on a free port; returns the child and the lines it printed up to "serving on".
+fn start_serving(dir: &Workdir) -> (std::process::Child, Vec<String>) {
+    let approval = model("approval.bpmn");
+    let mut command =
+        dir.command(&["serve", "--listen", "127.0.0.1:0", "--deploy", approval.to_str().unwrap_or_default()]);
+    command.env_remove("ORCHESTRATOR_TOKEN");
+    let mut child = support::spawn(command);
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        let serving = line.starts_with("serving on http://127.0.0.1:");
+        lines.push(line);
+        if serving {
+            break;
+        }
+    }
+    (child, lines)
+}
+
+#[test]
+fn reading_commands_work_while_serve_runs_and_a_second_engine_is_refused() {
+    let dir = Workdir::new();
+    let (mut serving, printed) = start_serving(&dir);
+    let pid = serving.id();
+    let started = dir.run(&["start", "approval"]);
+    let status = dir.run(&["status", "--json"]);
+    let personas = dir.run(&["personas", "list", "--json"]);
+    let audit = dir.run(&["audit", "--json"]);
+    let second = dir.run(&["serve", "--listen", "127.0.0.1:0"]);
+    let _ = serving.kill();
+    let _ = serving.wait();
+    assert!(printed.iter().any(|l| l.starts_with("serving on")), "{printed:?}");
+    let token_line =
+        printed.iter().find(|l| l.starts_with("API token (shown this once")).unwrap_or_else(|| panic!("{printed:?}"));
+    let token = std::fs::read_to_string(dir.path().join(".orchestrator/api-token")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(token_line.ends_with(token.trim()), "the printed token is the stored one");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            std::fs::metadata(dir.path().join(".orchestrator/api-token")).map(|m| m.permissions().mode() & 0o777);
+        assert_eq!(mode.ok(), Some(0o600));
+    }
+    let started = started.expect_code(1);
+    assert!(
+        started.stderr.contains(&format!("another engine (process {pid}) runs on this store")),
+        "{}",
+        started.stderr
+    );
+    let second = second.expect_code(1);
+    assert!(second.stderr.contains(&format!("another engine (process {pid})")), "{}", second.stderr);
+    assert_eq!(status.expect_code(0).json()["instances"], serde_json::json!([]));
+    personas.expect_code(0);
+    audit.expect_code(0);
+
+    // Started again, it reuses the stored token and does not print it.
+    let (mut again, printed) = start_serving(&dir);
+    let _ = again.kill();
+    let _ = again.wait();
+    assert!(printed.iter().any(|l| l.starts_with("API token: the one in")), "{printed:?}");
+    assert!(printed.iter().all(|l| !l.contains(token.trim())), "the token was printed again: {printed:?}");
+}
