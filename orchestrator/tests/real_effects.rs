@@ -144,6 +144,12 @@ async fn a_change_goes_from_branch_to_merged_pull_request_on_a_real_repository()
     let backups = git(&remote, &["branch", "--list", "backup/pre-orchestration-*"]);
     assert!(!backups.is_empty(), "a backup branch was pushed before the source branch was deleted");
     assert!(git(&remote, &["branch", "--list", branch]).is_empty(), "the source branch was deleted");
+    // The PAT reached no log (checked after each run) and nothing the store keeps: history,
+    // variables, incidents.
+    for entry in std::fs::read_dir(dir.path().join(".orchestrator")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()), "the PAT is in the store");
+    }
     let resolved = server.work_item(item).expect("the work item is still there");
     assert_eq!(resolved["fields"]["System.State"], "Resolved", "wf12 resolved the work item: {resolved}");
 }

@@ -28,22 +28,35 @@ pub fn spec() -> ActionSpec {
     }
 }
 
-/// The settings section `notify`: the environment variable that holds the webhook URL (a
-/// secret: whoever has it can post).
+/// The settings section `notify`: the environment variable or the file that holds the webhook
+/// URL (a secret: whoever has it can post).
 #[cfg(feature = "run")]
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NotifySettings {
-    webhook_url_env: String,
+    #[serde(default)]
+    webhook_url_env: Option<String>,
+    #[serde(default)]
+    webhook_url_file: Option<std::path::PathBuf>,
 }
 
-/// The webhook handler, when the settings name the variable that holds its URL.
+/// The webhook handler, when the settings say where its URL is.
 #[cfg(feature = "run")]
 pub(crate) fn handler(
     settings: &crate::Settings,
 ) -> Result<Option<std::sync::Arc<dyn workers::JobHandler>>, crate::SettingsError> {
     let Some(section) = settings.section::<NotifySettings>(JOB_TYPE)? else { return Ok(None) };
-    Ok(Some(std::sync::Arc::new(webhook::WebhookNotifier::new(section.webhook_url_env))))
+    let source = match (section.webhook_url_env, section.webhook_url_file) {
+        (Some(name), None) => webhook::UrlSource::Env(name),
+        (None, Some(path)) => webhook::UrlSource::File(path),
+        _ => {
+            return Err(crate::SettingsError::new(
+                JOB_TYPE,
+                "give exactly one of `webhook_url_env` (a variable holding the URL) and `webhook_url_file`",
+            ));
+        }
+    };
+    Ok(Some(std::sync::Arc::new(webhook::WebhookNotifier::new(source))))
 }
 
 #[cfg(feature = "run")]
@@ -54,18 +67,47 @@ pub(crate) mod webhook {
     use serde_json::json;
     use workers::{Job, JobHandler, JobOutcome, Variables};
 
-    /// Posts `{text, channel}` to the URL in an environment variable, read at each job so a
-    /// rotated URL is picked up; the URL never appears in logs or errors.
+    /// Where the webhook URL is: read at each job, so a rotated URL is picked up.
+    #[derive(Debug, Clone)]
+    pub enum UrlSource {
+        /// An environment variable of the worker.
+        Env(String),
+        /// A file (its first line).
+        File(std::path::PathBuf),
+    }
+
+    impl UrlSource {
+        /// The URL, or what to do when it cannot be read.
+        fn read(&self) -> Result<String, String> {
+            match self {
+                Self::Env(name) => std::env::var(name)
+                    .map_err(|_| format!("the environment variable {name} (the webhook URL) is not set; set it for the worker")),
+                Self::File(path) => std::fs::read_to_string(path)
+                    .map(|text| text.lines().next().unwrap_or_default().trim().to_owned())
+                    .map_err(|e| format!("the webhook URL file {} cannot be read ({e}); fix `webhook_url_file`", path.display())),
+            }
+        }
+
+        /// Where it is, for messages (never the URL).
+        fn describe(&self) -> String {
+            match self {
+                Self::Env(name) => name.clone(),
+                Self::File(path) => path.display().to_string(),
+            }
+        }
+    }
+
+    /// Posts `{text, channel}` to the webhook URL; the URL never appears in logs or errors.
     #[derive(Debug)]
     pub struct WebhookNotifier {
-        url_env: String,
+        source: UrlSource,
         client: reqwest::Client,
     }
 
     impl WebhookNotifier {
-        /// A notifier whose webhook URL is in the environment variable `url_env`.
-        pub fn new(url_env: String) -> Self {
-            Self { url_env, client: reqwest::Client::new() }
+        /// A notifier whose webhook URL is in `source`.
+        pub fn new(source: UrlSource) -> Self {
+            Self { source, client: reqwest::Client::new() }
         }
     }
 
@@ -77,12 +119,13 @@ pub(crate) mod webhook {
                 return JobOutcome::fail_without_retries(job.missing_parameter("message"));
             };
             tracing::info!(element_id = %job.element_id, channel = %channel, "notify: {message}");
-            let Ok(url) = std::env::var(&self.url_env) else {
-                return JobOutcome::fail_without_retries(format!(
-                    "notify task `{}`: the environment variable {} (the webhook URL) is not set; set it for the worker",
-                    job.element_id, self.url_env
-                ));
+            let url = match self.source.read() {
+                Ok(url) => url,
+                Err(problem) => {
+                    return JobOutcome::fail_without_retries(format!("notify task `{}`: {problem}", job.element_id));
+                }
             };
+            let from = self.source.describe();
             let body = json!({"text": message, "channel": channel}).to_string();
             let sent = self
                 .client
@@ -98,14 +141,13 @@ pub(crate) mod webhook {
                 }
                 Ok(response) => JobOutcome::fail(
                     job,
-                    format!("notify task `{}`: the webhook in {} answered {}", job.element_id, self.url_env, response.status()),
+                    format!("notify task `{}`: the webhook in {from} answered {}", job.element_id, response.status()),
                 ),
                 Err(error) => JobOutcome::fail(
                     job,
                     format!(
-                        "notify task `{}`: the webhook in {} could not be reached ({})",
+                        "notify task `{}`: the webhook in {from} could not be reached ({})",
                         job.element_id,
-                        self.url_env,
                         error.without_url()
                     ),
                 ),
