@@ -149,12 +149,14 @@ impl StoreLocation {
     }
 
     /// The engine time of the newest entry in the store's log, `None` for an empty or missing
-    /// store. Reads from the newest snapshot on, not the whole log.
+    /// store. Reads from the newest snapshot on, not the whole log. For the engine about to run
+    /// on the store: it opens it as an engine does, so a file that holds only the persona
+    /// registry so far gets the engine's tables.
     pub fn last_time(&self) -> Result<Option<i64>> {
         if !self.exists() {
             return Ok(None);
         }
-        let mut store = store::open_read_only(&self.location)?;
+        let mut store = store::open(&self.location)?;
         // A snapshot's position is the last entry it includes, so reading after the one before
         // it returns at least that entry.
         let after = store.snapshots()?.first().map_or(0, |s| s.position.saturating_sub(1).max(0));
