@@ -57,7 +57,7 @@ pub use bindings::{Binding, bindings};
 #[cfg(feature = "run")]
 pub use dry_run::{DryRunHandler, describe_job, fill_placeholders};
 #[cfg(feature = "run")]
-pub use settings::{Settings, SettingsError};
+pub use settings::{Settings, SettingsError, SettingsFileError, existing_folder};
 #[cfg(feature = "run")]
 pub use shell::{FORBIDDEN_COMMAND, STEP_FAILED, ShellHandler, ShellOptions};
 #[cfg(feature = "run")]

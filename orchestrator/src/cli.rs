@@ -300,6 +300,10 @@ pub struct ServeArgs {
     /// The simulation's seed.
     #[arg(long, value_name = "N", requires = "simulate")]
     pub seed: Option<u64>,
+    /// Run the actions this file sets up for real (as `run --actions`: `workspace:` plus one
+    /// section per action); the rest stay dry runs, or simulated with --simulate.
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
     /// What each webhook event does (see the README's "orchestrator serve").
     #[arg(long, value_name = "FILE")]
     pub webhooks: Option<PathBuf>,

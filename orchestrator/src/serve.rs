@@ -29,6 +29,13 @@ const POLL: Duration = Duration::from_millis(100);
 /// `serve`.
 pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
     let webhooks = webhooks(args)?;
+    let settings = match &args.actions {
+        Some(file) => ActionSettings {
+            settings: actions::Settings::read_file(file).map_err(|e| Failure::Usage(e.to_string()))?,
+            all_real: true,
+        },
+        None => ActionSettings { settings: actions::Settings::default(), all_real: false },
+    };
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
     let mut core = store.open_engine()?;
     if let Some(models) = &models {
@@ -85,8 +92,6 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
             WorkerOptions { request_timeout: Duration::from_secs(1), poll_interval: POLL, ..WorkerOptions::default() };
         let workers =
             WorkerRuntime::new(Arc::new(EmbeddedClient::new(engine.clone()))).worker_name(args.worker.as_str());
-        // serve runs no action for real yet: every persona action is a dry run or simulated.
-        let settings = ActionSettings { settings: actions::Settings::default(), all_real: false };
         let workers = handlers::register(workers, &console, &options, &mode, &settings, None)?;
         let shutdown = CancellationToken::new();
         let running = tokio::spawn(workers.run(shutdown.clone()));

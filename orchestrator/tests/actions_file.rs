@@ -4,35 +4,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
-use support::Workdir;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git").current_dir(dir).args(args).env("GIT_CONFIG_NOSYSTEM", "1").output().unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-/// A bare remote with one commit on `main` and its clone `repo` in `dir`.
-fn repository(dir: &Path) -> std::path::PathBuf {
-    git(dir, &["init", "--quiet", "--bare", "--initial-branch=main", "remote.git"]);
-    git(dir, &["clone", "--quiet", "remote.git", "repo"]);
-    let repo = dir.join("repo");
-    git(&repo, &["config", "user.name", "Setup"]);
-    git(&repo, &["config", "user.email", "setup@example.test"]);
-    std::fs::write(repo.join("README.md"), "hello\n").unwrap();
-    git(&repo, &["add", "README.md"]);
-    git(&repo, &["commit", "--quiet", "-m", "docs: readme"]);
-    git(&repo, &["push", "--quiet", "origin", "main"]);
-    repo
-}
-
-const WORKFLOW: &str = "metadata:\n  id: branch-demo\nsteps:\n  - id: open-branch\n    action: git-operation\n    persona: senior-developer\n    operation: create-branch\n    inputs:\n      branch: feature/5-demo\n      from: origin/main\n      push: true\n  - id: tell\n    action: notify\n    persona: senior-developer\n    channel: '#dev'\n    message: made ${steps.open-branch.BRANCH_NAME}\n";
+use support::{BRANCH_DEMO, Workdir, git, repository};
 
 fn run(dir: &Workdir, actions: &Path, extra: &[&str]) -> support::Outcome {
     let file = dir.path().join("branch-demo.yaml");
-    std::fs::write(&file, WORKFLOW).unwrap();
+    std::fs::write(&file, BRANCH_DEMO).unwrap();
     let (file, actions) = (file.display().to_string(), actions.display().to_string());
     let mut args = vec!["run", "--deploy", &file, "--start", "branch-demo", "--until-done", "--actions", &actions];
     args.extend(extra);
@@ -76,9 +53,9 @@ fn git_runs_for_real_in_the_files_workspace_and_other_actions_stay_dry() {
 #[test]
 fn without_actions_file_execute_shell_leaves_git_dry() {
     let dir = Workdir::new();
-    let repo = repository(dir.path());
+    let (_, repo) = repository(dir.path());
     let file = dir.path().join("branch-demo.yaml");
-    std::fs::write(&file, WORKFLOW).unwrap();
+    std::fs::write(&file, BRANCH_DEMO).unwrap();
     let (file, repo_arg) = (file.display().to_string(), repo.display().to_string());
     dir.run(&["run", "--deploy", &file, "--start", "branch-demo", "--until-done", "--execute-shell", &repo_arg])
         .expect_code(0);
@@ -116,7 +93,7 @@ fn a_shell_policy_without_a_workspace_is_a_usage_error() {
     let policy = dir.path().join("policy.yaml");
     std::fs::write(&policy, "senior-developer: [git]\n").unwrap();
     let file = dir.path().join("branch-demo.yaml");
-    std::fs::write(&file, WORKFLOW).unwrap();
+    std::fs::write(&file, BRANCH_DEMO).unwrap();
     let (file, policy) = (file.display().to_string(), policy.display().to_string());
     let outcome = dir.run(&["run", "--deploy", &file, "--shell-policy", &policy]).expect_code(2);
     assert!(outcome.stderr.contains("--shell-policy needs a workspace"), "{}", outcome.stderr);

@@ -7,37 +7,15 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use forge::azure::NewWorkItem;
 use forge::testing::{AzureDevOpsServer, AzureDevOpsServerConfig};
 use forge::{AzureDevOps, AzureDevOpsConfig, TokenSource};
-use support::{Outcome, Workdir};
+use support::{Outcome, Workdir, git, repository};
 
 const TOKEN: &str = "pat-for-the-stand-in-3f9c";
 const TOKEN_ENV: &str = "REAL_EFFECTS_TEST_PAT";
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git").current_dir(dir).args(args).env("GIT_CONFIG_NOSYSTEM", "1").output().unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-/// A bare remote with one commit on `main`, and its clone `repo` (with an identity of its own,
-/// since the guarded shell gives commands a scrubbed environment).
-fn repository(dir: &Path) -> (PathBuf, PathBuf) {
-    git(dir, &["init", "--quiet", "--bare", "--initial-branch=main", "remote.git"]);
-    git(dir, &["clone", "--quiet", "remote.git", "repo"]);
-    let repo = dir.join("repo");
-    git(&repo, &["config", "user.name", "Persona"]);
-    git(&repo, &["config", "user.email", "persona@example.test"]);
-    std::fs::write(repo.join("README.md"), "hello\n").unwrap();
-    git(&repo, &["add", "README.md"]);
-    git(&repo, &["commit", "--quiet", "-m", "docs: readme"]);
-    git(&repo, &["push", "--quiet", "origin", "main"]);
-    (dir.join("remote.git"), repo)
-}
 
 /// Runs one workflow to its end with the actions file, everything else simulated.
 fn run(dir: &Workdir, workflow: &str, vars: &[&str]) -> Outcome {

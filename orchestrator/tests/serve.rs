@@ -6,14 +6,20 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 
-use support::{Workdir, model};
+use support::{Workdir, git, model, repository};
 
-/// Starts `serve` on a free port; returns the child and the lines it printed up to "serving on".
+/// Starts `serve` on a free port, deploying the approval model; returns the child and the
+/// lines it printed up to "serving on".
 fn start_serving(dir: &Workdir) -> (std::process::Child, Vec<String>) {
     let approval = model("approval.bpmn");
     let mut command =
         dir.command(&["serve", "--listen", "127.0.0.1:0", "--deploy", approval.to_str().unwrap_or_default()]);
     command.env_remove("ORCHESTRATOR_TOKEN");
+    serving(command)
+}
+
+/// Spawns `command` (a `serve`); returns the child and the lines it printed up to "serving on".
+fn serving(command: std::process::Command) -> (std::process::Child, Vec<String>) {
     let mut child = support::spawn(command);
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
     let mut lines = Vec::new();
@@ -69,4 +75,59 @@ fn reading_commands_work_while_serve_runs_and_a_second_engine_is_refused() {
     let _ = again.wait();
     assert!(printed.iter().any(|l| l.starts_with("API token: the one in")), "{printed:?}");
     assert!(printed.iter().all(|l| !l.contains(token.trim())), "the token was printed again: {printed:?}");
+}
+
+#[test]
+fn serve_runs_the_actions_its_file_sets_up_for_real() {
+    let dir = Workdir::new();
+    repository(dir.path());
+    std::fs::write(dir.path().join("actions.yaml"), "workspace: repo\ngit-operation: {}\n").unwrap();
+    let workflow = dir.path().join("branch-demo.yaml");
+    std::fs::write(&workflow, support::BRANCH_DEMO).unwrap();
+    let actions = dir.path().join("actions.yaml");
+    let mut command = dir.command(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--deploy",
+        workflow.to_str().unwrap_or_default(),
+        "--actions",
+        actions.to_str().unwrap_or_default(),
+    ]);
+    command.env("ORCHESTRATOR_TOKEN", "serve-actions-test-token");
+    let (mut child, printed) = serving(command);
+    let address = printed
+        .iter()
+        .find_map(|l| l.strip_prefix("serving on "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {printed:?}"))
+        .to_owned();
+    let started = reqwest::blocking::Client::new()
+        .post(format!("{address}/api/workflows/execute"))
+        .bearer_auth("serve-actions-test-token")
+        .json(&serde_json::json!({"workflow": "branch-demo"}))
+        .send()
+        .map(|r| r.status());
+    let remote = dir.path().join("remote.git");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut branches = String::new();
+    while branches.is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        branches = git(&remote, &["branch", "--list", "feature/5-demo"]);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(started.ok(), Some(reqwest::StatusCode::CREATED));
+    assert!(branches.contains("feature/5-demo"), "serve did not push the branch for real");
+}
+
+#[test]
+fn serve_refuses_a_bad_actions_file_naming_file_and_line() {
+    let dir = Workdir::new();
+    let actions = dir.path().join("actions.yaml");
+    std::fs::write(&actions, "workspace: .\n\ngit-op: {}\n").unwrap();
+    let refused = dir
+        .run(&["serve", "--listen", "127.0.0.1:0", "--actions", actions.to_str().unwrap_or_default()])
+        .expect_code(2);
+    assert!(refused.stderr.contains("actions.yaml:3:1: `git-op` is not an action"), "{}", refused.stderr);
 }

@@ -133,3 +133,29 @@ fn read_on_thread(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHand
 pub fn instance_key(started: &Value) -> i64 {
     started["process_instance_key"].as_i64().unwrap_or_else(|| panic!("no instance key in {started}"))
 }
+
+/// Runs `git args` in `dir` (no system config); its trimmed stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git").current_dir(dir).args(args).env("GIT_CONFIG_NOSYSTEM", "1").output().unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// A bare remote `remote.git` with one commit on `main`, and its clone `repo` in `dir` (with an
+/// identity of its own, since the guarded shell gives commands a scrubbed environment); returns
+/// (remote, clone).
+pub fn repository(dir: &Path) -> (PathBuf, PathBuf) {
+    git(dir, &["init", "--quiet", "--bare", "--initial-branch=main", "remote.git"]);
+    git(dir, &["clone", "--quiet", "remote.git", "repo"]);
+    let repo = dir.join("repo");
+    git(&repo, &["config", "user.name", "Persona"]);
+    git(&repo, &["config", "user.email", "persona@example.test"]);
+    std::fs::write(repo.join("README.md"), "hello\n").unwrap();
+    git(&repo, &["add", "README.md"]);
+    git(&repo, &["commit", "--quiet", "-m", "docs: readme"]);
+    git(&repo, &["push", "--quiet", "origin", "main"]);
+    (dir.join("remote.git"), repo)
+}
+
+/// A workflow that opens branch `feature/5-demo` from `origin/main`, pushes it, and says so.
+pub const BRANCH_DEMO: &str = "metadata:\n  id: branch-demo\nsteps:\n  - id: open-branch\n    action: git-operation\n    persona: senior-developer\n    operation: create-branch\n    inputs:\n      branch: feature/5-demo\n      from: origin/main\n      push: true\n  - id: tell\n    action: notify\n    persona: senior-developer\n    channel: '#dev'\n    message: made ${steps.open-branch.BRANCH_NAME}\n";

@@ -1,12 +1,16 @@
 //! [`Settings`]: how the real handlers are set up, one section per action.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::shell::ShellOptions;
+
+mod file;
+
+pub use file::SettingsFileError;
 
 /// What the real handlers need: the project's workspace, the shell guard's policy, and each
 /// action's own section (by action name, e.g. `notify: {webhook: ...}`), typically read from
@@ -58,6 +62,13 @@ impl Settings {
         }
         Ok(Some(options))
     }
+}
+
+/// `dir` resolved, when it is an existing folder; else what is wrong, naming it as `what` and
+/// saying `fix`.
+pub fn existing_folder(dir: &Path, what: &str, fix: &str) -> Result<PathBuf, String> {
+    let resolved = std::fs::canonicalize(dir).map_err(|e| format!("{what} {}: {e}; {fix}", dir.display()))?;
+    if resolved.is_dir() { Ok(resolved) } else { Err(format!("{what} {}: not a folder; {fix}", dir.display())) }
 }
 
 #[cfg(test)]
