@@ -49,9 +49,13 @@ pub async fn run(args: RunArgs) -> u8 {
         WorkerRuntime::new(Arc::new(client)).worker_name(settings.worker_name.clone()).metrics(metrics.clone());
     for (job_type, subscription) in &settings.jobs {
         tracing::info!(job_type, handler = ?subscription.handler, max_jobs_active = subscription.options.max_jobs_active, timeout = ?subscription.options.timeout, "subscribing");
+        let handler = match handlers::build(job_type, subscription, settings.actions.as_ref()) {
+            Ok(handler) => handler,
+            Err(problem) => return refuse(&problem),
+        };
         let handler = match (&registry, &settings.routing) {
-            (Some(registry), Some(routing)) => handlers::routed(handlers::build(subscription), registry, routing),
-            _ => handlers::build(subscription),
+            (Some(registry), Some(routing)) => handlers::routed(handler, registry, routing),
+            _ => handler,
         };
         runtime = runtime.register_with(job_type.clone(), handler, subscription.options.clone());
     }

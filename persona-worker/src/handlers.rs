@@ -11,16 +11,41 @@ use personas::{Registry, Routed};
 
 use crate::config::{HandlerKind, JobSubscription, Routing};
 
-/// The handler a subscription asks for, waiting its `delay` first when it has one.
-pub fn build(subscription: &JobSubscription) -> Arc<dyn JobHandler> {
+/// The handler the subscription of `job_type` asks for, waiting its `delay` first when it has
+/// one. `handler: action` builds the catalogue's handler for the job type from `actions` (the
+/// `actions:` file); its operations that handler does not perform are dry runs.
+pub fn build(
+    job_type: &str,
+    subscription: &JobSubscription,
+    actions: Option<&actions::Settings>,
+) -> Result<Arc<dyn JobHandler>, String> {
     let handler: Arc<dyn JobHandler> = match subscription.handler {
         HandlerKind::Log => Arc::new(LogHandler),
         HandlerKind::SetVariable => Arc::new(SetVariableHandler),
         HandlerKind::Noop => Arc::new(NoopHandler),
         HandlerKind::DryRun => Arc::new(DryRunHandler),
         HandlerKind::Simulate => Arc::new(SimulateHandler::default()),
+        HandlerKind::Action => action(job_type, actions)?,
     };
-    if subscription.delay.is_zero() { handler } else { Arc::new(Delayed { inner: handler, delay: subscription.delay }) }
+    Ok(if subscription.delay.is_zero() {
+        handler
+    } else {
+        Arc::new(Delayed { inner: handler, delay: subscription.delay })
+    })
+}
+
+/// The catalogue's handler for `job_type`, set up by `settings`.
+fn action(job_type: &str, settings: Option<&actions::Settings>) -> Result<Arc<dyn JobHandler>, String> {
+    let Some(settings) = settings else {
+        return Err(format!("jobs.{job_type}: `handler: action` needs an `actions:` file"));
+    };
+    let dry_run: Arc<dyn JobHandler> = Arc::new(DryRunHandler);
+    actions::bindings(settings, &dry_run, |_| true)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|binding| binding.spec.job_type == job_type)
+        .map(|binding| binding.handler)
+        .ok_or_else(|| format!("jobs.{job_type}: no action has this job type"))
 }
 
 /// `handler` with its persona jobs routed through `registry`: each goes to an instance with a
@@ -80,7 +105,9 @@ mod tests {
         llm.job_type = "llm".into();
         llm.custom_headers =
             BTreeMap::from([("outputs".to_owned(), r#"{"READY":"boolean","LEVEL":["low","high"]}"#.to_owned())]);
-        let JobOutcome::Complete { variables } = build(&subscription).handle(&llm).await else { panic!("completes") };
+        let JobOutcome::Complete { variables } = build("llm", &subscription, None).unwrap().handle(&llm).await else {
+            panic!("completes")
+        };
         assert!(variables["READY"].is_boolean(), "{variables:?}");
         assert!(["low", "high"].contains(&variables["LEVEL"].as_str().unwrap_or_default()), "{variables:?}");
     }
@@ -93,9 +120,30 @@ mod tests {
             options: WorkerOptions::default(),
         };
         let started = tokio::time::Instant::now();
-        let outcome = build(&subscription).handle(&job()).await;
+        let outcome = build("set-variable", &subscription, None).unwrap().handle(&job()).await;
         assert_eq!(started.elapsed(), Duration::from_secs(2));
         let expected = serde_json::json!({"x": 7}).as_object().cloned().unwrap_or_default();
         assert_eq!(outcome, JobOutcome::complete_with(expected));
+    }
+
+    #[tokio::test]
+    async fn an_action_job_runs_the_catalogue_handler_for_real_in_the_workspace() {
+        let workspace = tempfile::tempdir().unwrap();
+        let settings = actions::Settings { workspace: Some(workspace.path().to_owned()), ..Default::default() };
+        let subscription =
+            JobSubscription { handler: HandlerKind::Action, delay: Duration::ZERO, options: WorkerOptions::default() };
+        let mut shell = job();
+        shell.job_type = "shell-command".into();
+        shell.custom_headers = BTreeMap::from([("commandTemplate".to_owned(), "touch made-by-worker".to_owned())]);
+        let handler = build("shell-command", &subscription, Some(&settings)).unwrap();
+        let outcome = handler.handle(&shell).await;
+        assert!(matches!(outcome, JobOutcome::Complete { .. }), "{outcome:?}");
+        assert!(workspace.path().join("made-by-worker").exists(), "the command ran in the workspace");
+
+        shell.custom_headers = BTreeMap::from([("commandTemplate".to_owned(), "rm -rf /".to_owned())]);
+        let JobOutcome::Error { code, .. } = handler.handle(&shell).await else { panic!("the guard refuses it") };
+        assert_eq!(code, actions::FORBIDDEN_COMMAND);
+        let missing = build("shell-command", &subscription, None).err().unwrap_or_default();
+        assert!(missing.contains("needs an `actions:` file"), "{missing}");
     }
 }

@@ -30,6 +30,11 @@ pub struct FileConfig {
     /// Persona jobs routed to persona instances through the registry.
     #[serde(default)]
     pub routing: Option<RoutingSection>,
+    /// The actions file (relative to this file) that sets up the real handlers of jobs mapped
+    /// to `handler: action`: `workspace:` plus one section per action, as for
+    /// `orchestrator run --actions`.
+    #[serde(default)]
+    pub actions: Option<PathBuf>,
 }
 
 /// `routing:`.
@@ -199,6 +204,9 @@ pub enum HandlerKind {
     /// `simulate`: completes with plausible outputs of the task's declared shape (seeded, see
     /// `actions::SimulateHandler`), approvals and consultations included.
     Simulate,
+    /// `action`: the action catalogue's handler for the job type (its action, for real), set
+    /// up by the `actions:` file.
+    Action,
 }
 
 /// Reads the file's text; `name` is how errors name it.

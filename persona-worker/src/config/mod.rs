@@ -72,7 +72,7 @@ impl std::fmt::Debug for Routing {
 }
 
 /// Everything `run` needs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// The gateway.
     pub connection: Connection,
@@ -84,6 +84,8 @@ pub struct Settings {
     pub jobs: BTreeMap<String, JobSubscription>,
     /// Routing of persona jobs, when configured.
     pub routing: Option<Routing>,
+    /// How the real handlers of `handler: action` jobs are set up (the `actions:` file).
+    pub actions: Option<actions::Settings>,
 }
 
 /// Reads the YAML file at `path`.
@@ -121,7 +123,36 @@ pub fn load(path: &Path, environment: &Environment) -> Result<Settings, ConfigEr
         })
         .collect();
     let routing = file.routing.map(|section| routing(&name.to_string(), section)).transpose()?;
-    Ok(Settings { connection, worker_name: file.worker.name, metrics_addr: file.metrics_addr, jobs, routing })
+    let actions = file
+        .actions
+        .map(|actions| actions::Settings::read_file(&path.parent().unwrap_or(Path::new(".")).join(actions)))
+        .transpose()
+        .map_err(|e| ConfigError(format!("{name}: actions: {e}")))?;
+    check_action_jobs(&name.to_string(), &jobs, actions.is_some())?;
+    Ok(Settings { connection, worker_name: file.worker.name, metrics_addr: file.metrics_addr, jobs, routing, actions })
+}
+
+/// Every job type mapped to `handler: action` is an action's, and there is an actions file.
+fn check_action_jobs(
+    name: &str,
+    jobs: &BTreeMap<String, JobSubscription>,
+    has_actions_file: bool,
+) -> Result<(), ConfigError> {
+    for job_type in jobs.iter().filter(|(_, job)| job.handler == HandlerKind::Action).map(|(t, _)| t) {
+        if actions::by_job_type(job_type).is_none() {
+            let known: Vec<&str> = actions::specs().iter().map(|spec| spec.job_type).collect();
+            return Err(ConfigError(format!(
+                "{name}: jobs.{job_type}: `handler: action` needs the job type of an action ({}); map `{job_type}` to another handler",
+                known.join(", ")
+            )));
+        }
+        if !has_actions_file {
+            return Err(ConfigError(format!(
+                "{name}: jobs.{job_type} uses `handler: action`, but there is no `actions:` file to set the actions up; add `actions: actions.yaml` (`workspace:` plus one section per action)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The `routing:` section, checked.
@@ -346,5 +377,33 @@ mod tests {
         let file = write("jobs: {}\n");
         let ConfigError(message) = load(file.path(), &env(&[])).unwrap_err();
         assert!(message.contains("`jobs` names no job type"), "{message}");
+    }
+
+    #[test]
+    fn action_jobs_need_an_action_job_type_and_an_actions_file_that_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("actions.yaml"), "workspace: .\nnotify: {webhook_url_env: HOOK}\n").unwrap();
+        let config = dir.path().join("worker.yaml");
+        let with = |text: &str| {
+            std::fs::write(&config, text).unwrap();
+            load(&config, &env(&[])).map_err(|ConfigError(message)| message)
+        };
+        let loaded = with("actions: actions.yaml\njobs:\n  notify:\n    handler: action\n").unwrap();
+        let actions = loaded.actions.expect("the actions file is read");
+        assert_eq!(actions.workspace, std::fs::canonicalize(dir.path()).ok());
+        assert!(actions.sections.contains_key("notify"));
+
+        let message = with("jobs:\n  notify:\n    handler: action\n").unwrap_err();
+        assert!(message.contains("jobs.notify uses `handler: action`, but there is no `actions:` file"), "{message}");
+        let message = with("actions: actions.yaml\njobs:\n  nightly:\n    handler: action\n").unwrap_err();
+        assert!(message.contains("jobs.nightly: `handler: action` needs the job type of an action"), "{message}");
+        let message = with("actions: missing.yaml\njobs:\n  notify:\n    handler: action\n").unwrap_err();
+        assert!(
+            message.contains("actions: ") && message.contains("missing.yaml: cannot read the actions file"),
+            "{message}"
+        );
+        std::fs::write(dir.path().join("actions.yaml"), "workspace: .\n\nnotfy: {}\n").unwrap();
+        let message = with("actions: actions.yaml\njobs:\n  notify:\n    handler: action\n").unwrap_err();
+        assert!(message.contains("actions.yaml:3:1: `notfy` is not an action"), "{message}");
     }
 }
