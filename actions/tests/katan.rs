@@ -1,6 +1,6 @@
 //! Wire-level tests against llm-katan, a provider emulator written by others that speaks the
 //! OpenAI, Anthropic and Gemini formats with an echo backend and injects failures. Each test
-//! starts its own servers through `tests/llm-katan.sh` (which installs llm-katan if missing);
+//! starts its own servers through `llm::testing::Katan` (which installs llm-katan if missing);
 //! a test fails, loudly, when llm-katan cannot be installed or started.
 //!
 //! The echo backend answers with the last user message, so a prompt that carries a JSON object
@@ -21,6 +21,7 @@ mod llm_support;
 
 use actions::OutputShapes;
 use actions::llm::LlmHandler;
+use llm::testing::Katan;
 use llm::{Chain, ChainOptions, CircuitState, Message, ProviderConfig, ProviderKind};
 use llm_support::{Priced, Seen};
 use serde_json::Value;
@@ -31,56 +32,6 @@ use workers::{Job, JobHandler, JobOutcome};
 const KEY_VAR: &str = "LLM_KATAN_TEST_KEY";
 /// Holds the secret whose value must never show up anywhere.
 const SECRET_VAR: &str = "LLM_KATAN_TEST_SECRET";
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/llm-katan.sh");
-
-/// One llm-katan server; stopped on drop.
-struct Katan {
-    pid: String,
-    port: u16,
-}
-
-impl Katan {
-    fn start(options: &[&str]) -> Self {
-        let output = Command::new("bash")
-            .arg(SCRIPT)
-            .arg("start")
-            .args(options)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {SCRIPT}: {e}"));
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success(),
-            "llm-katan could not be installed or started (`{SCRIPT} start {}` exited with {}):\n{}\n\
-             The llm wire tests need python3 with venv and pip, and the Python package index to install llm-katan once.",
-            options.join(" "),
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let (pid, port) = stdout.trim().rsplit_once(' ').unwrap_or_else(|| panic!("unexpected output: {stdout}"));
-        Self { pid: pid.to_owned(), port: port.parse().unwrap() }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// llm-katan's own tally: requests (any status) and tokens per provider format.
-    async fn stats(&self) -> Value {
-        let body = reqwest::get(format!("{}/stats", self.url())).await.unwrap().bytes().await.unwrap();
-        serde_json::from_slice(&body).unwrap()
-    }
-
-    async fn requests(&self, format: &str) -> u64 {
-        self.stats().await["providers"][format].as_u64().unwrap_or(0)
-    }
-}
-
-impl Drop for Katan {
-    fn drop(&mut self) {
-        let _ = Command::new("bash").arg(SCRIPT).arg("stop").arg(&self.pid).status();
-    }
-}
-
 fn provider(name: &str, kind: ProviderKind, base_url: String, key_var: &str) -> ProviderConfig {
     ProviderConfig { name: name.into(), kind, base_url, model: "echo-model".into(), api_key_env: Some(key_var.into()) }
 }

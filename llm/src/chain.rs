@@ -4,6 +4,7 @@
 
 use std::error::Error as _;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
@@ -137,7 +138,8 @@ impl fmt::Display for Unavailable {
 #[derive(Debug)]
 struct Slot {
     config: ProviderConfig,
-    breaker: CircuitBreaker,
+    /// Shared with the chains [`Chain::in_order`] derives, so a provider has one breaker.
+    breaker: Arc<CircuitBreaker>,
 }
 
 /// Providers in priority order, asked one after the other until one answers.
@@ -157,6 +159,14 @@ pub enum ChainError {
     /// Two providers share a name, so usage and errors could not tell them apart.
     #[error("two LLM providers are named `{0}`; give each a unique name")]
     DuplicateName(String),
+    /// [`Chain::in_order`] named a provider the chain does not have.
+    #[error("no LLM provider is named `{name}` (the configured ones: {known}); configure it, or name one of those")]
+    UnknownProvider {
+        /// The name asked for.
+        name: String,
+        /// The configured names, comma-separated.
+        known: String,
+    },
     /// The HTTP client could not be built.
     #[error("could not build the HTTP client: {0}")]
     Http(String),
@@ -186,9 +196,34 @@ impl Chain {
         let http = reqwest::Client::builder().build().map_err(|e| ChainError::Http(e.to_string()))?;
         let slots = providers
             .into_iter()
-            .map(|config| Slot { config, breaker: CircuitBreaker::new(options.failure_threshold, options.cool_down) })
+            .map(|config| Slot {
+                config,
+                breaker: Arc::new(CircuitBreaker::new(options.failure_threshold, options.cool_down)),
+            })
             .collect();
         Ok(Self { slots, options, http })
+    }
+
+    /// A chain over some of these providers in another order, each with its own model: a
+    /// persona instance's `(provider name, model)` list, first preferred. It shares this chain's
+    /// circuit breakers (one per provider, whichever chain calls it) and HTTP client.
+    pub fn in_order(&self, picks: &[(String, String)]) -> Result<Chain, ChainError> {
+        if picks.is_empty() {
+            return Err(ChainError::Empty);
+        }
+        let mut slots = Vec::with_capacity(picks.len());
+        for (name, model) in picks {
+            let slot = self.slots.iter().find(|slot| &slot.config.name == name).ok_or_else(|| {
+                let known: Vec<&str> = self.slots.iter().map(|s| s.config.name.as_str()).collect();
+                ChainError::UnknownProvider { name: name.clone(), known: known.join(", ") }
+            })?;
+            if slots.iter().any(|s: &Slot| &s.config.name == name) {
+                return Err(ChainError::DuplicateName(name.clone()));
+            }
+            let config = ProviderConfig { model: model.clone(), ..slot.config.clone() };
+            slots.push(Slot { config, breaker: slot.breaker.clone() });
+        }
+        Ok(Chain { slots, options: self.options.clone(), http: self.http.clone() })
     }
 
     /// The circuit state of the provider with that name.
@@ -349,5 +384,30 @@ mod tests {
             vec![("keyless".into(), AttemptError::MissingKey("LLM_TEST_SURELY_UNSET_KEY".into()))]
         );
         assert_eq!(chain.circuit("keyless"), Some(CircuitState::Closed));
+    }
+
+    #[tokio::test]
+    async fn an_instance_order_picks_reorders_and_shares_the_breakers() {
+        let options = ChainOptions { failure_threshold: 1, retries: 0, ..ChainOptions::default() };
+        let chain = Chain::new(vec![provider("a"), provider("b"), provider("c")], options).unwrap();
+        let picks = [("c".to_owned(), "big".to_owned()), ("a".to_owned(), "small".to_owned())];
+        let derived = chain.in_order(&picks).unwrap();
+        assert_eq!(derived.models(), vec!["big".to_owned(), "small".to_owned()]);
+        // Nothing listens on port 9: each provider fails once and its one breaker opens.
+        let error = derived.complete(&[Message::user("hi")]).await.unwrap_err();
+        let asked: Vec<&str> = error.failures.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(asked, ["c", "a"]);
+        assert_eq!(chain.circuit("c"), Some(CircuitState::Open));
+        assert_eq!(chain.circuit("a"), Some(CircuitState::Open));
+        assert_eq!(chain.circuit("b"), Some(CircuitState::Closed));
+
+        let unknown = chain.in_order(&[("d".to_owned(), "m".to_owned())]).unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "no LLM provider is named `d` (the configured ones: a, b, c); configure it, or name one of those"
+        );
+        let twice = [("a".to_owned(), "m".to_owned()), ("a".to_owned(), "n".to_owned())];
+        assert_eq!(chain.in_order(&twice).unwrap_err(), ChainError::DuplicateName("a".to_owned()));
+        assert_eq!(chain.in_order(&[]).unwrap_err(), ChainError::Empty);
     }
 }

@@ -21,6 +21,9 @@ mod chain;
 mod provider;
 mod wire;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use breaker::CircuitState;
 pub use chain::{AttemptError, Chain, ChainError, ChainOptions, Completion, Unavailable, Usage};
 pub use provider::{ProviderConfig, ProviderKind};

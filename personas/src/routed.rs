@@ -34,7 +34,7 @@ pub const PERSONA_HEADER: &str = "persona";
 pub const PROJECT_VARIABLE: &str = "project";
 
 /// The header the inner handler finds the chosen instance's name in.
-pub const INSTANCE_HEADER: &str = "personaInstance";
+pub const INSTANCE_HEADER: &str = workers::PERSONA_INSTANCE_HEADER;
 
 /// The header the inner handler finds the chosen instance's id in.
 pub const INSTANCE_ID_HEADER: &str = "personaInstanceId";

@@ -8,6 +8,14 @@ use serde_json::Value;
 /// A JSON object of process variables, as jobs carry them and outcomes return them.
 pub type Variables = serde_json::Map<String, Value>;
 
+/// The task header that persona routing sets on a job it placed: the persona instance's name.
+pub const PERSONA_INSTANCE_HEADER: &str = "personaInstance";
+
+/// The task header that persona routing sets on a job it placed: the instance's LLM providers
+/// in the order they are tried, as `provider:model` pairs joined by commas. The `llm` action
+/// asks them in that order.
+pub const PERSONA_PROVIDERS_HEADER: &str = "personaProviders";
+
 /// A job that a worker has activated: the task it belongs to, the variables visible to it, and
 /// the lock this worker holds on it.
 ///

@@ -28,8 +28,8 @@ pub fn spec() -> ActionSpec {
     }
 }
 
-/// The settings section `llm`: providers in priority order. Prices and budgets are the persona
-/// registry's (its spend gate, when `run --project` routes jobs to instances).
+/// The settings section `llm`: providers in priority order. Prices and budgets are the spend
+/// gate's ([`Settings::spend_gate`](crate::Settings::spend_gate)).
 #[cfg(feature = "run")]
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +45,7 @@ pub(crate) fn handler(
     let Some(section) = settings.section::<LlmSettings>(JOB_TYPE)? else { return Ok(None) };
     let chain = llm::Chain::new(section.providers, llm::ChainOptions::default())
         .map_err(|e| crate::SettingsError::new(JOB_TYPE, e.to_string()))?;
-    let handler = crate::llm::LlmHandler::new(chain, std::sync::Arc::new(workers::spend::NoSpendLimit));
+    let gate = settings.spend_gate.clone().unwrap_or_else(|| std::sync::Arc::new(workers::spend::NoSpendLimit));
+    let handler = crate::llm::LlmHandler::new(chain, gate);
     Ok(Some(std::sync::Arc::new(handler)))
 }

@@ -11,7 +11,7 @@ use llm::{Chain, Message, Unavailable, Usage};
 use serde::Serialize;
 use serde_json::Value;
 use workers::spend::{PlannedCall, SpendError, SpendGate, UsedCall};
-use workers::{Job, JobHandler, JobOutcome, Variables};
+use workers::{Job, JobHandler, JobOutcome, PERSONA_INSTANCE_HEADER, PERSONA_PROVIDERS_HEADER, Variables};
 
 use super::structured::StructuredOutput;
 use crate::shape::OutputShapes;
@@ -70,6 +70,10 @@ pub enum AskError {
     /// The spend gate refused a call before it was made, or could not record its cost.
     #[error(transparent)]
     Spend(#[from] SpendError),
+    /// The persona instance's providers do not fit the configured ones (a setup problem: the
+    /// job becomes an incident, not a BPMN error).
+    #[error("{0}")]
+    Providers(String),
 }
 
 impl AskError {
@@ -80,6 +84,7 @@ impl AskError {
             Self::InvalidOutput { .. } => "LLM_INVALID_OUTPUT",
             Self::Spend(SpendError::Refused(_)) => "SPEND_LIMIT_EXCEEDED",
             Self::Spend(SpendError::Failed(_)) => "SPEND_NOT_RECORDED",
+            Self::Providers(_) => "LLM_PROVIDERS_UNUSABLE",
         }
     }
 }
@@ -102,16 +107,39 @@ impl LlmHandler {
         Self { chain, gate }
     }
 
-    /// Asks for `shapes` (free text in `llm_answer` when none are declared). An invalid answer
-    /// gets one corrective retry that tells the model what was wrong.
+    /// The chain `job`'s calls go to: its persona instance's providers in the instance's order
+    /// (header [`PERSONA_PROVIDERS_HEADER`], set by routing), else the configured order. An
+    /// instance provider the chain does not configure is an error that says so.
+    pub fn chain_for(&self, job: &Job) -> Result<Option<Chain>, String> {
+        let Some(header) = job.header(PERSONA_PROVIDERS_HEADER).filter(|h| !h.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let instance = job.header(PERSONA_INSTANCE_HEADER).unwrap_or("the persona instance");
+        let mut picks = Vec::new();
+        for pair in header.split(',') {
+            let Some((provider, model)) = pair.split_once(':') else {
+                return Err(format!("{instance}'s provider `{pair}` is not PROVIDER:MODEL; update the instance"));
+            };
+            picks.push((provider.trim().to_owned(), model.trim().to_owned()));
+        }
+        self.chain.in_order(&picks).map(Some).map_err(|e| {
+            format!("{instance}'s providers ({header}) do not fit the `llm` settings: {e}; update the instance or the actions file")
+        })
+    }
+
+    /// Asks for `shapes` (free text in `llm_answer` when none are declared), from the job's
+    /// chain ([`chain_for`](Self::chain_for)). An invalid answer gets one corrective retry that
+    /// tells the model what was wrong.
     pub async fn ask(&self, job: &Job, prompt: &str, shapes: &OutputShapes) -> Result<Answer, AskError> {
+        let instance_chain = self.chain_for(job).map_err(AskError::Providers)?;
+        let chain = instance_chain.as_ref().unwrap_or(&self.chain);
         if shapes.is_empty() {
-            let (completion, usage) = self.call(job, &[Message::user(prompt)], None).await?;
+            let (completion, usage) = self.call(chain, job, &[Message::user(prompt)], None).await?;
             let outputs = Variables::from_iter([("llm_answer".to_owned(), Value::String(completion))]);
             return Ok(Answer { outputs, usage });
         }
         let mut messages = vec![Message::user(format!("{prompt}\n\n{}", shapes.instruction()))];
-        let (text, usage) = self.call(job, &messages, None).await?;
+        let (text, usage) = self.call(chain, job, &messages, None).await?;
         let problems = match shapes.check(&text) {
             Ok(outputs) => return Ok(Answer { outputs, usage }),
             Err(problems) => problems,
@@ -123,7 +151,7 @@ impl LlmHandler {
             problems.join("; "),
             shapes.instruction()
         )));
-        let (text, usage) = self.call(job, &messages, Some(usage)).await?;
+        let (text, usage) = self.call(chain, job, &messages, Some(usage)).await?;
         match shapes.check(&text) {
             Ok(outputs) => Ok(Answer { outputs, usage }),
             Err(problems) => Err(AskError::InvalidOutput { problems, usage }),
@@ -134,19 +162,20 @@ impl LlmHandler {
     /// as used; returns the text and the usage so far.
     async fn call(
         &self,
+        chain: &Chain,
         job: &Job,
         messages: &[Message],
         so_far: Option<LlmUsage>,
     ) -> Result<(String, LlmUsage), AskError> {
-        let models = self.chain.models();
+        let models = chain.models();
         let planned = PlannedCall {
             job,
             models: &models,
             input_tokens: estimated_tokens(messages),
-            max_output_tokens: u64::from(self.chain.max_tokens()),
+            max_output_tokens: u64::from(chain.max_tokens()),
         };
         let hold = self.gate.reserve(&planned).await?;
-        let completion = match self.chain.complete(messages).await {
+        let completion = match chain.complete(messages).await {
             Ok(completion) => completion,
             Err(error) => {
                 self.gate.release(hold).await;
@@ -198,6 +227,9 @@ impl JobHandler for LlmHandler {
                 JobOutcome::complete_with(outputs)
             }
             Err(AskError::Spend(SpendError::Failed(message))) => JobOutcome::fail(job, message),
+            Err(AskError::Providers(message)) => {
+                JobOutcome::fail_without_retries(format!("llm task `{}`: {message}", job.element_id))
+            }
             Err(error) => {
                 let variables = match &error {
                     AskError::InvalidOutput { usage, .. } => Variables::from_iter([usage_variable(usage)]),

@@ -1,5 +1,6 @@
-//! The actions file: `workspace:` (relative to the file) and one section per action of the
-//! catalogue, read into [`Settings`]. `orchestrator run --actions`, `orchestrator serve --actions`
+//! The actions file: `workspace:` (relative to the file), one section per action of the
+//! catalogue, and optionally `prices:` (model → `input_per_1k`, `output_per_1k` dollars, for the
+//! spend gate), read into [`Settings`]. `orchestrator run --actions`, `orchestrator serve --actions`
 //! and `persona-worker`'s `actions:` all read it here.
 
 use std::collections::BTreeMap;
@@ -46,12 +47,18 @@ impl Settings {
                 settings.workspace = Some(workspace);
                 continue;
             }
+            if key == "prices" {
+                let prices =
+                    serde_json::to_value(value).map_err(|e| at(key_line(&key), 1, format!("`prices`: {e}")))?;
+                settings.prices = Some(prices);
+                continue;
+            }
             if crate::find(&key).is_none() {
                 let known: Vec<&str> = crate::specs().iter().map(|spec| spec.name).collect();
                 return Err(at(
                     key_line(&key),
                     1,
-                    format!("`{key}` is not an action; use `workspace` or one of {}", known.join(", ")),
+                    format!("`{key}` is not an action; use `workspace`, `prices` or one of {}", known.join(", ")),
                 ));
             }
             let section = serde_json::to_value(value).map_err(|e| at(key_line(&key), 1, format!("`{key}`: {e}")))?;

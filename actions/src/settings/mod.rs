@@ -1,10 +1,14 @@
 //! [`Settings`]: how the real handlers are set up, one section per action.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use workers::spend::SpendGate;
 
 use crate::shell::ShellOptions;
 
@@ -12,11 +16,11 @@ mod file;
 
 pub use file::SettingsFileError;
 
-/// What the real handlers need: the project's workspace, the shell guard's policy, and each
+/// What the real handlers need: the project's workspace, the shell guard's policy, each
 /// action's own section (by action name, e.g. `notify: {webhook: ...}`), typically read from
-/// an actions file. Secrets are never in it: sections name the environment variable or file
-/// that holds them.
-#[derive(Debug, Clone, Default)]
+/// an actions file, and the spend gate that paid calls go through. Secrets are never in it:
+/// sections name the environment variable or file that holds them.
+#[derive(Clone, Default)]
 pub struct Settings {
     /// The project's workspace: shell commands and git operations work in it. Without one,
     /// neither runs for real.
@@ -25,6 +29,25 @@ pub struct Settings {
     pub shell_policy: Option<guard::Policy>,
     /// Each action's own settings, by action name.
     pub sections: BTreeMap<String, Value>,
+    /// The price table of paid calls (model → dollars per 1,000 input and output tokens), as
+    /// the actions file's `prices:` gives it; the spend gate reads it.
+    pub prices: Option<Value>,
+    /// Holds and charges the cost of paid calls (the `llm` action's) to the persona instance
+    /// that makes them; without one nothing is limited or priced. `run --project` gives the
+    /// persona registry's.
+    pub spend_gate: Option<Arc<dyn SpendGate>>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("workspace", &self.workspace)
+            .field("shell_policy", &self.shell_policy)
+            .field("sections", &self.sections)
+            .field("prices", &self.prices)
+            .field("spend_gate", &self.spend_gate.as_ref().map(|_| "set"))
+            .finish()
+    }
 }
 
 /// A section of the settings that its action cannot use.

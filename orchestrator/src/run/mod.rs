@@ -60,7 +60,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         ));
     }
     let simulate = scenario::handler(args)?;
-    let settings = settings::settings(args)?;
+    let mut settings = settings::settings(args)?;
     let seed = simulate.as_ref().map(|s| s.seed());
     let worker = if simulate.is_some() { format!("{}-simulate", args.worker) } else { args.worker.clone() };
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
@@ -115,11 +115,12 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         .enable_all()
         .build()
         .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))?;
-    let routing = match &args.project {
+    let mut routing = match &args.project {
         Some(project) => Some(runtime.block_on(Routing::open(store, shared, engine_clock, project.clone()))?),
         None => None,
     };
-    if let Some(routing) = &routing {
+    if let Some(routing) = &mut routing {
+        routing.gate_spend(&mut settings.settings, args.actions.as_deref())?;
         console.line(&routing.describe());
     }
     let engine = Engine::new(core);

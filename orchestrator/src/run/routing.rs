@@ -1,11 +1,12 @@
 //! `run --project`: persona jobs routed to persona instances through the registry in the store
 //! ([`personas::Routed`] around each handler), on the engine's own clock.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use engine::Clock;
 use engine::store::SharedConnection;
-use personas::{Project, Registry, Routed, Status};
+use personas::{PriceTable, Project, Registry, RegistryGate, Routed, Status};
 use workers::JobHandler;
 
 use crate::failure::{Failure, Result};
@@ -46,6 +47,24 @@ impl Routing {
             self.active,
             self.registry.location()
         )
+    }
+
+    /// Prices paid calls with the actions file's `prices:` table (`file` names it in errors)
+    /// and hands the `llm` action the registry's spend gate: the most each call can cost is
+    /// held against the budget of the instance its job went to (refused, as BPMN error
+    /// `SPEND_LIMIT_EXCEEDED`, when it would pass a limit) and what it used is charged after.
+    pub fn gate_spend(&mut self, settings: &mut actions::Settings, file: Option<&Path>) -> Result<()> {
+        if let Some(prices) = &settings.prices {
+            let table: PriceTable = serde_json::from_value(prices.clone()).map_err(|e| {
+                let file = file.map_or_else(|| "the actions file".to_owned(), |f| f.display().to_string());
+                Failure::Usage(format!(
+                    "{file}: `prices:` is not a price table: {e}; write `MODEL: {{input_per_1k: \"0.003\", output_per_1k: \"0.015\"}}`"
+                ))
+            })?;
+            self.registry = self.registry.clone().with_prices(table);
+        }
+        settings.spend_gate = Some(Arc::new(RegistryGate::new(self.registry.clone())));
+        Ok(())
     }
 
     /// `handler`, routed when routing is on.
