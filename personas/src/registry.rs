@@ -538,9 +538,12 @@ pub(crate) async fn known_type(tx: &mut Tx, id: &str) -> Result<u32> {
                         allowed_actions: t.allowed_actions,
                         escalate_to: t.escalate_to,
                     },
+                    role: None,
+                    prompts: Vec::new(),
                     pos: Pos::default(),
                 })
                 .collect(),
+            prompt_templates: Vec::new(),
         };
         catalogue.unknown(id)
     };

@@ -39,6 +39,7 @@ pub mod operations;
 pub mod output;
 pub mod parallel;
 pub mod personas;
+pub mod prompt;
 pub mod raci;
 pub mod template;
 pub mod texts;

@@ -43,6 +43,10 @@ pub struct PersonaType {
     pub workflow: Option<String>,
     /// What instances of it inherit.
     pub defaults: PersonaDefaults,
+    /// What it does, in a sentence (a prompt template's `{{persona.role}}`).
+    pub role: Option<String>,
+    /// Its own prompt templates, by action (over the catalogue's `prompt_templates`).
+    pub prompts: Vec<(String, String)>,
     /// Where its entry starts.
     pub pos: Pos,
 }
@@ -65,6 +69,8 @@ pub struct PersonaCatalogue {
     pub source: String,
     /// The types, in file order.
     pub types: Vec<PersonaType>,
+    /// The default prompt template of each action (see [`crate::prompt`]).
+    pub prompt_templates: Vec<(String, String)>,
 }
 
 impl PersonaCatalogue {
@@ -87,9 +93,10 @@ impl PersonaCatalogue {
     pub fn from_root(name: &str, root: &Node, diags: &mut Diagnostics) -> Option<Self> {
         let mut top = Fields::of(root, "the persona catalogue", diags)?;
         let items = top.list("persona_types", diags);
+        let prompt_templates = top.get("prompt_templates").map(|n| parse_templates(n, diags)).unwrap_or_default();
         top.finish(diags);
         let types: Vec<PersonaType> = items.iter().filter_map(|n| parse_type(n, diags)).collect();
-        let catalogue = Self { source: name.to_owned(), types };
+        let catalogue = Self { source: name.to_owned(), types, prompt_templates };
         catalogue.check(diags);
         Some(catalogue)
     }
@@ -97,6 +104,13 @@ impl PersonaCatalogue {
     /// The type with this id.
     pub fn get(&self, id: &str) -> Option<&PersonaType> {
         self.types.iter().find(|t| t.id == id)
+    }
+
+    /// The prompt template for `action` steps of the persona type `persona`: the type's own,
+    /// else the catalogue's default for the action.
+    pub fn prompt_template(&self, persona: &str, action: &str) -> Option<&str> {
+        let own = self.get(persona).and_then(|t| t.prompts.iter().find(|(a, _)| a == action));
+        own.or_else(|| self.prompt_templates.iter().find(|(a, _)| a == action)).map(|(_, template)| template.as_str())
     }
 
     /// The known id closest to a mistyped one, when one is close enough to be meant.
@@ -148,6 +162,8 @@ fn parse_type(node: &Node, diags: &mut Diagnostics) -> Option<PersonaType> {
     let capabilities = action_list(f.list("capabilities", diags), diags);
     let workflow = f.text("workflow", diags).map(|t| t.0);
     let defaults = f.get("defaults");
+    let role = f.text("role", diags).map(|t| t.0);
+    let prompts = f.get("prompts").map(|n| parse_templates(n, diags)).unwrap_or_default();
     f.finish(diags);
     let Some((id, id_pos)) = id else {
         diags.error(node.pos, "a persona type has no `id`; add `id: <type-id>` such as `software-architect`");
@@ -166,7 +182,7 @@ fn parse_type(node: &Node, diags: &mut Diagnostics) -> Option<PersonaType> {
         },
     };
     let name = name.unwrap_or_else(|| id.clone());
-    Some(PersonaType { id, name, group, capabilities, workflow, defaults, pos: node.pos })
+    Some(PersonaType { id, name, group, capabilities, workflow, defaults, role, prompts, pos: node.pos })
 }
 
 fn parse_defaults(node: &Node, id: &str, capabilities: &[String], diags: &mut Diagnostics) -> Option<PersonaDefaults> {
@@ -192,6 +208,34 @@ fn parse_defaults(node: &Node, id: &str, capabilities: &[String], diags: &mut Di
     let escalate_to = f.text("escalate_to", diags).map(|t| t.0);
     f.finish(diags);
     Some(PersonaDefaults { max_concurrent_tasks, allowed_actions, escalate_to })
+}
+
+/// Prompt templates by action (`llm: "..."`), each checked (see [`crate::prompt::problems`]).
+fn parse_templates(node: &Node, diags: &mut Diagnostics) -> Vec<(String, String)> {
+    let Value::Map(entries) = &node.value else {
+        diags.error(node.pos, "prompt templates are a mapping of action to template, e.g. `llm: |` and the text");
+        return Vec::new();
+    };
+    let kinds = action_kinds();
+    let mut templates = Vec::new();
+    for entry in entries {
+        if !kinds.contains(&entry.key.as_str()) {
+            diags.error(
+                entry.key_pos,
+                format!("`{}` is not an action kind; use one of {}", entry.key, kinds.join(", ")),
+            );
+            continue;
+        }
+        let Some(template) = entry.value.as_str() else {
+            diags.error(entry.value.pos, format!("the `{}` prompt template must be text", entry.key));
+            continue;
+        };
+        for problem in crate::prompt::problems(template) {
+            diags.error(entry.value.pos, format!("the `{}` prompt template: {problem}", entry.key));
+        }
+        templates.push((entry.key.clone(), template.to_owned()));
+    }
+    templates
 }
 
 /// Action kinds from a list, each checked against [`action_kinds`].

@@ -23,6 +23,11 @@ fn step_texts(step: &Step, in_loop: bool, visit: &mut dyn FnMut(&str, Pos, bool)
     for text in [step.on_error.as_ref(), step.guard.as_ref(), auto_approve].into_iter().flatten() {
         visit(&text.text, text.pos, in_loop);
     }
+    if let Action::Llm { context, .. } = &step.action {
+        for value in context {
+            visit(&format!("${{{}}}", value.text), value.pos, in_loop);
+        }
+    }
     match &step.action {
         Action::Shell { command: text }
         | Action::Log { message: text, .. }
@@ -30,7 +35,7 @@ fn step_texts(step: &Step, in_loop: bool, visit: &mut dyn FnMut(&str, Pos, bool)
         | Action::While { condition: text, .. }
         | Action::Switch { subject: text, .. }
         | Action::ForEach { items: text, .. }
-        | Action::Llm { prompt: text }
+        | Action::Llm { prompt: text, .. }
         | Action::Wait { duration: WaitDuration::Dynamic { template: text, .. } } => {
             visit(&text.text, text.pos, in_loop)
         }

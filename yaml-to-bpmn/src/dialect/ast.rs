@@ -269,6 +269,9 @@ pub enum Action {
     Llm {
         /// `prompt`.
         prompt: Text,
+        /// `context`: the workflow values the prompt is given besides its own words (each an
+        /// expression such as `inputs.WORK_ITEM_ID`), one line each.
+        context: Vec<Text>,
     },
     /// `notify`: a message to a channel or a persona type.
     Notify {

@@ -455,7 +455,21 @@ fn parse_action(
             let escalate_to = f.text("escalate_to", diags).map(|(text, pos)| Text { text, pos });
             Action::While { condition, steps: body(f, diags)?, max_iterations, escalate_to }
         }
-        "llm" => Action::Llm { prompt: required(f, "prompt", "\"Summarise ${inputs.WORK_ITEM_ID}\"", diags)? },
+        "llm" => {
+            let prompt = required(f, "prompt", "\"Summarise ${inputs.WORK_ITEM_ID}\"", diags)?;
+            let context = f
+                .list("context", diags)
+                .iter()
+                .filter_map(|item| match item.scalar_text() {
+                    Some(text) => Some(Text { text, pos: item.pos }),
+                    None => {
+                        diags.error(item.pos, "a `context` entry names a workflow value, e.g. `inputs.WORK_ITEM_ID`");
+                        None
+                    }
+                })
+                .collect();
+            Action::Llm { prompt, context }
+        }
         "notify" => {
             let channel = required(f, "channel", "\"#team\"", diags)?;
             Action::Notify { channel, message: required(f, "message", "<text>", diags)? }

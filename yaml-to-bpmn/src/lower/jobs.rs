@@ -108,8 +108,9 @@ impl Lowerer<'_, '_> {
                 }
                 "log"
             }
-            Action::Llm { prompt } => {
-                let feel = self.text(&prompt.text, prompt.pos);
+            Action::Llm { prompt, context } => {
+                let framed = self.framed_prompt(step, &prompt.text, context);
+                let feel = self.text(&framed, prompt.pos);
                 job.inputs.push(mapping(&format!("={feel}"), "prompt"));
                 "llm"
             }
@@ -226,4 +227,38 @@ fn user_task(id: &str, name: &str, step: &Step, responsible: &[String], job: Job
         extensions.set(ExtensionElement::IoMapping(IoMapping { inputs: job.inputs, outputs, ..IoMapping::default() }));
     }
     task
+}
+
+impl Lowerer<'_, '_> {
+    /// The prompt of an `llm` step: its `prompt:` and `context:` values in the prompt template
+    /// of its responsible persona type (see [`crate::prompt`]), or, without one, the prompt
+    /// followed by the context lines.
+    fn framed_prompt(&self, step: &Step, prompt: &str, context: &[crate::dialect::ast::Text]) -> String {
+        let lines: Vec<String> = context.iter().map(|c| format!("- {}: ${{{}}}", c.text, c.text)).collect();
+        let context_lines = lines.join("\n");
+        let persona = self.responsible(step).into_iter().next().unwrap_or_default();
+        let catalogue = self.catalogue.filter(|_| !persona.is_empty());
+        let template = catalogue.and_then(|c| c.prompt_template(&persona, "llm"));
+        let Some(template) = template else {
+            return if lines.is_empty() { prompt.to_owned() } else { format!("{prompt}\n\n{context_lines}") };
+        };
+        let persona_type = catalogue.and_then(|c| c.get(&persona));
+        let step_name = super::step_name(step);
+        let values = crate::prompt::PromptValues {
+            persona_id: &persona,
+            persona_name: persona_type.map_or(persona.as_str(), |t| t.name.as_str()),
+            persona_role: persona_type.and_then(|t| t.role.as_deref()).unwrap_or_default(),
+            workflow_id: &self.workflow_id,
+            workflow_name: &self.workflow_name,
+            step_id: &step.id,
+            step_name: &step_name,
+            step_prompt: prompt,
+            context: &context_lines,
+        };
+        let mut rendered = crate::prompt::render(template, &values);
+        if !lines.is_empty() && !crate::prompt::uses(template, "context") {
+            rendered = format!("{rendered}\n\n{context_lines}");
+        }
+        rendered
+    }
 }

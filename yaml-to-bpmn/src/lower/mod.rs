@@ -81,6 +81,9 @@ pub fn lower_workflow(
         .and_then(|p| catalogue?.get(p)?.defaults.escalate_to.clone())
         .unwrap_or_else(|| DEFAULT_ESCALATION_TARGET.to_owned());
     let mut lowerer = Lowerer {
+        catalogue,
+        workflow_id: workflow.metadata.id.text.clone(),
+        workflow_name: workflow.metadata.name.clone().unwrap_or_else(|| humanize(&workflow.metadata.id.text)),
         translator: Translator::new(&index),
         diags,
         ids: Ids::default(),
@@ -149,6 +152,11 @@ fn context_reads(workflow: &Workflow) -> HashSet<String> {
 }
 
 struct Lowerer<'a, 'd> {
+    /// The persona catalogue, when the workflow is compiled with one (prompt templates).
+    catalogue: Option<&'a PersonaCatalogue>,
+    /// The workflow's id and display name (prompt templates).
+    workflow_id: String,
+    workflow_name: String,
     translator: Translator<'a>,
     diags: &'d mut Diagnostics,
     ids: Ids,
@@ -372,7 +380,7 @@ fn process_documentation(workflow: &Workflow) -> String {
 }
 
 /// The display name of a step: its `name`, else a label built from what it does.
-fn step_name(step: &Step) -> String {
+pub(super) fn step_name(step: &Step) -> String {
     if let Some(name) = &step.name {
         return name.clone();
     }
