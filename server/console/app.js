@@ -78,6 +78,7 @@ function login(message) {
 
 window.addEventListener('hashchange', show);
 window.addEventListener('unauthorized', () => {
+  if (document.getElementById('login')) return; // the sign-in form says so itself
   forgetToken();
   login('The token was refused; give it again.');
 });

@@ -78,7 +78,7 @@ pub struct ServerConfig {
     pub open_metrics: bool,
     /// The webhook secrets and what each event does.
     pub webhooks: WebhookConfig,
-    /// Static files served under `/ui/` (a web console), if any.
+    /// Static files served under `/ui/` (beside the built-in console at `/`), if any.
     pub static_dir: Option<PathBuf>,
 }
 

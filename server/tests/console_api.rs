@@ -163,6 +163,36 @@ async fn a_user_task_is_listed_claimed_and_completed_through_its_declared_output
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_task_with_an_unreadable_outputs_header_is_an_error_naming_it() {
+    let server = TestServer::start().await;
+    let model = engine::testing::model::ProcessBuilder::new("broken-form")
+        .start("start")
+        .camunda_user_task("ask")
+        .assignment("ask", None, Some("reviewers"))
+        .header("ask", "outputs", "[1]")
+        .end("end")
+        .build();
+    let resources = json!([{ "name": "broken-form.bpmn", "content": bpmn::write::write(&model) }]);
+    let (status, body) = server.call(Method::POST, "/api/deployments", Some(json!({ "resources": resources }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, started) =
+        server.call(Method::POST, "/api/workflows/execute", Some(json!({ "workflow": "broken-form" }))).await;
+    let instance = started["process_instance_key"].as_i64().expect("a key");
+    let (status, body) = server.call(Method::GET, "/api/tasks", None).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let message = body["error"]["message"].as_str().expect("a message");
+    assert!(
+        message.contains("`ask`") && message.contains("outputs") && message.contains("deploy it again"),
+        "{message}"
+    );
+    let task = server.engine.with(|core| core.user_tasks()).first().expect("the task").key;
+    let (status, body) =
+        server.call(Method::POST, &format!("/api/tasks/{task}/complete"), Some(json!({ "variables": {} }))).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert!(server.engine.with(|core| core.is_active(instance)), "the task stays open");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_raci_matrix_is_read_from_the_deployed_model() {
     let server = TestServer::with_models().await;
     server.deploy_yaml("governed.yaml").await;

@@ -114,17 +114,16 @@ fn has_class(element: &str, class: &str) -> String {
     format!("!!document.querySelector('[data-element-id=\"{element}\"].{class}')")
 }
 
+/// Types `token` into the sign-in form and sends it.
+async fn submit_token(page: &Page, token: &str) {
+    wait_for(page, "the sign-in form", "!!document.querySelector('#token')").await;
+    let js = "document.querySelector('#token').value = TOKEN; document.querySelector('#login button').click()";
+    run(page, &js.replace("TOKEN", &json!(token).to_string())).await;
+}
+
 /// Signs in through the console's form.
 async fn sign_in(page: &Page) {
-    wait_for(page, "the sign-in form", "!!document.querySelector('#token')").await;
-    run(
-        page,
-        &format!(
-            "document.querySelector('#token').value = {}; document.querySelector('#login button').click()",
-            json!(OPERATOR)
-        ),
-    )
-    .await;
+    submit_token(page, OPERATOR).await;
     wait_for(page, "the instance list", "!!document.querySelector('#instances')").await;
 }
 
@@ -150,6 +149,11 @@ async fn the_console_runs_a_workflow_a_task_an_incident_and_the_persona_board() 
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let chromium = Chromium::launch(executable).await;
     let page = chromium.browser.new_page(format!("{}/", server.base)).await.expect("a page");
+    submit_token(&page, "not-the-token").await;
+    wait_for(&page, "the refusal", "document.querySelector('#login [role=alert]').textContent.includes('not valid')")
+        .await;
+    let kept = run(&page, "sessionStorage.length").await;
+    assert_eq!(kept, json!(0), "a refused token is not kept");
     sign_in(&page).await;
     let token_in_url = run(&page, "location.href").await;
     assert!(!token_in_url.as_str().unwrap_or_default().contains(OPERATOR), "the token stays out of the URL");

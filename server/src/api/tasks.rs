@@ -107,9 +107,9 @@ fn view(
 fn declared_outputs(info: &TaskInfo) -> ApiResult<OutputShapes> {
     match info.headers.get("outputs") {
         None => Ok(OutputShapes::default()),
-        Some(header) => {
-            OutputShapes::from_header(header).map_err(|e| ApiError::internal(format!("user task `{}`: {e}", info.id)))
-        }
+        Some(header) => OutputShapes::from_header(header).map_err(|e| {
+            ApiError::internal(format!("user task `{}`: {e}; fix the model and deploy it again", info.id))
+        }),
     }
 }
 
