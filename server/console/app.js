@@ -8,8 +8,9 @@ import * as instance from './pages/instance.js';
 import * as tasks from './pages/tasks.js';
 import * as personas from './pages/personas.js';
 import * as raci from './pages/raci.js';
+import * as deployments from './pages/deployments.js';
 
-const pages = { instances, instance, tasks, personas, raci };
+const pages = { instances, instance, tasks, personas, raci, deployments };
 const main = document.getElementById('main');
 let current = null;
 let stopFollowing = null;

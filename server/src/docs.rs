@@ -24,6 +24,7 @@ use crate::feed::LiveEvent;
         workflows::variables,
         workflows::set_variables,
         diagram::instance_diagram,
+        diagram::process_diagram,
         raci::matrix,
         tasks::list,
         tasks::claim,
@@ -57,6 +58,7 @@ use crate::feed::LiveEvent;
         LiveEvent,
         diagram::InstanceDiagram,
         diagram::ElementState,
+        diagram::ProcessDiagram,
         raci::RaciMatrix,
         raci::RaciRow,
         tasks::UserTaskView

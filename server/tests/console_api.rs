@@ -230,12 +230,36 @@ async fn the_raci_matrix_is_read_from_the_deployed_model() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployed_version_has_its_diagram() {
+    let server = TestServer::with_models().await;
+    let (_, deployments) = server.call(Method::GET, "/api/deployments", None).await;
+    let order =
+        deployments["processes"].as_array().expect("processes").iter().find(|p| p["bpmn_process_id"] == "order");
+    let key = order.expect("order is deployed")["process_definition_key"].as_i64().expect("a key");
+    let path = format!("/api/deployments/{key}/diagram");
+    let (status, diagram) = server.call_as(Some(READER), Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{diagram}");
+    assert_eq!((diagram["bpmn_process_id"].as_str(), diagram["version"].as_i64()), (Some("order"), Some(1)));
+    assert!(diagram["xml"].as_str().is_some_and(|x| x.contains("bpmnElement=\"charge\"")), "{diagram}");
+    let (status, body) = server.call_as(None, Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_error(&body, "UNAUTHORIZED");
+    let (status, body) = server.call(Method::GET, "/api/deployments/12345/diagram", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error(&body, "NOT_FOUND");
+    let (status, body) = server.call(Method::GET, "/api/deployments/latest/diagram", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "BAD_REQUEST");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_routes_are_documented() {
     let server = TestServer::start().await;
     let (status, document) = server.call_as(None, Method::GET, "/api/docs/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
     for path in [
         "/api/workflows/{id}/diagram",
+        "/api/deployments/{key}/diagram",
         "/api/raci/{workflow}",
         "/api/tasks",
         "/api/tasks/{key}/claim",

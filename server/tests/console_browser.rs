@@ -244,6 +244,9 @@ async fn the_console_runs_a_workflow_a_task_an_incident_and_the_persona_board() 
     let row = run(&page, "document.querySelector('#raci tr[data-step=\"draft\"]').innerText").await;
     assert!(row.as_str().is_some_and(|r| r.contains("software-architect") && r.contains("qa-test-engineer")), "{row}");
     screenshot(&page, "raci").await;
+    visit(&page, "/deployments", "#deployment-title").await;
+    wait_for(&page, "the deployed diagram", "!!document.querySelector('#diagram [data-element-id]')").await;
+    screenshot(&page, "deployments").await;
     visit(&page, "/instances", "#instances tr[data-key]").await;
     screenshot(&page, "instances").await;
 

@@ -1,6 +1,7 @@
-//! `GET /api/workflows/{id}/diagram`: an instance's diagram (BPMN XML with a layout) and where
-//! its tokens are: per element, how many of its element instances are active, completed or
-//! terminated, and whether it has an open incident; plus the element history, oldest first.
+//! Diagrams. `GET /api/workflows/{id}/diagram`: an instance's diagram (BPMN XML with a layout)
+//! and where its tokens are: per element, how many of its element instances are active,
+//! completed or terminated, and whether it has an open incident; plus the element history,
+//! oldest first. `GET /api/deployments/{key}/diagram`: a deployed version's diagram.
 
 use std::collections::BTreeMap;
 
@@ -91,5 +92,35 @@ pub async fn instance_diagram(
         xml: model.diagram_xml(),
         elements,
         history,
+    }))
+}
+
+/// The diagram of a deployed version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProcessDiagram {
+    /// The workflow.
+    pub bpmn_process_id: String,
+    /// The version.
+    pub version: i32,
+    /// The process definition key.
+    pub process_definition_key: i64,
+    /// The BPMN XML, with a diagram.
+    pub xml: String,
+}
+
+/// A deployed version's diagram.
+#[utoipa::path(get, path = "/api/deployments/{key}/diagram", tag = "deployments", params(("key" = i64, Path, description = "process definition key")),
+    responses((status = 200, body = ProcessDiagram), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn process_diagram(
+    State(state): State<AppState>,
+    key: Result<Path<i64>, PathRejection>,
+) -> ApiResult<Json<ProcessDiagram>> {
+    let Path(key) = key?;
+    let model = DeployedModel::by_key(&state.engine, key)?;
+    Ok(Json(ProcessDiagram {
+        xml: model.diagram_xml(),
+        bpmn_process_id: model.bpmn_process_id,
+        version: model.version,
+        process_definition_key: model.process_definition_key,
     }))
 }

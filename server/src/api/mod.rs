@@ -42,6 +42,7 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
         .route("/api/messages", post(operations::publish_message))
         .route("/api/signals", post(operations::broadcast_signal))
         .route("/api/deployments", get(operations::deployments).post(operations::deploy))
+        .route("/api/deployments/{key}/diagram", get(diagram::process_diagram))
         .route("/api/personas/types", get(personas::types).post(personas::load_types))
         .route("/api/personas/instances", get(personas::list).post(personas::create))
         .route(
