@@ -307,7 +307,7 @@ pub struct ServeArgs {
     /// What each webhook event does (see the README's "orchestrator serve").
     #[arg(long, value_name = "FILE")]
     pub webhooks: Option<PathBuf>,
-    /// Serve the files of this folder under /ui/ (a web console).
+    /// Serve the files of this folder under /ui/ (beside the built-in console at /).
     #[arg(long, value_name = "DIR")]
     pub static_dir: Option<PathBuf>,
     /// Require the bearer token for /healthz too.

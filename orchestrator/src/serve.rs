@@ -85,7 +85,9 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         })?;
         let address =
             listener.local_addr().map_err(|e| Failure::Failed(format!("the listener has no address: {e}")))?;
-        println!("serving on http://{address} (API docs: http://{address}/api/docs); Ctrl-C stops");
+        println!(
+            "serving on http://{address} (console: http://{address}/, API docs: http://{address}/api/docs); Ctrl-C stops"
+        );
         let engine = server.engine().clone();
         let console = Console::stdout(false);
         let options =

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::response::Html;
 use utoipa::OpenApi;
 
-use crate::api::{events, observe, operations, personas, webhooks, workflows};
+use crate::api::{diagram, events, observe, operations, personas, raci, tasks, webhooks, workflows};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::feed::LiveEvent;
 
@@ -23,6 +23,12 @@ use crate::feed::LiveEvent;
         workflows::history,
         workflows::variables,
         workflows::set_variables,
+        diagram::instance_diagram,
+        diagram::process_diagram,
+        raci::matrix,
+        tasks::list,
+        tasks::claim,
+        tasks::complete,
         operations::incidents,
         operations::retry_incident,
         operations::resolve_incident,
@@ -46,7 +52,17 @@ use crate::feed::LiveEvent;
         observe::health,
         observe::metrics,
     ),
-    components(schemas(ErrorBody, ErrorDetail, LiveEvent))
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        LiveEvent,
+        diagram::InstanceDiagram,
+        diagram::ElementState,
+        diagram::ProcessDiagram,
+        raci::RaciMatrix,
+        raci::RaciRow,
+        tasks::UserTaskView
+    ))
 )]
 pub struct ApiDoc;
 

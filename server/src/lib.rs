@@ -13,6 +13,8 @@
 //!   authenticated by their signature instead of a bearer token.
 //! - `/api/docs` and `/api/docs/openapi.json`: the OpenAPI document ([`docs`]), open.
 //! - `/healthz` and `/metrics` ([`metrics`]): open unless [`ServerConfig`] closes them.
+//! - `/` and `/console/...`: the web console ([`console`]), embedded in the binary; its pages
+//!   call the API with the token the user gives them.
 //! - `/ui/...`: static files from [`ServerConfig::static_dir`] when set (the place for a web
 //!   console).
 //!
@@ -38,6 +40,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod console;
+pub mod deployed;
 pub mod docs;
 pub mod error;
 pub mod feed;
@@ -74,7 +78,7 @@ pub struct ServerConfig {
     pub open_metrics: bool,
     /// The webhook secrets and what each event does.
     pub webhooks: WebhookConfig,
-    /// Static files served under `/ui/` (a web console), if any.
+    /// Static files served under `/ui/` (beside the built-in console at `/`), if any.
     pub static_dir: Option<PathBuf>,
 }
 

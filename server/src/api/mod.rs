@@ -1,10 +1,13 @@
 //! The routes. Each submodule holds the handlers of one resource; [`router`] puts them together
-//! with auth, request metrics, docs and static files.
+//! with auth, request metrics, docs, the console and static files.
 
+pub mod diagram;
 pub mod events;
 pub mod observe;
 pub mod operations;
 pub mod personas;
+pub mod raci;
+pub mod tasks;
 pub mod webhooks;
 pub mod workflows;
 
@@ -17,7 +20,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::require_token;
-use crate::{AppState, ServerConfig, docs};
+use crate::{AppState, ServerConfig, console, docs};
 
 /// The server's routes.
 pub fn router(state: AppState, config: &ServerConfig) -> Router {
@@ -28,12 +31,18 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
         .route("/api/workflows/cancel/{id}", post(workflows::cancel))
         .route("/api/workflows/history", get(workflows::history))
         .route("/api/workflows/{id}/variables", get(workflows::variables).put(workflows::set_variables))
+        .route("/api/workflows/{id}/diagram", get(diagram::instance_diagram))
+        .route("/api/raci/{workflow}", get(raci::matrix))
+        .route("/api/tasks", get(tasks::list))
+        .route("/api/tasks/{key}/claim", post(tasks::claim))
+        .route("/api/tasks/{key}/complete", post(tasks::complete))
         .route("/api/incidents", get(operations::incidents))
         .route("/api/incidents/{key}/retry", post(operations::retry_incident))
         .route("/api/incidents/{key}/resolve", post(operations::resolve_incident))
         .route("/api/messages", post(operations::publish_message))
         .route("/api/signals", post(operations::broadcast_signal))
         .route("/api/deployments", get(operations::deployments).post(operations::deploy))
+        .route("/api/deployments/{key}/diagram", get(diagram::process_diagram))
         .route("/api/personas/types", get(personas::types).post(personas::load_types))
         .route("/api/personas/instances", get(personas::list).post(personas::create))
         .route(
@@ -49,7 +58,9 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
     let mut open = Router::new()
         .route("/api/webhooks/{source}/{event}", post(webhooks::receive))
         .route("/api/docs", get(docs::page))
-        .route("/api/docs/openapi.json", get(docs::json));
+        .route("/api/docs/openapi.json", get(docs::json))
+        .route("/", get(console::index))
+        .route("/console/{*path}", get(console::asset));
     let health = Router::new().route("/healthz", get(observe::health));
     let metrics = Router::new().route("/metrics", get(observe::metrics));
     let guarded = |routes: Router<AppState>, open_route: bool| {

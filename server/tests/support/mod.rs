@@ -122,6 +122,15 @@ impl TestServer {
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
 
+    /// Deploys the YAML workflow `server/tests/console/<file>` through the API.
+    pub async fn deploy_yaml(&self, file: &str) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/console").join(file);
+        let content = std::fs::read_to_string(&path).expect("a test workflow");
+        let resources = json!([{ "name": file, "content": content }]);
+        let (status, body) = self.call(Method::POST, "/api/deployments", Some(json!({ "resources": resources }))).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
     /// A request with the operator token; returns the status and the JSON body (`null` when
     /// the body is not JSON).
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
