@@ -452,7 +452,7 @@ impl TimerRecord {
             return None;
         }
         match &self.cron {
-            Some(cron) => crate::model::cron::CronSchedule::parse(cron).ok()?.next_after(self.due_date),
+            Some(cron) => feel::cron::CronSchedule::parse(cron).ok()?.next_after(self.due_date),
             None => self
                 .interval()
                 .filter(|interval| !interval.is_zero() && !interval.is_negative())

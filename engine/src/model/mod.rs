@@ -3,7 +3,6 @@
 //! (`Arc`) by every instance of the version.
 
 mod compile;
-pub mod cron;
 mod element_type;
 pub(crate) mod timer;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use feel::duration::IsoDuration;
 
-use super::cron::CronSchedule;
+use feel::cron::CronSchedule;
 
 use crate::expression::{ValueOrExpression, VariableLookup};
 

@@ -1,7 +1,8 @@
 //! Cron timer cycles as Zeebe accepts them: Spring-style, exactly six fields
 //! `second minute hour day-of-month month day-of-week` (names `JAN`–`DEC`, `MON`–`SUN`, `L`, `W`,
 //! `#`, `?`, and the macros `@hourly`, `@daily`, ...), evaluated in UTC. A day-of-month and a
-//! day-of-week that are both restricted must both match, as in Spring.
+//! day-of-week that are both restricted must both match, as in Spring. Beside [`crate::duration`]
+//! because both are timer values that the engine and the workflow compiler check alike.
 
 use chrono::{DateTime, Utc};
 use croner::Cron;
