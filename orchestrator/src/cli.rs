@@ -42,6 +42,18 @@ pub enum Command {
         #[command(flatten)]
         vars: VarArgs,
     },
+    /// The scheduled starts (timer start events: cycles, cron, dates) with their next fire times.
+    Schedules {
+        /// How many of the next fire times to show for each.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        next: usize,
+    },
+    /// Act on one scheduled start.
+    Schedule {
+        /// What to do.
+        #[command(subcommand)]
+        action: ScheduleAction,
+    },
     /// List the instances, or show one: active elements, variables, incidents, timers, jobs.
     Status {
         /// The process instance key.
@@ -241,6 +253,20 @@ pub struct AuditArgs {
     /// Only the newest N entries.
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
+}
+
+/// `schedule trigger`.
+#[derive(Debug, Subcommand)]
+pub enum ScheduleAction {
+    /// Fire a scheduled start by hand: start one instance there now. Its schedule is untouched.
+    Trigger {
+        /// The scheduled start as `orchestrator schedules` names it: the process id, with
+        /// `/<start event id>` when the process has several.
+        name: String,
+        /// The start variables.
+        #[command(flatten)]
+        vars: VarArgs,
+    },
 }
 
 /// `tasks complete`.

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use open::OpenReport;
-pub use schedules::ScheduledStart;
+pub use schedules::{ScheduledStart, scheduled_starts};
 pub use types::*;
 
 use origin::Origin;

@@ -8,6 +8,7 @@ use crate::error::{EngineError, Result};
 use crate::expression::ValueOrExpression;
 use crate::model::{ExecutableProcess, NodeIdx, Trigger};
 use crate::processing::behavior::messages;
+use crate::state::State;
 
 /// A pending timer start event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,28 +29,34 @@ pub struct ScheduledStart {
     pub next_due: Vec<i64>,
 }
 
+/// Every pending timer start event in `state` with at most `count` of its next due dates, by
+/// name. For a reader of a stored log beside a running engine: replay the records into a
+/// [`State`] and ask it here.
+pub fn scheduled_starts(state: &State, count: usize) -> Vec<ScheduledStart> {
+    let mut starts: Vec<ScheduledStart> = state
+        .timers
+        .iter()
+        .filter(|(_, timer)| timer.element_instance_key < 0)
+        .filter_map(|(_, timer)| {
+            let process = state.process(*state.process_by_key.get(&timer.process_definition_key)?);
+            Some(ScheduledStart {
+                name: start_name(process, &timer.element_id),
+                bpmn_process_id: process.bpmn_process_id.to_string(),
+                version: process.version,
+                element_id: timer.element_id.to_string(),
+                definition: timer_definition(process, timer.element).unwrap_or_default(),
+                next_due: timer.upcoming(count),
+            })
+        })
+        .collect();
+    starts.sort_by(|a, b| a.name.cmp(&b.name));
+    starts
+}
+
 impl EngineCore {
     /// Every pending timer start event with at most `count` of its next due dates, by name.
     pub fn scheduled_starts(&self, count: usize) -> Vec<ScheduledStart> {
-        let state = self.state();
-        let mut starts: Vec<ScheduledStart> = state
-            .timers
-            .iter()
-            .filter(|(_, timer)| timer.element_instance_key < 0)
-            .filter_map(|(_, timer)| {
-                let process = state.process(*state.process_by_key.get(&timer.process_definition_key)?);
-                Some(ScheduledStart {
-                    name: start_name(process, &timer.element_id),
-                    bpmn_process_id: process.bpmn_process_id.to_string(),
-                    version: process.version,
-                    element_id: timer.element_id.to_string(),
-                    definition: timer_definition(process, timer.element).unwrap_or_default(),
-                    next_due: timer.upcoming(count),
-                })
-            })
-            .collect();
-        starts.sort_by(|a, b| a.name.cmp(&b.name));
-        starts
+        scheduled_starts(self.state(), count)
     }
 
     /// Fires the timer start event `name` (as [`ScheduledStart::name`] says) by hand: starts one
