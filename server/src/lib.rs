@@ -42,6 +42,7 @@ pub mod docs;
 pub mod error;
 pub mod feed;
 pub mod metrics;
+pub mod repo_starts;
 pub mod webhook_config;
 
 use std::future::Future;
