@@ -405,6 +405,17 @@ pub struct RunArgs {
     /// types and create the instances first (`personas types`, `personas create`).
     #[arg(long, value_name = "ORG/PROJECT[/REPO]", value_parser = parsed::<Project>)]
     pub project: Option<Project>,
+    /// Watch this git repository: each new commit on --branch starts --on-commit once, with
+    /// the variables sha, author, message and changed_files (commits already started, as the
+    /// store remembers, never start again).
+    #[arg(long, value_name = "DIR", requires = "on_commit")]
+    pub watch_repo: Option<PathBuf>,
+    /// The branch --watch-repo watches.
+    #[arg(long, value_name = "NAME", default_value = "main", requires = "watch_repo")]
+    pub branch: String,
+    /// The process each new commit of --watch-repo starts.
+    #[arg(long, value_name = "PROCESS_ID", requires = "watch_repo")]
+    pub on_commit: Option<String>,
 }
 
 /// The clock `run` gives the engine.
