@@ -36,7 +36,7 @@ pub mod testing;
 
 pub use crate::core::{
     ActivateJobs, ActivatedJob, Deployment, ElementInstanceInfo, EngineCore, Incident, OpenReport,
-    ProcessInstanceCreated, ProcessMetadata, PublishMessage, UserTask, Variables,
+    ProcessInstanceCreated, ProcessMetadata, PublishMessage, ScheduledStart, UserTask, Variables, scheduled_starts,
 };
 pub use crate::engine::Engine;
 pub use clock::{Clock, SystemClock, VirtualClock};

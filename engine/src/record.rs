@@ -408,12 +408,68 @@ pub struct TimerRecord {
     /// the milliseconds. Missing in logs written before months were kept apart: 0.
     #[serde(default)]
     pub interval_months: i64,
+    /// The cron expression of a cron cycle (each firing due at its next match after the last),
+    /// else `None`. Missing in logs written before cron cycles: `None`.
+    #[serde(default)]
+    pub cron: Option<Arc<str>>,
 }
 
 impl TimerRecord {
+    /// The record of a timer scheduled for the catch element `element` (`element_id`).
+    pub(crate) fn scheduled(
+        schedule: crate::model::timer::Schedule,
+        element_id: Arc<str>,
+        element: NodeIdx,
+        process_definition_key: i64,
+        element_instance_key: i64,
+        process_instance_key: i64,
+    ) -> Self {
+        Self {
+            element_id,
+            element,
+            process_definition_key,
+            element_instance_key,
+            process_instance_key,
+            due_date: schedule.due,
+            repetitions: schedule.repetitions,
+            interval_millis: schedule.interval.millis(),
+            interval_months: schedule.interval.months(),
+            cron: schedule.cron,
+        }
+    }
+
     /// The cycle interval; `None` when the two parts have different signs (no schedule makes one).
     pub fn interval(&self) -> Option<IsoDuration> {
         IsoDuration::new(self.interval_months, self.interval_millis)
+    }
+
+    /// When the firing after this one is due, or `None` for the last firing. A cycle counts
+    /// from this firing's due date (not from when it actually fired), months by the calendar in
+    /// UTC, as in Zeebe (R/P1M from 2024-01-31: 2024-02-29, then 2024-03-29); a cron takes its
+    /// next match after this due date.
+    pub fn next_due(&self) -> Option<i64> {
+        if self.repetitions == 1 {
+            return None;
+        }
+        match &self.cron {
+            Some(cron) => feel::cron::CronSchedule::parse(cron).ok()?.next_after(self.due_date),
+            None => self
+                .interval()
+                .filter(|interval| !interval.is_zero() && !interval.is_negative())
+                .and_then(|interval| interval.add_to(self.due_date)),
+        }
+    }
+
+    /// The timer of the firing after this one (one repetition fewer), or `None` for the last.
+    pub fn next_firing(&self) -> Option<TimerRecord> {
+        let due_date = self.next_due()?;
+        let repetitions = if self.repetitions < 0 { -1 } else { self.repetitions - 1 };
+        Some(TimerRecord { due_date, repetitions, ..self.clone() })
+    }
+
+    /// The due dates of this firing and the ones after it, at most `count` of them.
+    pub fn upcoming(&self, count: usize) -> Vec<i64> {
+        std::iter::successors(Some(self.clone()), TimerRecord::next_firing).take(count).map(|t| t.due_date).collect()
     }
 }
 

@@ -61,6 +61,7 @@
 mod ast;
 mod builtins;
 mod compare;
+pub mod cron;
 pub mod duration;
 mod error;
 mod eval;

@@ -42,6 +42,18 @@ pub enum Command {
         #[command(flatten)]
         vars: VarArgs,
     },
+    /// The scheduled starts (timer start events: cycles, cron, dates) with their next fire times.
+    Schedules {
+        /// How many of the next fire times to show for each.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        next: usize,
+    },
+    /// Act on one scheduled start.
+    Schedule {
+        /// What to do.
+        #[command(subcommand)]
+        action: ScheduleAction,
+    },
     /// List the instances, or show one: active elements, variables, incidents, timers, jobs.
     Status {
         /// The process instance key.
@@ -243,6 +255,20 @@ pub struct AuditArgs {
     pub limit: Option<u32>,
 }
 
+/// `schedule trigger`.
+#[derive(Debug, Subcommand)]
+pub enum ScheduleAction {
+    /// Fire a scheduled start by hand: start one instance there now. Its schedule is untouched.
+    Trigger {
+        /// The scheduled start as `orchestrator schedules` names it: the process id, with
+        /// `/<start event id>` when the process has several.
+        name: String,
+        /// The start variables.
+        #[command(flatten)]
+        vars: VarArgs,
+    },
+}
+
 /// `tasks complete`.
 #[derive(Debug, Subcommand)]
 pub enum TasksAction {
@@ -383,6 +409,17 @@ pub struct RunArgs {
     /// types and create the instances first (`personas types`, `personas create`).
     #[arg(long, value_name = "ORG/PROJECT[/REPO]", value_parser = parsed::<Project>)]
     pub project: Option<Project>,
+    /// Watch this git repository: each new commit on --branch starts --on-commit once, with
+    /// the variables sha, author, message and changed_files (commits already started, as the
+    /// store remembers, never start again).
+    #[arg(long, value_name = "DIR", requires = "on_commit")]
+    pub watch_repo: Option<PathBuf>,
+    /// The branch --watch-repo watches.
+    #[arg(long, value_name = "NAME", default_value = "main", requires = "watch_repo")]
+    pub branch: String,
+    /// The process each new commit of --watch-repo starts.
+    #[arg(long, value_name = "PROCESS_ID", requires = "watch_repo")]
+    pub on_commit: Option<String>,
 }
 
 /// The clock `run` gives the engine.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use engine::history::History;
+use engine::state::State;
 use engine::store::{self, SharedConnection, SqliteStore, is_postgres_url, read_entries};
 use engine::{Clock, EngineCore, SystemClock};
 use personas::Registry;
@@ -169,6 +170,19 @@ impl StoreLocation {
         self.require_existing()?;
         let mut store = store::open_read_only(&self.location)?;
         Ok(History::fold(read_entries(&mut *store)?))
+    }
+
+    /// Replays the store's log into the engine's state without starting an engine (nothing
+    /// fires, nothing is written), beside an engine that may run on it. A missing SQLite file is
+    /// an error.
+    pub fn read_state(&self) -> Result<State> {
+        self.require_existing()?;
+        let mut store = store::open_read_only(&self.location)?;
+        let mut state = State::default();
+        for record in read_entries(&mut *store)?.into_iter().flat_map(|entry| entry.records) {
+            state.apply(record);
+        }
+        Ok(state)
     }
 }
 

@@ -46,6 +46,7 @@ pub mod docs;
 pub mod error;
 pub mod feed;
 pub mod metrics;
+pub mod repo_starts;
 pub mod webhook_config;
 
 use std::future::Future;
@@ -113,6 +114,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The webhook configuration.
     pub webhooks: Arc<WebhookConfig>,
+    /// Per process id, the commits that started it (webhook `start_per_commit`), made from the
+    /// log's history on first use.
+    pub commit_starts: Arc<std::sync::Mutex<std::collections::BTreeMap<String, repo_starts::CommitStarts>>>,
 }
 
 /// A running server: the engine's ticker and the log follower run from [`Server::start`] on.
@@ -145,6 +149,7 @@ impl Server {
             feed: feed.clone(),
             metrics,
             webhooks: Arc::new(config.webhooks.clone()),
+            commit_starts: Arc::default(),
         };
         if let Err(error) = feed.sync().await {
             tracing::warn!(%error, "could not read the store's log");

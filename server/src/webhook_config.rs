@@ -50,6 +50,12 @@ pub enum WebhookAction {
         /// The BPMN process id.
         start: String,
     },
+    /// For a GitHub `push`: start a workflow once per pushed commit (see
+    /// [`repo_starts`](crate::repo_starts)); a commit delivered again starts nothing.
+    StartPerCommit {
+        /// The BPMN process id.
+        start_per_commit: String,
+    },
 }
 
 /// The secrets and the actions per source and event.
@@ -106,6 +112,12 @@ mod tests {
         );
         assert_eq!(config.action("github", "issues"), Some(&WebhookAction::Start { start: "wf1".into() }));
         assert_eq!(config.action("github", "push"), None);
+        let per_commit =
+            WebhookConfig::from_env_and_yaml("hooks.yaml", Some("github:\n  push: { start_per_commit: ci }\n"));
+        assert_eq!(
+            per_commit.expect("reads").action("github", "push"),
+            Some(&WebhookAction::StartPerCommit { start_per_commit: "ci".into() })
+        );
         let bad = WebhookConfig::from_env_and_yaml("hooks.yaml", Some("github:\n  push: [1, 2]\n")).expect_err("bad");
         assert!(bad.starts_with("hooks.yaml:2:"), "{bad}");
         let source = WebhookConfig::from_env_and_yaml("hooks.yaml", Some("gitlab: {}\n")).expect_err("unknown source");

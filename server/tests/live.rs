@@ -199,3 +199,51 @@ async fn signed_webhooks_publish_or_start_and_bad_signatures_change_nothing() {
     let unknown = post("gitlab", "push", "{}").send().await.expect("answers");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_webhook_starts_a_workflow_once_per_commit_even_when_delivered_twice() {
+    let server = TestServer::start_with(|config| {
+        config.webhooks.actions.entry("github".into()).or_default().insert(
+            "push".into(),
+            server::webhook_config::WebhookAction::StartPerCommit { start_per_commit: "order".into() },
+        );
+    })
+    .await;
+    server.deploy_models().await;
+    let commit = |sha: &str, file: &str| {
+        json!({"id": sha, "message": format!("change {file}"), "author": {"name": "Ada", "email": "ada@example.org"},
+               "added": [file], "removed": [], "modified": []})
+    };
+    let push =
+        json!({"ref": "refs/heads/main", "commits": [commit("aaa1", "a.rs"), commit("bbb2", "b.rs")]}).to_string();
+    let deliver = |body: String| {
+        let signature = github_signature(&body);
+        server
+            .client()
+            .post(format!("{}/api/webhooks/github/push", server.base))
+            .header("x-hub-signature-256", signature)
+            .body(body)
+            .send()
+    };
+    let first = deliver(push.clone()).await.expect("answers");
+    assert_eq!(first.status(), StatusCode::ACCEPTED);
+    let first: Value = first.json().await.expect("JSON");
+    assert_eq!(first["action"], json!("started_per_commit"), "{first}");
+    assert_eq!(first["branch"], json!("main"));
+    let started = first["started"].as_array().expect("started");
+    assert_eq!(started.iter().map(|s| s["sha"].clone()).collect::<Vec<_>>(), [json!("aaa1"), json!("bbb2")]);
+    let key = started[1]["process_instance_key"].as_i64().expect("a key");
+    let (_, status) = server.call(Method::GET, &format!("/api/workflows/status/{key}"), None).await;
+    assert_eq!(status["variables"]["sha"], json!("bbb2"), "{status}");
+    assert_eq!(status["variables"]["changed_files"], json!(["b.rs"]));
+    assert_eq!(status["variables"]["author"], json!("Ada <ada@example.org>"));
+
+    let again: Value = deliver(push).await.expect("answers").json().await.expect("JSON");
+    assert_eq!(again["started"], json!([]), "a redelivery starts nothing: {again}");
+    assert_eq!(again["already_started"], json!(["aaa1", "bbb2"]));
+
+    let bad = deliver(json!({"ref": "refs/heads/main"}).to_string()).await.expect("answers");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let bad: Value = bad.json().await.expect("JSON");
+    assert!(bad.to_string().contains("no `commits` list"), "{bad}");
+}

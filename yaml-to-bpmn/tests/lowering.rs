@@ -378,3 +378,56 @@ fn templated_notification_target_is_an_input_and_stays_out_of_the_name() {
     assert_eq!(header(&notify, "target"), None);
     assert_eq!(notify.common.name.as_deref(), Some("Notify via email"));
 }
+
+fn scheduled(schedule: &str) -> String {
+    format!(
+        "metadata:\n  id: nightly\n  name: Nightly\ninputs:\n  - name: SUITE\n    type: string\n    default: smoke\n{schedule}steps:\n  - id: a\n    action: log\n    message: hi\n"
+    )
+}
+
+#[test]
+fn a_schedule_is_a_timer_start_beside_the_none_start() {
+    for (schedule, cycle, date) in [
+        ("schedule:\n  cron: \"0 0 2 * * *\"\n", Some("0 0 2 * * *"), None),
+        ("schedule:\n  cycle: R/PT1H\n", Some("R/PT1H"), None),
+        ("schedule:\n  date: 2030-01-01T09:00:00Z\n", None, Some("2030-01-01T09:00:00Z")),
+    ] {
+        let d = compile(&scheduled(schedule));
+        let timer = node(&d, "workflow__schedule");
+        let FlowNodeKind::Event(event) = &timer.kind else { panic!("an event") };
+        assert!(matches!(event.kind, EventKind::Start { .. }));
+        let Some(EventDefinitionKind::Timer { time_date, time_duration, time_cycle }) =
+            event.definition().map(|d| &d.kind)
+        else {
+            panic!("a timer")
+        };
+        assert_eq!(time_cycle.as_ref().map(|e| e.body.as_str()), cycle);
+        assert_eq!(time_date.as_ref().map(|e| e.body.as_str()), date);
+        assert!(time_duration.is_none());
+        // Both starts join before the workflow's first task, so either one runs it all.
+        let join = node(&d, "workflow__begin");
+        assert!(matches!(&join.kind, FlowNodeKind::Gateway(g) if g.kind == GatewayKind::Exclusive));
+        for start in ["workflow__start", "workflow__schedule"] {
+            let targets: Vec<String> = flows_from(&d, start).into_iter().map(|f| f.target_ref).collect();
+            assert_eq!(targets, ["workflow__begin"], "{start}");
+        }
+        let after: Vec<String> = flows_from(&d, "workflow__begin").into_iter().map(|f| f.target_ref).collect();
+        assert_eq!(after, ["workflow__init"]);
+    }
+}
+
+#[test]
+fn a_workflow_without_schedule_has_no_timer_start() {
+    let d = compile(&scheduled(""));
+    let targets: Vec<String> = flows_from(&d, "workflow__start").into_iter().map(|f| f.target_ref).collect();
+    assert_eq!(targets, ["workflow__init"]);
+}
+
+#[test]
+fn a_scheduled_workflow_needs_a_default_for_every_required_input() {
+    let yaml = scheduled("schedule:\n  cycle: R/PT1H\n").replace("    default: smoke\n", "    required: true\n");
+    let outcome = compile_str("t.yaml", &yaml);
+    let error = outcome.diagnostics.iter().find(|d| d.is_error()).expect("an error");
+    assert_eq!(error.pos.line, 9, "at the schedule's value: {error}");
+    assert!(error.message.contains("input `SUITE` is required and has no default"), "{error}");
+}

@@ -71,7 +71,7 @@ fn construct_samples_compile_without_diagnostics_beyond_the_expected_ones() {
     let outcome = compile_set(&good_sources());
     let messages: Vec<String> = outcome.diagnostics.iter().map(ToString::to_string).collect();
     assert!(!outcome.has_errors(), "{}", messages.join("\n"));
-    assert_eq!(outcome.workflows.len(), 3);
+    assert_eq!(outcome.workflows.len(), 4);
     // Every name read is set somewhere, so the one warning left is the shell output the command
     // does not print.
     let warnings: Vec<&String> = messages.iter().filter(|m| m.contains(": warning: ")).collect();

@@ -190,17 +190,7 @@ fn schedule_start_timers(m: &mut crate::processing::Machine, process: &Arc<Execu
     for (start, trigger) in process.start_events() {
         let Trigger::Timer(spec) = trigger else { continue };
         let Ok(schedule) = spec.schedule(m.now, &crate::expression::NoVariables) else { continue };
-        let record = TimerRecord {
-            element_id: process.node(start).id.clone(),
-            element: start,
-            process_definition_key: process.key,
-            element_instance_key: -1,
-            process_instance_key: -1,
-            due_date: schedule.due,
-            repetitions: schedule.repetitions,
-            interval_millis: schedule.interval.millis(),
-            interval_months: schedule.interval.months(),
-        };
+        let record = TimerRecord::scheduled(schedule, process.node(start).id.clone(), start, process.key, -1, -1);
         let key = m.key();
         m.write(key, Intent::TimerCreated, RecordValue::Timer(record));
     }

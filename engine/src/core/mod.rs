@@ -6,6 +6,7 @@ pub(crate) mod deploy;
 mod jobs;
 mod open;
 mod origin;
+mod schedules;
 mod time;
 pub(crate) mod types;
 
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use open::OpenReport;
+pub use schedules::{ScheduledStart, scheduled_starts};
 pub use types::*;
 
 use origin::Origin;

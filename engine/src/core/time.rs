@@ -7,7 +7,7 @@ use serde_json::Map;
 use super::{EngineCore, Origin};
 use crate::model::NodeKind;
 use crate::processing::behavior::{events, messages};
-use crate::record::{Intent, JobRecord, RecordValue, TimerRecord};
+use crate::record::{Intent, JobRecord, RecordValue};
 
 /// Something that fell due, by its key.
 enum Due {
@@ -92,12 +92,6 @@ impl EngineCore {
         } else {
             events::trigger(&mut self.m, timer.element_instance_key, timer.element, empty, false)
         };
-        // A cycle's next firing counts from this one's due date, its months by the calendar in
-        // UTC, as in Zeebe (R/P1M from 2024-01-31: 2024-02-29, then 2024-03-29).
-        let next_due = timer
-            .interval()
-            .filter(|interval| timer.repetitions != 1 && !interval.is_zero() && !interval.is_negative())
-            .and_then(|interval| interval.add_to(timer.due_date));
         let non_interrupting = self.m.state.process_by_key.get(&timer.process_definition_key).is_some_and(|&def| {
             let process = self.m.state.process(def);
             match &process.node(timer.element).kind {
@@ -108,12 +102,7 @@ impl EngineCore {
                 _ => false,
             }
         });
-        if let Some(due_date) = next_due.filter(|_| accepted && non_interrupting) {
-            let next = TimerRecord {
-                due_date,
-                repetitions: if timer.repetitions < 0 { -1 } else { timer.repetitions - 1 },
-                ..timer
-            };
+        if let Some(next) = timer.next_firing().filter(|_| accepted && non_interrupting) {
             let next_key = self.m.key();
             self.m.write(next_key, Intent::TimerCreated, RecordValue::Timer(next));
         }

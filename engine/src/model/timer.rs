@@ -1,8 +1,14 @@
 //! Timer definitions: ISO-8601 durations (`PT1H`), date-times (`2024-05-01T10:00:00Z`, no zone =
-//! UTC) and repeating intervals (`R3/PT1H`, `R/PT5M`, `R2/2024-05-01T10:00:00Z/PT1H`). Static values
-//! are checked at deploy; expressions are evaluated when the catch element activates.
+//! UTC), repeating intervals (`R3/PT1H`, `R/PT5M`, `R2/2024-05-01T10:00:00Z/PT1H`) and, as in
+//! Zeebe, any cycle not starting with `R` as a six-field cron expression (`0 0 9 * * MON-FRI`).
+//! Static values are checked at deploy; expressions are evaluated when the catch element
+//! activates.
+
+use std::sync::Arc;
 
 use feel::duration::IsoDuration;
+
+use feel::cron::CronSchedule;
 
 use crate::expression::{ValueOrExpression, VariableLookup};
 
@@ -27,14 +33,17 @@ pub struct TimerSpec {
 }
 
 /// When a timer fires next and how often it repeats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
     /// First due date (epoch milliseconds).
     pub due: i64,
     /// Number of firings (`-1` = forever).
     pub repetitions: i32,
-    /// Interval between firings (zero for a one-shot timer); its months are added by the calendar.
+    /// Interval between firings (zero for a one-shot timer or a cron); its months are added by
+    /// the calendar.
     pub interval: IsoDuration,
+    /// The cron expression of a cron cycle: each firing is due at its next match after the last.
+    pub cron: Option<Arc<str>>,
 }
 
 impl TimerSpec {
@@ -53,11 +62,18 @@ pub fn schedule(kind: TimerKind, text: &str, now: i64) -> Result<Schedule, Strin
     match kind {
         TimerKind::Duration => {
             let duration = parse_duration(text)?;
-            Ok(Schedule { due: due_after(now, duration, text)?, repetitions: 1, interval: IsoDuration::ZERO })
+            Ok(Schedule {
+                due: due_after(now, duration, text)?,
+                repetitions: 1,
+                interval: IsoDuration::ZERO,
+                cron: None,
+            })
         }
-        TimerKind::Date => Ok(Schedule { due: date_millis(text)?, repetitions: 1, interval: IsoDuration::ZERO }),
+        TimerKind::Date => {
+            Ok(Schedule { due: date_millis(text)?, repetitions: 1, interval: IsoDuration::ZERO, cron: None })
+        }
         TimerKind::Cycle => {
-            let rest = text.strip_prefix('R').ok_or_else(|| cycle_error(text))?;
+            let Some(rest) = text.strip_prefix('R') else { return cron_schedule(text, now) };
             let mut parts = rest.split('/');
             let count = parts.next().unwrap_or_default();
             let repetitions =
@@ -71,13 +87,24 @@ pub fn schedule(kind: TimerKind, text: &str, now: i64) -> Result<Schedule, Strin
                 Some(start) => start,
                 None => due_after(now, interval, text)?,
             };
-            Ok(Schedule { due, repetitions, interval })
+            Ok(Schedule { due, repetitions, interval, cron: None })
         }
     }
 }
 
+/// A cron cycle: due at the first match after `now`, repeating forever.
+fn cron_schedule(text: &str, now: i64) -> Result<Schedule, String> {
+    let due = CronSchedule::parse(text)?
+        .next_after(now)
+        .ok_or_else(|| format!("Invalid cron expression '{text}': it never matches after the current time"))?;
+    Ok(Schedule { due, repetitions: -1, interval: IsoDuration::ZERO, cron: Some(Arc::from(text)) })
+}
+
 fn cycle_error(text: &str) -> String {
-    format!("Invalid time cycle '{text}': expected R<n>/<duration> or R<n>/<start>/<duration> (cron is not supported)")
+    format!(
+        "Invalid time cycle '{text}': expected R<n>/<duration>, R<n>/<start>/<duration> or a six-field cron \
+         expression like '0 0 * * * *'"
+    )
 }
 
 /// An ISO-8601 duration such as `PT1H30M`, `P2D`, `P1M` or `-PT5S`.
@@ -180,12 +207,31 @@ mod tests {
     fn cycles_parse_repetitions_and_start() {
         assert_eq!(
             schedule(TimerKind::Cycle, "R3/PT1H", 0),
-            Ok(Schedule { due: 3_600_000, repetitions: 3, interval: IsoDuration::from_millis(3_600_000) })
+            Ok(Schedule { due: 3_600_000, repetitions: 3, interval: IsoDuration::from_millis(3_600_000), cron: None })
         );
         assert_eq!(schedule(TimerKind::Cycle, "R/PT1S", 0).map(|s| s.repetitions), Ok(-1));
         assert_eq!(schedule(TimerKind::Cycle, "R2/1970-01-01T00:00:10Z/PT1S", 0).map(|s| s.due), Ok(10_000));
-        assert!(schedule(TimerKind::Cycle, "0 0 9 * * MON", 0).is_err());
+        assert!(schedule(TimerKind::Cycle, "R3", 0).is_err_and(|e| e.contains("R<n>/<duration>")));
         let monthly = schedule(TimerKind::Cycle, "R3/P1M", JAN_31);
-        assert_eq!(monthly, Ok(Schedule { due: FEB_29, repetitions: 3, interval: IsoDuration::from_months(1) }));
+        assert_eq!(
+            monthly,
+            Ok(Schedule { due: FEB_29, repetitions: 3, interval: IsoDuration::from_months(1), cron: None })
+        );
+    }
+
+    #[test]
+    fn a_cycle_without_r_is_a_cron_due_at_its_next_match_forever() {
+        // 2024-01-01T00:00:00Z is a Monday: the next weekday 09:00 is that day's.
+        let monday = date_millis("2024-01-01T00:00:00Z").expect("a date");
+        let cron = schedule(TimerKind::Cycle, "0 0 9 * * MON-FRI", monday).expect("a cron cycle");
+        assert_eq!(cron.due, monday + 9 * 3_600_000);
+        assert_eq!(
+            (cron.repetitions, cron.interval, cron.cron.as_deref()),
+            (-1, IsoDuration::ZERO, Some("0 0 9 * * MON-FRI"))
+        );
+        let error = schedule(TimerKind::Cycle, "0 0 9 * *", monday).expect_err("five fields");
+        assert!(error.starts_with("Invalid cron expression '0 0 9 * *'") && error.contains("six"), "{error}");
+        let never = schedule(TimerKind::Cycle, "0 0 0 30 2 *", monday).expect_err("no 30 February");
+        assert!(never.contains("never matches"), "{never}");
     }
 }

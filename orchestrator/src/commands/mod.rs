@@ -7,6 +7,7 @@ pub(crate) mod guard;
 mod history;
 mod lists;
 mod personas;
+mod schedules;
 mod status;
 
 use std::process::ExitCode;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 pub use change::start_instance;
 pub use status::section;
 
-use crate::cli::{Cli, Command, GuardAction, IncidentsAction, TasksAction};
+use crate::cli::{Cli, Command, GuardAction, IncidentsAction, ScheduleAction, TasksAction};
 use crate::failure::{Failure, Result};
 use crate::store::StoreLocation;
 
@@ -34,6 +35,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Deploy { paths } => change::deploy(&store, &paths, format),
         Command::Start { process_id, vars } => change::start(&store, &process_id, &vars, format),
+        Command::Schedules { next } => schedules::list(&store, next, format),
+        Command::Schedule { action: ScheduleAction::Trigger { name, vars } } => {
+            schedules::trigger(&store, &name, &vars, format)
+        }
         Command::Status { instance: None } => status::list(&store, format),
         Command::Status { instance: Some(key) } => status::show(&store, key, format),
         Command::History { instance } => history::show(&store, instance, format),

@@ -10,6 +10,7 @@
 //! timer whenever nothing else can happen ([`clock`]).
 
 mod clock;
+mod commits;
 pub(crate) mod console;
 pub(crate) mod handlers;
 mod routing;
@@ -33,6 +34,7 @@ use crate::failure::{Failure, Result};
 use crate::output::{print_json, say, time};
 use crate::store::StoreLocation;
 use crate::{deploy, vars};
+use commits::CommitWatch;
 use console::Console;
 use handlers::Mode;
 use routing::Routing;
@@ -123,10 +125,14 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         routing.gate_spend(&mut settings.settings, args.actions.as_deref())?;
         console.line(&routing.describe());
     }
+    let commits = CommitWatch::open(store, args)?;
+    if let Some(commits) = &commits {
+        console.line(&commits.describe());
+    }
     let engine = Engine::new(core);
     let mode = simulate.map_or(Mode::DryRun, |handler| Mode::Simulate(handler, virtual_clock.clone()));
     let serving = Serving { worker, mode, settings, clock: virtual_clock, routing };
-    let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, &console))?;
+    let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, commits, &console))?;
     console.finish();
     let summary = engine.with(|core| summarize(core, followed.zip(seed)))?;
     Ok(finish(&stop, &counts, summary.as_ref(), format))
@@ -163,7 +169,13 @@ struct Serving {
 }
 
 /// Runs ticker, handlers and watcher until the condition holds or Ctrl-C comes; then drains.
-async fn serve(engine: Engine, until: Until, serving: &Serving, console: &Console) -> Result<(Stop, Counts)> {
+async fn serve(
+    engine: Engine,
+    until: Until,
+    serving: &Serving,
+    mut commits: Option<CommitWatch>,
+    console: &Console,
+) -> Result<(Stop, Counts)> {
     let job_types = handlers::job_types();
     let mut watch = Watch::new(until, &job_types);
     // Look once before anything runs, so every running instance is followed from the start.
@@ -199,6 +211,9 @@ async fn serve(engine: Engine, until: Until, serving: &Serving, console: &Consol
             biased;
             _ = &mut ctrl_c => break Stop::Interrupted,
             _ = beat.tick() => {}
+        }
+        if let Some(commits) = &mut commits {
+            commits.poll(&engine, console);
         }
         if let Some(clock) = &serving.clock
             && let Some(at) = engine.with(|core| clock::leap(core, clock, watch.jobs_moving(core.state())))

@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 use crate::AppState;
 use crate::auth::Secret;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::repo_starts::{CommitStarts, commits_from_push};
 use crate::webhook_config::{AZURE_SECRET_VARIABLE, GITHUB_SECRET_VARIABLE, WebhookAction};
 
 fn unauthorized(message: impl Into<String>) -> ApiError {
@@ -112,6 +113,31 @@ pub async fn receive(
             let created = state.engine.run(|core| core.create_instance(&start, None, variables)).await?;
             json!({ "action": "started", "workflow": start, "process_instance_key": created.process_instance_key })
         }
+        Some(WebhookAction::StartPerCommit { start_per_commit }) => {
+            start_per_commit_of(&state, &start_per_commit, &payload)?
+        }
     };
     Ok((StatusCode::ACCEPTED, Json(done)))
+}
+
+/// Starts `process_id` once per commit of a push payload; the commits that already started it
+/// (also before a restart, as the log's history says) start nothing.
+fn start_per_commit_of(state: &AppState, process_id: &str, payload: &Value) -> ApiResult<Value> {
+    let (branch, commits) = commits_from_push(payload).map_err(ApiError::bad_request)?;
+    let mut all = state.commit_starts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let starts = all
+        .entry(process_id.to_owned())
+        .or_insert_with(|| CommitStarts::from_history(process_id, &state.feed.history()));
+    let mut started = Vec::new();
+    let mut already = Vec::new();
+    for commit in &commits {
+        match state.engine.with(|core| starts.start(core, commit))? {
+            Some(created) => {
+                started.push(json!({ "sha": commit.sha, "process_instance_key": created.process_instance_key }))
+            }
+            None => already.push(commit.sha.clone()),
+        }
+    }
+    Ok(json!({ "action": "started_per_commit", "workflow": process_id, "branch": branch,
+               "started": started, "already_started": already }))
 }

@@ -31,6 +31,30 @@ pub struct Workflow {
     pub error_handling: Option<ErrorHandling>,
     /// The workflow's SLA: top-level `sla:`, or the seeds' `metadata.sla`.
     pub sla: Option<Sla>,
+    /// `schedule:`: when the workflow also starts by itself.
+    pub schedule: Option<Schedule>,
+}
+
+/// `schedule:`: a timer start event beside the none start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// Which timer form.
+    pub kind: ScheduleKind,
+    /// The value as written: `R/PT1H`, `0 0 2 * * *` or a date-time.
+    pub value: String,
+    /// Where the value starts.
+    pub pos: Pos,
+}
+
+/// The forms of `schedule:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleKind {
+    /// `cycle:` an ISO-8601 repeating interval (a BPMN `timeCycle`).
+    Cycle,
+    /// `cron:` Zeebe's six-field cron (also a BPMN `timeCycle`).
+    Cron,
+    /// `date:` once at a date-time (a BPMN `timeDate`).
+    Date,
 }
 
 /// `metadata`.

@@ -18,7 +18,7 @@ pub fn parse_workflow(root: &Node, diags: &mut Diagnostics) -> Option<Workflow> 
             None
         }
     };
-    let inputs = top.list("inputs", diags).iter().filter_map(|n| parse_input(n, diags)).collect();
+    let inputs: Vec<Input> = top.list("inputs", diags).iter().filter_map(|n| parse_input(n, diags)).collect();
     let prerequisites = top.list("prerequisites", diags).iter().filter_map(|n| parse_prerequisite(n, diags)).collect();
     let steps = match top.entry("steps") {
         Some(entry) => parse_steps(&entry.value, "", diags),
@@ -31,13 +31,26 @@ pub fn parse_workflow(root: &Node, diags: &mut Diagnostics) -> Option<Workflow> 
     let success_criteria = top.list("successCriteria", diags).iter().filter_map(Node::scalar_text).collect();
     let error_handling = top.get("errorHandling").and_then(|n| parse_error_handling(n, diags));
     let sla = top.get("sla").and_then(|n| parse_sla(n, diags));
+    let schedule = top.get("schedule").and_then(|n| super::schedule::parse_schedule(n, diags));
     top.finish(diags);
     let metadata = metadata?;
     if let (Some(_), Some(seed_sla)) = (&sla, &metadata.sla) {
         diags.error(seed_sla.pos, "the workflow has both `sla:` and `metadata.sla`; keep one (the top-level `sla:` can say what a breach does)");
     }
     let sla = sla.or_else(|| metadata.sla.clone());
-    Some(Workflow { metadata, inputs, prerequisites, steps, outputs, success_criteria, error_handling, sla })
+    if let Some(schedule) = &schedule {
+        for input in inputs.iter().filter(|i: &&Input| i.must_be_passed()) {
+            diags.error(
+                schedule.pos,
+                format!(
+                    "`schedule` starts the workflow without inputs, but input `{}` is required and has no default; \
+                     give it a `default:`",
+                    input.name
+                ),
+            );
+        }
+    }
+    Some(Workflow { metadata, inputs, prerequisites, steps, outputs, success_criteria, error_handling, sla, schedule })
 }
 
 /// True for names usable as BPMN element ids and FEEL context keys: a letter or `_`, then

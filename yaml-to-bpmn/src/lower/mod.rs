@@ -28,12 +28,12 @@ use std::collections::HashSet;
 use bpmn::Definitions;
 use bpmn::model::zeebe::{IoMapping, Mapping, Properties, Property, Script, VersionTag};
 use bpmn::model::{
-    Common, Documentation, ErrorDef, Escalation, EventKind, ExtensionElement, FlowElement, FlowNodeKind, Process,
-    RootElement, Task, TaskKind,
+    Common, Documentation, ErrorDef, Escalation, EventDefinition, EventDefinitionKind, EventKind, ExtensionElement,
+    FlowElement, FlowNodeKind, GatewayKind, Process, RootElement, Task, TaskKind,
 };
 
 use crate::diagnostic::{Diagnostics, Pos};
-use crate::dialect::ast::{Action, Step, Workflow};
+use crate::dialect::ast::{Action, Schedule, ScheduleKind, Step, Workflow};
 use crate::index::WorkflowIndex;
 use crate::personas::PersonaCatalogue;
 use crate::template::{Translator, feel_string};
@@ -181,6 +181,10 @@ impl Lowerer<'_, '_> {
         let mut scope = Scope::new();
         let start = self.ids.fresh("workflow__start");
         scope.push(FlowElement::Node(node(&start, "Start", None, start_event())));
+        let start = match &workflow.schedule {
+            Some(schedule) => self.scheduled_start(&mut scope, &start, schedule),
+            None => start,
+        };
         let init = self.init_task(workflow);
         scope.push(FlowElement::Node(init.clone()));
         connect(&mut self.ids, &mut scope, &start, &init.common.id, None, None);
@@ -330,6 +334,28 @@ impl Lowerer<'_, '_> {
         for note in std::mem::take(&mut self.translator.notes) {
             self.diags.warning(pos, note);
         }
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// The timer start event of `schedule:` beside the none start `start`, both joined by an
+    /// exclusive gateway whose id it returns (the flow goes on from there).
+    fn scheduled_start(&mut self, scope: &mut Scope, start: &str, schedule: &Schedule) -> String {
+        let timer = self.ids.fresh("workflow__schedule");
+        let value = Some(bpmn::model::Expression::formal(schedule.value.clone()));
+        let (time_date, time_cycle) = match schedule.kind {
+            ScheduleKind::Date => (value, None),
+            ScheduleKind::Cycle | ScheduleKind::Cron => (None, value),
+        };
+        let definition =
+            EventDefinition::new(EventDefinitionKind::Timer { time_date, time_duration: None, time_cycle });
+        let event = bpmn::model::Event::new(EventKind::Start { is_interrupting: None }, Some(definition));
+        let name = format!("On schedule {}", schedule.value);
+        scope.push(FlowElement::Node(node(&timer, &name, None, FlowNodeKind::Event(event))));
+        let join = self.gateway(scope, "workflow__begin", "Started", GatewayKind::Exclusive, false);
+        connect(&mut self.ids, scope, start, &join, None, None);
+        connect(&mut self.ids, scope, &timer, &join, None, None);
+        join
     }
 }
 

@@ -44,17 +44,14 @@ pub(crate) fn open(m: &mut Machine, owner: &Element, catch: NodeIdx, trigger: &M
     match trigger {
         ModelTrigger::Timer(spec) => {
             let schedule = spec.schedule(m.now, &m.view(owner.key)).map_err(Failure::extract_value)?;
-            let record = TimerRecord {
-                element_id: owner.process.node(catch).id.clone(),
-                element: catch,
-                process_definition_key: owner.process.key,
-                element_instance_key: owner.key,
-                process_instance_key: owner.process_instance,
-                due_date: schedule.due,
-                repetitions: schedule.repetitions,
-                interval_millis: schedule.interval.millis(),
-                interval_months: schedule.interval.months(),
-            };
+            let record = TimerRecord::scheduled(
+                schedule,
+                owner.process.node(catch).id.clone(),
+                catch,
+                owner.process.key,
+                owner.key,
+                owner.process_instance,
+            );
             let key = m.key();
             m.write(key, Intent::TimerCreated, RecordValue::Timer(record));
         }
