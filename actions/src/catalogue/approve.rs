@@ -31,8 +31,4 @@ pub fn spec() -> ActionSpec {
 
 /// None: a person (the task list) or a simulation votes.
 #[cfg(feature = "run")]
-pub(crate) fn handler(
-    _settings: &crate::Settings,
-) -> Result<Option<std::sync::Arc<dyn workers::JobHandler>>, crate::SettingsError> {
-    Ok(None)
-}
+pub(crate) use super::no_real_handler as handler;

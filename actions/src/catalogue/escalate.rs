@@ -26,8 +26,4 @@ pub fn spec() -> ActionSpec {
 
 /// None: the escalation target (a person or a simulation) takes it.
 #[cfg(feature = "run")]
-pub(crate) fn handler(
-    _settings: &crate::Settings,
-) -> Result<Option<std::sync::Arc<dyn workers::JobHandler>>, crate::SettingsError> {
-    Ok(None)
-}
+pub(crate) use super::no_real_handler as handler;

@@ -34,6 +34,12 @@ macro_rules! catalogue {
     };
 }
 
+/// The `handler` of an action that only a person, a dry run or a simulation performs.
+#[cfg(feature = "run")]
+pub(crate) fn no_real_handler(_settings: &Settings) -> Result<Option<Arc<dyn JobHandler>>, SettingsError> {
+    Ok(None)
+}
+
 // One action a line (kept so by `rustfmt::skip`), so adding one is a one-line change.
 #[rustfmt::skip]
 catalogue![
