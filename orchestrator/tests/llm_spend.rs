@@ -1,7 +1,8 @@
 //! `run --project --actions FILE` with the `llm` action for real, against llm-katan (an echo
 //! provider emulator written by others): the call is held against and charged to the budget
 //! of the persona instance the job was routed to, at the actions file's prices, and a call
-//! that would pass the instance's daily limit is never sent and throws `SPEND_LIMIT_EXCEEDED`.
+//! that would pass the instance's daily limit is never sent and throws `SPEND_LIMIT_EXCEEDED`;
+//! the call goes to the instance's own providers, in its order.
 
 mod support;
 
@@ -26,7 +27,8 @@ steps:
 "#;
 
 /// A store with the catalogue loaded and `dev-1`, a backend developer in acme/shop with
-/// `daily_limit`; the workflow and an actions file for `katan` beside it.
+/// `daily_limit` whose one provider is `katan-b`; the workflow and an actions file that
+/// configures `katan-a` before `katan-b` (both the one llm-katan) beside it.
 fn staffed(katan: &Katan, daily_limit: &str) -> Workdir {
     let dir = Workdir::new();
     let catalogue = workspace().join("workflows/personas/types.yaml").display().to_string();
@@ -41,11 +43,13 @@ fn staffed(katan: &Katan, daily_limit: &str) -> Workdir {
         "acme/shop",
         "--daily-limit",
         daily_limit,
+        "--provider",
+        "katan-b:echo-model",
     ])
     .expect_code(0);
     std::fs::write(dir.path().join("think-demo.yaml"), WORKFLOW).unwrap();
     let actions = format!(
-        "workspace: .\nllm:\n  providers:\n    - name: katan\n      kind: open-ai-compatible\n      base_url: {}/v1\n      model: echo-model\n      api_key_env: {KEY_VAR}\nprices:\n  echo-model: {{input_per_1k: \"0.5\", output_per_1k: \"1.5\"}}\n",
+        "workspace: .\nllm:\n  providers:\n    - name: katan-a\n      kind: open-ai-compatible\n      base_url: {0}/v1\n      model: echo-model\n      api_key_env: {KEY_VAR}\n    - name: katan-b\n      kind: open-ai-compatible\n      base_url: {0}/v1\n      model: echo-model\n      api_key_env: {KEY_VAR}\nprices:\n  echo-model: {{input_per_1k: \"0.5\", output_per_1k: \"1.5\"}}\n",
         katan.url()
     );
     std::fs::write(dir.path().join("actions.yaml"), actions).unwrap();
@@ -88,7 +92,7 @@ fn an_llm_call_is_charged_to_the_instance_it_was_routed_to() {
         .find(|change| change["name"] == "llm_usage")
         .map(|change| change["value"].clone())
         .unwrap_or_else(|| panic!("no llm_usage recorded: {history}"));
-    assert_eq!(usage["provider"], "katan", "{usage}");
+    assert_eq!(usage["provider"], "katan-b", "the instance's own provider list is followed: {usage}");
     let cost = usage["cost"].as_f64().unwrap_or_default();
     assert!(cost > 0.0, "the call was priced: {usage}");
 

@@ -117,3 +117,152 @@ fn routing_without_persona_types_is_refused_with_what_to_do() {
     let refused = dir.run(&["run", "--deploy", &bpmn, "--until-idle", "--project", "acme/shop"]).expect_code(2);
     assert!(refused.stderr.contains("personas types"), "{}", refused.stderr);
 }
+
+/// The registry's assignments in the store: (job, instance, started, finished).
+type Assignments = Vec<(i64, i64, i64, Option<i64>)>;
+
+/// Reads the registry's assignments, its instances' open-task counters and capacities, and the
+/// job keys of the routing entries that assigned a job.
+async fn registry_rows(store: &std::path::Path) -> (Assignments, Vec<(i64, i64, i64)>, Vec<i64>) {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}?mode=ro", store.display());
+    let mut db = sqlx::SqliteConnection::connect(&url).await.expect("the store opens for reading");
+    let assignments: Assignments =
+        sqlx::query_as("SELECT job_key, instance_id, started_at, finished_at FROM persona_assignment ORDER BY id")
+            .fetch_all(&mut db)
+            .await
+            .expect("assignments");
+    let instances: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT id, open_tasks, max_concurrent_tasks FROM persona_instance ORDER BY id")
+            .fetch_all(&mut db)
+            .await
+            .expect("instances");
+    let routed: Vec<(i64,)> = sqlx::query_as(
+        "SELECT job_key FROM persona_audit WHERE kind = 'routing' AND details LIKE '%\"decision\":\"assigned\"%'",
+    )
+    .fetch_all(&mut db)
+    .await
+    .expect("routing entries");
+    db.close().await.expect("closes");
+    (assignments, instances, routed.into_iter().map(|(j,)| j).collect())
+}
+
+/// What must hold after any kill: no job held twice at once, nor two assignments of one job
+/// overlapping; every counter equal to its instance's open assignments and within capacity;
+/// each assignment with exactly one routing entry, and no routing entry without its assignment.
+/// Returns the assignments.
+fn consistent(store: &std::path::Path) -> Assignments {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let (assignments, instances, routed) = runtime.block_on(registry_rows(store));
+    let mut by_job: BTreeMap<i64, Vec<(i64, Option<i64>)>> = BTreeMap::new();
+    for (job, _, started, finished) in &assignments {
+        by_job.entry(*job).or_default().push((*started, *finished));
+    }
+    for (job, spans) in &by_job {
+        assert!(
+            spans.iter().filter(|(_, finished)| finished.is_none()).count() <= 1,
+            "job {job} held twice: {spans:?}"
+        );
+        for pair in spans.windows(2) {
+            let ended = pair[0].1.unwrap_or_else(|| panic!("job {job} assigned again while held: {spans:?}"));
+            assert!(ended <= pair[1].0, "job {job}: assignments overlap: {spans:?}");
+        }
+    }
+    for (id, open_tasks, capacity) in &instances {
+        let held = assignments.iter().filter(|(_, i, _, f)| i == id && f.is_none()).count() as i64;
+        assert_eq!(*open_tasks, held, "instance {id}: its counter matches its open assignments");
+        assert!(held <= *capacity, "instance {id} holds {held}, above its capacity {capacity}");
+    }
+    let mut entries: Vec<i64> = routed;
+    entries.sort_unstable();
+    let mut rows: Vec<i64> = assignments.iter().map(|(job, ..)| *job).collect();
+    rows.sort_unstable();
+    assert_eq!(entries, rows, "one routing entry per assignment, none without one");
+    assignments
+}
+
+/// `run --project` killed (SIGKILL) while it routes wf0's persona jobs, then run again to the
+/// end: after the kill and at the end the registry is consistent (see [`consistent`]); no job
+/// is ever held twice, and every persona job the run handled has its assignment, finished.
+#[test]
+#[ignore = "unfinished: the kill-time checks pass, but the restarted run does not end within 60s (jobs the killed run activated seem to stay locked until their activation timeout); run with --ignored while fixing"]
+fn sigkill_during_a_routed_run_assigns_no_job_twice_and_loses_none() {
+    let dir = staffed();
+    let workflows = workspace().join("workflows").display().to_string();
+    let run_args = |extra: &[&str]| {
+        let mut args: Vec<String> = ["run", "--deploy", &workflows]
+            .iter()
+            .chain(extra)
+            .chain(&["--simulate", "--seed", "7", "--clock", "virtual", "--project", "acme/shop"])
+            .map(|a| (*a).to_owned())
+            .collect();
+        args.push("--json".into());
+        args
+    };
+    let first: Vec<String> = run_args(&[
+        "--start",
+        "wf0-feature-development",
+        "--var",
+        "inputs.WORK_ITEM_ID=WI-42",
+        "--var",
+        "inputs.FEATURE_SLUG=dark-mode",
+        "--until-done",
+    ]);
+    let mut child = support::spawn(dir.command(&first.iter().map(String::as_str).collect::<Vec<_>>()));
+    let (stdout, stderr) = (child.stdout.take().expect("stdout"), child.stderr.take().expect("stderr"));
+    let read = |pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || std::io::read_to_string(pipe).unwrap_or_default())
+    };
+    let readers = [read(Box::new(stdout)), read(Box::new(stderr))];
+    // Kill once routing is under way (some jobs assigned), mid-run.
+    let began = std::time::Instant::now();
+    loop {
+        assert!(began.elapsed() < std::time::Duration::from_secs(120), "routing never started");
+        assert!(child.try_wait().expect("waits").is_none(), "the run ended before it could be killed");
+        let assigned = dir.store().exists() && {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(registry_rows(&dir.store())).0.len() >= 12
+        };
+        if assigned {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    for reader in readers {
+        let _ = reader.join();
+    }
+    let at_kill = consistent(&dir.store());
+    assert!(at_kill.len() >= 12);
+
+    // The killed run's root instance: the wf0 instance in the engine's log.
+    let status = dir.json(&["status"]);
+    let root = status["instances"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["bpmn_process_id"] == "wf0-feature-development")
+        .and_then(|i| i["key"].as_i64())
+        .unwrap_or_else(|| panic!("no wf0 instance in {status}"));
+    let root_text = root.to_string();
+    let again = run_args(&["--until-done", &root_text]);
+    let run = dir.run(&again.iter().map(String::as_str).collect::<Vec<_>>()).expect_code(0).json();
+    assert_eq!(run["stopped"], "completed", "{run}");
+
+    let at_end = consistent(&dir.store());
+    assert!(at_end.iter().all(|(_, _, _, finished)| finished.is_some()), "every assignment finished");
+    let mut all = BTreeMap::new();
+    jobs(&dir, root, &mut all);
+    let handled: BTreeSet<i64> = all
+        .iter()
+        .filter(|(_, job)| job["custom_headers"]["persona"].is_string())
+        .filter(|(_, job)| job["events"].as_array().into_iter().flatten().any(|e| e["intent"] == "ACTIVATED"))
+        .map(|(key, _)| *key)
+        .collect();
+    let assigned: BTreeSet<i64> = at_end.iter().map(|(job, ..)| *job).collect();
+    assert_eq!(assigned, handled, "every persona job handled has its assignment; none lost");
+    for instance in dir.json(&["personas", "list"])["instances"].as_array().into_iter().flatten() {
+        assert_eq!(instance["open_tasks"], 0, "{instance}");
+    }
+}

@@ -1,6 +1,8 @@
 //! What routing costs: per job at 1,000 instances of one persona type in one project (route,
-//! and route plus finish, one job at a time and 64 at once), and the throughput of many small
-//! jobs (W1: ten service tasks in a row per instance) with routing on against routing off.
+//! and route plus finish, one job at a time; routes of 1,000 jobs at once, amortized; route plus
+//! finish 64 at once), and the throughput of many small jobs (W1: ten service tasks in a row per
+//! instance) with routing on against routing off. Routing decides in memory and group-commits
+//! its writes, so a lone job pays a whole durable commit and jobs at once share one.
 //!
 //! The registry is a SQLite file in a temporary folder (WAL, `synchronous=FULL`, as in use).
 //! `cargo bench -p personas --bench routing`; the W1 ratio is printed after its two runs.
@@ -93,6 +95,44 @@ fn per_job(c: &mut Criterion) {
                     registry.finish(key, Outcome::Succeeded).await.expect("finished");
                 }
                 began.elapsed()
+            })
+        });
+    });
+    // Amortized: a wave of jobs routed at once shares group commits; the time of the wave over
+    // its jobs (their finishes, also grouped, are not counted).
+    group.bench_function("route_amortized_1000_at_once", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let mut spent = Duration::ZERO;
+                let mut left = iters;
+                while left > 0 {
+                    let wave = left.min(1_000);
+                    let keys: Vec<i64> = (0..wave).map(|_| next.fetch_add(1, Ordering::Relaxed)).collect();
+                    let began = Instant::now();
+                    let tasks: Vec<_> = keys
+                        .iter()
+                        .map(|&key| {
+                            let registry = registry.clone();
+                            tokio::spawn(async move { route(&registry, key).await })
+                        })
+                        .collect();
+                    for task in tasks {
+                        task.await.expect("a routing task");
+                    }
+                    spent += began.elapsed();
+                    let finishes: Vec<_> = keys
+                        .into_iter()
+                        .map(|key| {
+                            let registry = registry.clone();
+                            tokio::spawn(async move { registry.finish(key, Outcome::Succeeded).await })
+                        })
+                        .collect();
+                    for finish in finishes {
+                        finish.await.expect("a finishing task").expect("finished");
+                    }
+                    left -= wave;
+                }
+                spent
             })
         });
     });

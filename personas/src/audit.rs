@@ -12,7 +12,7 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::db::{Arg, Tx, args};
+use crate::db::{Arg, Tx, args, tuples};
 use crate::error::{RegistryError, Result};
 use crate::model::InstanceRef;
 
@@ -168,22 +168,36 @@ impl Append<'_> {
     /// Appends the entry at `now`; returns its id.
     pub(crate) async fn write(self, tx: &mut Tx, now: i64) -> Result<i64> {
         let row = tx
-            .fetch_one(
-                "INSERT INTO persona_audit (at, kind, instance_id, workflow_instance, element_id, job_key, details) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                &args![
-                    now,
-                    self.kind.as_str(),
-                    self.instance_id,
-                    self.workflow_instance,
-                    self.element_id,
-                    self.job_key,
-                    self.details.to_string()
-                ],
-            )
+            .fetch_one(&format!("INSERT INTO {APPEND_INTO} VALUES {} RETURNING id", tuples(1, 1, 7)), &self.args(now))
             .await?;
         Ok(row.get("id")?)
     }
+
+    /// The entry's values, in the order of [`APPEND_INTO`].
+    fn args(&self, now: i64) -> [Arg; 7] {
+        args![
+            now,
+            self.kind.as_str(),
+            self.instance_id,
+            self.workflow_instance,
+            self.element_id,
+            self.job_key,
+            self.details.to_string()
+        ]
+    }
+}
+
+/// The audit table and the columns an entry is appended with.
+const APPEND_INTO: &str = "persona_audit (at, kind, instance_id, workflow_instance, element_id, job_key, details)";
+
+/// Appends `entries` at `now` in one statement (routing's group commit).
+pub(crate) async fn append_all(tx: &mut Tx, entries: &[Append<'_>], now: i64) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let args: Vec<Arg> = entries.iter().flat_map(|entry| entry.args(now)).collect();
+    tx.execute(&format!("INSERT INTO {APPEND_INTO} VALUES {}", tuples(1, entries.len(), 7)), &args).await?;
+    Ok(())
 }
 
 /// Checks an event the runtime wants recorded.

@@ -78,6 +78,18 @@ macro_rules! args {
 }
 pub(crate) use args;
 
+/// `($first, $first+1, ...), (...)`: `rows` tuples of `width` placeholders numbered from `first`.
+pub(crate) fn tuples(first: usize, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let at = first + row * width;
+            let cells: Vec<String> = (at..at + width).map(|n| format!("${n}")).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A failed statement, with the store it failed on.
 #[derive(Debug)]
 pub(crate) struct DbError {

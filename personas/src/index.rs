@@ -1,14 +1,17 @@
 //! Routing's in-memory view of its candidates: per persona type and project, the instances with
 //! their load, capacity, recent success and budget, so that placing a job reads no instance
-//! rows.
+//! rows: the decision is made here, and only its writes go to the store
+//! ([`crate::commit`]).
 //!
-//! The store stays the authority. Taking a slot is still the conditional update in the routing
-//! transaction (`status = 'active' AND open_tasks < max_concurrent_tasks`), so a view that is
-//! behind (another process took or freed slots, paused an instance, spent money) can cost a
-//! retry or a less even spread, never an instance over its capacity or a job placed twice. The
-//! view follows what this registry does (a slot taken or freed, an outcome) in place; it is read
-//! again after [`FRESH`], when the day turns, after a lost race, and after any change to
-//! instances made through this registry.
+//! The store stays the authority. Taking a slot is still a conditional update in the
+//! transaction that records the assignment (`status = 'active' AND open_tasks + n <=
+//! max_concurrent_tasks`), so a view that is behind (another process took or freed slots, paused
+//! an instance, spent money) can cost a retry or a less even spread, never an instance over its
+//! capacity or a job placed twice. The view follows what this registry does in place: a slot
+//! is counted taken as soon as it is chosen (so routes deciding meanwhile see it), and the
+//! slots chosen but not yet committed (in flight) are added to a view read from the
+//! store. It is read again after [`FRESH`], when the day turns, after a lost race, and after
+//! any change to instances made through this registry.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -47,6 +50,8 @@ struct Group {
 pub(crate) struct Index {
     groups: HashMap<GroupKey, Group>,
     group_of: HashMap<i64, GroupKey>,
+    /// Slots chosen per instance whose transaction has not answered yet.
+    in_flight: HashMap<i64, u32>,
 }
 
 impl Index {
@@ -58,12 +63,15 @@ impl Index {
             .map(|g| g.members.as_slice())
     }
 
-    /// Keeps `members`, just read, as the group's view.
-    pub(crate) fn put(&mut self, key: GroupKey, members: Vec<Cached>, period: Period) {
-        for cached in &members {
+    /// Keeps `members`, just read, as the group's view (with the slots chosen here that the
+    /// store does not hold yet), and returns it.
+    pub(crate) fn put(&mut self, key: GroupKey, mut members: Vec<Cached>, period: Period) -> &[Cached] {
+        for cached in &mut members {
             self.group_of.insert(cached.instance.id, key.clone());
+            cached.instance.open_tasks += self.in_flight.get(&cached.instance.id).copied().unwrap_or(0);
         }
-        self.groups.insert(key, Group { members, read_at: Instant::now(), day: period.day });
+        let group = Group { members, read_at: Instant::now(), day: period.day };
+        &self.groups.entry(key).insert_entry(group).into_mut().members
     }
 
     fn member(&mut self, instance_id: i64) -> Option<&mut Cached> {
@@ -71,11 +79,24 @@ impl Index {
         self.groups.get_mut(key)?.members.iter_mut().find(|c| c.instance.id == instance_id)
     }
 
-    /// The instance took a job at `now`.
-    pub(crate) fn took(&mut self, instance_id: i64, now: i64) {
+    /// The instance was chosen for a job at `now`: its slot counts as taken from here on, and
+    /// as in flight until [`Index::settled`].
+    pub(crate) fn chose(&mut self, instance_id: i64, now: i64) {
+        *self.in_flight.entry(instance_id).or_default() += 1;
         if let Some(cached) = self.member(instance_id) {
             cached.instance.open_tasks += 1;
             cached.instance.last_activity_millis = Some(now);
+        }
+    }
+
+    /// The transaction of a slot chosen on the instance answered: it is in the store now, or
+    /// (the caller forgets the group then) it never will be.
+    pub(crate) fn settled(&mut self, instance_id: i64) {
+        if let Some(count) = self.in_flight.get_mut(&instance_id) {
+            *count -= 1;
+            if *count == 0 {
+                self.in_flight.remove(&instance_id);
+            }
         }
     }
 
@@ -109,7 +130,8 @@ impl Index {
         }
     }
 
-    /// Drops every view (an instance was created, or moved between groups).
+    /// Drops every view (an instance was created, or moved between groups). Slots in flight
+    /// stay counted: their transactions still answer.
     pub(crate) fn clear(&mut self) {
         self.groups.clear();
         self.group_of.clear();

@@ -51,6 +51,7 @@
 //! ```
 
 pub mod audit;
+mod commit;
 mod db;
 mod error;
 pub mod gate;
@@ -73,6 +74,6 @@ pub use model::{
 };
 pub use money::{Cost, ModelPrice, Money, PriceTable};
 pub use registry::{Registry, TypesLoaded};
-pub use routed::Routed;
+pub use routed::{JobWatch, Routed};
 pub use routing::{AssignedJob, Assignment, Candidate, Outcome, RouteDecision, RouteRequest};
 pub use spend::{Charge, Reservation};

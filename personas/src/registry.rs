@@ -8,6 +8,7 @@ use yaml_to_bpmn::diagnostic::Pos;
 use yaml_to_bpmn::personas::{PersonaCatalogue, PersonaDefaults, PersonaType};
 
 use crate::audit::{self, Append, AuditEntry, AuditEvent, AuditKind, AuditQuery};
+use crate::commit::GroupCommit;
 use crate::db::{Db, Tx, args};
 use crate::error::{RegistryError, Result};
 use crate::index::Index;
@@ -30,6 +31,8 @@ pub struct Registry {
     pub(crate) prices: Arc<PriceTable>,
     /// Routing's view of its candidates ([`crate::index`]).
     index: Arc<Mutex<Index>>,
+    /// Routing's writes waiting for their transaction ([`crate::commit`]).
+    pub(crate) commits: Arc<GroupCommit>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -56,7 +59,7 @@ impl Registry {
     pub async fn open(location: &str, clock: Arc<dyn Clock>) -> Result<Self> {
         let db = Db::open(location).await?;
         migrate(&db, clock.now_millis()).await?;
-        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()), index: Arc::default() })
+        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()), index: Arc::default(), commits: Arc::default() })
     }
 
     /// Opens the registry in the SQLite file of an engine that runs in this process, through the
@@ -71,7 +74,7 @@ impl Registry {
     pub async fn on_engine_store(shared: engine::store::SharedConnection, clock: Arc<dyn Clock>) -> Result<Self> {
         let db = Db::lent(shared)?;
         migrate(&db, clock.now_millis()).await?;
-        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()), index: Arc::default() })
+        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()), index: Arc::default(), commits: Arc::default() })
     }
 
     /// The same registry pricing tokens with `prices` (see [`Registry::charge`]).

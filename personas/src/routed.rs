@@ -10,6 +10,12 @@
 //!   instance's name) and [`INSTANCE_ID_HEADER`] (its id), so it can use the instance's
 //!   providers and budget; then the assignment is finished as succeeded (the job completed or
 //!   threw a BPMN error, a result the model handles) or failed (the job failed).
+//! - **Cancelled while held:** with a [`JobWatch`] ([`Routed::watch`]), the wrapper asks every
+//!   [`DEFAULT_WATCH_EVERY`] whether the job is still open in its engine. Once it is gone (its
+//!   element was terminated: a boundary timer fired, the instance was cancelled), the work is
+//!   stopped and the assignment finished as cancelled at once, so the instance's slot (and money
+//!   set aside for the job) is free for other work without waiting for
+//!   [`Registry::reassign_open_work`].
 //! - **No instance can take it:** the job goes back to the engine with its retries unchanged
 //!   and a back-off ([`JobOutcome::retry_later`]): it waits without failing, spinning or
 //!   burning retries, and the RACI escalation on the task fires if it waits too long.
@@ -17,10 +23,12 @@
 //!   without retries, so an incident names what to fix. A failing store fails the job with one
 //!   retry less, after the back-off.
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use workers::{Job, JobHandler, JobOutcome};
+use workers::{Job, JobHandler, JobOutcome, LLM_JOB_TYPE, PERSONA_PROVIDERS_HEADER};
 
 use crate::error::RegistryError;
 use crate::model::Project;
@@ -42,6 +50,46 @@ pub const INSTANCE_ID_HEADER: &str = "personaInstanceId";
 /// How long a job that no instance can take waits before it is offered again, by default.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
 
+/// How often a watched job is checked, by default.
+pub const DEFAULT_WATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// Tells whether a job is still open in its engine (see [`Routed::watch`]).
+pub trait JobWatch: Send + Sync {
+    /// False once the job is gone from the engine: completed, failed or cancelled (its element
+    /// terminated).
+    fn is_open(&self, job_key: i64) -> bool;
+}
+
+/// A [`JobWatch`] and how often it is asked.
+#[derive(Clone)]
+struct Watch {
+    jobs: Arc<dyn JobWatch>,
+    every: Duration,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch").field("every", &self.every).finish_non_exhaustive()
+    }
+}
+
+impl Watch {
+    /// Runs `work` for the job; `None` when the job left the engine first (the work is dropped).
+    async fn run(&self, job_key: i64, work: impl Future<Output = JobOutcome>) -> Option<JobOutcome> {
+        tokio::pin!(work);
+        let mut ticks = tokio::time::interval(self.every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                outcome = &mut work => return Some(outcome),
+                _ = ticks.tick() => if !self.jobs.is_open(job_key) {
+                    return None;
+                },
+            }
+        }
+    }
+}
+
 /// Routes persona jobs through a [`Registry`] around an inner handler (see the
 /// [module documentation](crate::routed)).
 #[derive(Debug, Clone)]
@@ -50,13 +98,14 @@ pub struct Routed<H> {
     registry: Registry,
     default_project: Option<Project>,
     wait: Duration,
+    watch: Option<Watch>,
 }
 
 impl<H: JobHandler> Routed<H> {
     /// Routes `inner`'s persona jobs through `registry`; jobs without a `project` variable have
     /// no project until [`default_project`](Self::default_project) gives one.
     pub fn new(inner: H, registry: Registry) -> Self {
-        Self { inner, registry, default_project: None, wait: DEFAULT_WAIT }
+        Self { inner, registry, default_project: None, wait: DEFAULT_WAIT, watch: None }
     }
 
     /// The project of jobs that carry no `project` variable.
@@ -69,6 +118,13 @@ impl<H: JobHandler> Routed<H> {
     /// ([`DEFAULT_WAIT`] unless set).
     pub fn wait(mut self, wait: Duration) -> Self {
         self.wait = wait;
+        self
+    }
+
+    /// Asks `jobs` every `every` whether a job an instance holds is still open, and frees the
+    /// instance's slot as soon as it is not (see the [module documentation](crate::routed)).
+    pub fn watch(mut self, jobs: Arc<dyn JobWatch>, every: Duration) -> Self {
+        self.watch = Some(Watch { jobs, every });
         self
     }
 
@@ -87,6 +143,42 @@ impl<H: JobHandler> Routed<H> {
                     job.key, job.element_id
                 )
             }),
+        }
+    }
+}
+
+impl<H: JobHandler> Routed<H> {
+    /// The job left the engine while `instance` held it: end the assignment as cancelled (the
+    /// slot is free again); the outcome goes nowhere, as the job is gone.
+    async fn cancelled(&self, job: &Job, instance: &str) -> JobOutcome {
+        tracing::info!(
+            job = job.key,
+            instance,
+            "the job was cancelled while its instance held it; its slot is free again"
+        );
+        if let Err(error) = self.registry.finish(job.key, Outcome::Cancelled).await {
+            tracing::error!(job = job.key, instance, %error, "could not end the cancelled job's assignment");
+        }
+        JobOutcome::fail_without_retries(format!(
+            "job {} ({}) was cancelled while persona instance `{instance}` held it; its work was stopped",
+            job.key, job.element_id
+        ))
+    }
+
+    /// Puts the instance's LLM providers, in its order, on an `llm` job it was given
+    /// ([`PERSONA_PROVIDERS_HEADER`]), so its calls go to them; an instance without providers
+    /// leaves the configured order.
+    async fn add_providers(&self, placed: &mut Job, instance: i64) {
+        match self.registry.get(&crate::model::InstanceRef::Id(instance)).await {
+            Ok(found) if !found.providers.is_empty() => {
+                let order: Vec<String> =
+                    found.providers.iter().map(|p| format!("{}:{}", p.provider, p.model)).collect();
+                placed.custom_headers.insert(PERSONA_PROVIDERS_HEADER.into(), order.join(","));
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(job = placed.key, instance, %error, "could not read the instance's providers; the configured order is used");
+            }
         }
     }
 }
@@ -127,7 +219,17 @@ impl<H: JobHandler> JobHandler for Routed<H> {
         let mut placed = job.clone();
         placed.custom_headers.insert(INSTANCE_HEADER.into(), assignment.instance_name.clone());
         placed.custom_headers.insert(INSTANCE_ID_HEADER.into(), assignment.instance_id.to_string());
-        let outcome = self.inner.handle(&placed).await;
+        if job.job_type == LLM_JOB_TYPE {
+            self.add_providers(&mut placed, assignment.instance_id).await;
+        }
+        let work = self.inner.handle(&placed);
+        let outcome = match &self.watch {
+            None => work.await,
+            Some(watch) => match watch.run(job.key, work).await {
+                Some(outcome) => outcome,
+                None => return self.cancelled(job, &assignment.instance_name).await,
+            },
+        };
         let ended = match outcome {
             JobOutcome::Fail { .. } => Outcome::Failed,
             JobOutcome::Complete { .. } | JobOutcome::Error { .. } => Outcome::Succeeded,

@@ -4,16 +4,22 @@
 //! P (and for the job's repository, when the instance is narrowed to one), has a free slot (open
 //! assignments below its capacity) and budget left today and this month. Among those the choice
 //! is deterministic: the fewest open tasks, then the best recent success rate (the last
-//! [`SUCCESS_WINDOW`] finished assignments; none yet counts as all
+//! [`SUCCESS_WINDOW`](crate::SUCCESS_WINDOW) finished assignments; none yet counts as all
 //! succeeded), then the higher priority, then the name. The decision, the instances considered
 //! and why each was passed over go to the audit log in the same transaction as the assignment.
 //! With no such instance the job waits ([`RouteDecision::Wait`]); routing never fails a job.
 //!
-//! Taking the slot is a conditional update (`open_tasks < max_concurrent_tasks`) in the
-//! transaction that records the assignment, so under any concurrency, from any number of
+//! The decision is made in memory, on routing's view of the candidates ([`crate::index`]); its
+//! writes (the slot, the assignment, the audit entry; a finish) are group-committed with the
+//! routes and finishes beside it ([`crate::commit`]), and a route or finish answers only once
+//! they are durable: a job's handler never runs on an assignment a SIGKILL could take back.
+//!
+//! Taking the slot is still a conditional update (`open_tasks + n <= max_concurrent_tasks`) in
+//! the transaction that records the assignment, so under any concurrency, from any number of
 //! processes, no instance holds more jobs than its capacity: on SQLite the write transaction
 //! holds the file's write lock; on PostgreSQL the update waits for the row's lock and re-checks
-//! its condition on the newest version, and a route that lost the race reads again.
+//! its condition on the newest version. A route the store refused reads the view again and
+//! decides again.
 
 use std::cmp::Ordering;
 
@@ -21,10 +27,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Append, AuditKind};
+use crate::commit::{Done, Write};
 use crate::db::{Row, Tx, args};
 use crate::error::{RegistryError, Result};
-use crate::index::{Cached, GroupKey};
-use crate::model::{INSTANCE_COLUMNS, Instance, InstanceRef, Project, SUCCESS_WINDOW, Status};
+use crate::index::{Cached, GroupKey, Index};
+use crate::model::{INSTANCE_COLUMNS, Instance, InstanceRef, Project, Status};
 use crate::period::Period;
 use crate::registry::{Registry, known_type, resolve};
 
@@ -121,7 +128,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Outcome::Succeeded => "succeeded",
             Outcome::Failed => "failed",
@@ -130,7 +137,7 @@ impl Outcome {
     }
 
     /// The letter the success window records, if the outcome counts.
-    fn window_mark(self) -> &'static str {
+    pub(crate) fn window_mark(self) -> &'static str {
         match self {
             Outcome::Succeeded => "s",
             Outcome::Failed => "f",
@@ -174,7 +181,7 @@ impl AssignedJob {
         }
     }
 
-    fn from_row(row: &Row) -> Result<Self> {
+    pub(crate) fn from_row(row: &Row) -> Result<Self> {
         Ok(Self {
             job_key: row.get("job_key")?,
             instance_id: row.get("instance_id")?,
@@ -194,7 +201,7 @@ impl AssignedJob {
 }
 
 /// The columns [`AssignedJob::from_row`] reads.
-const JOB_COLUMNS: &str = "job_key, instance_id, persona_type, organisation, project, repository, workflow_instance, \
+pub(crate) const JOB_COLUMNS: &str = "job_key, instance_id, persona_type, organisation, project, repository, workflow_instance, \
      element_id, started_at, finished_at, outcome";
 
 impl Registry {
@@ -222,16 +229,11 @@ impl Registry {
         })
     }
 
-    /// One routing transaction; `None` when another route took the chosen slot (or placed the
-    /// same job) between reading and taking it.
+    /// One routing decision and its group-committed writes; `None` when the store refused the
+    /// chosen slot (another process took it, or the instance changed) and the view is read again.
     async fn route_once(&self, request: &RouteRequest) -> Result<Option<RouteDecision>> {
         let now = self.now();
         let period = Period::at(now);
-        let mut tx = self.db.write().await?;
-        if let Some(held) = open_assignment(&mut tx, request.job_key, now).await? {
-            tx.commit().await?;
-            return Ok(Some(RouteDecision::Assigned(held)));
-        }
         let key = GroupKey {
             persona_type: request.persona_type.clone(),
             organisation: request.project.organisation.clone(),
@@ -240,14 +242,16 @@ impl Registry {
         let repository = request.project.repository.as_deref();
         // A view that leaves the job waiting is checked against the store: it may be behind
         // (slots freed or instances resumed elsewhere).
-        let cached = self.index().fresh(&key, period).map(|members| Choice::of(members, repository));
-        let choice = match cached {
-            Some(choice) if choice.chosen.is_some() => choice,
-            _ => {
+        let choice = match self.choose_on_view(&key, repository, period, now) {
+            Some(choice) => choice,
+            None => {
+                let mut tx = self.db.read().await?;
                 known_type(&mut tx, &request.persona_type).await?;
                 let members = read_group(&mut tx, &key, period).await?;
-                let choice = Choice::of(&members, repository);
-                self.index().put(key.clone(), members, period);
+                tx.commit().await?;
+                let mut index = self.index();
+                let choice = Choice::of(index.put(key.clone(), members, period), repository);
+                choice.count_taken(&mut index, now);
                 choice
             }
         };
@@ -258,23 +262,9 @@ impl Registry {
                 "decision": "wait", "persona_type": request.persona_type, "project": request.project.to_string(),
                 "reason": reason, "skipped": skipped(&candidates),
             });
-            routing_entry(request, None, details).write(&mut tx, now).await?;
-            tx.commit().await?;
+            self.commits.submit(self, Write::Wait { request: request.clone(), details }).await?;
             return Ok(Some(RouteDecision::Wait { reason, candidates }));
         };
-        let taken = self.take_slot(&mut tx, request, chosen, now).await;
-        match taken {
-            Ok(true) => {}
-            Ok(false) => {
-                // The view was behind the store: read it again on the next try.
-                self.index().forget(&key);
-                return Ok(None);
-            }
-            Err(error) => {
-                self.index().forget(&key);
-                return Err(error);
-            }
-        }
         let reason = choice.reason();
         let runners_up: Vec<_> = choice
             .runners_up
@@ -291,108 +281,72 @@ impl Registry {
             "max_concurrent_tasks": chosen.max_concurrent_tasks, "eligible": choice.eligible,
             "considered": choice.considered, "runners_up": runners_up, "skipped": skipped(&candidates),
         });
-        let recorded = match routing_entry(request, Some(chosen.id), details).write(&mut tx, now).await {
-            Ok(_) => tx.commit().await.map_err(RegistryError::from),
-            Err(error) => Err(error),
-        };
-        if let Err(error) = recorded {
-            self.index().forget(&key);
-            return Err(error);
+        let write = Write::Take { request: request.clone(), instance_id: chosen.id, details };
+        let done = self.commits.submit(self, write).await;
+        {
+            let mut index = self.index();
+            index.settled(chosen.id);
+            if !matches!(done, Ok(Done::Taken)) {
+                // The view was behind the store, or the write failed: read it again.
+                index.forget(&key);
+            }
         }
-        self.index().took(chosen.id, now);
-        Ok(Some(RouteDecision::Assigned(Assignment {
-            job_key: request.job_key,
-            instance_id: chosen.id,
-            instance_name: chosen.name.clone(),
-            open_tasks: chosen.open_tasks + 1,
-            max_concurrent_tasks: chosen.max_concurrent_tasks,
-            already_assigned: false,
-            reason,
-            candidates,
-        })))
+        match done? {
+            Done::Taken => Ok(Some(RouteDecision::Assigned(Assignment {
+                job_key: request.job_key,
+                instance_id: chosen.id,
+                instance_name: chosen.name.clone(),
+                open_tasks: chosen.open_tasks + 1,
+                max_concurrent_tasks: chosen.max_concurrent_tasks,
+                already_assigned: false,
+                reason,
+                candidates,
+            }))),
+            // The job was placed before (or by a route beside this one): answer with its holder.
+            Done::Held => {
+                let mut tx = self.db.read().await?;
+                let held = open_assignment(&mut tx, request.job_key, now).await?;
+                tx.commit().await?;
+                Ok(held.map(RouteDecision::Assigned))
+            }
+            _ => Ok(None),
+        }
     }
 
-    /// Takes a slot of `chosen` for the job and records the assignment; false when the store
-    /// refused the slot (full, no longer active) or the job was placed meanwhile.
-    async fn take_slot(&self, tx: &mut Tx, request: &RouteRequest, chosen: &Instance, now: i64) -> Result<bool> {
-        let taken = tx
-            .execute(
-                "UPDATE persona_instance SET open_tasks = open_tasks + 1, last_activity = $2 \
-                 WHERE id = $1 AND status = 'active' AND open_tasks < max_concurrent_tasks",
-                &args![chosen.id, now],
-            )
-            .await?;
-        if taken == 0 {
-            return Ok(false);
-        }
-        let inserted = tx
-            .execute(
-                "INSERT INTO persona_assignment (job_key, instance_id, persona_type, organisation, project, repository, \
-                 workflow_instance, element_id, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                &args![
-                    request.job_key,
-                    chosen.id,
-                    request.persona_type.as_str(),
-                    request.project.organisation.as_str(),
-                    request.project.project.as_str(),
-                    request.project.repository.as_deref(),
-                    request.workflow_instance,
-                    request.element_id.as_deref(),
-                    now,
-                ],
-            )
-            .await;
-        match inserted {
-            // The same job was placed by a concurrent route: the next try finds its assignment.
-            Err(e) if e.is_unique_violation() => Ok(false),
-            Err(e) => Err(e.into()),
-            Ok(_) => Ok(true),
-        }
+    /// Decides on the group's cached view when it is fresh and has an instance for the job,
+    /// counting the chosen slot taken in it; `None` sends the route to the store.
+    fn choose_on_view(&self, key: &GroupKey, repository: Option<&str>, period: Period, now: i64) -> Option<Choice> {
+        let mut index = self.index();
+        let choice = Choice::of(index.fresh(key, period)?, repository);
+        choice.chosen.as_ref()?;
+        choice.count_taken(&mut index, now);
+        Some(choice)
     }
 
     /// Ends a job's assignment: frees the slot, counts the outcome in the instance's recent
     /// success rate, and releases money still set aside for the job. Fails when the job has no
-    /// open assignment (never routed, finished already, or taken back).
+    /// open assignment (never routed, finished already, or taken back). Group-committed with
+    /// the routes and finishes beside it ([`crate::commit`]); answers once it is durable.
     pub async fn finish(&self, job_key: i64, outcome: Outcome) -> Result<AssignedJob> {
         let registry = self.clone();
         self.db.detach(async move { registry.finish_here(job_key, outcome).await }).await
     }
 
     async fn finish_here(&self, job_key: i64, outcome: Outcome) -> Result<AssignedJob> {
-        let now = self.now();
-        let mut tx = self.db.write().await?;
-        let row = tx
-            .fetch_optional(
-                &format!(
-                    "UPDATE persona_assignment SET finished_at = $2, outcome = $3 \
-                     WHERE job_key = $1 AND finished_at IS NULL RETURNING {JOB_COLUMNS}"
-                ),
-                &args![job_key, now, outcome.as_str()],
-            )
-            .await?;
-        let Some(row) = row else {
-            return Err(RegistryError::NotFound(format!(
+        match self.commits.submit(self, Write::Finish { job_key, outcome }).await? {
+            Done::Finished { job, released: true } => {
+                // Its budget view changed too: read it again.
+                self.index().forget_instance(job.instance_id);
+                Ok(*job)
+            }
+            Done::Finished { job, released: false } => {
+                self.index().freed(job.instance_id, 1, outcome.window_mark(), self.now());
+                Ok(*job)
+            }
+            _ => Err(RegistryError::NotFound(format!(
                 "job {job_key} has no open assignment: it was never routed, has finished already, or was taken back from its instance"
-            )));
-        };
-        let job = AssignedJob::from_row(&row)?;
-        tx.execute(
-            &format!(
-                "UPDATE persona_instance SET open_tasks = open_tasks - 1, last_activity = $2, \
-                 recent_outcomes = substr($3 || recent_outcomes, 1, {SUCCESS_WINDOW}) WHERE id = $1"
-            ),
-            &args![job.instance_id, now, outcome.window_mark()],
-        )
-        .await?;
-        let released = crate::spend::release_for_job(&mut tx, job_key).await?;
-        tx.commit().await?;
-        if released {
-            // Its budget view changed too: read it again.
-            self.index().forget_instance(job.instance_id);
-        } else {
-            self.index().freed(job.instance_id, 1, outcome.window_mark(), now);
+            ))),
         }
-        Ok(job)
     }
 
     /// Takes every open job back from a paused or retired instance and returns them, so the
@@ -547,6 +501,13 @@ impl Choice {
         Self { chosen: best.next(), runners_up: best.collect(), passed_over, eligible, considered: members.len() }
     }
 
+    /// Counts the chosen instance's slot taken in the view, before its write commits.
+    fn count_taken(&self, index: &mut Index, now: i64) {
+        if let Some(chosen) = &self.chosen {
+            index.chose(chosen.id, now);
+        }
+    }
+
     /// The candidates for the caller: the chosen instance, the runners-up, then every instance
     /// passed over (with why).
     fn candidates(&self) -> Vec<Candidate> {
@@ -663,15 +624,4 @@ fn wait_reason(request: &RouteRequest, candidates: &[Candidate]) -> String {
 /// The passed-over candidates, for the audit log.
 fn skipped(candidates: &[Candidate]) -> Vec<serde_json::Value> {
     candidates.iter().filter_map(|c| c.skipped.as_ref().map(|why| json!({"instance": c.name, "why": why}))).collect()
-}
-
-fn routing_entry(request: &RouteRequest, instance_id: Option<i64>, details: serde_json::Value) -> Append<'_> {
-    Append {
-        kind: AuditKind::Routing,
-        instance_id,
-        workflow_instance: request.workflow_instance,
-        element_id: request.element_id.as_deref(),
-        job_key: Some(request.job_key),
-        details,
-    }
 }

@@ -21,11 +21,13 @@
 //! clock; a virtual clock in tests). A counter of an earlier day or month reads as zero and
 //! starts again at the next charge: the roll-over needs no job.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Append, AuditKind};
-use crate::db::{Tx, args};
+use crate::db::{Arg, Tx, args, tuples};
 use crate::error::{RegistryError, Result};
 use crate::model::{Instance, InstanceRef};
 use crate::money::{Cost, Money};
@@ -298,21 +300,38 @@ async fn record_charge(
     })
 }
 
-/// Releases every reservation still held for `job_key` (the job is done: no call is in flight
-/// for it any more); true when there was one.
-pub(crate) async fn release_for_job(tx: &mut Tx, job_key: i64) -> Result<bool> {
+/// Removes every reservation still held for the jobs of `job_keys` (they are done: no call is
+/// in flight for them any more); returns each as (job, instance, amount). The money goes back to
+/// the instances with [`give_back_reserved`].
+pub(crate) async fn take_job_reservations(tx: &mut Tx, job_keys: &[i64]) -> Result<Vec<(i64, i64, i64)>> {
+    if job_keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<Arg> = job_keys.iter().map(|key| Arg::from(*key)).collect();
     let rows = tx
         .fetch_all(
-            "DELETE FROM persona_spend_reservation WHERE job_key = $1 RETURNING instance_id, amount",
-            &args![job_key],
+            &format!(
+                "DELETE FROM persona_spend_reservation WHERE job_key IN {} RETURNING job_key, instance_id, amount",
+                tuples(1, 1, keys.len())
+            ),
+            &keys,
         )
         .await?;
-    for row in &rows {
-        let (instance_id, amount): (i64, i64) = (row.get("instance_id")?, row.get("amount")?);
+    rows.iter().map(|row| Ok((row.get("job_key")?, row.get("instance_id")?, row.get("amount")?))).collect()
+}
+
+/// Takes the amounts of reservations removed by [`take_job_reservations`] off their instances'
+/// money in flight.
+pub(crate) async fn give_back_reserved(tx: &mut Tx, reservations: &[(i64, i64, i64)]) -> Result<()> {
+    let mut held: BTreeMap<i64, i64> = BTreeMap::new();
+    for (_, instance_id, amount) in reservations {
+        *held.entry(*instance_id).or_default() += amount;
+    }
+    for (instance_id, amount) in held {
         tx.execute("UPDATE persona_instance SET reserved = reserved - $2 WHERE id = $1", &args![instance_id, amount])
             .await?;
     }
-    Ok(!rows.is_empty())
+    Ok(())
 }
 
 /// Removes an open reservation and returns it; an error when it is not open (settled or

@@ -5,16 +5,18 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use engine::VirtualClock;
 use engine::store::SqliteStore;
+use engine::testing::model::{ProcessBuilder, TimerKind};
+use engine::{Engine, EngineCore, VirtualClock};
 use personas::routed::{INSTANCE_HEADER, INSTANCE_ID_HEADER};
-use personas::{AuditKind, AuditQuery, InstanceRef, Outcome, Registry, RouteDecision, RouteRequest, Routed};
+use personas::{AuditKind, AuditQuery, InstanceRef, JobWatch, Outcome, Registry, RouteDecision, RouteRequest, Routed};
 use serde_json::{Value, json};
 use support::{TestStore, catalogue, instance_in, on_every_backend, shop};
-use workers::{Job, JobHandler, JobOutcome, handler_fn};
+use workers::{ActivateJobsRequest, EmbeddedClient, Job, JobClient, JobHandler, JobOutcome, handler_fn};
 
 on_every_backend!(
     a_persona_job_is_routed_worked_and_finished,
@@ -22,6 +24,7 @@ on_every_backend!(
     a_job_no_instance_can_take_waits_with_its_retries_and_runs_later,
     bad_routing_input_fails_the_job_without_retries,
     a_failed_job_counts_against_its_instance,
+    a_job_cancelled_while_held_frees_its_slot_at_once,
 );
 
 const WAIT: Duration = Duration::from_secs(7);
@@ -230,4 +233,94 @@ fn a_registry_on_the_engines_own_connection_works_beside_it() {
         let closed = registry.get(&InstanceRef::Name("ada".into())).await.expect_err("the store is closed");
         assert!(closed.to_string().contains("closed"), "{closed}");
     });
+}
+
+/// The embedded engine's open jobs, as the runtime of `run` watches them.
+struct EngineJobs(Engine);
+
+impl JobWatch for EngineJobs {
+    fn is_open(&self, job_key: i64) -> bool {
+        self.0.with(|core| core.state().jobs.contains_key(&job_key))
+    }
+}
+
+/// Sets a flag when the work it sits in is dropped (stopped before it ended).
+struct Stopped(Arc<AtomicBool>);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A job whose element a boundary timer terminates while an instance holds it frees the slot
+/// within a watch period, not when its (here endless) work would have ended or when the
+/// instance's work is taken back: the next job gets the same capacity-1 instance at once.
+async fn a_job_cancelled_while_held_frees_its_slot_at_once(store: TestStore) {
+    let clock = VirtualClock::at(1_700_000_000_000);
+    let registry = store.registry(&clock).await;
+    let mut new = instance_in("ada", "software-architect", &shop());
+    new.max_concurrent_tasks = Some(1);
+    let ada = registry.create_instance(new).await.expect("created");
+    let mut core = EngineCore::new();
+    let model = ProcessBuilder::new("design-review")
+        .start("start")
+        .service_task("review", "llm")
+        .header("review", "persona", "software-architect")
+        .end("reviewed")
+        .boundary_timer("too-late", "review", true, TimerKind::Duration, "PT1S")
+        .end("timed-out")
+        .build();
+    core.deploy_model("review.bpmn", &model).expect("deploys");
+    let engine = Engine::new(core);
+    let ticker = engine.spawn_ticker(Duration::from_millis(20));
+    let client = EmbeddedClient::new(engine.clone());
+    let activate = ActivateJobsRequest {
+        job_type: "llm".into(),
+        worker: "test".into(),
+        max_jobs: 1,
+        timeout: Duration::from_secs(300),
+        fetch_variables: None,
+        request_timeout: Duration::ZERO,
+    };
+    let first =
+        engine.with(|core| core.create_instance("design-review", None, workers::Variables::new())).expect("starts");
+    let job = client.activate_jobs(&activate).await.expect("activates").remove(0);
+
+    let stopped = Arc::new(AtomicBool::new(false));
+    let flag = stopped.clone();
+    let endless = handler_fn(move |_job: Job| {
+        let guard = Stopped(flag.clone());
+        async move {
+            let _guard = guard;
+            std::future::pending::<JobOutcome>().await
+        }
+    });
+    let every = Duration::from_millis(50);
+    let handler = routed(endless, &registry).watch(Arc::new(EngineJobs(engine.clone())), every);
+    let began = Instant::now();
+    let outcome = tokio::time::timeout(Duration::from_secs(10), handler.handle(&job)).await.expect("the work stops");
+    let took = began.elapsed();
+    assert!(took >= Duration::from_millis(900) && took < Duration::from_secs(3), "stopped after {took:?}");
+    let JobOutcome::Fail { message, retries: 0, .. } = outcome else { panic!("{outcome:?}") };
+    assert!(message.contains("cancelled") && message.contains("`ada`"), "{message}");
+    assert!(stopped.load(Ordering::SeqCst), "the work was stopped");
+    assert!(!engine.with(|core| core.is_active(first.process_instance_key)), "the timer ended the workflow");
+
+    let after = registry.get(&InstanceRef::Id(ada.id)).await.expect("ada");
+    assert_eq!((after.open_tasks, after.recent_finished), (0, 0), "free again; a cancellation is no failure");
+    assert!(registry.open_work(&InstanceRef::Id(ada.id)).await.expect("open work").is_empty());
+    // The slot is free for the next job straight away (no `reassign_open_work`).
+    let next = RouteRequest {
+        job_key: job.key + 1_000_000,
+        persona_type: "software-architect".into(),
+        project: shop(),
+        workflow_instance: None,
+        element_id: Some("review".into()),
+    };
+    let RouteDecision::Assigned(assignment) = registry.route(&next).await.expect("routes") else {
+        panic!("the freed slot takes the next job")
+    };
+    assert_eq!(assignment.instance_id, ada.id);
+    ticker.abort();
 }

@@ -8,6 +8,10 @@ use serde_json::Value;
 /// A JSON object of process variables, as jobs carry them and outcomes return them.
 pub type Variables = serde_json::Map<String, Value>;
 
+/// The job type of the one action that makes paid model calls (the catalogue's `llm`): routing
+/// puts the persona instance's providers on these jobs ([`PERSONA_PROVIDERS_HEADER`]).
+pub const LLM_JOB_TYPE: &str = "llm";
+
 /// The task header that persona routing sets on a job it placed: the persona instance's name.
 pub const PERSONA_INSTANCE_HEADER: &str = "personaInstance";
 

@@ -34,7 +34,7 @@ pub use client::{ActivateJobsRequest, ClientError, JobClient};
 #[cfg(feature = "embedded")]
 pub use embedded::EmbeddedClient;
 pub use handler::{HandlerFn, JobHandler, handler_fn};
-pub use job::{Job, PERSONA_INSTANCE_HEADER, PERSONA_PROVIDERS_HEADER, Variables};
+pub use job::{Job, LLM_JOB_TYPE, PERSONA_INSTANCE_HEADER, PERSONA_PROVIDERS_HEADER, Variables};
 pub use metrics::{InMemoryMetrics, JobTypeStats, LatencyStats, Metrics, NoMetrics};
 pub use outcome::{IntoJobOutcome, JobOutcome, OutcomeKind};
 pub use runtime::{ConfigError, RetryPolicy, WorkerOptions, WorkerRuntime};

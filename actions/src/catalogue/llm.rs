@@ -49,3 +49,11 @@ pub(crate) fn handler(
     let handler = crate::llm::LlmHandler::new(chain, gate);
     Ok(Some(std::sync::Arc::new(handler)))
 }
+
+#[cfg(all(test, feature = "run"))]
+mod tests {
+    #[test]
+    fn routing_knows_this_action_as_the_one_that_makes_paid_calls() {
+        assert_eq!(super::JOB_TYPE, workers::LLM_JOB_TYPE);
+    }
+}

@@ -130,6 +130,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         console.line(&commits.describe());
     }
     let engine = Engine::new(core);
+    let routing = routing.map(|routing| routing.watching(&engine));
     let mode = simulate.map_or(Mode::DryRun, |handler| Mode::Simulate(handler, virtual_clock.clone()));
     let serving = Serving { worker, mode, settings, clock: virtual_clock, routing };
     let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, commits, &console))?;

@@ -4,9 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use engine::Clock;
 use engine::store::SharedConnection;
-use personas::{PriceTable, Project, Registry, RegistryGate, Routed, Status};
+use engine::{Clock, Engine};
+use personas::routed::DEFAULT_WATCH_EVERY;
+use personas::{JobWatch, PriceTable, Project, Registry, RegistryGate, Routed, Status};
 use workers::JobHandler;
 
 use crate::failure::{Failure, Result};
@@ -17,6 +18,18 @@ pub struct Routing {
     registry: Registry,
     project: Project,
     active: usize,
+    /// The engine whose jobs are watched, so a job cancelled while an instance holds it frees
+    /// the slot at once.
+    engine: Option<Engine>,
+}
+
+/// The embedded engine's open jobs.
+struct EngineJobs(Engine);
+
+impl JobWatch for EngineJobs {
+    fn is_open(&self, job_key: i64) -> bool {
+        self.0.with(|core| core.state().jobs.contains_key(&job_key))
+    }
 }
 
 impl Routing {
@@ -36,7 +49,14 @@ impl Routing {
             )));
         }
         let active = registry.list(None, Some(&project), Some(Status::Active)).await?.len();
-        Ok(Self { registry, project, active })
+        Ok(Self { registry, project, active, engine: None })
+    }
+
+    /// Watches the jobs of `engine`: a job it cancels (a boundary timer, a cancelled instance)
+    /// while an instance holds it frees the instance's slot within [`DEFAULT_WATCH_EVERY`].
+    pub fn watching(mut self, engine: &Engine) -> Self {
+        self.engine = Some(engine.clone());
+        self
     }
 
     /// The line `run` shows when it starts.
@@ -71,7 +91,12 @@ impl Routing {
     pub fn wrap(routing: Option<&Routing>, handler: Arc<dyn JobHandler>) -> Arc<dyn JobHandler> {
         match routing {
             Some(routing) => {
-                Arc::new(Routed::new(handler, routing.registry.clone()).default_project(Some(routing.project.clone())))
+                let routed =
+                    Routed::new(handler, routing.registry.clone()).default_project(Some(routing.project.clone()));
+                match &routing.engine {
+                    Some(engine) => Arc::new(routed.watch(Arc::new(EngineJobs(engine.clone())), DEFAULT_WATCH_EVERY)),
+                    None => Arc::new(routed),
+                }
             }
             None => handler,
         }
