@@ -53,7 +53,7 @@ impl Remote {
             .build()
             .map_err(|e| Failure::Failed(format!("cannot make an HTTP client: {e}")))?;
         // Any answer (health may need a token) means a server listens.
-        let probe = client.get(format!("{base}/healthz")).timeout(PROBE_TIMEOUT).send();
+        let probe = async { client.get(format!("{base}/healthz")).timeout(PROBE_TIMEOUT).send().await };
         if runtime.block_on(probe).is_err() {
             return Ok(None);
         }
