@@ -7,6 +7,7 @@
 //! the commands of many tasks that arrive while the store syncs share its next transaction. A
 //! result is returned only after the transaction holding it committed.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -20,6 +21,9 @@ use crate::error::{EngineError, Result};
 pub struct Engine {
     core: Arc<Mutex<EngineCore>>,
     changed: Arc<Notify>,
+    /// Counts the commands whose writes are over (durable or failed); see
+    /// [`generation`](Engine::generation).
+    generation: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -31,7 +35,24 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// Wraps a core.
     pub fn new(core: EngineCore) -> Self {
-        Self { core: Arc::new(Mutex::new(core)), changed: Arc::new(Notify::new()) }
+        Self {
+            core: Arc::new(Mutex::new(core)),
+            changed: Arc::new(Notify::new()),
+            generation: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// A number that grows after every command through this handle, once the command's
+    /// records are written. A reader of the store's log that read it after seeing generation
+    /// `g` has seen every write acknowledged before `g`: while the number stays, the log has
+    /// nothing new from this engine (the only one that may append to its store), so a cached
+    /// read of the log is still current.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    fn written(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Runs a synchronous command on the core, then wakes everyone waiting for a change.
@@ -39,6 +60,7 @@ impl Engine {
     /// because records are applied one at a time.
     pub fn with<T>(&self, command: impl FnOnce(&mut EngineCore) -> T) -> T {
         let result = command(&mut self.lock());
+        self.written();
         self.changed.notify_waiters();
         result
     }
@@ -55,7 +77,9 @@ impl Engine {
             (result, core.submit_batch())
         };
         self.changed.notify_waiters();
-        commit.wait_async().await?;
+        let committed = commit.wait_async().await;
+        self.written();
+        committed?;
         result
     }
 
@@ -78,7 +102,9 @@ impl Engine {
                 let jobs = core.activate_jobs(request);
                 (jobs, core.submit_batch())
             };
-            commit.wait_async().await?;
+            let committed = commit.wait_async().await;
+            self.written();
+            committed?;
             let jobs = jobs?;
             if !jobs.is_empty() {
                 return Ok(jobs);

@@ -58,12 +58,47 @@ pub enum Command {
     Status {
         /// The process instance key.
         instance: Option<i64>,
+        /// Show the variables the compiler keeps for itself too (names with `__`, `sla_clocks`).
+        #[arg(long)]
+        all: bool,
     },
     /// What happened to an instance: elements with timings, variable changes, incidents and
     /// jobs, each with who or what caused it.
     History {
         /// The process instance key.
         instance: i64,
+        /// Show the variables the compiler keeps for itself too (names with `__`, `sla_clocks`).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Publish a message to the instances waiting for it (through `serve` when it runs on the
+    /// store).
+    Publish {
+        /// What to publish.
+        #[command(subcommand)]
+        what: PublishWhat,
+    },
+    /// Broadcast a signal to every instance waiting for it (through `serve` when it runs on
+    /// the store).
+    Broadcast {
+        /// What to broadcast.
+        #[command(subcommand)]
+        what: BroadcastWhat,
+    },
+    /// Set variables of a running instance (through `serve` when it runs on the store).
+    Set {
+        /// What to set.
+        #[command(subcommand)]
+        what: SetWhat,
+    },
+    /// The deployed processes, every version, with their instance counts.
+    Processes,
+    /// The pending timers, the earliest due first; or move the store's virtual clock to fire
+    /// them.
+    Timers {
+        /// Fire a timer, or let time pass.
+        #[command(subcommand)]
+        action: Option<TimersAction>,
     },
     /// List open user tasks, or complete one.
     Tasks {
@@ -266,6 +301,70 @@ pub enum ScheduleAction {
         /// The start variables.
         #[command(flatten)]
         vars: VarArgs,
+    },
+}
+
+/// `publish message`.
+#[derive(Debug, Subcommand)]
+pub enum PublishWhat {
+    /// Publish a message: the instance whose subscription has this name and correlation key
+    /// receives it (or a message start event starts one).
+    Message {
+        /// The message name.
+        name: String,
+        /// The correlation key the waiting instance subscribed with.
+        #[arg(long, value_name = "KEY", default_value = "")]
+        correlation_key: String,
+        /// How long the message waits for a subscriber when none is there yet (e.g. 30s, 1h;
+        /// default: not at all).
+        #[arg(long, value_name = "DURATION")]
+        ttl: Option<String>,
+        /// The message's variables.
+        #[command(flatten)]
+        vars: VarArgs,
+    },
+}
+
+/// `broadcast signal`.
+#[derive(Debug, Subcommand)]
+pub enum BroadcastWhat {
+    /// Broadcast a signal to every catch event and signal start event with this name.
+    Signal {
+        /// The signal name.
+        name: String,
+        /// The signal's variables.
+        #[command(flatten)]
+        vars: VarArgs,
+    },
+}
+
+/// `set variables`.
+#[derive(Debug, Subcommand)]
+pub enum SetWhat {
+    /// Set variables on a running instance's root scope.
+    Variables {
+        /// The process instance key.
+        instance: i64,
+        /// The variables to set (at least one).
+        #[command(flatten)]
+        vars: VarArgs,
+    },
+}
+
+/// `timers fire` and `timers advance`.
+#[derive(Debug, Subcommand)]
+pub enum TimersAction {
+    /// Fire one pending timer now: the store's virtual clock moves on to its due time (firing
+    /// the timers due before it too). Refused while an engine runs on the store.
+    Fire {
+        /// The timer key (`orchestrator timers` lists them).
+        key: i64,
+    },
+    /// Let time pass on the store's virtual clock and fire the timers that fall due. Refused
+    /// while an engine runs on the store.
+    Advance {
+        /// How long: 90s, 30m, 4h, 2d, or an ISO 8601 duration (PT1H30M).
+        duration: String,
     },
 }
 

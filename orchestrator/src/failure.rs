@@ -24,6 +24,20 @@ impl Failure {
         }
     }
 
+    /// The stable code of `--json` errors: `INVALID_ARGUMENT` (exit 2) or `FAILED` (exit 1).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Failure::Usage(_) => "INVALID_ARGUMENT",
+            Failure::Failed(_) => "FAILED",
+        }
+    }
+
+    /// The error as `--json` prints it: `{"error": {"code": ..., "message": ...}}`, the shape
+    /// of the HTTP API's errors.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "error": { "code": self.code(), "message": self.message() } })
+    }
+
     /// 2 for bad usage or input, 1 otherwise.
     pub fn exit_code(&self) -> ExitCode {
         match self {

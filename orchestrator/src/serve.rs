@@ -4,6 +4,8 @@
 //! The engine takes the store's owner lock, so reading commands (`status`, `history`,
 //! `personas list`, `audit`) work beside it while a second `run` or `serve` is refused.
 
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,6 +87,7 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         })?;
         let address =
             listener.local_addr().map_err(|e| Failure::Failed(format!("the listener has no address: {e}")))?;
+        let _address_file = AddressFile::write(store, address);
         println!(
             "serving on http://{address} (console: http://{address}/, API docs: http://{address}/api/docs); Ctrl-C stops"
         );
@@ -109,6 +112,44 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         println!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The store's serve file ([`StoreLocation::serve_file`]) while `serve` listens: the commands
+/// that change state find the server through it. Removed when `serve` stops.
+struct AddressFile(Option<PathBuf>);
+
+impl AddressFile {
+    /// Writes the address to reach `listening` at (the loopback address when it listens on
+    /// every interface). A failure is shown, not fatal: commands then refuse to change the store
+    /// while `serve` runs, as before.
+    fn write(store: &StoreLocation, listening: SocketAddr) -> Self {
+        let mut reach = listening;
+        if reach.ip().is_unspecified() {
+            reach.set_ip(if reach.is_ipv4() { Ipv4Addr::LOCALHOST.into() } else { Ipv6Addr::LOCALHOST.into() });
+        }
+        let path = store.serve_file();
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(folder);
+        }
+        match std::fs::write(&path, format!("http://{reach}\n")) {
+            Ok(()) => Self(Some(path)),
+            Err(error) => {
+                eprintln!(
+                    "could not write {} ({error}): other commands cannot send their changes to this serve",
+                    path.display()
+                );
+                Self(None)
+            }
+        }
+    }
+}
+
+impl Drop for AddressFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// The webhook secrets (environment) and actions (`--webhooks FILE`).

@@ -67,6 +67,17 @@ impl StoreLocation {
         folder.join("api-token")
     }
 
+    /// The file in which a running `serve` keeps its address (`http://host:port`): beside a
+    /// SQLite store (`<store>-serve`), in `.orchestrator/` for a PostgreSQL one.
+    pub fn serve_file(&self) -> PathBuf {
+        if self.is_database() {
+            return Path::new(".orchestrator").join("serve-address");
+        }
+        let mut name = std::ffi::OsString::from(&self.location);
+        name.push("-serve");
+        PathBuf::from(name)
+    }
+
     /// True for the default store, whose folder is created on first use; another path's
     /// folder must exist (a mistyped `--store` is an error, not a new store).
     fn is_default(&self) -> bool {

@@ -119,3 +119,44 @@ fn persona_instances_live_in_the_database_beside_the_logs() {
     assert_eq!(actions, ["create", "pause"]);
     assert!(!dir.store().exists(), "no SQLite file was made");
 }
+
+#[test]
+fn reading_commands_and_changes_work_beside_serve_on_postgres() {
+    use std::io::{BufRead, BufReader};
+    let dir = Workdir::new();
+    let url = fresh_log_url("orchestrator-serve");
+    let approval = support::model("approval.bpmn");
+    let mut command = dir.command(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--store",
+        &url,
+        "--deploy",
+        approval.to_str().unwrap_or_default(),
+    ]);
+    command.env("ORCHESTRATOR_TOKEN", "pg-serve-token");
+    let mut serving = support::spawn(command);
+    let stdout = serving.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let listening = BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l.starts_with("serving on"));
+    let run = |args: &[&str]| {
+        let mut command = dir.command(&[args, &["--store", &url, "--json"]].concat());
+        command.env("ORCHESTRATOR_TOKEN", "pg-serve-token");
+        support::finish(support::spawn(command), support::LIMIT)
+    };
+    let started = run(&["start", "approval"]);
+    let status = run(&["status"]);
+    let processes = run(&["processes"]);
+    let mistyped = dir.run(&["status", "--store", &url.replace("log=", "log=no-such-"), "--json"]);
+    let _ = serving.kill();
+    let _ = serving.wait();
+    assert!(listening, "serve did not start on PostgreSQL");
+    let key = instance_key(&started.expect_code(0).json());
+    let status = status.expect_code(0).json();
+    assert_eq!(status["instances"][0]["process_instance_key"], json!(key));
+    assert_eq!(processes.expect_code(0).json()["processes"][0]["bpmn_process_id"], json!("approval"));
+    let error = mistyped.expect_code(1).json();
+    let message = error["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("no log 'no-such-orchestrator-serve"), "{message}");
+    assert!(!message.contains("orchestrator:orchestrator@"), "no password in errors: {message}");
+}

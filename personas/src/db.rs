@@ -226,6 +226,16 @@ impl Db {
         &self.location
     }
 
+    /// The connections open in the registry's own pool now (0 on a lent connection, which is
+    /// the engine's).
+    pub(crate) fn connections(&self) -> u32 {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.size(),
+            Pool::Postgres(pool) => pool.size(),
+            Pool::Lent(..) => 0,
+        }
+    }
+
     /// True on PostgreSQL.
     pub(crate) fn is_postgres(&self) -> bool {
         matches!(self.pool, Pool::Postgres(_))

@@ -93,6 +93,11 @@ impl Registry {
         self.db.location()
     }
 
+    /// The database connections the registry holds open now (none when it uses the engine's).
+    pub fn connections(&self) -> u32 {
+        self.db.connections()
+    }
+
     /// Closes the connections (clones of this registry stop working too).
     pub async fn close(&self) {
         self.db.close().await;

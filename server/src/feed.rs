@@ -8,6 +8,7 @@
 //! so a read after a write sees the write.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use engine::history::History;
@@ -71,6 +72,9 @@ pub struct Feed {
     history: RwLock<History>,
     events: broadcast::Sender<LiveEvent>,
     metrics: Arc<Metrics>,
+    /// One more than the engine generation ([`engine::Engine::generation`]) seen before the
+    /// newest sync that [`sync_with`](Self::sync_with) made; 0 before the first.
+    synced: AtomicU64,
 }
 
 impl std::fmt::Debug for Feed {
@@ -92,7 +96,13 @@ impl Feed {
             last_audit: 0,
             primed: false,
         };
-        Self { cursor: Mutex::new(cursor), history: RwLock::new(History::default()), events, metrics }
+        Self {
+            cursor: Mutex::new(cursor),
+            history: RwLock::new(History::default()),
+            events,
+            metrics,
+            synced: AtomicU64::new(0),
+        }
     }
 
     /// A receiver of the live events from now on.
@@ -112,6 +122,20 @@ impl Feed {
         tokio::task::spawn_blocking(move || feed.sync_blocking())
             .await
             .map_err(|e| ApiError::internal(format!("the log reader stopped: {e}")))?
+    }
+
+    /// Makes the history current for a read beside `engine`, the one engine that appends to the
+    /// store: reads the log only when the engine wrote since the last such read, so a read after
+    /// a write sees the write, and reads while nothing changes cost no query. (The log is
+    /// written by no one else while the engine holds the store's owner lock.)
+    pub async fn sync_with(self: &Arc<Self>, engine: &engine::Engine) -> ApiResult<()> {
+        let generation = engine.generation();
+        if self.synced.load(Ordering::Acquire) > generation {
+            return Ok(());
+        }
+        self.sync().await?;
+        self.synced.fetch_max(generation + 1, Ordering::AcqRel);
+        Ok(())
     }
 
     fn sync_blocking(&self) -> ApiResult<()> {

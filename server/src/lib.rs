@@ -139,9 +139,7 @@ impl Server {
     ) -> Result<Self, ServerError> {
         let metrics = Arc::new(Metrics::new());
         let reader = engine::store::open_read_only(store_location)?;
-        // The engine's connection, the feed's reader and the registry's pool (one connection
-        // on SQLite).
-        metrics.database_connections.set(3);
+        metrics.count_connections(&registry);
         let feed = Arc::new(Feed::new(reader, metrics.clone()));
         let state = AppState {
             engine: engine.clone(),

@@ -5,7 +5,8 @@
 //!   `error`), by the persona instance the registry routed the job to, else the job's `persona`
 //!   header;
 //! - `api_request_count_total{route,method,status}`: API requests, by matched route;
-//! - `database_connections`: the store connections the server holds;
+//! - `database_connections`: the store connections the server holds open now (the engine's, the
+//!   live-event reader's and those in the registry's pool, counted at scrape time);
 //! - `engine_instances_started_total`, `engine_instances_completed_total`,
 //!   `engine_instances_terminated_total` (by workflow), `engine_incidents_total{error_type}`,
 //!   `engine_job_latency_seconds{job_type}` (created to completed),
@@ -14,6 +15,10 @@
 //!   read from the registry at scrape time.
 //!
 //! No label ever carries a token or a variable's value.
+
+/// The store connections of the engine and of the live-event reader: one each, open while the
+/// server runs.
+pub const STORE_CONNECTIONS: u32 = 2;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -186,6 +191,12 @@ impl Metrics {
             metrics.spend_month.clone(),
         );
         Self { registry, ..metrics }
+    }
+
+    /// Sets `database_connections` to the connections open now: the engine's and the live-event
+    /// reader's ([`STORE_CONNECTIONS`]) and those of the registry's pool.
+    pub fn count_connections(&self, registry: &personas::Registry) {
+        self.database_connections.set(i64::from(STORE_CONNECTIONS + registry.connections()));
     }
 
     /// The metrics in the Prometheus text format.

@@ -159,6 +159,13 @@ impl EngineCore {
         finished.into_iter().map(|(key, completed, variables)| (key, completed.then_some(variables))).collect()
     }
 
+    /// How many process instances (called ones included) this engine completed, and how many
+    /// it terminated, since it was opened: what a progress display counts, including instances
+    /// that started and ended between two looks.
+    pub fn instances_ended(&self) -> (u64, u64) {
+        self.m.ended
+    }
+
     /// True once an awaited instance has finished (completed or terminated).
     pub fn has_finished(&self, process_instance_key: i64) -> bool {
         self.m.finished.iter().any(|(k, _, _)| *k == process_instance_key)

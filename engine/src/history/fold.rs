@@ -1,6 +1,6 @@
 //! [`History`]: the fold of a record log into the life of each entity.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::change::Change;
 use super::types::*;
@@ -20,6 +20,20 @@ pub struct History {
     jobs: BTreeMap<i64, JobHistory>,
     timers: BTreeMap<i64, TimerHistory>,
     user_tasks: BTreeMap<i64, UserTaskHistory>,
+    /// Process instance key -> the keys of its entities, so the questions about one instance
+    /// do not scan every instance's.
+    by_instance: HashMap<i64, InstanceIndex>,
+}
+
+/// The entities of one process instance, by key (variables by their place in the list).
+#[derive(Debug, Clone, Default)]
+struct InstanceIndex {
+    elements: BTreeSet<i64>,
+    variables: Vec<usize>,
+    incidents: BTreeSet<i64>,
+    jobs: BTreeSet<i64>,
+    timers: BTreeSet<i64>,
+    user_tasks: BTreeSet<i64>,
 }
 
 impl History {
@@ -51,6 +65,8 @@ impl History {
             RecordValue::Element(e) => self.apply_element(record, e, change),
             RecordValue::Variable(v) => {
                 let created = record.intent == Intent::VariableCreated;
+                let position = self.variables.len();
+                self.index(v.process_instance_key).variables.push(position);
                 self.variables.push(VariableChange {
                     name: v.name.to_string(),
                     value: v.value.clone(),
@@ -62,6 +78,7 @@ impl History {
             }
             RecordValue::Incident(i) => match record.intent {
                 Intent::IncidentCreated => {
+                    self.index(i.process_instance_key).incidents.insert(key);
                     self.incidents.insert(
                         key,
                         IncidentHistory {
@@ -79,6 +96,9 @@ impl History {
                 _ => end(self.incidents.get_mut(&key).map(|i| &mut i.span), change),
             },
             RecordValue::Job(j) => {
+                if !self.jobs.contains_key(&key) {
+                    self.index(j.process_instance_key).jobs.insert(key);
+                }
                 let job = self.jobs.entry(key).or_insert_with(|| JobHistory {
                     key,
                     job_type: j.job_type().to_string(),
@@ -108,6 +128,9 @@ impl History {
             }
             RecordValue::Timer(t) => match record.intent {
                 Intent::TimerCreated => {
+                    if t.process_instance_key > 0 {
+                        self.index(t.process_instance_key).timers.insert(key);
+                    }
                     self.timers.insert(
                         key,
                         TimerHistory {
@@ -131,6 +154,7 @@ impl History {
             },
             RecordValue::UserTask(u) => match record.intent {
                 Intent::UserTaskCreated => {
+                    self.index(u.process_instance_key).user_tasks.insert(key);
                     self.user_tasks.insert(
                         key,
                         UserTaskHistory {
@@ -166,6 +190,7 @@ impl History {
         let key = record.key;
         let status = match record.intent {
             Intent::ElementActivating => {
+                self.index(e.process_instance_key).elements.insert(key);
                 self.elements.insert(
                     key,
                     ElementHistory {
@@ -213,6 +238,31 @@ impl History {
         }
     }
 
+    fn index(&mut self, instance: i64) -> &mut InstanceIndex {
+        self.by_instance.entry(instance).or_default()
+    }
+
+    /// The entities of `instance` that `keys` picks from its index, looked up in `all`.
+    fn of_instance<'h, T>(
+        &'h self,
+        instance: i64,
+        all: &'h BTreeMap<i64, T>,
+        keys: impl Fn(&'h InstanceIndex) -> &'h BTreeSet<i64>,
+    ) -> Vec<&'h T> {
+        self.by_instance
+            .get(&instance)
+            .map_or_else(Vec::new, |index| keys(index).iter().filter_map(|k| all.get(k)).collect())
+    }
+
+    /// Every deployed process version: its definition key, BPMN process id and version, by
+    /// key (oldest first).
+    pub fn processes(&self) -> Vec<(i64, &str, i32)> {
+        let mut all: Vec<(i64, &str, i32)> =
+            self.processes.iter().map(|(key, (id, version))| (*key, id.as_str(), *version)).collect();
+        all.sort_unstable_by_key(|p| p.0);
+        all
+    }
+
     /// Every process instance, by key (oldest first).
     pub fn instances(&self) -> impl Iterator<Item = &InstanceHistory> {
         self.instances.values()
@@ -226,12 +276,14 @@ impl History {
     /// The element instances of a process instance (the process element included), in
     /// activation order.
     pub fn elements(&self, instance: i64) -> Vec<&ElementHistory> {
-        self.elements.values().filter(|e| e.process_instance_key == instance).collect()
+        self.of_instance(instance, &self.elements, |i| &i.elements)
     }
 
     /// Every write of the instance's variables, in order.
     pub fn variable_changes(&self, instance: i64) -> Vec<&VariableChange> {
-        self.variables.iter().filter(|v| v.process_instance_key == instance).collect()
+        self.by_instance
+            .get(&instance)
+            .map_or_else(Vec::new, |index| index.variables.iter().map(|&n| &self.variables[n]).collect())
     }
 
     /// The instance's variables now: the last write per scope and name, for the instance's own
@@ -250,7 +302,10 @@ impl History {
 
     /// Incidents, oldest first: of one instance, or of all when `instance` is `None`.
     pub fn incidents(&self, instance: Option<i64>) -> Vec<&IncidentHistory> {
-        self.incidents.values().filter(|i| instance.is_none_or(|k| i.process_instance_key == k)).collect()
+        match instance {
+            Some(key) => self.of_instance(key, &self.incidents, |i| &i.incidents),
+            None => self.incidents.values().collect(),
+        }
     }
 
     /// One incident.
@@ -260,7 +315,7 @@ impl History {
 
     /// The jobs of an instance, oldest first.
     pub fn jobs(&self, instance: i64) -> Vec<&JobHistory> {
-        self.jobs.values().filter(|j| j.process_instance_key == instance).collect()
+        self.of_instance(instance, &self.jobs, |i| &i.jobs)
     }
 
     /// Every job that is still open (created, activated, failed with retries or an incident).
@@ -270,7 +325,7 @@ impl History {
 
     /// The timers of an instance, oldest first.
     pub fn timers(&self, instance: i64) -> Vec<&TimerHistory> {
-        self.timers.values().filter(|t| t.process_instance_key == Some(instance)).collect()
+        self.of_instance(instance, &self.timers, |i| &i.timers)
     }
 
     /// Every pending timer (timer start events included), the earliest due first.
@@ -282,7 +337,10 @@ impl History {
 
     /// User tasks, oldest first: of one instance, or of all when `instance` is `None`.
     pub fn user_tasks(&self, instance: Option<i64>) -> Vec<&UserTaskHistory> {
-        self.user_tasks.values().filter(|t| instance.is_none_or(|k| t.process_instance_key == k)).collect()
+        match instance {
+            Some(key) => self.of_instance(key, &self.user_tasks, |i| &i.user_tasks),
+            None => self.user_tasks.values().collect(),
+        }
     }
 }
 

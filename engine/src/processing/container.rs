@@ -71,6 +71,7 @@ fn hand_back_variables(m: &mut Machine, element: &Element) {
     let parent = instance.parent_element_instance_key;
     let root: serde_json::Map<String, Value> =
         instance.variables.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
+    m.ended.0 += 1;
     if m.awaited.contains(&element.key) {
         m.finished.push((element.key, true, root.clone()));
     }
@@ -90,6 +91,7 @@ fn hand_back_variables(m: &mut Machine, element: &Element) {
 /// A process instance was terminated: a terminating call activity waiting for it finishes, and
 /// a caller awaiting the result learns it.
 pub(crate) fn process_terminated(m: &mut Machine, element: &Element, parent: i64) {
+    m.ended.1 += 1;
     if m.awaited.contains(&element.key) {
         m.finished.push((element.key, false, serde_json::Map::new()));
     }

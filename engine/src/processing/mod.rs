@@ -73,6 +73,9 @@ pub(crate) struct Machine {
     pub finished: Vec<(i64, bool, Map<String, Value>)>,
     /// Root instances whose result someone awaits.
     pub awaited: std::collections::HashSet<i64>,
+    /// Process instances (called ones included) that completed, then that were terminated,
+    /// since this machine was made (replaying the log counts nothing).
+    pub ended: (u64, u64),
     /// Buffered messages found for subscriptions whose owner was still activating.
     pub pending_correlations: Vec<PendingCorrelation>,
 }
@@ -90,6 +93,7 @@ impl Machine {
             queue: VecDeque::with_capacity(64),
             finished: Vec::new(),
             awaited: std::collections::HashSet::new(),
+            ended: (0, 0),
             pending_correlations: Vec::new(),
         }
     }

@@ -18,12 +18,11 @@ pub fn is_postgres_url(location: &str) -> bool {
 }
 
 /// Opens the record store at `location` to read it beside a running engine: a SQLite file
-/// with [`SqliteStore::open_read_only`] (it must exist; nothing is locked or written). A
-/// PostgreSQL log is opened as by [`open`], which takes the log's lock, so it is refused while
-/// an engine runs on that log.
+/// with [`SqliteStore::open_read_only`] (it must exist), a PostgreSQL log with
+/// [`PgStore::open_read_only`]; neither locks or writes anything.
 pub fn open_read_only(location: &str) -> Result<Box<dyn RecordStore>, StoreError> {
     if is_postgres_url(location) {
-        Ok(Box::new(PgStore::open(location)?))
+        Ok(Box::new(PgStore::open_read_only(location)?))
     } else {
         Ok(Box::new(SqliteStore::open_read_only(location)?))
     }

@@ -41,6 +41,17 @@ pub struct PgStore {
     /// The position the next appended entry gets (only this store writes the log).
     next_position: i64,
     connection: ConnectionThread<PgConnection>,
+    /// True for a reader: it appends nothing.
+    read_only: bool,
+}
+
+/// How a store uses its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// The engine's: migrates the schema, takes the log's lock, appends.
+    Engine,
+    /// A reader's: the log must exist; nothing is locked or written.
+    ReadOnly,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -53,15 +64,35 @@ impl PgStore {
     /// Connects to `url` (`postgres://user:password@host:port/database?log=<name>`), applies the
     /// schema migrations, takes the log's lock and creates the log if it is new.
     pub fn open(url: &str) -> Result<Self, StoreError> {
+        Self::start(url, Access::Engine)
+    }
+
+    /// Connects to `url` to read its log beside the engine that may be writing it: takes no
+    /// lock, migrates and creates nothing, refuses every write. A log that does not exist (a
+    /// mistyped `?log=`) is an error when it is read.
+    pub fn open_read_only(url: &str) -> Result<Self, StoreError> {
+        Self::start(url, Access::ReadOnly)
+    }
+
+    fn start(url: &str, access: Access) -> Result<Self, StoreError> {
         let location = Arc::new(PgLocation::parse(url)?);
         let error = |message| StoreError::new(location.redacted.clone(), message);
         let at = location.clone();
-        let connection = ConnectionThread::start("engine-postgres-store", move || connect(at)).map_err(error)?;
+        let connection =
+            ConnectionThread::start("engine-postgres-store", move || connect(at, access)).map_err(error)?;
         let at = location.clone();
         let last = connection
             .call(move |c| Box::pin(async move { last_position(c, &at).await.map_err(|e| errors::describe(&e, &at)) }))
             .map_err(error)?;
-        Ok(Self { location, next_position: last + 1, connection })
+        Ok(Self { location, next_position: last + 1, connection, read_only: access == Access::ReadOnly })
+    }
+
+    /// The failure of a write through a reader.
+    fn refuse_write(&self) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(self.error("this store was opened to read only; open it as an engine to write".into()));
+        }
+        Ok(())
     }
 
     /// The name of the log this store reads and appends.
@@ -76,6 +107,7 @@ impl PgStore {
 
 impl RecordStore for PgStore {
     fn append(&mut self, entries: &[EncodedEntry], key_counter: i64) -> Result<(), StoreError> {
+        self.refuse_write()?;
         let at = self.location.clone();
         let first = self.next_position;
         let count = i64::try_from(entries.len()).map_err(|e| self.error(format!("batch too large: {e}")))?;
@@ -96,6 +128,7 @@ impl RecordStore for PgStore {
 
     /// Keeps the two newest snapshots of the log.
     fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
+        self.refuse_write()?;
         let at = self.location.clone();
         self.connection
             .call(move |c| Box::pin(async move { save_snapshot(c, &at, &snapshot).await }))
@@ -114,11 +147,25 @@ impl RecordStore for PgStore {
     }
 }
 
-async fn connect(at: Arc<PgLocation>) -> Result<PgConnection, String> {
+async fn connect(at: Arc<PgLocation>, access: Access) -> Result<PgConnection, String> {
     let mut connection = tokio::time::timeout(CONNECT_TIMEOUT, at.options.connect())
         .await
         .map_err(|_| errors::no_answer(&at, CONNECT_TIMEOUT))?
         .map_err(|e| errors::describe(&e, &at))?;
+    if access == Access::ReadOnly {
+        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM engine_meta WHERE log = $1")
+            .bind(&at.log)
+            .fetch_optional(&mut connection)
+            .await
+            .map_err(|e| errors::describe(&e, &at))?;
+        return match exists {
+            Some(_) => Ok(connection),
+            None => Err(format!(
+                "no log '{}' in this database; check ?log= in the URL (an engine creates its log when it first runs)",
+                at.log
+            )),
+        };
+    }
     MIGRATOR.run(&mut connection).await.map_err(|e| errors::migration_failed(e, &at))?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
         .bind(at.lock_key())

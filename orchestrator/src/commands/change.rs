@@ -1,10 +1,13 @@
 //! The commands that change the engine's state: deploy, start, complete a task, resolve an
 //! incident, cancel. Each opens the engine on the store, runs one engine command (two for a
-//! job incident: retries, then resolve) and closes it.
+//! job incident: retries, then resolve) and closes it; `start`, `cancel` and `incidents
+//! resolve` go through the `serve` running on the store instead, when one does
+//! ([`remote::change`]).
 
 use std::path::PathBuf;
 
 use engine::{EngineCore, ProcessInstanceCreated};
+use reqwest::Method;
 use serde_json::json;
 
 use super::Format;
@@ -13,6 +16,7 @@ use crate::deploy;
 use crate::failure::{Failure, Result};
 use crate::output::print_json;
 use crate::output::say;
+use crate::remote::{self, Remote};
 use crate::store::StoreLocation;
 use crate::vars;
 
@@ -54,8 +58,17 @@ pub fn deploy(store: &StoreLocation, paths: &[PathBuf], format: Format) -> Resul
 /// `start`: prints the new instance's key.
 pub fn start(store: &StoreLocation, process_id: &str, args: &VarArgs, format: Format) -> Result<()> {
     let variables = vars::collect(args)?;
-    let mut core = store.open_engine()?;
-    let created = start_instance(&mut core, process_id, variables)?;
+    let created = remote::change(
+        store,
+        |serve| {
+            let body = json!({ "workflow": process_id, "variables": variables });
+            let answer = serve.call(Method::POST, "/api/workflows/execute", Some(&body))?;
+            serde_json::from_value::<Started>(answer.clone())
+                .map(Started::into_created)
+                .map_err(|e| Failure::Failed(format!("the serve's answer is no started instance ({e}): {answer}")))
+        },
+        || start_instance(&mut store.open_engine()?, process_id, variables.clone()),
+    )?;
     match format {
         Format::Json => print_json(&created_json(&created)),
         Format::Text => say!(
@@ -91,6 +104,26 @@ pub fn start_instance(
     })
 }
 
+/// A started instance as the API answers it.
+#[derive(serde::Deserialize)]
+struct Started {
+    process_instance_key: i64,
+    bpmn_process_id: String,
+    version: i32,
+    process_definition_key: i64,
+}
+
+impl Started {
+    fn into_created(self) -> ProcessInstanceCreated {
+        ProcessInstanceCreated {
+            process_instance_key: self.process_instance_key,
+            bpmn_process_id: self.bpmn_process_id,
+            version: self.version,
+            process_definition_key: self.process_definition_key,
+        }
+    }
+}
+
 /// The JSON of a started instance.
 pub fn created_json(created: &ProcessInstanceCreated) -> serde_json::Value {
     json!({
@@ -121,29 +154,23 @@ pub fn complete_task(store: &StoreLocation, key: i64, args: &VarArgs, format: Fo
 
 /// `incidents resolve`: a job incident first gets `retries` (default 1) back.
 pub fn resolve_incident(store: &StoreLocation, key: i64, retries: Option<i32>, format: Format) -> Result<()> {
-    let mut core = store.open_engine()?;
-    let next = "`orchestrator incidents` lists the open incidents";
-    let Some(incident) = core.incidents().into_iter().find(|i| i.key == key) else {
-        return Err(Failure::Failed(format!("no open incident {key}: {next}")));
-    };
-    let job_key = Some(incident.job_key).filter(|k| *k > 0);
-    let retries = match (job_key, retries) {
-        (Some(_), retries) => Some(retries.unwrap_or(1)),
-        (None, Some(_)) => {
-            return Err(Failure::Usage(format!(
-                "incident {key} ({}) is not about a job, so --retries does not apply; resolve it without --retries",
-                incident.error_type.name()
-            )));
-        }
-        (None, None) => None,
-    };
-    if let (Some(job), Some(retries)) = (job_key, retries) {
-        if retries < 1 {
-            return Err(Failure::Usage(format!("--retries {retries}: give the job at least 1 retry")));
-        }
-        core.update_job_retries(job, retries).map_err(|e| Failure::engine(e, next))?;
-    }
-    core.resolve_incident(key).map_err(|e| Failure::engine(e, next))?;
+    let (job_key, retries) = remote::change(
+        store,
+        |serve| resolve_through(serve, key, retries),
+        || {
+            let mut core = store.open_engine()?;
+            let Some(incident) = core.incidents().into_iter().find(|i| i.key == key) else {
+                return Err(Failure::Failed(format!("no open incident {key}: {NEXT_INCIDENT}")));
+            };
+            let job_key = Some(incident.job_key).filter(|k| *k > 0);
+            let retries = retries_for(key, incident.error_type.name(), job_key, retries)?;
+            if let (Some(job), Some(retries)) = (job_key, retries) {
+                core.update_job_retries(job, retries).map_err(|e| Failure::engine(e, NEXT_INCIDENT))?;
+            }
+            core.resolve_incident(key).map_err(|e| Failure::engine(e, NEXT_INCIDENT))?;
+            Ok((job_key, retries))
+        },
+    )?;
     match format {
         Format::Json => print_json(&json!({"resolved_incident": key, "job_key": job_key, "retries": retries})),
         Format::Text => match (job_key, retries) {
@@ -157,17 +184,64 @@ pub fn resolve_incident(store: &StoreLocation, key: i64, retries: Option<i32>, f
     Ok(())
 }
 
+/// What to do about an unknown incident.
+const NEXT_INCIDENT: &str = "`orchestrator incidents` lists the open incidents";
+
+/// The retries a resolved incident's job gets (default 1), `None` for an incident not about a
+/// job; `--retries` for such an incident, or below 1, is a usage failure.
+fn retries_for(key: i64, error_type: &str, job_key: Option<i64>, retries: Option<i32>) -> Result<Option<i32>> {
+    match (job_key, retries) {
+        (Some(_), retries) => {
+            let retries = retries.unwrap_or(1);
+            if retries < 1 {
+                return Err(Failure::Usage(format!("--retries {retries}: give the job at least 1 retry")));
+            }
+            Ok(Some(retries))
+        }
+        (None, Some(_)) => Err(Failure::Usage(format!(
+            "incident {key} ({error_type}) is not about a job, so --retries does not apply; resolve it without --retries"
+        ))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// `incidents resolve` through `serve`: a job incident is retried, any other resolved.
+fn resolve_through(serve: &Remote, key: i64, retries: Option<i32>) -> Result<(Option<i64>, Option<i32>)> {
+    let open = serve.call(Method::GET, "/api/incidents", None)?;
+    let incident = open["incidents"]
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["key"].as_i64() == Some(key)))
+        .ok_or_else(|| Failure::Failed(format!("no open incident {key}: {NEXT_INCIDENT}")))?;
+    let job_key = incident["job_key"].as_i64();
+    let retries = retries_for(key, incident["error_type"].as_str().unwrap_or_default(), job_key, retries)?;
+    match retries {
+        Some(retries) => {
+            let body = json!({ "retries": retries });
+            serve.call(Method::POST, &format!("/api/incidents/{key}/retry"), Some(&body))?;
+        }
+        None => {
+            serve.call(Method::POST, &format!("/api/incidents/{key}/resolve"), None)?;
+        }
+    }
+    Ok((job_key, retries))
+}
+
 /// `cancel`: terminates the instance and the instances it called.
 pub fn cancel(store: &StoreLocation, instance: i64, format: Format) -> Result<()> {
-    let mut core = store.open_engine()?;
-    core.cancel_instance(instance).map_err(|e| match e {
-        engine::EngineError::NotFound(_) => Failure::Failed(format!(
-            "no active process instance {instance}: `orchestrator status` lists the instances and their status"
-        )),
-        other => Failure::engine(other, "cancel the root instance"),
-    })?;
+    remote::change(
+        store,
+        |serve| serve.call(Method::POST, &format!("/api/workflows/cancel/{instance}"), None).map(drop),
+        || {
+            store.open_engine()?.cancel_instance(instance).map_err(|e| match e {
+                engine::EngineError::NotFound(_) => Failure::Failed(format!(
+                    "no active process instance {instance}: `orchestrator status` lists the instances and their status"
+                )),
+                other => Failure::engine(other, "cancel the root instance"),
+            })
+        },
+    )?;
     match format {
-        Format::Json => print_json(&json!({"canceled_instance": instance})),
+        Format::Json => print_json(&json!({"canceled_instance": instance, "process_instance_key": instance})),
         Format::Text => say!("canceled process instance {instance}"),
     }
     Ok(())

@@ -3,18 +3,19 @@
 use serde_json::json;
 
 use super::status::section;
-use super::{Format, unknown_instance};
+use super::{Format, Shown, instance_json, unknown_instance};
 use crate::failure::Result;
 use crate::output::say;
 use crate::output::{duration, print_json, short_json, time};
 use crate::store::StoreLocation;
 
 /// `history <instance>`.
-pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
+pub fn show(store: &StoreLocation, key: i64, shown: Shown, format: Format) -> Result<()> {
     let history = store.read_history()?;
     let instance = history.instance(key).ok_or_else(|| unknown_instance(store, key))?;
     let elements = history.elements(key);
-    let variables = history.variable_changes(key);
+    let mut variables = history.variable_changes(key);
+    variables.retain(|v| shown.shows(&v.name));
     let incidents = history.incidents(Some(key));
     let jobs = history.jobs(key);
     let timers = history.timers(key);
@@ -22,14 +23,14 @@ pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
     let called: Vec<_> = history.instances().filter(|i| i.parent_instance_key == Some(key)).collect();
     if format == Format::Json {
         print_json(&json!({
-            "instance": instance,
+            "instance": instance_json(instance),
             "elements": elements,
             "variable_changes": variables,
             "incidents": incidents,
             "jobs": jobs,
             "timers": timers,
             "user_tasks": user_tasks,
-            "called_instances": called,
+            "called_instances": called.iter().map(|i| instance_json(i)).collect::<Vec<_>>(),
         }));
         return Ok(());
     }

@@ -84,3 +84,38 @@ pub fn incidents(store: &StoreLocation, format: Format) -> Result<()> {
     say!("resolve one with `orchestrator incidents resolve <INCIDENT>` (add --retries N for a job)");
     Ok(())
 }
+
+/// `processes`: every deployed process version, with its instances (all, and active now).
+pub fn processes(store: &StoreLocation, format: Format) -> Result<()> {
+    let history = store.read_history()?;
+    let rows: Vec<serde_json::Value> = history
+        .processes()
+        .into_iter()
+        .map(|(key, id, version)| {
+            let of_it = || history.instances().filter(move |i| i.process_definition_key == key);
+            let active = of_it().filter(|i| i.status == Status::Active).count();
+            json!({"process_definition_key": key, "bpmn_process_id": id, "version": version,
+                   "instances": of_it().count(), "active_instances": active})
+        })
+        .collect();
+    if format == Format::Json {
+        print_json(&json!({ "processes": rows }));
+        return Ok(());
+    }
+    if rows.is_empty() {
+        say!("no process deployed yet: `orchestrator deploy <file>` deploys one");
+        return Ok(());
+    }
+    let cell = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            ["bpmn_process_id", "version", "process_definition_key", "instances", "active_instances"]
+                .iter()
+                .map(|field| cell(&r[*field]))
+                .collect()
+        })
+        .collect();
+    say!("{}", table(&["PROCESS", "VERSION", "DEFINITION KEY", "INSTANCES", "ACTIVE"], &lines));
+    Ok(())
+}

@@ -3,7 +3,7 @@
 use engine::history::{History, InstanceHistory, Status};
 use serde_json::json;
 
-use super::{Format, unknown_instance};
+use super::{Format, Shown, instance_json, unknown_instance};
 use crate::failure::Result;
 use crate::output::say;
 use crate::output::{print_json, short_json, table, time};
@@ -14,6 +14,7 @@ pub fn list(store: &StoreLocation, format: Format) -> Result<()> {
     let history = store.read_history()?;
     let instances: Vec<&InstanceHistory> = history.instances().collect();
     if format == Format::Json {
+        let instances: Vec<_> = instances.into_iter().map(instance_json).collect();
         print_json(&json!({ "instances": instances }));
         return Ok(());
     }
@@ -42,13 +43,14 @@ pub fn list(store: &StoreLocation, format: Format) -> Result<()> {
 
 /// `status <instance>`: active elements, variables, open incidents, pending timers, open jobs
 /// and user tasks.
-pub fn show(store: &StoreLocation, key: i64, format: Format) -> Result<()> {
+pub fn show(store: &StoreLocation, key: i64, shown: Shown, format: Format) -> Result<()> {
     let history = store.read_history()?;
     let instance = history.instance(key).ok_or_else(|| unknown_instance(store, key))?;
-    let now = Now::of(&history, key);
+    let mut now = Now::of(&history, key);
+    now.variables.retain(|v| shown.shows(&v.name));
     if format == Format::Json {
         print_json(&json!({
-            "instance": instance,
+            "instance": instance_json(instance),
             "active_elements": now.active_elements,
             "variables": now.variables,
             "incidents": now.incidents,

@@ -9,7 +9,7 @@
 //! the instance is printed at the end; with `--clock virtual` engine time jumps to the next
 //! timer whenever nothing else can happen ([`clock`]).
 
-mod clock;
+pub(crate) mod clock;
 mod commits;
 pub(crate) mod console;
 pub(crate) mod handlers;
@@ -110,7 +110,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         // Ended before `run` (or while starting, or by a timer that fell due on open).
         let stop = ended(&mut core, store, key)?;
         let summary = summarize(&mut core, followed.zip(seed))?;
-        return Ok(finish(&stop, &Counts::default(), summary.as_ref(), format));
+        return Ok(finish(&stop, &watch::counts(&core), summary.as_ref(), format));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -263,6 +263,7 @@ fn finish(stop: &Stop, counts: &Counts, summary: Option<&Summary>, format: Forma
         Format::Json => print_json(&json!({
             "stopped": stop.name(),
             "instance": instance,
+            "process_instance_key": instance,
             "message": stop.describe(),
             "counts": counts,
             "summary": summary,

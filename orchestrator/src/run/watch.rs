@@ -63,14 +63,28 @@ impl Stop {
     }
 }
 
+/// The numbers of the progress line now (the jobs the caller counts): the instances the engine
+/// ended since it was opened, however short they ran.
+pub fn counts(core: &EngineCore) -> Counts {
+    let (completed, terminated) = core.instances_ended();
+    Counts {
+        instances_active: core.state().elements.values().filter(|e| e.element_type == ElementType::Process).count(),
+        instances_completed: completed,
+        instances_terminated: terminated,
+        jobs_done: 0,
+        incidents_open: core.state().incidents.len(),
+    }
+}
+
 /// The numbers on the progress line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     /// Process instances running now.
     pub instances_active: usize,
-    /// Process instances that completed while `run` watched.
+    /// Process instances (called ones included) that completed since `run` opened the engine.
     pub instances_completed: u64,
-    /// Process instances that were terminated while `run` watched.
+    /// Process instances (called ones included) that were terminated since `run` opened the
+    /// engine.
     pub instances_terminated: u64,
     /// Jobs the handlers finished (completed, failed or threw an error).
     pub jobs_done: u64,
@@ -96,10 +110,8 @@ impl Counts {
 pub struct Watch {
     until: Until,
     job_types: Vec<String>,
-    /// Instances seen running, whose end the engine reports to us.
-    running: BTreeSet<i64>,
-    completed: u64,
-    terminated: u64,
+    /// True once the engine was asked to report the end of the instance `until` waits for.
+    following: bool,
     target_end: Option<Stop>,
 }
 
@@ -109,49 +121,28 @@ impl Watch {
         Self {
             until,
             job_types: job_types.iter().map(|t| (*t).to_owned()).collect(),
-            running: BTreeSet::new(),
-            completed: 0,
-            terminated: 0,
+            following: false,
             target_end: None,
         }
     }
 
-    /// Looks at the engine: counts instances (asking the engine to report the end of every new
-    /// one) and returns the counts and, when the condition holds, why to stop.
+    /// Looks at the engine: counts instances and returns the counts and, when the condition
+    /// holds, why to stop. The first look at a running awaited instance asks the engine to
+    /// report its end, so an end between two looks is not missed.
     pub fn observe(&mut self, core: &mut EngineCore) -> (Counts, Option<Stop>) {
-        let active: BTreeSet<i64> = core
-            .state()
-            .elements
-            .iter()
-            .filter(|(_, e)| e.element_type == ElementType::Process)
-            .map(|(k, _)| *k)
-            .collect();
-        for key in active.difference(&self.running.clone()) {
-            core.await_result(*key);
-            self.running.insert(*key);
-        }
-        let ended: Vec<i64> = self.running.difference(&active).copied().collect();
-        for key in ended {
-            self.running.remove(&key);
-            let completed = core.take_result(key).is_some();
-            if completed {
-                self.completed += 1;
-            } else {
-                self.terminated += 1;
+        if let Until::Done(key) = self.until {
+            if !self.following && core.is_active(key) {
+                core.await_result(key);
+                self.following = true;
             }
-            if self.until == Until::Done(key) {
+            if self.following && core.has_finished(key) {
+                let completed = core.take_result(key).is_some();
                 self.target_end = Some(if completed { Stop::Completed(key) } else { Stop::Terminated(key) });
+                self.following = false;
             }
         }
-        let counts = Counts {
-            instances_active: active.len(),
-            instances_completed: self.completed,
-            instances_terminated: self.terminated,
-            jobs_done: 0,
-            incidents_open: core.state().incidents.len(),
-        };
         let stop = self.stop(core);
-        (counts, stop)
+        (counts(core), stop)
     }
 
     fn stop(&self, core: &EngineCore) -> Option<Stop> {
@@ -310,6 +301,20 @@ mod tests {
         assert_eq!(Watch::new(Until::Idle, &["t"]).observe(test.core()).1, None);
         assert_eq!(Watch::new(Until::Idle, &["log"]).observe(test.core()).1, Some(Stop::Idle));
         assert_eq!(Watch::new(Until::Stopped, &["log"]).observe(test.core()).1, None);
+    }
+
+    #[test]
+    fn instances_that_start_and_end_between_two_looks_are_counted() {
+        let (mut test, parent) = called_child();
+        let mut watch = Watch::new(Until::Done(parent), &["t"]);
+        assert_eq!(watch.observe(test.core()).0.instances_completed, 0);
+        test.deploy(&ProcessBuilder::new("quick").start("s").end("e").build());
+        for _ in 0..3 {
+            test.start("quick", json!({}));
+        }
+        let (counts, stop) = watch.observe(test.core());
+        assert_eq!((counts.instances_active, counts.instances_completed, counts.instances_terminated), (2, 3, 0));
+        assert_eq!(stop, None, "the followed instance still runs");
     }
 
     #[test]

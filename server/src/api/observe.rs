@@ -30,6 +30,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         }
     }
     let _ = state.feed.sync().await;
+    state.metrics.count_connections(&state.registry);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.encode()).into_response()
 }
 

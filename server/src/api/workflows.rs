@@ -98,7 +98,7 @@ fn unknown(key: i64) -> ApiError {
     responses((status = 200, description = "the instance"), (status = 404, body = ErrorBody)))]
 pub async fn status(State(state): State<AppState>, id: Result<Path<i64>, PathRejection>) -> ApiResult<Json<Value>> {
     let key = key(id)?;
-    state.feed.sync().await?;
+    state.feed.sync_with(&state.engine).await?;
     let history = state.feed.history();
     let instance = history.instance(key).ok_or_else(|| unknown(key))?;
     let active: Vec<_> = history.elements(key).into_iter().filter(|e| e.status == Status::Active).collect();
@@ -173,7 +173,7 @@ pub async fn history(
     if limit == 0 || limit > MAX_PAGE {
         return Err(ApiError::bad_request(format!("limit {limit}: give 1 to {MAX_PAGE}")));
     }
-    state.feed.sync().await?;
+    state.feed.sync_with(&state.engine).await?;
     let history = state.feed.history();
     let mut newest_first: Vec<_> = history.instances().collect();
     newest_first.reverse();
@@ -199,7 +199,7 @@ pub async fn history(
     responses((status = 200, description = "the variables"), (status = 404, body = ErrorBody)))]
 pub async fn variables(State(state): State<AppState>, id: Result<Path<i64>, PathRejection>) -> ApiResult<Json<Value>> {
     let key = key(id)?;
-    state.feed.sync().await?;
+    state.feed.sync_with(&state.engine).await?;
     let history = state.feed.history();
     history.instance(key).ok_or_else(|| unknown(key))?;
     Ok(Json(json!({ "process_instance_key": key, "variables": current_variables(&history, key) })))

@@ -48,6 +48,17 @@ pub const TIMEOUT: &str = "TIMEOUT";
 /// variables (its own `steps` too) are visible to the call activity's output mappings and would
 /// hide the caller's `steps`, so the mapping that records the call's outputs reads this copy.
 pub const CALLER_STEPS: &str = "steps__caller";
+/// The marker in the names of the variables the compiler adds for its own bookkeeping (as
+/// [`CALLER_STEPS`]), as in the ids of the elements it adds (`workflow__init`).
+pub const INTERNAL_MARKER: &str = "__";
+
+/// True for a variable the compiled process keeps for itself rather than for its reader: a name
+/// with [`INTERNAL_MARKER`], and the SLA clocks' start times. History and variable listings hide
+/// them unless asked.
+pub fn is_internal_variable(name: &str) -> bool {
+    name.contains(INTERNAL_MARKER) || name == sla::CLOCKS
+}
+
 /// Escalation code of the `escalate` strategy.
 pub const ESCALATED: &str = "ESCALATED";
 /// Error code a phase throws when its SLA is breached with `on_breach: interrupt`.
