@@ -4,6 +4,7 @@
 //! The engine takes the store's owner lock, so reading commands (`status`, `history`,
 //! `personas list`, `audit`) work beside it while a second `run` or `serve` is refused.
 
+use std::io::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -87,6 +88,9 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         })?;
         let address =
             listener.local_addr().map_err(|e| Failure::Failed(format!("the listener has no address: {e}")))?;
+        // The signal handlers go in before the address is printed, so a stop sent as soon as it
+        // appears is not lost.
+        let stop = stop_signal();
         let _address_file = AddressFile::write(store, address);
         println!(
             "serving on http://{address} (console: http://{address}/, API docs: http://{address}/api/docs); Ctrl-C stops"
@@ -100,7 +104,7 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         let workers = handlers::register(workers, &console, &options, &mode, &settings, None)?;
         let shutdown = CancellationToken::new();
         let running = tokio::spawn(workers.run(shutdown.clone()));
-        let served = server.serve(listener, stop_signal()).await;
+        let served = server.serve(listener, stop).await;
         shutdown.cancel();
         if let Ok(Err(error)) = running.await {
             eprintln!("the job handlers could not run: {error}");
@@ -109,7 +113,8 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
             eprintln!("could not store a snapshot (the log is intact; the next open replays it): {error}");
         }
         served.map_err(|e| Failure::Failed(e.to_string()))?;
-        println!("stopped");
+        // Whoever read the output may be gone by now; a closed stdout is no reason to fail.
+        let _ = writeln!(std::io::stdout(), "stopped");
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -161,24 +166,32 @@ fn webhooks(args: &ServeArgs) -> Result<WebhookConfig> {
     WebhookConfig::from_env_and_yaml(&name, Some(&text)).map_err(Failure::Usage)
 }
 
-/// Completes on Ctrl-C or, on Unix, SIGTERM.
-async fn stop_signal() {
+/// Completes on Ctrl-C or, on Unix, SIGTERM. On Unix both handlers are installed by the call
+/// itself, not on first poll.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            match (interrupt, terminate) {
+                (Some(mut interrupt), Some(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

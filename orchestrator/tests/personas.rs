@@ -278,7 +278,9 @@ fn reading_commands_on_a_mistyped_store_fail_and_create_nothing() {
         ["status", "--store", "typo.db", "--json"],
     ] {
         let failed = dir.run(&args).expect_code(1);
-        assert!(failed.stderr.contains("no store at typo.db"), "{args:?}: {}", failed.stderr);
+        // With --json the error is JSON on stdout.
+        let said = format!("{}{}", failed.stdout, failed.stderr);
+        assert!(said.contains("no store at typo.db"), "{args:?}: {said}");
     }
     let model = support::model("approval.bpmn");
     let missing_folder = dir.run(&["deploy", "--store", "no-such-folder/state.db", model.to_str().unwrap_or_default()]);

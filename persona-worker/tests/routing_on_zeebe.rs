@@ -86,7 +86,7 @@ fn two_instances_of_capacity_one_share_a_workflows_parallel_jobs_and_never_hold_
     );
     assert!(deployed.status.success(), "{}", String::from_utf8_lossy(&deployed.stderr));
     let config = format!(
-        "zeebe:\n  address: {gateway}\nworker:\n  name: routed-test\n  request_timeout: 1s\n  poll_interval: 100ms\nrouting:\n  store: {store}\n  project: acme/shop\n  wait: 200ms\njobs:\n  {job_type}:\n    handler: noop\n    delay: 700ms\n"
+        "zeebe:\n  address: {gateway}\nworker:\n  name: routed-test\n  request_timeout: 1s\n  poll_interval: 100ms\nrouting:\n  store: {store}\n  project: acme/shop\n  wait: 200ms\njobs:\n  {job_type}:\n    handler: noop\n    delay: 1500ms\n"
     );
     let daemon = Daemon::start(&config, &[]);
     let completed = runtime.block_on(async {
@@ -109,7 +109,7 @@ fn two_instances_of_capacity_one_share_a_workflows_parallel_jobs_and_never_hold_
     // this job, it held one, never two.
     assert!(assigned.iter().all(|e| e.details["open_tasks"] == 1), "{assigned:?}");
     assert!(waits >= BRANCHES - 2, "jobs found both instances busy and waited ({waits} waits)");
-    // The last jobs waited for two rounds of work (2 x 700 ms) at a 200 ms back-off: more times
+    // The last jobs waited for two rounds of work (2 x 1.5 s) at a 200 ms back-off: more times
     // than their 3 retries, so had a wait used a retry, the instance would have had an incident.
     let mut per_job = std::collections::BTreeMap::<i64, usize>::new();
     for entry in entries.iter().filter(|e| e.details["decision"] == "wait") {
