@@ -120,3 +120,15 @@ fn a_call_past_the_daily_limit_is_never_sent() {
     let requests = tokio::runtime::Runtime::new().unwrap().block_on(katan.requests("openai"));
     assert_eq!(requests, 0, "the refused call reached the provider");
 }
+
+#[test]
+fn a_price_table_that_does_not_read_is_a_usage_error_naming_the_file() {
+    let katan = Katan::start(&[]);
+    let dir = staffed(&katan, "5");
+    let actions = dir.path().join("actions.yaml");
+    let text = std::fs::read_to_string(&actions).unwrap().replace("input_per_1k: \"0.5\", ", "");
+    std::fs::write(&actions, text).unwrap();
+    let refused = run(&dir).expect_code(2);
+    let said = format!("{}{}", refused.stdout, refused.stderr);
+    assert!(said.contains("actions.yaml: `prices:` is not a price table") && said.contains("input_per_1k"), "{said}");
+}

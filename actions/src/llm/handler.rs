@@ -240,3 +240,40 @@ impl JobHandler for LlmHandler {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use llm::{ChainOptions, ProviderConfig, ProviderKind};
+    use serde_json::json;
+    use workers::spend::NoSpendLimit;
+
+    use super::*;
+
+    fn handler() -> LlmHandler {
+        let provider = ProviderConfig {
+            name: "local".into(),
+            kind: ProviderKind::Ollama,
+            base_url: "http://127.0.0.1:9".into(),
+            model: "m".into(),
+            api_key_env: None,
+        };
+        LlmHandler::new(Chain::new(vec![provider], ChainOptions::default()).unwrap(), Arc::new(NoSpendLimit))
+    }
+
+    #[tokio::test]
+    async fn an_instance_provider_the_settings_lack_is_an_incident_that_names_it() {
+        for (providers, said) in [("cloud:big", "no LLM provider is named `cloud`"), ("local", "is not PROVIDER:MODEL")]
+        {
+            let job = workers::testing::job(
+                "llm",
+                &[(PERSONA_PROVIDERS_HEADER, providers), (PERSONA_INSTANCE_HEADER, "dev-1")],
+                json!({"prompt": "hi"}),
+            );
+            let JobOutcome::Fail { message, retries, .. } = handler().handle(&job).await else {
+                panic!("{providers}: the job must fail")
+            };
+            assert_eq!(retries, 0, "a setup problem is not retried");
+            assert!(message.contains("dev-1") && message.contains(said), "{message}");
+        }
+    }
+}
