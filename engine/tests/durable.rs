@@ -27,6 +27,7 @@ on_every_backend!(
     reopening_rebuilds_the_same_state_as_the_live_engine,
     a_latin1_resource_is_stored_as_bytes_and_recompiles,
     a_job_deadline_that_passed_while_closed_frees_the_job_on_reopen,
+    releasing_activated_jobs_after_reopening_frees_them_without_waiting_for_their_deadlines,
     a_killed_engine_process_releases_the_store_and_keeps_what_it_acknowledged,
     running_instances_keep_their_version_after_a_newer_deploy_and_a_reopen,
     a_batch_of_commands_commits_together_and_every_command_in_it_survives,
@@ -213,6 +214,33 @@ fn a_job_deadline_that_passed_while_closed_frees_the_job_on_reopen(store: &TestS
     drop(core);
     let timed_out = store.stored_records().iter().filter(|r| r.intent == Intent::JobTimedOut).count();
     assert_eq!(timed_out, 1, "the time-out is stored once");
+}
+
+fn releasing_activated_jobs_after_reopening_frees_them_without_waiting_for_their_deadlines(store: &TestStore) {
+    let clock = VirtualClock::default();
+    let held = {
+        let mut core = store.open_engine_ok(&clock);
+        core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+        for _ in 0..3 {
+            core.create_instance("order", None, vars(json!({}))).expect("starts");
+        }
+        let jobs = core.activate_jobs(&ActivateJobs { max_jobs: 2, ..ActivateJobs::new("charge") }).expect("activates");
+        let mut keys: Vec<i64> = jobs.iter().map(|j| j.key).collect();
+        keys.sort_unstable();
+        keys
+    };
+    assert_eq!(held.len(), 2);
+    let mut core = store.open_engine_ok(&clock);
+    assert_eq!(core.release_activated_jobs().expect("releases"), 2, "only the two activated jobs");
+    assert_eq!(core.release_activated_jobs().expect("releases"), 0, "nothing is held twice");
+    let all = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
+    let mut keys: Vec<i64> = all.iter().map(|j| j.key).collect();
+    keys.sort_unstable();
+    assert_eq!(keys.len(), 3, "the released jobs and the one never activated, with no clock moved");
+    assert!(held.iter().all(|k| keys.contains(k)), "{held:?} in {keys:?}");
+    drop(core);
+    let timed_out = store.stored_records().iter().filter(|r| r.intent == Intent::JobTimedOut).count();
+    assert_eq!(timed_out, 2, "each release is stored as the job's time-out");
 }
 
 /// A store in memory that counts the batches it is given.

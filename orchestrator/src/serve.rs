@@ -41,6 +41,13 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
     };
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
     let mut core = store.open_engine()?;
+    // The job workers run in this process: jobs still activated were held by one that died.
+    let released = core
+        .release_activated_jobs()
+        .map_err(|e| Failure::engine(e, "the store could not record the release; check the disk and run again"))?;
+    if released > 0 {
+        println!("{released} jobs that an earlier process held when it stopped are free again");
+    }
     if let Some(models) = &models {
         let deployment = deploy::deploy(&mut core, models)?;
         let versions: Vec<String> =

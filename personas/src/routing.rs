@@ -256,6 +256,14 @@ impl Registry {
             }
         };
         let Some(chosen) = &choice.chosen else {
+            // The slot this job waits for may be its own: routed again after its activation
+            // timed out or its worker restarted, it gets its holder back.
+            let mut tx = self.db.read().await?;
+            let held = open_assignment(&mut tx, request.job_key, now).await?;
+            tx.commit().await?;
+            if let Some(held) = held {
+                return Ok(Some(RouteDecision::Assigned(held)));
+            }
             let candidates = choice.candidates();
             let reason = wait_reason(request, &candidates);
             let details = json!({

@@ -151,6 +151,10 @@ async fn jobs_wait_when_no_instance_can_take_them(store: TestStore) {
     assigned(&registry, &request(1, "technical-writer", &shop())).await;
     let reason = waits(&registry, &request(2, "technical-writer", &shop())).await;
     assert!(reason.contains("`tess` at capacity (1 of 1 tasks)"), "{reason}");
+    // The job that fills the last slot, routed again (its activation timed out, or the worker
+    // restarted), is given back its holder rather than told to wait for its own slot.
+    let again = assigned(&registry, &request(1, "technical-writer", &shop())).await;
+    assert!(again.already_assigned && again.instance_name == "tess" && again.open_tasks == 1, "{again:?}");
 
     registry.finish(1, Outcome::Succeeded).await.expect("finished");
     registry

@@ -6,8 +6,10 @@ use serde_json::Map;
 
 use super::{EngineCore, Origin};
 use crate::model::NodeKind;
+use crate::processing::Machine;
 use crate::processing::behavior::{events, messages};
 use crate::record::{Intent, JobRecord, RecordValue};
+use crate::state::JobState;
 
 /// Something that fell due, by its key.
 enum Due {
@@ -36,8 +38,8 @@ impl EngineCore {
             }
             match due {
                 Due::Timer(key) => self.fire_timer(key),
-                Due::JobTimeout(key) => self.job_again(key, Intent::JobTimedOut),
-                Due::BackOffEnd(key) => self.job_again(key, Intent::JobRecurredAfterBackoff),
+                Due::JobTimeout(key) => job_again(&mut self.m, key, Intent::JobTimedOut),
+                Due::BackOffEnd(key) => job_again(&mut self.m, key, Intent::JobRecurredAfterBackoff),
                 Due::MessageExpiry(key) => {
                     if let Some(message) = self.m.state.messages.get(&key).map(|b| b.record.clone()) {
                         self.m.write(key, Intent::MessageExpired, RecordValue::Message(message));
@@ -65,16 +67,25 @@ impl EngineCore {
         }
     }
 
-    /// A timed-out job or one whose back-off ended becomes activatable again.
-    fn job_again(&mut self, key: i64, intent: Intent) {
-        let Some(job) = self.m.state.jobs.get(&key) else { return };
-        let record = JobRecord {
-            deadline: -1,
-            recur_at: -1,
-            worker: crate::processing::behavior::jobs::empty(),
-            ..job.record.clone()
-        };
-        self.m.write(key, intent, RecordValue::Job(record));
+    /// Times out every activated job at once, as its deadline would, and returns how many.
+    ///
+    /// For a process that reopens a store whose job workers ran in-process (the embedded `run`
+    /// and `serve`): the workers that held these jobs died with the previous process, so waiting
+    /// for their deadlines (minutes, and never on a virtual clock that only moves to timers)
+    /// would stall the work. A store shared with workers of another live process must not call it.
+    pub fn release_activated_jobs(&mut self) -> crate::error::Result<usize> {
+        let mut held: Vec<i64> =
+            self.m.state.jobs.iter().filter(|(_, job)| job.state == JobState::Activated).map(|(&key, _)| key).collect();
+        if held.is_empty() {
+            return Ok(0);
+        }
+        held.sort_unstable();
+        self.command(Origin::Api("ReleaseActivatedJobs"), |m| {
+            for &key in &held {
+                job_again(m, key, Intent::JobTimedOut);
+            }
+            Ok(held.len())
+        })
     }
 
     fn fire_timer(&mut self, key: i64) {
@@ -107,6 +118,19 @@ impl EngineCore {
             self.m.write(next_key, Intent::TimerCreated, RecordValue::Timer(next));
         }
     }
+}
+
+/// A timed-out job or one whose back-off ended becomes activatable again: writes `intent` for
+/// job `key`, clearing its deadline, back-off and worker.
+fn job_again(m: &mut Machine, key: i64, intent: Intent) {
+    let Some(job) = m.state.jobs.get(&key) else { return };
+    let record = JobRecord {
+        deadline: -1,
+        recur_at: -1,
+        worker: crate::processing::behavior::jobs::empty(),
+        ..job.record.clone()
+    };
+    m.write(key, intent, RecordValue::Job(record));
 }
 
 #[cfg(test)]

@@ -77,6 +77,13 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         None => Arc::new(SystemClock),
     };
     let (mut core, shared) = store.open_engine_sharing(engine_clock.clone())?;
+    // This run's workers are the only ones: jobs still activated were held by a run that died.
+    let released = core
+        .release_activated_jobs()
+        .map_err(|e| Failure::engine(e, "the store could not record the release; check the disk and run again"))?;
+    if released > 0 {
+        console.line(&format!("{released} jobs that an earlier run held when it stopped are free again"));
+    }
     if let Some(models) = &models {
         let deployment = deploy::deploy(&mut core, models)?;
         let versions: Vec<String> =

@@ -111,7 +111,13 @@ pub fn finish(mut child: Child, limit: Duration) -> Outcome {
             Ok(None) if began.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("the command did not finish within {limit:?}");
+                let tail = |reader: Option<std::thread::JoinHandle<String>>| {
+                    let text = reader.and_then(|r| r.join().ok()).unwrap_or_default();
+                    let lines: Vec<&str> = text.lines().collect();
+                    lines[lines.len().saturating_sub(15)..].join("\n")
+                };
+                let (out, err) = (tail(stdout), tail(stderr));
+                panic!("the command did not finish within {limit:?}; its last output:\n{out}\n--- stderr:\n{err}");
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => panic!("cannot wait for the command: {e}"),
