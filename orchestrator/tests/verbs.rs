@@ -133,6 +133,13 @@ fn a_kept_virtual_clock_that_does_not_read_is_an_error_naming_its_file() {
     std::fs::remove_file(&file).unwrap_or_else(|e| panic!("{e}"));
     let moved = dir.json(&["timers", "advance", "1h"]);
     assert_eq!(std::fs::read_to_string(&file).ok(), moved["engine_time"].as_i64().map(|t| t.to_string()));
+
+    // The new time cannot be written (a folder stands where it goes): an error naming the file.
+    std::fs::create_dir(dir.path().join(".orchestrator/state.db-clock.new")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, message) = json_error(dir.run(&["timers", "advance", "1h", "--json"]), 1);
+    assert_eq!(code, "FAILED");
+    assert!(message.contains("cannot keep the virtual clock in") && message.contains("state.db-clock"), "{message}");
+    assert_eq!(std::fs::read_to_string(&file).ok(), moved["engine_time"].as_i64().map(|t| t.to_string()));
 }
 
 #[test]

@@ -32,7 +32,11 @@ pub fn keep(store: &StoreLocation, clock: &VirtualClock) -> Result<()> {
         name.push(".new");
         std::path::PathBuf::from(name)
     };
-    let written = std::fs::write(&fresh, clock.now_millis().to_string()).and_then(|()| std::fs::rename(&fresh, &file));
+    let folder = file.parent().filter(|f| !f.as_os_str().is_empty());
+    let written = folder
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&fresh, clock.now_millis().to_string()))
+        .and_then(|()| std::fs::rename(&fresh, &file));
     written.map_err(|e| {
         Failure::Failed(format!(
             "cannot keep the virtual clock in {}: {e}; check the folder's permissions",
