@@ -15,6 +15,8 @@ pub struct Models {
     pub resources: Vec<(String, bpmn::Definitions)>,
     /// Compiler warnings (`file:line:col: warning: ...`).
     pub warnings: Vec<String>,
+    /// (file name, contents) of every file read, for a `serve` that compiles them itself.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// Reads and compiles the YAML and BPMN files named or found below the folders named. Any
@@ -30,20 +32,22 @@ pub fn load(paths: &[PathBuf]) -> Result<Models> {
     let mut sources = Vec::new();
     let mut resources = Vec::new();
     let mut errors = Vec::new();
+    let mut read = Vec::new();
     for path in &files {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("{name}: cannot read: {e}")))?;
         if path.extension().is_some_and(|e| e == "bpmn") {
             match bpmn::read::read(&bytes) {
-                Ok(definitions) => resources.push((name, definitions)),
+                Ok(definitions) => resources.push((name.clone(), definitions)),
                 Err(e) => errors.push(format!("{name}:{}:{}: error: {}", e.line, e.column, e.message)),
             }
         } else {
-            match String::from_utf8(bytes) {
-                Ok(text) => sources.push(Source { name, text }),
-                Err(_) => errors.push(format!("{name}:1:1: error: the file is not UTF-8 text; save it as UTF-8")),
+            match String::from_utf8(bytes.clone()) {
+                Ok(text) => sources.push(Source { name: name.clone(), text }),
+                Err(_) => errors.push(format!("{name}:1:1: error: {NOT_UTF8}")),
             }
         }
+        read.push((name, bytes));
     }
     let mut warnings = Vec::new();
     if !sources.is_empty() {
@@ -60,7 +64,26 @@ pub fn load(paths: &[PathBuf]) -> Result<Models> {
             errors.len()
         )));
     }
-    Ok(Models { resources, warnings })
+    Ok(Models { resources, warnings, files: read })
+}
+
+/// What to do about a file that is not UTF-8 text.
+const NOT_UTF8: &str = "the file is not UTF-8 text; save it as UTF-8";
+
+/// The files as `POST /api/deployments` takes them (`{"resources": [{name, content}]}`), for a
+/// `serve` that deploys them; a file that is not UTF-8 text is a usage failure naming it.
+pub fn request(models: &Models) -> Result<serde_json::Value> {
+    let resources = models
+        .files
+        .iter()
+        .map(|(name, bytes)| {
+            let content = std::str::from_utf8(bytes).map_err(|_| {
+                Failure::Usage(format!("{name}:1:1: error: {NOT_UTF8}; a running serve takes text only"))
+            })?;
+            Ok(serde_json::json!({ "name": name, "content": content }))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(serde_json::json!({ "resources": resources }))
 }
 
 /// Deploys the models in one command (all or nothing).

@@ -70,11 +70,25 @@ impl StoreLocation {
     /// The file in which a running `serve` keeps its address (`http://host:port`): beside a
     /// SQLite store (`<store>-serve`), in `.orchestrator/` for a PostgreSQL one.
     pub fn serve_file(&self) -> PathBuf {
+        self.side_file("-serve", "serve-address")
+    }
+
+    /// The file in which `timers advance` and `timers fire` keep the store's virtual clock
+    /// (epoch milliseconds), so that a move which fires nothing (and so writes nothing to the
+    /// log) still counts for the next one: beside a SQLite store (`<store>-clock`), in
+    /// `.orchestrator/` for a PostgreSQL one.
+    pub fn clock_file(&self) -> PathBuf {
+        self.side_file("-clock", "virtual-clock")
+    }
+
+    /// A file that belongs to the store: `<store><suffix>` beside a SQLite file, or
+    /// `.orchestrator/<database_name>` for a PostgreSQL store.
+    fn side_file(&self, suffix: &str, database_name: &str) -> PathBuf {
         if self.is_database() {
-            return Path::new(".orchestrator").join("serve-address");
+            return Path::new(".orchestrator").join(database_name);
         }
         let mut name = std::ffi::OsString::from(&self.location);
-        name.push("-serve");
+        name.push(suffix);
         PathBuf::from(name)
     }
 

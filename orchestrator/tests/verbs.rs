@@ -91,12 +91,13 @@ fn message_signal_variables_and_the_virtual_clock_move_an_instance_on_the_store(
     let in_an_hour = chrono::Utc::now().timestamp_millis() + 3_600_000;
     assert!((in_an_hour - due).abs() < 120_000, "due in about an hour: {due} vs {in_an_hour}");
 
-    // Half an hour passes: nothing fires. (A move that fires nothing writes nothing, so the next
-    // one starts from the wall clock again.) An hour and a minute: the timer fires.
+    // Half an hour passes twice: nothing fires the first time, and the clock keeps that half
+    // hour, so the second half hour (and a minute) makes the hour and fires the timer.
     let early = dir.json(&["timers", "advance", "30m"]);
     assert_eq!(early["fired_timers"], json!([]));
-    let late = dir.json(&["timers", "advance", "61m"]);
-    assert_eq!(late["fired_timers"], json!([timer["key"]]));
+    let late = dir.json(&["timers", "advance", "31m"]);
+    assert_eq!(late["fired_timers"], json!([timer["key"]]), "two advances add up");
+    assert!(late["engine_time"].as_i64() >= early["engine_time"].as_i64().map(|t| t + 31 * 60_000));
     let status = dir.json(&["status", &key.to_string()]);
     assert_eq!(status["instance"]["status"], json!("completed"));
     assert_eq!(status["instance"]["process_instance_key"], json!(key));
@@ -118,6 +119,27 @@ fn timers_fire_moves_the_clock_to_one_timer() {
     let (code, message) = json_error(dir.run(&["timers", "fire", &timer.to_string(), "--json"]), 1);
     assert_eq!(code, "FAILED");
     assert!(message.contains(&format!("no pending timer {timer}")), "{message}");
+}
+
+#[test]
+fn a_kept_virtual_clock_that_does_not_read_is_an_error_naming_its_file() {
+    let dir = Workdir::new();
+    deploy_events(&dir);
+    let file = dir.path().join(".orchestrator/state.db-clock");
+    std::fs::write(&file, "tomorrow").unwrap_or_else(|e| panic!("{e}"));
+    let (code, message) = json_error(dir.run(&["timers", "advance", "1h", "--json"]), 1);
+    assert_eq!(code, "FAILED");
+    assert!(message.contains("state.db-clock") && message.contains("delete it"), "{message}");
+    std::fs::remove_file(&file).unwrap_or_else(|e| panic!("{e}"));
+    let moved = dir.json(&["timers", "advance", "1h"]);
+    assert_eq!(std::fs::read_to_string(&file).ok(), moved["engine_time"].as_i64().map(|t| t.to_string()));
+
+    // The new time cannot be written (a folder stands where it goes): an error naming the file.
+    std::fs::create_dir(dir.path().join(".orchestrator/state.db-clock.new")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, message) = json_error(dir.run(&["timers", "advance", "1h", "--json"]), 1);
+    assert_eq!(code, "FAILED");
+    assert!(message.contains("cannot keep the virtual clock in") && message.contains("state.db-clock"), "{message}");
+    assert_eq!(std::fs::read_to_string(&file).ok(), moved["engine_time"].as_i64().map(|t| t.to_string()));
 }
 
 #[test]
@@ -248,7 +270,7 @@ fn the_verbs_go_through_a_running_serve_and_fall_back_to_the_store_once_it_is_go
     let refused_clock = with_token(&dir, token, &["timers", "advance", "1h", "--json"]);
     let unknown = with_token(&dir, token, &["set", "variables", "424242", "--var", "a=1", "--json"]);
     let wrong_token = with_token(&dir, "not-the-token", &["broadcast", "signal", "go", "--json"]);
-    let second = start_order_outcome(&dir, token);
+    let second = start_through(&dir, token, &["events", "--var", "orderId=o-8"]);
     let cancelled = with_token(&dir, token, &["cancel", &second.to_string(), "--json"]);
     let (broken, incident, resolved) = resolve_an_incident_through(&dir, token);
     let _ = serving.kill();
@@ -308,7 +330,64 @@ fn resolve_an_incident_through(dir: &Workdir, token: &str) -> (i64, i64, Value) 
     (broken, incident, resolved)
 }
 
-fn start_order_outcome(dir: &Workdir, token: &str) -> i64 {
-    let started = with_token(dir, token, &["start", "events", "--var", "orderId=o-8", "--json"]);
-    instance_key(&started.expect_code(0).json())
+#[test]
+fn deploy_and_tasks_complete_go_through_a_running_serve() {
+    let dir = Workdir::new();
+    let token = "deploy-tasks-token";
+    let mut serving = serve(&dir, token);
+    let (approval, job_approval) = (model("approval.bpmn"), model("job-approval.bpmn"));
+    let deploy = ["deploy", approval.to_str().unwrap_or_default(), job_approval.to_str().unwrap_or_default(), "--json"];
+    let deployed = with_token(&dir, token, &deploy).expect_code(0).json();
+    let not_text = dir.path().join("not-text.bpmn");
+    // ISO-8859-1, as declared: the BPMN reader takes it, the API takes UTF-8 text only.
+    let latin = std::fs::read_to_string(&approval).unwrap_or_default().replace("UTF-8", "ISO-8859-1");
+    let mut bytes = latin.replace("id=\"approve\"", "id=\"approve\" name=\"caf\u{1}\"").into_bytes();
+    if let Some(at) = bytes.iter().position(|b| *b == 1) {
+        bytes[at] = 0xE9;
+    }
+    std::fs::write(&not_text, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let refused = with_token(&dir, token, &["deploy", not_text.to_str().unwrap_or_default(), "--json"]);
+    // Started through serve: serve knows what the CLI deployed through it.
+    let camunda = start_through(&dir, token, &["approval"]);
+    let job = start_through(&dir, token, &["job-approval"]);
+    let open = dir.json(&["tasks"]);
+    let task_of = |instance: i64| {
+        let all = open["user_tasks"].as_array().cloned().unwrap_or_default();
+        let task = all.iter().find(|t| t["process_instance_key"] == json!(instance)).map(|t| t["key"].clone());
+        task.unwrap_or_else(|| panic!("no task of {instance}: {open}")).to_string()
+    };
+    let completed = [
+        with_token(&dir, token, &["tasks", "complete", &task_of(camunda), "--var", "approved=true", "--json"]),
+        with_token(&dir, token, &["tasks", "complete", &task_of(job), "--var", "approved=false", "--json"]),
+    ];
+    let unknown = with_token(&dir, token, &["tasks", "complete", "424242", "--json"]);
+    let _ = serving.kill();
+    let _ = serving.wait();
+
+    let names: Vec<(Value, Value)> = deployed["processes"]
+        .as_array()
+        .map(|all| all.iter().map(|p| (p["bpmn_process_id"].clone(), p["version"].clone())).collect())
+        .unwrap_or_default();
+    assert_eq!(names, [(json!("approval"), json!(1)), (json!("job-approval"), json!(1))], "{deployed}");
+    assert!(deployed["processes"][0]["resource_name"].as_str().is_some_and(|n| n.ends_with("approval.bpmn")));
+    let (code, message) = json_error(refused, 2);
+    assert_eq!(code, "INVALID_ARGUMENT");
+    assert!(message.contains("not-text.bpmn") && message.contains("not UTF-8"), "{message}");
+    for outcome in completed {
+        let outcome = outcome.expect_code(0);
+        assert!(!outcome.stderr.contains("locked"), "{}", outcome.stderr);
+    }
+    let (_, message) = json_error(unknown, 1);
+    assert!(message.contains("no open user task 424242") && message.contains("the serve at"), "{message}");
+    for (instance, approved) in [(camunda, true), (job, false)] {
+        let status = dir.json(&["status", &instance.to_string()]);
+        assert_eq!(status["instance"]["status"], json!("completed"), "{status}");
+        assert_eq!(variables(&dir, instance, false).get("approved"), Some(&json!(approved)));
+    }
+}
+
+/// `start ARGS --json` through serve: the new instance.
+fn start_through(dir: &Workdir, token: &str, args: &[&str]) -> i64 {
+    let args = [&["start"][..], args, &["--json"]].concat();
+    instance_key(&with_token(dir, token, &args).expect_code(0).json())
 }

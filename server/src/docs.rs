@@ -5,7 +5,7 @@ use axum::Json;
 use axum::response::Html;
 use utoipa::OpenApi;
 
-use crate::api::{diagram, events, observe, operations, personas, raci, tasks, webhooks, workflows};
+use crate::api::{diagram, events, observe, operations, personas, queue, raci, tasks, webhooks, workflows};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::feed::LiveEvent;
 
@@ -47,6 +47,7 @@ use crate::feed::LiveEvent;
         personas::resume,
         personas::assign,
         personas::audit,
+        queue::queue,
         events::stream,
         webhooks::receive,
         observe::health,
@@ -60,8 +61,10 @@ use crate::feed::LiveEvent;
         diagram::ElementState,
         diagram::ProcessDiagram,
         raci::RaciMatrix,
-        raci::RaciRow,
-        tasks::UserTaskView
+        yaml_to_bpmn::raci::Row,
+        tasks::UserTaskView,
+        queue::QueueRow,
+        queue::WaitingJob
     ))
 )]
 pub struct ApiDoc;

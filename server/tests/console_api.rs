@@ -252,6 +252,72 @@ async fn a_deployed_version_has_its_diagram() {
     assert_error(&body, "BAD_REQUEST");
 }
 
+/// Starts `order` (whose `charge` step is a `senior-developer` job) with `variables`; its key.
+async fn start_order_with(server: &TestServer, variables: Value) -> i64 {
+    let body = json!({ "workflow": "order", "variables": variables });
+    let (status, started) = server.call(Method::POST, "/api/workflows/execute", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{started}");
+    started["process_instance_key"].as_i64().expect("a key")
+}
+
+/// (persona type, project, [(instance, state, reason)]) per row of the persona queue.
+async fn queue(server: &TestServer) -> Vec<(Value, Value, Vec<(Value, Value, Value)>)> {
+    let (status, body) = server.call(Method::GET, "/api/personas/queue", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows = body["queue"].as_array().cloned().unwrap_or_default();
+    rows.iter()
+        .map(|row| {
+            let jobs = row["jobs"].as_array().cloned().unwrap_or_default();
+            let jobs = jobs
+                .iter()
+                .map(|j| (j["process_instance_key"].clone(), j["state"].clone(), j["reason"].clone()))
+                .collect();
+            (row["persona_type"].clone(), row["project"].clone(), jobs)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_persona_queue_lists_the_jobs_no_instance_holds_by_type_and_project() {
+    let server = TestServer::with_models().await;
+    assert_eq!(queue(&server).await, []);
+    let shop = start_order_with(&server, json!({ "project": "acme/shop" })).await;
+    let bare = start_order_with(&server, json!({})).await;
+    let developer = json!("senior-developer");
+    assert_eq!(
+        queue(&server).await,
+        [
+            (developer.clone(), Value::Null, vec![(json!(bare), json!("activatable"), Value::Null)]),
+            (developer.clone(), json!("acme/shop"), vec![(json!(shop), json!("activatable"), Value::Null)]),
+        ]
+    );
+
+    // A worker takes both; routing finds no instance for the shop's job and lets it wait.
+    let jobs = server
+        .engine
+        .run(|core| core.activate_jobs(&engine::ActivateJobs::new("charge").worker("test")))
+        .await
+        .expect("activates");
+    let shop_job = jobs.iter().find(|j| j.process_instance_key == shop).expect("the shop's job").key;
+    let reason = "waiting for a persona instance: no senior-developer is free";
+    let back_off = std::time::Duration::from_secs(3600);
+    server
+        .engine
+        .run(|core| core.fail_job(shop_job, 3, reason, back_off, serde_json::Map::new()))
+        .await
+        .expect("fails with a back-off");
+    assert_eq!(
+        queue(&server).await,
+        [(developer, json!("acme/shop"), vec![(json!(shop), json!("backing-off"), json!(reason))])],
+        "the job a worker holds left the queue"
+    );
+    let (status, body) = server.call_as(None, Method::GET, "/api/personas/queue", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_error(&body, "UNAUTHORIZED");
+    let (status, _) = server.call_as(Some(READER), Method::GET, "/api/personas/queue", None).await;
+    assert_eq!(status, StatusCode::OK, "readers see the queue");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_routes_are_documented() {
     let server = TestServer::start().await;
@@ -264,6 +330,7 @@ async fn the_console_routes_are_documented() {
         "/api/tasks",
         "/api/tasks/{key}/claim",
         "/api/tasks/{key}/complete",
+        "/api/personas/queue",
     ] {
         assert!(document["paths"][path].is_object(), "{path} is not documented");
     }

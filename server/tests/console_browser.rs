@@ -1,6 +1,7 @@
 //! The web console in headless Chromium, driven over the DevTools protocol (chromiumoxide):
 //! sign in, start a workflow, watch its token move on the diagram, retry an incident, complete
-//! a user task through its generated form, watch a persona's load change, and read the RACI
+//! a user task through its generated form, watch a persona's load change and her recent actions
+//! and the queue of waiting persona jobs on the board, and read the RACI
 //! matrix; one screenshot per page goes to `target/console-screenshots/`. A second test
 //! measures the instance list with 1,000 instances.
 //!
@@ -217,9 +218,18 @@ async fn the_console_runs_a_workflow_a_task_an_incident_and_the_persona_board() 
         json!({ "APPROVED": true, "NOTE": "ship it", "NEXT": "ship" })
     );
 
-    // The persona board: ada's load changes live when a job is routed to her.
+    // The persona board: the queue shows the job no instance holds yet; ada's load changes live
+    // when a job is routed to her, and the routing shows among her recent actions.
+    let waits = json!({ "workflow": "order", "variables": { "project": "acme/shop" } });
+    let (status, body) = server.call(Method::POST, "/api/workflows/execute", Some(waits)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     visit(&page, "/personas", "[data-persona=\"ada\"] .load").await;
     assert_eq!(run(&page, "document.querySelector('[data-persona=\"ada\"] .load').textContent").await, json!("0 / 2"));
+    let waiting = "document.querySelector('#persona-queue tr[data-queue=\"senior-developer|acme/shop\"] .waiting')";
+    assert_eq!(run(&page, &format!("{waiting}.textContent")).await, json!("1"), "one job waits in the queue");
+    let kinds =
+        "[...document.querySelectorAll('[data-persona=\"ada\"] ul.actions li')].map(li => li.dataset.kind).join()";
+    assert_eq!(run(&page, kinds).await, json!("instance-change"), "before ada works, her creation is all she did");
     let registry = personas::Registry::open(&server.store.display().to_string(), Arc::new(engine::SystemClock))
         .await
         .expect("a second registry on the store");
@@ -238,6 +248,10 @@ async fn the_console_runs_a_workflow_a_task_an_incident_and_the_persona_board() 
         "document.querySelector('[data-persona=\"ada\"] .load').textContent === '1 / 2'",
     )
     .await;
+    let routed = "document.querySelector('[data-persona=\"ada\"] ul.actions li[data-kind=\"routing\"]')";
+    let action =
+        wait_for(&page, "the routing among ada's recent actions", &format!("{routed} && {routed}.textContent")).await;
+    assert!(action.as_str().is_some_and(|a| a.contains("charge") && a.contains("job 77")), "{action}");
     screenshot(&page, "personas").await;
 
     visit(&page, "/raci/console-governed", "#raci tr[data-step=\"draft\"]").await;

@@ -75,15 +75,23 @@ fn collect<'a>(step: &'a Step, phase: Option<&'a str>, inherited: &[String], out
     }
 }
 
-/// One row of the RACI matrix.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One row of the RACI matrix: one step of a workflow and who is who for it. Read from the
+/// YAML ([`matrix`]) or, by the server, from a deployed model's task headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RaciRow))]
 pub struct Row {
-    /// The workflow id.
+    /// The workflow id (the BPMN process id).
     pub workflow: String,
-    /// The enclosing phase, when there is one.
+    /// The enclosing phase, when there is one (and it is known).
     pub phase: Option<String>,
-    /// The step id.
-    pub task: String,
+    /// The step id (the YAML step, or the task's element id in a hand-written model).
+    pub step: String,
+    /// The step's name.
+    pub name: Option<String>,
+    /// The job type of the work (`None` for a user task, a phase or a call).
+    pub job_type: Option<String>,
+    /// True when a person does the work (a user task).
+    pub human: bool,
     /// Who does the work.
     pub responsible: Vec<String>,
     /// Who approves it.
@@ -115,7 +123,10 @@ pub fn matrix<'a>(workflows: impl IntoIterator<Item = &'a Workflow>) -> Vec<Row>
             rows.push(Row {
                 workflow: workflow.metadata.id.text.clone(),
                 phase: assignment.phase.map(str::to_owned),
-                task: assignment.step.id.clone(),
+                step: assignment.step.id.clone(),
+                name: assignment.step.name.clone(),
+                job_type: action_kind(&assignment.step.action).filter(|_| !assignment.step.human).map(str::to_owned),
+                human: assignment.step.human,
                 responsible: assignment.responsible.clone(),
                 accountable: texts(&raci.accountable),
                 min_approvals,
@@ -137,7 +148,7 @@ pub fn to_csv(rows: &[Row]) -> String {
         let fields = [
             row.workflow.clone(),
             row.phase.clone().unwrap_or_default(),
-            row.task.clone(),
+            row.step.clone(),
             row.responsible.join(" "),
             row.accountable.join(" "),
             row.min_approvals.to_string(),
@@ -172,7 +183,7 @@ pub fn to_table(rows: &[Row]) -> String {
             [
                 row.workflow.clone(),
                 row.phase.clone().unwrap_or_else(|| "-".into()),
-                row.task.clone(),
+                row.step.clone(),
                 or_dash(&row.responsible.join(",")),
                 or_dash(&accountable),
                 or_dash(&row.consulted.join(",")),

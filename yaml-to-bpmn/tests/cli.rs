@@ -160,9 +160,10 @@ fn raci_prints_the_matrix_as_a_table_csv_and_json() {
 
     let json = run(&["raci", "--format", "json", &governance_samples()]);
     let rows: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
-    let design = rows.as_array().and_then(|r| r.iter().find(|row| row["task"] == "design")).expect("design row");
+    let design = rows.as_array().and_then(|r| r.iter().find(|row| row["step"] == "design")).expect("design row");
     assert_eq!(design["consulted"], serde_json::json!(["backend-developer", "security-architect"]));
     assert_eq!(design["escalation"], serde_json::json!("PT4H -> engineering-manager"));
+    assert_eq!((&design["job_type"], &design["human"]), (&serde_json::json!("llm"), &serde_json::json!(false)));
 }
 
 #[test]

@@ -1,8 +1,7 @@
 //! The commands that change the engine's state: deploy, start, complete a task, resolve an
 //! incident, cancel. Each opens the engine on the store, runs one engine command (two for a
-//! job incident: retries, then resolve) and closes it; `start`, `cancel` and `incidents
-//! resolve` go through the `serve` running on the store instead, when one does
-//! ([`remote::change`]).
+//! job incident: retries, then resolve) and closes it; each goes through the `serve` running on
+//! the store instead, when one does ([`remote::change`]).
 
 use std::path::PathBuf;
 
@@ -23,8 +22,15 @@ use crate::vars;
 /// `deploy`: compile and deploy; prints each process's id, version and key.
 pub fn deploy(store: &StoreLocation, paths: &[PathBuf], format: Format) -> Result<()> {
     let models = deploy::load(paths)?;
-    let mut core = store.open_engine()?;
-    let deployment = deploy::deploy(&mut core, &models)?;
+    let deployment = remote::change(
+        store,
+        |serve| {
+            let answer = serve.call(Method::POST, "/api/deployments", Some(&deploy::request(&models)?))?;
+            serde_json::from_value::<Deployed>(answer.clone())
+                .map_err(|e| Failure::Failed(format!("the serve's answer is no deployment ({e}): {answer}")))
+        },
+        || Ok(Deployed::from(deploy::deploy(&mut store.open_engine()?, &models)?)),
+    )?;
     match format {
         Format::Json => {
             let processes: Vec<_> = deployment
@@ -35,7 +41,9 @@ pub fn deploy(store: &StoreLocation, paths: &[PathBuf], format: Format) -> Resul
                            "process_definition_key": p.process_definition_key, "resource_name": p.resource_name})
                 })
                 .collect();
-            print_json(&json!({"deployment_key": deployment.key, "processes": processes, "warnings": models.warnings}));
+            print_json(
+                &json!({"deployment_key": deployment.deployment_key, "processes": processes, "warnings": models.warnings}),
+            );
         }
         Format::Text => {
             for p in &deployment.processes {
@@ -53,6 +61,38 @@ pub fn deploy(store: &StoreLocation, paths: &[PathBuf], format: Format) -> Resul
         }
     }
     Ok(())
+}
+
+/// A deployment, made here or by the `serve` running on the store (as its API answers).
+#[derive(serde::Deserialize)]
+struct Deployed {
+    deployment_key: i64,
+    processes: Vec<DeployedProcess>,
+}
+
+/// One process a deployment holds.
+#[derive(serde::Deserialize)]
+struct DeployedProcess {
+    bpmn_process_id: String,
+    version: i32,
+    process_definition_key: i64,
+    resource_name: String,
+}
+
+impl From<engine::Deployment> for Deployed {
+    fn from(deployment: engine::Deployment) -> Self {
+        let processes = deployment
+            .processes
+            .into_iter()
+            .map(|p| DeployedProcess {
+                bpmn_process_id: p.bpmn_process_id,
+                version: p.version,
+                process_definition_key: p.process_definition_key,
+                resource_name: p.resource_name,
+            })
+            .collect();
+        Self { deployment_key: deployment.key, processes }
+    }
 }
 
 /// `start`: prints the new instance's key.
@@ -137,14 +177,24 @@ pub fn created_json(created: &ProcessInstanceCreated) -> serde_json::Value {
 /// `tasks complete`: a Camunda user task, or a job-based user task, by key.
 pub fn complete_task(store: &StoreLocation, key: i64, args: &VarArgs, format: Format) -> Result<()> {
     let variables = vars::collect(args)?;
-    let mut core = store.open_engine()?;
-    let is_job_task = core.state().jobs.get(&key).is_some_and(|j| &**j.record.job_type() == engine::USER_TASK_JOB_TYPE);
-    let next = "`orchestrator tasks` lists the open user tasks";
-    if is_job_task {
-        core.complete_job(key, variables).map_err(|e| Failure::engine(e, next))?;
-    } else {
-        core.complete_user_task(key, variables).map_err(|e| Failure::engine(e, next))?;
-    }
+    remote::change(
+        store,
+        |serve| {
+            let body = json!({ "variables": variables });
+            serve.call(Method::POST, &format!("/api/tasks/{key}/complete"), Some(&body)).map(drop)
+        },
+        || {
+            let mut core = store.open_engine()?;
+            let is_job_task =
+                core.state().jobs.get(&key).is_some_and(|j| &**j.record.job_type() == engine::USER_TASK_JOB_TYPE);
+            let next = "`orchestrator tasks` lists the open user tasks";
+            if is_job_task {
+                core.complete_job(key, variables.clone()).map_err(|e| Failure::engine(e, next))
+            } else {
+                core.complete_user_task(key, variables.clone()).map_err(|e| Failure::engine(e, next))
+            }
+        },
+    )?;
     match format {
         Format::Json => print_json(&json!({"completed_user_task": key})),
         Format::Text => say!("completed user task {key}"),

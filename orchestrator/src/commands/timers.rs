@@ -80,8 +80,9 @@ pub fn advance(store: &StoreLocation, duration: &str, format: Format) -> Result<
     })
 }
 
-/// Opens the engine on the store's virtual clock (at the later of the log's last time and
-/// now), lets `step` move the clock, fires what fell due and prints the timers that fired.
+/// Opens the engine on the store's virtual clock (at the latest of the log's last time, the
+/// clock's kept time and now), lets `step` move the clock, fires what fell due, keeps the
+/// clock's new time and prints the timers that fired.
 fn moved(
     store: &StoreLocation,
     format: Format,
@@ -99,6 +100,7 @@ fn moved(
     let mut core = store.open_engine_on(std::sync::Arc::new(clock.clone()))?;
     step(&mut core, &clock)?;
     core.tick();
+    clock::keep(store, &clock)?;
     let after: BTreeSet<i64> = core.state().timer_due.iter().map(|(_, key)| *key).collect();
     let fired: Vec<i64> = before.difference(&after).copied().collect();
     let now = clock.now_millis();

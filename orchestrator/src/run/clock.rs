@@ -9,14 +9,52 @@ use async_trait::async_trait;
 use engine::{Clock, EngineCore, SystemClock, VirtualClock};
 use workers::{Job, JobHandler, JobOutcome};
 
-use crate::failure::Result;
+use crate::failure::{Failure, Result};
 use crate::store::StoreLocation;
 
-/// A virtual clock at the later of the store's last entry and now, so engine time never runs
-/// backwards in the log (an earlier virtual run may have left it days ahead).
+/// A virtual clock at the latest of the store's last entry, the time [`keep`] saved and now, so
+/// engine time never runs backwards (an earlier virtual run or `timers advance` may have left it
+/// days ahead).
 pub fn start(store: &StoreLocation) -> Result<VirtualClock> {
     let now = SystemClock.now_millis();
-    Ok(VirtualClock::at(store.last_time()?.map_or(now, |last| last.max(now))))
+    let kept = if store.exists() { kept(store)? } else { None };
+    let latest = [store.last_time()?, kept].into_iter().flatten().fold(now, i64::max);
+    Ok(VirtualClock::at(latest))
+}
+
+/// Saves `clock`'s time as the store's virtual clock, so the next [`start`] begins there even
+/// when nothing was written to the log at that time. Written to a new file that then replaces
+/// the old one, so a crash leaves the old time or the new one.
+pub fn keep(store: &StoreLocation, clock: &VirtualClock) -> Result<()> {
+    let file = store.clock_file();
+    let fresh = {
+        let mut name = file.clone().into_os_string();
+        name.push(".new");
+        std::path::PathBuf::from(name)
+    };
+    let folder = file.parent().filter(|f| !f.as_os_str().is_empty());
+    let written = folder
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&fresh, clock.now_millis().to_string()))
+        .and_then(|()| std::fs::rename(&fresh, &file));
+    written.map_err(|e| {
+        Failure::Failed(format!(
+            "cannot keep the virtual clock in {}: {e}; check the folder's permissions",
+            file.display()
+        ))
+    })
+}
+
+/// The time [`keep`] saved for the store, `None` when it saved none.
+fn kept(store: &StoreLocation) -> Result<Option<i64>> {
+    let file = store.clock_file();
+    let Ok(text) = std::fs::read_to_string(&file) else { return Ok(None) };
+    text.trim().parse().map(Some).map_err(|_| {
+        Failure::Failed(format!(
+            "{}: holds no virtual clock time (epoch milliseconds); delete it to go on from the log's last time",
+            file.display()
+        ))
+    })
 }
 
 /// When `moving` is false (no job of a handled type waits for a handler or runs) and nothing is

@@ -6,6 +6,7 @@ pub mod events;
 pub mod observe;
 pub mod operations;
 pub mod personas;
+pub mod queue;
 pub mod raci;
 pub mod tasks;
 pub mod webhooks;
@@ -44,6 +45,7 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
         .route("/api/deployments", get(operations::deployments).post(operations::deploy))
         .route("/api/deployments/{key}/diagram", get(diagram::process_diagram))
         .route("/api/personas/types", get(personas::types).post(personas::load_types))
+        .route("/api/personas/queue", get(queue::queue))
         .route("/api/personas/instances", get(personas::list).post(personas::create))
         .route(
             "/api/personas/instances/{instance}",

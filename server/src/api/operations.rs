@@ -164,20 +164,18 @@ pub async fn broadcast_signal(
 /// Deployed process versions, oldest first.
 #[utoipa::path(get, path = "/api/deployments", tag = "deployments", responses((status = 200, description = "deployed processes")))]
 pub async fn deployments(State(state): State<AppState>) -> Json<Value> {
-    let processes: Vec<Value> = state.engine.with(|core| {
-        core.processes()
-            .into_iter()
-            .map(|p| {
-                json!({
-                    "bpmn_process_id": p.bpmn_process_id,
-                    "version": p.version,
-                    "process_definition_key": p.process_definition_key,
-                    "resource_name": p.resource_name,
-                })
-            })
-            .collect()
-    });
+    let processes: Vec<Value> = state.engine.with(|core| core.processes().iter().map(process_json).collect());
     Json(json!({ "processes": processes }))
+}
+
+/// A deployed process version as the deployment routes answer it.
+fn process_json(p: &engine::ProcessMetadata) -> Value {
+    json!({
+        "bpmn_process_id": p.bpmn_process_id,
+        "version": p.version,
+        "process_definition_key": p.process_definition_key,
+        "resource_name": p.resource_name,
+    })
 }
 
 /// One file to deploy.
@@ -214,11 +212,7 @@ pub async fn deploy(
             core.deploy_models(&resources)
         })
         .await?;
-    let processes: Vec<Value> = deployment
-        .processes
-        .iter()
-        .map(|p| json!({ "bpmn_process_id": p.bpmn_process_id, "version": p.version, "process_definition_key": p.process_definition_key }))
-        .collect();
+    let processes: Vec<Value> = deployment.processes.iter().map(process_json).collect();
     Ok((StatusCode::CREATED, Json(json!({ "deployment_key": deployment.key, "processes": processes }))))
 }
 

@@ -13,37 +13,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
 use utoipa::ToSchema;
+use yaml_to_bpmn::raci::Row;
 
 use crate::AppState;
 use crate::deployed::{DeployedModel, TaskInfo};
 use crate::error::{ApiResult, ErrorBody};
-
-/// One step of the matrix.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
-pub struct RaciRow {
-    /// The step id (the YAML step, or the task's element id).
-    pub step: String,
-    /// The work task's name.
-    pub name: Option<String>,
-    /// The job type of the work (`None` for a user task).
-    pub job_type: Option<String>,
-    /// True when a person does the work (a user task).
-    pub human: bool,
-    /// Who does the work.
-    pub responsible: Vec<String>,
-    /// Who approves it.
-    pub accountable: Vec<String>,
-    /// Approvals needed (0 when nobody approves).
-    pub min_approvals: u32,
-    /// Approvers with a veto.
-    pub veto: Vec<String>,
-    /// Who is asked before.
-    pub consulted: Vec<String>,
-    /// Who is told after.
-    pub informed: Vec<String>,
-    /// `after -> to`, when the step escalates on a timeout.
-    pub escalation: Option<String>,
-}
 
 /// The matrix of one workflow version.
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,7 +27,7 @@ pub struct RaciMatrix {
     /// The version read.
     pub version: i32,
     /// One row per step, in document order.
-    pub rows: Vec<RaciRow>,
+    pub rows: Vec<Row>,
 }
 
 /// The RACI matrix of the latest version of a deployed workflow.
@@ -65,20 +39,21 @@ pub async fn matrix(State(state): State<AppState>, Path(workflow): Path<String>)
     Ok(Json(RaciMatrix {
         bpmn_process_id: model.bpmn_process_id.clone(),
         version: model.version,
-        rows: rows(&model.tasks()),
+        rows: rows(&model.bpmn_process_id, &model.tasks()),
     }))
 }
 
-/// The rows of these tasks, grouped by step.
-pub fn rows(tasks: &[TaskInfo]) -> Vec<RaciRow> {
-    let mut rows: Vec<RaciRow> = Vec::new();
+/// The rows of these tasks of `workflow`, grouped by step (the model does not say which phase
+/// a step is in).
+pub fn rows(workflow: &str, tasks: &[TaskInfo]) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
     // Script tasks that record votes and advice: nobody does them.
     for task in tasks.iter().filter(|t| t.job_type.is_some() || t.user_task) {
         let step = task.headers.get("stepId").cloned().unwrap_or_else(|| task.id.clone());
         let index = match rows.iter().position(|r| r.step == step) {
             Some(index) => index,
             None => {
-                rows.push(RaciRow { step, ..RaciRow::default() });
+                rows.push(Row { workflow: workflow.to_owned(), step, ..Row::default() });
                 rows.len() - 1
             }
         };
@@ -92,7 +67,7 @@ fn list(text: Option<&String>) -> Vec<String> {
 }
 
 /// Adds what `task` says about its step to `row`.
-fn add(row: &mut RaciRow, task: &TaskInfo) {
+fn add(row: &mut Row, task: &TaskInfo) {
     let header = |key: &str| task.headers.get(key);
     match (task.job_type.as_deref(), header("raci").map(String::as_str)) {
         (Some("consult"), Some("consulted")) => row.consulted = task.each_of.clone(),

@@ -121,6 +121,14 @@ fn open_task(state: &AppState, key: i64) -> ApiResult<engine::UserTask> {
         .ok_or_else(|| ApiError::not_found(format!("no open user task {key}; GET /api/tasks lists them")))
 }
 
+/// The instance of the job-based user task with this key, `None` when no such job is open.
+fn job_task_instance(state: &AppState, key: i64) -> Option<i64> {
+    state.engine.with(|core| {
+        let job = &core.state().jobs.get(&key)?.record;
+        (&**job.job_type() == engine::USER_TASK_JOB_TYPE).then_some(job.process_instance_key)
+    })
+}
+
 /// `POST /api/tasks/{key}/claim`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -164,7 +172,8 @@ pub struct Complete {
 }
 
 /// Completes an open user task with its outputs; outputs missing, misshapen or not declared
-/// are refused (400) and the task stays open.
+/// are refused (400) and the task stays open. A job-based user task (a job of type
+/// `io.camunda.zeebe:userTask`, which declares no outputs) is completed with the variables given.
 #[utoipa::path(post, path = "/api/tasks/{key}/complete", tag = "tasks", request_body = Complete,
     params(("key" = i64, Path, description = "user task key")),
     responses((status = 200, description = "completed"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -175,6 +184,10 @@ pub async fn complete(
 ) -> ApiResult<Json<Value>> {
     let Path(key) = key?;
     let Json(request) = body?;
+    if let Some(instance) = job_task_instance(&state, key) {
+        state.engine.run(|core| core.complete_job(key, request.variables)).await?;
+        return Ok(Json(json!({ "completed": key, "process_instance_key": instance })));
+    }
     let task = open_task(&state, key)?;
     let definition = definition_of(&state, task.process_instance_key)?;
     let info = DeployedModel::by_key(&state.engine, definition)?.task(&task.element_id).unwrap_or_default();
