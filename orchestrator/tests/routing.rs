@@ -10,6 +10,31 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 use support::{Workdir, workspace};
 
+/// How long a routed wf0 run may take: with every persona at one task at a time it takes over a
+/// minute on two busy cores.
+const WF0_RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(240);
+
+/// What starts wf0 for a work item and runs until it is done.
+const START_WF0: [&str; 7] = [
+    "--start",
+    "wf0-feature-development",
+    "--var",
+    "inputs.WORK_ITEM_ID=WI-42",
+    "--var",
+    "inputs.FEATURE_SLUG=dark-mode",
+    "--until-done",
+];
+
+/// `run --json` of the project's workflows, simulated (seed 7) on the virtual clock, with persona
+/// jobs routed to the instances of acme/shop; `what` says what to start or wait for.
+fn routed_run(dir: &Workdir, what: &[&str]) -> std::process::Command {
+    let workflows = workspace().join("workflows").display().to_string();
+    let settings = ["--simulate", "--seed", "7", "--clock", "virtual", "--project", "acme/shop", "--json"];
+    let args: Vec<&str> =
+        ["run", "--deploy", &workflows].into_iter().chain(what.iter().copied()).chain(settings).collect();
+    dir.command(&args)
+}
+
 /// A folder with the catalogue loaded and one instance of every persona type in acme/shop,
 /// each taking one task at a time (so jobs of a type that run together have to wait).
 fn staffed() -> Workdir {
@@ -41,26 +66,7 @@ fn jobs(dir: &Workdir, key: i64, into: &mut BTreeMap<i64, Value>) {
 #[test]
 fn every_persona_job_of_a_wf0_run_has_its_routing_record() {
     let dir = staffed();
-    let workflows = workspace().join("workflows").display().to_string();
-    let run = dir.json(&[
-        "run",
-        "--deploy",
-        &workflows,
-        "--start",
-        "wf0-feature-development",
-        "--var",
-        "inputs.WORK_ITEM_ID=WI-42",
-        "--var",
-        "inputs.FEATURE_SLUG=dark-mode",
-        "--simulate",
-        "--seed",
-        "7",
-        "--clock",
-        "virtual",
-        "--until-done",
-        "--project",
-        "acme/shop",
-    ]);
+    let run = support::finish(support::spawn(routed_run(&dir, &START_WF0)), WF0_RUN_LIMIT).expect_code(0).json();
     assert_eq!(run["stopped"], "completed", "{}", run["message"]);
     let root = run["instance"].as_i64().unwrap_or_else(|| panic!("no instance in {run}"));
 
@@ -187,27 +193,7 @@ fn consistent(store: &std::path::Path) -> Assignments {
 #[test]
 fn sigkill_during_a_routed_run_assigns_no_job_twice_and_loses_none() {
     let dir = staffed();
-    let workflows = workspace().join("workflows").display().to_string();
-    let run_args = |extra: &[&str]| {
-        let mut args: Vec<String> = ["run", "--deploy", &workflows]
-            .iter()
-            .chain(extra)
-            .chain(&["--simulate", "--seed", "7", "--clock", "virtual", "--project", "acme/shop"])
-            .map(|a| (*a).to_owned())
-            .collect();
-        args.push("--json".into());
-        args
-    };
-    let first: Vec<String> = run_args(&[
-        "--start",
-        "wf0-feature-development",
-        "--var",
-        "inputs.WORK_ITEM_ID=WI-42",
-        "--var",
-        "inputs.FEATURE_SLUG=dark-mode",
-        "--until-done",
-    ]);
-    let mut child = support::spawn(dir.command(&first.iter().map(String::as_str).collect::<Vec<_>>()));
+    let mut child = support::spawn(routed_run(&dir, &START_WF0));
     let (stdout, stderr) = (child.stdout.take().expect("stdout"), child.stderr.take().expect("stderr"));
     let read = |pipe: Box<dyn std::io::Read + Send>| {
         std::thread::spawn(move || std::io::read_to_string(pipe).unwrap_or_default())
@@ -245,11 +231,8 @@ fn sigkill_during_a_routed_run_assigns_no_job_twice_and_loses_none() {
         .and_then(|i| i["key"].as_i64())
         .unwrap_or_else(|| panic!("no wf0 instance in {status}"));
     let root_text = root.to_string();
-    let again = run_args(&["--until-done", &root_text]);
-    // The rest of wf0 with every persona at one task at a time: as long as the whole run, which
-    // takes over a minute on two busy cores.
-    let rest = dir.command(&again.iter().map(String::as_str).collect::<Vec<_>>());
-    let run = support::finish(support::spawn(rest), std::time::Duration::from_secs(240)).expect_code(0).json();
+    let rest = routed_run(&dir, &["--until-done", &root_text]);
+    let run = support::finish(support::spawn(rest), WF0_RUN_LIMIT).expect_code(0).json();
     assert_eq!(run["stopped"], "completed", "{run}");
 
     let at_end = consistent(&dir.store());
