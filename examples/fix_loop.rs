@@ -99,7 +99,7 @@ fn run(scenario: &Path) -> Result<String, String> {
         "\nfix-loop ended {status} after {} iteration(s), {} simulated jobs; backup branch {}",
         field("ITERATION"),
         ran.jobs,
-        field("steps")["backup"]["BACKUP_BRANCH"]
+        field("steps")["backup"]["BACKUP_BRANCH"].as_str().unwrap_or("none")
     );
     println!("last failure: {}", field("LAST_FAILURE"));
     Ok(status)
@@ -111,7 +111,8 @@ fn trace(job: &Job, variables: &workers::Variables) {
     match job.element_id.as_str() {
         "generate-patch" => println!("patch:   {}", value("SUMMARY")),
         "review-patch" => println!("review:  {} ({})", value("VERDICT"), value("REASON")),
-        "run-gate" => println!("  gate:  passed {} {}", value("GATE_PASSED"), value("GATE_ERROR")),
+        "run-gate" if variables.get("GATE_PASSED") == Some(&Value::Bool(true)) => println!("  gate:  passed"),
+        "run-gate" => println!("  gate:  failed, {}", value("GATE_ERROR")),
         _ => {}
     }
 }
