@@ -20,10 +20,9 @@ use std::sync::Arc;
 
 use actions::{Scenario, SimulateHandler};
 use engine::{EngineCore, VirtualClock};
-use persona_orchestrator::drive::{Driver, Ending, Reply, job_types};
+use persona_orchestrator::drive::{Driver, Ending, Reply, compile_folder, job_types};
 use serde_json::{Value, json};
 use workers::{Job, JobHandler, JobOutcome};
-use yaml_to_bpmn::{Source, compile_set};
 
 fn main() -> ExitCode {
     let scenario = std::env::args().nth(1).unwrap_or_else(|| "scenarios/fix-loop-fixed-at-iteration-2.yaml".to_owned());
@@ -37,27 +36,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every YAML file below `dir`.
-fn sources(dir: &Path) -> Result<Vec<Source>, String> {
-    let files = yaml_to_bpmn::cli::collect_files(&[dir.to_path_buf()], &["yaml", "yml"])?;
-    files
-        .iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(Source { name: path.display().to_string(), text })
-        })
-        .collect()
-}
-
 /// Runs the loop under `scenario`; the end state it settled on.
 fn run(scenario: &Path) -> Result<String, String> {
     let text = std::fs::read_to_string(scenario).map_err(|e| format!("{}: {e}", scenario.display()))?;
     let scenario: Scenario = serde_yaml_ng::from_str(&text).map_err(|e| format!("{}: {e}", scenario.display()))?;
-    let outcome = compile_set(&sources(Path::new("workflows"))?);
-    if outcome.has_errors() {
-        let errors: Vec<String> = outcome.diagnostics.iter().map(ToString::to_string).collect();
-        return Err(errors.join("\n"));
-    }
+    let outcome = compile_folder(Path::new("workflows"))?;
 
     let store_path = std::env::temp_dir().join(format!("fix-loop-example-{}.db", std::process::id()));
     let store = engine::store::open(&store_path.display().to_string()).map_err(|e| e.to_string())?;

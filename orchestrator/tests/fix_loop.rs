@@ -195,3 +195,25 @@ fn a_gate_that_outlives_its_timeout_is_killed_and_the_same_failure_three_times_s
     assert!(ran.text("LAST_FAILURE").starts_with("gate lint failed, exit 124"), "{}", ran.text("LAST_FAILURE"));
     assert!(ran.repo.join("notes/4.txt").exists(), "each different patch was applied");
 }
+
+#[test]
+fn a_dry_run_changes_nothing_and_still_ends() {
+    let dir = Workdir::new();
+    let (_, repo) = repository(dir.path());
+    deployment(&repo);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let workflows = support::workspace().join("workflows").display().to_string();
+    let outcome = dir
+        .run(&["run", "--deploy", &workflows, "--start", "fix-loop", "--until-done", "--var", "inputs.FAILURE=x"])
+        .expect_code(0);
+    assert!(
+        outcome
+            .stdout
+            .contains("would notify site-reliability-engineer: Fix loop stopped-no-progress after 4 iterations"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(outcome.stdout.contains("git branch \"$backup\""), "the backup is described, not made: {}", outcome.stdout);
+    assert_eq!(git(&repo, &["rev-parse", "HEAD"]), head);
+    assert!(backups(&repo).is_empty());
+}
