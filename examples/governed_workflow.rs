@@ -17,10 +17,9 @@ use std::sync::Arc;
 
 use actions::{Scenario, SimulateHandler};
 use engine::{EngineCore, VirtualClock};
-use persona_orchestrator::drive::{Driver, Ending, Reply, job_types};
+use persona_orchestrator::drive::{Driver, Ending, Reply, compile_folder, job_types};
 use serde_json::json;
 use workers::{Job, JobHandler, JobOutcome};
-use yaml_to_bpmn::{Source, compile_set};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -36,24 +35,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every YAML file below `dir`.
-fn sources(dir: &Path) -> Result<Vec<Source>, String> {
-    let files = yaml_to_bpmn::cli::collect_files(&[dir.to_path_buf()], &["yaml", "yml"])?;
-    files
-        .iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(Source { name: path.display().to_string(), text })
-        })
-        .collect()
-}
-
 fn run(workflow: &str, seed: u64) -> Result<bool, String> {
-    let outcome = compile_set(&sources(Path::new("workflows"))?);
-    if outcome.has_errors() {
-        let errors: Vec<String> = outcome.diagnostics.iter().map(ToString::to_string).collect();
-        return Err(errors.join("\n"));
-    }
+    let outcome = compile_folder(Path::new("workflows"))?;
     let compiled = outcome.workflows.iter().find(|w| w.id == workflow).ok_or(format!("no workflow `{workflow}`"))?;
     println!("who does what in {workflow}:");
     for row in &compiled.raci {

@@ -189,6 +189,25 @@ impl Driver<'_> {
     }
 }
 
+/// Every YAML workflow below `dir` compiled together (as `orchestrator deploy DIR` does); the
+/// diagnostics, a line each, when any is an error.
+pub fn compile_folder(dir: &std::path::Path) -> Result<yaml_to_bpmn::Outcome, String> {
+    let files = yaml_to_bpmn::cli::collect_files(&[dir.to_path_buf()], &["yaml", "yml"])?;
+    let sources = files
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(yaml_to_bpmn::Source { name: path.display().to_string(), text })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let outcome = yaml_to_bpmn::compile_set(&sources);
+    if outcome.has_errors() {
+        let errors: Vec<String> = outcome.diagnostics.iter().map(ToString::to_string).collect();
+        return Err(errors.join("\n"));
+    }
+    Ok(outcome)
+}
+
 #[cfg(test)]
 mod tests {
     use engine::record::ErrorType;
@@ -269,5 +288,19 @@ mod tests {
         let model = ProcessBuilder::new("p").start("s").service_task("work", "t").connect("work", "work").build();
         let run = run_model(&model, 5, &mut complete_with(json!({})));
         assert_eq!((run.ending, run.jobs), (Ending::LimitReached, 5));
+    }
+
+    #[test]
+    fn a_folder_with_a_broken_workflow_is_refused_with_the_file_and_line() {
+        let dir = std::env::temp_dir().join(format!("compile-folder-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("broken.yaml"),
+            "metadata:\n  id: broken\nsteps:\n  - id: x\n    action: no-such-action\n",
+        )
+        .unwrap();
+        let refused = super::compile_folder(&dir).err().unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(refused.contains("broken.yaml:5"), "{refused}");
     }
 }

@@ -1,5 +1,5 @@
 //! The project's own `workflows/`: the persona catalogue with its 25 types, the 18 system
-//! workflows and one workflow per persona type compile together without a single diagnostic, and
+//! workflows, the #14 fix loop and one workflow per persona type compile together without a single diagnostic, and
 //! the RACI matrix names a responsible persona for every task step.
 //!
 //! (`seed_workflows.rs` lints and checks their diagrams with bpmn-check, `project_workflows_simulated.rs`
@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 
 use support::project_workflows::compile_project_workflows;
 
-/// The 18 system workflows the product ships with.
-const SYSTEM: [&str; 18] = [
+/// The 18 system workflows the product ships with, and the fix loop of #14.
+const SYSTEM: [&str; 19] = [
     "wf0-feature-development",
     "wf1-bug-fix",
     "wf2-hotfix",
@@ -31,6 +31,7 @@ const SYSTEM: [&str; 18] = [
     "wf15-settings-lookup",
     "wf16-reviewer-selection",
     "wf17-merge-strategy-selection",
+    "fix-loop",
 ];
 
 /// The 25 persona types, by group.
@@ -78,7 +79,7 @@ fn the_catalogue_lists_the_25_types_each_with_its_own_workflow() {
 }
 
 #[test]
-fn all_43_workflows_compile_without_a_diagnostic() {
+fn all_44_workflows_compile_without_a_diagnostic() {
     let outcome = compile_project_workflows();
     let diagnostics: Vec<String> = outcome.diagnostics.iter().map(ToString::to_string).collect();
     assert!(diagnostics.is_empty(), "diagnostics:\n{}", diagnostics.join("\n"));
@@ -86,7 +87,7 @@ fn all_43_workflows_compile_without_a_diagnostic() {
     for id in SYSTEM {
         assert!(ids.contains(id), "system workflow {id} is missing");
     }
-    assert_eq!(outcome.workflows.len(), 43, "18 system workflows and 25 persona workflows: {ids:?}");
+    assert_eq!(outcome.workflows.len(), 44, "19 system workflows and 25 persona workflows: {ids:?}");
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn compiled_workflows_pass_lint_and_di() {
     let samples = compile_into(&workspace_root().join("yaml-to-bpmn/tests/good"), &out);
     let governance = compile_into(&workspace_root().join("yaml-to-bpmn/tests/governance"), &out);
     let project = compile_into(&workspace_root().join("workflows"), &out);
-    assert_eq!(project.len(), 43, "the project's own 18 system and 25 persona workflows");
+    assert_eq!(project.len(), 44, "the project's own 18 system workflows, the fix loop and 25 persona workflows");
     let files: Vec<PathBuf> = seeds.into_iter().chain(samples).chain(governance).chain(project).collect();
     let count = files.len();
     let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();

@@ -275,3 +275,33 @@ fn settings_choose_whether_and_how_git_runs_for_real() {
         assert!(error.to_string().contains(expected), "{error}");
     }
 }
+
+#[tokio::test]
+async fn apply_patch_changes_the_working_tree_or_says_why_not() {
+    let f = Fixture::new();
+    let patch = "--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-hello\n+hello, world\n";
+    let applied = f.outputs("apply-patch", json!({"patch": patch})).await;
+    assert_eq!(applied["APPLIED"], true, "{applied:?}");
+    assert_eq!(applied["FILES"], json!(["README.md"]));
+    assert_eq!(std::fs::read_to_string(f.workspace.join("README.md")).unwrap(), "hello, world\n");
+
+    let again = f.outputs("apply-patch", json!({"patch": patch})).await;
+    assert_eq!(again["APPLIED"], false, "{again:?}");
+    assert!(again["REJECTED_BECAUSE"].as_str().is_some_and(|why| why.contains("README.md")), "{again:?}");
+    let empty = f.outputs("apply-patch", json!({"patch": ""})).await;
+    assert_eq!(empty["REJECTED_BECAUSE"], "the patch is empty");
+}
+
+#[tokio::test]
+async fn a_patch_that_adds_a_forbidden_command_is_refused_before_it_is_applied() {
+    let f = Fixture::new();
+    let patch =
+        "--- /dev/null\n+++ b/deploy.sh\n@@ -0,0 +1,2 @@\n+echo deploying\n+kubectl delete namespace production\n";
+    let JobOutcome::Error { code, message, variables } = f.run("apply-patch", json!({"patch": patch})).await else {
+        panic!("not refused")
+    };
+    assert_eq!(code, actions::FORBIDDEN_COMMAND);
+    assert!(message.starts_with("kubectl-delete-namespace"), "{message}");
+    assert_eq!(variables["forbidden"]["at"], "deploy.sh:2: kubectl delete namespace production");
+    assert!(!f.workspace.join("deploy.sh").exists(), "nothing was applied");
+}

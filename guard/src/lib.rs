@@ -22,6 +22,7 @@
 
 mod check;
 mod normalize;
+mod patch;
 mod paths;
 mod rules;
 mod syntax;

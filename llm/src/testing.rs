@@ -2,6 +2,11 @@
 //! emulator written by others that speaks the OpenAI, Anthropic and Gemini wire formats with an
 //! echo backend (it answers with the last user message) and injects failures on request.
 //! `testing/llm-katan.sh` installs it into a private venv once and starts and stops servers.
+//! [`ScriptedLlm`] is ours: an OpenAI-compatible server whose answers a test writes per call.
+
+mod scripted;
+
+pub use scripted::{Call, Script, ScriptedLlm};
 
 use std::process::Command;
 

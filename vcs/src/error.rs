@@ -41,6 +41,8 @@ pub enum Operation {
     DetectConflicts,
     /// [`Repo::revert`](crate::Repo::revert).
     Revert,
+    /// [`Repo::apply_patch`](crate::Repo::apply_patch).
+    Apply,
 }
 
 impl Operation {
@@ -61,6 +63,7 @@ impl Operation {
             Operation::Merge => "merge",
             Operation::DetectConflicts => "detect-conflicts",
             Operation::Revert => "revert",
+            Operation::Apply => "apply-patch",
         }
     }
 }

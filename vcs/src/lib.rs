@@ -80,6 +80,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use commit_message::{CommitMessageError, CommitProblem, CommitType, ConventionalCommit, MAX_SUBJECT_CHARS};
 pub use error::{Operation, Result, VcsError};
 pub use git::{Git, Identity};
+pub use ops::apply::ApplyOutcome;
 pub use ops::commit::{CherryPickOutcome, CommitOutcome, RevertOutcome, Staging};
 pub use ops::conflict::{Conflict, ConflictProbe, ConflictReport};
 pub use ops::merge::{MergeOutcome, MergeRequest, MergeStrategy, Merged, UnknownMergeStrategy};

@@ -265,3 +265,21 @@ async fn checkout_switches_to_a_local_branch_and_refuses_a_missing_one() {
     assert!(matches!(error, VcsError::InvalidArgument { what: "branch", .. }), "{error}");
     assert_eq!(f.git_here(&["branch", "--show-current"]), "feature/7-side");
 }
+
+#[tokio::test]
+async fn a_patch_applies_to_the_working_tree_and_one_that_does_not_fit_changes_nothing() {
+    let f = Fixture::new().await;
+    f.commit_file("config.txt", "status=broken\n", "chore: config").await;
+    let patch = "--- a/config.txt\n+++ b/config.txt\n@@ -1 +1 @@\n-status=broken\n+status=healthy\n";
+
+    let applied = f.repo.apply_patch(patch).await.unwrap();
+
+    assert_eq!(applied, vcs::ApplyOutcome::Applied { files: vec!["config.txt".to_owned()] });
+    assert_eq!(std::fs::read_to_string(f.repo.path().join("config.txt")).unwrap(), "status=healthy\n");
+    let again = f.repo.apply_patch(patch.trim_end()).await.unwrap();
+    let vcs::ApplyOutcome::Rejected { reason } = again else { panic!("{again:?}") };
+    assert!(reason.contains("config.txt"), "{reason}");
+    assert_eq!(std::fs::read_to_string(f.repo.path().join("config.txt")).unwrap(), "status=healthy\n");
+    let nonsense = f.repo.apply_patch("not a diff").await.unwrap();
+    assert!(matches!(nonsense, vcs::ApplyOutcome::Rejected { .. }), "{nonsense:?}");
+}

@@ -67,6 +67,11 @@ pub fn spec() -> ActionSpec {
                 .input("branch", Text, "The branch.")
                 .optional("remote", Text, "The remote (default origin).")
                 .output("BACKUP_BRANCH", Text, "The branch holding its old head."),
+            op("apply-patch", local, "Applies a unified diff to the working tree, all or nothing, once the command guard passes every line it adds (a blocked line throws FORBIDDEN_COMMAND).").real()
+                .input("patch", Text, "The unified diff, paths relative to the repository root.")
+                .output("APPLIED", Boolean, "False when it is empty or does not apply; nothing changed then.")
+                .output("FILES", List, "The files it changed.")
+                .output("REJECTED_BECAUSE", Text, "Why it did not apply."),
         ],
         effects: Effects::External,
         timeout: Duration::from_secs(300),
@@ -110,5 +115,6 @@ pub(crate) fn handler(
     if remote.is_empty() || remote.starts_with('-') || remote.contains(char::is_whitespace) {
         return Err(crate::SettingsError::new(JOB_TYPE, format!("remote `{remote}` is not a remote name; give one such as origin")));
     }
-    Ok(Some(std::sync::Arc::new(crate::git::GitHandler { git, workspace: workspace.clone(), remote })))
+    let policy = settings.shell_options()?.map_or_else(|| guard::Policy::new(&workspace.to_string_lossy()), |o| o.policy);
+    Ok(Some(std::sync::Arc::new(crate::git::GitHandler { git, workspace: workspace.clone(), remote, policy })))
 }

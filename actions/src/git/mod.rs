@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 use vcs::{
-    Backup, CherryPickOutcome, CommitOutcome, Git, MergeOutcome, MergeRequest, Repo, RevertOutcome, Staging, VcsError,
-    Workspace,
+    ApplyOutcome, Backup, CherryPickOutcome, CommitOutcome, Git, MergeOutcome, MergeRequest, Repo, RevertOutcome,
+    Staging, VcsError, Workspace,
 };
 use workers::{Job, JobHandler, JobOutcome, Variables};
 
@@ -22,6 +22,8 @@ pub(crate) struct GitHandler {
     pub(crate) git: Git,
     pub(crate) workspace: PathBuf,
     pub(crate) remote: String,
+    /// The command guard's policy, which every line a patch adds must pass.
+    pub(crate) policy: guard::Policy,
 }
 
 #[async_trait]
@@ -32,6 +34,11 @@ impl JobHandler for GitHandler {
             Ok(request) => request,
             Err(problem) => return JobOutcome::fail_without_retries(format!("{step}: {problem}")),
         };
+        if let Request::ApplyPatch { patch } = &request
+            && let guard::Verdict::Blocked { rule, reason, at } = self.policy.check_patch(patch)
+        {
+            return crate::shell::forbidden(job, rule.id(), &format!("the patch adds a command that {reason}"), &at);
+        }
         match self.perform(request).await {
             Ok(Performed::Done(outputs)) => JobOutcome::complete_with(outputs),
             Ok(Performed::Refused(why)) => JobOutcome::fail_without_retries(format!("{step}: {why}")),
@@ -152,6 +159,19 @@ impl GitHandler {
                 repo.tag(&tag, commit.as_deref().unwrap_or("HEAD"), message.as_deref(), Some(remote)).await?;
                 outputs([])
             }
+            Request::ApplyPatch { patch } if patch.is_empty() => outputs([
+                ("APPLIED", json!(false)),
+                ("FILES", json!([])),
+                ("REJECTED_BECAUSE", json!("the patch is empty")),
+            ]),
+            Request::ApplyPatch { patch } => match repo.apply_patch(&patch).await? {
+                ApplyOutcome::Applied { files } => {
+                    outputs([("APPLIED", json!(true)), ("FILES", json!(files)), ("REJECTED_BECAUSE", Value::Null)])
+                }
+                ApplyOutcome::Rejected { reason } => {
+                    outputs([("APPLIED", json!(false)), ("FILES", json!([])), ("REJECTED_BECAUSE", json!(reason))])
+                }
+            },
             Request::DeleteRemoteBranch { branch, remote: on } => {
                 let deleted = repo.delete_remote_branch(on.as_deref().unwrap_or(remote), &branch).await?;
                 outputs([("BACKUP_BRANCH", json!(deleted.backup.name))])

@@ -21,6 +21,7 @@ pub(crate) enum Request {
     CherryPick { commit: String },
     Tag { tag: String, commit: Option<String>, message: Option<String> },
     DeleteRemoteBranch { branch: String, remote: Option<String> },
+    ApplyPatch { patch: String },
 }
 
 impl Request {
@@ -78,6 +79,7 @@ impl Request {
             "delete-remote-branch" => {
                 Request::DeleteRemoteBranch { branch: inputs.text("branch")?, remote: inputs.optional_text("remote")? }
             }
+            "apply-patch" => Request::ApplyPatch { patch: inputs.optional_text("patch")?.unwrap_or_default() },
             other => {
                 let known: Vec<&str> =
                     crate::catalogue::git_operation::spec().operations.iter().map(|o| o.name).collect();

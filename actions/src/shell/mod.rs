@@ -220,7 +220,7 @@ impl JobHandler for ShellHandler {
 }
 
 /// The BPMN error for a command that must not run, logged as a warning.
-fn forbidden(job: &Job, rule: &str, reason: &str, at: &str) -> JobOutcome {
+pub(crate) fn forbidden(job: &Job, rule: &str, reason: &str, at: &str) -> JobOutcome {
     let (element_id, instance) = (job.element_id.as_str(), job.process_instance_key);
     let persona = job.header("persona").unwrap_or_default();
     tracing::warn!(element_id, instance, persona, rule, at, "command refused: {reason}");
