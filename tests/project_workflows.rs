@@ -1,6 +1,6 @@
 //! The project's own `workflows/`: the persona catalogue with its 25 types, the 18 system
-//! workflows and one workflow per persona type compile together without a single diagnostic, and
-//! the RACI matrix names a responsible persona for every task step.
+//! workflows, the emergency task and one workflow per persona type compile together without a
+//! single diagnostic, and the RACI matrix names a responsible persona for every task step.
 //!
 //! (`seed_workflows.rs` lints and checks their diagrams with bpmn-check, `project_workflows_simulated.rs`
 //! runs them, `seed_workflows_on_zeebe.rs` deploys them to the broker.)
@@ -78,7 +78,7 @@ fn the_catalogue_lists_the_25_types_each_with_its_own_workflow() {
 }
 
 #[test]
-fn all_43_workflows_compile_without_a_diagnostic() {
+fn all_44_workflows_compile_without_a_diagnostic() {
     let outcome = compile_project_workflows();
     let diagnostics: Vec<String> = outcome.diagnostics.iter().map(ToString::to_string).collect();
     assert!(diagnostics.is_empty(), "diagnostics:\n{}", diagnostics.join("\n"));
@@ -86,7 +86,12 @@ fn all_43_workflows_compile_without_a_diagnostic() {
     for id in SYSTEM {
         assert!(ids.contains(id), "system workflow {id} is missing");
     }
-    assert_eq!(outcome.workflows.len(), 43, "18 system workflows and 25 persona workflows: {ids:?}");
+    assert!(ids.contains("emergency-task"), "the emergency task is missing");
+    assert_eq!(
+        outcome.workflows.len(),
+        44,
+        "18 system workflows, the emergency task and 25 persona workflows: {ids:?}"
+    );
 }
 
 #[test]
