@@ -118,7 +118,7 @@ pub enum Command {
         instance: i64,
     },
     /// Run the engine, its timers and the in-process job handlers until Ctrl-C or a condition.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// The action catalogue: every built-in action with its job type, step fields, operations,
     /// inputs, outputs, side effects, timeout and retries.
     Actions {
