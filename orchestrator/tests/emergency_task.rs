@@ -94,9 +94,9 @@ async fn a_failure_in_the_log_opens_an_issue_and_is_routed_by_capability_with_re
     );
     std::fs::write(dir.path().join("actions.yaml"), actions).unwrap();
     // The monitoring SRE classifies it as a deployment failure; the first recovery attempt fails
-    // and is retried, the second recovers.
+    // and is retried, the second recovers. Short model answers keep every job within its lock.
     let scenario = format!(
-        "steps:\n  classify:\n    - {{CAPABILITY: deployment, ERROR_SUMMARY: readiness probe timeout, RECOVERY_SUGGESTIONS: \"{SUGGESTIONS}\"}}\n  recover-deployment:\n    - {{fail: \"kubectl rollout undo timed out\"}}\n    - {{RECOVERED: true, ACTIONS_TAKEN: rolled back to v41}}\n"
+        "durations: {{llm: 2m}}\nsteps:\n  classify:\n    - {{CAPABILITY: deployment, ERROR_SUMMARY: readiness probe timeout, RECOVERY_SUGGESTIONS: \"{SUGGESTIONS}\"}}\n  recover-deployment:\n    - {{fail: \"kubectl rollout undo timed out\"}}\n    - {{RECOVERED: true, ACTIONS_TAKEN: rolled back to v41}}\n"
     );
     std::fs::write(dir.path().join("scenario.yaml"), scenario).unwrap();
     let log = dir.path().join("app.log");
@@ -167,7 +167,9 @@ async fn a_failure_in_the_log_opens_an_issue_and_is_routed_by_capability_with_re
         .flatten()
         .filter(|e| e["element_id"] == "recover-deployment" && e["details"]["decision"] == "assigned")
         .collect();
-    assert_eq!(recoveries.len(), 2, "the attempt and its retry were each routed: {audit}");
+    // (A job whose lock ran out while the machine was busy is offered, and routed, once more.)
+    assert!(recoveries.len() >= 2, "the attempt and its retry were each routed: {audit}");
+    assert_eq!(recoveries[0]["job_key"], recoveries[1]["job_key"], "one job, retried");
     let first = &recoveries[0]["details"];
     assert_eq!(first["persona_type"], "configuration-release-engineer", "{first}");
     assert_eq!(first["instance"], "release-bob", "idle like ada, higher priority: {first}");

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use engine::history::History;
 use engine::{Engine, EngineCore, EngineError, ProcessInstanceCreated, Variables};
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use super::console::Console;
 use super::log_tail::{LogLine, LogTail};
+use super::started::{Throttle, show_start};
 use crate::cli::RunArgs;
 use crate::failure::{Failure, Result};
 use crate::store::StoreLocation;
@@ -94,7 +95,7 @@ pub struct LogWatch {
     tail: LogTail,
     rules: Vec<Regex>,
     starts: LineStarts,
-    last_poll: Option<Instant>,
+    throttle: Throttle,
 }
 
 impl LogWatch {
@@ -107,7 +108,7 @@ impl LogWatch {
         let name = file.display().to_string();
         let starts = LineStarts::from_history(process_id, &name, &store.read_history()?);
         let tail = LogTail::open(&file, starts.resume_at()).map_err(Failure::Usage)?;
-        Ok(Some(Self { tail, rules, starts, last_poll: None }))
+        Ok(Some(Self { tail, rules, starts, throttle: Throttle::new(POLL_EVERY) }))
     }
 
     /// What it watches, for the console.
@@ -124,26 +125,17 @@ impl LogWatch {
     /// Starts the process for each matching line added since the last poll (at most twice a
     /// second); a failure is shown and the next poll goes on.
     pub fn poll(&mut self, engine: &Engine, console: &Console) {
-        if self.last_poll.is_some_and(|at| at.elapsed() < POLL_EVERY) {
+        if !self.throttle.due() {
             return;
         }
-        self.last_poll = Some(Instant::now());
         let lines = match self.tail.poll() {
             Ok(lines) => lines,
             Err(error) => return console.line(&format!("watching the log: {error}")),
         };
         for line in lines {
             let Some(rule) = self.rules.iter().find(|r| r.is_match(&line.text)) else { continue };
-            let at = format!("log line at {}", line.offset);
-            let process = &self.starts.process_id.clone();
-            match engine.with(|core| self.starts.start(core, &line, rule.as_str())) {
-                Ok(Some(created)) => console.line(&format!(
-                    "{at} started {} version {}: process instance {}",
-                    created.bpmn_process_id, created.version, created.process_instance_key
-                )),
-                Ok(None) => console.line(&format!("{at} already started {process}")),
-                Err(error) => console.line(&format!("{at} could not start {process}: {error}")),
-            }
+            let result = engine.with(|core| self.starts.start(core, &line, rule.as_str()));
+            show_start(console, &format!("log line at {}", line.offset), &self.starts.process_id, result);
         }
     }
 }

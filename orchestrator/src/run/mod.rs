@@ -18,6 +18,7 @@ mod log_watch;
 mod routing;
 mod scenario;
 pub(crate) mod settings;
+mod started;
 mod summary;
 mod watch;
 
