@@ -255,3 +255,36 @@ async fn a_dry_run_creates_nothing_and_says_what_it_would_do() {
     let audit = dir.json(&["audit"]);
     assert_eq!(audit["entries"], json!([]), "nothing routed or recorded: {audit}");
 }
+
+#[test]
+fn a_deployment_webhook_starts_the_emergency_task_through_serve() {
+    const SECRET: &str = "hook-secret-for-the-test-51c2";
+    let dir = Workdir::new();
+    let event = "ms.vss-release.deployment-completed-event";
+    std::fs::write(dir.path().join("hooks.yaml"), format!("azure-devops:\n  {event}: {{start: emergency-task}}\n"))
+        .unwrap();
+    let workflows = workflows();
+    let args = ["serve", "--listen", "127.0.0.1:0", "--deploy", &workflows, "--simulate", "--webhooks", "hooks.yaml"];
+    let mut command = dir.command(&args);
+    command.env("AZURE_DEVOPS_WEBHOOK_SECRET", SECRET).env_remove("ORCHESTRATOR_TOKEN");
+    let (serve, lines) = spawn_with_lines(command);
+    let serving = wait_for(&lines, "serving on http://", 1).remove(0);
+    let base = serving.split_whitespace().nth(2).expect("the address").to_owned();
+    let payload = json!({"eventType": event, "message": {"text": "Deployment of checkout-api to production failed"}});
+    let answer = reqwest::blocking::Client::new()
+        .post(format!("{base}/api/webhooks/azure-devops/{event}"))
+        .basic_auth("hook", Some(SECRET))
+        .json(&payload)
+        .send()
+        .expect("serve answers");
+    let status_code = answer.status();
+    let answer: Value = answer.json().expect("JSON");
+    let key = answer["process_instance_key"].as_i64();
+    let status = key.map(|key| wait_until_ended(&dir, key));
+    stop(serve);
+    assert_eq!((status_code.as_u16(), &answer["action"]), (202, &json!("started")), "{answer}");
+    let status = status.expect("an instance key");
+    assert_eq!(status["instance"]["bpmn_process_id"], "emergency-task", "{status}");
+    assert_eq!(status["instance"]["status"], "completed", "{status}");
+    assert_eq!(root_variable(&status, "webhook")["payload"], payload, "the delivery goes along");
+}
