@@ -1,6 +1,7 @@
 //! The project's own `workflows/`: the persona catalogue with its 25 types, the 18 system
-//! workflows, the #14 fix loop and one workflow per persona type compile together without a single diagnostic, and
-//! the RACI matrix names a responsible persona for every task step.
+//! workflows, the #14 fix loop and emergency task, and one workflow per persona type compile
+//! together without a single diagnostic, and the RACI matrix names a responsible persona for every
+//! task step.
 //!
 //! (`seed_workflows.rs` lints and checks their diagrams with bpmn-check, `project_workflows_simulated.rs`
 //! runs them, `seed_workflows_on_zeebe.rs` deploys them to the broker.)
@@ -87,7 +88,12 @@ fn all_44_workflows_compile_without_a_diagnostic() {
     for id in SYSTEM {
         assert!(ids.contains(id), "system workflow {id} is missing");
     }
-    assert_eq!(outcome.workflows.len(), 44, "19 system workflows and 25 persona workflows: {ids:?}");
+    assert!(ids.contains("emergency-task") && ids.contains("fix-loop"), "a #14 system is missing: {ids:?}");
+    assert_eq!(
+        outcome.workflows.len(),
+        45,
+        "18 system workflows, the fix loop, the emergency task and 25 persona workflows: {ids:?}"
+    );
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Every one of the project's 44 workflows runs to its end on the embedded engine with simulated
+//! Every one of the project's 45 workflows runs to its end on the embedded engine with simulated
 //! persona actions (`actions::SimulateHandler`), under three seeds: whatever the
 //! actions return, every branch, loop, approval and call ends.
 //!
@@ -96,7 +96,7 @@ fn every_workflow_ends_under_three_seeds_of_simulated_actions() {
             }
             jobs += run.jobs;
         }
-        println!("seed {seed}: 44 workflows completed, {jobs} simulated jobs, {escalations} escalations");
+        println!("seed {seed}: 45 workflows completed, {jobs} simulated jobs, {escalations} escalations");
         jobs_per_seed.push(jobs);
     }
     assert!(test.core().incidents().is_empty(), "no incident anywhere: {:?}", test.core().incidents());

@@ -1,8 +1,8 @@
 //! The `dry-run` action: say what a compiled workflow's job would do, instead of doing it.
 //!
 //! The job types are those `yaml-to-bpmn` emits: `shell-command` (header `commandTemplate` with
-//! `{{tN}}` placeholders whose values are the job variables `tN`), `git-operation` and
-//! `azure-devops` (header `operation`, variable `parameters` or `items`), `log` (variable
+//! `{{tN}}` placeholders whose values are the job variables `tN`), `git-operation`,
+//! `azure-devops` and `github` (header `operation`, variable `parameters` or `items`), `log` (variable
 //! `message`, header `level`), `notify` (header `type`, header or variable `target` or variable
 //! `channel`, variable `message`), `llm` (header `persona`, variable `prompt`), and the RACI and
 //! SLA jobs `approve` (variable `approver`), `consult` (variable `consultant`) and `escalate`
@@ -39,7 +39,7 @@ pub fn describe_job(job: &Job) -> String {
             let template = job.header("commandTemplate").unwrap_or_default();
             format!("would run: {}", fill_placeholders(template, |slot| job.variable(slot)).trim_end())
         }
-        "git-operation" | "azure-devops" => {
+        "git-operation" | "azure-devops" | "github" => {
             let operation = job.header("operation").unwrap_or("(no operation)");
             let parameters = variable("parameters").or_else(|| variable("items"));
             match parameters {
@@ -172,6 +172,10 @@ mod tests {
                 r#"would call git-operation push with {"force":false}"#,
             ),
             (job("azure-devops", &[], json!({"items": null})), "would call azure-devops (no operation)"),
+            (
+                job("github", &[("operation", "create-issue")], json!({"parameters": {"title": "Deploy failed"}})),
+                r#"would call github create-issue with {"title":"Deploy failed"}"#,
+            ),
             (job("log", &[("level", "warn")], json!({"message": "late"})), "log [warn]: late"),
             (job("notify", &[("type", "slack")], json!({"target": "#ops"})), "would notify via slack #ops"),
             (

@@ -118,7 +118,7 @@ pub enum Command {
         instance: i64,
     },
     /// Run the engine, its timers and the in-process job handlers until Ctrl-C or a condition.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// The action catalogue: every built-in action with its job type, step fields, operations,
     /// inputs, outputs, side effects, timeout and retries.
     Actions {
@@ -519,6 +519,18 @@ pub struct RunArgs {
     /// The process each new commit of --watch-repo starts.
     #[arg(long, value_name = "PROCESS_ID", requires = "watch_repo")]
     pub on_commit: Option<String>,
+    /// Follow this log file: each new line that matches a --rule starts --on-match once, with the
+    /// variables log_line, log_file, log_offset and log_rule (and inputs.LOG_LINE, inputs.LOG_FILE);
+    /// lines already started, as the store remembers, never start again.
+    #[arg(long, value_name = "FILE", requires_all = ["rules", "on_match"])]
+    pub watch_log: Option<PathBuf>,
+    /// A regular expression a line of --watch-log must match to start --on-match (repeat it: any
+    /// one is enough).
+    #[arg(long = "rule", value_name = "REGEX", requires = "watch_log")]
+    pub rules: Vec<String>,
+    /// The process each matching line of --watch-log starts.
+    #[arg(long, value_name = "PROCESS_ID", requires = "watch_log")]
+    pub on_match: Option<String>,
 }
 
 /// The clock `run` gives the engine.

@@ -3,14 +3,13 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
 
 use serde_json::json;
-use support::{Workdir, model};
+use support::{Workdir, model, spawn_with_lines, wait_for};
 
 fn git(repo: &Path, args: &[&str]) {
     let status = Command::new("git")
@@ -37,32 +36,7 @@ fn watch(dir: &Workdir, repo: &Path) -> (Child, Receiver<String>) {
     let on_commit = model("on-commit.yaml").display().to_string();
     let repo = repo.display().to_string();
     let args = ["run", "--deploy", &on_commit, "--watch-repo", &repo, "--branch", "main", "--on-commit", "on-commit"];
-    let mut child = dir.command(&args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("run starts");
-    let (lines, receiver) = channel();
-    let stdout = child.stdout.take().expect("piped");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            for part in line.split('\r') {
-                let _ = lines.send(part.to_owned());
-            }
-        }
-    });
-    (child, receiver)
-}
-
-/// Waits (at most 30 s) until `count` lines containing `text` came.
-fn wait_for(lines: &Receiver<String>, text: &str, count: usize) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut found = Vec::new();
-    while found.len() < count {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) if line.contains(text) => found.push(line),
-            Ok(_) => {}
-            Err(_) => panic!("no {count} lines with '{text}' within 30 s; got {found:?}"),
-        }
-    }
-    found
+    spawn_with_lines(dir.command(&args))
 }
 
 fn on_commit_instances(dir: &Workdir) -> usize {

@@ -145,7 +145,8 @@ fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e))
 }
 
-fn read_sources(files: &[PathBuf]) -> Result<Vec<Source>, String> {
+/// Reads each file as a [`Source`] named by its path; an unreadable file is an error naming it.
+pub fn read_sources(files: &[PathBuf]) -> Result<Vec<Source>, String> {
     files
         .iter()
         .map(|path| {

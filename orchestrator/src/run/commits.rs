@@ -1,12 +1,13 @@
 //! `run --watch-repo DIR --branch NAME --on-commit PROCESS`: polls the branch and starts the
 //! process once per new commit ([`server::repo_starts`]).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use engine::Engine;
 use server::repo_starts::{CommitStarts, RepoWatcher};
 
 use super::console::Console;
+use super::started::{Throttle, show_start};
 use crate::cli::RunArgs;
 use crate::failure::{Failure, Result};
 use crate::store::StoreLocation;
@@ -19,7 +20,7 @@ pub struct CommitWatch {
     watcher: RepoWatcher,
     starts: CommitStarts,
     branch: String,
-    last_poll: Option<Instant>,
+    throttle: Throttle,
 }
 
 impl CommitWatch {
@@ -29,7 +30,7 @@ impl CommitWatch {
         let (Some(repo), Some(process_id)) = (&args.watch_repo, &args.on_commit) else { return Ok(None) };
         let starts = CommitStarts::from_history(process_id.as_str(), &store.read_history()?);
         let watcher = RepoWatcher::new(repo, &args.branch, starts.last_started()).map_err(Failure::Usage)?;
-        Ok(Some(Self { watcher, starts, branch: args.branch.clone(), last_poll: None }))
+        Ok(Some(Self { watcher, starts, branch: args.branch.clone(), throttle: Throttle::new(POLL_EVERY) }))
     }
 
     /// What it watches, for the console.
@@ -45,26 +46,17 @@ impl CommitWatch {
     /// Starts the process for each commit added since the last poll (at most once a second);
     /// a failure is shown and tried again at the next poll.
     pub fn poll(&mut self, engine: &Engine, console: &Console) {
-        if self.last_poll.is_some_and(|at| at.elapsed() < POLL_EVERY) {
+        if !self.throttle.due() {
             return;
         }
-        self.last_poll = Some(Instant::now());
         let commits = match self.watcher.poll() {
             Ok(commits) => commits,
             Err(error) => return console.line(&format!("watching the repository: {error}")),
         };
         for commit in commits {
             let short = commit.sha.get(..8).unwrap_or(&commit.sha);
-            match engine.with(|core| self.starts.start(core, &commit)) {
-                Ok(Some(created)) => console.line(&format!(
-                    "commit {short} started {} version {}: process instance {}",
-                    created.bpmn_process_id, created.version, created.process_instance_key
-                )),
-                Ok(None) => console.line(&format!("commit {short} already started {}", self.starts.process_id())),
-                Err(error) => {
-                    console.line(&format!("commit {short} could not start {}: {error}", self.starts.process_id()))
-                }
-            }
+            let result = engine.with(|core| self.starts.start(core, &commit));
+            show_start(console, &format!("commit {short}"), self.starts.process_id(), result);
         }
     }
 }

@@ -13,9 +13,12 @@ pub(crate) mod clock;
 mod commits;
 pub(crate) mod console;
 pub(crate) mod handlers;
+mod log_tail;
+mod log_watch;
 mod routing;
 mod scenario;
 pub(crate) mod settings;
+mod started;
 mod summary;
 mod watch;
 
@@ -37,6 +40,7 @@ use crate::{deploy, vars};
 use commits::CommitWatch;
 use console::Console;
 use handlers::Mode;
+use log_watch::LogWatch;
 use routing::Routing;
 use summary::Summary;
 use watch::{Counts, Stop, Until, Watch};
@@ -136,11 +140,16 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
     if let Some(commits) = &commits {
         console.line(&commits.describe());
     }
+    let log = LogWatch::open(store, args)?;
+    if let Some(log) = &log {
+        console.line(&log.describe());
+    }
     let engine = Engine::new(core);
     let routing = routing.map(|routing| routing.watching(&engine));
     let mode = simulate.map_or(Mode::DryRun, |handler| Mode::Simulate(handler, virtual_clock.clone()));
     let serving = Serving { worker, mode, settings, clock: virtual_clock, routing };
-    let (stop, counts) = runtime.block_on(serve(engine.clone(), until, &serving, commits, &console))?;
+    let (stop, counts) =
+        runtime.block_on(serve(engine.clone(), until, &serving, Starters { commits, log }, &console))?;
     console.finish();
     let summary = engine.with(|core| summarize(core, followed.zip(seed)))?;
     Ok(finish(&stop, &counts, summary.as_ref(), format))
@@ -176,12 +185,19 @@ struct Serving {
     routing: Option<Routing>,
 }
 
+/// What starts instances while `run` runs: new commits (`--watch-repo`) and matching log lines
+/// (`--watch-log`).
+struct Starters {
+    commits: Option<CommitWatch>,
+    log: Option<LogWatch>,
+}
+
 /// Runs ticker, handlers and watcher until the condition holds or Ctrl-C comes; then drains.
 async fn serve(
     engine: Engine,
     until: Until,
     serving: &Serving,
-    mut commits: Option<CommitWatch>,
+    mut starters: Starters,
     console: &Console,
 ) -> Result<(Stop, Counts)> {
     let job_types = handlers::job_types();
@@ -220,8 +236,11 @@ async fn serve(
             _ = &mut ctrl_c => break Stop::Interrupted,
             _ = beat.tick() => {}
         }
-        if let Some(commits) = &mut commits {
+        if let Some(commits) = &mut starters.commits {
             commits.poll(&engine, console);
+        }
+        if let Some(log) = &mut starters.log {
+            log.poll(&engine, console);
         }
         if let Some(clock) = &serving.clock
             && let Some(at) = engine.with(|core| clock::leap(core, clock, watch.jobs_moving(core.state())))

@@ -165,3 +165,47 @@ pub fn repository(dir: &Path) -> (PathBuf, PathBuf) {
 
 /// A workflow that opens branch `feature/5-demo` from `origin/main`, pushes it, and says so.
 pub const BRANCH_DEMO: &str = "metadata:\n  id: branch-demo\nsteps:\n  - id: open-branch\n    action: git-operation\n    persona: senior-developer\n    operation: create-branch\n    inputs:\n      branch: feature/5-demo\n      from: origin/main\n      push: true\n  - id: tell\n    action: notify\n    persona: senior-developer\n    channel: '#dev'\n    message: made ${steps.open-branch.BRANCH_NAME}\n";
+
+/// A long-running command started with its stdout read line by line (progress redraws split at
+/// `\r`) onto a channel, so a test can wait for what it prints while it runs.
+pub fn spawn_with_lines(mut command: Command) -> (Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader};
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("the command starts");
+    let (lines, receiver) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().expect("piped");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            for part in line.split('\r') {
+                let _ = lines.send(part.to_owned());
+            }
+        }
+    });
+    (child, receiver)
+}
+
+/// Waits (at most 30 s) until `count` lines containing `text` came; returns them.
+pub fn wait_for(lines: &std::sync::mpsc::Receiver<String>, text: &str, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut found = Vec::new();
+    while found.len() < count {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(text) => found.push(line),
+            Ok(_) => {}
+            Err(_) => panic!("no {count} lines with '{text}' within 30 s; got {found:?}"),
+        }
+    }
+    found
+}
+
+/// The value of the variable `name` in the root scope of the instance a `status <key> --json`
+/// printed (null when it has none).
+pub fn root_variable(status: &Value, name: &str) -> Value {
+    let key = &status["instance"]["process_instance_key"];
+    status["variables"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|v| v["name"] == name && &v["scope_key"] == key)
+        .map_or(Value::Null, |v| v["value"].clone())
+}
