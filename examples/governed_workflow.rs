@@ -45,7 +45,7 @@ fn run(workflow: &str, seed: u64) -> Result<bool, String> {
         } else {
             format!(", approved by {} of {}", row.min_approvals, row.accountable.join("/"))
         };
-        println!("  {:<28} {}{approvers}", row.task, row.responsible.join(", "));
+        println!("  {:<28} {}{approvers}", row.step, row.responsible.join(", "));
     }
 
     // A durable engine: every state change goes to the SQLite log before it is acknowledged.

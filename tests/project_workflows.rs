@@ -101,7 +101,7 @@ fn the_raci_matrix_names_who_does_every_task_step() {
     let outcome = compile_project_workflows();
     let rows: Vec<_> = outcome.workflows.iter().flat_map(|w| &w.raci).collect();
     let nobody: Vec<String> =
-        rows.iter().filter(|r| r.responsible.is_empty()).map(|r| format!("{}/{}", r.workflow, r.task)).collect();
+        rows.iter().filter(|r| r.responsible.is_empty()).map(|r| format!("{}/{}", r.workflow, r.step)).collect();
     assert!(nobody.is_empty(), "task steps without a responsible persona: {nobody:?}");
     let tasks = support::project_workflows::task_count(&outcome);
     assert!(rows.len() >= tasks, "every task step has a row: {} rows for {tasks} tasks", rows.len());
