@@ -103,6 +103,18 @@ impl Registry {
         self.db.close().await;
     }
 
+    /// Runs `op` on a handle of this registry where its store work must run: on the registry's
+    /// own thread when the engine lends its connection (an engine command waiting for that
+    /// connection must never block the thread a registry transaction needs to go on), else here.
+    /// Every public operation that opens a transaction goes through it.
+    pub(crate) async fn detached<T, Fut>(&self, op: impl FnOnce(Registry) -> Fut) -> Result<T>
+    where
+        T: Send + 'static,
+        Fut: std::future::Future<Output = Result<T>> + Send + 'static,
+    {
+        self.db.detach(op(self.clone())).await
+    }
+
     /// Routing's view of its candidates. A poisoned lock (a panic while it was held) only means
     /// a view may be off, which the store's conditional updates tolerate: it is cleared.
     pub(crate) fn index(&self) -> MutexGuard<'_, Index> {
@@ -176,6 +188,10 @@ impl Registry {
 
     /// The persona types in the store, by id, with how many instances of each are not retired.
     pub async fn types(&self) -> Result<Vec<PersonaTypeInfo>> {
+        self.detached(move |r| async move { r.types_here().await }).await
+    }
+
+    async fn types_here(&self) -> Result<Vec<PersonaTypeInfo>> {
         let mut tx = self.db.read().await?;
         let types = read_types(&mut tx).await?;
         tx.commit().await?;
@@ -186,6 +202,10 @@ impl Registry {
     /// known id), a name the project already has, a negative limit, a capacity of 0, or a bad
     /// name, provider or setting.
     pub async fn create_instance(&self, new: NewInstance) -> Result<Instance> {
+        self.detached(move |r| async move { r.create_instance_here(new).await }).await
+    }
+
+    async fn create_instance_here(&self, new: NewInstance) -> Result<Instance> {
         check_name(&new.name)?;
         check_limit("daily", new.daily_limit)?;
         check_limit("monthly", new.monthly_limit)?;
@@ -243,6 +263,17 @@ impl Registry {
         project: Option<&Project>,
         status: Option<Status>,
     ) -> Result<Vec<Instance>> {
+        let (persona_type, project) = (persona_type.map(str::to_owned), project.cloned());
+        self.detached(move |r| async move { r.list_here(persona_type.as_deref(), project.as_ref(), status).await })
+            .await
+    }
+
+    async fn list_here(
+        &self,
+        persona_type: Option<&str>,
+        project: Option<&Project>,
+        status: Option<Status>,
+    ) -> Result<Vec<Instance>> {
         let now = self.now();
         let mut tx = self.db.read().await?;
         let rows = tx
@@ -267,6 +298,11 @@ impl Registry {
 
     /// One instance.
     pub async fn get(&self, instance: &InstanceRef) -> Result<Instance> {
+        let instance = instance.clone();
+        self.detached(move |r| async move { r.get_here(&instance).await }).await
+    }
+
+    async fn get_here(&self, instance: &InstanceRef) -> Result<Instance> {
         let now = self.now();
         let mut tx = self.db.read().await?;
         let found = resolve(&mut tx, instance, now).await?;
@@ -278,6 +314,11 @@ impl Registry {
     /// nothing, for a retired instance, a name its project already has, a negative limit or a
     /// capacity of 0. A lower capacity than the tasks it holds only stops new work reaching it.
     pub async fn update(&self, instance: &InstanceRef, changes: InstanceChanges) -> Result<Instance> {
+        let instance = instance.clone();
+        self.detached(move |r| async move { r.update_here(&instance, changes).await }).await
+    }
+
+    async fn update_here(&self, instance: &InstanceRef, changes: InstanceChanges) -> Result<Instance> {
         if let Some(name) = &changes.name {
             check_name(name)?;
         }
@@ -358,6 +399,11 @@ impl Registry {
     }
 
     async fn set_status(&self, instance: &InstanceRef, status: Status) -> Result<Instance> {
+        let instance = instance.clone();
+        self.detached(move |r| async move { r.set_status_here(&instance, status).await }).await
+    }
+
+    async fn set_status_here(&self, instance: &InstanceRef, status: Status) -> Result<Instance> {
         let now = self.now();
         let mut tx = self.db.write().await?;
         let before = resolve(&mut tx, instance, now).await?;
@@ -393,6 +439,11 @@ impl Registry {
     /// instance for that project). Refused too when the project already has an instance of the
     /// same name, or the instance is retired.
     pub async fn assign_project(&self, instance: &InstanceRef, project: &Project) -> Result<Instance> {
+        let (instance, project) = (instance.clone(), project.clone());
+        self.detached(move |r| async move { r.assign_project_here(&instance, &project).await }).await
+    }
+
+    async fn assign_project_here(&self, instance: &InstanceRef, project: &Project) -> Result<Instance> {
         let now = self.now();
         let mut tx = self.db.write().await?;
         let before = resolve(&mut tx, instance, now).await?;
@@ -438,6 +489,10 @@ impl Registry {
     /// Records an approval, veto, escalation or SLA breach in the audit log (routing, spend and
     /// instance changes are recorded by the registry itself). Returns the entry.
     pub async fn record(&self, event: AuditEvent) -> Result<AuditEntry> {
+        self.detached(move |r| async move { r.record_here(event).await }).await
+    }
+
+    async fn record_here(&self, event: AuditEvent) -> Result<AuditEntry> {
         audit::check_event(&event)?;
         let now = self.now();
         let mut tx = self.db.write().await?;
@@ -471,6 +526,11 @@ impl Registry {
 
     /// The audit entries matching `query`, oldest first.
     pub async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let query = query.clone();
+        self.detached(move |r| async move { r.audit_here(&query).await }).await
+    }
+
+    async fn audit_here(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let now = self.now();
         let mut tx = self.db.read().await?;
         let instance_id = match &query.instance {

@@ -362,6 +362,11 @@ impl Registry {
     /// either still with the instance or returned here. Refused for an active instance (pause
     /// it first, or it could be given the work straight back).
     pub async fn reassign_open_work(&self, instance: &InstanceRef) -> Result<Vec<AssignedJob>> {
+        let instance = instance.clone();
+        self.detached(move |r| async move { r.reassign_open_work_here(&instance).await }).await
+    }
+
+    async fn reassign_open_work_here(&self, instance: &InstanceRef) -> Result<Vec<AssignedJob>> {
         let now = self.now();
         let mut tx = self.db.write().await?;
         let holder = resolve(&mut tx, instance, now).await?;
@@ -404,6 +409,11 @@ impl Registry {
 
     /// The jobs an instance holds now, oldest first.
     pub async fn open_work(&self, instance: &InstanceRef) -> Result<Vec<AssignedJob>> {
+        let instance = instance.clone();
+        self.detached(move |r| async move { r.open_work_here(&instance).await }).await
+    }
+
+    async fn open_work_here(&self, instance: &InstanceRef) -> Result<Vec<AssignedJob>> {
         let now = self.now();
         let mut tx = self.db.read().await?;
         let holder = resolve(&mut tx, instance, now).await?;

@@ -191,6 +191,11 @@ impl Registry {
     /// Charges an instance for money spent without a reservation (a cost known only after the
     /// fact). Never refused for the limits (the money is spent); the next reservation sees it.
     pub async fn charge(&self, instance: &InstanceRef, job_key: Option<i64>, cost: &Cost) -> Result<Charge> {
+        let (instance, cost) = (instance.clone(), cost.clone());
+        self.detached(move |r| async move { r.charge_here(&instance, job_key, &cost).await }).await
+    }
+
+    async fn charge_here(&self, instance: &InstanceRef, job_key: Option<i64>, cost: &Cost) -> Result<Charge> {
         let amount = self.prices.price(cost)?;
         let now = self.now();
         let mut tx = self.db.write().await?;
