@@ -23,8 +23,10 @@ use workers::{CancellationToken, EmbeddedClient, Job, JobClient, JobOutcome, Wor
 const REPETITIONS: usize = 5;
 const CYCLE: &str = "R5/PT2S";
 
-/// Long enough for the last repetition (at 10 s) plus the broker's timer-check latency.
-const SPAN: Duration = Duration::from_secs(16);
+/// The most the test waits for the last repetition (due at 10 s): a broker that has just
+/// started, on a busy machine, fires overdue timers late (but fires them). The wait ends as soon
+/// as both engines have every start.
+const SPAN: Duration = Duration::from_secs(45);
 
 /// A workflow with the given schedule and one `log` step, under a process id of this run's own
 /// (the shared broker keeps what earlier runs deployed).
