@@ -5,7 +5,9 @@
 //! `fix/auto-generated-<short sha>` (a simulated model writes the patch, git applies it for real),
 //! re-runs the suites there, pushes the branch and opens a pull request labelled `auto-fix` and
 //! `needs-review`. A commit delivered twice starts one run; a failure that is not auto-fixable
-//! leaves the merge blocked and waits for a person.
+//! leaves the merge blocked and waits for a person. The five scheduled test tiers (`schedules/`,
+//! deployed with the catalogue of `workflows/`) fire at their
+//! cron times, also across a restart on the virtual clock, each due time once.
 
 mod support;
 
@@ -245,4 +247,86 @@ fn a_failure_that_is_not_auto_fixable_stays_blocked_and_waits_for_a_person() {
     let ran: Vec<&str> = jobs.iter().filter_map(|j| j["step"].as_str()).collect();
     assert_eq!(ran.iter().filter(|s| **s == "run-level").count(), 1, "the critical failure stops the round: {ran:?}");
     assert!(!ran.contains(&"open-fix-branch") && !ran.contains(&"open-fix-pr"), "{ran:?}");
+}
+
+/// The next three fire times of each scheduled test tier, by name.
+fn fire_times(dir: &Workdir) -> std::collections::BTreeMap<String, Vec<i64>> {
+    let listed = dir.json(&["schedules", "--next", "3"]);
+    let schedules = listed["schedules"].as_array().cloned().unwrap_or_default();
+    let times = |s: &Value| s["next_due_millis"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect();
+    schedules.iter().map(|s| (s["name"].as_str().unwrap_or_default().to_owned(), times(s))).collect()
+}
+
+#[test]
+fn the_scheduled_tiers_fire_hourly_every_four_hours_daily_weekly_and_nightly() {
+    const HOUR: i64 = 3_600_000;
+    const DAY: i64 = 24 * HOUR;
+    let dir = Workdir::new();
+    let workflows = workspace().join("workflows").display().to_string();
+    let schedules = workspace().join("schedules").display().to_string();
+    dir.json(&["deploy", &workflows, &schedules]);
+    let fires = fire_times(&dir);
+    let tier = |name: &str| fires.get(name).cloned().unwrap_or_else(|| panic!("no schedule {name}: {fires:?}"));
+    let apart = |times: &[i64]| times.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>();
+    let of_day = |t: i64| t.rem_euclid(DAY);
+
+    let smoke = tier("scheduled-smoke-tests");
+    assert_eq!(apart(&smoke), [HOUR, HOUR], "hourly: {smoke:?}");
+    assert!(smoke.iter().all(|t| t % HOUR == 0), "on the hour: {smoke:?}");
+    let integration = tier("scheduled-integration-tests");
+    assert_eq!(apart(&integration), [4 * HOUR, 4 * HOUR], "every four hours: {integration:?}");
+    assert!(integration.iter().all(|t| of_day(*t) % (4 * HOUR) == 0), "at 00, 04, ... 20 h: {integration:?}");
+    let full = tier("scheduled-full-tests");
+    assert_eq!(apart(&full), [DAY, DAY], "daily: {full:?}");
+    assert!(full.iter().all(|t| of_day(*t) == 2 * HOUR), "at 02:00: {full:?}");
+    let performance = tier("scheduled-performance-tests");
+    assert_eq!(apart(&performance), [7 * DAY, 7 * DAY], "weekly: {performance:?}");
+    // 1970-01-01 was a Thursday: a Sunday is 3 days after a Thursday.
+    assert!(performance.iter().all(|t| t.div_euclid(DAY).rem_euclid(7) == 3), "on Sundays: {performance:?}");
+    assert!(performance.iter().all(|t| of_day(*t) == 3 * HOUR), "at 03:00: {performance:?}");
+    let nightly = tier("scheduled-ai-quality-tests");
+    assert_eq!(apart(&nightly), [DAY, DAY], "nightly: {nightly:?}");
+    assert!(nightly.iter().all(|t| of_day(*t) == HOUR + HOUR / 2), "at 01:30: {nightly:?}");
+    let tiers: Vec<&String> = fires.keys().filter(|name| name.starts_with("scheduled-")).collect();
+    assert_eq!(tiers.len(), 5, "five tiers: {fires:?}");
+}
+
+/// When each instance of `process` the schedule started began, oldest first.
+fn timer_starts(dir: &Workdir, process: &str) -> Vec<i64> {
+    let listed = dir.json(&["status"]);
+    let mut starts: Vec<i64> = listed["instances"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["bpmn_process_id"] == process && i["span"]["started"]["cause"]["kind"] == "timer")
+        .filter_map(|i| i["span"]["started"]["at_millis"].as_i64())
+        .collect();
+    starts.sort_unstable();
+    starts
+}
+
+#[test]
+fn on_the_virtual_clock_the_tiers_fire_on_time_across_a_restart_and_none_twice() {
+    const HOUR: i64 = 3_600_000;
+    let dir = Workdir::new();
+    let workflows = workspace().join("workflows").display().to_string();
+    let schedules = workspace().join("schedules").display().to_string();
+    let args = ["run", "--deploy", &workflows, "--deploy", &schedules, "--simulate", "--clock", "virtual"];
+    let mut counts = Vec::new();
+    for _ in 0..2 {
+        // Killed (SIGKILL) while the schedules fire, and started again on the same store.
+        let (run, lines) = spawn_with_lines(dir.command(&args));
+        wait_for(&lines, "scheduled-smoke-tests", 3);
+        std::thread::sleep(Duration::from_millis(1500));
+        stop(run);
+        counts.push(timer_starts(&dir, "scheduled-smoke-tests").len());
+    }
+    assert!(counts[1] > counts[0], "the restarted run went on firing: {counts:?}");
+    for (process, every) in [("scheduled-smoke-tests", HOUR), ("scheduled-integration-tests", 4 * HOUR)] {
+        let starts = timer_starts(&dir, process);
+        assert!(starts.len() >= 2, "{process} fired: {starts:?}");
+        assert!(starts.iter().all(|t| t % every == 0), "{process} on its hours: {starts:?}");
+        let gaps: Vec<i64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(gaps.iter().all(|g| *g == every), "{process}: each due time once, none missed, none twice: {gaps:?}");
+    }
 }
