@@ -127,7 +127,7 @@ impl Driver<'_> {
             if self.work_jobs(run, handler)? {
                 continue;
             }
-            let Some(&(due, _)) = self.core.state().timer_due.first() else { return Ok(Ending::Stuck) };
+            let Some(due) = self.next_instance_timer() else { return Ok(Ending::Stuck) };
             if due > self.clock_now() {
                 self.clock.set(due);
             }
@@ -163,6 +163,15 @@ impl Driver<'_> {
             }
         }
         Ok(worked)
+    }
+
+    /// When the next timer of some instance is due. A scheduled start's timer (a timer start
+    /// event, owned by no instance) is no reason to move the clock: the instance driven could be
+    /// waiting for a person while a schedule fires forever.
+    fn next_instance_timer(&self) -> Option<i64> {
+        let state = self.core.state();
+        let owned = |key: &i64| state.timers.get(key).is_some_and(|timer| timer.process_instance_key != -1);
+        state.timer_due.iter().find(|(_, key)| owned(key)).map(|&(due, _)| due)
     }
 
     fn clock_now(&self) -> i64 {
@@ -255,6 +264,19 @@ mod tests {
         let model = ProcessBuilder::new("p").start("s").message_catch("m", "go", "=\"k\"").end("e").build();
         let run = run_model(&model, 10, &mut complete_with(json!({})));
         assert_eq!(run.ending, Ending::Stuck);
+    }
+
+    #[test]
+    fn a_schedule_elsewhere_does_not_keep_a_waiting_instance_going() {
+        let mut test = ProcessTest::new();
+        let hourly = ProcessBuilder::new("hourly").timer_start("tick", TimerKind::Cycle, "R/PT1H", false).end("e");
+        test.deploy(&hourly.build());
+        test.deploy(&ProcessBuilder::new("p").start("s").message_catch("m", "go", "=\"k\"").end("e").build());
+        let clock = test.clock().clone();
+        let types: [String; 0] = [];
+        let mut driver = Driver { core: test.core(), clock: &clock, job_types: &types, step_limit: 10 };
+        let run = driver.run("p", Variables::new(), &mut complete_with(json!({}))).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((run.ending, run.timer_jumps), (Ending::Stuck, 0), "waits; the schedule moved no clock");
     }
 
     #[test]

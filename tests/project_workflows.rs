@@ -1,5 +1,5 @@
 //! The project's own `workflows/`: the persona catalogue with its 25 types, the 18 system
-//! workflows, the #14 fix loop and emergency task, and one workflow per persona type compile
+//! workflows, the #14 fix loop, emergency task and test pipeline, and one workflow per persona type compile
 //! together without a single diagnostic, and the RACI matrix names a responsible persona for every
 //! task step.
 //!
@@ -88,11 +88,13 @@ fn all_44_workflows_compile_without_a_diagnostic() {
     for id in SYSTEM {
         assert!(ids.contains(id), "system workflow {id} is missing");
     }
-    assert!(ids.contains("emergency-task") && ids.contains("fix-loop"), "a #14 system is missing: {ids:?}");
+    for system in ["emergency-task", "fix-loop", "test-pipeline"] {
+        assert!(ids.contains(system), "the #14 system {system} is missing: {ids:?}");
+    }
     assert_eq!(
         outcome.workflows.len(),
-        45,
-        "18 system workflows, the fix loop, the emergency task and 25 persona workflows: {ids:?}"
+        46,
+        "18 system workflows, the fix loop, the emergency task, the test pipeline and 25 persona workflows: {ids:?}"
     );
 }
 

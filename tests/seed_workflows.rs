@@ -1,6 +1,6 @@
 //! The 32 seed YAML workflows, and the construct samples in `yaml-to-bpmn/tests/good` and
 //! `yaml-to-bpmn/tests/governance` (RACI and SLAs, with their persona catalogue), and the project's
-//! own 45 `workflows/`, compile to
+//! own 46 `workflows/`, compile to
 //! BPMN that Camunda Modeler's lint rules accept (0 errors with `--compat-only`) and whose diagram
 //! `bpmn-check di` finds complete (0 problems).
 //!
@@ -41,8 +41,8 @@ fn compiled_workflows_pass_lint_and_di() {
     let project = compile_into(&workspace_root().join("workflows"), &out);
     assert_eq!(
         project.len(),
-        45,
-        "the project's own 18 system workflows, the fix loop, the emergency task and 25 persona workflows"
+        46,
+        "the project's own 18 system workflows, the fix loop, the emergency task, the test pipeline and 25 persona workflows"
     );
     let files: Vec<PathBuf> = seeds.into_iter().chain(samples).chain(governance).chain(project).collect();
     let count = files.len();

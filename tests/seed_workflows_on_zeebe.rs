@@ -219,7 +219,7 @@ fn gateway_rejections_arrive_as_client_errors() {
     });
 }
 
-/// The project's own 45 workflows (`workflows/`, RACI and SLAs compiled into the models) deploy
+/// The project's own 46 workflows (`workflows/`, RACI and SLAs compiled into the models) deploy
 /// to the broker as one deployment: Zeebe accepts every multi-instance approval, boundary timer,
 /// timer event sub-process and rollback call the compiler writes.
 #[test]
@@ -233,8 +233,8 @@ fn project_workflows_deploy_on_zeebe() {
         let deployed = deploy_all(&client, &outcome).await;
         assert_eq!(
             deployed.len(),
-            45,
-            "18 system workflows, the fix loop, the emergency task and 25 persona workflows"
+            46,
+            "18 system workflows, the fix loop, the emergency task, the test pipeline and 25 persona workflows"
         );
     });
 }

@@ -91,9 +91,23 @@ async fn a_pull_request_is_opened_found_merged_for_real_and_its_commit_given_a_s
     assert_eq!(fx.ok("find-open-pr", pair.clone()).await["PR_EXISTS"], false);
 
     let created = fx
-        .ok("create-pr", json!({"head": "feature/cart", "base": "main", "title": "Cart", "reviewers": ["ana"]}))
+        .ok(
+            "create-pr",
+            json!({"head": "feature/cart", "base": "main", "title": "Cart", "reviewers": ["ana"], "labels": ["auto-fix", "needs-review"]}),
+        )
         .await;
     let number = created["PR_NUMBER"].as_u64().expect("a number");
+    let labelled = fx.last();
+    assert_eq!(
+        (labelled.method.as_str(), labelled.path.clone()),
+        ("PUT", format!("/repos/acme/widgets/issues/{number}/labels"))
+    );
+    assert_eq!(labelled.body_at("/labels"), Some(&json!(["auto-fix", "needs-review"])));
+    let bad =
+        fx.run("create-pr", json!({"head": "feature/cart", "base": "main", "title": "Cart", "labels": [7]})).await;
+    let (message, _) = failed(&bad);
+    assert!(message.contains("labels") && message.contains("a list of texts"), "{message}");
+    assert_eq!(fx.last().path, labelled.path, "a bad label list opens no pull request");
     let found = fx.ok("find-open-pr", pair).await;
     assert_eq!(
         (&found["PR_EXISTS"], &found["PR_NUMBER"], &found["PR_URL"]),

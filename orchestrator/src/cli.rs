@@ -509,8 +509,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "ORG/PROJECT[/REPO]", value_parser = parsed::<Project>)]
     pub project: Option<Project>,
     /// Watch this git repository: each new commit on --branch starts --on-commit once, with
-    /// the variables sha, author, message and changed_files (commits already started, as the
-    /// store remembers, never start again).
+    /// the variables sha, author, message and changed_files (and inputs.SHA, inputs.AUTHOR,
+    /// inputs.MESSAGE, inputs.CHANGED_FILES); commits already started, as the store remembers,
+    /// never start again.
     #[arg(long, value_name = "DIR", requires = "on_commit")]
     pub watch_repo: Option<PathBuf>,
     /// The branch --watch-repo watches.

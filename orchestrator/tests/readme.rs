@@ -68,7 +68,7 @@ fn the_readme_starts_with_the_main_job_which_needs_nothing_outside_the_repositor
     let outcome = finish(spawn(command), LIMIT).expect_code(0);
     let took = began.elapsed();
     assert!(took < std::time::Duration::from_secs(120), "the main job takes under 2 minutes, took {took:?}");
-    assert!(outcome.stdout.contains("deployed 45 processes"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("deployed 46 processes"), "{}", outcome.stdout);
     for part in ["phases:", "jobs:", "approvals:", "SLA: ", "outputs simulated with seed 7"] {
         assert!(outcome.stdout.contains(part), "the summary shows {part:?}:\n{}", outcome.stdout);
     }

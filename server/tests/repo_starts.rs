@@ -85,6 +85,8 @@ fn two_commits_start_two_instances_and_a_redelivered_one_starts_none() {
     assert_eq!(core.variable(instances[0], "sha"), Some(json!(first)));
     assert_eq!(core.variable(instances[1], "changed_files"), Some(json!(["README.md", "lib.rs"])));
     assert_eq!(core.variable(instances[1], "author"), Some(json!("Ada <ada@example.org>")));
+    let inputs = core.variable(instances[1], "inputs").expect("the inputs of a YAML workflow");
+    assert_eq!((&inputs["SHA"], &inputs["CHANGED_FILES"]), (&json!(second), &json!(["README.md", "lib.rs"])));
     assert_eq!(watcher.poll().expect("polls"), [], "nothing new");
     assert_eq!(starts.start(&mut core, &polled[1]).expect("no error"), None, "delivered twice: started once");
     drop(core);

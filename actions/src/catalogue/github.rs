@@ -42,6 +42,7 @@ pub fn spec() -> ActionSpec {
                 .optional("body", Text, "Its description (Markdown).")
                 .optional("draft", Boolean, "Open it as a draft.")
                 .optional("reviewers", List, "Logins asked to review.")
+                .optional("labels", List, "Labels to set on it.")
                 .output("PR_NUMBER", Number, "Its number.")
                 .output("PR_URL", Text, "Its page."),
             read("find-open-pr", "Finds the open pull request from a branch into a base.")
@@ -165,6 +166,7 @@ mod rest {
                     Ok(Variables::new())
                 }
                 "create-pr" => {
+                    let labels = params.texts("labels")?;
                     let new = NewPullRequest {
                         title: params.text("title")?,
                         head: params.text("head")?,
@@ -175,6 +177,9 @@ mod rest {
                         team_reviewers: Vec::new(),
                     };
                     let pull = client.create_pull_request(&new).await?;
+                    if !labels.is_empty() {
+                        client.set_labels(pull.number, &labels).await?;
+                    }
                     Ok(outputs([("PR_NUMBER", json!(pull.number)), ("PR_URL", json!(pull.url))]))
                 }
                 "find-open-pr" => {

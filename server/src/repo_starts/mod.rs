@@ -46,13 +46,16 @@ pub struct Commit {
 }
 
 impl Commit {
-    /// The start variables: `sha`, `author`, `message`, `changed_files`.
+    /// The start variables: `sha`, `author`, `message`, `changed_files`, and the same as the
+    /// inputs `SHA`, `AUTHOR`, `MESSAGE` and `CHANGED_FILES` of a YAML workflow.
     pub fn variables(&self) -> Variables {
         let mut variables = Variables::new();
         variables.insert("sha".into(), json!(self.sha));
         variables.insert("author".into(), json!(self.author));
         variables.insert("message".into(), json!(self.message));
         variables.insert("changed_files".into(), json!(self.changed_files));
+        let inputs = json!({"SHA": self.sha, "AUTHOR": self.author, "MESSAGE": self.message, "CHANGED_FILES": self.changed_files});
+        variables.insert("inputs".into(), inputs);
         variables
     }
 }
