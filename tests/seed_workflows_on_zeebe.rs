@@ -12,8 +12,8 @@
 mod support;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use persona_orchestrator::drive::job_types;
@@ -25,6 +25,17 @@ use workers::{
     CancellationToken, ClientError, CompletedInstance, Job, JobClient, JobHandler, JobOutcome, WorkerRuntime,
     ZeebeClient, handler_fn,
 };
+
+/// Held by the tests that deploy workflows here. The seed corpus and the project's `workflows/`
+/// share process ids (`wf0-feature-development` ... `wf17-merge-strategy-selection`), and an
+/// instance or a call activity starts the newest version of an id: a project deployment that
+/// lands while the seed instances run would swap their models (and their job types) under them.
+static DEPLOYMENTS: Mutex<()> = Mutex::new(());
+
+/// Takes [`DEPLOYMENTS`], also after a test that held it failed.
+fn deployments() -> MutexGuard<'static, ()> {
+    DEPLOYMENTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// How long one instance may take on the broker before the test gives up on it.
 const INSTANCE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -128,6 +139,7 @@ async fn deploy_all(client: &ZeebeClient, outcome: &yaml_to_bpmn::Outcome) -> Ve
 #[test]
 fn seed_workflows_deploy_and_run_on_zeebe() {
     let gateway = ensure_broker_ready();
+    let _deployments = deployments();
     let (_, outcome) = compile_seed_workflows();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(async {
@@ -225,6 +237,7 @@ fn gateway_rejections_arrive_as_client_errors() {
 #[test]
 fn project_workflows_deploy_on_zeebe() {
     let gateway = ensure_broker_ready();
+    let _deployments = deployments();
     let outcome = support::project_workflows::compile_project_workflows();
     assert!(!outcome.has_errors(), "workflows/ compiles: {:?}", outcome.diagnostics);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
