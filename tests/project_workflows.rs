@@ -130,3 +130,19 @@ fn wf0_and_wf2_carry_their_slas_in_the_model() {
     assert!(wf2.contains("processId=\"wf11-rollback\""), "wf2 rolls back through wf11");
     assert!(wf2.contains("isInterrupting=\"true\""), "wf2's limit stops the work");
 }
+
+/// Zeebe drops a task header whose key or value is empty (with a warning in its log), so the
+/// compiler writes none: an approval without vetoers has no `veto` header at all.
+#[test]
+fn no_task_header_is_empty() {
+    let outcome = compile_project_workflows();
+    let mut approvals_without_vetoers = 0;
+    for workflow in &outcome.workflows {
+        let xml = yaml_to_bpmn::output::to_xml(&workflow.definitions);
+        assert!(!xml.contains("value=\"\""), "{} has a task header with an empty value", workflow.id);
+        assert!(!xml.contains("key=\"\""), "{} has a task header with an empty key", workflow.id);
+        approvals_without_vetoers +=
+            xml.matches("key=\"minApprovals\"").count() - xml.matches("<zeebe:header key=\"veto\"").count();
+    }
+    assert!(approvals_without_vetoers > 0, "some approval has no vetoer, so the case is covered");
+}

@@ -5,7 +5,7 @@ use bpmn::model::zeebe::{AssignmentDefinition, IoMapping, Mapping, Script, UserT
 use bpmn::model::{ExtensionElement, FlowNode, FlowNodeKind, Task, TaskKind};
 
 use super::graph::node;
-use super::service::{JobSpec, call_node, service_node};
+use super::service::{JobSpec, call_node, service_node, task_headers};
 use super::{CALLER_STEPS, Lowerer, mapping, script_kind, step_name};
 use actions::{OutputShapes, Shape};
 
@@ -217,12 +217,9 @@ fn user_task(id: &str, name: &str, step: &Step, responsible: &[String], job: Job
         candidate_groups: Some(responsible.join(",")),
         ..AssignmentDefinition::default()
     }));
-    let headers = job
-        .headers
-        .into_iter()
-        .map(|(key, value)| bpmn::model::zeebe::Header { key, value, ..Default::default() })
-        .collect();
-    extensions.set(ExtensionElement::TaskHeaders(bpmn::model::zeebe::TaskHeaders { headers, ..Default::default() }));
+    if let Some(headers) = task_headers(job.headers) {
+        extensions.set(headers);
+    }
     if !job.inputs.is_empty() || !outputs.is_empty() {
         extensions.set(ExtensionElement::IoMapping(IoMapping { inputs: job.inputs, outputs, ..IoMapping::default() }));
     }

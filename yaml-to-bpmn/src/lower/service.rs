@@ -43,6 +43,19 @@ impl JobSpec {
     }
 }
 
+/// The `zeebe:taskHeaders` of these key-value pairs, without the pairs whose key or value is
+/// empty (the broker drops such a header with a warning, so the embedded engine must not see it
+/// either; an absent header reads as an empty list or no value everywhere), or `None` when no
+/// pair is left.
+pub(super) fn task_headers(pairs: impl IntoIterator<Item = (String, String)>) -> Option<ExtensionElement> {
+    let headers: Vec<Header> = pairs
+        .into_iter()
+        .filter(|(key, value)| !key.is_empty() && !value.is_empty())
+        .map(|(key, value)| Header { key, value, ..Header::default() })
+        .collect();
+    (!headers.is_empty()).then(|| ExtensionElement::TaskHeaders(TaskHeaders { headers, ..TaskHeaders::default() }))
+}
+
 /// A service task `id` named `name` that raises jobs as `spec` says.
 pub(super) fn service_node(id: &str, name: &str, documentation: Option<&str>, spec: JobSpec) -> FlowNode {
     let mut task = node(id, name, documentation, FlowNodeKind::Task(Task::new(TaskKind::Service)));
@@ -52,9 +65,8 @@ pub(super) fn service_node(id: &str, name: &str, documentation: Option<&str>, sp
         retries: Some(spec.retries.unwrap_or(3).to_string()),
         ..TaskDefinition::default()
     }));
-    if !spec.headers.is_empty() {
-        let headers = spec.headers.into_iter().map(|(key, value)| Header { key, value, ..Header::default() }).collect();
-        extensions.set(ExtensionElement::TaskHeaders(TaskHeaders { headers, ..TaskHeaders::default() }));
+    if let Some(headers) = task_headers(spec.headers) {
+        extensions.set(headers);
     }
     if !spec.inputs.is_empty() || !spec.outputs.is_empty() {
         extensions.set(ExtensionElement::IoMapping(IoMapping {
