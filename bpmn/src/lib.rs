@@ -16,7 +16,7 @@ pub mod write;
 mod xml_char;
 
 pub use model::Definitions;
-pub use read::{ReadError, read, read_str};
+pub use read::{ReadError, ReadOutcome, ReadWarning, read, read_str, read_with_warnings};
 pub use write::write;
 
 /// The execution platform the writer stamps on models that declare none.

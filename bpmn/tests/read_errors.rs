@@ -65,31 +65,35 @@ fn end_tag_without_start_tag() {
 
 #[test]
 fn unknown_encoding() {
-    let text = document("").replace("UTF-8", "windows-1252");
-    assert_error(text.as_bytes(), 1, 31, &["windows-1252", "UTF-8"]);
+    let text = document("").replace("UTF-8", "x-no-such-code");
+    assert_error(text.as_bytes(), 1, 31, &["x-no-such-code", "WHATWG", "UTF-8"]);
 }
 
 #[test]
-fn invalid_utf8_byte() {
-    let mut bytes = document("  <bpmn:process id=\"p\">\n    <bpmn:task id=\"t\" name=\"a").into_bytes();
-    let keep = bytes.len() - "\n</bpmn:definitions>\n".len();
-    bytes.truncate(keep);
-    bytes.extend_from_slice(b"\xFF\"/>\n  </bpmn:process>\n</bpmn:definitions>\n");
-    // `    <bpmn:task id="t" name="a` is 29 characters: the bad byte is the 30th.
-    assert_error(&bytes, 4, 30, &["0xFF", "UTF-8", "encoding"]);
+fn an_encoding_the_standard_declares_unsafe_is_refused() {
+    // WHATWG maps ISO-2022-KR to the "replacement" encoding: the text cannot be decoded safely.
+    let text = document("").replace("UTF-8", "ISO-2022-KR");
+    assert_error(text.as_bytes(), 1, 31, &["ISO-2022-KR", "unsupported"]);
 }
 
 #[test]
-fn non_ascii_byte_in_a_us_ascii_file() {
-    let text = document("  <bpmn:process id=\"p\" name=\"é\"/>").replace("UTF-8", "US-ASCII");
-    let bytes: Vec<u8> = text.chars().map(|c| if c == 'é' { 0xE9 } else { c as u8 }).collect();
-    // `  <bpmn:process id="p" name="` is 29 characters.
-    assert_error(&bytes, 3, 30, &["0xE9", "US-ASCII"]);
+fn malformed_bytes_in_a_declared_multibyte_encoding() {
+    let text = document("  <bpmn:process id=\"p\" name=\"a@b\"/>").replace("UTF-8", "Shift_JIS");
+    // 0x81 starts a two-byte Shift_JIS character; 0x20 cannot end one.
+    let bytes: Vec<u8> = text.bytes().flat_map(|b| if b == b'@' { vec![0x81, 0x20] } else { vec![b] }).collect();
+    // `  <bpmn:process id="p" name="a` is 30 characters.
+    assert_error(&bytes, 3, 31, &["Shift_JIS", "not valid"]);
 }
 
 #[test]
-fn utf16_is_refused_with_advice() {
-    assert_error(&[0xFF, 0xFE, b'<', 0], 1, 1, &["UTF-16", "UTF-8"]);
+fn an_unpaired_surrogate_in_utf16() {
+    let text = document("  <bpmn:process id=\"p\" name=\"a@\"/>");
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        let unit = if unit == u16::from(b'@') { 0xD800 } else { unit };
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    assert_error(&bytes, 3, 31, &["UTF-16LE", "not valid"]);
 }
 
 #[test]
@@ -160,6 +164,24 @@ fn shape_without_bounds() {
     let body = "  <bpmndi:BPMNDiagram id=\"di\">\n    <bpmndi:BPMNPlane id=\"pl\">\n      \
                 <bpmndi:BPMNShape id=\"sh\" bpmnElement=\"t\"/>\n    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>";
     assert_error(document(body).as_bytes(), 5, 7, &["BPMNShape of t", "dc:Bounds"]);
+}
+
+#[test]
+fn bounds_without_a_position() {
+    let body = "  <bpmndi:BPMNDiagram id=\"di\">\n    <bpmndi:BPMNPlane id=\"pl\">\n      \
+                <bpmndi:BPMNShape id=\"sh\" bpmnElement=\"t\">\n        \
+                <dc:Bounds y=\"20\" width=\"100\" height=\"80\"/>\n      </bpmndi:BPMNShape>\n    \
+                </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>";
+    assert_error(document(body).as_bytes(), 6, 9, &["Bounds", "no x attribute"]);
+}
+
+#[test]
+fn bounds_without_height_of_an_element_of_no_known_kind() {
+    let body = "  <bpmndi:BPMNDiagram id=\"di\">\n    <bpmndi:BPMNPlane id=\"pl\">\n      \
+                <bpmndi:BPMNShape id=\"sh\" bpmnElement=\"missing\">\n        \
+                <dc:Bounds x=\"10\" y=\"20\" width=\"100\"/>\n      </bpmndi:BPMNShape>\n    \
+                </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>";
+    assert_error(document(body).as_bytes(), 6, 9, &["BPMNShape of missing", "no height", "standard size"]);
 }
 
 #[test]

@@ -20,7 +20,7 @@ mod place;
 mod rank;
 mod route;
 mod scope;
-mod size;
+pub(crate) mod size;
 
 #[cfg(test)]
 mod tests;

@@ -2,15 +2,15 @@
 //! pixels so that centres, and with them all waypoints, land on whole pixels.
 
 /// Width and height of tasks and call activities.
-pub(super) const ACTIVITY: (f64, f64) = (100.0, 80.0);
+pub(crate) const ACTIVITY: (f64, f64) = (100.0, 80.0);
 /// Width and height of events.
-pub(super) const EVENT: f64 = 36.0;
+pub(crate) const EVENT: f64 = 36.0;
 /// Width and height of gateways.
-pub(super) const GATEWAY: f64 = 50.0;
+pub(crate) const GATEWAY: f64 = 50.0;
 /// Width and height of a data object reference.
-pub(super) const DATA_OBJECT: (f64, f64) = (36.0, 50.0);
+pub(crate) const DATA_OBJECT: (f64, f64) = (36.0, 50.0);
 /// Width and height of a data store reference.
-pub(super) const DATA_STORE: (f64, f64) = (50.0, 50.0);
+pub(crate) const DATA_STORE: (f64, f64) = (50.0, 50.0);
 /// Horizontal space between two columns.
 pub(super) const COLUMN_GAP: f64 = 56.0;
 /// Vertical space between two rows (below whatever hangs under the upper row).
@@ -26,7 +26,7 @@ pub(super) const SUB_PROCESS_PAD_TOP: f64 = 40.0;
 /// Padding below the content of an expanded sub-process.
 pub(super) const SUB_PROCESS_PAD_BOTTOM: f64 = 30.0;
 /// The smallest expanded sub-process (Camunda Modeler's default size).
-pub(super) const SUB_PROCESS_MIN: (f64, f64) = (350.0, 200.0);
+pub(crate) const SUB_PROCESS_MIN: (f64, f64) = (350.0, 200.0);
 /// Height of a lane that holds no node.
 pub(super) const EMPTY_LANE: f64 = 120.0;
 /// Space between blocks stacked in one scope: disconnected pieces and event sub-processes.

@@ -1,103 +1,130 @@
-//! Turns the document's bytes into text: UTF-8 (with or without byte order mark), or the
-//! single-byte encodings ISO-8859-1 and US-ASCII when the XML declaration names them.
+//! Turns the document's bytes into text the way a browser does (and with it Camunda Modeler and
+//! bpmn-js): a byte order mark wins, else the XML declaration's encoding label is looked up in
+//! the WHATWG Encoding Standard (windows-1252, ISO-8859-x, Shift_JIS, GBK, ...), else UTF-8.
+//!
+//! UTF-8 is read leniently: a byte that is not valid UTF-8 (a Latin-1 `ä` saved as 0xE4 in a file
+//! that declares UTF-8) is read as the windows-1252 character it stands for, with a warning at
+//! the first such byte. In other encodings a malformed byte sequence cannot be recovered and is
+//! an error at its position.
+
+use encoding_rs::{Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 use super::error::ReadError;
 use super::position::PositionTracker;
+use super::warning::ReadWarning;
 use crate::model::Location;
 
-/// The encodings the reader decodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
-    Utf8,
-    Latin1,
-    Ascii,
+/// Decodes `bytes` into a string, noting what was repaired in `warnings`, or says where and why
+/// it cannot.
+pub(crate) fn decode(bytes: &[u8], warnings: &mut Vec<ReadWarning>) -> Result<String, ReadError> {
+    if let Some((encoding, bom_length)) = Encoding::for_bom(bytes) {
+        let body = bytes.get(bom_length..).unwrap_or_default();
+        return if encoding == UTF_8 {
+            Ok(decode_utf8_leniently(body, warnings))
+        } else {
+            decode_strictly(encoding, body)
+        };
+    }
+    let Some(declared) = declared_label(bytes) else { return Ok(decode_utf8_leniently(bytes, warnings)) };
+    let here = Location::new(1, declared.column);
+    match Encoding::for_label(declared.label.trim().as_bytes()) {
+        Some(encoding) if encoding == UTF_8 => Ok(decode_utf8_leniently(bytes, warnings)),
+        Some(encoding) if encoding == UTF_16LE || encoding == UTF_16BE => {
+            warnings.push(ReadWarning::at(
+                here,
+                format!(
+                    "the XML declaration names encoding \"{}\", but the file has no UTF-16 byte order mark and its \
+                     declaration is 8-bit text: read it as UTF-8; declare encoding=\"UTF-8\"",
+                    declared.label
+                ),
+            ));
+            Ok(decode_utf8_leniently(bytes, warnings))
+        }
+        Some(encoding) if encoding != REPLACEMENT => decode_strictly(encoding, bytes),
+        _ => Err(ReadError::at(
+            here,
+            format!(
+                "unsupported encoding \"{}\" in the XML declaration; the reader takes UTF-8, UTF-16 and the other \
+                 encodings of the WHATWG Encoding Standard (windows-1252, ISO-8859-x, Shift_JIS, ...): declare one of \
+                 them, or re-save the file as UTF-8",
+                declared.label
+            ),
+        )),
+    }
 }
 
-/// Decodes `bytes` into a string, or says where and why it cannot.
-pub(crate) fn decode(bytes: &[u8]) -> Result<String, ReadError> {
-    if bytes.starts_with(&[0xFE, 0xFF]) || bytes.starts_with(&[0xFF, 0xFE]) {
-        return Err(ReadError::at(
-            Location::new(1, 1),
-            "the file is UTF-16 encoded; the reader takes UTF-8 or ISO-8859-1: re-save the file as UTF-8",
+/// UTF-8, with every byte that is not part of a valid sequence read as windows-1252.
+fn decode_utf8_leniently(bytes: &[u8], warnings: &mut Vec<ReadWarning>) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    let mut first_invalid = None;
+    let mut invalid_count = 0_usize;
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &byte in chunk.invalid() {
+            let decoded = windows_1252(byte);
+            first_invalid.get_or_insert((text.len(), byte, decoded));
+            invalid_count += 1;
+            text.push(decoded);
+        }
+    }
+    if let Some((offset, byte, decoded)) = first_invalid {
+        let others = match invalid_count {
+            1 => String::new(),
+            n => format!(" ({} more such bytes follow)", n - 1),
+        };
+        warnings.push(ReadWarning::at(
+            PositionTracker::new(&text).locate(offset),
+            format!(
+                "byte 0x{byte:02X} is not valid UTF-8; read it as windows-1252 \"{decoded}\"{others}: save the file as \
+                 UTF-8, or declare its real encoding (for example <?xml version=\"1.0\" encoding=\"windows-1252\"?>)"
+            ),
         ));
     }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    match declared_encoding(bytes)? {
-        Encoding::Utf8 => decode_utf8(bytes),
-        Encoding::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
-        Encoding::Ascii => decode_ascii(bytes),
-    }
+    text
 }
 
-fn decode_utf8(bytes: &[u8]) -> Result<String, ReadError> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(error) => {
-            let valid = error.valid_up_to();
-            let prefix = std::str::from_utf8(bytes.get(..valid).unwrap_or_default()).unwrap_or_default();
-            let bad = bytes.get(valid).copied().unwrap_or_default();
-            Err(ReadError::at(
-                PositionTracker::new(prefix).locate(valid),
-                format!(
-                    "byte 0x{bad:02X} is not valid UTF-8; save the file as UTF-8, or declare its real encoding \
-                     (for example <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>)"
-                ),
-            ))
-        }
-    }
+/// The character a single byte stands for in windows-1252 (every byte has one).
+fn windows_1252(byte: u8) -> char {
+    WINDOWS_1252.decode_without_bom_handling(&[byte]).0.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
 }
 
-fn decode_ascii(bytes: &[u8]) -> Result<String, ReadError> {
-    match bytes.iter().position(|b| !b.is_ascii()) {
-        None => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
-        Some(at) => {
-            let prefix: String = bytes.iter().take(at).map(|&b| char::from(b)).collect();
-            let bad = bytes.get(at).copied().unwrap_or_default();
-            Err(ReadError::at(
-                PositionTracker::new(&prefix).locate(at),
-                format!(
-                    "byte 0x{bad:02X} is not US-ASCII, the encoding the XML declaration names; \
-                     declare encoding=\"UTF-8\" or \"ISO-8859-1\" to match the file's real encoding"
-                ),
-            ))
-        }
+/// Decodes `bytes` in `encoding`, or names the position of the first malformed sequence.
+fn decode_strictly(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, ReadError> {
+    if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+        return Ok(text.into_owned());
     }
+    let (lossy, _) = encoding.decode_without_bom_handling(bytes);
+    let at = lossy.find(char::REPLACEMENT_CHARACTER).unwrap_or_default();
+    Err(ReadError::at(
+        PositionTracker::new(&lossy).locate(at),
+        format!(
+            "the bytes here are not valid {}, the file's encoding; save the file as UTF-8, or declare its real \
+             encoding in the XML declaration",
+            encoding.name()
+        ),
+    ))
 }
 
-/// The encoding named by the XML declaration, UTF-8 when there is none.
-fn declared_encoding(bytes: &[u8]) -> Result<Encoding, ReadError> {
+/// The encoding label of the XML declaration and the column where it starts.
+struct DeclaredLabel {
+    label: String,
+    column: u32,
+}
+
+/// The encoding label named by the XML declaration, when there is one.
+fn declared_label(bytes: &[u8]) -> Option<DeclaredLabel> {
     if !bytes.starts_with(b"<?xml") {
-        return Ok(Encoding::Utf8);
+        return None;
     }
     let head = bytes.get(..bytes.len().min(1024)).unwrap_or_default();
-    let Some(end) = head.windows(2).position(|w| w == b"?>") else {
-        return Ok(Encoding::Utf8);
-    };
+    let end = head.windows(2).position(|w| w == b"?>")?;
     let declaration = head.get(..end).unwrap_or_default();
-    let Some(key) = declaration.windows(8).position(|w| w == b"encoding") else {
-        return Ok(Encoding::Utf8);
-    };
+    let key = declaration.windows(8).position(|w| w == b"encoding")?;
     let rest = declaration.get(key + 8..).unwrap_or_default();
-    let Some(open) = rest.iter().position(|&b| b == b'"' || b == b'\'') else {
-        return Ok(Encoding::Utf8);
-    };
+    let open = rest.iter().position(|&b| b == b'"' || b == b'\'')?;
     let quote = rest.get(open).copied().unwrap_or(b'"');
     let value_bytes = rest.get(open + 1..).unwrap_or_default();
     let value_end = value_bytes.iter().position(|&b| b == quote).unwrap_or(value_bytes.len());
-    let value = String::from_utf8_lossy(value_bytes.get(..value_end).unwrap_or_default()).into_owned();
-    match value.to_ascii_lowercase().as_str() {
-        "utf-8" | "utf8" => Ok(Encoding::Utf8),
-        "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "latin-1" | "l1" => Ok(Encoding::Latin1),
-        "us-ascii" | "ascii" => Ok(Encoding::Ascii),
-        _ => {
-            let column = u32::try_from(key + 8 + open + 2).unwrap_or(u32::MAX);
-            Err(ReadError::at(
-                Location::new(1, column),
-                format!(
-                    "unsupported encoding \"{value}\" in the XML declaration; the reader takes UTF-8, ISO-8859-1 \
-                     and US-ASCII: re-save the file as UTF-8"
-                ),
-            ))
-        }
-    }
+    let label = String::from_utf8_lossy(value_bytes.get(..value_end).unwrap_or_default()).into_owned();
+    Some(DeclaredLabel { label, column: u32::try_from(key + 8 + open + 2).unwrap_or(u32::MAX) })
 }

@@ -49,9 +49,12 @@ impl Parts {
 
     /// Takes an unqualified attribute the element must have.
     pub(crate) fn required(&mut self, local: &str) -> Result<String, ReadError> {
-        self.attr(local).ok_or_else(|| {
-            ReadError::at(self.location, format!("<{}> has no {local} attribute; add {local}=\"...\"", self.local))
-        })
+        self.attr(local).ok_or_else(|| self.missing(local))
+    }
+
+    /// The error for a missing attribute the element must have.
+    fn missing(&self, local: &str) -> ReadError {
+        ReadError::at(self.location, format!("<{}> has no {local} attribute; add {local}=\"...\"", self.local))
     }
 
     /// Takes a boolean attribute (`true`, `false`, `1` or `0`).
@@ -69,8 +72,13 @@ impl Parts {
 
     /// Takes a number attribute the element must have.
     pub(crate) fn number(&mut self, local: &str) -> Result<f64, ReadError> {
-        let value = self.required(local)?;
-        value.trim().parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| {
+        self.optional_number(local)?.ok_or_else(|| self.missing(local))
+    }
+
+    /// Takes a number attribute, when given.
+    pub(crate) fn optional_number(&mut self, local: &str) -> Result<Option<f64>, ReadError> {
+        let Some(value) = self.attr(local) else { return Ok(None) };
+        value.trim().parse::<f64>().ok().filter(|n| n.is_finite()).map(Some).ok_or_else(|| {
             ReadError::at(
                 self.location,
                 format!("{local}=\"{value}\" on <{}> is not a number; write a decimal such as 100 or 12.5", self.local),

@@ -1,10 +1,12 @@
 //! Typed reading of the document root and the root elements: definitions, processes, lanes,
 //! collaborations, messages, errors, escalations and signals.
 
-use super::di::read_diagram;
+use super::di::{DiReader, read_diagram};
 use super::error::ReadError;
 use super::flow::{ContainerContent, common_of, read_common_child, read_documentation, reference_text};
 use super::parts::{Parts, bpmn_local, in_namespace};
+use super::standard_size::StandardSizes;
+use super::warning::ReadWarning;
 use super::zeebe::read_extension_elements;
 use crate::model::{
     Collaboration, Common, Definitions, ErrorDef, Escalation, Lane, LaneSet, Message, MessageFlow, Participant,
@@ -13,8 +15,11 @@ use crate::model::{
 use crate::ns;
 use crate::schema_order::kept_child_rank;
 
-/// Reads the root element into [`Definitions`].
-pub(crate) fn read_definitions(mut root: XmlElement) -> Result<Definitions, ReadError> {
+/// Reads the root element into [`Definitions`], noting what was repaired in `warnings`.
+pub(crate) fn read_definitions(
+    mut root: XmlElement,
+    warnings: &mut Vec<ReadWarning>,
+) -> Result<Definitions, ReadError> {
     check_root(&root)?;
     let namespace_declarations = std::mem::take(&mut root.namespace_declarations)
         .into_iter()
@@ -33,12 +38,13 @@ pub(crate) fn read_definitions(mut root: XmlElement) -> Result<Definitions, Read
         location: parts.location,
         ..Definitions::default()
     };
+    let (diagrams, semantic): (Vec<_>, Vec<_>) =
+        parts.take_children().partition(|child| in_namespace(child, ns::BPMNDI) == Some("BPMNDiagram"));
+    let mut di = DiReader { sizes: StandardSizes::new(&semantic), warnings };
+    definitions.diagrams =
+        diagrams.into_iter().map(|diagram| read_diagram(diagram, &mut di)).collect::<Result<_, _>>()?;
     let mut unknown = Vec::new();
-    for child in parts.take_children() {
-        if in_namespace(&child, ns::BPMNDI) == Some("BPMNDiagram") {
-            definitions.diagrams.push(read_diagram(child)?);
-            continue;
-        }
+    for child in semantic {
         match bpmn_local(&child) {
             Some("documentation") => definitions.documentation.push(read_documentation(child)),
             Some("extensionElements") if definitions.extension_elements.is_none() => {
