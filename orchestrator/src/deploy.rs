@@ -13,7 +13,7 @@ use crate::failure::{Failure, Result};
 pub struct Models {
     /// (resource name, model) per workflow or BPMN file.
     pub resources: Vec<(String, bpmn::Definitions)>,
-    /// Compiler warnings (`file:line:col: warning: ...`).
+    /// Compiler warnings and the repairs made to read BPMN files (`file:line:col: warning: ...`).
     pub warnings: Vec<String>,
     /// (file name, contents) of every file read, for a `serve` that compiles them itself.
     pub files: Vec<(String, Vec<u8>)>,
@@ -32,13 +32,17 @@ pub fn load(paths: &[PathBuf]) -> Result<Models> {
     let mut sources = Vec::new();
     let mut resources = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let mut read = Vec::new();
     for path in &files {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("{name}: cannot read: {e}")))?;
         if path.extension().is_some_and(|e| e == "bpmn") {
-            match bpmn::read::read(&bytes) {
-                Ok(definitions) => resources.push((name.clone(), definitions)),
+            match bpmn::read_with_warnings(&bytes) {
+                Ok(outcome) => {
+                    warnings.extend(outcome.warnings.iter().map(|w| format!("{name}:{w}")));
+                    resources.push((name.clone(), outcome.definitions));
+                }
                 Err(e) => errors.push(format!("{name}:{}:{}: error: {}", e.line, e.column, e.message)),
             }
         } else {
@@ -49,7 +53,6 @@ pub fn load(paths: &[PathBuf]) -> Result<Models> {
         }
         read.push((name, bytes));
     }
-    let mut warnings = Vec::new();
     if !sources.is_empty() {
         let outcome = compile_sources(paths, &sources);
         for diagnostic in &outcome.diagnostics {

@@ -157,3 +157,22 @@ fn the_store_variable_and_flag_choose_the_file() {
     assert!(failed.stderr.contains("no process is deployed yet"), "{}", failed.stderr);
     dir.json(&["start", "approval", "--store", "from-env.db"]);
 }
+
+/// A BPMN file that declares UTF-8 but holds a Latin-1 byte (as some modelling tools export)
+/// deploys as Camunda Modeler would open it, and `deploy` says where it repaired what.
+#[test]
+fn a_bpmn_file_with_a_latin1_byte_deploys_with_a_located_warning() {
+    let dir = Workdir::new();
+    let source = std::fs::read_to_string(model("approval.bpmn")).unwrap_or_else(|e| panic!("{e}"));
+    let mut bytes = source
+        .replacen("<bpmn:process id=\"approval\"", "<bpmn:process name=\"Pr\u{0}fung\" id=\"approval\"", 1)
+        .into_bytes();
+    let nul = bytes.iter().position(|b| *b == 0).unwrap_or_else(|| panic!("the marker is in the file"));
+    bytes[nul] = 0xFC; // `ü` in windows-1252, not UTF-8
+    let file = dir.path().join("latin1.bpmn");
+    std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let deployed = dir.run(&["deploy", file.to_str().unwrap_or_default()]).expect_code(0);
+    assert!(deployed.stderr.contains("latin1.bpmn:3:"), "the warning names the file and line: {}", deployed.stderr);
+    assert!(deployed.stderr.contains("warning: byte 0xFC is not valid UTF-8"), "{}", deployed.stderr);
+    assert!(deployed.stdout.contains("deployed approval version 1"), "{}", deployed.stdout);
+}

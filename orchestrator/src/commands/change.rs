@@ -55,8 +55,8 @@ pub fn deploy(store: &StoreLocation, paths: &[PathBuf], format: Format) -> Resul
                     p.resource_name
                 );
             }
-            if !models.warnings.is_empty() {
-                say!("{} compiler warning(s); `yaml-to-bpmn check <files>` lists them", models.warnings.len());
+            for warning in &models.warnings {
+                eprintln!("{warning}");
             }
         }
     }
