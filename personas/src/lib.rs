@@ -76,7 +76,7 @@ pub use model::{
     Instance, InstanceChanges, InstanceRef, NewInstance, PersonaTypeInfo, Project, Provider, SUCCESS_WINDOW, Status,
 };
 pub use money::{Cost, ModelPrice, Money, PriceTable};
-pub use pool::{PoolDecision, PoolMember, PoolPolicy, PoolStep};
+pub use pool::{PoolDecision, PoolMember, PoolPolicy, PoolStep, Queue};
 pub use registry::{Registry, TypesLoaded};
 pub use routed::{JobWatch, Routed};
 pub use routing::{AssignedJob, Assignment, Candidate, Outcome, RouteDecision, RouteRequest};

@@ -63,7 +63,8 @@ async fn a_pool_grows_with_held_jobs_and_shrinks_back_idle_members_only(store: T
     }
     assert_eq!(active(&registry).await, ["qa-test-engineer-pool-1", "qa-test-engineer-pool-2"]);
 
-    // Eight jobs: two are placed, six wait; each reconcile with them held grows one member.
+    // Eight open jobs: two are placed, six wait; each reconcile grows one member, and counts
+    // the new members' free slots against the jobs held.
     let mut held = Vec::new();
     for key in 1..=8 {
         if route(&registry, key).await.is_none() {
@@ -71,12 +72,12 @@ async fn a_pool_grows_with_held_jobs_and_shrinks_back_idle_members_only(store: T
         }
     }
     assert_eq!(held.len(), 6);
-    for expected in 3..=5 {
-        let decision = registry.reconcile_pool(&policy, held.len()).await.expect("grows");
-        assert_eq!(decision.active_after(), expected, "{}", decision.reason);
+    for (expected, held) in [(3, 6), (4, 5), (5, 4)] {
+        let decision = registry.reconcile_pool(&policy, 8).await.expect("grows");
+        assert_eq!((decision.queue.held, decision.active_after()), (held, expected), "{}", decision.reason);
     }
-    let full = registry.reconcile_pool(&policy, held.len()).await.expect("stays");
-    assert_eq!((full.step, full.active), (None, 5), "never above the maximum: {}", full.reason);
+    let full = registry.reconcile_pool(&policy, 8).await.expect("stays");
+    assert_eq!((full.step, full.active, full.queue.held), (None, 5, 3), "never above the maximum: {}", full.reason);
     // Three of the held jobs fit the new members.
     let placed: Vec<i64> = {
         let mut placed = Vec::new();
@@ -89,17 +90,17 @@ async fn a_pool_grows_with_held_jobs_and_shrinks_back_idle_members_only(store: T
     };
     assert_eq!(placed, [3, 4, 5]);
 
-    // The queue drains: with every member busy, the pool waits; as members finish, it pauses
-    // the idle ones, the last grown first, down to the minimum.
-    let busy = registry.reconcile_pool(&policy, 0).await.expect("waits");
+    // The queue drains (jobs 6 to 8 are cancelled): with every member busy, the pool waits; as
+    // members finish, it pauses the idle ones, the last grown first, down to the minimum.
+    let busy = registry.reconcile_pool(&policy, 5).await.expect("waits");
     assert!(busy.step.is_none() && busy.reason.contains("every active member has open work"), "{}", busy.reason);
     registry.finish(1, Outcome::Succeeded).await.expect("finishes"); // pool-1 is idle now
     registry.finish(5, Outcome::Succeeded).await.expect("finishes"); // and pool-5
-    let first = registry.reconcile_pool(&policy, 0).await.expect("shrinks");
+    let first = registry.reconcile_pool(&policy, 3).await.expect("shrinks");
     assert_eq!(first.step.as_ref().map(PoolStep::name), Some("qa-test-engineer-pool-5"), "{}", first.reason);
-    let second = registry.reconcile_pool(&policy, 0).await.expect("shrinks");
+    let second = registry.reconcile_pool(&policy, 3).await.expect("shrinks");
     assert_eq!(second.step.as_ref().map(PoolStep::name), Some("qa-test-engineer-pool-1"), "{}", second.reason);
-    assert!(registry.reconcile_pool(&policy, 0).await.expect("waits").step.is_none(), "the others are busy");
+    assert!(registry.reconcile_pool(&policy, 3).await.expect("waits").step.is_none(), "the others are busy");
     for key in [2, 3, 4] {
         registry.finish(key, Outcome::Succeeded).await.expect("finishes");
     }
@@ -108,8 +109,10 @@ async fn a_pool_grows_with_held_jobs_and_shrinks_back_idle_members_only(store: T
     let floor = registry.reconcile_pool(&policy, 0).await.expect("stays");
     assert!(floor.step.is_none(), "never below the minimum: {}", floor.reason);
 
-    // A new queue resumes the paused members, lowest number first, before creating any.
+    // A new queue resumes the paused members, lowest number first, before creating any: of four
+    // open jobs, two have the members' free slots, two are held.
     let again = registry.reconcile_pool(&policy, 4).await.expect("grows");
+    assert_eq!((again.queue.waiting, again.queue.held), (4, 2));
     assert_eq!(again.step.as_ref().map(PoolStep::describe), Some("resumes `qa-test-engineer-pool-1`".into()));
 
     // Every change is in the audit log with its reason, and the counts follow each other.
@@ -120,7 +123,7 @@ async fn a_pool_grows_with_held_jobs_and_shrinks_back_idle_members_only(store: T
     assert_eq!(counts, [1, 2, 3, 4, 5, 4, 3, 2, 3]);
     assert!(changes[0]["reason"].as_str().is_some_and(|r| r.contains("below the minimum of 2")), "{}", changes[0]);
     assert!(changes[2]["reason"].as_str().is_some_and(|r| r.contains("6 jobs held with 2 active")), "{}", changes[2]);
-    assert!(changes[5]["reason"].as_str().is_some_and(|r| r.contains("no jobs held")), "{}", changes[5]);
+    assert!(changes[5]["reason"].as_str().is_some_and(|r| r.contains("no jobs waiting")), "{}", changes[5]);
     assert_eq!(changes[5]["held"], 0);
 }
 
@@ -128,11 +131,11 @@ async fn a_member_that_took_work_is_not_paused(store: TestStore) {
     let clock = VirtualClock::default();
     let registry = store.registry(&clock).await;
     let policy = policy();
-    for held in [0, 0, 1] {
-        registry.reconcile_pool(&policy, held).await.expect("grows");
+    for open_jobs in [0, 0, 3] {
+        registry.reconcile_pool(&policy, open_jobs).await.expect("grows");
     }
     let members = registry.pool_members(&policy).await.expect("members");
-    let decision = pool::decide(&policy, &members, 0);
+    let decision = pool::decide(&policy, &members, pool::Queue::default());
     assert_eq!(decision.step.as_ref().map(PoolStep::name), Some("qa-test-engineer-pool-3"));
     // Between the decision and the change, jobs take every member, pool-3 among them.
     for key in 1..=3 {

@@ -3,42 +3,46 @@
 
 use serde_json::json;
 
-use super::{PoolDecision, PoolMember, PoolPolicy, PoolStep, decide};
+use super::{PoolDecision, PoolMember, PoolPolicy, PoolStep, Queue, decide};
 use crate::error::{RegistryError, Result};
-use crate::model::{InstanceRef, NewInstance, Status};
+use crate::model::{Instance, InstanceRef, NewInstance, Status};
 use crate::registry::{Registry, StatusChange};
 
 impl Registry {
     /// The members of `policy`'s pool, by number: the instances of its type in its project named
     /// `<type>-pool-<n>`, of any status.
     pub async fn pool_members(&self, policy: &PoolPolicy) -> Result<Vec<PoolMember>> {
-        let instances = self.list(Some(&policy.persona_type), Some(&policy.project), None).await?;
-        let mut members: Vec<PoolMember> = instances.iter().filter_map(|i| policy.member(i)).collect();
-        members.sort_by_key(|m| m.number);
-        Ok(members)
+        Ok(members(policy, &self.pool_instances(policy).await?))
     }
 
-    /// Decides the pool's next change with `held` jobs waiting for its type and project
-    /// ([`decide`] on [`pool_members`](Registry::pool_members)) and makes it
-    /// ([`apply_pool_decision`](Registry::apply_pool_decision)). Refused for a policy that
+    /// The instances of `policy`'s type in its project, of any status.
+    async fn pool_instances(&self, policy: &PoolPolicy) -> Result<Vec<Instance>> {
+        self.list(Some(&policy.persona_type), Some(&policy.project), None).await
+    }
+
+    /// Decides the pool's next change ([`decide`]) and makes it
+    /// ([`apply_pool_decision`](Registry::apply_pool_decision)). `open_jobs` are the runtime's
+    /// jobs of the pool's type and project not yet done, on an instance or not; the registry
+    /// tells how many of them wait and are held ([`Queue::of`]). Refused for a policy that
     /// cannot work ([`PoolPolicy::check`]).
-    pub async fn reconcile_pool(&self, policy: &PoolPolicy, held: usize) -> Result<PoolDecision> {
+    pub async fn reconcile_pool(&self, policy: &PoolPolicy, open_jobs: usize) -> Result<PoolDecision> {
         policy.check()?;
-        let members = self.pool_members(policy).await?;
-        self.apply_pool_decision(policy, decide(policy, &members, held)).await
+        let instances = self.pool_instances(policy).await?;
+        let decision = decide(policy, &members(policy, &instances), Queue::of(open_jobs, &instances));
+        self.apply_pool_decision(policy, decision).await
     }
 
     /// Makes the change `decision` asks for: creates or resumes a member to grow, pauses an idle
     /// one to shrink. The change's audit entry (`instance-change`, in the change's own
-    /// transaction) carries the decision under `because`: `pool`, `direction`, `reason`, `held`,
-    /// `active` (before), `active_after`, `min` and `max`. A member that took a job since the
+    /// transaction) carries the decision under `because`: `pool`, `direction`, `reason`,
+    /// `waiting`, `held`, `active` (before), `active_after`, `min` and `max`. A member that took a job since the
     /// decision is left active, and the decision comes back without a step, saying so.
     pub async fn apply_pool_decision(&self, policy: &PoolPolicy, mut decision: PoolDecision) -> Result<PoolDecision> {
         let Some(step) = &decision.step else { return Ok(decision) };
-        let held = decision.held;
         let note = json!({
             "pool": format!("{} in {}", policy.persona_type, policy.project),
-            "direction": step.direction(), "reason": decision.reason, "held": held,
+            "direction": step.direction(), "reason": decision.reason,
+            "waiting": decision.queue.waiting, "held": decision.queue.held,
             "active": decision.active, "active_after": decision.active_after(), "min": policy.min, "max": policy.max,
         });
         let change = |only_idle| StatusChange { note: Some(note.clone()), only_idle };
@@ -67,4 +71,11 @@ impl Registry {
         tracing::info!(pool = %policy.persona_type, project = %policy.project, "{}", decision.reason);
         Ok(decision)
     }
+}
+
+/// The pool members among `instances`, by number.
+fn members(policy: &PoolPolicy, instances: &[Instance]) -> Vec<PoolMember> {
+    let mut members: Vec<PoolMember> = instances.iter().filter_map(|i| policy.member(i)).collect();
+    members.sort_by_key(|m| m.number);
+    members
 }

@@ -6,11 +6,13 @@
 //! the type in the project named `<type>-pool-<n>`; other instances of the type are not the
 //! pool's and are never touched.
 //!
-//! [`decide`] is the whole rule, a pure function of the members and the queue depth (the jobs of
-//! the type and project that wait because no instance had a free slot):
+//! [`decide`] is the whole rule, a pure function of the members and the [`Queue`] of the type and
+//! project: the jobs *waiting* (open, on no instance yet) and of those the ones *held* (with no
+//! free slot of an active instance for them):
 //!
-//! - the pool *wants* `min` members when no job is held, else the active members plus one per
-//!   `held_per_instance` held jobs (rounded up), never fewer than `min` nor more than `max`;
+//! - the pool *wants* `min` members when no job waits; else, with jobs held, the active members
+//!   plus one per `held_per_instance` held jobs (rounded up); else (the waiting jobs have free
+//!   slots) as many as are active; never fewer than `min` nor more than `max`;
 //! - fewer active than wanted: **grow** by one member, resuming the paused member with the
 //!   lowest number, else creating `<type>-pool-<n>` with the lowest unused number;
 //! - more active than wanted: **shrink** by pausing the idle active member with the highest
@@ -201,8 +203,8 @@ pub struct PoolDecision {
     pub active: u32,
     /// Active members the pool wants.
     pub wanted: u32,
-    /// The jobs held for the type and project.
-    pub held: usize,
+    /// The queue it was decided on.
+    pub queue: Queue,
     /// Why, in words (the audit log keeps it with the change).
     pub reason: String,
 }
@@ -218,16 +220,42 @@ impl PoolDecision {
     }
 }
 
-/// The pool's next change, given its members and the jobs `held` for its type and project (see
-/// the [module documentation](crate::pool) for the rule). Deterministic: the same members and
-/// depth give the same decision.
-pub fn decide(policy: &PoolPolicy, members: &[PoolMember], held: usize) -> PoolDecision {
+/// The queue of a persona type in a project.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Queue {
+    /// Open jobs on no instance yet (waiting for a worker, backing off, or being routed).
+    pub waiting: usize,
+    /// Of those, the ones no free slot of an active instance awaits.
+    pub held: usize,
+}
+
+impl Queue {
+    /// The queue of `open_jobs` (the runtime's jobs of the type and project not yet done, on an
+    /// instance or not), given the type's `instances` in the project, of any status (a paused
+    /// one still holds the work it had).
+    pub fn of(open_jobs: usize, instances: &[Instance]) -> Self {
+        let placed: usize = instances.iter().map(|i| i.open_tasks as usize).sum();
+        let free: usize = instances
+            .iter()
+            .filter(|i| i.status == Status::Active)
+            .map(|i| i.max_concurrent_tasks.saturating_sub(i.open_tasks) as usize)
+            .sum();
+        let waiting = open_jobs.saturating_sub(placed);
+        Self { waiting, held: waiting.saturating_sub(free) }
+    }
+}
+
+/// The pool's next change, given its members and the queue of its type and project (see the
+/// [module documentation](crate::pool) for the rule). Deterministic: the same members and queue
+/// give the same decision.
+pub fn decide(policy: &PoolPolicy, members: &[PoolMember], queue: Queue) -> PoolDecision {
     let active = members.iter().filter(|m| m.status == Status::Active).count() as u32;
     let per = policy.held_per_instance.max(1) as usize;
-    let wanted = if held == 0 {
+    let Queue { waiting, held } = queue;
+    let more = u32::try_from(held.div_ceil(per)).unwrap_or(u32::MAX);
+    let wanted = if waiting == 0 {
         policy.min
     } else {
-        let more = u32::try_from(held.div_ceil(per)).unwrap_or(u32::MAX);
         active.saturating_add(more).clamp(policy.min, policy.max.max(policy.min))
     };
     let pool = format!("pool of `{}` in {}", policy.persona_type, policy.project);
@@ -244,8 +272,8 @@ pub fn decide(policy: &PoolPolicy, members: &[PoolMember], held: usize) -> PoolD
         let reason = format!("{pool} grows: {why}; {}", step.describe());
         (Some(step), reason)
     } else if active > wanted {
-        let why = if held == 0 {
-            format!("no jobs held, {active} active above the minimum of {}", policy.min)
+        let why = if waiting == 0 {
+            format!("no jobs waiting, {active} active above the minimum of {}", policy.min)
         } else {
             format!("{active} active above the maximum of {}", policy.max)
         };
@@ -259,9 +287,9 @@ pub fn decide(policy: &PoolPolicy, members: &[PoolMember], held: usize) -> PoolD
             None => (None, format!("{pool} waits to shrink: {why}, but every active member has open work")),
         }
     } else {
-        (None, format!("{pool} stays at {active} active ({held} jobs held)"))
+        (None, format!("{pool} stays at {active} active ({waiting} jobs waiting, {held} held)"))
     };
-    PoolDecision { step, active, wanted, held, reason }
+    PoolDecision { step, active, wanted, queue, reason }
 }
 
 /// The member to grow by: the paused one with the lowest number, else a new one with the lowest
@@ -296,32 +324,37 @@ mod tests {
             .collect()
     }
 
+    /// A queue of `held` jobs, all waiting.
+    fn held(held: usize) -> Queue {
+        Queue { waiting: held, held }
+    }
+
     const A: Status = Status::Active;
     const P: Status = Status::Paused;
     const R: Status = Status::Retired;
 
     #[test]
     fn an_empty_pool_grows_to_its_minimum_one_member_at_a_time() {
-        let decision = decide(&policy(), &[], 0);
+        let decision = decide(&policy(), &[], held(0));
         assert_eq!(decision.step, Some(PoolStep::Create { name: "qa-test-engineer-pool-1".into() }));
         assert!(decision.reason.contains("below the minimum of 2"), "{}", decision.reason);
-        let decision = decide(&policy(), &members(&[(A, 0)]), 0);
+        let decision = decide(&policy(), &members(&[(A, 0)]), held(0));
         assert_eq!(decision.step, Some(PoolStep::Create { name: "qa-test-engineer-pool-2".into() }));
-        assert_eq!(decide(&policy(), &members(&[(A, 0), (A, 0)]), 0).step, None);
+        assert_eq!(decide(&policy(), &members(&[(A, 0), (A, 0)]), held(0)).step, None);
     }
 
     #[test]
     fn held_jobs_grow_the_pool_one_step_a_decision_up_to_the_maximum() {
         let busy = members(&[(A, 5), (A, 5)]);
-        let decision = decide(&policy(), &busy, 1);
+        let decision = decide(&policy(), &busy, held(1));
         assert_eq!((decision.active, decision.wanted, decision.active_after()), (2, 3, 3));
         assert_eq!(decision.step, Some(PoolStep::Create { name: "qa-test-engineer-pool-3".into() }));
         assert!(decision.reason.contains("1 jobs held with 2 active: wants 3"), "{}", decision.reason);
         // A deep queue still grows one member per decision, and wants no more than the maximum.
-        assert_eq!(decide(&policy(), &busy, 100).wanted, 5);
-        assert_eq!(decide(&policy(), &busy, 100).active_after(), 3);
+        assert_eq!(decide(&policy(), &busy, held(100)).wanted, 5);
+        assert_eq!(decide(&policy(), &busy, held(100)).active_after(), 3);
         let full = members(&[(A, 5), (A, 5), (A, 5), (A, 5), (A, 5)]);
-        let decision = decide(&policy(), &full, 100);
+        let decision = decide(&policy(), &full, held(100));
         assert_eq!((decision.step, decision.wanted), (None, 5), "never above the maximum");
     }
 
@@ -330,29 +363,32 @@ mod tests {
         let mut policy = policy();
         policy.held_per_instance = 3;
         let busy = members(&[(A, 1), (A, 1)]);
-        assert_eq!(decide(&policy, &busy, 3).wanted, 3);
-        assert_eq!(decide(&policy, &busy, 4).wanted, 4, "rounded up");
-        assert_eq!(decide(&policy, &busy, 7).wanted, 5);
+        assert_eq!(decide(&policy, &busy, held(3)).wanted, 3);
+        assert_eq!(decide(&policy, &busy, held(4)).wanted, 4, "rounded up");
+        assert_eq!(decide(&policy, &busy, held(7)).wanted, 5);
     }
 
     #[test]
     fn growing_resumes_the_lowest_paused_member_before_creating_one() {
         let pool = members(&[(A, 1), (A, 1), (R, 0), (P, 0), (P, 0)]);
-        let decision = decide(&policy(), &pool, 2);
+        let decision = decide(&policy(), &pool, held(2));
         assert_eq!(decision.step, Some(PoolStep::Resume { instance_id: 103, name: "qa-test-engineer-pool-4".into() }));
         // Retired members keep their numbers: the next new member takes the lowest free one.
         let pool = members(&[(A, 1), (A, 1), (R, 0)]);
-        assert_eq!(decide(&policy(), &pool, 2).step, Some(PoolStep::Create { name: "qa-test-engineer-pool-4".into() }));
+        assert_eq!(
+            decide(&policy(), &pool, held(2)).step,
+            Some(PoolStep::Create { name: "qa-test-engineer-pool-4".into() })
+        );
     }
 
     #[test]
     fn a_drained_queue_pauses_the_last_idle_member_down_to_the_minimum() {
         let pool = members(&[(A, 0), (A, 0), (A, 0), (A, 0), (A, 0)]);
-        let decision = decide(&policy(), &pool, 0);
+        let decision = decide(&policy(), &pool, held(0));
         assert_eq!(decision.step, Some(PoolStep::Pause { instance_id: 104, name: "qa-test-engineer-pool-5".into() }));
-        assert!(decision.reason.contains("no jobs held, 5 active above the minimum of 2"), "{}", decision.reason);
+        assert!(decision.reason.contains("no jobs waiting, 5 active above the minimum of 2"), "{}", decision.reason);
         let two = members(&[(A, 0), (A, 0), (P, 0), (P, 0), (P, 0)]);
-        assert_eq!(decide(&policy(), &two, 0).step, None, "never below the minimum");
+        assert_eq!(decide(&policy(), &two, held(0)).step, None, "never below the minimum");
     }
 
     #[test]
@@ -360,22 +396,36 @@ mod tests {
         // Member 5 has open work: member 4 is paused instead.
         let pool = members(&[(A, 0), (A, 0), (A, 0), (A, 0), (A, 1)]);
         assert_eq!(
-            decide(&policy(), &pool, 0).step,
+            decide(&policy(), &pool, held(0)).step,
             Some(PoolStep::Pause { instance_id: 103, name: "qa-test-engineer-pool-4".into() })
         );
         // Every member busy: nothing, and the reason says why.
         let busy = members(&[(A, 1), (A, 1), (A, 1)]);
-        let decision = decide(&policy(), &busy, 0);
+        let decision = decide(&policy(), &busy, held(0));
         assert_eq!(decision.step, None);
         assert!(decision.reason.contains("every active member has open work"), "{}", decision.reason);
     }
 
     #[test]
+    fn waiting_jobs_with_free_slots_neither_grow_nor_shrink_the_pool() {
+        // Five idle members, three jobs backing off before they are offered again: they have
+        // slots, so the pool stays; once none waits it shrinks.
+        let pool = members(&[(A, 0), (A, 0), (A, 0), (A, 0), (A, 0)]);
+        let decision = decide(&policy(), &pool, Queue { waiting: 3, held: 0 });
+        assert_eq!((decision.step, decision.wanted), (None, 5), "{}", decision.reason);
+        assert!(decision.reason.contains("stays at 5 active (3 jobs waiting, 0 held)"), "{}", decision.reason);
+        assert!(decide(&policy(), &pool, Queue::default()).step.is_some());
+    }
+
+    #[test]
     fn held_jobs_never_shrink_the_pool_except_above_the_maximum() {
         let pool = members(&[(A, 0), (A, 0), (A, 0)]);
-        assert_eq!(decide(&policy(), &pool, 1).step, Some(PoolStep::Create { name: "qa-test-engineer-pool-4".into() }));
+        assert_eq!(
+            decide(&policy(), &pool, held(1)).step,
+            Some(PoolStep::Create { name: "qa-test-engineer-pool-4".into() })
+        );
         let over = members(&[(A, 1), (A, 1), (A, 1), (A, 1), (A, 1), (A, 0)]);
-        let decision = decide(&policy(), &over, 9);
+        let decision = decide(&policy(), &over, held(9));
         assert_eq!(decision.step, Some(PoolStep::Pause { instance_id: 105, name: "qa-test-engineer-pool-6".into() }));
         assert!(decision.reason.contains("above the maximum of 5"), "{}", decision.reason);
     }
