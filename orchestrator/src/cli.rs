@@ -432,6 +432,14 @@ pub struct ServeArgs {
     /// What each webhook event does (see the README's "orchestrator serve").
     #[arg(long, value_name = "FILE")]
     pub webhooks: Option<PathBuf>,
+    /// Route each persona job to a persona instance of this project through the registry in the
+    /// store, as `run --project` does.
+    #[arg(long, value_name = "ORG/PROJECT[/REPO]", value_parser = parsed::<Project>)]
+    pub project: Option<Project>,
+    /// Grow and shrink pools of persona instances with the jobs held for them, as `run --pools`
+    /// does (the `pools:` section of this YAML file).
+    #[arg(long, value_name = "FILE", requires = "project")]
+    pub pools: Option<PathBuf>,
     /// Serve the files of this folder under /ui/ (beside the built-in console at /).
     #[arg(long, value_name = "DIR")]
     pub static_dir: Option<PathBuf>,

@@ -49,38 +49,43 @@ fn workflow_status(dir: &Workdir) -> String {
     status["instance"]["status"].as_str().unwrap_or_default().to_owned()
 }
 
-#[test]
-fn the_pool_grows_to_five_under_a_deep_queue_and_shrinks_back_to_two() {
-    let (dir, pools) = with_pools(&format!("pools:\n  - type: {TYPE}\n    min: 2\n    max: 5\n    max_tasks: 1\n"));
-    let model = support::model("pool-fan-out.yaml").display().to_string();
-    let args = ["run", "--deploy", &model, "--start", "pool-fan-out", "--simulate", "--project", "acme/shop"];
-    let mut run = support::spawn(dir.command(&[&args[..], &["--pools", &pools]].concat()));
-
-    // Watch the pool from outside while the run works: every look is within 2 and 5 once the
-    // pool has filled, until the suites are done and the pool is back at 2.
+/// What `args` (a `run` or `serve` with the pool) did to the pool while the twelve suites of
+/// `pool-fan-out` ran: how many pool members were active at each look from outside, and the
+/// `because` of every pool change in the audit log. `start` starts the suites once the command
+/// is up. The command is stopped once the suites are done and the pool is back at 2.
+fn pool_cycle(
+    dir: &Workdir,
+    args: &[&str],
+    start: impl FnOnce(&std::sync::mpsc::Receiver<String>),
+) -> (Vec<usize>, Vec<Value>) {
+    let (mut child, lines) = support::spawn_with_lines(dir.command(args));
+    start(&lines);
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut looks = Vec::new();
     loop {
-        let active = active_members(&dir);
+        let active = active_members(dir);
         looks.push(active);
-        let changes = pool_changes(&dir);
+        let changes = pool_changes(dir);
         let shrunk = changes.iter().any(|c| c["direction"] == "shrink");
-        if shrunk && active == 2 && workflow_status(&dir) == "completed" {
+        if shrunk && active == 2 && workflow_status(dir) == "completed" {
             break;
         }
-        if Instant::now() > deadline || run.try_wait().is_ok_and(|s| s.is_some()) {
-            let _ = run.kill();
+        if Instant::now() > deadline || child.try_wait().is_ok_and(|s| s.is_some()) {
+            let _ = child.kill();
             panic!("the pool did not grow and shrink back in time: looks {looks:?}, changes {changes:#?}");
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    run.kill().expect("stops the run");
-    let _ = run.wait();
+    child.kill().expect("stops the command");
+    let _ = child.wait();
+    (looks, pool_changes(dir))
+}
+
+/// The pool filled to 2, grew to 5 under the queue, never left 2..5 once filled (at every look
+/// and every change), came back to 2, and the audit log says why each change was made.
+fn assert_grew_and_shrank_back(dir: &Workdir, looks: &[usize], changes: &[Value]) {
     let filled = looks.iter().position(|n| *n >= 2).expect("the pool filled");
     assert!(looks[filled..].iter().all(|n| (2..=5).contains(n)), "{looks:?}");
-
-    // Every change, from the audit log: the active members after each one.
-    let changes = pool_changes(&dir);
     let counts: Vec<u64> = changes.iter().map(|c| c["active_after"].as_u64().expect("a count")).collect();
     assert_eq!(&counts[..2], [1, 2], "the pool fills to its minimum first: {counts:?}");
     assert!(counts.contains(&5), "the deep queue grew the pool to 5: {counts:?}");
@@ -88,7 +93,7 @@ fn the_pool_grows_to_five_under_a_deep_queue_and_shrinks_back_to_two() {
     assert!(counts[1..].iter().all(|n| *n >= 2), "never below 2 once filled: {counts:?}");
     assert_eq!(counts.last(), Some(&2), "back to 2 after the queue drained: {counts:?}");
     let mut before = 0;
-    for change in &changes {
+    for change in changes {
         assert_eq!(change["active"], before, "each change starts where the last ended: {change}");
         before = change["active_after"].as_u64().unwrap_or_default();
         let reason = change["reason"].as_str().unwrap_or_default();
@@ -111,6 +116,52 @@ fn the_pool_grows_to_five_under_a_deep_queue_and_shrinks_back_to_two() {
     assert!(
         assigned.iter().all(|e| e["instance_name"].as_str().is_some_and(|n| n.starts_with("qa-test-engineer-pool-")))
     );
+}
+
+/// The pool of the tests: 2 to 5 members of one task each.
+const POOLS: &str = "pools:\n  - type: qa-test-engineer\n    min: 2\n    max: 5\n    max_tasks: 1\n";
+
+#[test]
+fn the_pool_grows_to_five_under_a_deep_queue_and_shrinks_back_to_two() {
+    let (dir, pools) = with_pools(POOLS);
+    let model = support::model("pool-fan-out.yaml").display().to_string();
+    let args = [
+        "run",
+        "--deploy",
+        &model,
+        "--start",
+        "pool-fan-out",
+        "--simulate",
+        "--project",
+        "acme/shop",
+        "--pools",
+        &pools,
+    ];
+    let (looks, changes) = pool_cycle(&dir, &args, |_| {});
+    assert_grew_and_shrank_back(&dir, &looks, &changes);
+}
+
+#[test]
+fn serve_grows_and_shrinks_its_pools_too() {
+    let (dir, pools) = with_pools(POOLS);
+    let model = support::model("pool-fan-out.yaml").display().to_string();
+    let args = [
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--deploy",
+        &model,
+        "--simulate",
+        "--project",
+        "acme/shop",
+        "--pools",
+        &pools,
+    ];
+    let (looks, changes) = pool_cycle(&dir, &args, |lines| {
+        support::wait_for(lines, "serving on", 1);
+        dir.run(&["start", "pool-fan-out"]).expect_code(0);
+    });
+    assert_grew_and_shrank_back(&dir, &looks, &changes);
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub(crate) mod handlers;
 mod log_tail;
 mod log_watch;
 mod pools;
-mod routing;
+pub(crate) mod routing;
 mod scenario;
 pub(crate) mod settings;
 mod started;
