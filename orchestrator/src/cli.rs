@@ -432,6 +432,14 @@ pub struct ServeArgs {
     /// What each webhook event does (see the README's "orchestrator serve").
     #[arg(long, value_name = "FILE")]
     pub webhooks: Option<PathBuf>,
+    /// Route each persona job to a persona instance of this project through the registry in the
+    /// store, as `run --project` does.
+    #[arg(long, value_name = "ORG/PROJECT[/REPO]", value_parser = parsed::<Project>)]
+    pub project: Option<Project>,
+    /// Grow and shrink pools of persona instances with the jobs held for them, as `run --pools`
+    /// does (the `pools:` section of this YAML file).
+    #[arg(long, value_name = "FILE", requires = "project")]
+    pub pools: Option<PathBuf>,
     /// Serve the files of this folder under /ui/ (beside the built-in console at /).
     #[arg(long, value_name = "DIR")]
     pub static_dir: Option<PathBuf>,
@@ -508,6 +516,13 @@ pub struct RunArgs {
     /// types and create the instances first (`personas types`, `personas create`).
     #[arg(long, value_name = "ORG/PROJECT[/REPO]", value_parser = parsed::<Project>)]
     pub project: Option<Project>,
+    /// Grow and shrink pools of persona instances with the jobs held for them, as the `pools:`
+    /// section of this YAML file sets (per pool: `type`, `min` (2), `max` (5),
+    /// `held_per_instance` (1), `max_tasks`, `project` (--project)). Each beat a pool with held
+    /// jobs creates or resumes one member `<type>-pool-<n>`, and a pool without pauses one idle
+    /// member, never below `min` nor above `max`; the audit log says why.
+    #[arg(long, value_name = "FILE", requires = "project")]
+    pub pools: Option<PathBuf>,
     /// Watch this git repository: each new commit on --branch starts --on-commit once, with
     /// the variables sha, author, message and changed_files (and inputs.SHA, inputs.AUTHOR,
     /// inputs.MESSAGE, inputs.CHANGED_FILES); commits already started, as the store remembers,

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actions::{Scenario, SimulateHandler};
-use engine::Engine;
+use engine::store::SharedConnection;
+use engine::{Engine, SystemClock};
+use personas::Project;
 use server::auth::{TokenSource, Tokens};
 use server::webhook_config::WebhookConfig;
 use server::{Server, ServerConfig};
@@ -23,6 +25,7 @@ use crate::deploy;
 use crate::failure::{Failure, Result};
 use crate::run::console::Console;
 use crate::run::handlers::{self, Mode};
+use crate::run::routing::Routing;
 use crate::run::settings::ActionSettings;
 use crate::store::StoreLocation;
 
@@ -32,7 +35,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// `serve`.
 pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
     let webhooks = webhooks(args)?;
-    let settings = match &args.actions {
+    let mut settings = match &args.actions {
         Some(file) => ActionSettings {
             settings: actions::Settings::read_file(file).map_err(|e| Failure::Usage(e.to_string()))?,
             all_real: true,
@@ -40,7 +43,8 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         None => ActionSettings { settings: actions::Settings::default(), all_real: false },
     };
     let models = if args.deploy.is_empty() { None } else { Some(deploy::load(&args.deploy)?) };
-    let mut core = store.open_engine()?;
+    // Persona routing (--project) uses the engine's own connection on a SQLite store.
+    let (mut core, shared) = store.open_engine_sharing(Arc::new(SystemClock))?;
     // The job workers run in this process: jobs still activated were held by one that died.
     let released = core
         .release_activated_jobs()
@@ -108,11 +112,19 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
             WorkerOptions { request_timeout: Duration::from_secs(1), poll_interval: POLL, ..WorkerOptions::default() };
         let workers =
             WorkerRuntime::new(Arc::new(EmbeddedClient::new(engine.clone()))).worker_name(args.worker.as_str());
-        let workers = handlers::register(workers, &console, &options, &mode, &settings, None)?;
+        let routing = match &args.project {
+            Some(project) => Some(routing(store, shared, args, project.clone(), &engine, &mut settings).await?),
+            None => None,
+        };
+        let workers = handlers::register(workers, &console, &options, &mode, &settings, routing.as_ref())?;
         let shutdown = CancellationToken::new();
         let running = tokio::spawn(workers.run(shutdown.clone()));
+        let pools = routing.map(|routing| tokio::spawn(reconcile_pools(routing, shutdown.clone())));
         let served = server.serve(listener, stop).await;
         shutdown.cancel();
+        if let Some(pools) = pools {
+            let _ = pools.await;
+        }
         if let Ok(Err(error)) = running.await {
             eprintln!("the job handlers could not run: {error}");
         }
@@ -124,6 +136,42 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         let _ = writeln!(std::io::stdout(), "stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `--project` (and `--pools`): persona jobs routed through the registry beside the served
+/// engine (through its connection, `shared`, on a SQLite store), its spend gate on the `llm`
+/// action, and the pools brought to their minimum.
+async fn routing(
+    store: &StoreLocation,
+    shared: Option<SharedConnection>,
+    args: &ServeArgs,
+    project: Project,
+    engine: &Engine,
+    settings: &mut ActionSettings,
+) -> Result<Routing> {
+    let mut routing = Routing::open(store, shared, Arc::new(SystemClock), project).await?;
+    routing.gate_spend(&mut settings.settings, args.actions.as_deref())?;
+    let settled = match &args.pools {
+        Some(file) => routing.pools(file).await?,
+        None => Vec::new(),
+    };
+    println!("{}", routing.describe());
+    settled.iter().for_each(|change| println!("{change}"));
+    Ok(routing.watching(engine))
+}
+
+/// Reconciles the pools every [`POLL`] until `shutdown`, printing each change.
+async fn reconcile_pools(routing: Routing, shutdown: CancellationToken) {
+    let mut beat = tokio::time::interval(POLL);
+    while !shutdown.is_cancelled() {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = beat.tick() => {}
+        }
+        for change in routing.reconcile_pools().await {
+            println!("{change}");
+        }
+    }
 }
 
 /// The store's serve file ([`StoreLocation::serve_file`]) while `serve` listens: the commands

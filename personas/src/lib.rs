@@ -19,6 +19,8 @@
 //!   [`release`](Registry::release), [`charge`](Registry::charge), priced by a [`PriceTable`]
 //!   (the one price table); [`RegistryGate`] is the runtime's reserve-before, settle-after
 //!   [`workers::SpendGate`] on them;
+//! - pools ([`pool`]): [`Registry::reconcile_pool`] grows a [`PoolPolicy`]'s instances of one
+//!   type in one project with the queue of held jobs (2 to 5 by default) and shrinks them back;
 //! - the audit log ([`audit`]): [`Registry::audit`], [`record`](Registry::record);
 //! - in a worker runtime, [`Routed`] ([`routed`]) routes each persona job around the handler
 //!   that does its work.
@@ -61,6 +63,7 @@ mod migrate;
 mod model;
 mod money;
 mod period;
+pub mod pool;
 mod registry;
 pub mod routed;
 pub mod routing;
@@ -73,6 +76,7 @@ pub use model::{
     Instance, InstanceChanges, InstanceRef, NewInstance, PersonaTypeInfo, Project, Provider, SUCCESS_WINDOW, Status,
 };
 pub use money::{Cost, ModelPrice, Money, PriceTable};
+pub use pool::{PoolDecision, PoolMember, PoolPolicy, PoolStep, Queue};
 pub use registry::{Registry, TypesLoaded};
 pub use routed::{JobWatch, Routed};
 pub use routing::{AssignedJob, Assignment, Candidate, Outcome, RouteDecision, RouteRequest};

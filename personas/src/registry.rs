@@ -202,10 +202,16 @@ impl Registry {
     /// known id), a name the project already has, a negative limit, a capacity of 0, or a bad
     /// name, provider or setting.
     pub async fn create_instance(&self, new: NewInstance) -> Result<Instance> {
-        self.detached(move |r| async move { r.create_instance_here(new).await }).await
+        self.create_instance_noting(new, None).await
     }
 
-    async fn create_instance_here(&self, new: NewInstance) -> Result<Instance> {
+    /// [`create_instance`](Registry::create_instance), its audit entry carrying `note` (why)
+    /// under `because`.
+    pub(crate) async fn create_instance_noting(&self, new: NewInstance, note: Option<Value>) -> Result<Instance> {
+        self.detached(move |r| async move { r.create_instance_here(new, note).await }).await
+    }
+
+    async fn create_instance_here(&self, new: NewInstance, note: Option<Value>) -> Result<Instance> {
         check_name(&new.name)?;
         check_limit("daily", new.daily_limit)?;
         check_limit("monthly", new.monthly_limit)?;
@@ -247,7 +253,7 @@ impl Registry {
             Err(e) => return Err(e.into()),
         };
         let instance = load(&mut tx, id, now).await?;
-        Append::about(AuditKind::InstanceChange, id, json!({"action": "create", "instance": instance}))
+        Append::about(AuditKind::InstanceChange, id, noted(json!({"action": "create", "instance": instance}), note))
             .write(&mut tx, now)
             .await?;
         tx.commit().await?;
@@ -399,16 +405,33 @@ impl Registry {
     }
 
     async fn set_status(&self, instance: &InstanceRef, status: Status) -> Result<Instance> {
-        let instance = instance.clone();
-        self.detached(move |r| async move { r.set_status_here(&instance, status).await }).await
+        self.set_status_noting(instance, status, StatusChange::default()).await
     }
 
-    async fn set_status_here(&self, instance: &InstanceRef, status: Status) -> Result<Instance> {
+    /// Sets an instance's status as [`pause`](Registry::pause), [`resume`](Registry::resume) and
+    /// [`retire`](Registry::retire) do, with the extras of `change`.
+    pub(crate) async fn set_status_noting(
+        &self,
+        instance: &InstanceRef,
+        status: Status,
+        change: StatusChange,
+    ) -> Result<Instance> {
+        let instance = instance.clone();
+        self.detached(move |r| async move { r.set_status_here(&instance, status, change).await }).await
+    }
+
+    async fn set_status_here(&self, instance: &InstanceRef, status: Status, change: StatusChange) -> Result<Instance> {
         let now = self.now();
         let mut tx = self.db.write().await?;
         let before = resolve(&mut tx, instance, now).await?;
         if before.status == status {
             return Ok(before);
+        }
+        if change.only_idle && before.open_tasks > 0 {
+            return Err(RegistryError::WrongStatus(format!(
+                "instance `{}` took {} jobs meanwhile; it is left as it is while it holds work",
+                before.name, before.open_tasks
+            )));
         }
         let verb = match status {
             Status::Active => "resume",
@@ -424,7 +447,10 @@ impl Registry {
         Append::about(
             AuditKind::InstanceChange,
             before.id,
-            json!({"action": verb, "from": before.status, "to": status, "open_tasks": before.open_tasks}),
+            noted(
+                json!({"action": verb, "from": before.status, "to": status, "open_tasks": before.open_tasks}),
+                change.note,
+            ),
         )
         .write(&mut tx, now)
         .await?;
@@ -541,6 +567,23 @@ impl Registry {
         tx.commit().await?;
         Ok(entries)
     }
+}
+
+/// What a status change does besides setting the status.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StatusChange {
+    /// Why, kept in the audit entry under `because`.
+    pub note: Option<Value>,
+    /// Refuse (changing nothing) when the instance holds work.
+    pub only_idle: bool,
+}
+
+/// The details of an audit entry with `note` (why the change was made) under `because`.
+fn noted(mut details: Value, note: Option<Value>) -> Value {
+    if let (Some(note), Some(fields)) = (note, details.as_object_mut()) {
+        fields.insert("because".into(), note);
+    }
+    details
 }
 
 /// The store's persona types.

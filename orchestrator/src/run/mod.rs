@@ -15,7 +15,8 @@ pub(crate) mod console;
 pub(crate) mod handlers;
 mod log_tail;
 mod log_watch;
-mod routing;
+mod pools;
+pub(crate) mod routing;
 mod scenario;
 pub(crate) mod settings;
 mod started;
@@ -134,7 +135,12 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
     };
     if let Some(routing) = &mut routing {
         routing.gate_spend(&mut settings.settings, args.actions.as_deref())?;
+        let settled = match &args.pools {
+            Some(file) => runtime.block_on(routing.pools(file))?,
+            None => Vec::new(),
+        };
         console.line(&routing.describe());
+        settled.iter().for_each(|change| console.line(change));
     }
     let commits = CommitWatch::open(store, args)?;
     if let Some(commits) = &commits {
@@ -241,6 +247,9 @@ async fn serve(
         }
         if let Some(log) = &mut starters.log {
             log.poll(&engine, console);
+        }
+        if let Some(routing) = &serving.routing {
+            routing.reconcile_pools().await.iter().for_each(|change| console.line(change));
         }
         if let Some(clock) = &serving.clock
             && let Some(at) = engine.with(|core| clock::leap(core, clock, watch.jobs_moving(core.state())))

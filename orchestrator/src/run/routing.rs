@@ -10,6 +10,7 @@ use personas::routed::DEFAULT_WATCH_EVERY;
 use personas::{JobWatch, PriceTable, Project, Registry, RegistryGate, Routed, Status};
 use workers::JobHandler;
 
+use super::pools::Pools;
 use crate::failure::{Failure, Result};
 use crate::store::StoreLocation;
 
@@ -21,6 +22,8 @@ pub struct Routing {
     /// The engine whose jobs are watched, so a job cancelled while an instance holds it frees
     /// the slot at once.
     engine: Option<Engine>,
+    /// Pools of instances that grow with the jobs held for them (`--pools`).
+    pools: Option<Pools>,
 }
 
 /// The embedded engine's open jobs.
@@ -49,7 +52,7 @@ impl Routing {
             )));
         }
         let active = registry.list(None, Some(&project), Some(Status::Active)).await?.len();
-        Ok(Self { registry, project, active, engine: None })
+        Ok(Self { registry, project, active, engine: None, pools: None })
     }
 
     /// Watches the jobs of `engine`: a job it cancels (a boundary timer, a cancelled instance)
@@ -59,14 +62,36 @@ impl Routing {
         self
     }
 
-    /// The line `run` shows when it starts.
+    /// Reads the pools of `file` ([`Pools::read`]) and brings each to its minimum before any
+    /// job runs; the reasons of the changes made.
+    pub async fn pools(&mut self, file: &Path) -> Result<Vec<String>> {
+        let pools = Pools::read(file, &self.registry, &self.project).await?;
+        let changes = pools.settle().await?;
+        self.pools = Some(pools);
+        Ok(changes)
+    }
+
+    /// Reconciles the pools once with the jobs the watched engine holds for them now
+    /// ([`Pools::reconcile`]); the reasons of the changes made.
+    pub async fn reconcile_pools(&self) -> Vec<String> {
+        match (&self.pools, &self.engine) {
+            (Some(pools), Some(engine)) => pools.reconcile(engine).await,
+            _ => Vec::new(),
+        }
+    }
+
+    /// The lines `run` shows when it starts.
     pub fn describe(&self) -> String {
-        format!(
+        let routing = format!(
             "routing persona jobs to the instances of {} ({} active) through the registry in {}",
             self.project,
             self.active,
             self.registry.location()
-        )
+        );
+        match &self.pools {
+            Some(pools) => format!("{routing}\n{}", pools.describe()),
+            None => routing,
+        }
     }
 
     /// Prices paid calls with the actions file's `prices:` table (`file` names it in errors)
