@@ -17,10 +17,18 @@
 //! azure-devops:
 //!   workitem.created:
 //!     start: wf0-feature-development
+//!   build.complete:
+//!     start: emergency-task
+//!     inputs:                # the workflow's inputs, from the payload
+//!       SERVICE: /resource/definition/name   # a JSON pointer into the payload ...
+//!       ERROR_LINE: /message/text
+//!       SOURCE: webhook      # ... or, without a leading `/`, the text itself
 //! ```
 //!
 //! Either way the payload goes along as the variable `webhook`
-//! (`{ "source", "event", "payload" }`).
+//! (`{ "source", "event", "payload" }`); a start's `inputs` become the instance's `inputs`
+//! variable (a pointer that finds nothing leaves its input out, so the workflow's default holds,
+//! and the answer names it under `missing_inputs`).
 
 use std::collections::BTreeMap;
 
@@ -49,6 +57,10 @@ pub enum WebhookAction {
     Start {
         /// The BPMN process id.
         start: String,
+        /// Workflow input name -> a JSON pointer into the payload (`/a/b`), or a text that does
+        /// not start with `/`, taken as it is.
+        #[serde(default)]
+        inputs: BTreeMap<String, String>,
     },
     /// For a GitHub `push`: start a workflow once per pushed commit (see
     /// [`repo_starts`](crate::repo_starts)); a commit delivered again starts nothing.
@@ -110,7 +122,10 @@ mod tests {
             config.action("github", "pull_request"),
             Some(&WebhookAction::Publish { publish: "pr".into(), correlation: "/number".into() })
         );
-        assert_eq!(config.action("github", "issues"), Some(&WebhookAction::Start { start: "wf1".into() }));
+        assert_eq!(
+            config.action("github", "issues"),
+            Some(&WebhookAction::Start { start: "wf1".into(), inputs: BTreeMap::new() })
+        );
         assert_eq!(config.action("github", "push"), None);
         let per_commit =
             WebhookConfig::from_env_and_yaml("hooks.yaml", Some("github:\n  push: { start_per_commit: ci }\n"));

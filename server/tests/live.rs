@@ -180,6 +180,12 @@ async fn signed_webhooks_publish_or_start_and_bad_signatures_change_nothing() {
     let key = answer["process_instance_key"].as_i64().expect("a key");
     let (_, status) = server.call(Method::GET, &format!("/api/workflows/status/{key}"), None).await;
     assert_eq!(status["instance"]["bpmn_process_id"], json!("order"));
+    assert_eq!(
+        status["variables"]["inputs"],
+        json!({"ITEM": 5, "SOURCE": "webhook"}),
+        "the payload's fields and the text became the inputs"
+    );
+    assert_eq!(answer["missing_inputs"], json!(["TITLE"]), "the pointer that found nothing is named: {answer}");
 
     let push = r#"{"ref":"main"}"#;
     let ignored = post("github", "push", push)

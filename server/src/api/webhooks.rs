@@ -3,6 +3,8 @@
 //! password), then mapped to a message or a process start by the
 //! [`WebhookConfig`](crate::webhook_config::WebhookConfig).
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -109,15 +111,37 @@ pub async fn receive(
             let message_key = state.engine.run(|core| core.publish_message(message)).await?;
             json!({ "action": "published", "message": publish, "correlation_key": key, "message_key": message_key })
         }
-        Some(WebhookAction::Start { start }) => {
+        Some(WebhookAction::Start { start, inputs }) => {
+            let (values, missing) = start_inputs(&inputs, &payload);
+            if !inputs.is_empty() {
+                variables.insert("inputs".into(), Value::Object(values));
+            }
             let created = state.engine.run(|core| core.create_instance(&start, None, variables)).await?;
-            json!({ "action": "started", "workflow": start, "process_instance_key": created.process_instance_key })
+            json!({ "action": "started", "workflow": start, "process_instance_key": created.process_instance_key,
+                    "missing_inputs": missing })
         }
         Some(WebhookAction::StartPerCommit { start_per_commit }) => {
             start_per_commit_of(&state, &start_per_commit, &payload)?
         }
     };
     Ok((StatusCode::ACCEPTED, Json(done)))
+}
+
+/// The workflow inputs a start maps from `payload`: each input's JSON pointer (or literal text),
+/// and the names of the inputs whose pointer found nothing (left out, so their defaults hold).
+fn start_inputs(inputs: &BTreeMap<String, String>, payload: &Value) -> (Map<String, Value>, Vec<String>) {
+    let mut values = Map::new();
+    let mut missing = Vec::new();
+    for (name, source) in inputs {
+        let value = if source.starts_with('/') { payload.pointer(source).cloned() } else { Some(json!(source)) };
+        match value {
+            Some(Value::Null) | None => missing.push(name.clone()),
+            Some(value) => {
+                values.insert(name.clone(), value);
+            }
+        }
+    }
+    (values, missing)
 }
 
 /// Starts `process_id` once per commit of a push payload; the commits that already started it

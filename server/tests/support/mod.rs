@@ -89,11 +89,15 @@ impl TestServer {
             "pull_request".into(),
             WebhookAction::Publish { publish: "go".into(), correlation: "/pull_request/number".into() },
         );
-        webhooks
-            .actions
-            .entry("azure-devops".into())
-            .or_default()
-            .insert("workitem.created".into(), WebhookAction::Start { start: "order".into() });
+        webhooks.actions.entry("azure-devops".into()).or_default().insert(
+            "workitem.created".into(),
+            WebhookAction::Start {
+                start: "order".into(),
+                inputs: [("ITEM", "/resource/id"), ("SOURCE", "webhook"), ("TITLE", "/resource/title")]
+                    .map(|(name, source)| (name.to_owned(), source.to_owned()))
+                    .into(),
+            },
+        );
         let mut config = ServerConfig::new(tokens);
         config.webhooks = webhooks;
         adjust(&mut config);
