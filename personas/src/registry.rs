@@ -186,6 +186,29 @@ impl Registry {
         Ok(loaded)
     }
 
+    /// The latest time the registry recorded (an audit entry, an assignment's start or finish,
+    /// a charge), `None` when it recorded nothing. A virtual clock that starts again after a
+    /// crash starts no earlier than this, so the audit log never runs backwards.
+    pub async fn last_time(&self) -> Result<Option<i64>> {
+        self.detached(move |r| async move { r.last_time_here().await }).await
+    }
+
+    async fn last_time_here(&self) -> Result<Option<i64>> {
+        let mut tx = self.db.read().await?;
+        let row = tx
+            .fetch_one(
+                "SELECT MAX(t) AS latest FROM ( \
+                 SELECT MAX(at) AS t FROM persona_audit \
+                 UNION ALL SELECT MAX(COALESCE(finished_at, started_at)) FROM persona_assignment \
+                 UNION ALL SELECT MAX(charged_at) FROM persona_spend_charge) AS times",
+                &[],
+            )
+            .await?;
+        let latest: Option<i64> = row.get("latest")?;
+        tx.commit().await?;
+        Ok(latest)
+    }
+
     /// The persona types in the store, by id, with how many instances of each are not retired.
     pub async fn types(&self) -> Result<Vec<PersonaTypeInfo>> {
         self.detached(move |r| async move { r.types_here().await }).await

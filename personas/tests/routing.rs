@@ -24,6 +24,7 @@ on_every_backend!(
     a_job_routed_concurrently_is_assigned_once,
     no_instance_goes_over_capacity_with_100_instances_and_thousands_of_tasks,
     a_routing_view_behind_the_store_costs_a_retry_never_a_wrong_placement,
+    the_last_recorded_time_is_the_latest_assignment_or_entry,
 );
 
 fn request(job_key: i64, persona_type: &str, project: &Project) -> RouteRequest {
@@ -449,4 +450,21 @@ async fn a_routing_view_behind_the_store_costs_a_retry_never_a_wrong_placement(s
         let instance = here.get(&InstanceRef::Name(name.into())).await.expect("instance");
         assert_eq!(instance.open_tasks, 1, "{name} holds one job");
     }
+}
+
+/// `last_time` is the latest time anything was recorded: nothing at first, then the instance's
+/// creation, then an assignment's finish (which writes no audit entry of its own), so a virtual
+/// clock started from it never goes back behind the log.
+async fn the_last_recorded_time_is_the_latest_assignment_or_entry(store: TestStore) {
+    let clock = VirtualClock::at(1_000_000);
+    let registry = store.registry(&clock).await;
+    assert_eq!(registry.last_time().await.expect("reads"), None, "an empty registry recorded nothing");
+    create(&registry, "ada", "senior-developer", &shop(), 0).await;
+    assert_eq!(registry.last_time().await.expect("reads"), Some(1_000_000), "the creation's entry");
+    clock.advance(Duration::from_secs(60));
+    assigned(&registry, &request(1, "senior-developer", &shop())).await;
+    assert_eq!(registry.last_time().await.expect("reads"), Some(1_060_000), "the routing");
+    clock.advance(Duration::from_secs(600));
+    registry.finish(1, Outcome::Succeeded).await.expect("finishes");
+    assert_eq!(registry.last_time().await.expect("reads"), Some(1_660_000), "the finish");
 }

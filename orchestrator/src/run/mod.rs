@@ -134,6 +134,10 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
         None => None,
     };
     if let Some(routing) = &mut routing {
+        if let Some(clock) = &virtual_clock {
+            // A run killed mid-job may have recorded assignments later than its log's last entry.
+            runtime.block_on(routing.last_time())?.into_iter().for_each(|at| clock.advance_to(at));
+        }
         routing.gate_spend(&mut settings.settings, args.actions.as_deref())?;
         let settled = match &args.pools {
             Some(file) => runtime.block_on(routing.pools(file))?,

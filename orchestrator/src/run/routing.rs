@@ -80,6 +80,11 @@ impl Routing {
         }
     }
 
+    /// The latest time the registry recorded ([`Registry::last_time`]).
+    pub async fn last_time(&self) -> Result<Option<i64>> {
+        Ok(self.registry.last_time().await?)
+    }
+
     /// The lines `run` shows when it starts.
     pub fn describe(&self) -> String {
         let routing = format!(
