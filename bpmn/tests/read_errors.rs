@@ -166,22 +166,26 @@ fn shape_without_bounds() {
     assert_error(document(body).as_bytes(), 5, 7, &["BPMNShape of t", "dc:Bounds"]);
 }
 
+/// A diagram body with one shape of `element` whose bounds have these `attributes` (the
+/// `dc:Bounds` starts at line 6, column 9 of the document).
+fn shape_with_bounds(element: &str, attributes: &str) -> String {
+    format!(
+        "  <bpmndi:BPMNDiagram id=\"di\">\n    <bpmndi:BPMNPlane id=\"pl\">\n      \
+         <bpmndi:BPMNShape id=\"sh\" bpmnElement=\"{element}\">\n        <dc:Bounds {attributes}/>\n      \
+         </bpmndi:BPMNShape>\n    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>"
+    )
+}
+
 #[test]
 fn bounds_without_a_position() {
-    let body = "  <bpmndi:BPMNDiagram id=\"di\">\n    <bpmndi:BPMNPlane id=\"pl\">\n      \
-                <bpmndi:BPMNShape id=\"sh\" bpmnElement=\"t\">\n        \
-                <dc:Bounds y=\"20\" width=\"100\" height=\"80\"/>\n      </bpmndi:BPMNShape>\n    \
-                </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>";
-    assert_error(document(body).as_bytes(), 6, 9, &["Bounds", "no x attribute"]);
+    let body = shape_with_bounds("t", "y=\"20\" width=\"100\" height=\"80\"");
+    assert_error(document(&body).as_bytes(), 6, 9, &["Bounds", "no x attribute"]);
 }
 
 #[test]
 fn bounds_without_height_of_an_element_of_no_known_kind() {
-    let body = "  <bpmndi:BPMNDiagram id=\"di\">\n    <bpmndi:BPMNPlane id=\"pl\">\n      \
-                <bpmndi:BPMNShape id=\"sh\" bpmnElement=\"missing\">\n        \
-                <dc:Bounds x=\"10\" y=\"20\" width=\"100\"/>\n      </bpmndi:BPMNShape>\n    \
-                </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>";
-    assert_error(document(body).as_bytes(), 6, 9, &["BPMNShape of missing", "no height", "standard size"]);
+    let body = shape_with_bounds("missing", "x=\"10\" y=\"20\" width=\"100\"");
+    assert_error(document(&body).as_bytes(), 6, 9, &["BPMNShape of missing", "no height", "standard size"]);
 }
 
 #[test]
