@@ -12,7 +12,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use engine::{Engine, EngineCore};
@@ -27,6 +27,17 @@ const CYCLE: &str = "R5/PT2S";
 /// started, on a busy machine, fires overdue timers late (but fires them). The wait ends as soon
 /// as both engines have every start.
 const SPAN: Duration = Duration::from_secs(45);
+
+/// Held by each test while it deploys and counts. Run side by side with the cron test (which
+/// fires every second, then is replaced by a version without timer), the cycle fired late on a
+/// fresh 8.6 broker in about one run in two: 1 or 2 of its 5 starts within 45 s. Taking turns,
+/// it passed in every run tried. Why the broker's timers lag then is not known.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Takes [`ONE_AT_A_TIME`], also after a test that held it failed.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// A workflow with the given schedule and one `log` step, under a process id of this run's own
 /// (the shared broker keeps what earlier runs deployed).
@@ -91,6 +102,7 @@ async fn wait_until(limit: Duration, done: impl Fn() -> bool) {
 #[test]
 fn a_cycle_starts_as_many_instances_on_zeebe_as_on_the_embedded_engine_over_the_same_span() {
     let gateway = ensure_broker_ready();
+    let _turn = one_at_a_time();
     let id = fresh_id("cycle-start");
     let model = compile(&id, &scheduled_workflow(&id, &format!("schedule:\n  cycle: {CYCLE}")));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
@@ -130,6 +142,7 @@ fn a_cycle_starts_as_many_instances_on_zeebe_as_on_the_embedded_engine_over_the_
 #[test]
 fn a_cron_start_runs_on_zeebe_and_a_version_without_it_stops_it() {
     let gateway = ensure_broker_ready();
+    let _turn = one_at_a_time();
     let id = fresh_id("cron-start");
     let every_second = compile(&id, &scheduled_workflow(&id, "schedule:\n  cron: \"* * * * * *\""));
     let unscheduled = compile(&id, &scheduled_workflow(&id, ""));
