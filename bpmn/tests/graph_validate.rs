@@ -322,8 +322,8 @@ mod dead_ends {
         let process = Flows::new()
             .start("s")
             .gateway_with_default("choose", GatewayKind::Exclusive, "leave")
-            .task("a")
-            .task("b")
+            .service_task("a", "work")
+            .service_task("b", "work")
             .end("e")
             .chain(&["s", "choose"])
             .flow("leave", "choose", "e")
@@ -338,7 +338,12 @@ mod dead_ends {
 
     #[test]
     fn a_process_that_is_one_loop_is_a_dead_end_from_its_start() {
-        let process = Flows::new().start("s").task("a").task("b").chain(&["s", "a", "b", "a"]).into_process("p");
+        let process = Flows::new()
+            .start("s")
+            .service_task("a", "work")
+            .service_task("b", "work")
+            .chain(&["s", "a", "b", "a"])
+            .into_process("p");
         assert_eq!(found_in(process), expect("dead-end", "s"));
     }
 
@@ -352,13 +357,43 @@ mod dead_ends {
     fn a_boundary_event_is_a_way_out_of_a_loop() {
         let process = Flows::new()
             .start("s")
-            .task("poll")
+            .service_task("poll", "poll")
             .boundary("give-up", "poll", timer())
             .end("e")
             .chain(&["s", "poll", "poll"])
             .chain(&["give-up", "e"])
             .into_process("p");
         assert_eq!(found_in(process), []);
+    }
+
+    /// A process that runs `a` (already in `flows`) until `n < 3` no longer holds.
+    fn round_through(flows: Flows) -> Process {
+        flows
+            .start("s")
+            .gateway_with_default("again", GatewayKind::Exclusive, "leave")
+            .end("e")
+            .chain(&["s", "a", "again"])
+            .conditional_flow("back", "again", "a", "=n < 3")
+            .flow("leave", "again", "e")
+            .into_process("p")
+    }
+
+    /// Jobs wait for their workers, so a loop through a service task is no straight-through loop.
+    #[test]
+    fn a_loop_of_jobs_with_an_exit_is_fine() {
+        assert_eq!(found_in(round_through(Flows::new().service_task("a", "work"))), []);
+    }
+
+    /// Undefined tasks and gateways complete at once: the loop is refused at its first element,
+    /// with the whole round named.
+    #[test]
+    fn a_loop_that_never_waits_is_refused_with_its_round() {
+        let process = round_through(Flows::new().task("a"));
+        let problems = validate(&definitions("d", [process]), &ValidationOptions::default());
+        let [problem] = problems.as_slice() else { panic!("expected one problem, got {problems:?}") };
+        assert_eq!((problem.code, problem.element_id.as_str()), (Code::StraightThroughLoop, "a"));
+        assert!(problem.is_error(), "Zeebe refuses it: {problem}");
+        assert!(problem.message.contains("(a > again > a)"), "{problem}");
     }
 }
 

@@ -27,11 +27,13 @@
 //! | `unmatched-link` | error | a link event without name, a throw without catch, two catches with one name |
 //! | `unreachable-node` | warning | a node no start event of its scope leads to |
 //! | `dead-end` | warning | a node from which no end can be reached (a loop without exit) |
+//! | `straight-through-loop` | error | a loop through gateways, manual and undefined tasks and none throw events only: Zeebe refuses it |
 
 mod calls;
 mod conditions;
 mod elements;
 mod ids;
+mod loops;
 mod references;
 mod structure;
 
@@ -132,6 +134,8 @@ codes! {
     UnreachableNode = "unreachable-node", Warning;
     /// A node from which no end can be reached.
     DeadEnd = "dead-end", Warning;
+    /// A loop whose every element completes at once, so an instance in it never waits.
+    StraightThroughLoop = "straight-through-loop", Error;
 }
 
 impl fmt::Display for Code {
@@ -202,6 +206,7 @@ pub fn validate(definitions: &Definitions, options: &ValidationOptions) -> Vec<P
             calls::check(definitions, scope, options, &mut report);
             elements::check(scope, &mut report);
             structure::check_flow(scope, &mut report);
+            loops::check(scope, &mut report);
         }
     }
     report.finish()
