@@ -223,3 +223,45 @@ fn a_kept_prefix_hint_is_declared_where_it_is_free_and_replaced_where_it_is_take
     assert!(written.contains("<v:mark xmlns:v=\"http://example.com/v\"/>"), "{written}");
     assert!(written.contains("<ns1:mark xmlns:ns1=\"http://example.com/w\"/>"), "{written}");
 }
+
+#[test]
+fn an_ad_hoc_sub_process_keeps_its_settings_typed_and_in_xsd_order() {
+    let text = r#"<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:adHocSubProcess id="tools" cancelRemainingInstances="false">
+      <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">=count(results) &gt; 1</bpmn:completionCondition>
+      <bpmn:extensionElements>
+        <zeebe:adHoc activeElementsCollection="=toRun" outputCollection="results" outputElement="=result"/>
+      </bpmn:extensionElements>
+      <bpmn:task id="inner"/>
+    </bpmn:adHocSubProcess>
+  </bpmn:process>
+</bpmn:definitions>"#;
+    let model = read_ok(text);
+    let process = model.processes().next().unwrap_or_else(|| panic!("process"));
+    let Some(FlowElement::Node(FlowNode { kind: FlowNodeKind::SubProcess(sub), common, .. })) =
+        process.flow_elements.first()
+    else {
+        panic!("the ad-hoc sub-process first")
+    };
+    assert_eq!(sub.cancel_remaining_instances, Some(false));
+    assert_eq!(sub.completion_condition.as_ref().map(|c| c.body.as_str()), Some("=count(results) > 1"));
+    let ad_hoc = common.extensions().ad_hoc().unwrap_or_else(|| panic!("zeebe:adHoc is typed"));
+    assert_eq!(ad_hoc.active_elements_collection.as_deref(), Some("=toRun"));
+    assert_eq!(ad_hoc.output_collection.as_deref(), Some("results"));
+    assert_eq!(ad_hoc.output_element.as_deref(), Some("=result"));
+    assert!(sub.activity == Default::default() && common.extras.children.is_empty(), "nothing left untyped");
+    let written = write(&model);
+    let content = written.find("<bpmn:task id=\"inner\"").unwrap_or_else(|| panic!("{written}"));
+    let condition = written.find("<bpmn:completionCondition").unwrap_or_else(|| panic!("{written}"));
+    assert!(content < condition, "the condition follows the content, as the XSD orders it:\n{written}");
+    assert_eq!(write(&read_ok(&written)), written, "a fixed point");
+    for kept in [
+        r#"<bpmn:adHocSubProcess id="tools" cancelRemainingInstances="false">"#,
+        r#"<zeebe:adHoc activeElementsCollection="=toRun" outputCollection="results" outputElement="=result"/>"#,
+        r#"<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">=count(results) &gt; 1</bpmn:completionCondition>"#,
+    ] {
+        assert!(written.contains(kept), "{kept} is written back:\n{written}");
+    }
+}

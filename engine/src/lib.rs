@@ -41,6 +41,7 @@ pub use crate::core::{
 pub use crate::engine::Engine;
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use error::EngineError;
+pub use record::{AdHocActivation, AdHocResult};
 
 /// The job type of job-based user tasks.
 pub const USER_TASK_JOB_TYPE: &str = "io.camunda.zeebe:userTask";

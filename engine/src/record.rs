@@ -311,6 +311,32 @@ pub struct JobRecord {
     pub element_instance_key: i64,
     /// The process instance.
     pub process_instance_key: i64,
+    /// On `COMPLETED`: what the worker decided for an ad-hoc sub-process (absent otherwise, and
+    /// in logs written before ad-hoc sub-processes ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ad_hoc_result: Option<Arc<AdHocResult>>,
+}
+
+/// What a job worker decides when it completes the job of an ad-hoc sub-process (the
+/// job-worker implementation; Zeebe's job result of type `adHocSubProcess`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdHocResult {
+    /// Inner elements to activate, each in an activation of its own.
+    pub activate_elements: Vec<AdHocActivation>,
+    /// True when the ad-hoc sub-process is done: it completes once no inner flow runs.
+    pub completion_condition_fulfilled: bool,
+    /// With `completion_condition_fulfilled`: terminate the inner flows still running rather
+    /// than wait for them.
+    pub cancel_remaining_instances: bool,
+}
+
+/// One inner element a worker activates, with variables created in its activation's scope.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdHocActivation {
+    /// The element id.
+    pub element_id: String,
+    /// Variables local to this activation (an agent's tool call, say).
+    pub variables: serde_json::Map<String, serde_json::Value>,
 }
 
 impl JobRecord {

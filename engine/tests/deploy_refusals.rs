@@ -54,7 +54,7 @@ fn multiple_event_definitions_are_refused() {
 }
 
 #[test]
-fn transactions_and_ad_hoc_sub_processes_are_refused() {
+fn transactions_and_empty_ad_hoc_sub_processes_are_refused() {
     for kind in [SubProcessKind::Transaction, SubProcessKind::AdHoc] {
         let model = ProcessBuilder::new("p")
             .start("s")

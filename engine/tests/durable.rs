@@ -32,6 +32,7 @@ on_every_backend!(
     running_instances_keep_their_version_after_a_newer_deploy_and_a_reopen,
     a_batch_of_commands_commits_together_and_every_command_in_it_survives,
     concurrent_async_commands_are_durable_when_acknowledged,
+    an_ad_hoc_sub_process_reported_done_while_a_tool_runs_finishes_after_a_restart,
 );
 
 fn a_waiting_instance_survives_a_restart_and_completes_once(store: &TestStore) {
@@ -461,4 +462,62 @@ fn a_failed_batch_commit_fails_the_batch_and_every_later_command() {
     assert!(error.to_string().contains("disk full") && error.to_string().contains("reopen"), "{error}");
     let later = core.create_instance("order", None, vars(json!({}))).expect_err("refused after the failure");
     assert_eq!(later.code(), "UNAVAILABLE");
+}
+
+/// The job-worker implementation's "done, but let the running tools finish" lives in the
+/// completed job's record: reopening must not forget it and ask the worker again.
+fn an_ad_hoc_sub_process_reported_done_while_a_tool_runs_finishes_after_a_restart(store: &TestStore) {
+    let clock = VirtualClock::default();
+    let task = |id: &str| {
+        format!(
+            r#"<bpmn:serviceTask id="{id}"><bpmn:extensionElements><zeebe:taskDefinition type="{id}"/></bpmn:extensionElements></bpmn:serviceTask>"#
+        )
+    };
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="agent" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="tools"/>
+    <bpmn:adHocSubProcess id="tools">
+      <bpmn:extensionElements><zeebe:taskDefinition type="decide"/></bpmn:extensionElements>
+      {search}{fetch}
+    </bpmn:adHocSubProcess>
+    <bpmn:sequenceFlow id="f2" sourceRef="tools" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>"#,
+        search = task("search"),
+        fetch = task("fetch"),
+    );
+    let one = |core: &mut EngineCore, job_type: &str| {
+        let jobs = core.activate_jobs(&ActivateJobs::new(job_type)).expect("activates");
+        assert_eq!(jobs.len(), 1, "one {job_type} job");
+        jobs[0].key
+    };
+    let instance = {
+        let mut core = store.open_engine_ok(&clock);
+        core.deploy_xml("agent.bpmn", xml.as_bytes()).expect("deploys");
+        let instance = core.create_instance("agent", None, vars(json!({}))).expect("starts").process_instance_key;
+        let both = engine::AdHocResult {
+            activate_elements: ["search", "fetch"]
+                .map(|id| engine::AdHocActivation { element_id: id.into(), variables: vars(json!({})) })
+                .to_vec(),
+            ..Default::default()
+        };
+        let decide = one(&mut core, "decide");
+        core.complete_ad_hoc_job(decide, vars(json!({})), both).expect("activates both tools");
+        let search = one(&mut core, "search");
+        core.complete_job(search, vars(json!({}))).expect("search ends");
+        let done = engine::AdHocResult { completion_condition_fulfilled: true, ..Default::default() };
+        let decide = one(&mut core, "decide");
+        core.complete_ad_hoc_job(decide, vars(json!({})), done).expect("done, fetch still running");
+        assert!(core.is_active(instance), "it waits for fetch");
+        instance
+    };
+    let mut core = store.open_engine_ok(&clock);
+    let fetch = one(&mut core, "fetch");
+    core.complete_job(fetch, vars(json!({}))).expect("fetch ends");
+    assert!(!core.is_active(instance), "the sub-process remembered it was done and completed");
+    assert!(core.activate_jobs(&ActivateJobs::new("decide")).expect("activates").is_empty(), "no new question");
 }

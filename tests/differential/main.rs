@@ -5,7 +5,8 @@
 //!
 //! Cases: the 32 seed workflows (`seeds`), one small model per behaviour of the compatibility
 //! checklist, §10 of the Zeebe reference (`checklist`), and the governance samples' RACI and SLA
-//! scenarios (`governance`). Every difference fails
+//! scenarios (`governance`), and the ad-hoc sub-process's behaviours (`ad_hoc`). Every
+//! difference fails
 //! the test unless [`expected::EXPECTED`] lists the case with the reason (a known engine gap,
 //! naming which engine is wrong); a listed case that no longer differs fails too, so the table
 //! stays true.
@@ -19,6 +20,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod ad_hoc;
 mod case;
 mod checklist;
 mod driver;
@@ -199,15 +201,19 @@ fn seed_workflows_and_checklist_models_end_the_same_on_both_engines() {
         let seeds = compare(&mut zeebe, &mut embedded, &selected(seeds::cases())).await;
         let checklist = compare(&mut zeebe, &mut embedded, &selected(checklist::cases())).await;
         let governance = compare(&mut zeebe, &mut embedded, &selected(governance::cases())).await;
-        (seeds, checklist, governance)
+        let ad_hoc = compare(&mut zeebe, &mut embedded, &selected(ad_hoc::cases())).await;
+        (seeds, checklist, governance, ad_hoc)
     };
     // The timer of the timeout needs the runtime, so it is made inside.
     let run = runtime.block_on(async { tokio::time::timeout(TEST_TIMEOUT, cases).await });
-    let Ok((seeds, checklist, governance)) = run else { panic!("the cases did not finish within {TEST_TIMEOUT:?}") };
+    let Ok((seeds, checklist, governance, ad_hoc)) = run else {
+        panic!("the cases did not finish within {TEST_TIMEOUT:?}")
+    };
     let mut used = vec![0; expected::EXPECTED.len()];
     let mut problems = report("seed workflows", &seeds, &mut used);
     problems.extend(report("checklist models", &checklist, &mut used));
     problems.extend(report("governance scenarios", &governance, &mut used));
+    problems.extend(report("ad-hoc sub-processes", &ad_hoc, &mut used));
     for (row, count) in expected::EXPECTED.iter().zip(&used) {
         if *count == 0 && only().is_none() {
             problems.push(format!("the expected difference '{}' did not occur; remove its row", row.contains));

@@ -464,6 +464,10 @@ pub struct SubProcess {
     pub lane_sets: Vec<XmlElement>,
     /// The nodes, flows and artifacts inside, in source order.
     pub flow_elements: Vec<FlowElement>,
+    /// An ad-hoc sub-process's `completionCondition`, checked after each inner flow completes.
+    pub completion_condition: Option<Expression>,
+    /// An ad-hoc sub-process's `cancelRemainingInstances`, when given (BPMN default `true`).
+    pub cancel_remaining_instances: Option<bool>,
 }
 
 impl SubProcess {
@@ -475,6 +479,8 @@ impl SubProcess {
             triggered_by_event: None,
             lane_sets: Vec::new(),
             flow_elements: Vec::new(),
+            completion_condition: None,
+            cancel_remaining_instances: None,
         }
     }
 

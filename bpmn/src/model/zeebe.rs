@@ -70,6 +70,8 @@ accessors! {
     execution_listeners, execution_listeners_mut => ExecutionListeners(ExecutionListeners);
     /// `zeebe:versionTag`.
     version_tag, version_tag_mut => VersionTag(VersionTag);
+    /// `zeebe:adHoc` (on an ad-hoc sub-process).
+    ad_hoc, ad_hoc_mut => AdHoc(ZeebeAdHoc);
 }
 
 impl ExtensionElements {
@@ -132,6 +134,8 @@ pub enum ExtensionElement {
     ExecutionListeners(ExecutionListeners),
     /// `zeebe:versionTag`.
     VersionTag(VersionTag),
+    /// `zeebe:adHoc`.
+    AdHoc(ZeebeAdHoc),
     /// Any other extension (other vendors, newer zeebe elements), kept verbatim.
     Other(XmlElement),
 }
@@ -237,6 +241,22 @@ pub struct ZeebeLoopCharacteristics {
     /// Variable name of the collected results.
     pub output_collection: Option<String>,
     /// Expression evaluated per instance into the output collection.
+    pub output_element: Option<String>,
+    /// Unknown attributes and children.
+    pub extras: Extras,
+    /// Source location.
+    pub location: Location,
+}
+
+/// `zeebe:adHoc` on a `bpmn:adHocSubProcess` (Camunda 8.7+): which inner elements to activate
+/// and what to collect from each finished inner flow.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZeebeAdHoc {
+    /// Expression yielding the ids of the elements to activate on entry.
+    pub active_elements_collection: Option<String>,
+    /// Variable name of the collected results.
+    pub output_collection: Option<String>,
+    /// Expression evaluated in each finished inner flow and appended to the output collection.
     pub output_element: Option<String>,
     /// Unknown attributes and children.
     pub extras: Extras,

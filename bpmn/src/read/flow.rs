@@ -156,6 +156,7 @@ struct NodeChildren {
     loop_characteristics: Option<LoopCharacteristics>,
     script: Option<String>,
     activation_condition: Option<Expression>,
+    completion_condition: Option<Expression>,
     content: ContainerContent,
 }
 
@@ -205,6 +206,9 @@ fn read_node(element: XmlElement, family: NodeFamily) -> Result<FlowNode, ReadEr
             "activationCondition" if local == "complexGateway" && taken.activation_condition.is_none() => {
                 taken.activation_condition = Some(read_expression(child));
             }
+            "completionCondition" if local == "adHocSubProcess" && taken.completion_condition.is_none() => {
+                taken.completion_condition = Some(read_expression(child));
+            }
             _ if family == NodeFamily::SubProcess => taken.content.add(child)?,
             _ => unknown.push(child),
         }
@@ -229,6 +233,7 @@ fn fill_node_children(kind: &mut FlowNodeKind, taken: NodeChildren) {
             sub.activity.loop_characteristics = taken.loop_characteristics;
             sub.lane_sets = taken.content.lane_sets;
             sub.flow_elements = taken.content.flow_elements;
+            sub.completion_condition = taken.completion_condition;
         }
         FlowNodeKind::CallActivity(call) => call.activity.loop_characteristics = taken.loop_characteristics,
         FlowNodeKind::Gateway(gateway) => {
@@ -284,7 +289,14 @@ fn read_node_attributes(
                 _ => SubProcessKind::Embedded,
             };
             let triggered_by_event = parts.bool_attr("triggeredByEvent")?;
-            FlowNodeKind::SubProcess(SubProcess { activity, triggered_by_event, ..SubProcess::new(kind) })
+            let cancel_remaining_instances =
+                if kind == SubProcessKind::AdHoc { parts.bool_attr("cancelRemainingInstances")? } else { None };
+            FlowNodeKind::SubProcess(SubProcess {
+                activity,
+                triggered_by_event,
+                cancel_remaining_instances,
+                ..SubProcess::new(kind)
+            })
         }
         NodeFamily::CallActivity => {
             FlowNodeKind::CallActivity(CallActivity { activity, called_element: parts.attr("calledElement") })

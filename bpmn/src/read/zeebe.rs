@@ -10,7 +10,7 @@ use super::parts::{Parts, in_namespace};
 use crate::model::zeebe::{
     AssignmentDefinition, CalledDecision, CalledElement, ExecutionListener, ExecutionListeners, FormDefinition, Header,
     IoMapping, Mapping, Properties, Property, Script, Subscription, TaskDefinition, TaskHeaders, TaskSchedule,
-    UserTaskForm, UserTaskMarker, VersionTag, ZeebeLoopCharacteristics,
+    UserTaskForm, UserTaskMarker, VersionTag, ZeebeAdHoc, ZeebeLoopCharacteristics,
 };
 use crate::model::{ExtensionElement, ExtensionElements, Extras, XmlElement};
 use crate::ns;
@@ -98,6 +98,13 @@ fn read_zeebe(local: &str, mut p: Parts) -> Result<Option<ExtensionElement>, Rea
         "loopCharacteristics" => ExtensionElement::LoopCharacteristics(ZeebeLoopCharacteristics {
             input_collection: p.attr("inputCollection"),
             input_element: p.attr("inputElement"),
+            output_collection: p.attr("outputCollection"),
+            output_element: p.attr("outputElement"),
+            extras: unknown_children(p),
+            location,
+        }),
+        "adHoc" => ExtensionElement::AdHoc(ZeebeAdHoc {
+            active_elements_collection: p.attr("activeElementsCollection"),
             output_collection: p.attr("outputCollection"),
             output_element: p.attr("outputElement"),
             extras: unknown_children(p),

@@ -130,6 +130,10 @@ fn write_node(out: &mut XmlOut, node: &FlowNode) {
             }
             kept.up_to(out, rank::FLOW_ELEMENTS);
             write_flow_elements(out, &sub.flow_elements);
+            if let Some(condition) = &sub.completion_condition {
+                kept.up_to(out, rank::FLOW_ELEMENTS + 1);
+                write_expression(out, "completionCondition", condition);
+            }
         }
         FlowNodeKind::Gateway(gateway) => {
             if let GatewayKind::Complex { activation_condition: Some(condition) } = &gateway.kind {
@@ -161,6 +165,7 @@ fn write_node_attributes(out: &mut XmlOut, kind: &FlowNodeKind) {
         FlowNodeKind::SubProcess(sub) => {
             out.bool_attr("triggeredByEvent", sub.triggered_by_event);
             write_activity_attributes(out, &sub.activity);
+            out.bool_attr("cancelRemainingInstances", sub.cancel_remaining_instances);
         }
         FlowNodeKind::CallActivity(call) => {
             out.opt_attr("calledElement", call.called_element.as_deref());

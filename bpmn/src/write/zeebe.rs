@@ -93,6 +93,14 @@ fn write_item(out: &mut XmlOut, item: &ExtensionElement) {
             out.attributes(&l.extras.attributes);
             finish(out, &l.extras);
         }
+        ExtensionElement::AdHoc(a) => {
+            start(out, "adHoc");
+            out.opt_attr("activeElementsCollection", a.active_elements_collection.as_deref());
+            out.opt_attr("outputCollection", a.output_collection.as_deref());
+            out.opt_attr("outputElement", a.output_element.as_deref());
+            out.attributes(&a.extras.attributes);
+            finish(out, &a.extras);
+        }
         ExtensionElement::AssignmentDefinition(a) => {
             start(out, "assignmentDefinition");
             out.opt_attr("assignee", a.assignee.as_deref());

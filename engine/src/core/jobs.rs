@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use super::{ActivateJobs, ActivatedJob, EngineCore, Origin, UserTask, Variables};
 use crate::error::{EngineError, Result};
+use crate::model::NodeIdx;
 use crate::processing::behavior::catch_search::{self, Thrown};
 use crate::processing::behavior::{events, incidents, variables};
 use crate::processing::lifecycle::{Element, Failure};
-use crate::processing::{Command, Machine};
-use crate::record::{ErrorType, Intent, JobFailure, JobRecord, RecordValue};
+use crate::processing::{Command, Machine, ad_hoc};
+use crate::record::{AdHocResult, ErrorType, Intent, JobFailure, JobRecord, RecordValue};
 use crate::state::JobState;
 
 fn millis(duration: Duration) -> i64 {
@@ -106,19 +107,66 @@ impl EngineCore {
     }
 
     /// Completes a job: its variables flow into the process (Zeebe §3.3) and the task completes.
+    /// The job of an ad-hoc sub-process completed this way activates nothing and leaves the
+    /// sub-process running; use [`complete_ad_hoc_job`](Self::complete_ad_hoc_job) to decide.
     pub fn complete_job(&mut self, key: i64, document: Variables) -> Result<()> {
+        self.complete_job_with(key, document, None)
+    }
+
+    /// Completes the job of an ad-hoc sub-process (its job-worker implementation) with the
+    /// worker's decision: the inner elements to activate, each with variables of its own, and
+    /// whether the sub-process is done. Refused without writing anything when the job is not an
+    /// ad-hoc sub-process's, an element id is not activatable there, or a result both activates
+    /// elements and reports the sub-process done.
+    pub fn complete_ad_hoc_job(&mut self, key: i64, document: Variables, result: AdHocResult) -> Result<()> {
+        self.complete_job_with(key, document, Some(result))
+    }
+
+    fn complete_job_with(&mut self, key: i64, document: Variables, result: Option<AdHocResult>) -> Result<()> {
         let record = self.workable_job(key, "complete")?;
+        let element_key = record.element_instance_key;
+        let activations = match &result {
+            Some(result) => self.ad_hoc_activations(key, element_key, result)?,
+            None => Vec::new(),
+        };
+        let record = JobRecord { ad_hoc_result: result.map(Arc::new), ..record };
         self.command(Origin::Worker("CompleteJob", record.worker.clone()), |m| {
-            let element = record.element_instance_key;
             m.write(key, Intent::JobCompleted, RecordValue::Job(record));
-            if let Some(element) = Element::load(m, element) {
+            if let Some(element) = Element::load(m, element_key) {
                 if !document.is_empty() {
                     variables::apply_payload(m, &element, &document, false);
                 }
-                m.enqueue(Command::Complete { key: element.key });
+                if element.is_ad_hoc() {
+                    ad_hoc::decided(m, &element, activations);
+                } else {
+                    m.enqueue(Command::Complete { key: element.key });
+                }
             }
             Ok(())
         })
+    }
+
+    /// Checks an ad-hoc result against the job's element: the nodes to activate, with their
+    /// variables.
+    fn ad_hoc_activations(
+        &self,
+        key: i64,
+        element_key: i64,
+        result: &AdHocResult,
+    ) -> Result<Vec<(NodeIdx, Variables)>> {
+        let element = Element::load(&self.m, element_key).filter(Element::is_ad_hoc).ok_or_else(|| {
+            EngineError::InvalidArgument(format!(
+                "Expected to complete job with key '{key}' with an ad-hoc sub-process result, but its element is not an ad-hoc sub-process"
+            ))
+        })?;
+        if result.completion_condition_fulfilled && !result.activate_elements.is_empty() {
+            return Err(EngineError::InvalidArgument(format!(
+                "Expected to complete job with key '{key}' either activating elements or fulfilling the completion condition, but the result does both"
+            )));
+        }
+        let ids: Vec<String> = result.activate_elements.iter().map(|a| a.element_id.clone()).collect();
+        let nodes = ad_hoc::resolve(&element, &ids).map_err(EngineError::NotFound)?;
+        Ok(nodes.into_iter().zip(result.activate_elements.iter().map(|a| a.variables.clone())).collect())
     }
 
     /// Fails a job: with retries left it becomes activatable again (after `retry_back_off`);

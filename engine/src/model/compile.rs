@@ -16,6 +16,8 @@ use super::{
 };
 use crate::expression::{Expression, ValueOrExpression};
 
+mod ad_hoc;
+
 /// The executable processes of one resource, not yet versioned (key and version are 0).
 #[derive(Debug)]
 pub struct CompiledResource {
@@ -203,6 +205,9 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+        for i in 1..nodes.len() {
+            self.link_ad_hoc(nodes, i);
+        }
         for (i, compiled) in nodes.iter_mut().enumerate().skip(1) {
             if let NodeKind::Container(c) = &compiled.kind
                 && c.none_start.is_none()
@@ -278,7 +283,8 @@ impl<'a> Compiler<'a> {
                     NodeKind::EventSubProcess { container: Container::default(), start: 0, interrupting: true },
                 ),
                 SubProcessKind::Embedded => (ElementType::SubProcess, NodeKind::Container(Container::default())),
-                _ => return self.unsupported(common, name),
+                SubProcessKind::AdHoc => self.ad_hoc(node, sub)?,
+                SubProcessKind::Transaction => return self.unsupported(common, name),
             },
             FlowNodeKind::CallActivity(call) => {
                 let called = common.extensions().called_element();
@@ -720,6 +726,7 @@ impl Node {
     fn container_mut(&mut self) -> Option<&mut Container> {
         match &mut self.kind {
             NodeKind::Container(c) | NodeKind::EventSubProcess { container: c, .. } => Some(c),
+            NodeKind::AdHoc(ad_hoc) => Some(&mut ad_hoc.container),
             _ => None,
         }
     }

@@ -49,9 +49,19 @@ pub enum ElementType {
     EventBasedGateway,
     /// A sequence flow.
     SequenceFlow,
+    /// An ad-hoc sub-process.
+    AdHocSubProcess,
+    /// One activation inside an ad-hoc sub-process: the scope of one inner flow.
+    AdHocSubProcessInnerInstance,
 }
 
 impl ElementType {
+    /// True for the containers that react to every finished child, not only to the last: a
+    /// multi-instance body and an ad-hoc sub-process.
+    pub fn counts_each_child(self) -> bool {
+        matches!(self, ElementType::MultiInstanceBody | ElementType::AdHocSubProcess)
+    }
+
     /// Zeebe's name, for example `SERVICE_TASK`.
     pub fn name(self) -> &'static str {
         match self {
@@ -78,6 +88,8 @@ impl ElementType {
             ElementType::InclusiveGateway => "INCLUSIVE_GATEWAY",
             ElementType::EventBasedGateway => "EVENT_BASED_GATEWAY",
             ElementType::SequenceFlow => "SEQUENCE_FLOW",
+            ElementType::AdHocSubProcess => "AD_HOC_SUB_PROCESS",
+            ElementType::AdHocSubProcessInnerInstance => "AD_HOC_SUB_PROCESS_INNER_INSTANCE",
         }
     }
 }

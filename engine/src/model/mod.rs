@@ -61,6 +61,10 @@ impl ExecutableProcess {
             let id = node.id.clone();
             let spec: &mut JobSpec = match &mut node.kind {
                 NodeKind::Job(spec) => spec,
+                NodeKind::AdHoc(ad_hoc) => match &mut ad_hoc.job {
+                    Some(spec) => spec,
+                    None => continue,
+                },
                 NodeKind::End(Throw::Job(spec)) | NodeKind::Throw(Throw::Job(spec)) => spec,
                 _ => continue,
             };
@@ -147,6 +151,8 @@ pub enum NodeKind {
     },
     /// A call activity.
     CallActivity(CallSpec),
+    /// An ad-hoc sub-process: runs the inner elements that an expression or a job worker names.
+    AdHoc(Box<AdHoc>),
     /// A start event.
     Start(Trigger),
     /// An end event.
@@ -194,6 +200,17 @@ pub enum NodeKind {
     EventBased,
 }
 
+impl NodeKind {
+    /// The content of a process, sub-process, event sub-process or ad-hoc sub-process.
+    pub fn container(&self) -> Option<&Container> {
+        match self {
+            NodeKind::Container(c) | NodeKind::EventSubProcess { container: c, .. } => Some(c),
+            NodeKind::AdHoc(ad_hoc) => Some(&ad_hoc.container),
+            _ => None,
+        }
+    }
+}
+
 /// The content of a process, sub-process or event sub-process.
 #[derive(Debug, Default, PartialEq)]
 pub struct Container {
@@ -203,6 +220,39 @@ pub struct Container {
     pub none_start: Option<NodeIdx>,
     /// Event sub-processes directly inside.
     pub event_sub_processes: Vec<NodeIdx>,
+}
+
+/// An ad-hoc sub-process (Camunda 8.7+): which inner elements run is decided at run time, by
+/// `activeElementsCollection` (the BPMN implementation) or by a job worker's result (the
+/// job-worker implementation, when the element has a `zeebe:taskDefinition`).
+#[derive(Debug, PartialEq)]
+pub struct AdHoc {
+    /// Its content (no start or end event; event sub-processes allowed).
+    pub container: Container,
+    /// The inner elements that may be activated: those without incoming flows, except boundary
+    /// events and event sub-processes.
+    pub activatable: Vec<NodeIdx>,
+    /// The `adHocSubProcessElements` variable: id, name and documentation of each activatable
+    /// element, for the worker (or agent) that chooses.
+    pub elements: serde_json::Value,
+    /// `activeElementsCollection`: the ids to activate on entry.
+    pub active_elements: Option<Expression>,
+    /// `outputCollection`: the list each finished inner flow appends to.
+    pub output_collection: Option<Arc<str>>,
+    /// `outputElement`: evaluated in a finished inner flow's scope.
+    pub output_element: Option<Expression>,
+    /// `completionCondition`: checked after each inner flow completes.
+    pub completion_condition: Option<Expression>,
+    /// `cancelRemainingInstances` (default true).
+    pub cancel_remaining: bool,
+    /// The job-worker implementation's job.
+    pub job: Option<JobSpec>,
+}
+
+/// The element id Zeebe gives the inner instances of the ad-hoc sub-process `id` in its
+/// records: `<id>#innerInstance`.
+pub fn ad_hoc_inner_instance_id(id: &str) -> Arc<str> {
+    Arc::from(format!("{id}#innerInstance"))
 }
 
 /// What a catch event waits for.

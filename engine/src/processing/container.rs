@@ -11,7 +11,7 @@ use crate::record::{ErrorType, ProcessEventRecord};
 use crate::state::Lifecycle;
 
 /// Terminates every child of a scope; true when it had none.
-fn terminate_children(m: &mut Machine, element: &Element) -> bool {
+pub(crate) fn terminate_children(m: &mut Machine, element: &Element) -> bool {
     let children = m.state.children(element.key);
     for &child in &children {
         m.enqueue(Command::Terminate { key: child });

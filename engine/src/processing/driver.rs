@@ -90,7 +90,9 @@ fn activation_steps(m: &mut Machine, element: &Element, trigger: Option<Trigger>
         if let Some(Trigger { variables: Some(payload), local_only, .. }) = &trigger {
             variables::apply_payload(m, element, payload, *local_only);
         }
-        variables::apply_input_mappings(m, element)?;
+        if !element.is_ad_hoc_inner {
+            variables::apply_input_mappings(m, element)?;
+        }
     }
     events::open_subscriptions(m, element)?;
     processor_for(element).on_activate(m, element, trigger)
@@ -110,7 +112,7 @@ pub(crate) fn run_completion(m: &mut Machine, key: i64) {
     let Some(element) = Element::load(m, key) else { return };
     let processor = processor_for(&element);
     let result = processor.on_complete(m, &element).and_then(|()| {
-        if element.is_body {
+        if element.is_body || element.is_ad_hoc_inner {
             return Ok(());
         }
         variables::apply_output_mappings(m, &element)?;
@@ -195,9 +197,7 @@ fn notify_flow_scope(m: &mut Machine, element: &Element, child: ChildFinished) {
     transitions::recheck_inclusive_joins(m, element.flow_scope);
     // Fast path: a scope with other live children and no multi-instance bookkeeping has
     // nothing to do when one child finishes.
-    if m.state
-        .element(element.flow_scope)
-        .is_some_and(|s| s.active_children > 0 && s.element_type != crate::model::ElementType::MultiInstanceBody)
+    if m.state.element(element.flow_scope).is_some_and(|s| s.active_children > 0 && !s.element_type.counts_each_child())
     {
         return;
     }

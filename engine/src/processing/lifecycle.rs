@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use super::ad_hoc::{AdHocInnerProcessor, AdHocProcessor};
 use super::container::{
     CallActivityProcessor, ContainerProcessor, EventSubProcessProcessor, MultiInstanceBodyProcessor,
 };
@@ -58,6 +59,8 @@ pub(crate) struct Element {
     pub is_body: bool,
     /// True for an inner instance of a multi-instance body.
     pub is_inner: bool,
+    /// True for one activation inside an ad-hoc sub-process (its inner instance).
+    pub is_ad_hoc_inner: bool,
 }
 
 impl Element {
@@ -73,12 +76,18 @@ impl Element {
             process_instance: instance.process_instance_key,
             is_body: instance.element_type == ElementType::MultiInstanceBody,
             is_inner: instance.is_inner,
+            is_ad_hoc_inner: instance.element_type == ElementType::AdHocSubProcessInnerInstance,
         })
     }
 
     /// The element's node.
     pub fn node(&self) -> &Node {
         self.process.node(self.node)
+    }
+
+    /// True for an ad-hoc sub-process (not one of its activations).
+    pub fn is_ad_hoc(&self) -> bool {
+        !self.is_body && !self.is_ad_hoc_inner && matches!(self.node().kind, NodeKind::AdHoc(_))
     }
 }
 
@@ -129,10 +138,14 @@ pub(crate) fn processor_for(element: &Element) -> &'static dyn ElementProcessor 
     if element.is_body {
         return &MultiInstanceBodyProcessor;
     }
+    if element.is_ad_hoc_inner {
+        return &AdHocInnerProcessor;
+    }
     match &element.node().kind {
         NodeKind::Container(_) => &ContainerProcessor,
         NodeKind::EventSubProcess { .. } => &EventSubProcessProcessor,
         NodeKind::CallActivity(_) => &CallActivityProcessor,
+        NodeKind::AdHoc(_) => &AdHocProcessor,
         NodeKind::Start(_) => &StartProcessor,
         NodeKind::End(_) => &EndProcessor,
         NodeKind::Catch(_) => &CatchProcessor,

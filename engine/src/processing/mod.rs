@@ -5,6 +5,7 @@
 //! has its own module (`event`, `task`, `gateway`, `container`) and the shared verbs live in
 //! `behavior`. The `driver` module is the state machine that calls the hooks in order.
 
+pub(crate) mod ad_hoc;
 pub(crate) mod behavior;
 mod container;
 pub(crate) mod driver;

@@ -186,9 +186,10 @@ impl State {
                 let Some(def) = self.def_of(record.process_definition_key) else { return };
                 let process = &self.processes[def as usize];
                 let node = process.node(record.element);
-                let mut consumes_flow = true;
+                let mut is_inner = false;
                 if let Some(scope) = self.elements.get_mut(&record.flow_scope_key) {
-                    consumes_flow = scope.element_type != ElementType::MultiInstanceBody;
+                    is_inner = scope.element_type == ElementType::MultiInstanceBody;
+                    let consumes_flow = !is_inner && record.element_type != ElementType::AdHocSubProcessInnerInstance;
                     scope.active_children += 1;
                     scope.children.push(key);
                     if consumes_flow && node.is_join {
@@ -215,7 +216,7 @@ impl State {
                         def,
                         element_type: record.element_type,
                         state: Lifecycle::Activating,
-                        is_inner: !consumes_flow,
+                        is_inner,
                         interrupted: false,
                         loop_counter: record.loop_counter,
                         active_children: 0,
@@ -319,6 +320,10 @@ impl State {
                     }
                     if let Some(element) = self.elements.get_mut(&removed.record.element_instance_key) {
                         element.job_key = -1;
+                        if let Some(result) = record.ad_hoc_result.as_ref().filter(|r| r.completion_condition_fulfilled)
+                        {
+                            element.extra_mut().ad_hoc_done = Some(result.cancel_remaining_instances);
+                        }
                     }
                 }
             }

@@ -92,6 +92,10 @@ pub struct ScopeExtra {
     pub terminated_children: u32,
     /// Call activity: the child process instance, else -1.
     pub called_instance: i64,
+    /// Ad-hoc sub-process (job-worker implementation): once its worker reported the completion
+    /// condition fulfilled, whether to cancel the inner flows still running.
+    #[serde(default)]
+    pub ad_hoc_done: Option<bool>,
 }
 
 impl ElementInstance {
@@ -125,6 +129,12 @@ impl ElementInstance {
         self.extra.as_ref().map_or(0, |e| e.terminated_children)
     }
 
+    /// For an ad-hoc sub-process whose worker reported it done: whether to cancel what still
+    /// runs. `None` while it is not done.
+    pub fn ad_hoc_done(&self) -> Option<bool> {
+        self.extra.as_ref().and_then(|e| e.ad_hoc_done)
+    }
+
     /// The child process instance of a call activity, else -1.
     pub fn called_instance(&self) -> i64 {
         self.extra.as_ref().map_or(-1, |e| e.called_instance)
@@ -132,8 +142,12 @@ impl ElementInstance {
 
     /// The record data of this instance for a lifecycle record.
     pub fn record(&self, process: &ExecutableProcess) -> ElementRecord {
+        let id = &process.node(self.element).id;
         ElementRecord {
-            element_id: process.node(self.element).id.clone(),
+            element_id: match self.element_type {
+                ElementType::AdHocSubProcessInnerInstance => crate::model::ad_hoc_inner_instance_id(id),
+                _ => id.clone(),
+            },
             element: self.element,
             element_type: self.element_type,
             process_instance_key: self.process_instance_key,

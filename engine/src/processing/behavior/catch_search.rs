@@ -35,10 +35,10 @@ pub(crate) fn find(m: &Machine, from: i64, thrown: Thrown<'_>) -> Option<Catcher
     while let Some(instance) = m.state.element(current) {
         let process = m.state.process(instance.def);
         let node = process.node(instance.element);
-        let inner = m
-            .state
-            .element(instance.flow_scope_key)
-            .is_some_and(|s| s.element_type == crate::model::ElementType::MultiInstanceBody);
+        let inner = instance.element_type == crate::model::ElementType::AdHocSubProcessInnerInstance
+            || m.state
+                .element(instance.flow_scope_key)
+                .is_some_and(|s| s.element_type == crate::model::ElementType::MultiInstanceBody);
         let mut candidates: Vec<(NodeIdx, &Option<Arc<str>>, bool)> = Vec::new();
         if !inner {
             for &b in &node.boundaries {
@@ -49,10 +49,11 @@ pub(crate) fn find(m: &Machine, from: i64, thrown: Thrown<'_>) -> Option<Catcher
                 }
             }
         }
-        let is_scope = instance.element_type != crate::model::ElementType::MultiInstanceBody;
-        if let (NodeKind::Container(c) | NodeKind::EventSubProcess { container: c, .. }, true) =
-            (&node.kind, is_scope && !instance.interrupted)
-        {
+        let is_scope = !matches!(
+            instance.element_type,
+            crate::model::ElementType::MultiInstanceBody | crate::model::ElementType::AdHocSubProcessInnerInstance
+        );
+        if let (Some(c), true) = (node.kind.container(), is_scope && !instance.interrupted) {
             for &esp in &c.event_sub_processes {
                 if let NodeKind::EventSubProcess { start, interrupting, .. } = &process.node(esp).kind
                     && let NodeKind::Start(trigger) = &process.node(*start).kind

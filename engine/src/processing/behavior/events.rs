@@ -18,6 +18,9 @@ use crate::state::Lifecycle;
 pub(crate) fn open_subscriptions(m: &mut Machine, element: &Element) -> Result<(), Failure> {
     let process = &element.process;
     let node = process.node(element.node);
+    if element.is_ad_hoc_inner {
+        return Ok(());
+    }
     if !element.is_inner {
         for &boundary in &node.boundaries {
             if let NodeKind::Boundary { trigger, .. } = &process.node(boundary).kind {
@@ -25,9 +28,7 @@ pub(crate) fn open_subscriptions(m: &mut Machine, element: &Element) -> Result<(
             }
         }
     }
-    if let (NodeKind::Container(container) | NodeKind::EventSubProcess { container, .. }, false) =
-        (&node.kind, element.is_body)
-    {
+    if let (Some(container), false) = (node.kind.container(), element.is_body) {
         for &esp in &container.event_sub_processes {
             if let NodeKind::EventSubProcess { start, .. } = &process.node(esp).kind
                 && let NodeKind::Start(trigger) = &process.node(*start).kind

@@ -46,6 +46,7 @@ pub(crate) fn create(m: &mut Machine, element: &Element, spec: &JobSpec) -> Resu
         failure: None,
         element_instance_key: element.key,
         process_instance_key: element.process_instance,
+        ad_hoc_result: None,
     };
     let key = m.key();
     m.write(key, Intent::JobCreated, RecordValue::Job(record));
