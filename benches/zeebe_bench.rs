@@ -223,6 +223,15 @@ impl JobClient for CountingClient {
         Ok(())
     }
 
+    async fn complete_ad_hoc_job(
+        &self,
+        key: i64,
+        variables: Variables,
+        decision: &workers::AdHocDecision,
+    ) -> Result<(), ClientError> {
+        self.inner.complete_ad_hoc_job(key, variables, decision).await
+    }
+
     async fn fail_job(&self, key: i64, retries: i32, message: &str, backoff: Duration) -> Result<(), ClientError> {
         self.inner.fail_job(key, retries, message, backoff).await
     }

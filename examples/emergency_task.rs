@@ -108,10 +108,8 @@ fn run(capability: &str, recovered: bool) -> Result<bool, String> {
             let at = (clock.now_millis() - began) / 60_000;
             let outcome = runtime.block_on(simulate.handle(&job));
             println!("+{at:>3}m  {:<9} {:<26} {who:<32} {}", job.job_type, job.element_id, shown(&outcome));
-            match outcome {
-                JobOutcome::Complete { variables } => return Reply::Complete(variables),
-                JobOutcome::Error { code, message, .. } => return Reply::ThrowError { code, message },
-                JobOutcome::Fail { .. } => {}
+            if !matches!(outcome, JobOutcome::Fail { .. }) {
+                return Reply::from(outcome);
             }
         }
         Reply::ThrowError { code: "STEP_FAILED".into(), message: format!("{} failed on every retry", job.element_id) }
@@ -135,10 +133,5 @@ fn run(capability: &str, recovered: bool) -> Result<bool, String> {
 
 /// A job's outcome in one line.
 fn shown(outcome: &JobOutcome) -> String {
-    match outcome {
-        JobOutcome::Complete { variables } if variables.is_empty() => "done".to_owned(),
-        JobOutcome::Complete { variables } => Value::Object(variables.clone()).to_string(),
-        JobOutcome::Fail { message, .. } => format!("failed: {message}"),
-        JobOutcome::Error { code, message, .. } => format!("threw {code}: {message}"),
-    }
+    outcome.to_string()
 }

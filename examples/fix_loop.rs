@@ -58,11 +58,7 @@ fn run(scenario: &Path) -> Result<String, String> {
         if let JobOutcome::Complete { variables } = &outcome {
             trace(&job, variables);
         }
-        match outcome {
-            JobOutcome::Complete { variables } => Reply::Complete(variables),
-            JobOutcome::Error { code, message, .. } => Reply::ThrowError { code, message },
-            JobOutcome::Fail { message, .. } => Reply::ThrowError { code: "STEP_FAILED".into(), message },
-        }
+        Reply::from(outcome)
     };
     let types = job_types(outcome.workflows.iter().map(|w| &w.definitions));
     let mut driver = Driver { core: &mut core, clock: &clock, job_types: &types, step_limit: 10_000 };

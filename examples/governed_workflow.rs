@@ -19,7 +19,7 @@ use actions::{Scenario, SimulateHandler};
 use engine::{EngineCore, VirtualClock};
 use persona_orchestrator::drive::{Driver, Ending, Reply, compile_folder, job_types};
 use serde_json::json;
-use workers::{Job, JobHandler, JobOutcome};
+use workers::{Job, JobHandler};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -59,12 +59,9 @@ fn run(workflow: &str, seed: u64) -> Result<bool, String> {
     // The handler a real deployment would swap for real actions: one `JobHandler`, on either engine.
     let simulate = SimulateHandler::new(Scenario { seed, ..Scenario::default() });
     let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
-    let mut handler =
-        |activated: &engine::ActivatedJob| match runtime.block_on(simulate.handle(&Job::from(activated.clone()))) {
-            JobOutcome::Complete { variables } => Reply::Complete(variables),
-            JobOutcome::Error { code, message, .. } => Reply::ThrowError { code, message },
-            JobOutcome::Fail { message, .. } => Reply::ThrowError { code: "STEP_FAILED".into(), message },
-        };
+    let mut handler = |activated: &engine::ActivatedJob| {
+        Reply::from(runtime.block_on(simulate.handle(&Job::from(activated.clone()))))
+    };
     let types = job_types(outcome.workflows.iter().map(|w| &w.definitions));
     let mut driver = Driver { core: &mut core, clock: &clock, job_types: &types, step_limit: 10_000 };
     let inputs = json!({"inputs": {"WORK_ITEM_ID": "WI-42", "INCIDENT_ID": "INC-7", "FEATURE_SLUG": "dark-mode"}});

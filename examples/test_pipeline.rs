@@ -96,11 +96,7 @@ fn run(fixable: bool) -> Result<bool, String> {
         let at = (clock.now_millis() - began) / 60_000;
         let outcome = runtime.block_on(simulate.handle(&job));
         println!("+{at:>3}m  {:<14} {:<22} {who:<26} {}", job.job_type, job.element_id, shown(&outcome));
-        match outcome {
-            JobOutcome::Complete { variables } => Reply::Complete(variables),
-            JobOutcome::Error { code, message, .. } => Reply::ThrowError { code, message },
-            JobOutcome::Fail { message, .. } => Reply::ThrowError { code: "STEP_FAILED".into(), message },
-        }
+        Reply::from(outcome)
     };
     let types = job_types(outcome.workflows.iter().map(|w| &w.definitions));
     let mut driver = Driver { core: test.core(), clock: &clock, job_types: &types, step_limit: 1_000 };
@@ -132,17 +128,6 @@ fn run(fixable: bool) -> Result<bool, String> {
 
 /// A job's outcome in one line.
 fn shown(outcome: &JobOutcome) -> String {
-    match outcome {
-        JobOutcome::Complete { variables } if variables.is_empty() => "done".to_owned(),
-        JobOutcome::Complete { variables } => {
-            let text = Value::Object(variables.clone()).to_string();
-            if text.chars().count() > 60 {
-                format!("{} …}}", text.chars().take(58).collect::<String>())
-            } else {
-                text
-            }
-        }
-        JobOutcome::Fail { message, .. } => format!("failed: {message}"),
-        JobOutcome::Error { code, message, .. } => format!("threw {code}: {message}"),
-    }
+    let text = outcome.to_string();
+    if text.chars().count() > 60 { format!("{} …", text.chars().take(58).collect::<String>()) } else { text }
 }

@@ -40,6 +40,27 @@ pub enum Reply {
         /// The error message.
         message: String,
     },
+    /// Complete an ad-hoc sub-process's job with a worker's decision.
+    Decide {
+        /// Variables to merge into the process.
+        variables: Variables,
+        /// What runs next.
+        decision: workers::AdHocDecision,
+    },
+}
+
+/// A handler's outcome as a scripted reply. The driver has no retries, so a failed job
+/// becomes the dialect's step failure, `STEP_FAILED`.
+impl From<workers::JobOutcome> for Reply {
+    fn from(outcome: workers::JobOutcome) -> Self {
+        use workers::JobOutcome;
+        match outcome {
+            JobOutcome::Complete { variables } => Reply::Complete(variables),
+            JobOutcome::Error { code, message, .. } => Reply::ThrowError { code, message },
+            JobOutcome::Fail { message, .. } => Reply::ThrowError { code: "STEP_FAILED".into(), message },
+            JobOutcome::Decide { variables, decision } => Reply::Decide { variables, decision },
+        }
+    }
 }
 
 /// How a driven instance ended (or why driving stopped).
@@ -156,6 +177,9 @@ impl Driver<'_> {
                     Reply::Complete(variables) => self.core.complete_job(job.key, variables)?,
                     Reply::ThrowError { code, message } => {
                         self.core.throw_error(job.key, &code, &message, Variables::new())?
+                    }
+                    Reply::Decide { variables, decision } => {
+                        self.core.complete_ad_hoc_job(job.key, variables, (&decision).into())?
                     }
                 }
                 run.jobs += 1;

@@ -62,6 +62,7 @@ fn reply(outcome: JobOutcome) -> Reply {
         JobOutcome::Complete { variables } => Reply::Complete(variables),
         JobOutcome::Error { code, message, .. } => Reply::ThrowError { code, message },
         JobOutcome::Fail { message, .. } => panic!("an unscripted simulation never fails a job: {message}"),
+        other @ JobOutcome::Decide { .. } => Reply::from(other),
     }
 }
 

@@ -232,7 +232,7 @@ impl<H: JobHandler> JobHandler for Routed<H> {
         };
         let ended = match outcome {
             JobOutcome::Fail { .. } => Outcome::Failed,
-            JobOutcome::Complete { .. } | JobOutcome::Error { .. } => Outcome::Succeeded,
+            JobOutcome::Complete { .. } | JobOutcome::Decide { .. } | JobOutcome::Error { .. } => Outcome::Succeeded,
         };
         if let Err(error) = self.registry.finish(job.key, ended).await {
             // The work is done either way; the engine must hear of it. The slot stays taken

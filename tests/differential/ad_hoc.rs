@@ -1,12 +1,15 @@
 //! Ad-hoc sub-processes (Camunda 8.7/8.8) as differential cases: the BPMN implementation driven
 //! by `activeElementsCollection`, with and without a completion condition, cancelling or
 //! awaiting the rest, an empty collection, an unknown element id, and a BPMN error caught on the
-//! sub-process. `engine/tests/ad_hoc.rs` asserts each on the embedded engine alone; here Zeebe
+//! sub-process; and the job-worker implementation, where a scripted worker decides which
+//! elements run (as an agent would) and when the sub-process is done. `engine/tests/ad_hoc.rs` asserts each on the embedded engine alone; here Zeebe
 //! 8.8 must end them the same way. Process ids and job types carry the case number.
 
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+
+use workers::{Activation, AdHocDecision};
 
 use super::case::{Case, JobView, Replies, Reply, Step, vars};
 
@@ -132,5 +135,75 @@ pub fn cases() -> Vec<Case> {
             json!(["b"]),
             done_is_the_element(),
         ),
+        case(
+            8,
+            "a worker picks two elements, sees both results, then finishes",
+            model(8, "", &worker(8), None, ""),
+            Value::Null,
+            decider(8, |results| match results {
+                0 => Some(AdHocDecision::Activate(vec![tool("b", 1), tool("c", 2)])),
+                1 => None,
+                _ => Some(AdHocDecision::Done { cancel_remaining: false }),
+            }),
+        ),
+        case(
+            9,
+            "a worker finishing while an element runs cancels it",
+            model(9, "", &worker(9), None, ""),
+            Value::Null,
+            decider(9, |results| match results {
+                0 => Some(AdHocDecision::Activate(vec![tool("a", 1), tool("b", 2)])),
+                _ => Some(AdHocDecision::Done { cancel_remaining: true }),
+            }),
+        ),
+        {
+            let mut waits = case(
+                10,
+                "a worker finishing without cancelling waits for the running element",
+                model(10, "", &worker(10), None, ""),
+                Value::Null,
+                decider(10, |results| match results {
+                    0 => Some(AdHocDecision::Activate(vec![tool("a", 1), tool("b", 2)])),
+                    1 => Some(AdHocDecision::Done { cancel_remaining: false }),
+                    _ => None,
+                }),
+            );
+            // Then `a` ends, and so does the sub-process, without asking the worker again.
+            waits.steps.push(Step::Answer { element: "a".into(), reply: Reply::Complete(vars(json!({"done": "a"}))) });
+            waits.steps.push(Step::RunToEnd { limit: LIMIT });
+            waits
+        },
     ]
+}
+
+/// The job-worker implementation of case `n`: its decisions are jobs of type `adhoc<n>-decide`,
+/// and each activation's `{call, result}` is collected into `results`.
+fn worker(n: u32) -> String {
+    format!(
+        r#"<zeebe:taskDefinition type="adhoc{n}-decide"/><zeebe:adHoc outputCollection="results" outputElement="={{call: toolCall.id, result: result}}"/>"#
+    )
+}
+
+/// Activates `element` with a tool call numbered `id`.
+fn tool(element: &str, id: u32) -> Activation {
+    Activation { element_id: element.to_owned(), variables: vars(json!({"toolCall": {"id": id, "name": element}})) }
+}
+
+/// Decides by the number of collected results (`None`: leave the job, as a worker that waits
+/// for more results would; the next finished element replaces it). Tools finish with `done` set
+/// to their id, except `a` in cases 9 and 10, which stays running (a long tool call).
+fn decider(n: u32, decide: fn(usize) -> Option<AdHocDecision>) -> Replies {
+    Arc::new(move |job: &JobView| {
+        if job.element_id == "tools" {
+            let results = job.variables.get("results").and_then(Value::as_array).map_or(0, Vec::len);
+            return match decide(results) {
+                Some(decision) => Reply::Decide { variables: vars(json!({"decisions": results + 1})), decision },
+                None => Reply::Leave,
+            };
+        }
+        if job.element_id == "a" && (n == 9 || n == 10) {
+            return Reply::Leave;
+        }
+        Reply::Complete(vars(json!({"done": job.element_id})))
+    })
 }

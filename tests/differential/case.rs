@@ -34,6 +34,8 @@ pub enum Reply {
     Fail { retries: i32, message: String },
     /// Keep the job activated and do nothing.
     Leave,
+    /// Complete an ad-hoc sub-process's job with a decision.
+    Decide { variables: Variables, decision: workers::AdHocDecision },
 }
 
 /// The answers of a case's scripted worker.

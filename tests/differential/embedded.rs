@@ -103,6 +103,9 @@ impl Engine for Embedded {
                 self.core.fail_job(job.key, retries, &message, Duration::ZERO, Variables::new())
             }
             Reply::Leave => Ok(()),
+            Reply::Decide { variables, decision } => {
+                self.core.complete_ad_hoc_job(job.key, variables, (&decision).into())
+            }
         };
         match result {
             Ok(()) => Ok(true),

@@ -230,6 +230,9 @@ impl Engine for Zpt {
             Reply::Throw { code, variables } => self.client.throw_error(job.key, &code, "thrown", variables).await,
             Reply::Fail { retries, message } => self.client.fail_job(job.key, retries, &message, Duration::ZERO).await,
             Reply::Leave => Ok(()),
+            Reply::Decide { variables, decision } => {
+                self.client.complete_ad_hoc_job(job.key, variables, &decision).await
+            }
         };
         match result {
             Err(workers::ClientError::NotFound(_)) => self.idle().map(|()| false),

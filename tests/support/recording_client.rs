@@ -82,6 +82,15 @@ impl JobClient for RecordingClient {
         result
     }
 
+    async fn complete_ad_hoc_job(
+        &self,
+        job_key: i64,
+        variables: Variables,
+        decision: &workers::AdHocDecision,
+    ) -> Result<(), ClientError> {
+        self.note(self.inner.complete_ad_hoc_job(job_key, variables, decision).await)
+    }
+
     async fn fail_job(
         &self,
         job_key: i64,

@@ -5,6 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::job::{Job, Variables};
+use crate::outcome::AdHocDecision;
 
 /// One activation request: Zeebe's `ActivateJobs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +86,15 @@ pub trait JobClient: Send + Sync {
 
     /// Completes a job with variables.
     async fn complete_job(&self, job_key: i64, variables: Variables) -> Result<(), ClientError>;
+
+    /// Completes the job of an ad-hoc sub-process with the worker's decision (the job result
+    /// of type `adHocSubProcess`).
+    async fn complete_ad_hoc_job(
+        &self,
+        job_key: i64,
+        variables: Variables,
+        decision: &AdHocDecision,
+    ) -> Result<(), ClientError>;
 
     /// Fails a job, leaving it `retries` retries; with retries left it can be activated again
     /// after `retry_backoff`, otherwise the engine raises an incident with `message`.

@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use engine::{ActivateJobs, ActivatedJob, Engine, EngineError};
+use engine::{ActivateJobs, ActivatedJob, AdHocActivation, AdHocResult, Engine, EngineError};
 
 use crate::client::{ActivateJobsRequest, ClientError, JobClient};
 use crate::job::{Job, Variables, deadline_from_epoch_millis};
+use crate::outcome::AdHocDecision;
 
 /// Drives jobs of an embedded [`Engine`]. Activation long-polls on the engine's own
 /// notification of new jobs; the other calls are single engine commands.
@@ -37,6 +38,26 @@ fn client_error(error: EngineError) -> ClientError {
         EngineError::DeadlineExceeded(message) => ClientError::DeadlineExceeded(message),
         EngineError::AlreadyExists(message) => ClientError::Rejected(format!("ALREADY_EXISTS: {message}")),
         EngineError::Unavailable(message) => ClientError::Unavailable(message),
+    }
+}
+
+/// A worker's decision as the embedded engine records it.
+impl From<&AdHocDecision> for AdHocResult {
+    fn from(decision: &AdHocDecision) -> Self {
+        match decision {
+            AdHocDecision::Activate(activations) => AdHocResult {
+                activate_elements: activations
+                    .iter()
+                    .map(|a| AdHocActivation { element_id: a.element_id.clone(), variables: a.variables.clone() })
+                    .collect(),
+                ..AdHocResult::default()
+            },
+            AdHocDecision::Done { cancel_remaining } => AdHocResult {
+                completion_condition_fulfilled: true,
+                cancel_remaining_instances: *cancel_remaining,
+                ..AdHocResult::default()
+            },
+        }
     }
 }
 
@@ -76,6 +97,16 @@ impl JobClient for EmbeddedClient {
 
     async fn complete_job(&self, job_key: i64, variables: Variables) -> Result<(), ClientError> {
         self.engine.with(|core| core.complete_job(job_key, variables)).map_err(client_error)
+    }
+
+    async fn complete_ad_hoc_job(
+        &self,
+        job_key: i64,
+        variables: Variables,
+        decision: &AdHocDecision,
+    ) -> Result<(), ClientError> {
+        let result = AdHocResult::from(decision);
+        self.engine.with(|core| core.complete_ad_hoc_job(job_key, variables, result)).map_err(client_error)
     }
 
     async fn fail_job(

@@ -36,7 +36,7 @@ pub use embedded::EmbeddedClient;
 pub use handler::{HandlerFn, JobHandler, handler_fn};
 pub use job::{Job, LLM_JOB_TYPE, PERSONA_INSTANCE_HEADER, PERSONA_PROVIDERS_HEADER, Variables};
 pub use metrics::{InMemoryMetrics, JobTypeStats, LatencyStats, Metrics, NoMetrics};
-pub use outcome::{IntoJobOutcome, JobOutcome, OutcomeKind};
+pub use outcome::{Activation, AdHocDecision, IntoJobOutcome, JobOutcome, OutcomeKind};
 pub use runtime::{ConfigError, RetryPolicy, WorkerOptions, WorkerRuntime};
 pub use spend::{NoSpendLimit, PlannedCall, SpendError, SpendGate, SpendHold, UsedCall};
 /// The shutdown signal [`WorkerRuntime::run`] takes, re-exported so callers need no extra crate.

@@ -35,12 +35,43 @@ pub enum JobOutcome {
         /// Variables passed along with the error.
         variables: Variables,
     },
+    /// The job of an ad-hoc sub-process (its job-worker implementation) is done with a
+    /// decision: which inner elements run next, or that the sub-process is finished.
+    Decide {
+        /// Variables to merge into the process, as with `Complete`.
+        variables: Variables,
+        /// What runs next.
+        decision: AdHocDecision,
+    },
+}
+
+/// What a worker decides for an ad-hoc sub-process: the job result of type `adHocSubProcess`
+/// (Camunda 8.8), in a shape that cannot both activate and finish.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdHocDecision {
+    /// Activate these inner elements, each in an activation of its own.
+    Activate(Vec<Activation>),
+    /// The sub-process is finished: terminate what still runs (`cancel_remaining`) or let it end.
+    Done {
+        /// Terminate the inner flows still running rather than wait for them.
+        cancel_remaining: bool,
+    },
+}
+
+/// One inner element of an ad-hoc sub-process to activate, with variables created in its
+/// activation's scope (an agent's tool call, say).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activation {
+    /// The element id.
+    pub element_id: String,
+    /// Variables local to this activation.
+    pub variables: Variables,
 }
 
 /// The kind of a [`JobOutcome`], without its data; metrics count outcomes by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OutcomeKind {
-    /// [`JobOutcome::Complete`].
+    /// [`JobOutcome::Complete`] and [`JobOutcome::Decide`] (a decision completes the job).
     Completed,
     /// [`JobOutcome::Fail`].
     Failed,
@@ -86,9 +117,37 @@ impl JobOutcome {
     /// The kind of this outcome.
     pub fn kind(&self) -> OutcomeKind {
         match self {
-            Self::Complete { .. } => OutcomeKind::Completed,
+            Self::Complete { .. } | Self::Decide { .. } => OutcomeKind::Completed,
             Self::Fail { .. } => OutcomeKind::Failed,
             Self::Error { .. } => OutcomeKind::Errored,
+        }
+    }
+}
+
+/// One line for people: `done`, the variables as JSON, `failed: …`, `threw CODE: …`, or the
+/// decision.
+impl std::fmt::Display for JobOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Complete { variables } if variables.is_empty() => f.write_str("done"),
+            Self::Complete { variables } => write!(f, "{}", serde_json::Value::Object(variables.clone())),
+            Self::Fail { message, .. } => write!(f, "failed: {message}"),
+            Self::Error { code, message, .. } => write!(f, "threw {code}: {message}"),
+            Self::Decide { decision, .. } => write!(f, "decided: {decision}"),
+        }
+    }
+}
+
+/// `activate a, b` or `done` (`done, cancelling the rest`).
+impl std::fmt::Display for AdHocDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Activate(activations) => {
+                let ids: Vec<&str> = activations.iter().map(|a| a.element_id.as_str()).collect();
+                write!(f, "activate {}", ids.join(", "))
+            }
+            Self::Done { cancel_remaining: false } => f.write_str("done"),
+            Self::Done { cancel_remaining: true } => f.write_str("done, cancelling the rest"),
         }
     }
 }

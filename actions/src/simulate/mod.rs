@@ -169,6 +169,7 @@ impl JobHandler for SimulateHandler {
             JobOutcome::Complete { variables } => Value::Object(variables.clone()).to_string(),
             JobOutcome::Error { code, .. } => format!("error {code}"),
             JobOutcome::Fail { message, .. } => format!("failure: {message}"),
+            JobOutcome::Decide { .. } => outcome.to_string(),
         };
         let persona = voter.as_deref().or_else(|| job.header("persona")).unwrap_or_default();
         let (job_type, instance) = (job.job_type.as_str(), job.process_instance_key);

@@ -46,7 +46,7 @@ impl JobHandler for Shown {
                 format!("\n      {}: {}", self.returned, Value::Object(variables.clone()))
             }
             JobOutcome::Fail { message, retries, .. } => format!("\n      failed ({retries} retries left): {message}"),
-            JobOutcome::Error { code, message, .. } => format!("\n      threw {code}: {message}"),
+            JobOutcome::Error { .. } | JobOutcome::Decide { .. } => format!("\n      {outcome}"),
         };
         let mut description = describe_job(job).replace('\n', "\n      ");
         if self.executes {

@@ -86,6 +86,9 @@ async fn send(shared: &Shared, job: &Job, outcome: &JobOutcome) -> Result<(), Cl
         JobOutcome::Error { code, message, variables } => {
             shared.client.throw_error(job.key, code, message, variables.clone()).await
         }
+        JobOutcome::Decide { variables, decision } => {
+            shared.client.complete_ad_hoc_job(job.key, variables.clone(), decision).await
+        }
     }
 }
 
@@ -155,6 +158,14 @@ mod tests {
             Ok(Vec::new())
         }
         async fn complete_job(&self, _key: i64, _variables: Variables) -> Result<(), ClientError> {
+            Ok(())
+        }
+        async fn complete_ad_hoc_job(
+            &self,
+            _key: i64,
+            _variables: Variables,
+            _decision: &crate::AdHocDecision,
+        ) -> Result<(), ClientError> {
             Ok(())
         }
         async fn fail_job(

@@ -88,6 +88,37 @@ pub(super) struct CompleteJobRequest {
     /// The variables, a JSON object.
     #[prost(string, tag = "2")]
     pub variables: String,
+    /// What the worker decided (8.7+; ad-hoc sub-processes and task listeners).
+    #[prost(message, optional, tag = "3")]
+    pub result: Option<JobResult>,
+}
+
+/// `JobResult` (the fields of type `adHocSubProcess`; the task-listener ones stay unset).
+#[derive(Clone, PartialEq, prost::Message)]
+pub(super) struct JobResult {
+    /// `userTask` or `adHocSubProcess`.
+    #[prost(string, optional, tag = "4")]
+    pub r#type: Option<String>,
+    /// The inner elements to activate.
+    #[prost(message, repeated, tag = "5")]
+    pub activate_elements: Vec<JobResultActivateElement>,
+    /// True when the ad-hoc sub-process is done.
+    #[prost(bool, optional, tag = "6")]
+    pub is_completion_condition_fulfilled: Option<bool>,
+    /// With the above: terminate what still runs.
+    #[prost(bool, optional, tag = "7")]
+    pub is_cancel_remaining_instances: Option<bool>,
+}
+
+/// `JobResultActivateElement`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(super) struct JobResultActivateElement {
+    /// The element id.
+    #[prost(string, tag = "1")]
+    pub element_id: String,
+    /// Variables created in the activation's scope, a JSON object.
+    #[prost(string, tag = "2")]
+    pub variables: String,
 }
 
 /// `FailJobRequest`.

@@ -24,6 +24,7 @@ use tonic::transport::Channel;
 
 use crate::client::{ActivateJobsRequest, ClientError, JobClient};
 use crate::job::{Job, Variables};
+use crate::outcome::AdHocDecision;
 pub use builder::ZeebeClientBuilder;
 use convert::{client_error, job, json_object, millis};
 pub use credentials::CredentialsProvider;
@@ -267,8 +268,41 @@ impl JobClient for ZeebeClient {
     }
 
     async fn complete_job(&self, job_key: i64, variables: Variables) -> Result<(), ClientError> {
-        let request =
-            messages::CompleteJobRequest { job_key, variables: serde_json::Value::Object(variables).to_string() };
+        let request = messages::CompleteJobRequest {
+            job_key,
+            variables: serde_json::Value::Object(variables).to_string(),
+            result: None,
+        };
+        self.unary::<_, messages::Empty>("/gateway_protocol.Gateway/CompleteJob", request, None).await.map(drop)
+    }
+
+    async fn complete_ad_hoc_job(
+        &self,
+        job_key: i64,
+        variables: Variables,
+        decision: &AdHocDecision,
+    ) -> Result<(), ClientError> {
+        let json = |variables: &Variables| serde_json::Value::Object(variables.clone()).to_string();
+        let (activate_elements, done) = match decision {
+            AdHocDecision::Activate(activations) => (
+                activations
+                    .iter()
+                    .map(|a| messages::JobResultActivateElement {
+                        element_id: a.element_id.clone(),
+                        variables: json(&a.variables),
+                    })
+                    .collect(),
+                None,
+            ),
+            AdHocDecision::Done { cancel_remaining } => (Vec::new(), Some(*cancel_remaining)),
+        };
+        let result = messages::JobResult {
+            r#type: Some("adHocSubProcess".into()),
+            activate_elements,
+            is_completion_condition_fulfilled: Some(done.is_some()),
+            is_cancel_remaining_instances: Some(done.unwrap_or(false)),
+        };
+        let request = messages::CompleteJobRequest { job_key, variables: json(&variables), result: Some(result) };
         self.unary::<_, messages::Empty>("/gateway_protocol.Gateway/CompleteJob", request, None).await.map(drop)
     }
 

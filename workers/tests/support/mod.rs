@@ -36,6 +36,8 @@ pub struct Recorded {
     /// Activation requests with the (tokio) time they arrived.
     pub requests: Vec<(Instant, ActivateJobsRequest)>,
     pub completed: Vec<(i64, Variables)>,
+    /// Ad-hoc decisions reported.
+    pub decided: Vec<(i64, workers::AdHocDecision)>,
     pub failed: Vec<Failed>,
     pub thrown: Vec<Thrown>,
     /// Report calls (complete, fail, throw error), successful or not.
@@ -198,6 +200,15 @@ impl JobClient for InMemoryClient {
 
     async fn complete_job(&self, job_key: i64, variables: Variables) -> Result<(), ClientError> {
         self.report(job_key, |r| r.completed.push((job_key, variables)))
+    }
+
+    async fn complete_ad_hoc_job(
+        &self,
+        job_key: i64,
+        _variables: Variables,
+        decision: &workers::AdHocDecision,
+    ) -> Result<(), ClientError> {
+        self.report(job_key, |r| r.decided.push((job_key, decision.clone())))
     }
 
     async fn fail_job(
