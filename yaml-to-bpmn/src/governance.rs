@@ -7,7 +7,7 @@
 
 use crate::check::Catalog;
 use crate::diagnostic::Diagnostics;
-use crate::dialect::ast::{Action, Breach, Raci, Sla, Step, Text, Workflow};
+use crate::dialect::ast::{Action, AdHocChooser, Breach, Raci, Sla, Step, Text, Workflow};
 use crate::personas::PersonaCatalogue;
 use crate::raci::{action_kind, assignments, is_task};
 
@@ -80,7 +80,16 @@ impl Checker<'_, '_> {
 
     fn raci(&mut self, step: &Step, raci: &Raci) {
         let governable = is_task(&step.action) || matches!(step.action, Action::Phase { .. } | Action::Call { .. });
-        if !governable {
+        let agent = matches!(step.action, Action::AdHoc { chooser: AdHocChooser::Agent { .. }, .. });
+        if agent && raci.governs() {
+            self.diags.error(
+                raci.pos,
+                format!(
+                    "`{}` is an agent: its persona is who decides, and approvals do not apply to it; keep only `responsible` (or `persona:`) and approve in a following step",
+                    step.id
+                ),
+            );
+        } else if !governable && !agent {
             self.diags.error(
                 raci.pos,
                 format!(

@@ -1,7 +1,7 @@
 //! Every place of a workflow where templates may occur, visited in document order.
 
 use crate::diagnostic::Pos;
-use crate::dialect::ast::{Action, Step, WaitDuration, Workflow};
+use crate::dialect::ast::{Action, AdHocChooser, Step, WaitDuration, Workflow};
 use crate::yaml::{Node, Value};
 
 /// Calls `visit(text, position, inside_for_loop)` for every text that may hold templates.
@@ -47,6 +47,12 @@ fn step_texts(step: &Step, in_loop: bool, visit: &mut dyn FnMut(&str, Pos, bool)
             node_texts(node, in_loop, visit)
         }
         Action::Call { inputs, .. } => inputs.iter().for_each(|(_, value)| node_texts(value, in_loop, visit)),
+        Action::AdHoc { chooser: AdHocChooser::Agent { goal, .. }, .. } => visit(&goal.text, goal.pos, in_loop),
+        Action::AdHoc { chooser: AdHocChooser::List { run, until }, .. } => {
+            for text in std::iter::once(run).chain(until) {
+                visit(&text.text, text.pos, in_loop);
+            }
+        }
         Action::Operation { parameters: None, .. }
         | Action::Parallel { .. }
         | Action::Phase { .. }

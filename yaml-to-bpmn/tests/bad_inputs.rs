@@ -510,3 +510,40 @@ fn set_variable_values_that_are_not_data_are_warnings() {
     );
     assert_warning(&keys, 8, 7, "the value of `FIELDS` is YAML text with templated keys");
 }
+
+const TOOL: &str = "      - id: t\n        action: log\n        message: hi\n";
+
+#[test]
+fn an_ad_hoc_step_needs_exactly_one_of_agent_and_run() {
+    let neither = with_steps(&format!("  - id: a\n    action: ad-hoc\n    steps:\n{TOOL}"));
+    assert_error(&neither, 4, 5, "has neither `agent` nor `run`");
+    let both = with_steps(&format!(
+        "  - id: a\n    action: ad-hoc\n    run: \"${{inputs.X}}\"\n    agent:\n      goal: go\n    steps:\n{TOOL}"
+    ));
+    assert_error(&both, 8, 7, "has both `agent` and `run`");
+}
+
+#[test]
+fn an_ad_hoc_agent_needs_a_goal_a_sane_call_limit_and_no_until() {
+    let no_goal =
+        with_steps(&format!("  - id: a\n    action: ad-hoc\n    agent:\n      max_calls: 3\n    steps:\n{TOOL}"));
+    assert_error(&no_goal, 7, 7, "`agent` has no `goal`");
+    let zero = with_steps(&format!(
+        "  - id: a\n    action: ad-hoc\n    agent:\n      goal: go\n      max_calls: 0\n    steps:\n{TOOL}"
+    ));
+    assert_error(&zero, 8, 18, "`max_calls` must be a whole number of at least 1");
+    let until = with_steps(&format!(
+        "  - id: a\n    action: ad-hoc\n    agent:\n      goal: go\n    until: \"${{true}}\"\n    steps:\n{TOOL}"
+    ));
+    assert_error(&until, 8, 12, "`until` goes with `run`");
+    let not_a_map = with_steps(&format!("  - id: a\n    action: ad-hoc\n    agent: go\n    steps:\n{TOOL}"));
+    assert_error(&not_a_map, 6, 12, "`agent` must be a mapping");
+}
+
+#[test]
+fn approvals_on_an_agent_are_refused_with_what_to_do() {
+    let yaml = with_steps(&format!(
+        "  - id: a\n    action: ad-hoc\n    raci:\n      responsible: [sre]\n      accountable: [manager]\n    agent:\n      goal: go\n    steps:\n{TOOL}"
+    ));
+    assert_error(&yaml, 7, 7, "approvals do not apply to it");
+}

@@ -431,3 +431,54 @@ fn a_scheduled_workflow_needs_a_default_for_every_required_input() {
     assert_eq!(error.pos.line, 9, "at the schedule's value: {error}");
     assert!(error.message.contains("input `SUITE` is required and has no default"), "{error}");
 }
+
+/// An `ad-hoc` step with tools `lint` (a log) and `unit` (a guarded log), chosen by `chooser`.
+fn ad_hoc(chooser: &str) -> Definitions {
+    compile(&format!(
+        "metadata:\n  id: checks\ninputs:\n  - name: CHECKS\n    type: array\n    default: []\nsteps:\n  - id: run_checks\n    action: ad-hoc\n{chooser}    steps:\n      - id: lint\n        action: log\n        message: lint\n      - id: unit\n        condition: \"${{inputs.CHECKS}}\"\n        action: log\n        message: unit\n"
+    ))
+}
+
+fn sub_process(node: &FlowNode) -> &bpmn::model::SubProcess {
+    match &node.kind {
+        FlowNodeKind::SubProcess(sub) => sub,
+        other => panic!("{} is not a sub-process: {other:?}", node.common.id),
+    }
+}
+
+#[test]
+fn an_ad_hoc_step_with_run_is_an_ad_hoc_sub_process_of_its_tools() {
+    let model = ad_hoc("    run: \"${inputs.CHECKS}\"\n    until: \"${steps.lint}\"\n    cancel_remaining: false\n");
+    let step = node(&model, "run_checks");
+    let sub = sub_process(&step);
+    assert_eq!(sub.kind, bpmn::model::SubProcessKind::AdHoc);
+    assert_eq!(sub.cancel_remaining_instances, Some(false));
+    assert!(sub.completion_condition.as_ref().is_some_and(|c| c.body.contains("steps.lint")), "{sub:?}");
+    let settings = step.common.extensions().ad_hoc().expect("zeebe:adHoc");
+    assert_eq!(settings.active_elements_collection.as_deref(), Some("=inputs.CHECKS"));
+    assert_eq!(model.execution_platform_version.as_deref(), Some("8.8.0"), "ad-hoc needs Camunda 8.8");
+    assert!(step.common.extensions().task_definition().is_none(), "no job: the list decides");
+    // Each tool is an element without incoming flow, tagged with its step (the guarded one by
+    // its guard, the entry of its chain).
+    for (entry, step_id) in [("lint", "lint"), ("unit__guard", "unit")] {
+        let tool = node(&model, entry);
+        let tagged = tool.common.extensions().properties().map(|p| p.properties.clone()).unwrap_or_default();
+        assert!(tagged.iter().any(|p| p.name == "step" && p.value == step_id), "{entry}: {tagged:?}");
+        assert!(flows_from(&model, "run_checks").iter().all(|f| f.target_ref != entry));
+    }
+}
+
+#[test]
+fn an_ad_hoc_step_with_an_agent_carries_the_agent_job_and_collects_tool_results() {
+    let model = ad_hoc("    agent:\n      goal: \"Run what matters for ${inputs.CHECKS}\"\n      max_calls: 3\n");
+    let step = node(&model, "run_checks");
+    let definition = step.common.extensions().task_definition().expect("the agent's job");
+    assert_eq!(definition.job_type, "agent");
+    let headers = step.common.extensions().task_headers().expect("headers").headers.clone();
+    assert!(headers.iter().any(|h| h.key == "maxCalls" && h.value == "3"), "{headers:?}");
+    let settings = step.common.extensions().ad_hoc().expect("zeebe:adHoc");
+    assert_eq!(settings.output_collection.as_deref(), Some("toolCallResults"));
+    assert!(settings.active_elements_collection.is_none());
+    let inputs = &step.common.extensions().io_mapping().expect("the goal is an input").inputs;
+    assert!(inputs.iter().any(|m| m.target == "prompt"), "{inputs:?}");
+}

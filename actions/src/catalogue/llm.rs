@@ -42,12 +42,18 @@ struct LlmSettings {
 pub(crate) fn handler(
     settings: &crate::Settings,
 ) -> Result<Option<std::sync::Arc<dyn workers::JobHandler>>, crate::SettingsError> {
+    Ok(llm_handler(settings)?.map(|handler| std::sync::Arc::new(handler) as std::sync::Arc<dyn workers::JobHandler>))
+}
+
+/// An [`LlmHandler`](crate::llm::LlmHandler) on the settings' providers and spend gate, when
+/// the settings list providers (the `agent` action asks through one too).
+#[cfg(feature = "run")]
+pub(crate) fn llm_handler(settings: &crate::Settings) -> Result<Option<crate::llm::LlmHandler>, crate::SettingsError> {
     let Some(section) = settings.section::<LlmSettings>(JOB_TYPE)? else { return Ok(None) };
     let chain = llm::Chain::new(section.providers, llm::ChainOptions::default())
         .map_err(|e| crate::SettingsError::new(JOB_TYPE, e.to_string()))?;
     let gate = settings.spend_gate.clone().unwrap_or_else(|| std::sync::Arc::new(workers::spend::NoSpendLimit));
-    let handler = crate::llm::LlmHandler::new(chain, gate);
-    Ok(Some(std::sync::Arc::new(handler)))
+    Ok(Some(crate::llm::LlmHandler::new(chain, gate)))
 }
 
 #[cfg(all(test, feature = "run"))]

@@ -45,6 +45,7 @@ pub(crate) fn no_real_handler(_settings: &Settings) -> Result<Option<Arc<dyn Job
 catalogue![
     shell_command,
     llm,
+    agent,
     git_operation,
     azure_devops,
     github,

@@ -278,6 +278,16 @@ pub enum Action {
         /// `timeout` as an ISO-8601 duration.
         timeout: Option<String>,
     },
+    /// `ad-hoc`: its steps are tools, run in any order and number, as an agent or a
+    /// `run:` list decides (an ad-hoc sub-process).
+    AdHoc {
+        /// The tools.
+        steps: Vec<Step>,
+        /// Who decides what runs.
+        chooser: AdHocChooser,
+        /// `cancel_remaining` (default true): when it is done, terminate tools still running.
+        cancel_remaining: bool,
+    },
     /// `while-loop`.
     While {
         /// `condition`.
@@ -339,6 +349,26 @@ pub enum Action {
     },
 }
 
+/// Who decides which tools of an `ad-hoc` step run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdHocChooser {
+    /// `agent:`: the step's persona asks its models, after each finished tool, what to run next
+    /// or whether it is done.
+    Agent {
+        /// `goal`: what the agent is to achieve.
+        goal: Text,
+        /// `max_calls`: model calls before the step fails with `MAXIMUM_NUMBER_OF_MODEL_CALLS_REACHED`.
+        max_calls: Option<u32>,
+    },
+    /// `run:`: the tool ids to run, an expression; `until:` ends the step early.
+    List {
+        /// `run`.
+        run: Text,
+        /// `until`.
+        until: Option<Text>,
+    },
+}
+
 /// A `wait` duration.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WaitDuration {
@@ -360,6 +390,7 @@ impl Action {
             Action::If { then, otherwise, .. } => then.iter().chain(otherwise).collect(),
             Action::Switch { branches, .. } => branches.iter().flat_map(|b| &b.steps).collect(),
             Action::Parallel { steps, .. }
+            | Action::AdHoc { steps, .. }
             | Action::While { steps, .. }
             | Action::Phase { steps, .. }
             | Action::ForEach { steps, .. }

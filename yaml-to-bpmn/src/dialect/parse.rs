@@ -365,8 +365,8 @@ fn parse_step(node: &Node, path_id: String, diags: &mut Diagnostics) -> Option<S
 pub const RESERVED_VARIABLES: [&str; 6] = ["inputs", "steps", "outputs", "item", "error", crate::lower::CALLER_STEPS];
 
 /// The control-flow actions, which the compiler turns into BPMN structure itself.
-pub const CONTROL_FLOW: [&str; 8] =
-    ["phase", "execute-workflow", "conditional", "parallel", "while-loop", "for-loop", "repeat", "wait"];
+pub const CONTROL_FLOW: [&str; 9] =
+    ["phase", "execute-workflow", "conditional", "parallel", "ad-hoc", "while-loop", "for-loop", "repeat", "wait"];
 
 /// Every name a step may give in `action:`: the catalogue's step actions, then control flow.
 pub fn step_actions() -> Vec<&'static str> {
@@ -452,6 +452,11 @@ fn parse_action(
         "parallel" => {
             let timeout = f.text("timeout", diags).and_then(|(t, p)| duration_or_report(&t, p, "timeout", diags));
             Action::Parallel { steps: body(f, diags)?, timeout }
+        }
+        "ad-hoc" => {
+            let chooser = parse_chooser(f, node, id, diags)?;
+            let cancel_remaining = f.boolean("cancel_remaining", diags).unwrap_or(true);
+            Action::AdHoc { steps: body(f, diags)?, chooser, cancel_remaining }
         }
         "while-loop" => {
             let condition = required(f, "condition", "\"${not context.done}\"", diags)?;
@@ -550,6 +555,51 @@ fn parse_action(
         }
     };
     Some(parsed)
+}
+
+/// `agent: {goal, max_calls}` or `run:` (with an optional `until:`), exactly one of them.
+fn parse_chooser(f: &mut Fields<'_>, node: &Node, id: &str, diags: &mut Diagnostics) -> Option<AdHocChooser> {
+    let run = f.text("run", diags).map(|(text, pos)| Text { text, pos });
+    let until = f.text("until", diags).map(|(text, pos)| Text { text, pos });
+    let agent = f.get("agent");
+    match (agent, run) {
+        (Some(agent), None) => {
+            if let Some(until) = &until {
+                diags.error(
+                    until.pos,
+                    "`until` goes with `run`; an agent decides itself when it is done: remove `until`",
+                );
+                return None;
+            }
+            let mut fields = Fields::of(agent, "`agent`", diags)?;
+            let goal = fields.text("goal", diags).map(|(text, pos)| Text { text, pos });
+            let max_calls = fields.get("max_calls").and_then(|n| match n.value {
+                Value::Int(count) if count >= 1 => u32::try_from(count).ok(),
+                _ => {
+                    diags.error(n.pos, "`max_calls` must be a whole number of at least 1, e.g. `max_calls: 8`");
+                    None
+                }
+            });
+            fields.finish(diags);
+            let Some(goal) = goal else {
+                diags.error(agent.pos, "`agent` has no `goal`; say what the agent is to achieve");
+                return None;
+            };
+            Some(AdHocChooser::Agent { goal, max_calls })
+        }
+        (None, Some(run)) => Some(AdHocChooser::List { run, until }),
+        (Some(agent), Some(_)) => {
+            diags.error(agent.pos, format!("`ad-hoc` step `{id}` has both `agent` and `run`; keep one"));
+            None
+        }
+        (None, None) => {
+            diags.error(
+                node.pos,
+                format!("`ad-hoc` step `{id}` has neither `agent` nor `run`; add `agent: {{goal: ...}}` or `run: \"${{inputs.CHECKS}}\"`"),
+            );
+            None
+        }
+    }
 }
 
 fn parse_wait(text: &Text, diags: &mut Diagnostics) -> Option<WaitDuration> {

@@ -9,7 +9,7 @@ use super::service::{JobSpec, call_node, service_node, task_headers};
 use super::{CALLER_STEPS, Lowerer, mapping, script_kind, step_name};
 use actions::{OutputShapes, Shape};
 
-use crate::dialect::ast::{Action, Step};
+use crate::dialect::ast::{Action, AdHocChooser, Step};
 use crate::template::{Segment, feel_name, feel_string, split};
 use crate::yaml::Value;
 
@@ -114,6 +114,15 @@ impl Lowerer<'_, '_> {
                 job.inputs.push(mapping(&format!("={feel}"), "prompt"));
                 "llm"
             }
+            Action::AdHoc { chooser: AdHocChooser::Agent { goal, max_calls }, .. } => {
+                let framed = self.framed_prompt(step, &goal.text, &[]);
+                let feel = self.text(&framed, goal.pos);
+                job.inputs.push(mapping(&format!("={feel}"), "prompt"));
+                if let Some(max_calls) = max_calls {
+                    job.headers.push(("maxCalls".into(), max_calls.to_string()));
+                }
+                actions::catalogue::agent::JOB_TYPE
+            }
             Action::Notify { channel, message } => {
                 for (text, target) in [(channel, "channel"), (message, "message")] {
                     let feel = self.text(&text.text, text.pos);
@@ -123,6 +132,15 @@ impl Lowerer<'_, '_> {
             }
             _ => "noop",
         }
+    }
+
+    /// The job part of an `ad-hoc` step with an agent: a service task of the `agent` action
+    /// with the step's headers, retries, goal and outputs, which the caller turns into the
+    /// ad-hoc sub-process that carries them.
+    pub(super) fn agent_task(&mut self, step: &Step, id: &str) -> FlowNode {
+        let mut job = Job::default();
+        let job_type = self.job_content(step, &mut job);
+        self.service_task(id, &super::step_name(step), step, job_type, job)
     }
 
     /// A service task of `job_type` (or, for `human: true`, a user task for the responsible

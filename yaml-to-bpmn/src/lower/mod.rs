@@ -14,6 +14,7 @@
 //!   `__fork`, `__loop`, `__test`, `__guard`, `__start`, `__end`; process-level ones start with
 //!   `workflow__`, `error__` or `sla__`. Collisions get `_2`, `_3`.
 
+mod ad_hoc;
 mod feel_values;
 mod governance;
 mod graph;
@@ -126,11 +127,24 @@ pub fn lower_workflow(
         exporter: Some("yaml-to-bpmn".into()),
         exporter_version: Some(env!("CARGO_PKG_VERSION").into()),
         execution_platform: Some(bpmn::TARGET_PLATFORM.into()),
-        execution_platform_version: Some(bpmn::TARGET_PLATFORM_VERSION.into()),
+        execution_platform_version: Some(platform_version(workflow).into()),
         root_elements,
         ..Definitions::default()
     }
 }
+
+/// The Camunda version the model needs: 8.8 (ad-hoc sub-processes with completion conditions and
+/// job workers) for a workflow with an `ad-hoc` step, else the project's target version.
+fn platform_version(workflow: &Workflow) -> &'static str {
+    if workflow.all_steps().iter().any(|s| matches!(s.action, Action::AdHoc { .. })) {
+        AD_HOC_PLATFORM_VERSION
+    } else {
+        bpmn::TARGET_PLATFORM_VERSION
+    }
+}
+
+/// The Camunda version of the compiled models that hold an `ad-hoc` step.
+pub const AD_HOC_PLATFORM_VERSION: &str = "8.8.0";
 
 /// Under `continue-on-error`, steps without `onError` absorb their failures (survey §8.1: an
 /// interrupting handler ends the instance, so "continue" can only mean per step).
@@ -434,6 +448,7 @@ pub(super) fn step_name(step: &Step) -> String {
         Action::Call { workflow, .. } => format!("Run workflow {}", workflow.text),
         Action::If { .. } | Action::Switch { .. } => "Decide".into(),
         Action::Parallel { .. } => "Run in parallel".into(),
+        Action::AdHoc { .. } => "Use the tools as needed".into(),
         Action::While { .. } => "Repeat while".into(),
         Action::Llm { .. } => "Think it through".into(),
         Action::Notify { .. } => "Notify".into(),

@@ -24,7 +24,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// A step behind its guard `condition`, when it has one: a split whose default bypasses it.
-    fn guarded_step(&mut self, scope: &mut Scope, step: &Step) -> (String, String) {
+    pub(super) fn guarded_step(&mut self, scope: &mut Scope, step: &Step) -> (String, String) {
         let Some(guard) = &step.guard else { return self.step(scope, step) };
         let condition = self.condition(&guard.text, guard.pos);
         let name = step_name(step);
@@ -96,6 +96,9 @@ impl Lowerer<'_, '_> {
                 (id.clone(), id)
             }
             Action::Phase { steps, sla } => self.phase(scope, step, steps, sla.as_ref()),
+            Action::AdHoc { steps, chooser, cancel_remaining } => {
+                self.ad_hoc(scope, step, steps, chooser, *cancel_remaining)
+            }
             Action::While { condition, steps, max_iterations, escalate_to } => {
                 self.while_loop(scope, step, condition, steps, *max_iterations, escalate_to.as_ref())
             }

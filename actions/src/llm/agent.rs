@@ -1,0 +1,174 @@
+//! [`AgentHandler`]: the `agent` job of an `ad-hoc` step (an ad-hoc sub-process in its
+//! job-worker implementation). Each job is one decision: the persona's models see the goal, the
+//! tools on offer (`adHocSubProcessElements`) and the results so far (`toolCallResults`), and
+//! answer which tools to run next or that the goal is reached. Bounded by `maxCalls` model
+//! calls per step (then BPMN error `MAXIMUM_NUMBER_OF_MODEL_CALLS_REACHED`) and by the persona
+//! instance's spend limits (the `llm` action's spend gate: `SPEND_LIMIT_EXCEEDED`). Every
+//! decision is kept in the `agent` variable and, as the job's result, in the engine's history.
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use workers::spend::SpendError;
+use workers::{Activation, AdHocDecision, Job, JobHandler, JobOutcome, Variables};
+
+use super::handler::{AskError, LlmHandler};
+use crate::shape::{OutputShapes, Shape};
+
+/// Model calls per step when the step sets no `max_calls` (Camunda's AI agent has the same).
+pub const DEFAULT_MAX_CALLS: u64 = 10;
+
+/// The BPMN error when the calls are used up.
+pub const CALLS_EXHAUSTED: &str = "MAXIMUM_NUMBER_OF_MODEL_CALLS_REACHED";
+
+/// The `agent` job handler.
+#[derive(Debug)]
+pub struct AgentHandler {
+    llm: LlmHandler,
+}
+
+impl AgentHandler {
+    /// An agent that asks through `llm` (its chain, and its spend gate).
+    pub fn new(llm: LlmHandler) -> Self {
+        Self { llm }
+    }
+}
+
+/// One tool on offer.
+struct Tool {
+    id: String,
+    line: String,
+    step: String,
+}
+
+fn tools(job: &Job) -> Vec<Tool> {
+    let offered = job.variable("adHocSubProcessElements").and_then(Value::as_array).cloned().unwrap_or_default();
+    offered
+        .iter()
+        .filter_map(|element| {
+            let id = element.get("elementId")?.as_str()?.to_owned();
+            let text = |key: &str| element.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let (name, documentation) = (text("elementName"), text("documentation"));
+            let step = element.pointer("/properties/step").and_then(Value::as_str).unwrap_or(&id).to_owned();
+            let line = match (name.is_empty(), documentation.is_empty()) {
+                (true, true) => format!("- `{id}`"),
+                (false, true) => format!("- `{id}`: {name}"),
+                (_, false) => format!("- `{id}`: {name}. {documentation}"),
+            };
+            Some(Tool { id, line, step })
+        })
+        .collect()
+}
+
+/// What the models are asked.
+fn question(goal: &str, tools: &[Tool], results: &[Value]) -> String {
+    let offered: Vec<&str> = tools.iter().map(|t| t.line.as_str()).collect();
+    let results = if results.is_empty() {
+        "none yet".to_owned()
+    } else {
+        results.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n")
+    };
+    format!(
+        "{goal}\n\nYou reach this goal by running tools. The tools:\n{}\n\nResults of the tools run so far:\n{results}\n\n\
+         Answer `next` with the ids of the tools to run now (several run at once; an empty list when none), \
+         `done` true when the goal is reached or cannot be, and `summary` with what you found or why you chose so.",
+        offered.join("\n")
+    )
+}
+
+#[async_trait]
+impl JobHandler for AgentHandler {
+    async fn handle(&self, job: &Job) -> JobOutcome {
+        let Some(goal) = job.variable("prompt").and_then(Value::as_str) else {
+            return JobOutcome::fail_without_retries(format!(
+                "agent `{}`: the job has no string variable `prompt`; give the step's agent a `goal:`",
+                job.element_id
+            ));
+        };
+        let max_calls = match job.header("maxCalls").map(str::parse::<u64>) {
+            None => DEFAULT_MAX_CALLS,
+            Some(Ok(n)) if n >= 1 => n,
+            Some(_) => {
+                return JobOutcome::fail_without_retries(format!(
+                    "agent `{}`: header maxCalls is not a whole number of at least 1",
+                    job.element_id
+                ));
+            }
+        };
+        let state = job.variable("agent").cloned().unwrap_or_else(|| json!({}));
+        let calls = state.get("calls").and_then(Value::as_u64).unwrap_or(0);
+        if calls >= max_calls {
+            return JobOutcome::error(
+                CALLS_EXHAUSTED,
+                format!("agent `{}` made its {max_calls} model calls without reaching its goal", job.element_id),
+            );
+        }
+        let tools = tools(job);
+        let results = job.variable("toolCallResults").and_then(Value::as_array).cloned().unwrap_or_default();
+        let shapes = OutputShapes::new([
+            ("next".to_owned(), Shape::List),
+            ("done".to_owned(), Shape::Boolean),
+            ("summary".to_owned(), Shape::String),
+        ]);
+        let answer = match self.llm.ask(job, &question(goal, &tools, &results), &shapes).await {
+            Ok(answer) => answer,
+            Err(AskError::Spend(SpendError::Failed(message))) => return JobOutcome::fail(job, message),
+            Err(AskError::Providers(message)) => {
+                return JobOutcome::fail_without_retries(format!("agent `{}`: {message}", job.element_id));
+            }
+            Err(error) => {
+                return JobOutcome::Error {
+                    code: error.code().to_owned(),
+                    message: error.to_string(),
+                    variables: Variables::new(),
+                };
+            }
+        };
+        let next: Vec<String> = answer
+            .outputs
+            .get("next")
+            .and_then(Value::as_array)
+            .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default();
+        let unknown: Vec<&str> =
+            next.iter().filter(|id| !tools.iter().any(|t| &t.id == *id)).map(String::as_str).collect();
+        if !unknown.is_empty() {
+            let offered: Vec<&str> = tools.iter().map(|t| t.id.as_str()).collect();
+            return JobOutcome::error(
+                "LLM_INVALID_OUTPUT",
+                format!(
+                    "the agent chose tools that are not offered: {}; offered: {}",
+                    unknown.join(", "),
+                    offered.join(", ")
+                ),
+            );
+        }
+        let done = answer.outputs.get("done").and_then(Value::as_bool).unwrap_or(false) || next.is_empty();
+        let call = calls + 1;
+        let mut choices = state.get("choices").and_then(Value::as_array).cloned().unwrap_or_default();
+        choices.push(json!({"call": call, "next": next, "done": done}));
+        let summary = answer.outputs.get("summary").cloned().unwrap_or(Value::Null);
+        let usage = serde_json::to_value(&answer.usage).unwrap_or(Value::Null);
+        let variables = Variables::from_iter([(
+            "agent".to_owned(),
+            json!({"calls": call, "summary": summary, "choices": choices, "llm_usage": usage}),
+        )]);
+        let decision = if done {
+            AdHocDecision::Done { cancel_remaining: true }
+        } else {
+            AdHocDecision::Activate(
+                next.iter()
+                    .enumerate()
+                    .map(|(n, id)| {
+                        let step = tools.iter().find(|t| &t.id == id).map_or(id.as_str(), |t| t.step.as_str());
+                        let tool_call = json!({"id": format!("{call}-{}", n + 1), "name": id, "step": step});
+                        Activation {
+                            element_id: id.clone(),
+                            variables: Variables::from_iter([("toolCall".to_owned(), tool_call)]),
+                        }
+                    })
+                    .collect(),
+            )
+        };
+        JobOutcome::Decide { variables, decision }
+    }
+}
