@@ -11,7 +11,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 
-use workers::{Job, JobHandler, JobOutcome};
+use workers::{Job, JobHandler, JobOutcome, Variables};
 
 /// Logs (at `info`, with the element id, process instance and the task's `persona` header) what
 /// the job would do, as [`describe_job`] renders it, and completes without variables: the
@@ -25,6 +25,13 @@ impl JobHandler for DryRunHandler {
         let (element_id, instance) = (job.element_id.as_str(), job.process_instance_key);
         let persona = job.header("persona").unwrap_or_default();
         tracing::info!(element_id, instance, persona, "{}", describe_job(job));
+        if job.job_type == crate::catalogue::agent::JOB_TYPE {
+            // An agent's tools change things; a dry run asks nobody and runs none of them.
+            return JobOutcome::Decide {
+                variables: Variables::new(),
+                decision: workers::AdHocDecision::Done { cancel_remaining: true },
+            };
+        }
         JobOutcome::complete()
     }
 }
@@ -67,6 +74,17 @@ pub fn describe_job(job: &Job) -> String {
             format!("would ask {persona} ({step}): {}", variable("prompt").map(text).unwrap_or_default())
                 .trim_end()
                 .to_owned()
+        }
+        "agent" => {
+            let persona = job.header("persona").unwrap_or("a persona");
+            let tools: Vec<&str> = variable("adHocSubProcessElements")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.get("elementId").and_then(Value::as_str))
+                .collect();
+            let goal = variable("prompt").map(text).unwrap_or_default();
+            format!("would let {persona} ({step}) choose among {}: {goal}", tools.join(", ")).trim_end().to_owned()
         }
         "approve" => format!("would ask {} to approve {step}", named("approver", "an approver")),
         "consult" => format!("would consult {} on {step}", named("consultant", "a consultant")),

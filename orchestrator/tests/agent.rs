@@ -93,3 +93,29 @@ fn an_agent_that_picks_a_tool_it_was_not_offered_fails_the_step_with_the_offered
     assert!(text.contains("rm_rf") && text.contains("offered: read_logs, restart"), "{text}");
     assert_ne!(run["stopped"], "completed", "{text}");
 }
+
+#[test]
+fn a_simulated_agent_runs_every_tool_once_and_finishes() {
+    let dir = Workdir::new();
+    let model = support::model("agent-triage.yaml").display().to_string();
+    let args =
+        ["run", "--deploy", &model, "--start", "agent-triage", "--until-done", "--simulate", "--seed", "3", "--json"];
+    let outcome = support::finish(support::spawn(dir.command(&args)), support::LIMIT).expect_code(0);
+    let run = outcome.json();
+    assert_eq!(run["stopped"], "completed", "{run}\n{}", outcome.stderr);
+    let results = variables(&dir, &run)["toolCallResults"].clone();
+    let names: Vec<&str> = results.as_array().into_iter().flatten().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["read_logs", "restart"], "{results}");
+}
+
+#[test]
+fn a_dry_run_says_what_the_agent_would_choose_among_and_runs_no_tool() {
+    let dir = Workdir::new();
+    let model = support::model("agent-triage.yaml").display().to_string();
+    let args = ["run", "--deploy", &model, "--start", "agent-triage", "--until-done"];
+    let outcome = support::finish(support::spawn(dir.command(&args)), support::LIMIT).expect_code(0);
+    let said = format!("{}{}", outcome.stdout, outcome.stderr);
+    assert!(said.contains("would let site-reliability-engineer (triage) choose among read_logs, restart"), "{said}");
+    assert!(said.contains("decided: done, cancelling the rest") && said.contains("completed"), "{said}");
+    assert!(!said.contains("reading the logs"), "no tool ran: {said}");
+}

@@ -94,6 +94,9 @@ impl SimulateHandler {
                 if let Some(Scripted::Complete(over)) = scripted {
                     variables.extend(over.clone());
                 }
+                if job.job_type == crate::catalogue::agent::JOB_TYPE {
+                    return JobOutcome::Decide { variables, decision: simulated_agent(job) };
+                }
                 if job.job_type == APPROVE && !variables.contains_key("reason") {
                     let vote = |name: &str| variables.get(name) == Some(&Value::Bool(true));
                     let reason = vote_reason(voter, step, vote("approved"), vote("veto"));
@@ -175,6 +178,39 @@ impl JobHandler for SimulateHandler {
         let (job_type, instance) = (job.job_type.as_str(), job.process_instance_key);
         tracing::info!(simulated = true, job_type, step, persona, instance, returned, "simulated {job_type} {step}");
         outcome
+    }
+}
+
+/// A simulated agent's decision: the first tool on offer that has not run yet, one at a time,
+/// then done; so a simulation runs every tool of an `ad-hoc` step once.
+fn simulated_agent(job: &Job) -> workers::AdHocDecision {
+    let ran: Vec<&str> = job
+        .variable("toolCallResults")
+        .and_then(Value::as_array)
+        .map(|results| results.iter().filter_map(|r| r.get("name").and_then(Value::as_str)).collect())
+        .unwrap_or_default();
+    let offered = job.variable("adHocSubProcessElements").and_then(Value::as_array);
+    let next = offered
+        .into_iter()
+        .flatten()
+        .filter_map(|element| element.get("elementId").and_then(Value::as_str))
+        .find(|id| !ran.contains(id));
+    match next {
+        Some(id) => {
+            let step = offered
+                .into_iter()
+                .flatten()
+                .find(|e| e.get("elementId").and_then(Value::as_str) == Some(id))
+                .and_then(|e| e.pointer("/properties/step"))
+                .and_then(Value::as_str)
+                .unwrap_or(id);
+            let call = serde_json::json!({"id": format!("sim-{}", ran.len() + 1), "name": id, "step": step});
+            workers::AdHocDecision::Activate(vec![workers::Activation {
+                element_id: id.to_owned(),
+                variables: Variables::from_iter([("toolCall".to_owned(), call)]),
+            }])
+        }
+        None => workers::AdHocDecision::Done { cancel_remaining: true },
     }
 }
 
