@@ -139,9 +139,9 @@ impl ElementProcessor for AdHocProcessor {
 
     fn on_complete(&self, m: &mut Machine, element: &Element) -> Result<(), Failure> {
         jobs::cancel(m, element);
-        let Some(collection) = spec(element).and_then(|s| s.output_collection.as_ref()) else { return Ok(()) };
-        let value = m.state.local_variable(element.key, collection).cloned().unwrap_or(Value::Array(Vec::new()));
-        variables::set_propagating(m, element.flow_scope, element.process_instance, collection, value);
+        if let Some(collection) = spec(element).and_then(|s| s.output_collection.as_ref()) {
+            variables::propagate_collection(m, element, collection);
+        }
         Ok(())
     }
 

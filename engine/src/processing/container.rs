@@ -196,8 +196,7 @@ impl ElementProcessor for MultiInstanceBodyProcessor {
     fn on_complete(&self, m: &mut Machine, element: &Element) -> Result<(), Failure> {
         let Some(spec) = element.node().multi_instance.as_deref() else { return Ok(()) };
         if let Some(collection) = &spec.output_collection {
-            let value = m.state.local_variable(element.key, collection).cloned().unwrap_or(Value::Array(Vec::new()));
-            variables::set_propagating(m, element.flow_scope, element.process_instance, collection, value);
+            variables::propagate_collection(m, element, collection);
         }
         Ok(())
     }

@@ -44,6 +44,13 @@ fn root_of(m: &Machine, scope: i64) -> i64 {
     key
 }
 
+/// Hands a container's collected output (`outputCollection` of a multi-instance body or an
+/// ad-hoc sub-process) to its flow scope, `[]` when nothing was collected.
+pub(crate) fn propagate_collection(m: &mut Machine, element: &Element, collection: &str) {
+    let value = m.state.local_variable(element.key, collection).cloned().unwrap_or(Value::Array(Vec::new()));
+    set_propagating(m, element.flow_scope, element.process_instance, collection, value);
+}
+
 /// Merges a document into exactly `scope`.
 pub(crate) fn merge_local(m: &mut Machine, scope: i64, process_instance: i64, document: &Map<String, Value>) {
     for (name, value) in document {
