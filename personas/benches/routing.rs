@@ -244,7 +244,11 @@ fn w1_ratio(c: &mut Criterion) {
         rates.push((name, seen.get(seen.len() / 2).copied().unwrap_or_default()));
     }
     group.finish();
-    if let [(_, off), (_, on)] = rates[..] {
+    // A filter that skips the two runs (`-- routing_1000`) leaves no rates to compare.
+    if let [(_, off), (_, on)] = rates[..]
+        && off > 0.0
+        && on > 0.0
+    {
         println!(
             "W1 ({instances} instances x 10 jobs, {in_flight} in flight): routing off {off:.0} jobs/s, routing on {on:.0} jobs/s, on/off = {:.3}",
             on / off
