@@ -5,40 +5,8 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::json;
-use support::{Workdir, instance_key, seeds, workspace};
-
-/// The server's URL.
-fn server_url() -> String {
-    if let Ok(url) = std::env::var("ORCHESTRATOR_TEST_POSTGRES_URL")
-        && !url.trim().is_empty()
-    {
-        return url.trim().to_owned();
-    }
-    let output = Command::new("bash")
-        .arg(workspace().join("db/postgres.sh"))
-        .arg("start")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run db/postgres.sh: {e}"));
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "db/postgres.sh start failed:\n{text}{}", String::from_utf8_lossy(&output.stderr));
-    text.lines()
-        .rev()
-        .find(|l| l.starts_with("postgres://"))
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("no URL in:\n{text}"))
-}
-
-/// The server's URL with a log no other test run uses.
-fn fresh_log_url(name: &str) -> String {
-    let url = server_url();
-    let unique =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or_default();
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}log={name}-{}-{unique}", std::process::id())
-}
+use support::{Workdir, fresh_log_url, instance_key, seeds, workspace};
 
 #[test]
 fn a_seed_workflow_runs_on_postgres_and_its_history_reads_back() {

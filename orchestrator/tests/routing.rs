@@ -26,19 +26,20 @@ const START_WF0: [&str; 7] = [
 ];
 
 /// `run --json` of the project's workflows, simulated (seed 7) on the virtual clock, with persona
-/// jobs routed to the instances of acme/shop; `what` says what to start or wait for.
+/// jobs routed to the instances of the test's project (acme/shop); `what` says what to start or
+/// wait for.
 fn routed_run(dir: &Workdir, what: &[&str]) -> std::process::Command {
     let workflows = workspace().join("workflows").display().to_string();
-    let settings = ["--simulate", "--seed", "7", "--clock", "virtual", "--project", "acme/shop", "--json"];
+    let project = dir.project();
+    let settings = ["--simulate", "--seed", "7", "--clock", "virtual", "--project", &project, "--json"];
     let args: Vec<&str> =
         ["run", "--deploy", &workflows].into_iter().chain(what.iter().copied()).chain(settings).collect();
     dir.command(&args)
 }
 
-/// A folder with the catalogue loaded and one instance of every persona type in acme/shop,
-/// each taking one task at a time (so jobs of a type that run together have to wait).
-fn staffed() -> Workdir {
-    let dir = Workdir::new();
+/// `dir` with the catalogue loaded and one instance of every persona type in acme/shop, each
+/// taking one task at a time (so jobs of a type that run together have to wait).
+fn staffed(dir: Workdir) -> Workdir {
     let catalogue = workspace().join("workflows/personas/types.yaml").display().to_string();
     let types = dir.json(&["personas", "types", "--catalogue", &catalogue]);
     let ids: Vec<String> =
@@ -46,7 +47,7 @@ fn staffed() -> Workdir {
     assert!(ids.len() > 20, "{types}");
     for id in &ids {
         let name = format!("{id}-1");
-        dir.run(&["personas", "create", &name, "--type", id, "--project", "acme/shop", "--max-tasks", "1"])
+        dir.run(&["personas", "create", &name, "--type", id, "--project", &dir.project(), "--max-tasks", "1"])
             .expect_code(0);
     }
     dir
@@ -65,7 +66,18 @@ fn jobs(dir: &Workdir, key: i64, into: &mut BTreeMap<i64, Value>) {
 
 #[test]
 fn every_persona_job_of_a_wf0_run_has_its_routing_record() {
-    let dir = staffed();
+    wf0_routing_is_audited(Workdir::new());
+}
+
+#[test]
+fn every_persona_job_of_a_wf0_run_has_its_routing_record_on_postgres() {
+    wf0_routing_is_audited(Workdir::on_postgres("routing-wf0"));
+}
+
+/// A routed wf0 run on `dir`'s store: every persona job it handled was assigned, capacity 1
+/// never passed, waits kept their retries, and no instance holds work afterwards.
+fn wf0_routing_is_audited(dir: Workdir) {
+    let dir = staffed(dir);
     let run = support::finish(support::spawn(routed_run(&dir, &START_WF0)), WF0_RUN_LIMIT).expect_code(0).json();
     assert_eq!(run["stopped"], "completed", "{}", run["message"]);
     let root = run["instance"].as_i64().unwrap_or_else(|| panic!("no instance in {run}"));
@@ -82,8 +94,15 @@ fn every_persona_job_of_a_wf0_run_has_its_routing_record() {
     assert!(handled.len() > 20, "wf0 has dozens of persona jobs, found {}", handled.len());
 
     let audit = dir.json(&["audit"]);
-    let entries: Vec<&Value> =
-        audit["entries"].as_array().into_iter().flatten().filter(|e| e["kind"] == "routing").collect();
+    // The registry, and so the audit log, is shared by every log of a PostgreSQL database: this
+    // run's entries are those of its project.
+    let project = dir.project();
+    let entries: Vec<&Value> = audit["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["kind"] == "routing" && e["details"]["project"] == project.as_str())
+        .collect();
     let assigned: Vec<&Value> = entries.iter().copied().filter(|e| e["details"]["decision"] == "assigned").collect();
     let routed: BTreeSet<i64> = assigned.iter().filter_map(|e| e["job_key"].as_i64()).collect();
     let expected: BTreeSet<i64> = handled.keys().copied().collect();
@@ -109,6 +128,7 @@ fn every_persona_job_of_a_wf0_run_has_its_routing_record() {
             }
         }
     }
+    assert_eq!(dir.store().exists(), !dir.on_postgres_store(), "the store is the one the test chose");
     // Every assignment was finished: no instance holds work after the run.
     let list = dir.json(&["personas", "list"]);
     for instance in list["instances"].as_array().into_iter().flatten() {
@@ -192,7 +212,7 @@ fn consistent(store: &std::path::Path) -> Assignments {
 /// is ever held twice, and every persona job the run handled has its assignment, finished.
 #[test]
 fn sigkill_during_a_routed_run_assigns_no_job_twice_and_loses_none() {
-    let dir = staffed();
+    let dir = staffed(Workdir::new());
     let mut child = support::spawn(routed_run(&dir, &START_WF0));
     let (stdout, stderr) = (child.stdout.take().expect("stdout"), child.stderr.take().expect("stderr"));
     let read = |pipe: Box<dyn std::io::Read + Send>| {

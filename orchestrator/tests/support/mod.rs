@@ -52,15 +52,24 @@ impl Outcome {
     }
 }
 
-/// A temporary working folder for one test's orchestrator (its store is the default one).
+/// A temporary working folder for one test's orchestrator: its store is the default SQLite
+/// file, or a PostgreSQL log of its own ([`Workdir::on_postgres`]).
 pub struct Workdir {
     dir: tempfile::TempDir,
+    store_url: Option<String>,
 }
 
 impl Workdir {
     /// A fresh folder.
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary folder: {e}")) }
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary folder: {e}"));
+        Self { dir, store_url: None }
+    }
+
+    /// A fresh folder whose commands use a fresh PostgreSQL log named after `name`
+    /// (`ORCHESTRATOR_STORE`).
+    pub fn on_postgres(name: &str) -> Self {
+        Self { store_url: Some(fresh_log_url(name)), ..Self::new() }
     }
 
     /// The folder.
@@ -68,15 +77,33 @@ impl Workdir {
         self.dir.path()
     }
 
+    /// True when its commands use a PostgreSQL log.
+    pub fn on_postgres_store(&self) -> bool {
+        self.store_url.is_some()
+    }
+
+    /// The project this test's persona instances work for: `acme/shop`, or on PostgreSQL, where
+    /// every log shares the one persona registry, a project named after the test's log.
+    pub fn project(&self) -> String {
+        match self.store_url.as_deref().and_then(|url| url.rsplit_once("log=")) {
+            Some((_, log)) => format!("acme/{log}"),
+            None => "acme/shop".to_owned(),
+        }
+    }
+
     /// The default store's file.
     pub fn store(&self) -> PathBuf {
         self.path().join(".orchestrator/state.db")
     }
 
-    /// A command running the binary in this folder (without any ORCHESTRATOR_STORE from outside).
+    /// A command running the binary in this folder (its own store, never an ORCHESTRATOR_STORE
+    /// from outside).
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
         command.args(args).current_dir(self.path()).env_remove("ORCHESTRATOR_STORE");
+        if let Some(url) = &self.store_url {
+            command.env("ORCHESTRATOR_STORE", url);
+        }
         command
     }
 
@@ -208,4 +235,35 @@ pub fn root_variable(status: &Value, name: &str) -> Value {
         .flatten()
         .find(|v| v["name"] == name && &v["scope_key"] == key)
         .map_or(Value::Null, |v| v["value"].clone())
+}
+
+/// The PostgreSQL server's URL: `$ORCHESTRATOR_TEST_POSTGRES_URL` (CI starts one), or else the
+/// one `db/postgres.sh start` starts (and leaves running).
+pub fn server_url() -> String {
+    if let Ok(url) = std::env::var("ORCHESTRATOR_TEST_POSTGRES_URL")
+        && !url.trim().is_empty()
+    {
+        return url.trim().to_owned();
+    }
+    let output = Command::new("bash")
+        .arg(workspace().join("db/postgres.sh"))
+        .arg("start")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run db/postgres.sh: {e}"));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "db/postgres.sh start failed:\n{text}{}", String::from_utf8_lossy(&output.stderr));
+    text.lines()
+        .rev()
+        .find(|l| l.starts_with("postgres://"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no URL in:\n{text}"))
+}
+
+/// The server's URL with a log no other test run uses.
+pub fn fresh_log_url(name: &str) -> String {
+    let url = server_url();
+    let unique =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or_default();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}log={name}-{}-{unique}", std::process::id())
 }
