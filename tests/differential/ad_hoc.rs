@@ -2,7 +2,8 @@
 //! by `activeElementsCollection`, with and without a completion condition, cancelling or
 //! awaiting the rest, an empty collection, an unknown element id, and a BPMN error caught on the
 //! sub-process; and the job-worker implementation, where a scripted worker decides which
-//! elements run (as an agent would) and when the sub-process is done. `engine/tests/ad_hoc.rs` asserts each on the embedded engine alone; here Zeebe
+//! elements run (as an agent would) and when the sub-process is done (its decisions reach the
+//! in-memory Zeebe through the control endpoint: that engine's gRPC gateway drops job results). `engine/tests/ad_hoc.rs` asserts each on the embedded engine alone; here Zeebe
 //! 8.8 must end them the same way. Process ids and job types carry the case number.
 
 use std::sync::Arc;

@@ -36,14 +36,6 @@ const EXCLUSIVE_ORDER_CASES: &[&str] = &[
     "item 10 (first fails) a failing first condition before a true second one",
 ];
 
-/// The job-worker implementation's cases of `ad_hoc`: the worker's decision travels in
-/// `CompleteJobRequest.result`.
-const AD_HOC_WORKER_CASES: &[&str] = &[
-    "ad-hoc 8 a worker picks two elements, sees both results, then finishes",
-    "ad-hoc 9 a worker finishing while an element runs cancels it",
-    "ad-hoc 10 a worker finishing without cancelling waits for the running element",
-];
-
 /// The known differences, most specific first (a line is explained by the first row that fits).
 pub const EXPECTED: &[Expected] = &[
     Expected {
@@ -104,16 +96,6 @@ pub const EXPECTED: &[Expected] = &[
                  (`2020-01-01T00:00:00`: \"Invalid date-time format\") at deploy; the embedded engine \
                  accepts it as UTC. The same date through FEEL (`=date and time(...)`) is UTC on both \
                  (item 62). The embedded deploy check should refuse it too.",
-    },
-    Expected {
-        cases: AD_HOC_WORKER_CASES,
-        contains: "",
-        wrong: "neither (environment)",
-        reason: "zeebe-process-test 8.8.21's gRPC gateway (`GrpcToLogStreamGateway.completeJob`) copies only \
-                 the variables of a CompleteJobRequest into the JOB COMPLETE command and drops its `result`, \
-                 so the in-memory Zeebe never sees the worker's decision: the job completes and nothing is \
-                 activated. A real 8.8 gateway maps the result; no 8.8 broker runs here (zeebe/README.md). \
-                 The embedded engine's side of these cases is asserted in engine/tests/ad_hoc.rs.",
     },
     Expected {
         cases: &[],

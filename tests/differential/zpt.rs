@@ -89,11 +89,16 @@ impl ZptProcess {
     }
 }
 
-/// One HTTP/1.0 request to the control endpoint; the body of a 200 answer.
+/// One HTTP/1.0 request without a body to the control endpoint; the body of a 200 answer.
 fn control(port: u16, method: &str, path: &str) -> Result<String, String> {
+    control_with(port, method, path, "")
+}
+
+/// One HTTP/1.0 request to the control endpoint; the body of a 200 answer.
+fn control_with(port: u16, method: &str, path: &str, body: &str) -> Result<String, String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("control endpoint: {e}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(60))).map_err(|e| e.to_string())?;
-    write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
+    write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n{body}", body.len())
         .map_err(|e| format!("control endpoint: {e}"))?;
     let mut response = String::new();
     stream.read_to_string(&mut response).map_err(|e| format!("control endpoint {path}: {e}"))?;
@@ -230,8 +235,12 @@ impl Engine for Zpt {
             Reply::Throw { code, variables } => self.client.throw_error(job.key, &code, "thrown", variables).await,
             Reply::Fail { retries, message } => self.client.fail_job(job.key, retries, &message, Duration::ZERO).await,
             Reply::Leave => Ok(()),
+            // This engine's gRPC gateway drops a job's result: the control endpoint writes it.
             Reply::Decide { variables, decision } => {
-                self.client.complete_ad_hoc_job(job.key, variables, &decision).await
+                let body = ad_hoc_completion(&variables, &decision);
+                return control_with(self.control_port, "POST", &format!("/complete-ad-hoc?job={}", job.key), &body)
+                    .and_then(|_| self.idle())
+                    .map(|()| true);
             }
         };
         match result {
@@ -314,6 +323,22 @@ impl Engine for Zpt {
         self.read_log()?;
         Ok(self.events.clone())
     }
+}
+
+/// The body of `POST /complete-ad-hoc` (see `zeebe/zpt/ZptGateway.java`).
+fn ad_hoc_completion(variables: &Variables, decision: &workers::AdHocDecision) -> String {
+    let json = |variables: &Variables| Value::Object(variables.clone()).to_string();
+    let mut lines = vec![format!("variables {}", json(variables))];
+    match decision {
+        workers::AdHocDecision::Activate(activations) => {
+            lines.extend(activations.iter().map(|a| format!("activate {} {}", a.element_id, json(&a.variables))));
+        }
+        workers::AdHocDecision::Done { cancel_remaining } => {
+            lines.push("done true".into());
+            lines.push(format!("cancel {cancel_remaining}"));
+        }
+    }
+    lines.join("\n")
 }
 
 fn number(value: &Value, field: &str) -> i64 {

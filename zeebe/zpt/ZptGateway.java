@@ -12,10 +12,28 @@
 //   POST /time?advance=MS   moves the engine clock forward by MS milliseconds
 //   POST /idle              returns once the engine has processed everything written so far
 //                           (polls the stream processor: waitForIdleState() waits 50 ms at least)
-// Commands still go through the gRPC gateway only.
+//   POST /complete-ad-hoc?job=KEY   completes a job with a result of type adHocSubProcess, which
+//                           this engine's gRPC gateway drops (GrpcToLogStreamGateway.completeJob
+//                           copies only the variables); body lines, each optional or repeated:
+//                             variables <JSON object>
+//                             activate <element id> <JSON object>
+//                             done <true|false>
+//                             cancel <true|false>
+// Every other command goes through the gRPC gateway.
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
+import io.camunda.zeebe.protocol.impl.encoding.MsgPackConverter;
+import io.camunda.zeebe.protocol.impl.record.RecordMetadata;
+import io.camunda.zeebe.protocol.impl.record.UnifiedRecordValue;
+import io.camunda.zeebe.protocol.impl.record.value.job.JobRecord;
+import io.camunda.zeebe.protocol.impl.record.value.job.JobResult;
+import io.camunda.zeebe.protocol.impl.record.value.job.JobResultActivateElement;
+import io.camunda.zeebe.protocol.record.RecordType;
+import io.camunda.zeebe.protocol.record.ValueType;
+import io.camunda.zeebe.protocol.record.intent.JobIntent;
+import io.camunda.zeebe.protocol.record.value.JobResultType;
+import io.camunda.zeebe.util.buffer.BufferUtil;
 import io.camunda.zeebe.process.test.engine.EngineFactory;
 import io.camunda.zeebe.protocol.record.Record;
 import io.camunda.zeebe.scheduler.clock.ControlledActorClock;
@@ -23,6 +41,7 @@ import io.camunda.zeebe.stream.impl.StreamProcessor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +119,59 @@ public final class ZptGateway {
         reply(exchange, 503, "interrupted\n");
       }
     });
+    Object gateway = privateField(engine, "gateway", Object.class);
+    Field writerField = gateway.getClass().getDeclaredField("writer");
+    writerField.setAccessible(true);
+    Object writer = writerField.get(gateway);
+    Method write = writer.getClass().getDeclaredMethod(
+        "writeCommandWithKey", Long.class, UnifiedRecordValue.class, RecordMetadata.class);
+    write.setAccessible(true);
+    server.createContext("/complete-ad-hoc", exchange -> {
+      long job = queryNumber(exchange, "job", -1);
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      if (job < 0) {
+        reply(exchange, 400, "POST /complete-ad-hoc needs ?job=<key>\n");
+        return;
+      }
+      try {
+        JobRecord record = adHocCompletion(body);
+        RecordMetadata metadata = new RecordMetadata()
+            .recordType(RecordType.COMMAND)
+            .requestStreamId(1)
+            .valueType(ValueType.JOB)
+            .intent(JobIntent.COMPLETE);
+        write.invoke(writer, job, record, metadata);
+        reply(exchange, 200, "written\n");
+      } catch (IllegalArgumentException | ReflectiveOperationException e) {
+        reply(exchange, 400, e + "\n");
+      }
+    });
     server.start();
+  }
+
+  /** The JOB COMPLETE command's value for a /complete-ad-hoc body (see the head of this file). */
+  static JobRecord adHocCompletion(String body) {
+    JobRecord record = new JobRecord();
+    JobResult result = new JobResult().setType(JobResultType.AD_HOC_SUB_PROCESS);
+    for (String line : body.split("\n")) {
+      String[] parts = line.trim().split(" ", 2);
+      String rest = parts.length > 1 ? parts[1].trim() : "";
+      switch (parts[0]) {
+        case "" -> { }
+        case "variables" -> record.setVariables(BufferUtil.wrapArray(MsgPackConverter.convertToMsgPack(rest)));
+        case "activate" -> {
+          String[] element = rest.split(" ", 2);
+          String variables = element.length > 1 ? element[1] : "{}";
+          result.addActivateElement(new JobResultActivateElement()
+              .setElementId(element[0])
+              .setVariables(BufferUtil.wrapArray(MsgPackConverter.convertToMsgPack(variables))));
+        }
+        case "done" -> result.setCompletionConditionFulfilled(Boolean.parseBoolean(rest));
+        case "cancel" -> result.setCancelRemainingInstances(Boolean.parseBoolean(rest));
+        default -> throw new IllegalArgumentException("unknown line: " + line);
+      }
+    }
+    return record.setResult(result);
   }
 
   /**
