@@ -48,15 +48,23 @@ fn exclusive_model(first: &str, second: &str, default_condition: Option<&str>) -
 }
 
 #[test]
-fn item_10_exclusive_gateway_takes_first_true_condition_and_skips_later_ones() {
+fn item_10_exclusive_gateway_walks_from_the_last_flow_and_takes_the_first_true_one_it_meets() {
+    // As on Zeebe (seen on 8.8.21 and 8.6.0 by the differential test): the conditions are
+    // evaluated from the last outgoing flow to the first, so the first one here would fail
+    // (`assert`) if it were evaluated, and of two true conditions the later one wins.
     let mut test = ProcessTest::new();
-    // The second condition would fail (unknown function) if it were evaluated.
-    test.deploy(&exclusive_model("=x > 1", "=assert(x, x = 0) > 0", None));
+    test.deploy(&exclusive_model("=assert(x, x = 0) > 0", "=x > 1", None));
     let pi = test.start("p", json!({"x": 5}));
     test.assert_completed(pi);
-    test.assert_element_passed(pi, "first");
-    test.assert_element_not_passed(pi, "second");
+    test.assert_element_passed(pi, "second");
+    test.assert_element_not_passed(pi, "first");
     assert!(test.incidents(pi).is_empty());
+
+    let mut test = ProcessTest::new();
+    test.deploy(&exclusive_model("=x > 1", "=x > 2", None));
+    let pi = test.start("p", json!({"x": 5}));
+    test.assert_element_passed(pi, "second");
+    test.assert_element_not_passed(pi, "first");
 }
 
 #[test]

@@ -28,7 +28,9 @@ fn condition(m: &Machine, element: &Element, flow: FlowIdx) -> Result<bool, Fail
     }
 }
 
-/// Exclusive gateway: the first true condition in document order, else the default flow.
+/// Exclusive gateway: Zeebe walks the conditions from the last outgoing flow to the first, so
+/// of several true conditions the last in document order wins, and a condition that fails to
+/// evaluate matters only when no later one is true; else the default flow.
 pub(crate) struct ExclusiveProcessor;
 
 impl ElementProcessor for ExclusiveProcessor {
@@ -39,7 +41,7 @@ impl ElementProcessor for ExclusiveProcessor {
             [only] if element.process.flow(*only).condition.is_none() => Some(*only),
             outgoing => {
                 let mut chosen = None;
-                for &flow in outgoing.iter().filter(|f| Some(**f) != node.default_flow) {
+                for &flow in outgoing.iter().rev().filter(|f| Some(**f) != node.default_flow) {
                     if condition(m, element, flow)? {
                         chosen = Some(flow);
                         break;
@@ -56,26 +58,27 @@ impl ElementProcessor for ExclusiveProcessor {
     }
 }
 
-/// Parallel gateway: a fork takes every flow; a join waits for a token per incoming flow (the
-/// driver counts them).
+/// Parallel gateway: a fork takes every flow, the last outgoing flow first (as Zeebe does); a
+/// join waits for a token per incoming flow (the driver counts them).
 pub(crate) struct ParallelProcessor;
 
 impl ElementProcessor for ParallelProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
-        let outgoing = element.node().outgoing.clone();
+        let outgoing: Vec<FlowIdx> = element.node().outgoing.iter().rev().copied().collect();
         pass(m, element, &outgoing);
         Ok(())
     }
 }
 
-/// Inclusive gateway: every flow whose condition is true, else the default flow.
+/// Inclusive gateway: every flow whose condition is true, evaluated and taken from the last
+/// outgoing flow to the first (as Zeebe does), else the default flow.
 pub(crate) struct InclusiveProcessor;
 
 impl ElementProcessor for InclusiveProcessor {
     fn on_activate(&self, m: &mut Machine, element: &Element, _trigger: Option<Trigger>) -> Result<(), Failure> {
         let node = element.node();
         let mut chosen = Vec::new();
-        for &flow in node.outgoing.iter().filter(|f| Some(**f) != node.default_flow) {
+        for &flow in node.outgoing.iter().rev().filter(|f| Some(**f) != node.default_flow) {
             if condition(m, element, flow)? {
                 chosen.push(flow);
             }

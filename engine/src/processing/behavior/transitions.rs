@@ -10,10 +10,11 @@ use crate::processing::{Command, Machine, Trigger};
 use crate::record::{Intent, RecordValue, SequenceFlowRecord};
 use crate::state::Lifecycle;
 
-/// Takes every outgoing flow of a completed element.
+/// Takes every outgoing flow of a completed element, the last in document order first: Zeebe
+/// walks outgoing flows backwards, so of an implicit fork the last branch is activated first.
 pub(crate) fn take_outgoing_flows(m: &mut Machine, element: &Element) {
     let process = &element.process;
-    for &flow in &process.node(element.node).outgoing {
+    for &flow in process.node(element.node).outgoing.iter().rev() {
         take_flow(m, element, flow, None);
     }
 }
