@@ -5,13 +5,16 @@
 //! W4 memory in a fresh child process per repetition (RSS from `/proc/self/statm`).
 //!
 //! Usage: `peer-bench --workload W1|W2|W3|W4 [--instances N] [--repeat R] [--warmup K] [--json]
-//! [--workloads DIR] [--store sqlite[:PATH]|postgres://...] [--in-flight K]`. Exits 1 when a check fails, 2 on
-//! bad arguments or files.
+//! [--workloads DIR] [--store sqlite[:PATH]|postgres://...] [--in-flight K] [--load F,F...]`. Exits 1 when a
+//! check fails, 2 on bad arguments or files.
 //!
 //! With `--store`, each repetition runs the workload with `K` instances in flight and group
 //! commit ([`concurrent`]), once in memory and once on the durable store, and prints both lines
 //! and their ratio; a SQLite store is then reopened from its whole log and from a snapshot, and
-//! both open times are printed.
+//! both open times are printed. Every such line has the latency from an instance's start to its
+//! acknowledged completion (p50, p99, p999). With `--load 0.5,0.9` each store is then run again
+//! open-loop at those fractions of the throughput it just reached: instances start on a fixed
+//! schedule, and latency counts from the scheduled start (so a late start is not hidden).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -182,13 +185,15 @@ struct Options {
     json: bool,
     dir: PathBuf,
     w4_child: bool,
+    /// Fractions of the measured peak to run open-loop at (`--load`).
+    load: Vec<f64>,
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let mut workload = None;
     let (mut instances, mut repeat, mut warmup, mut json, mut w4_child) = (1000, 5, None, false, false);
-    let (mut store, mut in_flight) = (None, 1000);
+    let (mut store, mut in_flight, mut load) = (None, 1000, Vec::new());
     let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/peers/workloads");
     let number =
         |v: Option<String>, flag: &str| v.and_then(|v| v.parse::<usize>().ok()).ok_or(format!("{flag} needs a number"));
@@ -206,11 +211,22 @@ fn parse_args() -> Result<Options, String> {
             "--store" => store = Some(StoreChoice::parse(&args.next().unwrap_or_default())?),
             "--in-flight" => in_flight = number(args.next(), "--in-flight")?.max(1),
             "--w4-child" => w4_child = true,
+            "--load" => {
+                let text = args.next().unwrap_or_default();
+                load = text
+                    .split(',')
+                    .map(|f| f.trim().parse::<f64>().ok().filter(|f| *f > 0.0 && *f <= 1.0))
+                    .collect::<Option<Vec<f64>>>()
+                    .ok_or(format!("--load takes fractions of the peak in (0, 1], e.g. 0.5,0.9; not '{text}'"))?;
+            }
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
     let workload = workload.ok_or("--workload W1|W2|W3|W4 is required")?;
-    Ok(Options { workload, store, in_flight, instances, repeat, warmup, json, dir, w4_child })
+    if !load.is_empty() && store.is_none() {
+        return Err("--load runs with --store (it measures the concurrent mode)".into());
+    }
+    Ok(Options { workload, store, in_flight, instances, repeat, warmup, json, dir, w4_child, load })
 }
 
 fn workload_or_err(name: &str) -> Result<Workload, String> {
@@ -534,8 +550,9 @@ const PIPELINE_DEPTH: usize = 2;
 /// completes the jobs whose activation committed, starts instances, activates every open job,
 /// and is submitted as one group commit. A batch's activated jobs are worked on and its finished
 /// instances counted only after its commit (an acknowledged activation or completion is
-/// durable).
-fn concurrent(core: &mut EngineCore, options: &Options, count: usize) -> Result<Concurrent, String> {
+/// durable). With `rate`, instance `i` starts no earlier than `i / rate` seconds after the
+/// beginning (open loop), and its latency counts from then.
+fn concurrent(core: &mut EngineCore, options: &Options, count: usize, rate: Option<f64>) -> Result<Concurrent, String> {
     let workload = &options.workload;
     let requests: Vec<ActivateJobs> = workload
         .job_types
@@ -549,7 +566,15 @@ fn concurrent(core: &mut EngineCore, options: &Options, count: usize) -> Result<
     let mut ready: Vec<ActivatedJob> = Vec::new();
     let mut waited = 0.0;
     let mut pipeline: std::collections::VecDeque<InFlightBatch> = std::collections::VecDeque::new();
+    let scheduled = |n: usize| rate.map(|r| started + Duration::from_secs_f64(n as f64 / r));
+    let mut started_at: std::collections::HashMap<i64, Instant> = std::collections::HashMap::new();
+    let mut latencies = Vec::with_capacity(count);
     while finished < count {
+        if let Some(next) = scheduled(count - to_start).filter(|_| to_start > 0 && running == 0 && ready.is_empty())
+            && pipeline.is_empty()
+        {
+            std::thread::sleep(next.saturating_duration_since(Instant::now()));
+        }
         core.begin_batch();
         for job in ready.drain(..) {
             if let Some(variables) = handle(&job) {
@@ -560,10 +585,15 @@ fn concurrent(core: &mut EngineCore, options: &Options, count: usize) -> Result<
         // while one batch's commit runs, the next batch has other instances to work on.
         let mut starts = options.in_flight.div_ceil(PIPELINE_DEPTH);
         while running < options.in_flight && to_start > 0 && starts > 0 {
+            let due = scheduled(count - to_start);
+            if due.is_some_and(|due| due > Instant::now()) {
+                break;
+            }
             starts -= 1;
             let created =
                 core.create_instance(workload.process_id, None, (workload.start)()).map_err(|e| e.to_string())?;
             core.await_result(created.process_instance_key);
+            started_at.insert(created.process_instance_key, due.unwrap_or_else(Instant::now));
             running += 1;
             to_start -= 1;
         }
@@ -579,14 +609,19 @@ fn concurrent(core: &mut EngineCore, options: &Options, count: usize) -> Result<
             batch.commit.wait().map_err(|e| e.to_string())?;
             waited += waiting.elapsed().as_secs_f64();
             ready = batch.jobs;
-            for (_, result) in batch.finished {
+            let acknowledged = Instant::now();
+            for (key, result) in batch.finished {
+                if let Some(start) = started_at.remove(&key) {
+                    latencies.push(acknowledged.saturating_duration_since(start));
+                }
                 running -= 1;
                 finished += 1;
                 verified += usize::from(result.is_some_and(|vars| (workload.check)(&vars)));
             }
         }
     }
-    Ok(Concurrent { verified, seconds: started.elapsed().as_secs_f64(), waited })
+    latencies.sort_unstable();
+    Ok(Concurrent { verified, seconds: started.elapsed().as_secs_f64(), waited, latencies })
 }
 
 /// What a concurrent run did.
@@ -595,6 +630,19 @@ struct Concurrent {
     seconds: f64,
     /// Seconds the engine thread waited for commits.
     waited: f64,
+    /// Each instance's time from (scheduled) start to acknowledged completion, sorted.
+    latencies: Vec<Duration>,
+}
+
+impl Concurrent {
+    /// `{p50, p99, p999}` in milliseconds (nearest rank).
+    fn latency_ms(&self) -> Value {
+        let at = |q: f64| {
+            let rank = ((q * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len().max(1));
+            self.latencies.get(rank - 1).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        json!({"p50": at(0.50), "p99": at(0.99), "p999": at(0.999)})
+    }
 }
 
 /// The concurrent mode: per repetition, the workload in memory and on the store, both with
@@ -609,10 +657,18 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
         let mut rates = Vec::new();
         for choice in [StoreChoice::Memory, store.clone()] {
             let mut core = open_engine(options, &choice)?;
-            concurrent(&mut core, options, warmup)?;
+            concurrent(&mut core, options, warmup, None)?;
             let cpu = cpu_seconds();
-            let Concurrent { verified, seconds, waited } = concurrent(&mut core, options, options.instances)?;
+            let peak = concurrent(&mut core, options, options.instances, None)?;
             let cpu_seconds = cpu_seconds() - cpu;
+            let Concurrent { verified, seconds, waited, .. } = peak;
+            let peak_rate = options.instances as f64 / seconds;
+            let mut loaded = Vec::new();
+            for &fraction in &options.load {
+                let run = concurrent(&mut core, options, options.instances, Some(fraction * peak_rate))?;
+                all_ok &= run.verified == options.instances;
+                loaded.push((fraction, run));
+            }
             drop(core);
             let (bytes, reopen) = match &choice {
                 StoreChoice::Sqlite(file) => {
@@ -643,11 +699,26 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
                 "open_seconds_from_snapshot": reopen.map(|r| r.1),
                 "verified": ok,
                 "verified_instances": verified,
+                "latency_ms": peak.latency_ms(),
             })));
             if let [memory, durable] = rates[..] {
                 line.insert("durable_to_memory_ratio".into(), json!(durable / memory));
             }
             print(options, line);
+            for (fraction, run) in &loaded {
+                let mut line = base_line(options, &path, rep);
+                line.extend(object(json!({
+                    "runtime": format!("rust (release, open loop at {:.0}% of its peak, {} store)", fraction * 100.0, choice.name()),
+                    "store": choice.name(),
+                    "load": fraction,
+                    "target_instances_per_s": fraction * peak_rate,
+                    "seconds": run.seconds,
+                    "instances_per_s": options.instances as f64 / run.seconds,
+                    "latency_ms": run.latency_ms(),
+                    "verified": run.verified == options.instances,
+                })));
+                print(options, line);
+            }
         }
     }
     Ok(all_ok)
