@@ -77,12 +77,7 @@ pub fn describe_job(job: &Job) -> String {
         }
         "agent" => {
             let persona = job.header("persona").unwrap_or("a persona");
-            let tools: Vec<&str> = variable("adHocSubProcessElements")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.get("elementId").and_then(Value::as_str))
-                .collect();
+            let tools: Vec<String> = crate::offer::offered(job).into_iter().map(|tool| tool.id).collect();
             let goal = variable("prompt").map(text).unwrap_or_default();
             format!("would let {persona} ({step}) choose among {}: {goal}", tools.join(", ")).trim_end().to_owned()
         }

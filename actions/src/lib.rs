@@ -41,6 +41,8 @@ mod git;
 #[cfg(feature = "run")]
 pub mod llm;
 #[cfg(feature = "run")]
+mod offer;
+#[cfg(feature = "run")]
 mod settings;
 #[cfg(feature = "run")]
 mod shell;

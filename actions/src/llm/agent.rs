@@ -9,9 +9,10 @@
 use async_trait::async_trait;
 use serde_json::{Value, json};
 use workers::spend::SpendError;
-use workers::{Activation, AdHocDecision, Job, JobHandler, JobOutcome, Variables};
+use workers::{AdHocDecision, Job, JobHandler, JobOutcome, Variables};
 
 use super::handler::{AskError, LlmHandler};
+use crate::offer::{self, Tool};
 use crate::shape::{OutputShapes, Shape};
 
 /// Model calls per step when the step sets no `max_calls` (Camunda's AI agent has the same).
@@ -33,35 +34,19 @@ impl AgentHandler {
     }
 }
 
-/// One tool on offer.
-struct Tool {
-    id: String,
-    line: String,
-    step: String,
-}
-
-fn tools(job: &Job) -> Vec<Tool> {
-    let offered = job.variable("adHocSubProcessElements").and_then(Value::as_array).cloned().unwrap_or_default();
-    offered
-        .iter()
-        .filter_map(|element| {
-            let id = element.get("elementId")?.as_str()?.to_owned();
-            let text = |key: &str| element.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-            let (name, documentation) = (text("elementName"), text("documentation"));
-            let step = element.pointer("/properties/step").and_then(Value::as_str).unwrap_or(&id).to_owned();
-            let line = match (name.is_empty(), documentation.is_empty()) {
-                (true, true) => format!("- `{id}`"),
-                (false, true) => format!("- `{id}`: {name}"),
-                (_, false) => format!("- `{id}`: {name}. {documentation}"),
-            };
-            Some(Tool { id, line, step })
-        })
-        .collect()
+/// How the models see a tool: its id, then its name and documentation when it has them.
+fn line(tool: &Tool) -> String {
+    let id = &tool.id;
+    match (tool.name.is_empty(), tool.documentation.is_empty()) {
+        (true, true) => format!("- `{id}`"),
+        (false, true) => format!("- `{id}`: {}", tool.name),
+        (_, false) => format!("- `{id}`: {}. {}", tool.name, tool.documentation),
+    }
 }
 
 /// What the models are asked.
 fn question(goal: &str, tools: &[Tool], results: &[Value]) -> String {
-    let offered: Vec<&str> = tools.iter().map(|t| t.line.as_str()).collect();
+    let offered: Vec<String> = tools.iter().map(line).collect();
     let results = if results.is_empty() {
         "none yet".to_owned()
     } else {
@@ -102,8 +87,8 @@ impl JobHandler for AgentHandler {
                 format!("agent `{}` made its {max_calls} model calls without reaching its goal", job.element_id),
             );
         }
-        let tools = tools(job);
-        let results = job.variable("toolCallResults").and_then(Value::as_array).cloned().unwrap_or_default();
+        let tools = offer::offered(job);
+        let results = offer::results(job);
         let shapes = OutputShapes::new([
             ("next".to_owned(), Shape::List),
             ("done".to_owned(), Shape::Boolean),
@@ -155,18 +140,10 @@ impl JobHandler for AgentHandler {
         let decision = if done {
             AdHocDecision::Done { cancel_remaining: true }
         } else {
+            // Every id was checked against the offer above.
+            let chosen = next.iter().filter_map(|id| tools.iter().find(|t| &t.id == id));
             AdHocDecision::Activate(
-                next.iter()
-                    .enumerate()
-                    .map(|(n, id)| {
-                        let step = tools.iter().find(|t| &t.id == id).map_or(id.as_str(), |t| t.step.as_str());
-                        let tool_call = json!({"id": format!("{call}-{}", n + 1), "name": id, "step": step});
-                        Activation {
-                            element_id: id.clone(),
-                            variables: Variables::from_iter([("toolCall".to_owned(), tool_call)]),
-                        }
-                    })
-                    .collect(),
+                chosen.enumerate().map(|(n, tool)| tool.activation(&format!("{call}-{}", n + 1))).collect(),
             )
         };
         JobOutcome::Decide { variables, decision }

@@ -184,32 +184,10 @@ impl JobHandler for SimulateHandler {
 /// A simulated agent's decision: the first tool on offer that has not run yet, one at a time,
 /// then done; so a simulation runs every tool of an `ad-hoc` step once.
 fn simulated_agent(job: &Job) -> workers::AdHocDecision {
-    let ran: Vec<&str> = job
-        .variable("toolCallResults")
-        .and_then(Value::as_array)
-        .map(|results| results.iter().filter_map(|r| r.get("name").and_then(Value::as_str)).collect())
-        .unwrap_or_default();
-    let offered = job.variable("adHocSubProcessElements").and_then(Value::as_array);
-    let next = offered
-        .into_iter()
-        .flatten()
-        .filter_map(|element| element.get("elementId").and_then(Value::as_str))
-        .find(|id| !ran.contains(id));
-    match next {
-        Some(id) => {
-            let step = offered
-                .into_iter()
-                .flatten()
-                .find(|e| e.get("elementId").and_then(Value::as_str) == Some(id))
-                .and_then(|e| e.pointer("/properties/step"))
-                .and_then(Value::as_str)
-                .unwrap_or(id);
-            let call = serde_json::json!({"id": format!("sim-{}", ran.len() + 1), "name": id, "step": step});
-            workers::AdHocDecision::Activate(vec![workers::Activation {
-                element_id: id.to_owned(),
-                variables: Variables::from_iter([("toolCall".to_owned(), call)]),
-            }])
-        }
+    let results = crate::offer::results(job);
+    let ran: Vec<&str> = results.iter().filter_map(|r| r.get("name").and_then(Value::as_str)).collect();
+    match crate::offer::offered(job).into_iter().find(|tool| !ran.contains(&tool.id.as_str())) {
+        Some(tool) => workers::AdHocDecision::Activate(vec![tool.activation(&format!("sim-{}", ran.len() + 1))]),
         None => workers::AdHocDecision::Done { cancel_remaining: true },
     }
 }
