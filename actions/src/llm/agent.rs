@@ -149,3 +149,44 @@ impl JobHandler for AgentHandler {
         JobOutcome::Decide { variables, decision }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use llm::{Chain, ChainOptions, ProviderConfig, ProviderKind};
+    use serde_json::json;
+    use workers::spend::NoSpendLimit;
+
+    use super::*;
+
+    /// An agent whose provider nothing answers: these jobs must be refused before any call.
+    fn agent() -> AgentHandler {
+        let provider = ProviderConfig {
+            name: "local".into(),
+            kind: ProviderKind::Ollama,
+            base_url: "http://127.0.0.1:9".into(),
+            model: "m".into(),
+            api_key_env: None,
+        };
+        let chain = Chain::new(vec![provider], ChainOptions::default()).unwrap();
+        AgentHandler::new(LlmHandler::new(chain, Arc::new(NoSpendLimit)))
+    }
+
+    #[tokio::test]
+    async fn a_job_without_a_goal_or_with_a_bad_call_limit_is_an_incident_that_says_why() {
+        let cases = [
+            (vec![], json!({}), "no string variable `prompt`"),
+            (vec![("maxCalls", "0")], json!({"prompt": "go"}), "maxCalls is not a whole number of at least 1"),
+            (vec![("maxCalls", "many")], json!({"prompt": "go"}), "maxCalls is not a whole number of at least 1"),
+        ];
+        for (headers, variables, said) in cases {
+            let job = workers::testing::job("agent", &headers, variables);
+            let JobOutcome::Fail { message, retries, .. } = agent().handle(&job).await else {
+                panic!("{said}: the job must fail")
+            };
+            assert_eq!(retries, 0, "a setup problem is not retried");
+            assert!(message.contains(said), "{message}");
+        }
+    }
+}
