@@ -6,6 +6,7 @@
 //! [`Registry::record`](crate::Registry::record). The store refuses to update or delete an entry
 //! (a trigger on both backends).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -149,7 +150,8 @@ pub(crate) struct Append<'a> {
     pub workflow_instance: Option<i64>,
     pub element_id: Option<&'a str>,
     pub job_key: Option<i64>,
-    pub details: Value,
+    /// A JSON object, as text (routing's entries are written once, at their decision).
+    pub details: Cow<'a, str>,
 }
 
 impl Append<'_> {
@@ -161,7 +163,7 @@ impl Append<'_> {
             workflow_instance: None,
             element_id: None,
             job_key: None,
-            details,
+            details: details.to_string().into(),
         }
     }
 
@@ -182,7 +184,7 @@ impl Append<'_> {
             self.workflow_instance,
             self.element_id,
             self.job_key,
-            self.details.to_string()
+            self.details.as_ref()
         ]
     }
 }
@@ -195,8 +197,8 @@ pub(crate) async fn append_all(tx: &mut Tx, entries: &[Append<'_>], now: i64) ->
     if entries.is_empty() {
         return Ok(());
     }
-    let args: Vec<Arg> = entries.iter().flat_map(|entry| entry.args(now)).collect();
-    tx.execute(&format!("INSERT INTO {APPEND_INTO} VALUES {}", tuples(1, entries.len(), 7)), &args).await?;
+    let rows: Vec<[Arg; 7]> = entries.iter().map(|entry| entry.args(now)).collect();
+    tx.fetch_rows(&[], &rows, |rows| format!("INSERT INTO {APPEND_INTO} VALUES {rows}")).await?;
     Ok(())
 }
 

@@ -22,19 +22,19 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
-use serde_json::Value;
 use tokio::sync::oneshot::error::TryRecvError;
 use tokio::sync::{Notify, oneshot};
 
 use crate::audit::{Append, AuditKind};
-use crate::db::{Arg, Tx, tuples};
+use crate::db::{Arg, Tx, args};
 use crate::error::{RegistryError, Result};
 use crate::model::SUCCESS_WINDOW;
 use crate::registry::Registry;
 use crate::routing::{AssignedJob, JOB_COLUMNS, Outcome, RouteRequest};
 
-/// The most writes one transaction takes (bounds the statements' parameter counts).
-pub(crate) const MAX_BATCH: usize = 256;
+/// The most writes one transaction takes (bounds how long the store's write lock is held, and
+/// how long the first writer of a batch waits for the last).
+pub(crate) const MAX_BATCH: usize = 1024;
 
 /// A write routing wants durable.
 #[derive(Debug)]
@@ -45,15 +45,15 @@ pub(crate) enum Write {
         request: RouteRequest,
         /// The instance chosen.
         instance_id: i64,
-        /// The routing entry's details.
-        details: Value,
+        /// The routing entry's details (a JSON object, as text).
+        details: String,
     },
     /// Record that the job waits.
     Wait {
         /// The job.
         request: RouteRequest,
-        /// The routing entry's details.
-        details: Value,
+        /// The routing entry's details (a JSON object, as text).
+        details: String,
     },
     /// End the job's open assignment.
     Finish {
@@ -110,13 +110,23 @@ impl std::fmt::Debug for GroupCommit {
     }
 }
 
-/// Marks the end of a leader's commit, also when its task is dropped mid-way.
+/// Marks the end of a leader's commit, also when its task is dropped mid-way, and wakes one
+/// waiting writer to lead the next commit when writes are queued. One, not all: with a thousand
+/// writers waiting, waking every one per commit costs more than the commit. (A writer woken
+/// while its own answer arrived passes the wake-up on: tokio forwards a `notify_one` whose
+/// `Notified` is dropped unused.)
 struct Leading<'a>(&'a GroupCommit);
 
 impl Drop for Leading<'_> {
     fn drop(&mut self) {
-        self.0.lock().leading = false;
-        self.0.idle.notify_waiters();
+        let queued = {
+            let mut queue = self.0.lock();
+            queue.leading = false;
+            !queue.writes.is_empty()
+        };
+        if queued {
+            self.0.idle.notify_one();
+        }
     }
 }
 
@@ -240,9 +250,9 @@ async fn commit(registry: &Registry, writes: &[Write]) -> Result<Vec<Done>> {
         .enumerate()
         .filter_map(|(at, write)| match (write, dones.get(&at)) {
             (Write::Take { request, instance_id, details }, Some(Done::Taken)) => {
-                Some(routing_entry(request, Some(*instance_id), details.clone()))
+                Some(routing_entry(request, Some(*instance_id), details))
             }
-            (Write::Wait { request, details }, _) => Some(routing_entry(request, None, details.clone())),
+            (Write::Wait { request, details }, _) => Some(routing_entry(request, None, details)),
             _ => None,
         })
         .collect();
@@ -253,14 +263,14 @@ async fn commit(registry: &Registry, writes: &[Write]) -> Result<Vec<Done>> {
 }
 
 /// The routing entry of the audit log for a job.
-pub(crate) fn routing_entry(request: &RouteRequest, instance_id: Option<i64>, details: Value) -> Append<'_> {
+pub(crate) fn routing_entry<'a>(request: &'a RouteRequest, instance_id: Option<i64>, details: &'a str) -> Append<'a> {
     Append {
         kind: AuditKind::Routing,
         instance_id,
         workflow_instance: request.workflow_instance,
         element_id: request.element_id.as_deref(),
         job_key: Some(request.job_key),
-        details,
+        details: details.into(),
     }
 }
 
@@ -292,19 +302,20 @@ async fn end_assignments(
 ) -> Result<HashMap<i64, AssignedJob>> {
     let mut ended = HashMap::new();
     for outcome in [Outcome::Succeeded, Outcome::Failed, Outcome::Cancelled] {
-        let keys: Vec<Arg> =
-            finishes.iter().filter(|(_, _, o)| *o == outcome).map(|(_, key, _)| Arg::from(*key)).collect();
+        let keys: Vec<[Arg; 1]> =
+            finishes.iter().filter(|(_, _, o)| *o == outcome).map(|(_, key, _)| [Arg::from(*key)]).collect();
         if keys.is_empty() {
             continue;
         }
-        let sql = format!(
-            "UPDATE persona_assignment SET finished_at = $1, outcome = $2 \
-             WHERE finished_at IS NULL AND job_key IN {} RETURNING {JOB_COLUMNS}",
-            tuples(3, 1, keys.len())
-        );
-        let mut args = vec![Arg::from(now), Arg::from(outcome.as_str())];
-        args.extend(keys);
-        for row in tx.fetch_all(&sql, &args).await? {
+        let rows = tx
+            .fetch_rows(&args![now, outcome.as_str()], &keys, |keys| {
+                format!(
+                    "UPDATE persona_assignment SET finished_at = $1, outcome = $2 \
+                     WHERE finished_at IS NULL AND job_key IN (VALUES {keys}) RETURNING {JOB_COLUMNS}"
+                )
+            })
+            .await?;
+        for row in rows {
             let job = AssignedJob::from_row(&row)?;
             ended.insert(job.job_key, job);
         }
@@ -317,11 +328,11 @@ async fn lock_instances(tx: &mut Tx, instances: &BTreeSet<i64>) -> Result<()> {
     if instances.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Arg> = instances.iter().map(|id| Arg::from(*id)).collect();
-    tx.fetch_all(
-        &format!("SELECT id FROM persona_instance WHERE id IN {} ORDER BY id FOR UPDATE", tuples(1, 1, ids.len())),
-        &ids,
-    )
+    let ids: Vec<[Arg; 1]> = instances.iter().map(|id| [Arg::from(*id)]).collect();
+    // In chunks of rising ids: every batch still locks in one order.
+    tx.fetch_rows(&[], &ids, |ids| {
+        format!("SELECT id FROM persona_instance WHERE id IN (VALUES {ids}) ORDER BY id FOR UPDATE")
+    })
     .await?;
     Ok(())
 }
@@ -336,20 +347,15 @@ async fn take_slots(tx: &mut Tx, takes: &[Take<'_>], now: i64, dones: &mut BTree
     for (_, _, instance_id) in takes {
         *wanted.entry(*instance_id).or_default() += 1;
     }
-    let mut args = vec![Arg::from(now)];
-    for (instance_id, count) in &wanted {
-        args.extend([Arg::from(*instance_id), Arg::from(*count)]);
-    }
+    let slots: Vec<[Arg; 2]> = wanted.iter().map(|(id, count)| args![*id, *count]).collect();
     let rows = tx
-        .fetch_all(
-            &format!(
-                "WITH v (instance, n) AS (VALUES {}) \
-                 UPDATE persona_instance SET open_tasks = open_tasks + v.n, last_activity = $1 FROM v \
-                 WHERE id = v.instance AND status = 'active' AND open_tasks + v.n <= max_concurrent_tasks RETURNING id",
-                tuples(2, wanted.len(), 2)
-            ),
-            &args,
-        )
+        .fetch_rows(&args![now], &slots, |slots| {
+            format!(
+                "WITH t (now) AS (VALUES ($1)), v (instance, n) AS (VALUES {slots}) \
+                 UPDATE persona_instance SET open_tasks = open_tasks + v.n, last_activity = t.now FROM v, t \
+                 WHERE id = v.instance AND status = 'active' AND open_tasks + v.n <= max_concurrent_tasks RETURNING id"
+            )
+        })
         .await?;
     let granted: HashSet<i64> = rows.iter().map(|row| row.get::<i64>("id")).collect::<Result<_, _>>()?;
     let mut placed = Vec::new();
@@ -363,30 +369,30 @@ async fn take_slots(tx: &mut Tx, takes: &[Take<'_>], now: i64, dones: &mut BTree
     if placed.is_empty() {
         return Ok(());
     }
-    let mut args = Vec::with_capacity(placed.len() * 9);
-    for (_, request, instance_id) in &placed {
-        args.extend([
-            Arg::from(request.job_key),
-            Arg::from(*instance_id),
-            Arg::from(request.persona_type.as_str()),
-            Arg::from(request.project.organisation.as_str()),
-            Arg::from(request.project.project.as_str()),
-            Arg::from(request.project.repository.as_deref()),
-            Arg::from(request.workflow_instance),
-            Arg::from(request.element_id.as_deref()),
-            Arg::from(now),
-        ]);
-    }
+    let assignments: Vec<[Arg; 9]> = placed
+        .iter()
+        .map(|(_, request, instance_id)| {
+            args![
+                request.job_key,
+                *instance_id,
+                request.persona_type.as_str(),
+                request.project.organisation.as_str(),
+                request.project.project.as_str(),
+                request.project.repository.as_deref(),
+                request.workflow_instance,
+                request.element_id.as_deref(),
+                now,
+            ]
+        })
+        .collect();
     let rows = tx
-        .fetch_all(
-            &format!(
+        .fetch_rows(&[], &assignments, |assignments| {
+            format!(
                 "INSERT INTO persona_assignment (job_key, instance_id, persona_type, organisation, project, repository, \
-                 workflow_instance, element_id, started_at) VALUES {} \
-                 ON CONFLICT (job_key) WHERE finished_at IS NULL DO NOTHING RETURNING job_key",
-                tuples(1, placed.len(), 9)
-            ),
-            &args,
-        )
+                 workflow_instance, element_id, started_at) VALUES {assignments} \
+                 ON CONFLICT (job_key) WHERE finished_at IS NULL DO NOTHING RETURNING job_key"
+            )
+        })
         .await?;
     let inserted: HashSet<i64> = rows.iter().map(|row| row.get::<i64>("job_key")).collect::<Result<_, _>>()?;
     let mut given_back: BTreeMap<i64, i64> = BTreeMap::new();
@@ -409,19 +415,15 @@ async fn shift_load(tx: &mut Tx, changes: &[(i64, i64, String)], now: i64) -> Re
     if changes.is_empty() {
         return Ok(());
     }
-    let mut args = vec![Arg::from(now)];
-    for (instance_id, delta, marks) in changes {
-        args.extend([Arg::from(*instance_id), Arg::from(*delta), Arg::from(marks.as_str())]);
-    }
-    tx.execute(
-        &format!(
-            "WITH v (instance, delta, marks) AS (VALUES {}) \
-             UPDATE persona_instance SET open_tasks = open_tasks + v.delta, last_activity = $1, \
-             recent_outcomes = substr(v.marks || recent_outcomes, 1, {SUCCESS_WINDOW}) FROM v WHERE id = v.instance",
-            tuples(2, changes.len(), 3)
-        ),
-        &args,
-    )
+    let rows: Vec<[Arg; 3]> =
+        changes.iter().map(|(instance_id, delta, marks)| args![*instance_id, *delta, marks.as_str()]).collect();
+    tx.fetch_rows(&args![now], &rows, |rows| {
+        format!(
+            "WITH t (now) AS (VALUES ($1)), v (instance, delta, marks) AS (VALUES {rows}) \
+             UPDATE persona_instance SET open_tasks = open_tasks + v.delta, last_activity = t.now, \
+             recent_outcomes = substr(v.marks || recent_outcomes, 1, {SUCCESS_WINDOW}) FROM v, t WHERE id = v.instance"
+        )
+    })
     .await?;
     Ok(())
 }

@@ -90,6 +90,46 @@ pub(crate) fn tuples(first: usize, rows: usize, width: usize) -> String {
         .join(", ")
 }
 
+/// The most rows one multi-row statement carries.
+const ROWS_PER_STATEMENT: usize = 256;
+
+/// `rows` in chunks of [`ROWS_PER_STATEMENT`], the rest in falling powers of two, so that the
+/// multi-row statements of any batch come in a few shapes, which the statement cache keeps
+/// prepared.
+fn chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        let size = match rows.len() {
+            0 => return None,
+            n if n >= ROWS_PER_STATEMENT => ROWS_PER_STATEMENT,
+            n => 1 << n.ilog2(),
+        };
+        let (chunk, rest) = rows.split_at(size);
+        rows = rest;
+        Some(chunk)
+    })
+}
+
+/// `sql` with its numbered placeholders as `?`, when they appear once each and in order
+/// (`$1`, `$2`, ...); `None` otherwise. SQLite binds a `?` by position, but looks a numbered
+/// placeholder up in a list: binding a statement of thousands of them costs the square of
+/// their number. (The registry's SQL holds no `$` in literals.)
+fn positional(sql: &str) -> Option<String> {
+    let mut out = String::with_capacity(sql.len());
+    let (mut next, mut rest) = (1_usize, sql);
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        if rest[at + 1..at + 1 + digits].parse::<usize>().ok()? != next {
+            return None;
+        }
+        out.push('?');
+        next += 1;
+        rest = &rest[at + 1 + digits..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// A failed statement, with the store it failed on.
 #[derive(Debug)]
 pub(crate) struct DbError {
@@ -347,8 +387,18 @@ where
 }
 
 impl Tx {
+    /// `sql` as this store's driver binds it fastest: with positional placeholders on SQLite
+    /// where they allow ([`positional`]).
+    fn dialect<'s>(&self, sql: &'s str) -> std::borrow::Cow<'s, str> {
+        match &self.inner {
+            Inner::Sqlite(_) | Inner::Lent(_) => positional(sql).map_or(sql.into(), Into::into),
+            Inner::Postgres(_) => sql.into(),
+        }
+    }
+
     /// Runs a statement; returns how many rows it changed.
     pub(crate) async fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, DbError> {
+        let sql = &self.dialect(sql);
         let done = match &mut self.inner {
             Inner::Sqlite(tx) => bind(sqlx::query(sql), args).execute(&mut **tx).await.map(|r| r.rows_affected()),
             Inner::Postgres(tx) => bind(sqlx::query(sql), args).execute(&mut **tx).await.map(|r| r.rows_affected()),
@@ -369,6 +419,7 @@ impl Tx {
 
     /// The rows of a query.
     pub(crate) async fn fetch_all(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>, DbError> {
+        let sql = &self.dialect(sql);
         let rows = match &mut self.inner {
             Inner::Sqlite(tx) => bind(sqlx::query(sql), args)
                 .fetch_all(&mut **tx)
@@ -382,6 +433,26 @@ impl Tx {
         };
         let rows: Vec<Kind> = rows.map_err(|error| self.fail(error))?;
         Ok(rows.into_iter().map(|row| Row { row, location: self.location.clone() }).collect())
+    }
+
+    /// Runs a multi-row statement over `rows` (each row's arguments, all of one width), in
+    /// chunks ([`chunks`]): `sql` gets a chunk's `($n, ...), (...)` list, numbered after
+    /// `leading`, which are bound first in every chunk. Returns the rows of every chunk, in
+    /// order.
+    pub(crate) async fn fetch_rows<R: AsRef<[Arg]>>(
+        &mut self,
+        leading: &[Arg],
+        rows: &[R],
+        sql: impl Fn(&str) -> String,
+    ) -> Result<Vec<Row>, DbError> {
+        let width = rows.first().map_or(0, |row| row.as_ref().len());
+        let mut out = Vec::new();
+        for chunk in chunks(rows) {
+            let mut args = leading.to_vec();
+            args.extend(chunk.iter().flat_map(|row| row.as_ref().iter().cloned()));
+            out.extend(self.fetch_all(&sql(&tuples(leading.len() + 1, chunk.len(), width)), &args).await?);
+        }
+        Ok(out)
     }
 
     /// The first row of a query, if any.
@@ -439,5 +510,36 @@ impl Row {
             Kind::Postgres(row) => row.try_get(column),
         };
         value.map_err(|error| DbError { location: self.location.clone(), error })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{chunks, positional};
+
+    #[test]
+    fn placeholders_in_order_become_positional() {
+        assert_eq!(positional("SELECT $1, $2 WHERE a IN ($3)").as_deref(), Some("SELECT ?, ? WHERE a IN (?)"));
+        assert_eq!(positional("SELECT 1").as_deref(), Some("SELECT 1"));
+        assert_eq!(
+            positional("VALUES ($1, $2), ($3, $4), ($5, $6), ($7, $8), ($9, $10)").as_deref(),
+            Some("VALUES (?, ?), (?, ?), (?, ?), (?, ?), (?, ?)")
+        );
+    }
+
+    #[test]
+    fn placeholders_out_of_order_or_repeated_stay_numbered() {
+        assert_eq!(positional("UPDATE t SET a = $2 WHERE id = $1"), None);
+        assert_eq!(positional("SELECT $1 WHERE $1 > 0"), None);
+        assert_eq!(positional("SELECT $"), None);
+    }
+
+    #[test]
+    fn rows_go_in_a_few_chunk_sizes() {
+        let rows: Vec<usize> = (0..700).collect();
+        let sizes: Vec<usize> = chunks(&rows).map(<[usize]>::len).collect();
+        assert_eq!(sizes, [256, 256, 128, 32, 16, 8, 4]);
+        assert_eq!(chunks(&rows).flatten().count(), 700);
+        assert_eq!(chunks::<usize>(&[]).count(), 0);
     }
 }

@@ -31,6 +31,9 @@ pub struct Registry {
     pub(crate) prices: Arc<PriceTable>,
     /// Routing's view of its candidates ([`crate::index`]).
     index: Arc<Mutex<Index>>,
+    /// Held while a view of the index is read from the store, so one read serves the routes
+    /// that wait for it.
+    pub(crate) group_reads: Arc<tokio::sync::Mutex<()>>,
     /// Routing's writes waiting for their transaction ([`crate::commit`]).
     pub(crate) commits: Arc<GroupCommit>,
 }
@@ -58,8 +61,20 @@ impl Registry {
     /// migrations. `clock` dates everything and turns the spend days and months.
     pub async fn open(location: &str, clock: Arc<dyn Clock>) -> Result<Self> {
         let db = Db::open(location).await?;
+        Self::migrated(db, clock).await
+    }
+
+    /// The registry on `db`, its schema migrated.
+    async fn migrated(db: Db, clock: Arc<dyn Clock>) -> Result<Self> {
         migrate(&db, clock.now_millis()).await?;
-        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()), index: Arc::default(), commits: Arc::default() })
+        Ok(Self {
+            db,
+            clock,
+            prices: Arc::new(PriceTable::default()),
+            index: Arc::default(),
+            group_reads: Arc::default(),
+            commits: Arc::default(),
+        })
     }
 
     /// Opens the registry in the SQLite file of an engine that runs in this process, through the
@@ -73,8 +88,7 @@ impl Registry {
     /// engine is idle.
     pub async fn on_engine_store(shared: engine::store::SharedConnection, clock: Arc<dyn Clock>) -> Result<Self> {
         let db = Db::lent(shared)?;
-        migrate(&db, clock.now_millis()).await?;
-        Ok(Self { db, clock, prices: Arc::new(PriceTable::default()), index: Arc::default(), commits: Arc::default() })
+        Self::migrated(db, clock).await
     }
 
     /// The same registry pricing tokens with `prices` (see [`Registry::charge`]).
@@ -555,7 +569,7 @@ impl Registry {
             workflow_instance: event.workflow_instance,
             element_id: event.element_id.as_deref(),
             job_key: event.job_key,
-            details: event.details.clone(),
+            details: event.details.to_string().into(),
         }
         .write(&mut tx, now)
         .await?;

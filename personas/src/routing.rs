@@ -22,6 +22,7 @@
 //! decides again.
 
 use std::cmp::Ordering;
+use std::time::Instant;
 
 use serde::Serialize;
 use serde_json::json;
@@ -30,7 +31,7 @@ use crate::audit::{Append, AuditKind};
 use crate::commit::{Done, Write};
 use crate::db::{Row, Tx, args};
 use crate::error::{RegistryError, Result};
-use crate::index::{Cached, GroupKey, Index};
+use crate::index::{Cached, Group, GroupKey, Index, other_repository, success_order, unavailable};
 use crate::model::{INSTANCE_COLUMNS, Instance, InstanceRef, Project, Status};
 use crate::period::Period;
 use crate::registry::{Registry, known_type, resolve};
@@ -40,6 +41,10 @@ const ATTEMPTS: usize = 64;
 
 /// How many runners-up a routing entry of the audit log names.
 const RUNNERS_UP: usize = 3;
+
+/// How many of the instances passed over a decision names (in the audit log, and in a waiting
+/// job's reason); the others are counted.
+const PASSED_OVER_SHOWN: usize = 10;
 
 /// A persona job to place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -242,17 +247,31 @@ impl Registry {
         let repository = request.project.repository.as_deref();
         // A view that leaves the job waiting is checked against the store: it may be behind
         // (slots freed or instances resumed elsewhere).
+        let asked = Instant::now();
         let choice = match self.choose_on_view(&key, repository, period, now) {
             Some(choice) => choice,
             None => {
-                let mut tx = self.db.read().await?;
-                known_type(&mut tx, &request.persona_type).await?;
-                let members = read_group(&mut tx, &key, period).await?;
-                tx.commit().await?;
-                let mut index = self.index();
-                let choice = Choice::of(index.put(key.clone(), members, period), repository);
-                choice.count_taken(&mut index, now);
-                choice
+                // One read of a view at a time: the routes that found it stale meanwhile decide
+                // on the view the read under way brings, rather than each reading it again.
+                let _reading = self.group_reads.lock().await;
+                let viewed = {
+                    let mut index = self.index();
+                    index
+                        .read_since(&key, period, asked)
+                        .map(|members| Choice::of(members, repository))
+                        .map(|c| c.counted(&mut index, now))
+                };
+                match viewed {
+                    Some(choice) => choice,
+                    None => {
+                        let mut tx = self.db.read().await?;
+                        known_type(&mut tx, &request.persona_type).await?;
+                        let members = read_group(&mut tx, &key, period).await?;
+                        tx.commit().await?;
+                        let mut index = self.index();
+                        Choice::of(index.put(key.clone(), members, period), repository).counted(&mut index, now)
+                    }
+                }
             }
         };
         let Some(chosen) = &choice.chosen else {
@@ -265,35 +284,36 @@ impl Registry {
                 return Ok(Some(RouteDecision::Assigned(held)));
             }
             let candidates = choice.candidates();
-            let reason = wait_reason(request, &candidates);
+            let reason = choice.wait_reason(request);
             let details = json!({
                 "decision": "wait", "persona_type": request.persona_type, "project": request.project.to_string(),
-                "reason": reason, "skipped": skipped(&candidates),
+                "reason": reason, "passed_over": choice.passed_over_count, "skipped": choice.skipped(),
             });
-            self.commits.submit(self, Write::Wait { request: request.clone(), details }).await?;
+            self.commits.submit(self, Write::Wait { request: request.clone(), details: details.to_string() }).await?;
             return Ok(Some(RouteDecision::Wait { reason, candidates }));
         };
         let reason = choice.reason();
-        let runners_up: Vec<_> = choice
-            .runners_up
-            .iter()
-            .map(|i| {
-                json!({"instance": i.name, "open_tasks": i.open_tasks,
-                       "recent": format!("{}/{}", i.recent_succeeded, i.recent_finished), "priority": i.priority})
-            })
-            .collect();
         let candidates = choice.candidates();
-        let details = json!({
-            "decision": "assigned", "persona_type": request.persona_type, "project": request.project.to_string(),
-            "instance": chosen.name, "reason": reason, "open_tasks": chosen.open_tasks + 1,
-            "max_concurrent_tasks": chosen.max_concurrent_tasks, "eligible": choice.eligible,
-            "considered": choice.considered, "runners_up": runners_up, "skipped": skipped(&candidates),
-        });
-        let write = Write::Take { request: request.clone(), instance_id: chosen.id, details };
+        let details = AssignedEntry {
+            decision: "assigned",
+            persona_type: &request.persona_type,
+            project: request.project.to_string(),
+            instance: &chosen.name,
+            reason: &reason,
+            open_tasks: chosen.open_tasks + 1,
+            max_concurrent_tasks: chosen.max_concurrent_tasks,
+            eligible: choice.eligible,
+            considered: choice.considered,
+            runners_up: choice.runners_up.iter().map(RunnerUp::of).collect(),
+            passed_over: choice.passed_over_count,
+            skipped: choice.skipped(),
+        };
+        let details = serde_json::to_string(&details).map_err(|e| RegistryError::Invalid(e.to_string()))?;
+        let write = Write::Take { request: request.clone(), instance_id: chosen.instance_id, details };
         let done = self.commits.submit(self, write).await;
         {
             let mut index = self.index();
-            index.settled(chosen.id);
+            index.settled(chosen.instance_id);
             if !matches!(done, Ok(Done::Taken)) {
                 // The view was behind the store, or the write failed: read it again.
                 index.forget(&key);
@@ -302,7 +322,7 @@ impl Registry {
         match done? {
             Done::Taken => Ok(Some(RouteDecision::Assigned(Assignment {
                 job_key: request.job_key,
-                instance_id: chosen.id,
+                instance_id: chosen.instance_id,
                 instance_name: chosen.name.clone(),
                 open_tasks: chosen.open_tasks + 1,
                 max_concurrent_tasks: chosen.max_concurrent_tasks,
@@ -327,8 +347,7 @@ impl Registry {
         let mut index = self.index();
         let choice = Choice::of(index.fresh(key, period)?, repository);
         choice.chosen.as_ref()?;
-        choice.count_taken(&mut index, now);
-        Some(choice)
+        Some(choice.counted(&mut index, now))
     }
 
     /// Ends a job's assignment: frees the slot, counts the outcome in the instance's recent
@@ -453,88 +472,96 @@ async fn open_assignment(tx: &mut Tx, job_key: i64, now: i64) -> Result<Option<A
     }))
 }
 
-/// Why `instance` cannot take a job of the request's repository now, or `None` when it can.
+/// Why `instance` cannot take a job of `repository` now, or `None` when it can.
 fn skip_reason(instance: &Instance, repository: Option<&str>) -> Option<String> {
-    match instance.status {
-        Status::Paused => return Some("paused".into()),
-        Status::Retired => return Some("retired".into()),
-        Status::Active => {}
+    if instance.status != Status::Active {
+        return unavailable(instance);
     }
-    if let Some(own) = instance.project.as_ref().and_then(|p| p.repository.as_deref())
-        && repository != Some(own)
-    {
-        return Some(format!("works on repository {own} only"));
-    }
-    if instance.open_tasks >= instance.max_concurrent_tasks {
-        return Some(format!("at capacity ({} of {} tasks)", instance.open_tasks, instance.max_concurrent_tasks));
-    }
-    let committed = |spent: crate::Money| spent.checked_add(instance.reserved).unwrap_or(spent);
-    for (period, limit, spent) in [
-        ("daily", instance.daily_limit, instance.spent_today),
-        ("monthly", instance.monthly_limit, instance.spent_this_month),
-    ] {
-        if let Some(limit) = limit
-            && committed(spent) >= limit
-        {
-            return Some(format!(
-                "{period} budget used up ({} spent and {} in flight of {limit})",
-                spent, instance.reserved
-            ));
-        }
-    }
-    None
+    other_repository(instance, repository).or_else(|| unavailable(instance))
 }
 
-/// The routing decision over a group's members: the best instance that can take the job, the
-/// runners-up behind it, and those passed over. Found in one pass (no sort of the whole group),
-/// so placing a job costs little more with a thousand candidates than with ten.
+/// The routing decision over a group's view: the best instance that can take the job, the
+/// runners-up behind it, and the first of those passed over. Taken from the front of the view's
+/// order, so placing a job costs little more with a thousand candidates than with ten.
 struct Choice {
-    chosen: Option<Instance>,
-    runners_up: Vec<Instance>,
-    passed_over: Vec<(Instance, String)>,
+    chosen: Option<Candidate>,
+    runners_up: Vec<Candidate>,
+    /// The first [`PASSED_OVER_SHOWN`] instances passed over (by id), with why.
+    passed_over: Vec<Candidate>,
+    /// How many were passed over in all.
+    passed_over_count: usize,
     eligible: usize,
     considered: usize,
 }
 
 impl Choice {
-    fn of(members: &[Cached], repository: Option<&str>) -> Self {
-        // The best RUNNERS_UP + 1 eligible instances, best first.
-        let mut best: Vec<&Instance> = Vec::with_capacity(RUNNERS_UP + 2);
-        let mut passed_over = Vec::new();
-        let mut eligible = 0;
-        for cached in members {
-            let instance = &cached.instance;
-            if let Some(why) = skip_reason(instance, repository) {
-                passed_over.push((instance.clone(), why));
-                continue;
-            }
-            eligible += 1;
-            let at = best.partition_point(|kept| rank(kept, instance) != Ordering::Greater);
-            if at <= RUNNERS_UP {
-                best.insert(at, instance);
-                best.truncate(RUNNERS_UP + 1);
-            }
+    fn of(group: &Group, repository: Option<&str>) -> Self {
+        let fits = |instance: &&Instance| other_repository(instance, repository).is_none();
+        let mut best = group.ranked().filter(fits).take(RUNNERS_UP + 1).map(|i| candidate(i, None));
+        let chosen = best.next();
+        let runners_up = best.collect();
+        // Instances that could take work, but not of this repository.
+        let elsewhere: Vec<&Instance> = group.narrowed_available().filter(|i| !fits(i)).collect();
+        let mut shown: Vec<&Instance> =
+            group.unavailable().take(PASSED_OVER_SHOWN).chain(elsewhere.iter().copied()).collect();
+        shown.sort_by_key(|instance| instance.id);
+        shown.truncate(PASSED_OVER_SHOWN);
+        let passed_over = shown.into_iter().map(|i| candidate(i, skip_reason(i, repository))).collect();
+        Self {
+            chosen,
+            runners_up,
+            passed_over,
+            passed_over_count: group.len() - group.ranked_len() + elsewhere.len(),
+            eligible: group.ranked_len() - elsewhere.len(),
+            considered: group.len(),
         }
-        let mut best = best.into_iter().cloned();
-        Self { chosen: best.next(), runners_up: best.collect(), passed_over, eligible, considered: members.len() }
     }
 
     /// Counts the chosen instance's slot taken in the view, before its write commits.
-    fn count_taken(&self, index: &mut Index, now: i64) {
+    fn counted(self, index: &mut Index, now: i64) -> Self {
         if let Some(chosen) = &self.chosen {
-            index.chose(chosen.id, now);
+            index.chose(chosen.instance_id, now);
         }
+        self
     }
 
-    /// The candidates for the caller: the chosen instance, the runners-up, then every instance
-    /// passed over (with why).
+    /// The candidates for the caller: the chosen instance, the runners-up, then the first
+    /// instances passed over (with why).
     fn candidates(&self) -> Vec<Candidate> {
-        self.chosen
-            .iter()
-            .chain(&self.runners_up)
-            .map(|i| candidate(i, None))
-            .chain(self.passed_over.iter().map(|(i, why)| candidate(i, Some(why.clone()))))
+        self.chosen.iter().chain(&self.runners_up).chain(&self.passed_over).cloned().collect()
+    }
+
+    /// The first instances passed over, with why, for the audit log (`passed_over` counts them
+    /// all).
+    fn skipped(&self) -> Vec<Skipped<'_>> {
+        (self.passed_over.iter())
+            .map(|c| Skipped { instance: &c.name, why: c.skipped.as_deref().unwrap_or_default() })
             .collect()
+    }
+
+    /// Why a job waits, and what would help.
+    fn wait_reason(&self, request: &RouteRequest) -> String {
+        if self.considered == 0 {
+            return format!(
+                "no instance of `{}` works for {}; create one with `orchestrator personas create NAME --type {} --project {}`",
+                request.persona_type,
+                request.project.key(),
+                request.persona_type,
+                request.project.key()
+            );
+        }
+        let mut why: Vec<String> = (self.passed_over.iter())
+            .map(|c| format!("`{}` {}", c.name, c.skipped.as_deref().unwrap_or_default()))
+            .collect();
+        if self.passed_over_count > why.len() {
+            why.push(format!("and {} more", self.passed_over_count - why.len()));
+        }
+        format!(
+            "no instance of `{}` in {} can take it now: {}; it waits until one finishes work, resumes or gets budget",
+            request.persona_type,
+            request.project,
+            why.join(", ")
+        )
     }
 
     /// Why the chosen instance won: the first ranking key that sets it apart from the runner-up.
@@ -545,10 +572,14 @@ impl Choice {
         let Some(runner_up) = self.runners_up.first() else {
             return format!("the only instance that can take it ({load} before this one)");
         };
-        let recent = |i: &Instance| format!("{}/{}", i.recent_succeeded, i.recent_finished);
+        let recent = |i: &Candidate| format!("{}/{}", i.recent_succeeded, i.recent_finished);
         if chosen.open_tasks != runner_up.open_tasks {
             format!("the least loaded of {eligible} that can take it ({load} before this one)")
-        } else if success_order(chosen, runner_up) != Ordering::Equal {
+        } else if success_order(
+            (chosen.recent_succeeded, chosen.recent_finished),
+            (runner_up.recent_succeeded, runner_up.recent_finished),
+        ) != Ordering::Equal
+        {
             format!(
                 "as loaded as `{}` ({load}), with a better recent success rate ({} against {})",
                 runner_up.name,
@@ -564,6 +595,51 @@ impl Choice {
             format!("tied with `{}` on load, success rate and priority; first by name", runner_up.name)
         }
     }
+}
+
+/// The audit log's routing entry for a job given to an instance (serialized straight to text:
+/// it is written for every job).
+#[derive(Serialize)]
+struct AssignedEntry<'a> {
+    decision: &'static str,
+    persona_type: &'a str,
+    project: String,
+    instance: &'a str,
+    reason: &'a str,
+    open_tasks: u32,
+    max_concurrent_tasks: u32,
+    eligible: usize,
+    considered: usize,
+    runners_up: Vec<RunnerUp<'a>>,
+    passed_over: usize,
+    skipped: Vec<Skipped<'a>>,
+}
+
+/// A runner-up in a routing entry.
+#[derive(Serialize)]
+struct RunnerUp<'a> {
+    instance: &'a str,
+    open_tasks: u32,
+    recent: String,
+    priority: i32,
+}
+
+impl<'a> RunnerUp<'a> {
+    fn of(candidate: &'a Candidate) -> Self {
+        Self {
+            instance: &candidate.name,
+            open_tasks: candidate.open_tasks,
+            recent: format!("{}/{}", candidate.recent_succeeded, candidate.recent_finished),
+            priority: candidate.priority,
+        }
+    }
+}
+
+/// An instance passed over, in a routing entry.
+#[derive(Serialize)]
+struct Skipped<'a> {
+    instance: &'a str,
+    why: &'a str,
 }
 
 /// Reads a group's members from the store.
@@ -582,27 +658,6 @@ async fn read_group(tx: &mut Tx, key: &GroupKey, period: Period) -> Result<Vec<C
         .collect()
 }
 
-/// The routing order: fewest open tasks, best recent success rate, higher priority, name, id.
-fn rank(a: &Instance, b: &Instance) -> Ordering {
-    a.open_tasks
-        .cmp(&b.open_tasks)
-        .then_with(|| success_order(b, a))
-        .then_with(|| b.priority.cmp(&a.priority))
-        .then_with(|| a.name.cmp(&b.name))
-        .then_with(|| a.id.cmp(&b.id))
-}
-
-/// Compares recent success rates exactly (as fractions); no finished work counts as 1/1, so a
-/// new instance is not ranked below a proven one.
-fn success_order(a: &Instance, b: &Instance) -> Ordering {
-    let rate = |i: &Instance| match i.recent_finished {
-        0 => (1_u64, 1_u64),
-        finished => (u64::from(i.recent_succeeded), u64::from(finished)),
-    };
-    let ((a_won, a_of), (b_won, b_of)) = (rate(a), rate(b));
-    (a_won * b_of).cmp(&(b_won * a_of))
-}
-
 fn candidate(instance: &Instance, skipped: Option<String>) -> Candidate {
     Candidate {
         instance_id: instance.id,
@@ -614,32 +669,4 @@ fn candidate(instance: &Instance, skipped: Option<String>) -> Candidate {
         priority: instance.priority,
         skipped,
     }
-}
-
-/// Why a job waits, and what would help.
-fn wait_reason(request: &RouteRequest, candidates: &[Candidate]) -> String {
-    if candidates.is_empty() {
-        return format!(
-            "no instance of `{}` works for {}; create one with `orchestrator personas create NAME --type {} --project {}`",
-            request.persona_type,
-            request.project.key(),
-            request.persona_type,
-            request.project.key()
-        );
-    }
-    let why: Vec<String> = candidates
-        .iter()
-        .map(|c| format!("`{}` {}", c.name, c.skipped.as_deref().unwrap_or("could take it")))
-        .collect();
-    format!(
-        "no instance of `{}` in {} can take it now: {}; it waits until one finishes work, resumes or gets budget",
-        request.persona_type,
-        request.project,
-        why.join(", ")
-    )
-}
-
-/// The passed-over candidates, for the audit log.
-fn skipped(candidates: &[Candidate]) -> Vec<serde_json::Value> {
-    candidates.iter().filter_map(|c| c.skipped.as_ref().map(|why| json!({"instance": c.name, "why": why}))).collect()
 }

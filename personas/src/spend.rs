@@ -27,7 +27,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Append, AuditKind};
-use crate::db::{Arg, Tx, args, tuples};
+use crate::db::{Arg, Tx, args};
 use crate::error::{RegistryError, Result};
 use crate::model::{Instance, InstanceRef};
 use crate::money::{Cost, Money};
@@ -312,15 +312,11 @@ pub(crate) async fn take_job_reservations(tx: &mut Tx, job_keys: &[i64]) -> Resu
     if job_keys.is_empty() {
         return Ok(Vec::new());
     }
-    let keys: Vec<Arg> = job_keys.iter().map(|key| Arg::from(*key)).collect();
+    let keys: Vec<[Arg; 1]> = job_keys.iter().map(|key| [Arg::from(*key)]).collect();
     let rows = tx
-        .fetch_all(
-            &format!(
-                "DELETE FROM persona_spend_reservation WHERE job_key IN {} RETURNING job_key, instance_id, amount",
-                tuples(1, 1, keys.len())
-            ),
-            &keys,
-        )
+        .fetch_rows(&[], &keys, |keys| {
+            format!("DELETE FROM persona_spend_reservation WHERE job_key IN (VALUES {keys}) RETURNING job_key, instance_id, amount")
+        })
         .await?;
     rows.iter().map(|row| Ok((row.get("job_key")?, row.get("instance_id")?, row.get("amount")?))).collect()
 }

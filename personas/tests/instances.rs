@@ -369,3 +369,78 @@ async fn a_newer_registry_schema_is_refused(store: TestStore) {
     let error = Registry::open(&store.location(), std::sync::Arc::new(clock)).await.expect_err("refused");
     assert!(error.to_string().contains("migration 99") && error.to_string().contains("newer"), "{error}");
 }
+
+/// A SQLite store made by the first schema (its checks with `IN` lists) is upgraded in place:
+/// its assignments and audit log are kept, ids go on from where they were, and the log stays
+/// append-only.
+#[test]
+fn a_sqlite_store_of_the_first_schema_is_upgraded_with_its_data() {
+    support::block_on(async {
+        use sqlx::Connection;
+        let clock = VirtualClock::default();
+        // The checksum the registry records for migration 1, from a store it made.
+        let current = TestStore::sqlite();
+        current.open(&clock).await.close().await;
+        let mut raw = sqlx::SqliteConnection::connect(&current.location()).await.expect("connects");
+        let (checksum,): (String,) = sqlx::query_as("SELECT checksum FROM persona_schema_migrations WHERE version = 1")
+            .fetch_one(&mut raw)
+            .await
+            .expect("migration 1 recorded");
+        raw.close().await.expect("closes");
+
+        let old = TestStore::sqlite();
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(old.location()).create_if_missing(true);
+        let mut raw = sqlx::SqliteConnection::connect_with(&options).await.expect("creates");
+        sqlx::raw_sql(include_str!("../migrations/sqlite/0001_persona_registry.sql"))
+            .execute(&mut raw)
+            .await
+            .expect("the first schema");
+        sqlx::raw_sql(&format!(
+            "CREATE TABLE persona_schema_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+               checksum TEXT NOT NULL, applied_at BIGINT NOT NULL);
+             INSERT INTO persona_schema_migrations VALUES (1, 'persona registry', '{checksum}', 0);
+             INSERT INTO persona_type (id, name, group_name, capabilities, max_concurrent_tasks, allowed_actions, loaded_at)
+               VALUES ('technical-writer', 'Technical writer', 'docs', '[]', 5, '[]', 0);
+             INSERT INTO persona_instance (id, name, persona_type, organisation, project, providers, max_concurrent_tasks,
+               settings, status, open_tasks, created_at, updated_at)
+               VALUES (1, 'tess', 'technical-writer', 'acme', 'shop', '[]', 5, '{{}}', 'active', 1, 0, 0);
+             INSERT INTO persona_assignment (job_key, instance_id, persona_type, organisation, project, started_at)
+               VALUES (10, 1, 'technical-writer', 'acme', 'shop', 0), (11, 1, 'technical-writer', 'acme', 'shop', 0),
+                      (12, 1, 'technical-writer', 'acme', 'shop', 0);
+             UPDATE persona_assignment SET finished_at = 1, outcome = 'succeeded' WHERE job_key = 10;
+             DELETE FROM persona_assignment WHERE job_key = 12;
+             INSERT INTO persona_audit (at, kind, instance_id, job_key, details)
+               VALUES (0, 'routing', 1, 10, '{{\"decision\": \"assigned\"}}');"
+        ))
+        .execute(&mut raw)
+        .await
+        .expect("data of the first schema");
+        raw.close().await.expect("closes");
+
+        let registry = Registry::open(&old.location(), std::sync::Arc::new(clock)).await.expect("upgrades");
+        let open = registry.open_work(&InstanceRef::Name("tess".into())).await.expect("reads");
+        assert_eq!(open.iter().map(|job| job.job_key).collect::<Vec<_>>(), [11], "{open:?}");
+        let audit = registry.audit(&AuditQuery::default()).await.expect("reads");
+        assert_eq!(audit.len(), 1, "{audit:?}");
+        let request = RouteRequest {
+            job_key: 13,
+            persona_type: "technical-writer".into(),
+            project: shop(),
+            workflow_instance: None,
+            element_id: None,
+        };
+        assert!(matches!(registry.route(&request).await.expect("routes"), RouteDecision::Assigned(_)));
+        registry.close().await;
+
+        let mut raw = Raw::connect(&old.location()).await;
+        assert_eq!(
+            raw.pairs("SELECT id, job_key FROM persona_assignment WHERE job_key = 13").await,
+            [(4, 13)],
+            "ids go on after the last one ever given (3), not the last one left"
+        );
+        let refused = raw.execute("UPDATE persona_audit SET details = '{}'").await.expect_err("append-only");
+        assert!(refused.contains("append-only"), "{refused}");
+        let refused = raw.execute("UPDATE persona_assignment SET outcome = 'lost', finished_at = 1").await;
+        assert!(refused.expect_err("an unknown outcome").contains("CHECK"));
+    });
+}

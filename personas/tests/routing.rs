@@ -25,6 +25,7 @@ on_every_backend!(
     no_instance_goes_over_capacity_with_100_instances_and_thousands_of_tasks,
     a_routing_view_behind_the_store_costs_a_retry_never_a_wrong_placement,
     the_last_recorded_time_is_the_latest_assignment_or_entry,
+    a_decision_names_the_first_instances_passed_over_and_counts_the_rest,
 );
 
 fn request(job_key: i64, persona_type: &str, project: &Project) -> RouteRequest {
@@ -467,4 +468,36 @@ async fn the_last_recorded_time_is_the_latest_assignment_or_entry(store: TestSto
     clock.advance(Duration::from_secs(600));
     registry.finish(1, Outcome::Succeeded).await.expect("finishes");
     assert_eq!(registry.last_time().await.expect("reads"), Some(1_660_000), "the finish");
+}
+
+async fn a_decision_names_the_first_instances_passed_over_and_counts_the_rest(store: TestStore) {
+    let clock = VirtualClock::default();
+    let registry = store.registry(&clock).await;
+    let writer = "technical-writer";
+    for n in 0..12 {
+        let paused =
+            registry.create_instance(instance_in(&format!("w{n:02}"), writer, &shop())).await.expect("created");
+        registry.pause(&InstanceRef::Id(paused.id)).await.expect("paused");
+    }
+    let reason = waits(&registry, &request(1, writer, &shop())).await;
+    assert!(reason.contains("`w00` paused") && reason.contains("`w09` paused"), "{reason}");
+    assert!(!reason.contains("`w10`") && reason.contains("and 2 more"), "{reason}");
+
+    // The one instance left in its narrowed repository is passed over for another repository's
+    // job, in id order among the paused ones.
+    registry.create_instance(instance_in("api", writer, &shop().with_repository("api"))).await.expect("created");
+    registry.create_instance(instance_in("free", writer, &shop())).await.expect("created");
+    let taken = assigned(&registry, &request(2, writer, &shop())).await;
+    assert_eq!(taken.instance_name, "free");
+    assert_eq!(taken.candidates.len(), 11, "the chosen one and the first ten passed over: {:?}", taken.candidates);
+    let entry = registry
+        .audit(&AuditQuery { kinds: vec![AuditKind::Routing], ..AuditQuery::default() })
+        .await
+        .expect("reads")
+        .pop()
+        .expect("the assignment's entry");
+    assert_eq!((entry.details["passed_over"].clone(), entry.details["eligible"].clone()), (json!(13), json!(1)));
+    assert_eq!(entry.details["skipped"].as_array().map(Vec::len), Some(10), "{}", entry.details);
+    let api = assigned(&registry, &request(3, writer, &shop().with_repository("api"))).await;
+    assert_eq!(api.instance_name, "api", "the narrowed instance takes its repository's job first (fewer tasks)");
 }
