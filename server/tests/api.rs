@@ -334,3 +334,38 @@ async fn the_openapi_document_lists_the_routes() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("/api/docs/openapi.json") && page.contains("/api/workflows/execute"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_answers_with_what_the_reader_repaired() {
+    let server = TestServer::start().await;
+    // Text that says it is UTF-16 but arrives as UTF-8 (the JSON body): read as UTF-8, with a
+    // located warning, as Camunda Modeler opens it.
+    let bpmn = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n\
+        <bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" id=\"d\" targetNamespace=\"t\">\n\
+        <bpmn:process id=\"repaired\" isExecutable=\"true\"><bpmn:startEvent id=\"s\"/></bpmn:process>\n\
+        </bpmn:definitions>\n";
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/deployments",
+            Some(json!({ "resources": [{ "name": "repaired.bpmn", "content": bpmn }] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["processes"][0]["bpmn_process_id"], json!("repaired"));
+    let warnings = body["warnings"].as_array().expect("a list of warnings");
+    assert_eq!(warnings.len(), 1, "{body}");
+    let warning = warnings[0].as_str().unwrap_or_default();
+    assert!(warning.starts_with("repaired.bpmn:1:31: warning:") && warning.contains("UTF-16"), "{warning}");
+
+    let path = workspace().join("workflows/system/wf15-settings-lookup.yaml");
+    let yaml = std::fs::read_to_string(&path).expect("reads");
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/deployments",
+            Some(json!({ "resources": [{ "name": "wf15.yaml", "content": yaml }] })),
+        )
+        .await;
+    assert_eq!((status, body["warnings"].clone()), (StatusCode::CREATED, json!([])), "{body}");
+}

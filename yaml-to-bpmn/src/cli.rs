@@ -210,8 +210,13 @@ fn raci(inputs: &[PathBuf], format: MatrixFormat) -> Run {
 }
 
 fn roundtrip(input: &Path, output: &Path) -> Run {
-    let definitions = match bpmn::read(&read(input)?) {
-        Ok(definitions) => definitions,
+    let definitions = match bpmn::read_with_warnings(&read(input)?) {
+        Ok(outcome) => {
+            for warning in &outcome.warnings {
+                eprintln!("{}:{warning}", input.display());
+            }
+            outcome.definitions
+        }
         Err(e) => {
             eprintln!("{}:{}:{}: error: {}", input.display(), e.line, e.column, e.message);
             return Ok(EXIT_INPUT_ERRORS);

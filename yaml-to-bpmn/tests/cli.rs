@@ -183,3 +183,20 @@ fn raci_of_a_set_with_errors_exits_1_and_prints_them() {
         stderr(&output)
     );
 }
+
+#[test]
+fn roundtrip_says_what_the_reader_repaired() {
+    let dir = temp_dir("roundtrip-repaired");
+    let input = dir.join("utf16.bpmn");
+    std::fs::write(
+        &input,
+        "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<bpmn:definitions \
+         xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" id=\"d\" targetNamespace=\"t\">\n\
+         <bpmn:process id=\"p\"/>\n</bpmn:definitions>\n",
+    )
+    .expect("write");
+    let output = run(&["roundtrip", &input.display().to_string(), "-o", &dir.join("out.bpmn").display().to_string()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let expected = format!("{}:1:31: warning:", input.display());
+    assert!(stderr(&output).contains(&expected) && stderr(&output).contains("UTF-16"), "{}", stderr(&output));
+}

@@ -204,7 +204,7 @@ pub async fn deploy(
     body: Result<Json<Deploy>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(request) = body?;
-    let models = compile(&request.resources)?;
+    let Compiled { models, warnings } = compile(&request.resources)?;
     let deployment = state
         .engine
         .run(|core| {
@@ -213,21 +213,34 @@ pub async fn deploy(
         })
         .await?;
     let processes: Vec<Value> = deployment.processes.iter().map(process_json).collect();
-    Ok((StatusCode::CREATED, Json(json!({ "deployment_key": deployment.key, "processes": processes }))))
+    let body = json!({ "deployment_key": deployment.key, "processes": processes, "warnings": warnings });
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// The models of a deployment's resources, and what was repaired or is worth a look in them.
+struct Compiled {
+    models: Vec<(String, bpmn::Definitions)>,
+    /// Located warnings (`name:line:column: warning: ...`): BPMN the reader repaired, and the
+    /// YAML compiler's warnings.
+    warnings: Vec<String>,
 }
 
 /// The models of the resources, or 400 with every located error.
-fn compile(resources: &[Resource]) -> ApiResult<Vec<(String, bpmn::Definitions)>> {
+fn compile(resources: &[Resource]) -> ApiResult<Compiled> {
     if resources.is_empty() {
         return Err(ApiError::bad_request("no resources to deploy; give at least one {name, content}"));
     }
     let mut models = Vec::new();
     let mut sources = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     for resource in resources {
         if resource.name.ends_with(".bpmn") {
-            match bpmn::read::read(resource.content.as_bytes()) {
-                Ok(definitions) => models.push((resource.name.clone(), definitions)),
+            match bpmn::read_with_warnings(resource.content.as_bytes()) {
+                Ok(outcome) => {
+                    warnings.extend(outcome.warnings.iter().map(|w| format!("{}:{w}", resource.name)));
+                    models.push((resource.name.clone(), outcome.definitions));
+                }
                 Err(e) => errors.push(format!("{}:{}:{}: error: {}", resource.name, e.line, e.column, e.message)),
             }
         } else if resource.name.ends_with(".yaml") || resource.name.ends_with(".yml") {
@@ -241,11 +254,13 @@ fn compile(resources: &[Resource]) -> ApiResult<Vec<(String, bpmn::Definitions)>
             [single] => yaml_to_bpmn::compile_str(&single.name, &single.text),
             _ => yaml_to_bpmn::compile_set(&sources),
         };
-        errors.extend(outcome.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string));
+        for diagnostic in &outcome.diagnostics {
+            if diagnostic.is_error() { &mut errors } else { &mut warnings }.push(diagnostic.to_string());
+        }
         models.extend(outcome.workflows.into_iter().map(|w| (w.source, w.definitions)));
     }
     if errors.is_empty() {
-        Ok(models)
+        Ok(Compiled { models, warnings })
     } else {
         Err(ApiError::bad_request(format!("{}\nnothing was deployed", errors.join("\n"))))
     }
