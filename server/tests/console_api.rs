@@ -335,3 +335,51 @@ async fn the_console_routes_are_documented() {
         assert!(document["paths"][path].is_object(), "{path} is not documented");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_based_user_tasks_are_listed_and_completed_but_not_claimed() {
+    let server = TestServer::start().await;
+    let model = engine::testing::model::ProcessBuilder::new("job-form")
+        .start("start")
+        .user_task("review")
+        .assignment("review", Some("ann"), Some("qa-test-engineer, engineering-manager"))
+        .end("end")
+        .build();
+    let resources = json!([{ "name": "job-form.bpmn", "content": bpmn::write::write(&model) }]);
+    let (status, body) = server.call(Method::POST, "/api/deployments", Some(json!({ "resources": resources }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, started) =
+        server.call(Method::POST, "/api/workflows/execute", Some(json!({ "workflow": "job-form" }))).await;
+    let instance = started["process_instance_key"].as_i64().expect("a key");
+
+    let (status, body) = server.call(Method::GET, "/api/tasks?group=qa-test-engineer", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let task = &body["tasks"][0];
+    assert_eq!(
+        (
+            &task["kind"],
+            &task["element_id"],
+            &task["assignee"],
+            &task["process_instance_key"],
+            &task["bpmn_process_id"]
+        ),
+        (&json!("job"), &json!("review"), &json!("ann"), &json!(instance), &json!("job-form")),
+        "{body}"
+    );
+    assert_eq!(task["candidate_groups"], json!(["qa-test-engineer", "engineering-manager"]));
+    let (_, others) = server.call(Method::GET, "/api/tasks?group=product-owner", None).await;
+    assert_eq!(others["tasks"], json!([]), "another group's list leaves it out");
+
+    let key = task["key"].as_i64().expect("a key");
+    let (status, body) =
+        server.call(Method::POST, &format!("/api/tasks/{key}/claim"), Some(json!({ "assignee": "bob" }))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("job-based")), "{body}");
+    let (status, body) = server
+        .call(Method::POST, &format!("/api/tasks/{key}/complete"), Some(json!({ "variables": { "ok": true } })))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!server.engine.with(|core| core.is_active(instance)), "the instance ran to its end");
+    let (_, body) = server.call(Method::GET, "/api/tasks", None).await;
+    assert_eq!(body["tasks"], json!([]));
+}

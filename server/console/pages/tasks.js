@@ -47,6 +47,15 @@ async function load(current) {
   }
 }
 
+// Who has the task: a Camunda user task is claimed here; a job-based one (a job of type
+// io.camunda.zeebe:userTask) is assigned by its model and only completed.
+function holder(task, claim) {
+  if (task.kind === 'job') {
+    return h('span', { class: 'assignee' }, task.assignee ? `assigned to ${task.assignee} by the model` : 'job-based: complete it');
+  }
+  return task.assignee ? h('span', { class: 'assignee' }, `claimed by ${task.assignee}`) : claim;
+}
+
 function card(current, task) {
   const problem = h('div');
   const fields = outputFields(task.outputs);
@@ -77,7 +86,7 @@ function card(current, task) {
       h('span', { class: 'muted' }, `· ${task.bpmn_process_id} `, h('a', { href: `#/instance/${task.process_instance_key}` }, `#${task.process_instance_key}`))),
     h('p', { class: 'muted' },
       `Candidates: ${task.candidate_groups.join(', ') || 'anyone'} · `,
-      task.assignee ? h('span', { class: 'assignee' }, `claimed by ${task.assignee}`) : claim),
+      holder(task, claim)),
     form,
     problem);
 }

@@ -1,5 +1,7 @@
 //! `/api/tasks`: the open user tasks (the `human: true` steps), claimed and completed through a
-//! form built from the task's declared outputs (the `outputs` header the compiler writes).
+//! form built from the task's declared outputs (the `outputs` header the compiler writes), and
+//! the open job-based user tasks (jobs of type `io.camunda.zeebe:userTask`, whose assignment is
+//! in their `io.camunda.zeebe:*` headers), which are completed with any variables.
 
 use std::collections::HashMap;
 
@@ -36,6 +38,9 @@ pub struct UserTaskView {
     /// `"number"`, `"list"`, `"object"` or a list of allowed strings).
     #[schema(value_type = Object)]
     pub outputs: Map<String, Value>,
+    /// `user_task` (a Camunda user task, claimed here), or `job` (a job-based user task: a job
+    /// of type `io.camunda.zeebe:userTask`, assigned by its headers).
+    pub kind: &'static str,
 }
 
 /// Filters of `GET /api/tasks`.
@@ -63,7 +68,58 @@ pub async fn list(
         }
         tasks.push(view(&state, &mut models, &task)?);
     }
+    for task in job_tasks(&state)? {
+        if query.group.as_ref().is_none_or(|g| task.candidate_groups.contains(g)) {
+            tasks.push(task);
+        }
+    }
+    tasks.sort_by_key(|task| task.key);
     Ok(Json(json!({ "tasks": tasks })))
+}
+
+/// The open job-based user tasks, with their assignment from the job's headers.
+fn job_tasks(state: &AppState) -> ApiResult<Vec<UserTaskView>> {
+    let jobs: Vec<(i64, engine::record::JobRecord)> = state.engine.with(|core| {
+        (core.state().jobs.iter())
+            .filter(|(_, job)| &**job.record.job_type() == engine::USER_TASK_JOB_TYPE)
+            .map(|(key, job)| (*key, job.record.clone()))
+            .collect()
+    });
+    let mut models: HashMap<i64, DeployedModel> = HashMap::new();
+    let mut tasks = Vec::with_capacity(jobs.len());
+    for (key, job) in jobs {
+        let template = &job.template;
+        let header = |name: &str| template.custom_headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let model = deployed(state, &mut models, template.process_definition_key)?;
+        tasks.push(UserTaskView {
+            key,
+            element_id: template.element_id.to_string(),
+            name: model.task(&template.element_id).and_then(|info| info.name),
+            process_instance_key: job.process_instance_key,
+            bpmn_process_id: template.bpmn_process_id.to_string(),
+            assignee: header("io.camunda.zeebe:assignee").map(str::to_owned),
+            candidate_groups: header("io.camunda.zeebe:candidateGroups")
+                .and_then(|list| serde_json::from_str(list).ok())
+                .unwrap_or_default(),
+            outputs: Map::new(),
+            kind: "job",
+        });
+    }
+    Ok(tasks)
+}
+
+/// The deployed model of a process definition, read once per request.
+fn deployed<'m>(
+    state: &AppState,
+    models: &'m mut HashMap<i64, DeployedModel>,
+    definition: i64,
+) -> ApiResult<&'m DeployedModel> {
+    Ok(match models.entry(definition) {
+        std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+        std::collections::hash_map::Entry::Vacant(entry) => {
+            entry.insert(DeployedModel::by_key(&state.engine, definition)?)
+        }
+    })
 }
 
 /// The process definition key of the instance.
@@ -82,13 +138,7 @@ fn view(
     models: &mut HashMap<i64, DeployedModel>,
     task: &engine::UserTask,
 ) -> ApiResult<UserTaskView> {
-    let definition = definition_of(state, task.process_instance_key)?;
-    let model = match models.entry(definition) {
-        std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-        std::collections::hash_map::Entry::Vacant(entry) => {
-            entry.insert(DeployedModel::by_key(&state.engine, definition)?)
-        }
-    };
+    let model = deployed(state, models, definition_of(state, task.process_instance_key)?)?;
     let info = model.task(&task.element_id).unwrap_or_default();
     let outputs = declared_outputs(&info)?.iter().map(|(name, shape)| (name.to_owned(), shape.to_json())).collect();
     Ok(UserTaskView {
@@ -100,6 +150,7 @@ fn view(
         assignee: Some(task.assignee.to_string()).filter(|a| !a.is_empty()),
         candidate_groups: task.candidate_groups.to_vec(),
         outputs,
+        kind: "user_task",
     })
 }
 
@@ -151,6 +202,12 @@ pub async fn claim(
     let assignee = claim.assignee.trim().to_owned();
     if assignee.is_empty() {
         return Err(ApiError::bad_request("`assignee` is empty; say who takes the task"));
+    }
+    if job_task_instance(&state, key).is_some() {
+        return Err(ApiError::conflict(format!(
+            "user task {key} is job-based (a job of type {}): the model's assignment headers say who does it; complete it with POST /api/tasks/{key}/complete",
+            engine::USER_TASK_JOB_TYPE
+        )));
     }
     let task = open_task(&state, key)?;
     if !task.assignee.is_empty() && *task.assignee != *assignee {
