@@ -148,15 +148,7 @@ async fn incidents_are_listed_retried_and_resolved() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yaml_and_bpmn_are_deployed_and_listed() {
     let server = TestServer::with_models().await;
-    let path = workspace().join("workflows/system/wf15-settings-lookup.yaml");
-    let yaml = std::fs::read_to_string(&path).expect("reads");
-    let (status, body) = server
-        .call(
-            Method::POST,
-            "/api/deployments",
-            Some(json!({ "resources": [{ "name": "wf15.yaml", "content": yaml }] })),
-        )
-        .await;
+    let (status, body) = deploy_wf15(&server).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["processes"][0]["bpmn_process_id"], json!("wf15-settings-lookup"));
     let (status, body) = server.call(Method::GET, "/api/deployments", None).await;
@@ -344,13 +336,7 @@ async fn a_deployment_answers_with_what_the_reader_repaired() {
         <bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" id=\"d\" targetNamespace=\"t\">\n\
         <bpmn:process id=\"repaired\" isExecutable=\"true\"><bpmn:startEvent id=\"s\"/></bpmn:process>\n\
         </bpmn:definitions>\n";
-    let (status, body) = server
-        .call(
-            Method::POST,
-            "/api/deployments",
-            Some(json!({ "resources": [{ "name": "repaired.bpmn", "content": bpmn }] })),
-        )
-        .await;
+    let (status, body) = deploy(&server, "repaired.bpmn", bpmn).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["processes"][0]["bpmn_process_id"], json!("repaired"));
     let warnings = body["warnings"].as_array().expect("a list of warnings");
@@ -358,14 +344,18 @@ async fn a_deployment_answers_with_what_the_reader_repaired() {
     let warning = warnings[0].as_str().unwrap_or_default();
     assert!(warning.starts_with("repaired.bpmn:1:31: warning:") && warning.contains("UTF-16"), "{warning}");
 
-    let path = workspace().join("workflows/system/wf15-settings-lookup.yaml");
-    let yaml = std::fs::read_to_string(&path).expect("reads");
-    let (status, body) = server
-        .call(
-            Method::POST,
-            "/api/deployments",
-            Some(json!({ "resources": [{ "name": "wf15.yaml", "content": yaml }] })),
-        )
-        .await;
+    let (status, body) = deploy_wf15(&server).await;
     assert_eq!((status, body["warnings"].clone()), (StatusCode::CREATED, json!([])), "{body}");
+}
+
+/// Deploys one resource through the API.
+async fn deploy(server: &TestServer, name: &str, content: &str) -> (StatusCode, Value) {
+    let resources = json!({ "resources": [{ "name": name, "content": content }] });
+    server.call(Method::POST, "/api/deployments", Some(resources)).await
+}
+
+/// Deploys the project's wf15 (a YAML workflow) through the API.
+async fn deploy_wf15(server: &TestServer) -> (StatusCode, Value) {
+    let path = workspace().join("workflows/system/wf15-settings-lookup.yaml");
+    deploy(server, "wf15.yaml", &std::fs::read_to_string(&path).expect("reads")).await
 }
