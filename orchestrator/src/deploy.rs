@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use engine::{Deployment, EngineCore};
-use yaml_to_bpmn::Source;
-use yaml_to_bpmn::cli::{collect_files, compile_sources};
+use yaml_to_bpmn::cli::collect_files;
+use yaml_to_bpmn::resources::{NOT_UTF8, Resource, YamlAs};
 
 use crate::failure::{Failure, Result};
 
@@ -19,8 +19,9 @@ pub struct Models {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// Reads and compiles the YAML and BPMN files named or found below the folders named. Any
-/// compile or read error fails the whole set, with every error located.
+/// Reads and compiles the YAML and BPMN files named or found below the folders named
+/// ([`yaml_to_bpmn::resources`]). Any compile or read error fails the whole set, with every error
+/// located.
 pub fn load(paths: &[PathBuf]) -> Result<Models> {
     let files = collect_files(paths, &["yaml", "yml", "bpmn"]).map_err(Failure::Usage)?;
     if files.is_empty() {
@@ -29,49 +30,26 @@ pub fn load(paths: &[PathBuf]) -> Result<Models> {
                 .into(),
         ));
     }
-    let mut sources = Vec::new();
-    let mut resources = Vec::new();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
     let mut read = Vec::new();
     for path in &files {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("{name}: cannot read: {e}")))?;
-        if path.extension().is_some_and(|e| e == "bpmn") {
-            match bpmn::read_with_warnings(&bytes) {
-                Ok(outcome) => {
-                    warnings.extend(outcome.warnings.iter().map(|w| format!("{name}:{w}")));
-                    resources.push((name.clone(), outcome.definitions));
-                }
-                Err(e) => errors.push(format!("{name}:{}:{}: error: {}", e.line, e.column, e.message)),
-            }
-        } else {
-            match String::from_utf8(bytes.clone()) {
-                Ok(text) => sources.push(Source { name: name.clone(), text }),
-                Err(_) => errors.push(format!("{name}:1:1: error: {NOT_UTF8}")),
-            }
-        }
-        read.push((name, bytes));
+        read.push(Resource { name, bytes });
     }
-    if !sources.is_empty() {
-        let outcome = compile_sources(paths, &sources);
-        for diagnostic in &outcome.diagnostics {
-            if diagnostic.is_error() { &mut errors } else { &mut warnings }.push(diagnostic.to_string());
+    let yaml_as = if paths.iter().any(|p| p.is_dir()) { YamlAs::Set } else { YamlAs::AloneWhenOne };
+    match yaml_to_bpmn::resources::load(&read, yaml_as) {
+        Ok(mut loaded) => {
+            let warnings = std::mem::take(&mut loaded.warnings);
+            let files = read.into_iter().map(|r| (r.name, r.bytes)).collect();
+            Ok(Models { resources: loaded.definitions(), warnings, files })
         }
-        resources.extend(outcome.workflows.into_iter().map(|w| (w.source, w.definitions)));
-    }
-    if !errors.is_empty() {
-        return Err(Failure::Usage(format!(
+        Err(errors) => Err(Failure::Usage(format!(
             "{}\nnothing was deployed: fix the {} error(s) above and deploy again",
             errors.join("\n"),
             errors.len()
-        )));
+        ))),
     }
-    Ok(Models { resources, warnings, files: read })
 }
-
-/// What to do about a file that is not UTF-8 text.
-const NOT_UTF8: &str = "the file is not UTF-8 text; save it as UTF-8";
 
 /// The files as `POST /api/deployments` takes them (`{"resources": [{name, content}]}`), for a
 /// `serve` that deploys them; a file that is not UTF-8 text is a usage failure naming it.

@@ -7,8 +7,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use workers::{ClientError, DeployedProcess, ZeebeClient};
-use yaml_to_bpmn::cli::{collect_files, compile_sources};
-use yaml_to_bpmn::{Source, output};
+use yaml_to_bpmn::cli::collect_files;
+use yaml_to_bpmn::output;
+use yaml_to_bpmn::resources::{self, YamlAs};
 
 use crate::cli::{DeployArgs, EXIT_CONFIG, EXIT_GATEWAY, EXIT_OK, EXIT_REJECTED};
 use crate::config::{self, Environment};
@@ -91,9 +92,10 @@ async fn deploy_retrying(
     }
 }
 
-/// The resources to deploy: every BPMN file as it is and every YAML workflow compiled (together,
-/// so calls between them are checked). `None` when a workflow has compile errors, which are
-/// printed; an unreadable input is an error.
+/// The resources to deploy: every YAML workflow compiled (together when a folder was named, so
+/// calls between them are checked) and every BPMN file as it is, once it reads
+/// ([`yaml_to_bpmn::resources`]). `None` when any has errors, which are printed, as are the
+/// warnings; an unreadable input is an error.
 fn resources(inputs: &[PathBuf]) -> Result<Option<Vec<Resource>>, String> {
     let files = collect_files(inputs, DEPLOYABLE)?;
     if files.is_empty() {
@@ -101,36 +103,35 @@ fn resources(inputs: &[PathBuf]) -> Result<Option<Vec<Resource>>, String> {
             "no *.yaml, *.yml or *.bpmn file among the inputs; name workflow files or folders holding them".into()
         );
     }
-    let (bpmn, yaml): (Vec<&PathBuf>, Vec<&PathBuf>) = files.iter().partition(|p| has_extension(p, "bpmn"));
-    let sources = yaml
-        .iter()
+    let read = (files.iter())
         .map(|path| {
-            std::fs::read_to_string(path)
-                .map(|text| Source { name: path.display().to_string(), text })
+            std::fs::read(path)
+                .map(|bytes| resources::Resource { name: path.display().to_string(), bytes })
                 .map_err(|error| format!("{}: cannot read: {error}", path.display()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut resources = Vec::new();
-    if !sources.is_empty() {
-        let outcome = compile_sources(inputs, &sources);
-        let (errors, warnings): (Vec<_>, Vec<_>) = outcome.diagnostics.iter().partition(|d| d.is_error());
-        for error in &errors {
-            eprintln!("{error}");
-        }
-        if !errors.is_empty() {
-            eprintln!("{} compile errors; nothing was deployed. Fix them and deploy again", errors.len());
+    let yaml_as = if inputs.iter().any(|p| p.is_dir()) { YamlAs::Set } else { YamlAs::AloneWhenOne };
+    let loaded = match resources::load(&read, yaml_as) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            for error in &errors {
+                eprintln!("{error}");
+            }
+            eprintln!("{} errors; nothing was deployed. Fix them and deploy again", errors.len());
             return Ok(None);
         }
-        if !warnings.is_empty() {
-            eprintln!("{} compile warnings (`yaml-to-bpmn check` lists them)", warnings.len());
-        }
-        for (workflow, xml) in outcome.workflows.iter().zip(output::to_xml_all(&outcome.workflows)) {
-            resources.push((format!("{}.bpmn", workflow.id), xml.into_bytes()));
-        }
+    };
+    for warning in &loaded.warnings {
+        eprintln!("{warning}");
     }
-    for path in bpmn {
-        let bytes = std::fs::read(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
-        resources.push((resource_name(path), bytes));
+    let compiled = output::to_xml_all(&loaded.workflows);
+    let mut resources: Vec<Resource> = (loaded.workflows.iter().zip(compiled))
+        .map(|(workflow, xml)| (format!("{}.bpmn", workflow.id), xml.into_bytes()))
+        .collect();
+    for (path, file) in files.iter().zip(read) {
+        if has_extension(path, "bpmn") {
+            resources.push((resource_name(path), file.bytes));
+        }
     }
     Ok(Some(resources))
 }
@@ -168,5 +169,32 @@ fn print(processes: &[DeployedProcess], json: bool) {
             "{:width$}  {:>7}  {:>20}  {}",
             p.bpmn_process_id, p.version, p.process_definition_key, p.resource_name
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORKFLOW: &str = "metadata:\n  id: hello\nsteps:\n  - id: greet\n    action: log\n    message: hi\n";
+
+    #[test]
+    fn yaml_is_compiled_and_bpmn_sent_as_it_is() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let xml = output::to_xml(&yaml_to_bpmn::compile_str("a.yaml", WORKFLOW).workflows[0].definitions);
+        std::fs::write(dir.path().join("given.bpmn"), &xml).expect("writes");
+        std::fs::write(dir.path().join("hello.yaml"), WORKFLOW.replace("hello", "other")).expect("writes");
+        let resources = resources(&[dir.path().to_path_buf()]).expect("reads").expect("no errors");
+        let names: Vec<&str> = resources.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["other.bpmn", "given.bpmn"]);
+        assert_eq!(resources[1].1, xml.into_bytes(), "a BPMN file goes to Zeebe byte for byte");
+    }
+
+    #[test]
+    fn a_bpmn_file_that_does_not_read_deploys_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("broken.bpmn"), "<definitions/>").expect("writes");
+        std::fs::write(dir.path().join("hello.yaml"), WORKFLOW).expect("writes");
+        assert_eq!(resources(&[dir.path().to_path_buf()]).expect("reads"), None);
     }
 }

@@ -82,7 +82,13 @@ fn deploy_of_a_model_zeebe_refuses_exits_1_and_deploys_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let process_id = format!("daemon-test-refused-{}", std::process::id());
     let good = write(dir.path(), "good.bpmn", &one_task_bpmn(&process_id, "t"));
-    let broken = write(dir.path(), "broken.bpmn", "<definitions/>");
+    // It reads, but Zeebe refuses it: a service task without a job type.
+    let broken = write(
+        dir.path(),
+        "broken.bpmn",
+        &one_task_bpmn(&format!("{process_id}-broken"), "t")
+            .replace(r#"<zeebe:taskDefinition type="t" retries="3" />"#, ""),
+    );
     let inputs = [good.to_str().unwrap_or_default(), broken.to_str().unwrap_or_default()];
     let output = run(&["deploy", "--address", &gateway, inputs[0], inputs[1]], &[], Duration::from_secs(60));
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -18,6 +18,9 @@
 //!   and every [`Diagnostic`] (`file:line:col: error|warning: message`).
 //! - [`output::to_xml`] writes a compiled model as BPMN XML; [`model_check::check_bpmn`] reads and
 //!   validates a BPMN file into the same diagnostics.
+//! - [`resources::load`] is the one loader of workflow resources (BPMN read with its repair
+//!   warnings, YAML compiled), used by `orchestrator deploy`, `persona-worker deploy` and the
+//!   server's `POST /api/deployments`.
 //!
 //! Errors stop a file: YAML syntax, differing duplicate keys, unknown actions, missing required
 //! fields, duplicate step ids, references to undeclared inputs or unknown steps, bad durations,
@@ -41,6 +44,7 @@ pub mod parallel;
 pub mod personas;
 pub mod prompt;
 pub mod raci;
+pub mod resources;
 pub mod template;
 pub mod texts;
 pub mod yaml;

@@ -220,48 +220,23 @@ pub async fn deploy(
 /// The models of a deployment's resources, and what was repaired or is worth a look in them.
 struct Compiled {
     models: Vec<(String, bpmn::Definitions)>,
-    /// Located warnings (`name:line:column: warning: ...`): BPMN the reader repaired, and the
-    /// YAML compiler's warnings.
+    /// Located warnings (`name:line:column: warning: ...`).
     warnings: Vec<String>,
 }
 
-/// The models of the resources, or 400 with every located error.
+/// The models of the resources ([`yaml_to_bpmn::resources`]), or 400 with every located error.
 fn compile(resources: &[Resource]) -> ApiResult<Compiled> {
     if resources.is_empty() {
         return Err(ApiError::bad_request("no resources to deploy; give at least one {name, content}"));
     }
-    let mut models = Vec::new();
-    let mut sources = Vec::new();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    for resource in resources {
-        if resource.name.ends_with(".bpmn") {
-            match bpmn::read_with_warnings(resource.content.as_bytes()) {
-                Ok(outcome) => {
-                    warnings.extend(outcome.warnings.iter().map(|w| format!("{}:{w}", resource.name)));
-                    models.push((resource.name.clone(), outcome.definitions));
-                }
-                Err(e) => errors.push(format!("{}:{}:{}: error: {}", resource.name, e.line, e.column, e.message)),
-            }
-        } else if resource.name.ends_with(".yaml") || resource.name.ends_with(".yml") {
-            sources.push(yaml_to_bpmn::Source { name: resource.name.clone(), text: resource.content.clone() });
-        } else {
-            errors.push(format!("{}: error: name the file .yaml, .yml or .bpmn", resource.name));
+    let resources: Vec<yaml_to_bpmn::resources::Resource> = (resources.iter())
+        .map(|r| yaml_to_bpmn::resources::Resource { name: r.name.clone(), bytes: r.content.clone().into_bytes() })
+        .collect();
+    match yaml_to_bpmn::resources::load(&resources, yaml_to_bpmn::resources::YamlAs::AloneWhenOne) {
+        Ok(mut loaded) => {
+            let warnings = std::mem::take(&mut loaded.warnings);
+            Ok(Compiled { models: loaded.definitions(), warnings })
         }
-    }
-    if !sources.is_empty() {
-        let outcome = match sources.as_slice() {
-            [single] => yaml_to_bpmn::compile_str(&single.name, &single.text),
-            _ => yaml_to_bpmn::compile_set(&sources),
-        };
-        for diagnostic in &outcome.diagnostics {
-            if diagnostic.is_error() { &mut errors } else { &mut warnings }.push(diagnostic.to_string());
-        }
-        models.extend(outcome.workflows.into_iter().map(|w| (w.source, w.definitions)));
-    }
-    if errors.is_empty() {
-        Ok(Compiled { models, warnings })
-    } else {
-        Err(ApiError::bad_request(format!("{}\nnothing was deployed", errors.join("\n"))))
+        Err(errors) => Err(ApiError::bad_request(format!("{}\nnothing was deployed", errors.join("\n")))),
     }
 }
