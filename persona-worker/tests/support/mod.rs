@@ -51,19 +51,37 @@ pub fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     command
 }
 
-/// Runs the binary to its end (at most `limit`) and returns what it printed.
+/// Runs the binary to its end (at most `limit`) and returns what it printed. Its output is read
+/// while it runs: a child that prints more than a pipe holds would otherwise block on a full
+/// pipe and never end.
 pub fn run(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
     let mut child =
         command(args, env).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start persona-worker");
+    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
     let began = Instant::now();
-    while child.try_wait().expect("poll persona-worker").is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll persona-worker") {
+            break status;
+        }
         if began.elapsed() > limit {
             let _ = child.kill();
             panic!("persona-worker {args:?} ran longer than {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("persona-worker output")
+    };
+    let collected = |reader: std::thread::JoinHandle<Vec<u8>>| reader.join().expect("a pipe reader");
+    Output { status, stdout: collected(stdout), stderr: collected(stderr) }
+}
+
+/// Reads a child's pipe to its end on a thread of its own.
+fn drain(pipe: Option<impl std::io::Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
 }
 
 /// A loopback port nobody listens on right now.
