@@ -152,25 +152,13 @@ impl JobHandler for AgentHandler {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use llm::{Chain, ChainOptions, ProviderConfig, ProviderKind};
     use serde_json::json;
-    use workers::spend::NoSpendLimit;
 
     use super::*;
 
     /// An agent whose provider nothing answers: these jobs must be refused before any call.
     fn agent() -> AgentHandler {
-        let provider = ProviderConfig {
-            name: "local".into(),
-            kind: ProviderKind::Ollama,
-            base_url: "http://127.0.0.1:9".into(),
-            model: "m".into(),
-            api_key_env: None,
-        };
-        let chain = Chain::new(vec![provider], ChainOptions::default()).unwrap();
-        AgentHandler::new(LlmHandler::new(chain, Arc::new(NoSpendLimit)))
+        AgentHandler::new(crate::llm::handler::tests::handler())
     }
 
     #[tokio::test]

@@ -242,14 +242,16 @@ impl JobHandler for LlmHandler {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use llm::{ChainOptions, ProviderConfig, ProviderKind};
     use serde_json::json;
     use workers::spend::NoSpendLimit;
 
     use super::*;
 
-    fn handler() -> LlmHandler {
+    /// A handler whose one provider nothing answers: for jobs that must be refused before any
+    /// call (the agent's tests use it too).
+    pub(in crate::llm) fn handler() -> LlmHandler {
         let provider = ProviderConfig {
             name: "local".into(),
             kind: ProviderKind::Ollama,
