@@ -9,14 +9,14 @@
 //!
 //! It prints who is responsible for each task (the RACI matrix rows of the workflow), how the
 //! run ended, its approvals and its SLA status. The store is `target/governed-example.db`; run it
-//! again and the engine reopens the same log.
+//! again and the engine reopens the same log, keeping 30 days of history (a retention policy).
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use actions::{Scenario, SimulateHandler};
-use engine::{EngineCore, VirtualClock};
+use engine::{Clock, EngineCore, VirtualClock};
 use persona_orchestrator::drive::{Driver, Ending, Reply, compile_folder, job_types};
 use serde_json::json;
 use workers::{Job, JobHandler};
@@ -80,6 +80,11 @@ fn run(workflow: &str, seed: u64) -> Result<bool, String> {
     }
     let breached = variables.get("sla_breached").cloned().unwrap_or(json!(false));
     println!("  SLA breached: {breached} {}", variables.get("sla_breaches").cloned().unwrap_or_default());
-    core.snapshot().map_err(|e| e.to_string())?;
+    // Retention: keep 30 days of history. Pruning first takes the snapshot the next open starts
+    // from, then removes the instances (of earlier runs) that ended before the month.
+    let month_ago = clock.now_millis() - 30 * 86_400_000;
+    if let Some(pruned) = core.prune_history(month_ago).map_err(|e| e.to_string())? {
+        println!("  retention (30 days): {} older instances removed from the log", pruned.instances);
+    }
     Ok(true)
 }

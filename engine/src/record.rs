@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{ElementType, FlowIdx, NodeIdx};
-use crate::store::{Commit, LogEntry, StoreError, StoredProcess};
+use crate::store::{Commit, LogEntry, PruneReport, StoreError, StoredProcess};
 
 /// One event record: the key of the entity it is about, what happened, and the entity's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -695,6 +695,14 @@ pub trait RecordSink: Send {
         let _ = (state, key_counter);
         Ok(None)
     }
+
+    /// Removes from the stored log up to position `through` (a snapshot's) the records of the
+    /// process instances that ended before `ended_before` (epoch milliseconds), see
+    /// [`retention`](crate::store::retention); `None` when the sink keeps no log (default).
+    fn prune_history(&mut self, through: i64, ended_before: i64) -> Result<Option<PruneReport>, StoreError> {
+        let _ = (through, ended_before);
+        Ok(None)
+    }
 }
 
 /// A sink that keeps nothing (the default): the hot path pays only for building records.
@@ -794,6 +802,10 @@ impl<S: RecordSink + ?Sized> RecordSink for Box<S> {
 
     fn save_snapshot(&mut self, state: &crate::state::State, key_counter: i64) -> Result<Option<i64>, StoreError> {
         (**self).save_snapshot(state, key_counter)
+    }
+
+    fn prune_history(&mut self, through: i64, ended_before: i64) -> Result<Option<PruneReport>, StoreError> {
+        (**self).prune_history(through, ended_before)
     }
 }
 

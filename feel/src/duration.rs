@@ -36,6 +36,10 @@ const ISO_HINT: &str = "write ISO-8601 such as PT1H30M, P2D or P1Y2M";
 /// How to write a short duration, the end of every error about one.
 const SHORT_HINT: &str = "write a whole number and a unit (ms, s, m, h or d), such as 30s";
 
+/// How to write a fixed length of time, the end of every error about one.
+const LENGTH_HINT: &str =
+    "write a whole number and a unit (90s, 30m, 4h, 2d) or ISO 8601 (PT1H30M, P30D), without months";
+
 /// A duration: a number of calendar months and a number of milliseconds, both of the same sign.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IsoDuration {
@@ -168,6 +172,23 @@ impl IsoDuration {
         let (months, millis) = (months as i64, millis as i64);
         let sign = if negative { -1 } else { 1 };
         Ok((Self { months: sign * months, millis: sign * millis }, written))
+    }
+
+    /// Reads a fixed length of time: the short form ([`parse_short`](Self::parse_short)) or ISO
+    /// 8601 ([`parse`](Self::parse)), neither negative nor in months or years (whose length
+    /// varies).
+    pub fn parse_length(text: &str) -> Result<std::time::Duration, DurationError> {
+        let fail = |reason: &str| DurationError::new(text.trim(), reason, LENGTH_HINT);
+        let duration = Self::parse_short(text)
+            .or_else(|_| Self::parse(text.trim()))
+            .map_err(|_| fail("it is neither a number with a unit nor ISO 8601"))?;
+        if duration.months() != 0 {
+            return Err(fail("months and years have no fixed length"));
+        }
+        if duration.is_negative() {
+            return Err(fail("it is negative"));
+        }
+        Ok(std::time::Duration::from_millis(duration.millis().unsigned_abs()))
     }
 
     /// Reads the short human form: a whole number and a unit `ms`, `s`, `m`, `h` or `d` (`250ms`,
@@ -360,6 +381,24 @@ fn misplaced(letter: char, before_t: bool) -> String {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn a_length_reads_the_short_and_iso_forms_and_refuses_months_and_negatives() {
+        use std::time::Duration;
+        assert_eq!(IsoDuration::parse_length("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(IsoDuration::parse_length(" 2d "), Ok(Duration::from_secs(2 * 86_400)));
+        assert_eq!(IsoDuration::parse_length("P30D"), Ok(Duration::from_secs(30 * 86_400)));
+        for (bad, why) in [
+            ("soon", "neither a number with a unit nor ISO 8601"),
+            ("", "neither"),
+            ("P1M", "months and years have no fixed length"),
+            ("-PT1H", "it is negative"),
+        ] {
+            let message = IsoDuration::parse_length(bad).expect_err(bad).to_string();
+            assert!(message.starts_with(&format!("'{}' is not a duration: ", bad.trim())), "{message}");
+            assert!(message.contains(why) && message.ends_with("without months"), "{message}");
+        }
+    }
 
     fn parsed(text: &str) -> (i64, i64) {
         let duration = IsoDuration::parse(text).unwrap_or_else(|e| panic!("{e}"));

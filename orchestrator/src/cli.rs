@@ -62,6 +62,15 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Apply a retention policy: remove from the store's log the history of the instances that
+    /// ended longer ago than --keep (through `serve` when it runs on the store). Running
+    /// instances, instances that ended later and deployments stay; the state is untouched.
+    Prune {
+        /// How long the history of an ended instance is kept, counted from its end: 30d, 12h, or
+        /// ISO 8601 (P30D).
+        #[arg(long, value_name = "DURATION")]
+        keep: String,
+    },
     /// What happened to an instance: elements with timings, variable changes, incidents and
     /// jobs, each with who or what caused it.
     History {
@@ -443,6 +452,10 @@ pub struct ServeArgs {
     /// Serve the files of this folder under /ui/ (beside the built-in console at /).
     #[arg(long, value_name = "DIR")]
     pub static_dir: Option<PathBuf>,
+    /// A retention policy: every hour (and once at start) remove the history of the instances
+    /// that ended longer ago than this (30d, 12h, or ISO 8601 such as P30D), as `prune --keep`.
+    #[arg(long, value_name = "DURATION", value_parser = length)]
+    pub retention: Option<std::time::Duration>,
     /// Require the bearer token for /healthz too.
     #[arg(long)]
     pub protect_health: bool,
@@ -581,6 +594,11 @@ pub struct GuardCheckArgs {
     /// The command: one argument keeps its quoting; several are joined with spaces.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+/// A fixed length of time (`30d`, `12h`, `P30D`), whose error says what to write instead.
+fn length(text: &str) -> Result<std::time::Duration, String> {
+    feel::duration::IsoDuration::parse_length(text).map_err(|e| e.to_string())
 }
 
 /// A value read by its type's `FromStr` (projects, providers, amounts, statuses, audit kinds),

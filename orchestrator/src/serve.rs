@@ -120,10 +120,14 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         let shutdown = CancellationToken::new();
         let running = tokio::spawn(workers.run(shutdown.clone()));
         let pools = routing.map(|routing| tokio::spawn(reconcile_pools(routing, shutdown.clone())));
+        let retention = args.retention.map(|keep| tokio::spawn(apply_retention(engine.clone(), keep, shutdown.clone())));
         let served = server.serve(listener, stop).await;
         shutdown.cancel();
         if let Some(pools) = pools {
             let _ = pools.await;
+        }
+        if let Some(retention) = retention {
+            let _ = retention.await;
         }
         if let Ok(Err(error)) = running.await {
             eprintln!("the job handlers could not run: {error}");
@@ -136,6 +140,36 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         let _ = writeln!(std::io::stdout(), "stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// How often `--retention` is applied.
+const RETENTION_EVERY: Duration = Duration::from_secs(3_600);
+
+/// `--retention`: prunes the history of the instances that ended longer ago than `keep` at
+/// start and then every [`RETENTION_EVERY`], printing what each run removed, until `shutdown`.
+async fn apply_retention(engine: Engine, keep: Duration, shutdown: CancellationToken) {
+    let keep = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
+    let mut every = tokio::time::interval(RETENTION_EVERY);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        let engine = engine.clone();
+        let pruned = tokio::task::spawn_blocking(move || {
+            engine.with(|core| core.prune_history(core.now_millis().saturating_sub(keep)))
+        })
+        .await;
+        match pruned {
+            Ok(Ok(Some(report))) => println!(
+                "retention: removed the history of {} ended instances ({} records); the log through position {} went from {} to {} bytes",
+                report.instances, report.records, report.through, report.bytes_before, report.bytes_after
+            ),
+            Ok(Ok(None)) => return,
+            Ok(Err(error)) => eprintln!("retention: could not prune the history (the log is intact): {error}"),
+            Err(error) => eprintln!("retention: the pruning stopped: {error}"),
+        }
+    }
 }
 
 /// `--project` (and `--pools`): persona jobs routed through the registry beside the served

@@ -273,6 +273,8 @@ fn the_verbs_go_through_a_running_serve_and_fall_back_to_the_store_once_it_is_go
     let second = start_through(&dir, token, &["events", "--var", "orderId=o-8"]);
     let cancelled = with_token(&dir, token, &["cancel", &second.to_string(), "--json"]);
     let (broken, incident, resolved) = resolve_an_incident_through(&dir, token);
+    // The engine is serve's (opening the store would be refused): the policy runs through it.
+    let pruned = json(&["prune", "--keep", "1h"]);
     let _ = serving.kill();
     let _ = serving.wait();
 
@@ -285,6 +287,7 @@ fn the_verbs_go_through_a_running_serve_and_fall_back_to_the_store_once_it_is_go
     let (_, message) = json_error(wrong_token, 1);
     assert!(message.contains("refused the API token") && !message.contains("not-the-token"), "{message}");
     cancelled.expect_code(0);
+    assert!(pruned["through"].as_i64().is_some_and(|p| p > 0) && pruned["instances"] == json!(0), "{pruned}");
     assert_eq!(resolved["resolved_incident"], json!(incident));
     assert_eq!(resolved["retries"], json!(2));
     let history = dir.json(&["history", &broken.to_string()]);

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::response::Html;
 use utoipa::OpenApi;
 
-use crate::api::{diagram, events, observe, operations, personas, queue, raci, tasks, webhooks, workflows};
+use crate::api::{diagram, events, observe, operations, personas, queue, raci, retention, tasks, webhooks, workflows};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::feed::LiveEvent;
 
@@ -36,6 +36,7 @@ use crate::feed::LiveEvent;
         operations::broadcast_signal,
         operations::deployments,
         operations::deploy,
+        retention::prune,
         personas::types,
         personas::load_types,
         personas::list,
@@ -63,6 +64,7 @@ use crate::feed::LiveEvent;
         raci::RaciMatrix,
         yaml_to_bpmn::raci::Row,
         tasks::UserTaskView,
+        retention::Prune,
         queue::QueueRow,
         queue::WaitingJob
     ))

@@ -319,6 +319,7 @@ async fn the_openapi_document_lists_the_routes() {
         "/api/events",
         "/api/webhooks/{source}/{event}",
         "/api/personas/instances",
+        "/api/history/prune",
     ] {
         assert!(document["paths"][path].is_object(), "{path} missing");
     }
@@ -346,6 +347,36 @@ async fn a_deployment_answers_with_what_the_reader_repaired() {
 
     let (status, body) = deploy_wf15(&server).await;
     assert_eq!((status, body["warnings"].clone()), (StatusCode::CREATED, json!([])), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pruning_removes_the_history_of_ended_instances_and_refuses_a_bad_keep() {
+    let server = TestServer::with_models().await;
+    let finished = server.start_order().await;
+    assert_eq!(server.complete_charges().await, 1);
+    let running = server.start_order().await;
+
+    let (status, kept) = server.call(Method::POST, "/api/history/prune", Some(json!({"keep": "30d"}))).await;
+    assert_eq!((status, kept["instances"].clone()), (StatusCode::OK, json!(0)), "{kept}");
+    let (status, pruned) = server.call(Method::POST, "/api/history/prune", Some(json!({"keep": "0s"}))).await;
+    assert_eq!((status, pruned["instances"].clone()), (StatusCode::OK, json!(1)), "{pruned}");
+    assert!(pruned["records"].as_u64().is_some_and(|n| n > 10) && pruned["through"].as_i64() > Some(0), "{pruned}");
+
+    let (status, body) = server.call(Method::GET, &format!("/api/workflows/status/{finished}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "its history is gone: {body}");
+    let (status, body) = server.call(Method::GET, &format!("/api/workflows/status/{running}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    for (body, said) in [
+        (json!({"keep": "P1M"}), "months and years have no fixed length"),
+        (json!({"keep": "soon"}), "'soon' is not a duration"),
+        (json!({"kept": "1d"}), "kept"),
+    ] {
+        let (status, answer) = server.call(Method::POST, "/api/history/prune", Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_error(&answer, "BAD_REQUEST");
+        assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains(said)), "{answer}");
+    }
 }
 
 /// Deploys one resource through the API.

@@ -10,7 +10,7 @@ use crate::error::{EngineError, Result};
 use crate::state::State;
 use crate::store::format::{check_version, decode_entry};
 use crate::store::snapshot::decode_state;
-use crate::store::{RecordStore, StoreError, StoreSink};
+use crate::store::{PruneReport, RecordStore, StoreError, StoreSink};
 
 /// What [`EngineCore::open`] did to rebuild the state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,6 +52,16 @@ impl EngineCore {
         }
         let log = store.read_log(after)?;
         check_version(log.format_version).map_err(|message| StoreError::new(store.location(), message))?;
+        if after < log.pruned_through {
+            return Err(StoreError::new(
+                store.location(),
+                format!(
+                    "retention thinned the log through position {}, so only a snapshot at or after it rebuilds the state, and none can be used{}; restore the store from a backup",
+                    log.pruned_through,
+                    report.skipped_snapshots.iter().map(|why| format!(" ({why})")).collect::<String>()
+                ),
+            ));
+        }
         key_counter = key_counter.max(log.key_counter);
         let mut position = after;
         for stored in &log.entries {
@@ -98,5 +108,15 @@ impl EngineCore {
             ));
         }
         Ok(self.m.save_snapshot()?)
+    }
+
+    /// Applies a retention policy: takes a snapshot (as [`snapshot`](Self::snapshot)), then
+    /// removes from the log before it the records of every process instance that ended
+    /// (completed or terminated) before `ended_before` (epoch milliseconds, engine time); see
+    /// [`retention`](crate::store::retention). The state is untouched: only history goes.
+    /// Returns what was removed, or `None` when the engine keeps no log. Not inside a batch.
+    pub fn prune_history(&mut self, ended_before: i64) -> Result<Option<PruneReport>> {
+        let Some(through) = self.snapshot()? else { return Ok(None) };
+        Ok(self.m.prune_history(through, ended_before)?)
     }
 }

@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use crate::model::{FlowIdx, NodeIdx};
 use crate::record::{Intent, Record, RecordSink, RecordValue};
 use crate::state::State;
-use crate::store::StoreError;
+use crate::store::{PruneReport, StoreError};
 
 /// The first key of partition 1: `1 << 51`.
 pub const KEY_BASE: i64 = 1 << 51;
@@ -140,6 +140,11 @@ impl Machine {
     /// Stores a snapshot of the state through the sink (see [`RecordSink::save_snapshot`]).
     pub fn save_snapshot(&mut self) -> Result<Option<i64>, StoreError> {
         self.sink.save_snapshot(&self.state, self.next_key)
+    }
+
+    /// Prunes the stored log's history through the sink (see [`RecordSink::prune_history`]).
+    pub fn prune_history(&mut self, through: i64, ended_before: i64) -> Result<Option<PruneReport>, StoreError> {
+        self.sink.prune_history(through, ended_before)
     }
 
     /// Writes a record: the sink sees it, then the state applies it.

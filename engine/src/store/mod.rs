@@ -18,6 +18,7 @@ mod opener;
 mod owner;
 mod postgres;
 mod process;
+pub mod retention;
 mod sink;
 pub mod snapshot;
 mod sqlite;
@@ -36,6 +37,7 @@ pub use snapshot::Snapshot;
 pub use sqlite::{LentJob, SharedConnection, SqliteStore};
 
 pub use format::RECORD_FORMAT_VERSION;
+pub use retention::PruneReport;
 
 /// One command's part of the log, decoded: when it ran, why, and the records it wrote.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +98,36 @@ pub struct StoredLog {
     pub key_counter: i64,
     /// The entries after the requested position, in order.
     pub entries: Vec<StoredEntry>,
+    /// The last position whose entries [retention](retention) may have thinned (0: none).
+    /// Replaying the log from before it does not rebuild the state: opening needs a snapshot at
+    /// or after it.
+    pub pruned_through: i64,
+}
+
+/// One stored batch of entries (one group commit), packed and compressed
+/// ([`format::pack_batch`]), as [retention](retention) reads and rewrites it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBatch {
+    /// The position of its first entry.
+    pub first_position: i64,
+    /// How many entries it holds (a rewrite keeps the count: positions never move).
+    pub entry_count: i64,
+    /// The packed entries.
+    pub bytes: Vec<u8>,
+}
+
+impl From<(i64, i64, Vec<u8>)> for StoredBatch {
+    /// A `log_batch` row: `first_position`, `entry_count`, `entries`.
+    fn from((first_position, entry_count, bytes): (i64, i64, Vec<u8>)) -> Self {
+        Self { first_position, entry_count, bytes }
+    }
+}
+
+impl StoredBatch {
+    /// The position of its last entry.
+    pub fn last_position(&self) -> i64 {
+        self.first_position + self.entry_count - 1
+    }
 }
 
 /// Storage for the record log. Implementations are driven synchronously by the engine core.
@@ -125,6 +157,22 @@ pub trait RecordStore: Send {
     /// The stored snapshots, newest first (none by default).
     fn snapshots(&mut self) -> Result<Vec<Snapshot>, StoreError> {
         Ok(Vec::new())
+    }
+
+    /// Up to `limit` stored batches that start at or after position `from` and end at or
+    /// before `through`, oldest first, for [retention](retention). The default refuses: a
+    /// store that keeps no batches has no history to prune.
+    fn batches(&mut self, from: i64, through: i64, limit: usize) -> Result<Vec<StoredBatch>, StoreError> {
+        let _ = (from, through, limit);
+        Err(StoreError::new(self.location(), "this store keeps no history to prune"))
+    }
+
+    /// Replaces the entries of stored batches (matched by first position; each keeps its entry
+    /// count) and raises [`StoredLog::pruned_through`] to at least `pruned_through`, atomically.
+    /// The default refuses, as [`batches`](Self::batches) does.
+    fn rewrite_batches(&mut self, batches: Vec<StoredBatch>, pruned_through: i64) -> Result<(), StoreError> {
+        let _ = (batches, pruned_through);
+        Err(StoreError::new(self.location(), "this store keeps no history to prune"))
     }
 
     /// Where the log lives (a file path), for error messages.

@@ -24,7 +24,7 @@ use sqlx::{ConnectOptions, Row};
 
 use super::connection_thread::ConnectionThread;
 use super::format::pack_batch;
-use super::{EncodedEntry, RECORD_FORMAT_VERSION, RecordStore, Snapshot, StoreError, StoredLog};
+use super::{EncodedEntry, RECORD_FORMAT_VERSION, RecordStore, Snapshot, StoreError, StoredBatch, StoredLog};
 pub use location::DEFAULT_LOG;
 use location::PgLocation;
 
@@ -139,6 +139,21 @@ impl RecordStore for PgStore {
         let at = self.location.clone();
         self.connection
             .call(move |c| Box::pin(async move { snapshots(c, &at).await }))
+            .map_err(|message| self.error(message))
+    }
+
+    fn batches(&mut self, from: i64, through: i64, limit: usize) -> Result<Vec<StoredBatch>, StoreError> {
+        let at = self.location.clone();
+        self.connection
+            .call(move |c| Box::pin(async move { batches(c, &at, from, through, limit).await }))
+            .map_err(|message| self.error(message))
+    }
+
+    fn rewrite_batches(&mut self, batches: Vec<StoredBatch>, pruned_through: i64) -> Result<(), StoreError> {
+        self.refuse_write()?;
+        let at = self.location.clone();
+        self.connection
+            .call(move |c| Box::pin(async move { rewrite_batches(c, &at, &batches, pruned_through).await }))
             .map_err(|message| self.error(message))
     }
 
@@ -257,7 +272,7 @@ async fn append(
 
 async fn read_log(connection: &mut PgConnection, at: &PgLocation, after: i64) -> Result<StoredLog, String> {
     let describe = |e: sqlx::Error| errors::describe(&e, at);
-    let meta = sqlx::query("SELECT format_version, key_counter FROM engine_meta WHERE log = $1")
+    let meta = sqlx::query("SELECT format_version, key_counter, pruned_through FROM engine_meta WHERE log = $1")
         .bind(&at.log)
         .fetch_optional(&mut *connection)
         .await
@@ -283,6 +298,7 @@ async fn read_log(connection: &mut PgConnection, at: &PgLocation, after: i64) ->
         format_version: meta.try_get("format_version").map_err(describe)?,
         key_counter: meta.try_get("key_counter").map_err(describe)?,
         entries: super::format::entries_after(after, batches)?,
+        pruned_through: meta.try_get("pruned_through").map_err(describe)?,
     })
 }
 
@@ -312,6 +328,58 @@ async fn snapshots(connection: &mut PgConnection, at: &PgLocation) -> Result<Vec
         .await
         .map_err(describe)?;
     rows.iter().map(Snapshot::from_row).collect::<sqlx::Result<Vec<_>>>().map_err(describe)
+}
+
+async fn batches(
+    connection: &mut PgConnection,
+    at: &PgLocation,
+    from: i64,
+    through: i64,
+    limit: usize,
+) -> Result<Vec<StoredBatch>, String> {
+    let describe = |e: sqlx::Error| errors::describe(&e, at);
+    let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT first_position, entry_count, entries FROM log_batch \
+         WHERE log = $1 AND first_position >= $2 AND first_position + entry_count - 1 <= $3 \
+         ORDER BY first_position LIMIT $4",
+    )
+    .bind(&at.log)
+    .bind(from)
+    .bind(through)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(connection)
+    .await
+    .map_err(describe)?;
+    Ok(rows.into_iter().map(StoredBatch::from).collect())
+}
+
+async fn rewrite_batches(
+    connection: &mut PgConnection,
+    at: &PgLocation,
+    batches: &[StoredBatch],
+    pruned_through: i64,
+) -> Result<(), String> {
+    let describe = |e: sqlx::Error| errors::describe(&e, at);
+    let firsts: Vec<i64> = batches.iter().map(|b| b.first_position).collect();
+    let counts: Vec<i64> = batches.iter().map(|b| b.entry_count).collect();
+    let bytes: Vec<&[u8]> = batches.iter().map(|b| b.bytes.as_slice()).collect();
+    sqlx::query(
+        "WITH marked AS ( \
+           UPDATE engine_meta SET pruned_through = greatest(pruned_through, $2) WHERE log = $1) \
+         UPDATE log_batch SET entries = rewritten.entries \
+         FROM unnest($3::bigint[], $4::bigint[], $5::bytea[]) AS rewritten(first_position, entry_count, entries) \
+         WHERE log_batch.log = $1 AND log_batch.first_position = rewritten.first_position \
+           AND log_batch.entry_count = rewritten.entry_count",
+    )
+    .bind(&at.log)
+    .bind(pruned_through)
+    .bind(firsts)
+    .bind(counts)
+    .bind(bytes)
+    .execute(connection)
+    .await
+    .map(drop)
+    .map_err(describe)
 }
 
 fn missing_meta(at: &PgLocation) -> String {

@@ -3,6 +3,7 @@
 
 use super::Snapshot;
 use super::format::{encode_cause, encode_record};
+use super::retention::{self, PruneReport};
 use super::snapshot::encode_state;
 use super::{Commit, EncodedEntry, LogEntry, RecordStore, StoreError, read_entries};
 use crate::record::{Cause, Record, RecordSink};
@@ -102,6 +103,10 @@ impl RecordSink for StoreSink {
         let bytes = encode_state(state).map_err(|message| StoreError::new(self.store.location(), message))?;
         self.store.save_snapshot(Snapshot { position: self.position, key_counter, state: bytes })?;
         Ok(Some(self.position))
+    }
+
+    fn prune_history(&mut self, through: i64, ended_before: i64) -> Result<Option<PruneReport>, StoreError> {
+        retention::prune(self.store.as_mut(), through, ended_before).map(Some)
     }
 }
 

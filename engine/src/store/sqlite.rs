@@ -25,7 +25,7 @@ use sqlx::{ConnectOptions, Connection, Row};
 
 use super::format::{entries_after, pack_batch};
 use super::owner::Owner;
-use super::{Commit, EncodedEntry, RecordStore, Snapshot, StoreError, StoredLog};
+use super::{Commit, EncodedEntry, RecordStore, Snapshot, StoreError, StoredBatch, StoredLog};
 
 /// The schema, from `engine/migrations/`, built into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -40,6 +40,8 @@ enum Request {
     ReadLog { after: i64, reply: mpsc::Sender<Result<StoredLog, String>> },
     SaveSnapshot { snapshot: Snapshot, reply: mpsc::Sender<Result<(), String>> },
     Snapshots { reply: mpsc::Sender<Result<Vec<Snapshot>, String>> },
+    Batches { from: i64, through: i64, limit: usize, reply: mpsc::Sender<Result<Vec<StoredBatch>, String>> },
+    RewriteBatches { batches: Vec<StoredBatch>, pruned_through: i64, reply: mpsc::Sender<Result<(), String>> },
     Lend(LentJob),
 }
 
@@ -223,6 +225,14 @@ impl RecordStore for SqliteStore {
         self.call(|reply| Request::Snapshots { reply })
     }
 
+    fn batches(&mut self, from: i64, through: i64, limit: usize) -> Result<Vec<StoredBatch>, StoreError> {
+        self.call(|reply| Request::Batches { from, through, limit, reply })
+    }
+
+    fn rewrite_batches(&mut self, batches: Vec<StoredBatch>, pruned_through: i64) -> Result<(), StoreError> {
+        self.call(|reply| Request::RewriteBatches { batches, pruned_through, reply })
+    }
+
     fn location(&self) -> &str {
         &self.location
     }
@@ -305,6 +315,18 @@ fn serve(path: &Path, access: Access, ready: &mpsc::Sender<Result<(), String>>, 
                 }
                 Request::Snapshots { reply } => {
                     let _ = reply.send(snapshots(&mut connection).await.map_err(|e| describe(&e)));
+                }
+                Request::Batches { from, through, limit, reply } => {
+                    let _ = reply.send(batches(&mut connection, from, through, limit).await.map_err(|e| describe(&e)));
+                }
+                Request::RewriteBatches { batches, pruned_through, reply } => {
+                    let result = match &writer.failure {
+                        Some(message) => Err(message.clone()),
+                        None => {
+                            rewrite_batches(&mut connection, &batches, pruned_through).await.map_err(|e| describe(&e))
+                        }
+                    };
+                    let _ = reply.send(result);
                 }
                 Request::Lend(job) => job(&mut connection).await,
             }
@@ -404,7 +426,7 @@ async fn append(
 }
 
 async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<StoredLog, String> {
-    let meta = sqlx::query("SELECT format_version, key_counter FROM engine_meta WHERE id = 1")
+    let meta = sqlx::query("SELECT format_version, key_counter, pruned_through FROM engine_meta WHERE id = 1")
         .fetch_optional(&mut *connection)
         .await
         .map_err(|e| describe(&e))?;
@@ -433,6 +455,7 @@ async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<Store
         format_version: meta.try_get("format_version").map_err(|e| describe(&e))?,
         key_counter: meta.try_get("key_counter").map_err(|e| describe(&e))?,
         entries,
+        pruned_through: meta.try_get("pruned_through").map_err(|e| describe(&e))?,
     })
 }
 
@@ -461,6 +484,45 @@ async fn snapshots(connection: &mut SqliteConnection) -> sqlx::Result<Vec<Snapsh
         .fetch_all(&mut *connection)
         .await?;
     rows.iter().map(Snapshot::from_row).collect()
+}
+
+async fn batches(
+    connection: &mut SqliteConnection,
+    from: i64,
+    through: i64,
+    limit: usize,
+) -> sqlx::Result<Vec<StoredBatch>> {
+    let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT first_position, entry_count, entries FROM log_batch \
+         WHERE first_position >= ? AND first_position + entry_count - 1 <= ? ORDER BY first_position LIMIT ?",
+    )
+    .bind(from)
+    .bind(through)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(connection)
+    .await?;
+    Ok(rows.into_iter().map(StoredBatch::from).collect())
+}
+
+async fn rewrite_batches(
+    connection: &mut SqliteConnection,
+    batches: &[StoredBatch],
+    pruned_through: i64,
+) -> sqlx::Result<()> {
+    let mut transaction = connection.begin().await?;
+    sqlx::query("UPDATE engine_meta SET pruned_through = max(pruned_through, ?) WHERE id = 1")
+        .bind(pruned_through)
+        .execute(&mut *transaction)
+        .await?;
+    for batch in batches {
+        sqlx::query("UPDATE log_batch SET entries = ? WHERE first_position = ? AND entry_count = ?")
+            .bind(&batch.bytes)
+            .bind(batch.first_position)
+            .bind(batch.entry_count)
+            .execute(&mut *transaction)
+            .await?;
+    }
+    transaction.commit().await
 }
 
 /// A SQLite error in words, with what to do about it (by SQLite's primary result code).

@@ -8,6 +8,7 @@ pub(crate) mod guard;
 mod history;
 mod lists;
 mod personas;
+mod retention;
 mod schedules;
 mod status;
 mod timers;
@@ -47,6 +48,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Status { instance: None, .. } => status::list(&store, format),
         Command::Status { instance: Some(key), all } => status::show(&store, key, Shown::of(all), format),
         Command::History { instance, all } => history::show(&store, instance, Shown::of(all), format),
+        Command::Prune { keep } => retention::prune(&store, &keep, format),
         Command::Publish { what: PublishWhat::Message { name, correlation_key, ttl, vars } } => {
             events::publish(&store, &name, &correlation_key, ttl.as_deref(), &vars, format)
         }

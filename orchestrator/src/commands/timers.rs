@@ -119,13 +119,7 @@ fn moved(
 /// A duration on the command line: the short form (`90s`, `30m`, `4h`, `2d`) or ISO 8601
 /// (`PT1H30M`), not negative and without months (whose length varies).
 pub fn parse_duration(what: &str, text: &str) -> Result<Duration> {
-    let parsed = IsoDuration::parse_short(text).or_else(|_| IsoDuration::parse(text.trim()));
-    match parsed {
-        Ok(d) if d.months() == 0 && !d.is_negative() => Ok(Duration::from_millis(d.millis().unsigned_abs())),
-        _ => Err(Failure::Usage(format!(
-            "{what} '{text}' is not a duration; write a whole number and a unit (90s, 30m, 4h, 2d) or ISO 8601 (PT1H30M), without months"
-        ))),
-    }
+    IsoDuration::parse_length(text).map_err(|e| Failure::Usage(format!("{what} {e}")))
 }
 
 #[cfg(test)]

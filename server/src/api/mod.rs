@@ -8,6 +8,7 @@ pub mod operations;
 pub mod personas;
 pub mod queue;
 pub mod raci;
+pub mod retention;
 pub mod tasks;
 pub mod webhooks;
 pub mod workflows;
@@ -44,6 +45,7 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
         .route("/api/signals", post(operations::broadcast_signal))
         .route("/api/deployments", get(operations::deployments).post(operations::deploy))
         .route("/api/deployments/{key}/diagram", get(diagram::process_diagram))
+        .route("/api/history/prune", post(retention::prune))
         .route("/api/personas/types", get(personas::types).post(personas::load_types))
         .route("/api/personas/queue", get(queue::queue))
         .route("/api/personas/instances", get(personas::list).post(personas::create))
