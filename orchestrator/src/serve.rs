@@ -23,6 +23,7 @@ use workers::{CancellationToken, EmbeddedClient, WorkerOptions, WorkerRuntime};
 use crate::cli::ServeArgs;
 use crate::deploy;
 use crate::failure::{Failure, Result};
+use crate::run::SNAPSHOT_EVERY;
 use crate::run::console::Console;
 use crate::run::handlers::{self, Mode};
 use crate::run::routing::Routing;
@@ -120,15 +121,13 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
         let shutdown = CancellationToken::new();
         let running = tokio::spawn(workers.run(shutdown.clone()));
         let pools = routing.map(|routing| tokio::spawn(reconcile_pools(routing, shutdown.clone())));
-        let retention = args.retention.map(|keep| tokio::spawn(apply_retention(engine.clone(), keep, shutdown.clone())));
+        let upkeep = tokio::spawn(upkeep(engine.clone(), args.retention, shutdown.clone()));
         let served = server.serve(listener, stop).await;
         shutdown.cancel();
         if let Some(pools) = pools {
             let _ = pools.await;
         }
-        if let Some(retention) = retention {
-            let _ = retention.await;
-        }
+        let _ = upkeep.await;
         if let Ok(Err(error)) = running.await {
             eprintln!("the job handlers could not run: {error}");
         }
@@ -142,32 +141,47 @@ pub fn serve(store: &StoreLocation, args: &ServeArgs) -> Result<ExitCode> {
     })
 }
 
-/// How often `--retention` is applied.
+/// How often `--retention` is applied (a multiple of [`SNAPSHOT_EVERY`]).
 const RETENTION_EVERY: Duration = Duration::from_secs(3_600);
 
-/// `--retention`: prunes the history of the instances that ended longer ago than `keep` at
-/// start and then every [`RETENTION_EVERY`], printing what each run removed, until `shutdown`.
-async fn apply_retention(engine: Engine, keep: Duration, shutdown: CancellationToken) {
-    let keep = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
-    let mut every = tokio::time::interval(RETENTION_EVERY);
-    loop {
+/// The store's upkeep while serve runs, until `shutdown`: a snapshot every [`SNAPSHOT_EVERY`], so
+/// a serve that is killed reopens by replaying minutes of log rather than all of it; and with
+/// `--retention`, at start and then every [`RETENTION_EVERY`] in place of that snapshot, the
+/// history of the instances that ended longer ago than `keep` is pruned. Prints what each
+/// pruning removed.
+async fn upkeep(engine: Engine, retention: Option<Duration>, shutdown: CancellationToken) {
+    let keep = retention.map(|keep| i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
+    let prune_every = (RETENTION_EVERY.as_secs() / SNAPSHOT_EVERY.as_secs()).max(1);
+    let mut every = tokio::time::interval(SNAPSHOT_EVERY);
+    for tick in 0u64.. {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = every.tick() => {}
         }
         let engine = engine.clone();
-        let pruned = tokio::task::spawn_blocking(move || {
-            engine.with(|core| core.prune_history(core.now_millis().saturating_sub(keep)))
-        })
-        .await;
-        match pruned {
-            Ok(Ok(Some(report))) => println!(
-                "retention: removed the history of {} ended instances ({} records); the log through position {} went from {} to {} bytes",
-                report.instances, report.records, report.through, report.bytes_before, report.bytes_after
-            ),
-            Ok(Ok(None)) => return,
-            Ok(Err(error)) => eprintln!("retention: could not prune the history (the log is intact): {error}"),
-            Err(error) => eprintln!("retention: the pruning stopped: {error}"),
+        match keep.filter(|_| tick % prune_every == 0) {
+            Some(keep) => {
+                let pruned = tokio::task::spawn_blocking(move || {
+                    engine.with(|core| core.prune_history(core.now_millis().saturating_sub(keep)))
+                })
+                .await;
+                match pruned {
+                    Ok(Ok(Some(report))) => println!(
+                        "retention: removed the history of {} ended instances ({} records); the log through position {} went from {} to {} bytes",
+                        report.instances, report.records, report.through, report.bytes_before, report.bytes_after
+                    ),
+                    Ok(Ok(None)) => return,
+                    Ok(Err(error)) => eprintln!("retention: could not prune the history (the log is intact): {error}"),
+                    Err(error) => eprintln!("retention: the pruning stopped: {error}"),
+                }
+            }
+            // The first tick is at once: nothing to snapshot yet that opening did not just read.
+            None if tick == 0 => {}
+            None => {
+                if let Err(error) = engine.with(|core| core.snapshot()) {
+                    eprintln!("could not store a snapshot (the log is intact; the next open replays it): {error}");
+                }
+            }
         }
     }
 }

@@ -10,8 +10,9 @@
 //!
 //! With `--store`, each repetition runs the workload with `K` instances in flight and group
 //! commit ([`concurrent`]), once in memory and once on the durable store, and prints both lines
-//! and their ratio; a SQLite store is then reopened from its whole log and from a snapshot, and
-//! both open times are printed. Every such line has the latency from an instance's start to its
+//! and their ratio; a SQLite store is then reopened from its whole log and from a snapshot (both
+//! open times and the log's record count are printed), and the history of every ended instance
+//! is pruned (the seconds it took and the log's bytes before and after). Every such line has the latency from an instance's start to its
 //! acknowledged completion (p50, p99, p999). With `--load 0.5,0.9` each store is then run again
 //! open-loop at those fractions of the throughput it just reached: instances start on a fixed
 //! schedule, and latency counts from the scheduled start (so a late start is not hidden).
@@ -670,15 +671,17 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
                 loaded.push((fraction, run));
             }
             drop(core);
-            let (bytes, reopen) = match &choice {
+            let (bytes, reopened) = match &choice {
                 StoreChoice::Sqlite(file) => {
                     let size = store_size(file);
-                    let reopen = reopen_times(file)?;
+                    let reopened = reopen(file)?;
                     remove_store_files(file);
-                    (Some(size), Some(reopen))
+                    (Some(size), Some(reopened))
                 }
                 StoreChoice::Memory | StoreChoice::Postgres(_) => (None, None),
             };
+            let reopened = reopened.as_ref();
+            let ended = (warmup + options.instances * (1 + options.load.len())) as f64;
             let ok = verified == options.instances;
             all_ok &= ok;
             let rate = options.instances as f64 / seconds;
@@ -695,8 +698,14 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
                 "cpu_seconds": cpu_seconds,
                 "store_bytes": bytes,
                 "commit_wait_seconds": waited,
-                "open_seconds_whole_log": reopen.map(|r| r.0),
-                "open_seconds_from_snapshot": reopen.map(|r| r.1),
+                "store_bytes_per_instance": bytes.map(|b| b as f64 / ended),
+                "log_records": reopened.map(|r| r.records),
+                "open_seconds_whole_log": reopened.map(|r| r.whole_log_seconds),
+                "open_seconds_from_snapshot": reopened.map(|r| r.from_snapshot_seconds),
+                "prune_seconds": reopened.map(|r| r.prune_seconds),
+                "pruned_instances": reopened.map(|r| r.pruned.instances),
+                "log_bytes_before_pruning": reopened.map(|r| r.pruned.bytes_before),
+                "log_bytes_after_pruning": reopened.map(|r| r.pruned.bytes_after),
                 "verified": ok,
                 "verified_instances": verified,
                 "latency_ms": peak.latency_ms(),
@@ -724,23 +733,56 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
     Ok(all_ok)
 }
 
-/// Opens the SQLite store again by replaying its whole log, takes a snapshot, and opens it from
-/// the snapshot: the seconds of both opens.
-fn reopen_times(file: &std::path::Path) -> Result<(f64, f64), String> {
+/// What became of a SQLite store after its run: its records, how long opening it took from the
+/// whole log and from a snapshot, and what pruning every ended instance's history removed.
+struct Reopened {
+    records: u64,
+    whole_log_seconds: f64,
+    from_snapshot_seconds: f64,
+    prune_seconds: f64,
+    pruned: engine::store::PruneReport,
+}
+
+/// Opens the SQLite store again by replaying its whole log, takes a snapshot, opens it from the
+/// snapshot, then prunes the history of every instance that ended (a retention policy of zero)
+/// and checks that it still opens from its snapshot.
+fn reopen(file: &std::path::Path) -> Result<Reopened, String> {
     let open = || -> Result<(EngineCore, f64), String> {
         let started = Instant::now();
         let store = engine::store::SqliteStore::open(file).map_err(|e| e.to_string())?;
         let core = EngineCore::open(Box::new(store), Arc::new(SystemClock)).map_err(|e| e.to_string())?;
         Ok((core, started.elapsed().as_secs_f64()))
     };
-    let (mut core, whole_log) = open()?;
+    let records = count_records(file)?;
+    let (mut core, whole_log_seconds) = open()?;
     core.snapshot().map_err(|e| e.to_string())?;
     drop(core);
-    let (core, from_snapshot) = open()?;
+    let (mut core, from_snapshot_seconds) = open()?;
     if core.open_report().snapshot_position.is_none() {
         return Err(format!("the reopened store did not use its snapshot: {:?}", core.open_report()));
     }
-    Ok((whole_log, from_snapshot))
+    let started = Instant::now();
+    let pruned = core.prune_history(i64::MAX).map_err(|e| e.to_string())?.ok_or("the store keeps no history")?;
+    let prune_seconds = started.elapsed().as_secs_f64();
+    drop(core);
+    open()?;
+    Ok(Reopened { records, whole_log_seconds, from_snapshot_seconds, prune_seconds, pruned })
+}
+
+/// The records in a SQLite store's log, counted a page of batches at a time.
+fn count_records(file: &std::path::Path) -> Result<u64, String> {
+    use engine::store::RecordStore;
+    let mut store = engine::store::SqliteStore::open_read_only(file).map_err(|e| e.to_string())?;
+    let (mut records, mut from) = (0, 1);
+    loop {
+        let page = store.batches(from, i64::MAX, 64).map_err(|e| e.to_string())?;
+        let Some(last) = page.last() else { return Ok(records) };
+        from = last.last_position() + 1;
+        for batch in &page {
+            let entries = engine::store::format::unpack_batch(batch.first_position, &batch.bytes)?;
+            records += entries.iter().map(|e| e.record_count.unsigned_abs()).sum::<u64>();
+        }
+    }
 }
 
 /// The bytes of a SQLite store: the file and its write-ahead log.

@@ -49,9 +49,9 @@ use watch::{Counts, Stop, Until, Watch};
 /// How often the watcher looks and the ticker fires due timers.
 const BEAT: Duration = Duration::from_millis(100);
 
-/// How often a long `run` stores a snapshot of the state (it also stores one when it stops), so
-/// the next open replays only what came after it.
-const SNAPSHOT_EVERY: Duration = Duration::from_secs(300);
+/// How often a long `run` (and `serve`) stores a snapshot of the state (it also stores one when
+/// it stops), so the next open replays only what came after it.
+pub(crate) const SNAPSHOT_EVERY: Duration = Duration::from_secs(300);
 
 /// `run`.
 pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<ExitCode> {
