@@ -36,7 +36,8 @@ pub mod testing;
 
 pub use crate::core::{
     ActivateJobs, ActivatedJob, Deployment, ElementInstanceInfo, EngineCore, Incident, OpenReport,
-    ProcessInstanceCreated, ProcessMetadata, PublishMessage, ScheduledStart, UserTask, Variables, scheduled_starts,
+    ProcessInstanceCreated, ProcessMetadata, PublishMessage, Rebuilt, ScheduledStart, UserTask, Variables,
+    rebuild_state, scheduled_starts,
 };
 pub use crate::engine::Engine;
 pub use clock::{Clock, SystemClock, VirtualClock};

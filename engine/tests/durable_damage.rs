@@ -16,6 +16,8 @@ use serde_json::json;
 on_every_backend!(
     an_unreadable_record_is_refused_with_its_position,
     a_record_that_does_not_fit_the_log_is_refused,
+    a_record_whose_intent_is_not_its_values_is_refused,
+    a_record_naming_an_element_the_process_lacks_is_refused,
     a_stored_resource_that_no_longer_reads_is_refused,
     a_resource_that_recompiles_to_other_elements_is_refused,
     a_log_in_a_newer_record_format_is_refused,
@@ -50,7 +52,20 @@ fn an_unreadable_record_is_refused_with_its_position(store: &TestStore) {
 fn a_record_that_does_not_fit_the_log_is_refused(store: &TestStore) {
     with_an_instance(store);
     store.damage(Damage::SetJson { pointer: "/2/SequenceFlow/1", value: json!(9999) });
-    assert_refused(store, &["does not fit the records before it", "backup"]);
+    assert_refused(store, &["does not fit the records before it", "names sequence flow 9999", "backup"]);
+}
+
+fn a_record_naming_an_element_the_process_lacks_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    store.damage(Damage::SetJson { pointer: "/2/Element/1", value: json!(4242) });
+    assert_refused(store, &["names element 4242, which process order does not have", "backup"]);
+}
+
+fn a_record_whose_intent_is_not_its_values_is_refused(store: &TestStore) {
+    with_an_instance(store);
+    // Records are stored as [key, intent, value]: every record now claims to create a job.
+    store.damage(Damage::SetJson { pointer: "/1", value: json!("JobCreated") });
+    assert_refused(store, &["position 1", "(JobCreated) is not an intent of a process record", "backup"]);
 }
 
 fn a_stored_resource_that_no_longer_reads_is_refused(store: &TestStore) {

@@ -197,17 +197,13 @@ impl StoreLocation {
         Ok(History::fold(read_entries(&mut *store)?))
     }
 
-    /// Replays the store's log into the engine's state without starting an engine (nothing
-    /// fires, nothing is written), beside an engine that may run on it. A missing SQLite file is
-    /// an error.
+    /// Rebuilds the engine's state from the store (its newest snapshot and the log after it)
+    /// without starting an engine (nothing fires, nothing is written), beside an engine that may
+    /// run on it. A missing SQLite file is an error.
     pub fn read_state(&self) -> Result<State> {
         self.require_existing()?;
         let mut store = store::open_read_only(&self.location)?;
-        let mut state = State::default();
-        for record in read_entries(&mut *store)?.into_iter().flat_map(|entry| entry.records) {
-            state.apply(record);
-        }
-        Ok(state)
+        Ok(engine::rebuild_state(store.as_mut())?.state)
     }
 }
 

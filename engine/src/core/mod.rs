@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use open::OpenReport;
+pub use open::{OpenReport, Rebuilt, rebuild_state};
 pub use schedules::{ScheduledStart, scheduled_starts};
 pub use types::*;
 

@@ -1,7 +1,7 @@
 //! [`EngineCore::open`]: an engine rebuilt from a stored record log (and its newest usable
-//! snapshot), and [`EngineCore::snapshot`].
+//! snapshot) by [`rebuild_state`], and [`EngineCore::snapshot`] and
+//! [`EngineCore::prune_history`].
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use super::EngineCore;
@@ -24,6 +24,78 @@ pub struct OpenReport {
     pub skipped_snapshots: Vec<String>,
 }
 
+/// A state rebuilt from a stored log by [`rebuild_state`].
+#[derive(Debug)]
+pub struct Rebuilt {
+    /// The state after the log's last entry.
+    pub state: State,
+    /// The last key the engine had handed out.
+    pub key_counter: i64,
+    /// The position of the log's last entry (0 for an empty log).
+    pub position: i64,
+    /// Where it started from and what it replayed.
+    pub report: OpenReport,
+}
+
+/// Rebuilds the engine state from `store` as [`EngineCore::open`] does, without starting an
+/// engine (nothing fires, nothing is written): from the newest snapshot that checks out (a
+/// damaged one is skipped, with the reason in the report), then the entries after it. Refuses a
+/// log that does not rebuild: one in another record format, one with an entry or record that
+/// does not read or does not fit the records before it (naming its position), and one that
+/// retention thinned past every usable snapshot.
+pub fn rebuild_state(store: &mut dyn RecordStore) -> std::result::Result<Rebuilt, StoreError> {
+    let mut report = OpenReport::default();
+    let mut state = State::default();
+    let mut after = 0;
+    let mut key_counter = 0;
+    for snapshot in store.snapshots()? {
+        match decode_state(&snapshot.state) {
+            Ok(decoded) => {
+                state = decoded;
+                after = snapshot.position;
+                key_counter = snapshot.key_counter;
+                report.snapshot_position = Some(snapshot.position);
+                break;
+            }
+            Err(why) => report
+                .skipped_snapshots
+                .push(format!("the snapshot at position {} cannot be used: {why}", snapshot.position)),
+        }
+    }
+    let log = store.read_log(after)?;
+    check_version(log.format_version).map_err(|message| StoreError::new(store.location(), message))?;
+    if after < log.pruned_through {
+        return Err(StoreError::new(
+            store.location(),
+            format!(
+                "retention thinned the log through position {}, so only a snapshot at or after it rebuilds the state, and none can be used{}; restore the store from a backup",
+                log.pruned_through,
+                report.skipped_snapshots.iter().map(|why| format!(" ({why})")).collect::<String>()
+            ),
+        ));
+    }
+    key_counter = key_counter.max(log.key_counter);
+    let mut position = after;
+    for stored in &log.entries {
+        let entry = decode_entry(stored).map_err(|message| StoreError::new(store.location(), message))?;
+        for record in entry.records {
+            key_counter = key_counter.max(record.key);
+            state.apply(record).map_err(|misfit| {
+                StoreError::new(
+                    store.location(),
+                    format!(
+                        "the log entry at position {} has a record that does not fit the records before it ({misfit}); the log is damaged: restore the file from a backup",
+                        stored.position
+                    ),
+                )
+            })?;
+        }
+        position = stored.position;
+    }
+    report.entries_replayed = log.entries.len();
+    Ok(Rebuilt { state, key_counter, position, report })
+}
+
 impl EngineCore {
     /// Opens a durable engine on `store`: starts from the newest snapshot that checks out (a
     /// damaged one is skipped, see [`open_report`](Self::open_report)), replays the stored
@@ -32,57 +104,7 @@ impl EngineCore {
     /// whatever fell due while the engine was closed (by `clock`). From then on every command's
     /// records are in the store before it returns.
     pub fn open(mut store: Box<dyn RecordStore>, clock: Arc<dyn Clock>) -> std::result::Result<Self, StoreError> {
-        let mut report = OpenReport::default();
-        let mut state = State::default();
-        let mut after = 0;
-        let mut key_counter = 0;
-        for snapshot in store.snapshots()? {
-            match decode_state(&snapshot.state) {
-                Ok(decoded) => {
-                    state = decoded;
-                    after = snapshot.position;
-                    key_counter = snapshot.key_counter;
-                    report.snapshot_position = Some(snapshot.position);
-                    break;
-                }
-                Err(why) => report
-                    .skipped_snapshots
-                    .push(format!("the snapshot at position {} cannot be used: {why}", snapshot.position)),
-            }
-        }
-        let log = store.read_log(after)?;
-        check_version(log.format_version).map_err(|message| StoreError::new(store.location(), message))?;
-        if after < log.pruned_through {
-            return Err(StoreError::new(
-                store.location(),
-                format!(
-                    "retention thinned the log through position {}, so only a snapshot at or after it rebuilds the state, and none can be used{}; restore the store from a backup",
-                    log.pruned_through,
-                    report.skipped_snapshots.iter().map(|why| format!(" ({why})")).collect::<String>()
-                ),
-            ));
-        }
-        key_counter = key_counter.max(log.key_counter);
-        let mut position = after;
-        for stored in &log.entries {
-            let entry = decode_entry(stored).map_err(|message| StoreError::new(store.location(), message))?;
-            for record in entry.records {
-                key_counter = key_counter.max(record.key);
-                // A record that decodes but does not fit the state before it (a hand-edited log)
-                // must not take the process down.
-                catch_unwind(AssertUnwindSafe(|| state.apply(record))).map_err(|_| {
-                    StoreError::new(
-                        store.location(),
-                        format!(
-                            "the log entry at position {} has a record that does not fit the records before it; the log is damaged: restore the file from a backup",
-                            stored.position
-                        ),
-                    )
-                })?;
-            }
-            position = stored.position;
-        }
-        report.entries_replayed = log.entries.len();
+        let Rebuilt { state, key_counter, position, report } = rebuild_state(store.as_mut())?;
         let mut core = Self::with(clock, Box::new(StoreSink::new(store, position)));
         core.m.restore(state, key_counter);
         core.open_report = report;

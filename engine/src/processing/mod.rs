@@ -147,11 +147,14 @@ impl Machine {
         self.sink.prune_history(through, ended_before)
     }
 
-    /// Writes a record: the sink sees it, then the state applies it.
+    /// Writes a record: the sink sees it, then the state applies it. The processors write only
+    /// records that fit the state they read (every test checks it); a misfit would leave the
+    /// state as it was.
     pub fn write(&mut self, key: i64, intent: Intent, value: RecordValue) {
         let record = Record { key, intent, value };
         self.sink.append(&record);
-        self.state.apply(record);
+        let applied = self.state.apply(record);
+        debug_assert!(applied.is_ok(), "the engine wrote a record that does not fit its state: {applied:?}");
     }
 
     /// Variables seen from `scope` at the time of the command being processed.

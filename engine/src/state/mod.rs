@@ -15,6 +15,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use apply::RecordMisfit;
 pub use keymap::{KeyMap, NameMap};
 
 use crate::expression::VariableLookup;
