@@ -5,15 +5,18 @@
 //! W4 memory in a fresh child process per repetition (RSS from `/proc/self/statm`).
 //!
 //! Usage: `peer-bench --workload W1|W2|W3|W4 [--instances N] [--repeat R] [--warmup K] [--json]
-//! [--workloads DIR] [--store sqlite[:PATH]|postgres://...] [--in-flight K] [--load F,F...]`. Exits 1 when a
-//! check fails, 2 on bad arguments or files.
+//! [--workloads DIR] [--store sqlite[:PATH]|postgres://...] [--in-flight K] [--load F,F...]
+//! [--threads N]`. Exits 1 when a check fails, 2 on bad arguments or files.
+//!
+//! With `--threads N` (W1, W2, W3 in memory), N engines run one per thread, as partitions that
+//! share the instances ([`partitioned`]): the scaling curve over threads.
 //!
 //! With `--store`, each repetition runs the workload with `K` instances in flight and group
 //! commit ([`concurrent`]), once in memory and once on the durable store, and prints both lines
 //! and their ratio; a SQLite store is then reopened from its whole log and from a snapshot (both
 //! open times and the log's record count are printed), and the history of every ended instance
-//! is pruned (the seconds it took and the log's bytes before and after). Every such line has the latency from an instance's start to its
-//! acknowledged completion (p50, p99, p999). With `--load 0.5,0.9` each store is then run again
+//! is pruned (the seconds it took and the log's bytes before and after). Every such line has the
+//! latency from an instance's start to its acknowledged completion (p50, p99, p999). With `--load 0.5,0.9` each store is then run again
 //! open-loop at those fractions of the throughput it just reached: instances start on a fixed
 //! schedule, and latency counts from the scheduled start (so a late start is not hidden).
 
@@ -188,13 +191,15 @@ struct Options {
     w4_child: bool,
     /// Fractions of the measured peak to run open-loop at (`--load`).
     load: Vec<f64>,
+    /// Engines (partitions), one per thread, that share the instances (`--threads`).
+    threads: usize,
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let mut workload = None;
     let (mut instances, mut repeat, mut warmup, mut json, mut w4_child) = (1000, 5, None, false, false);
-    let (mut store, mut in_flight, mut load) = (None, 1000, Vec::new());
+    let (mut store, mut in_flight, mut load, mut threads) = (None, 1000, Vec::new(), 1);
     let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/peers/workloads");
     let number =
         |v: Option<String>, flag: &str| v.and_then(|v| v.parse::<usize>().ok()).ok_or(format!("{flag} needs a number"));
@@ -212,6 +217,7 @@ fn parse_args() -> Result<Options, String> {
             "--store" => store = Some(StoreChoice::parse(&args.next().unwrap_or_default())?),
             "--in-flight" => in_flight = number(args.next(), "--in-flight")?.max(1),
             "--w4-child" => w4_child = true,
+            "--threads" => threads = number(args.next(), "--threads")?.max(1),
             "--load" => {
                 let text = args.next().unwrap_or_default();
                 load = text
@@ -227,7 +233,10 @@ fn parse_args() -> Result<Options, String> {
     if !load.is_empty() && store.is_none() {
         return Err("--load runs with --store (it measures the concurrent mode)".into());
     }
-    Ok(Options { workload, store, in_flight, instances, repeat, warmup, json, dir, w4_child, load })
+    if threads > 1 && (store.is_some() || workload.name == "W4") {
+        return Err("--threads runs W1, W2 or W3 in memory (one engine per thread)".into());
+    }
+    Ok(Options { workload, store, in_flight, instances, repeat, warmup, json, dir, w4_child, load, threads })
 }
 
 fn workload_or_err(name: &str) -> Result<Workload, String> {
@@ -428,6 +437,62 @@ fn throughput(options: &Options) -> Result<bool, String> {
             "cpu_seconds": cpu_seconds,
             "parse_ms": parse_ms,
             "parse_ms_cold": parse_ms_cold,
+            "verified": ok,
+            "verified_instances": verified,
+        })));
+        print(options, line);
+    }
+    Ok(all_ok)
+}
+
+/// `--threads N`: N engines (partitions, as Zeebe spreads instances over partitions), one per
+/// thread, each running its share of the instances one after another after its own warm-up; the
+/// rate is all instances over the wall time from the first thread's start to the last one's end.
+fn partitioned(options: &Options) -> Result<bool, String> {
+    trace_check(options)?;
+    let workload = &options.workload;
+    let share = options.instances.div_ceil(options.threads);
+    let warmup = options.warmup.unwrap_or((share / 10).min(200));
+    let path = options.dir.join(format!("{}.bpmn", workload.process_id));
+    let mut all_ok = true;
+    for rep in 1..=options.repeat {
+        let runs: Vec<Result<(Instant, Instant, usize), String>> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..options.threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let (mut core, ..) = load(options, None)?;
+                        let requests = requests(workload);
+                        for _ in 0..warmup {
+                            run_instance(&mut core, workload, &requests)?;
+                        }
+                        let started = Instant::now();
+                        let mut verified = 0;
+                        for _ in 0..share {
+                            if run_instance(&mut core, workload, &requests)?.is_some_and(|v| (workload.check)(&v)) {
+                                verified += 1;
+                            }
+                        }
+                        Ok((started, Instant::now(), verified))
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap_or_else(|_| Err("a thread panicked".into()))).collect()
+        });
+        let runs = runs.into_iter().collect::<Result<Vec<_>, String>>()?;
+        let first = runs.iter().map(|r| r.0).min().ok_or("no thread ran")?;
+        let last = runs.iter().map(|r| r.1).max().ok_or("no thread ran")?;
+        let verified: usize = runs.iter().map(|r| r.2).sum();
+        let total = share * options.threads;
+        let seconds = (last - first).as_secs_f64();
+        let ok = verified == total;
+        all_ok &= ok;
+        let mut line = base_line(options, &path, rep);
+        line.extend(object(json!({
+            "runtime": format!("rust (release, {} engines, one per thread)", options.threads),
+            "threads": options.threads,
+            "instances": total,
+            "seconds": seconds,
+            "instances_per_s": total as f64 / seconds,
             "verified": ok,
             "verified_instances": verified,
         })));
@@ -815,6 +880,8 @@ fn main() -> ExitCode {
         w4_child(&options)
     } else if options.workload.name == "W4" {
         memory(&options)
+    } else if options.threads > 1 {
+        partitioned(&options)
     } else {
         throughput(&options)
     };
