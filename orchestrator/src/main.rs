@@ -13,6 +13,7 @@ mod output;
 mod remote;
 mod run;
 mod serve;
+mod start;
 mod store;
 mod vars;
 

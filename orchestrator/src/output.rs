@@ -2,6 +2,15 @@
 
 use serde::Serialize;
 
+/// How the command should print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Text for people.
+    Text,
+    /// JSON for scripts.
+    Json,
+}
+
 /// `println!` that ignores a closed stdout (`orchestrator history 1 | head` must not panic).
 macro_rules! say {
     ($($arg:tt)*) => {{
@@ -70,6 +79,20 @@ pub fn short_text(text: &str, max: usize) -> String {
     }
     let cut: String = text.chars().take(max.saturating_sub(1)).collect();
     format!("{cut}…")
+}
+
+/// A titled table, or `title: none`.
+pub fn section(title: &str, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
+    let rows: Vec<Vec<String>> = rows.collect();
+    if rows.is_empty() {
+        say!("\n{title}: none");
+    } else {
+        say!("\n{title}:\n{}", indent(&table(headers, &rows)));
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]

@@ -207,6 +207,16 @@ impl StoreLocation {
     }
 }
 
+impl StoreLocation {
+    /// The failure for an instance key the store does not know.
+    pub fn unknown_instance(&self, key: i64) -> Failure {
+        Failure::Failed(format!(
+            "no process instance {key} in the store {}: `orchestrator status` lists the instances",
+            self.display()
+        ))
+    }
+}
+
 /// A database URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use engine::{EngineCore, ProcessInstanceCreated};
+use engine::ProcessInstanceCreated;
 use reqwest::Method;
 use serde_json::json;
 
@@ -16,6 +16,7 @@ use crate::failure::{Failure, Result};
 use crate::output::print_json;
 use crate::output::say;
 use crate::remote::{self, Remote};
+use crate::start::start_instance;
 use crate::store::StoreLocation;
 use crate::vars;
 
@@ -119,29 +120,6 @@ pub fn start(store: &StoreLocation, process_id: &str, args: &VarArgs, format: Fo
         ),
     }
     Ok(())
-}
-
-/// Starts the latest version of `process_id`; an unknown id names the deployed ones.
-pub fn start_instance(
-    core: &mut EngineCore,
-    process_id: &str,
-    variables: engine::Variables,
-) -> Result<ProcessInstanceCreated> {
-    core.create_instance(process_id, None, variables).map_err(|e| match e {
-        engine::EngineError::NotFound(_) => {
-            let mut deployed: Vec<String> = core.processes().into_iter().map(|p| p.bpmn_process_id).collect();
-            deployed.dedup();
-            let known = if deployed.is_empty() {
-                "no process is deployed yet".to_owned()
-            } else {
-                format!("deployed: {}", deployed.join(", "))
-            };
-            Failure::Failed(format!(
-                "no process '{process_id}' deployed ({known}): run `orchestrator deploy <file>` first"
-            ))
-        }
-        other => Failure::engine(other, "check the process id"),
-    })
 }
 
 /// A started instance as the API answers it.

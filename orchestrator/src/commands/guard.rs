@@ -10,6 +10,7 @@ use super::Format;
 use crate::cli::GuardCheckArgs;
 use crate::failure::{Failure, Result};
 use crate::output::{print_json, say};
+use crate::run::settings::read_policy;
 
 /// `guard check`: exit 0 for an allowed command, 1 for a blocked one.
 pub fn check(args: &GuardCheckArgs, format: Format) -> Result<ExitCode> {
@@ -53,12 +54,4 @@ fn workspace(dir: Option<&Path>) -> Result<String> {
     dir.to_str()
         .map(str::to_owned)
         .ok_or_else(|| Failure::Usage(format!("the workspace {} is not UTF-8; pass --workspace DIR", dir.display())))
-}
-
-/// Reads a YAML policy file; its errors name the file, line and column.
-pub(crate) fn read_policy(path: &Path, workspace: &str) -> Result<Policy> {
-    let name = path.display();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::Usage(format!("{name}: cannot read the policy file: {e}")))?;
-    Policy::from_yaml(workspace, &text).map_err(|e| Failure::Usage(format!("{name}:{e}; fix the file")))
 }

@@ -2,17 +2,17 @@
 
 use serde_json::json;
 
-use super::status::section;
-use super::{Format, Shown, instance_json, unknown_instance};
+use super::{Format, Shown, instance_json};
 use crate::failure::Result;
 use crate::output::say;
+use crate::output::section;
 use crate::output::{duration, print_json, short_json, time};
 use crate::store::StoreLocation;
 
 /// `history <instance>`.
 pub fn show(store: &StoreLocation, key: i64, shown: Shown, format: Format) -> Result<()> {
     let history = store.read_history()?;
-    let instance = history.instance(key).ok_or_else(|| unknown_instance(store, key))?;
+    let instance = history.instance(key).ok_or_else(|| store.unknown_instance(key))?;
     let elements = history.elements(key);
     let mut variables = history.variable_changes(key);
     variables.retain(|v| shown.shows(&v.name));

@@ -15,24 +15,13 @@ mod timers;
 
 use std::process::ExitCode;
 
-pub use change::start_instance;
-pub use status::section;
-
 use crate::cli::{
     BroadcastWhat, Cli, Command, GuardAction, IncidentsAction, PublishWhat, ScheduleAction, SetWhat, TasksAction,
     TimersAction,
 };
-use crate::failure::{Failure, Result};
+use crate::failure::Result;
+pub use crate::output::Format;
 use crate::store::StoreLocation;
-
-/// How the command should print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Text for people.
-    Text,
-    /// JSON for scripts.
-    Json,
-}
 
 /// Runs the command the command line names.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
@@ -112,12 +101,4 @@ pub fn instance_json(instance: &engine::history::InstanceHistory) -> serde_json:
         fields.insert("process_instance_key".to_owned(), instance.key.into());
     }
     value
-}
-
-/// The failure for an instance key the store does not know.
-pub fn unknown_instance(store: &StoreLocation, key: i64) -> Failure {
-    Failure::Failed(format!(
-        "no process instance {key} in the store {}: `orchestrator status` lists the instances",
-        store.display()
-    ))
 }

@@ -3,10 +3,10 @@
 use engine::history::{History, InstanceHistory, Status};
 use serde_json::json;
 
-use super::{Format, Shown, instance_json, unknown_instance};
+use super::{Format, Shown, instance_json};
 use crate::failure::Result;
 use crate::output::say;
-use crate::output::{print_json, short_json, table, time};
+use crate::output::{print_json, section, short_json, table, time};
 use crate::store::StoreLocation;
 
 /// `status`: a table of every instance.
@@ -45,7 +45,7 @@ pub fn list(store: &StoreLocation, format: Format) -> Result<()> {
 /// and user tasks.
 pub fn show(store: &StoreLocation, key: i64, shown: Shown, format: Format) -> Result<()> {
     let history = store.read_history()?;
-    let instance = history.instance(key).ok_or_else(|| unknown_instance(store, key))?;
+    let instance = history.instance(key).ok_or_else(|| store.unknown_instance(key))?;
     let mut now = Now::of(&history, key);
     now.variables.retain(|v| shown.shows(&v.name));
     if format == Format::Json {
@@ -134,18 +134,4 @@ impl<'h> Now<'h> {
             user_tasks: history.user_tasks(Some(key)).into_iter().filter(|t| active(t.status)).collect(),
         }
     }
-}
-
-/// A titled table, or `title: none`.
-pub fn section(title: &str, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
-    let rows: Vec<Vec<String>> = rows.collect();
-    if rows.is_empty() {
-        say!("\n{title}: none");
-    } else {
-        say!("\n{title}:\n{}", indent(&table(headers, &rows)));
-    }
-}
-
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
 }

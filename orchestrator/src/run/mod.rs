@@ -33,8 +33,8 @@ use serde_json::json;
 use workers::{CancellationToken, EmbeddedClient, InMemoryMetrics, WorkerOptions, WorkerRuntime};
 
 use crate::cli::{ClockKind, RunArgs};
-use crate::commands::{Format, unknown_instance};
 use crate::failure::{Failure, Result};
+use crate::output::Format;
 use crate::output::{print_json, say, time};
 use crate::store::StoreLocation;
 use crate::{deploy, vars};
@@ -103,7 +103,7 @@ pub fn run(store: &StoreLocation, args: &RunArgs, format: Format) -> Result<Exit
     };
     let mut started = None;
     if let Some(process_id) = &args.start {
-        let created = crate::commands::start_instance(&mut core, process_id, start_variables)?;
+        let created = crate::start::start_instance(&mut core, process_id, start_variables)?;
         let key = created.process_instance_key;
         console
             .line(&format!("started {} version {}: process instance {key}", created.bpmn_process_id, created.version));
@@ -177,7 +177,7 @@ fn ended(core: &mut engine::EngineCore, store: &StoreLocation, key: i64) -> Resu
     let entries = core.history().transpose()?.unwrap_or_default();
     let history = engine::history::History::fold(entries);
     match history.instance(key).map(|i| i.status) {
-        None => Err(unknown_instance(store, key)),
+        None => Err(store.unknown_instance(key)),
         Some(Status::Terminated) => Ok(Stop::Terminated(key)),
         Some(_) => Ok(Stop::Completed(key)),
     }

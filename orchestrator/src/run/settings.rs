@@ -2,7 +2,10 @@
 //! those actions run for real) and `--execute-shell DIR [--shell-policy FILE]` (the guarded
 //! shell only). Both may be given when they name the same workspace.
 
+use std::path::Path;
+
 use actions::Settings;
+use guard::Policy;
 
 use crate::cli::RunArgs;
 use crate::failure::{Failure, Result};
@@ -53,7 +56,15 @@ pub fn settings(args: &RunArgs) -> Result<ActionSettings> {
                 "--shell-policy needs a workspace; add --execute-shell DIR or --actions FILE".into(),
             ));
         };
-        settings.shell_policy = Some(crate::commands::guard::read_policy(file, &workspace.to_string_lossy())?);
+        settings.shell_policy = Some(read_policy(file, &workspace.to_string_lossy())?);
     }
     Ok(ActionSettings { settings, all_real: args.actions.is_some() })
+}
+
+/// Reads a YAML policy file; its errors name the file, line and column.
+pub(crate) fn read_policy(path: &Path, workspace: &str) -> Result<Policy> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("{name}: cannot read the policy file: {e}")))?;
+    Policy::from_yaml(workspace, &text).map_err(|e| Failure::Usage(format!("{name}:{e}; fix the file")))
 }

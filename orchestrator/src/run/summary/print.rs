@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::Summary;
-use crate::commands::section;
+use crate::output::section;
 use crate::output::{duration, say};
 
 impl Summary {
