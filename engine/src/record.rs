@@ -16,6 +16,7 @@ use feel::duration::IsoDuration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::model::JobTemplate;
 use crate::model::{ElementType, FlowIdx, NodeIdx};
 use crate::store::{Commit, LogEntry, PruneReport, StoreError, StoredProcess};
 
@@ -265,22 +266,6 @@ pub struct SequenceFlowRecord {
     pub process_definition_key: i64,
     /// The flow scope instance the flow runs in.
     pub flow_scope_key: i64,
-}
-
-/// What every job of one element shares: built once per element at deploy (or per job when the
-/// job type is an expression), so a job record carries one pointer instead of five.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobTemplate {
-    /// The job type workers subscribe to.
-    pub job_type: Arc<str>,
-    /// Custom headers (static key/value pairs from the model).
-    pub custom_headers: Arc<[(String, String)]>,
-    /// The element id of the task.
-    pub element_id: Arc<str>,
-    /// The BPMN process id.
-    pub bpmn_process_id: Arc<str>,
-    /// The process definition key.
-    pub process_definition_key: i64,
 }
 
 /// Why a job failed or which error it threw.

@@ -9,11 +9,7 @@ use super::{Deployment, EngineCore, ProcessMetadata};
 use crate::error::{EngineError, Result};
 use crate::model::{ExecutableProcess, Trigger, compile_definitions};
 use crate::record::{Intent, ProcessRecord, RecordValue, TimerRecord};
-
-/// 64-bit FNV-1a, the checksum for duplicate detection.
-pub(crate) fn checksum(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
+use crate::store::format::checksum;
 
 impl EngineCore {
     /// Deploys one model under a resource name.

@@ -8,6 +8,8 @@ pub(crate) mod timer;
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 pub use compile::{CompiledResource, compile_definitions};
 pub use element_type::ElementType;
 
@@ -69,7 +71,7 @@ impl ExecutableProcess {
                 _ => continue,
             };
             if let (ValueOrExpression::Static(job_type), None) = (&spec.job_type, &spec.assignment) {
-                spec.template = Some(Arc::new(crate::record::JobTemplate {
+                spec.template = Some(Arc::new(JobTemplate {
                     job_type: job_type.clone(),
                     custom_headers: spec.headers.clone(),
                     element_id: id,
@@ -314,7 +316,7 @@ pub struct JobSpec {
     /// For a job-based user task: assignment values turned into headers at activation.
     pub assignment: Option<Assignment>,
     /// The shared job data when type and headers are static (filled in at deploy).
-    pub template: Option<Arc<crate::record::JobTemplate>>,
+    pub template: Option<Arc<JobTemplate>>,
 }
 
 /// A job's retries: a number fixed at deploy or an expression evaluated per job.
@@ -400,4 +402,20 @@ pub struct Flow {
     pub target: NodeIdx,
     /// The condition, when given.
     pub condition: Option<Expression>,
+}
+
+/// What every job of one element shares: built once per element at deploy (or per job when the
+/// job type is an expression), so a job record carries one pointer instead of five.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobTemplate {
+    /// The job type workers subscribe to.
+    pub job_type: Arc<str>,
+    /// Custom headers (static key/value pairs from the model).
+    pub custom_headers: Arc<[(String, String)]>,
+    /// The element id of the task.
+    pub element_id: Arc<str>,
+    /// The BPMN process id.
+    pub bpmn_process_id: Arc<str>,
+    /// The process definition key.
+    pub process_definition_key: i64,
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::deploy::checksum;
+use super::format::checksum;
 use crate::model::{ExecutableProcess, compile_definitions};
 use crate::record::ProcessRecord;
 
