@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use actions::{Scenario, SimulateHandler};
-use engine::{Clock, EngineCore, VirtualClock};
+use engine::{EngineCore, VirtualClock};
 use persona_orchestrator::drive::{Driver, Ending, Reply, compile_folder, job_types};
 use serde_json::json;
 use workers::{Job, JobHandler};
@@ -82,8 +82,8 @@ fn run(workflow: &str, seed: u64) -> Result<bool, String> {
     println!("  SLA breached: {breached} {}", variables.get("sla_breaches").cloned().unwrap_or_default());
     // Retention: keep 30 days of history. Pruning first takes the snapshot the next open starts
     // from, then removes the instances (of earlier runs) that ended before the month.
-    let month_ago = clock.now_millis() - 30 * 86_400_000;
-    if let Some(pruned) = core.prune_history(month_ago).map_err(|e| e.to_string())? {
+    let month = std::time::Duration::from_secs(30 * 86_400);
+    if let Some(pruned) = core.apply_retention(month).map_err(|e| e.to_string())? {
         println!("  retention (30 days): {} older instances removed from the log", pruned.instances);
     }
     Ok(true)

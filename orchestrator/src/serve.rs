@@ -150,7 +150,6 @@ const RETENTION_EVERY: Duration = Duration::from_secs(3_600);
 /// history of the instances that ended longer ago than `keep` is pruned. Prints what each
 /// pruning removed.
 async fn upkeep(engine: Engine, retention: Option<Duration>, shutdown: CancellationToken) {
-    let keep = retention.map(|keep| i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
     let prune_every = (RETENTION_EVERY.as_secs() / SNAPSHOT_EVERY.as_secs()).max(1);
     let mut every = tokio::time::interval(SNAPSHOT_EVERY);
     for tick in 0u64.. {
@@ -159,12 +158,9 @@ async fn upkeep(engine: Engine, retention: Option<Duration>, shutdown: Cancellat
             _ = every.tick() => {}
         }
         let engine = engine.clone();
-        match keep.filter(|_| tick % prune_every == 0) {
+        match retention.filter(|_| tick % prune_every == 0) {
             Some(keep) => {
-                let pruned = tokio::task::spawn_blocking(move || {
-                    engine.with(|core| core.prune_history(core.now_millis().saturating_sub(keep)))
-                })
-                .await;
+                let pruned = tokio::task::spawn_blocking(move || engine.with(|core| core.apply_retention(keep))).await;
                 match pruned {
                     Ok(Ok(Some(report))) => println!(
                         "retention: removed the history of {} ended instances ({} records); the log through position {} went from {} to {} bytes",

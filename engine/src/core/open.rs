@@ -141,4 +141,12 @@ impl EngineCore {
         let Some(through) = self.snapshot()? else { return Ok(None) };
         Ok(self.m.prune_history(through, ended_before)?)
     }
+
+    /// Applies the retention policy "keep the history of an ended instance for `keep`":
+    /// [`prune_history`](Self::prune_history) of the instances that ended before the engine's
+    /// clock minus `keep`.
+    pub fn apply_retention(&mut self, keep: std::time::Duration) -> Result<Option<PruneReport>> {
+        let keep = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
+        self.prune_history(self.now_millis().saturating_sub(keep))
+    }
 }

@@ -24,10 +24,9 @@ pub fn prune(store: &StoreLocation, keep: &str, format: Format) -> Result<()> {
                 .map_err(|e| Failure::Failed(format!("serve answered the pruning with an unexpected body: {e}")))
         },
         || {
-            let mut core = store.open_engine()?;
-            let ended_before =
-                core.now_millis().saturating_sub(i64::try_from(kept_for.as_millis()).unwrap_or(i64::MAX));
-            core.prune_history(ended_before)
+            store
+                .open_engine()?
+                .apply_retention(kept_for)
                 .map_err(|e| Failure::engine(e, "prune the history"))?
                 .ok_or_else(|| Failure::Failed(format!("the store {} keeps no history to prune", store.display())))
         },

@@ -30,13 +30,10 @@ pub struct Prune {
 pub async fn prune(State(state): State<AppState>, body: Result<Json<Prune>, JsonRejection>) -> ApiResult<Json<Value>> {
     let Json(body) = body?;
     let keep = IsoDuration::parse_length(&body.keep).map_err(|e| ApiError::bad_request(format!("keep: {e}")))?;
-    let keep = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
     let engine = state.engine.clone();
-    let pruned = tokio::task::spawn_blocking(move || {
-        engine.with(|core| core.prune_history(core.now_millis().saturating_sub(keep)))
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("pruning stopped: {e}")))??;
+    let pruned = tokio::task::spawn_blocking(move || engine.with(|core| core.apply_retention(keep)))
+        .await
+        .map_err(|e| ApiError::internal(format!("pruning stopped: {e}")))??;
     let report = pruned.ok_or_else(|| {
         ApiError::bad_request("this engine keeps no record log (it runs in memory), so it has no history to prune")
     })?;
