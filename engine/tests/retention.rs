@@ -6,10 +6,13 @@
 mod backends;
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use backends::{Damage, TestStore, on_every_backend};
 use engine::history::History;
+use engine::record::MemorySink;
+use engine::store::{EncodedEntry, RecordStore, Snapshot, StoreError, StoredLog};
 use engine::testing::{model, vars};
 use engine::{ActivateJobs, Clock, EngineCore, VirtualClock};
 use serde_json::json;
@@ -114,4 +117,49 @@ fn a_pruned_log_is_not_replayed_without_a_snapshot_at_or_after_the_pruning(store
             && message.contains("restore the store from a backup"),
         "{message}"
     );
+}
+
+#[test]
+fn an_engine_without_a_log_has_no_history_to_prune() {
+    let mut core = EngineCore::with(Arc::new(VirtualClock::default()), Box::new(MemorySink::default()));
+    assert_eq!(core.apply_retention(Duration::ZERO).expect("no error"), None);
+}
+
+/// A store that keeps snapshots but no batches of entries (the trait's defaults for them).
+#[derive(Default)]
+struct SnapshotsOnly {
+    snapshots: Vec<Snapshot>,
+}
+
+impl RecordStore for SnapshotsOnly {
+    fn append(&mut self, _entries: &[EncodedEntry], _key_counter: i64) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn read_log(&mut self, _after: i64) -> Result<StoredLog, StoreError> {
+        Ok(StoredLog { format_version: engine::store::RECORD_FORMAT_VERSION, ..StoredLog::default() })
+    }
+
+    fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
+        self.snapshots.insert(0, snapshot);
+        Ok(())
+    }
+
+    fn snapshots(&mut self) -> Result<Vec<Snapshot>, StoreError> {
+        Ok(self.snapshots.clone())
+    }
+
+    fn location(&self) -> &str {
+        "memory:snapshots-only"
+    }
+}
+
+#[test]
+fn a_store_that_keeps_no_batches_refuses_to_prune_and_names_itself() {
+    let clock = VirtualClock::at(1_700_000_000_000);
+    let mut core = EngineCore::open(Box::new(SnapshotsOnly::default()), Arc::new(clock.clone())).expect("opens");
+    core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+    let error = core.apply_retention(Duration::ZERO).expect_err("nothing to prune in");
+    let message = error.to_string();
+    assert!(message.contains("memory:snapshots-only") && message.contains("keeps no history to prune"), "{message}");
 }

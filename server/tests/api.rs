@@ -379,6 +379,15 @@ async fn pruning_removes_the_history_of_ended_instances_and_refuses_a_bad_keep()
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pruning_an_engine_in_memory_says_it_keeps_no_log() {
+    let server = TestServer::start_in_memory().await;
+    let (status, answer) = server.call(Method::POST, "/api/history/prune", Some(json!({"keep": "1d"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_error(&answer, "BAD_REQUEST");
+    assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("keeps no record log")), "{answer}");
+}
+
 /// Deploys one resource through the API.
 async fn deploy(server: &TestServer, name: &str, content: &str) -> (StatusCode, Value) {
     let resources = json!({ "resources": [{ "name": name, "content": content }] });

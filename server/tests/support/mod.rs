@@ -68,11 +68,26 @@ impl TestServer {
 
     /// A server whose config `adjust` changes first.
     pub async fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> Self {
+        Self::start_on(true, adjust).await
+    }
+
+    /// A server whose engine keeps no log (in memory); the persona registry is still a file.
+    pub async fn start_in_memory() -> Self {
+        Self::start_on(false, |_| {}).await
+    }
+
+    /// A server whose engine is `durable` (on the store file) or in memory.
+    async fn start_on(durable: bool, adjust: impl FnOnce(&mut ServerConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = dir.path().join("state.db");
         let location = store.display().to_string();
-        let core =
-            EngineCore::open(engine::store::open(&location).expect("store"), Arc::new(SystemClock)).expect("engine");
+        let core = if durable {
+            EngineCore::open(engine::store::open(&location).expect("store"), Arc::new(SystemClock)).expect("engine")
+        } else {
+            // The server reads history from the store's file: give it an empty log.
+            drop(engine::store::open(&location).expect("store"));
+            EngineCore::new()
+        };
         let engine = Engine::new(core);
         let registry = personas::Registry::open(&location, Arc::new(SystemClock)).await.expect("registry");
         let catalogue_path = workspace().join("workflows/personas/types.yaml");
