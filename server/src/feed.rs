@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use engine::history::History;
 use engine::model::ElementType;
 use engine::record::{Intent, Record, RecordValue};
-use engine::store::{LogEntry, RecordStore, read_entries_after};
+use engine::store::{LogEntry, RecordStore, read_decoded_after};
 use personas::{AuditEntry, AuditKind, AuditQuery};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -62,8 +62,11 @@ struct Cursor {
     routed: HashMap<i64, String>,
     /// The last audit entry turned into an event.
     last_audit: i64,
-    /// True after the first read: from then on records are news (events, metrics).
-    primed: bool,
+    /// Entries at or before this position are folded without being news (no events, no
+    /// metrics): everything the first read finds, and what is folded again after a pruning.
+    quiet_through: i64,
+    /// The store's [`pruned_through`](engine::store::StoredLog::pruned_through) at the last read.
+    pruned_through: i64,
 }
 
 /// The log follower. Cheap to share (`Arc`).
@@ -94,7 +97,8 @@ impl Feed {
             workflows: HashMap::new(),
             routed: HashMap::new(),
             last_audit: 0,
-            primed: false,
+            quiet_through: i64::MAX,
+            pruned_through: 0,
         };
         Self {
             cursor: Mutex::new(cursor),
@@ -140,24 +144,35 @@ impl Feed {
 
     fn sync_blocking(&self) -> ApiResult<()> {
         let mut cursor = self.cursor.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let first = !cursor.primed;
         let after = cursor.position;
-        let entries = read_entries_after(&mut *cursor.store, after)?;
-        cursor.primed = true;
-        let Some(last) = entries.last().map(|e| e.position) else { return Ok(()) };
-        cursor.position = last;
+        let mut log = read_decoded_after(&mut *cursor.store, after)?;
+        let refold = log.pruned_through > cursor.pruned_through && after > 0;
+        if refold {
+            // Retention removed history folded before: fold the thinned log again from its
+            // start, quietly up to where the last read ended.
+            log = read_decoded_after(&mut *cursor.store, 0)?;
+            cursor.quiet_through = after;
+        }
+        cursor.pruned_through = log.pruned_through;
+        if let Some(last) = log.entries.last() {
+            cursor.position = last.position;
+        }
         let mut history = self.history.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        history.extend(entries.iter().cloned());
-        for entry in &entries {
+        if refold {
+            *history = History::default();
+        }
+        history.extend(log.entries.iter().cloned());
+        for entry in &log.entries {
             for record in &entry.records {
                 if let RecordValue::Process(p) = &record.value {
                     cursor.workflows.insert(p.process.key, p.process.bpmn_process_id.to_string());
                 }
-                if !first {
+                if entry.position > cursor.quiet_through {
                     self.observe(&cursor, &history, entry, record);
                 }
             }
         }
+        cursor.quiet_through = cursor.quiet_through.min(cursor.position);
         Ok(())
     }
 

@@ -355,6 +355,10 @@ async fn pruning_removes_the_history_of_ended_instances_and_refuses_a_bad_keep()
     let finished = server.start_order().await;
     assert_eq!(server.complete_charges().await, 1);
     let running = server.start_order().await;
+    // Read once before pruning, so the server holds the history that the pruning removes.
+    let (status, body) = server.call(Method::GET, &format!("/api/workflows/status/{finished}"), None).await;
+    assert_eq!((status, body["instance"]["status"].clone()), (StatusCode::OK, json!("completed")), "{body}");
+    let (_, metrics_before) = server.get_text("/metrics").await;
 
     let (status, kept) = server.call(Method::POST, "/api/history/prune", Some(json!({"keep": "30d"}))).await;
     assert_eq!((status, kept["instances"].clone()), (StatusCode::OK, json!(0)), "{kept}");
@@ -366,6 +370,15 @@ async fn pruning_removes_the_history_of_ended_instances_and_refuses_a_bad_keep()
     assert_eq!(status, StatusCode::NOT_FOUND, "its history is gone: {body}");
     let (status, body) = server.call(Method::GET, &format!("/api/workflows/status/{running}"), None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // Folding the thinned log again is not news: no counter moved.
+    let (_, metrics_after) = server.get_text("/metrics").await;
+    let counters =
+        |text: &str| text.lines().filter(|l| l.starts_with("engine_")).map(str::to_owned).collect::<Vec<_>>();
+    assert!(
+        counters(&metrics_before).iter().any(|l| l.starts_with("engine_instances_completed_total")),
+        "{metrics_before}"
+    );
+    assert_eq!(counters(&metrics_after), counters(&metrics_before));
 
     for (body, said) in [
         (json!({"keep": "P1M"}), "months and years have no fixed length"),

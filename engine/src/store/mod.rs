@@ -216,10 +216,27 @@ pub fn read_entries(store: &mut dyn RecordStore) -> Result<Vec<LogEntry>, StoreE
 
 /// Reads the entries after position `after`, decoded, oldest first.
 pub fn read_entries_after(store: &mut dyn RecordStore, after: i64) -> Result<Vec<LogEntry>, StoreError> {
+    read_decoded_after(store, after).map(|log| log.entries)
+}
+
+/// The log after some position, decoded, as a follower of the log reads it.
+#[derive(Debug, Clone, Default)]
+pub struct DecodedLog {
+    /// The entries after the requested position, oldest first.
+    pub entries: Vec<LogEntry>,
+    /// [`StoredLog::pruned_through`]: when it grows, [retention](retention) removed history
+    /// that a follower may have read before.
+    pub pruned_through: i64,
+}
+
+/// Reads the log after position `after`, decoded, with how far retention thinned it.
+pub fn read_decoded_after(store: &mut dyn RecordStore, after: i64) -> Result<DecodedLog, StoreError> {
     let log = store.read_log(after)?;
     format::check_version(log.format_version).map_err(|message| StoreError::new(store.location(), message))?;
-    log.entries
+    let entries = log
+        .entries
         .iter()
         .map(|stored| format::decode_entry(stored).map_err(|message| StoreError::new(store.location(), message)))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok(DecodedLog { entries, pruned_through: log.pruned_through })
 }
