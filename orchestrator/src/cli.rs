@@ -54,13 +54,17 @@ pub enum Command {
         #[command(subcommand)]
         action: ScheduleAction,
     },
-    /// List the instances, or show one: active elements, variables, incidents, timers, jobs.
+    /// List the instances (counts, every running one, the newest ended ones), or show one:
+    /// active elements, variables, incidents, timers, jobs.
     Status {
         /// The process instance key.
         instance: Option<i64>,
         /// Show the variables the compiler keeps for itself too (names with `__`, `sla_clocks`).
         #[arg(long)]
         all: bool,
+        /// How many of the newest ended instances the list shows.
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        ended: usize,
     },
     /// Apply a retention policy: remove from the store's log the history of the instances that
     /// ended longer ago than --keep (through `serve` when it runs on the store). Running

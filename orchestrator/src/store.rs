@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use engine::history::History;
 use engine::state::State;
-use engine::store::{self, SharedConnection, SqliteStore, is_postgres_url, read_entries};
+use engine::store::{self, InstanceOverview, SharedConnection, SqliteStore, is_postgres_url, read_entries};
 use engine::{Clock, EngineCore, SystemClock};
 use personas::Registry;
 
@@ -195,6 +195,23 @@ impl StoreLocation {
         self.require_existing()?;
         let mut store = store::open_read_only(&self.location)?;
         Ok(History::fold(read_entries(&mut *store)?))
+    }
+
+    /// The instance index's overview (every running instance, the `newest_ended` newest ended
+    /// ones, counts), or `None` when the store keeps no index yet (fold the log instead).
+    pub fn instance_overview(&self, newest_ended: usize) -> Result<Option<InstanceOverview>> {
+        self.require_existing()?;
+        let mut store = store::open_read_only(&self.location)?;
+        Ok(store.instance_overview(newest_ended)?)
+    }
+
+    /// The history of one instance ([`History::read_instance`]: only its span of the log when
+    /// the store keeps an instance index). An instance the store does not know is an error that
+    /// says how to list them.
+    pub fn read_instance_history(&self, key: i64) -> Result<History> {
+        self.require_existing()?;
+        let mut store = store::open_read_only(&self.location)?;
+        History::read_instance(store.as_mut(), key)?.ok_or_else(|| self.unknown_instance(key))
     }
 
     /// Rebuilds the engine's state from the store (its newest snapshot and the log after it)

@@ -83,3 +83,45 @@ fn serve_applies_its_retention_policy_at_start() {
     let refused = dir.run(&["serve", "--retention", "P1M"]).expect_code(2);
     assert!(refused.stderr.contains("months and years have no fixed length"), "{}", refused.stderr);
 }
+
+#[test]
+fn status_lists_the_counts_the_running_and_the_newest_ended_and_reads_alike_without_the_index() {
+    let dir = Workdir::new();
+    deploy(&dir, "instant.bpmn");
+    deploy(&dir, "events.bpmn");
+    let ended: Vec<i64> = (0..3).map(|_| instance_key(&dir.json(&["start", "instant"]))).collect();
+    let waiting = instance_key(&dir.json(&["start", "events", "--var", "orderId=o-1"]));
+
+    let text = dir.run(&["status", "--ended", "2"]).expect_code(0).stdout;
+    assert!(text.starts_with("1 active, 3 completed, 0 terminated\n"), "{text}");
+    assert!(text.contains("1 older ended instances are not listed; `status --ended N` lists more"), "{text}");
+    let listed = dir.json(&["status", "--ended", "2"]);
+    let keys: Vec<i64> =
+        listed["instances"].as_array().into_iter().flatten().filter_map(|i| i["key"].as_i64()).collect();
+    assert_eq!(keys, [waiting, ended[2], ended[1]], "running first, then the newest ended: {listed}");
+    let history = dir.json(&["history", &ended[1].to_string()]);
+
+    // A store from before the index: status and history fold the log and say the same; the
+    // next command that opens the engine fills the index again.
+    index_sql(&dir, "UPDATE engine_meta SET instances_indexed = 0; DELETE FROM process_instance_index");
+    assert_eq!(dir.json(&["status", "--ended", "2"]), listed);
+    assert_eq!(dir.json(&["history", &ended[1].to_string()]), history);
+    deploy(&dir, "instant.bpmn");
+    assert_eq!(index_sql(&dir, "SELECT COUNT(*) FROM process_instance_index"), 4);
+    assert_eq!(dir.json(&["status", "--ended", "2"]), listed);
+}
+
+/// Runs `statements` on the store's file beside the orchestrator; the last one's first column.
+fn index_sql(dir: &Workdir, statements: &str) -> i64 {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", dir.store().display());
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+    runtime.block_on(async {
+        let mut db = sqlx::SqliteConnection::connect(&url).await.expect("the store opens");
+        let mut last = 0;
+        for statement in statements.split(';') {
+            last = sqlx::query_scalar::<_, i64>(statement).fetch_optional(&mut db).await.expect("runs").unwrap_or(0);
+        }
+        last
+    })
+}

@@ -767,6 +767,10 @@ fn concurrent_mode(options: &Options, store: &StoreChoice) -> Result<bool, Strin
                 "log_records": reopened.map(|r| r.records),
                 "open_seconds_whole_log": reopened.map(|r| r.whole_log_seconds),
                 "open_seconds_from_snapshot": reopened.map(|r| r.from_snapshot_seconds),
+                "status_list_seconds": reopened.map(|r| r.status.overview_seconds),
+                "status_one_instance_seconds": reopened.map(|r| r.status.one_instance_seconds),
+                "status_whole_fold_seconds": reopened.map(|r| r.status.whole_fold_seconds),
+                "status_fold_to_index_ratio": reopened.map(|r| r.status.whole_fold_seconds / r.status.overview_seconds),
                 "prune_seconds": reopened.map(|r| r.prune_seconds),
                 "pruned_instances": reopened.map(|r| r.pruned.instances),
                 "log_bytes_before_pruning": reopened.map(|r| r.pruned.bytes_before),
@@ -806,6 +810,44 @@ struct Reopened {
     from_snapshot_seconds: f64,
     prune_seconds: f64,
     pruned: engine::store::PruneReport,
+    status: StatusReads,
+}
+
+/// How long `status` reads take on the store, as `orchestrator status` makes them.
+struct StatusReads {
+    /// The instance list (counts, running, the 50 newest ended) from the instance index.
+    overview_seconds: f64,
+    /// One ended instance's history, folded from its span of the log.
+    one_instance_seconds: f64,
+    /// The baseline: the same list from folding the whole log (what `status` did before the index).
+    whole_fold_seconds: f64,
+}
+
+/// Times the `status` reads beside no engine, and checks that the index and the fold count the
+/// same instances.
+fn status_reads(file: &std::path::Path) -> Result<StatusReads, String> {
+    use engine::history::History;
+    use engine::store::RecordStore;
+    let mut store = engine::store::SqliteStore::open_read_only(file).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let overview =
+        store.instance_overview(50).map_err(|e| e.to_string())?.ok_or("the store keeps no instance index")?;
+    let overview_seconds = started.elapsed().as_secs_f64();
+    let key = overview.ended.first().map(|i| i.key).ok_or("no instance ended")?;
+    let started = Instant::now();
+    History::read_instance(&mut store, key)
+        .map_err(|e| e.to_string())?
+        .ok_or("the newest ended instance is unknown")?;
+    let one_instance_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let whole = History::fold(engine::store::read_entries(&mut store).map_err(|e| e.to_string())?);
+    let whole_fold_seconds = started.elapsed().as_secs_f64();
+    let counts = overview.counts;
+    let indexed = counts.active + counts.completed + counts.terminated;
+    if whole.instances().count() as u64 != indexed {
+        return Err(format!("the index counts {indexed} instances, the fold {}", whole.instances().count()));
+    }
+    Ok(StatusReads { overview_seconds, one_instance_seconds, whole_fold_seconds })
 }
 
 /// Opens the SQLite store again by replaying its whole log, takes a snapshot, opens it from the
@@ -819,6 +861,7 @@ fn reopen(file: &std::path::Path) -> Result<Reopened, String> {
         Ok((core, started.elapsed().as_secs_f64()))
     };
     let records = count_records(file)?;
+    let status = status_reads(file)?;
     let (mut core, whole_log_seconds) = open()?;
     core.snapshot().map_err(|e| e.to_string())?;
     drop(core);
@@ -831,7 +874,7 @@ fn reopen(file: &std::path::Path) -> Result<Reopened, String> {
     let prune_seconds = started.elapsed().as_secs_f64();
     drop(core);
     open()?;
-    Ok(Reopened { records, whole_log_seconds, from_snapshot_seconds, prune_seconds, pruned })
+    Ok(Reopened { records, whole_log_seconds, from_snapshot_seconds, prune_seconds, pruned, status })
 }
 
 /// The records in a SQLite store's log, counted a page of batches at a time.

@@ -44,6 +44,13 @@ impl History {
         history
     }
 
+    /// An empty history that knows these process definitions (key, BPMN process id, version)
+    /// before folding, for a fold of only part of the log (one instance's span).
+    pub fn knowing(processes: impl IntoIterator<Item = (i64, String, i32)>) -> Self {
+        let processes = processes.into_iter().map(|(key, id, version)| (key, (id, version))).collect();
+        Self { processes, ..Self::default() }
+    }
+
     /// Folds further entries, in log order, into what was folded so far (for a reader that
     /// follows a growing log: the result equals folding the whole log at once).
     pub fn extend(&mut self, entries: impl IntoIterator<Item = LogEntry>) {

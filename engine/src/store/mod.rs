@@ -14,6 +14,7 @@
 mod commit;
 mod connection_thread;
 pub mod format;
+pub mod instance_index;
 mod opener;
 mod owner;
 mod postgres;
@@ -37,6 +38,7 @@ pub use snapshot::Snapshot;
 pub use sqlite::{LentJob, SharedConnection, SqliteStore};
 
 pub use format::RECORD_FORMAT_VERSION;
+pub use instance_index::{IndexLookup, IndexedInstance, InstanceMark, InstanceOverview};
 pub use retention::PruneReport;
 
 /// One command's part of the log, decoded: when it ran, why, and the records it wrote.
@@ -72,6 +74,8 @@ pub struct EncodedEntry {
     /// The records, encoded one after another in the format [`RECORD_FORMAT_VERSION`] names
     /// ([`format::encode_record`]); stores compress them ([`format::pack_batch`]).
     pub records: Vec<u8>,
+    /// What the records change in the [instance index](instance_index) (not stored in the log).
+    pub marks: Vec<InstanceMark>,
 }
 
 /// A stored entry read back: its position in the log and its encoded parts.
@@ -147,6 +151,14 @@ pub trait RecordStore: Send {
     /// Reads the entries after position `after` (0: the whole log), in order.
     fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError>;
 
+    /// Reads the entries after position `after` and at or before `through`, in order. The
+    /// default reads everything after `after` and drops the rest.
+    fn read_log_between(&mut self, after: i64, through: i64) -> Result<StoredLog, StoreError> {
+        let mut log = self.read_log(after)?;
+        log.entries.retain(|entry| entry.position <= through);
+        Ok(log)
+    }
+
     /// Stores a snapshot, after every append submitted before it. The default refuses: a store
     /// that keeps no snapshots replays its whole log on open.
     fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
@@ -173,6 +185,26 @@ pub trait RecordStore: Send {
     fn rewrite_batches(&mut self, batches: Vec<StoredBatch>, pruned_through: i64) -> Result<(), StoreError> {
         let _ = (batches, pruned_through);
         Err(StoreError::new(self.location(), "this store keeps no history to prune"))
+    }
+
+    /// Deletes the [instance index](instance_index) rows of `keys` (retention removed their
+    /// history). The default has nothing to delete: a store without an index.
+    fn forget_instances(&mut self, keys: Vec<i64>) -> Result<(), StoreError> {
+        let _ = keys;
+        Ok(())
+    }
+
+    /// The [instance index](instance_index)'s overview with the `newest_ended` newest ended
+    /// instances; `None` when the store keeps no index or has not filled it yet (fold the log).
+    fn instance_overview(&mut self, newest_ended: usize) -> Result<Option<InstanceOverview>, StoreError> {
+        let _ = newest_ended;
+        Ok(None)
+    }
+
+    /// One instance's row in the [instance index](instance_index).
+    fn indexed_instance(&mut self, key: i64) -> Result<IndexLookup, StoreError> {
+        let _ = key;
+        Ok(IndexLookup::NotIndexed)
     }
 
     /// Where the log lives (a file path), for error messages.
@@ -231,7 +263,12 @@ pub struct DecodedLog {
 
 /// Reads the log after position `after`, decoded, with how far retention thinned it.
 pub fn read_decoded_after(store: &mut dyn RecordStore, after: i64) -> Result<DecodedLog, StoreError> {
-    let log = store.read_log(after)?;
+    read_decoded_between(store, after, i64::MAX)
+}
+
+/// Reads the log after position `after` and at or before `through`, decoded.
+pub fn read_decoded_between(store: &mut dyn RecordStore, after: i64, through: i64) -> Result<DecodedLog, StoreError> {
+    let log = if through == i64::MAX { store.read_log(after)? } else { store.read_log_between(after, through)? };
     format::check_version(log.format_version).map_err(|message| StoreError::new(store.location(), message))?;
     let entries = log
         .entries

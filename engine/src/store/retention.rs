@@ -51,6 +51,9 @@ pub struct PruneReport {
 pub fn prune(store: &mut dyn RecordStore, through: i64, ended_before: i64) -> Result<PruneReport, StoreError> {
     let expired = ended_instances(store, through, ended_before)?;
     let mut report = PruneReport { through, instances: expired.len(), ..PruneReport::default() };
+    // The index rows go first: a crash before the batches are thinned leaves history that no
+    // listing shows, which pruning again removes; never a listed instance without history.
+    store.forget_instances(expired.iter().copied().collect())?;
     let mut from = 1;
     loop {
         let page = store.batches(from, through, PAGE)?;
@@ -136,6 +139,7 @@ fn thin(
             cause: stored.cause,
             record_count: kept.len() as i64,
             records,
+            marks: Vec::new(),
         });
     }
     Ok((removed > 0).then(|| (pack_batch(&entries), removed)))
@@ -153,6 +157,7 @@ impl From<StoredEntry> for EncodedEntry {
             cause: stored.cause,
             record_count: stored.record_count,
             records: stored.records,
+            marks: Vec::new(),
         }
     }
 }

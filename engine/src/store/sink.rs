@@ -3,6 +3,7 @@
 
 use super::Snapshot;
 use super::format::{encode_cause, encode_record};
+use super::instance_index::mark_of;
 use super::retention::{self, PruneReport};
 use super::snapshot::encode_state;
 use super::{Commit, EncodedEntry, LogEntry, RecordStore, StoreError, read_entries};
@@ -43,7 +44,10 @@ impl RecordSink for StoreSink {
         }
         let Some(entry) = self.entries.last_mut() else { return };
         match encode_record(record, &mut entry.records) {
-            Ok(()) => entry.record_count += 1,
+            Ok(()) => {
+                entry.record_count += 1;
+                entry.marks.extend(mark_of(record));
+            }
             Err(message) => {
                 self.failure.get_or_insert_with(|| StoreError::new(self.store.location(), message));
             }
@@ -54,7 +58,13 @@ impl RecordSink for StoreSink {
         if self.entries.last().is_some_and(|e| e.record_count == 0) {
             self.entries.pop();
         }
-        self.entries.push(EncodedEntry { at_millis, cause: encode_cause(cause), record_count: 0, records: Vec::new() });
+        self.entries.push(EncodedEntry {
+            at_millis,
+            cause: encode_cause(cause),
+            record_count: 0,
+            records: Vec::new(),
+            marks: Vec::new(),
+        });
     }
 
     fn keeps_entries(&self) -> bool {

@@ -243,7 +243,7 @@ fn postgres_damage(damage: &Damage<'_>, log: &str) -> String {
 }
 
 /// Runs `statement` on the SQLite file behind the engine's back.
-fn sqlite_execute(path: &std::path::Path, statement: &str) {
+pub fn sqlite_execute(path: &std::path::Path, statement: &str) {
     use sqlx::{ConnectOptions, Connection};
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     runtime.block_on(async {
@@ -267,12 +267,7 @@ fn rewrite_batch(first: i64, bytes: &[u8], edit: &dyn Fn(&mut EncodedEntry) -> b
         .expect("the batch unpacks")
         .into_iter()
         .map(|stored| {
-            let mut entry = EncodedEntry {
-                at_millis: stored.at_millis,
-                cause: stored.cause,
-                record_count: stored.record_count,
-                records: stored.records,
-            };
+            let mut entry = EncodedEntry::from(stored);
             changed |= edit(&mut entry);
             entry
         })

@@ -11,7 +11,7 @@ use crate::store::StoreLocation;
 
 /// `history <instance>`.
 pub fn show(store: &StoreLocation, key: i64, shown: Shown, format: Format) -> Result<()> {
-    let history = store.read_history()?;
+    let history = store.read_instance_history(key)?;
     let instance = history.instance(key).ok_or_else(|| store.unknown_instance(key))?;
     let elements = history.elements(key);
     let mut variables = history.variable_changes(key);

@@ -34,8 +34,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Schedule { action: ScheduleAction::Trigger { name, vars } } => {
             schedules::trigger(&store, &name, &vars, format)
         }
-        Command::Status { instance: None, .. } => status::list(&store, format),
-        Command::Status { instance: Some(key), all } => status::show(&store, key, Shown::of(all), format),
+        Command::Status { instance: None, ended, .. } => status::list(&store, ended, format),
+        Command::Status { instance: Some(key), all, .. } => status::show(&store, key, Shown::of(all), format),
         Command::History { instance, all } => history::show(&store, instance, Shown::of(all), format),
         Command::Prune { keep } => retention::prune(&store, &keep, format),
         Command::Publish { what: PublishWhat::Message { name, correlation_key, ttl, vars } } => {

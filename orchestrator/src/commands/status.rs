@@ -1,6 +1,8 @@
 //! `status`: the instances, or one instance now.
 
-use engine::history::{History, InstanceHistory, Status};
+use engine::history::{History, Status};
+use engine::store::IndexedInstance;
+use engine::store::instance_index::{InstanceCounts, InstanceOverview};
 use serde_json::json;
 
 use super::{Format, Shown, instance_json};
@@ -9,42 +11,94 @@ use crate::output::say;
 use crate::output::{print_json, section, short_json, table, time};
 use crate::store::StoreLocation;
 
-/// `status`: a table of every instance.
-pub fn list(store: &StoreLocation, format: Format) -> Result<()> {
-    let history = store.read_history()?;
-    let instances: Vec<&InstanceHistory> = history.instances().collect();
+/// `status`: the counts by status, then a table of every running instance and of the
+/// `newest_ended` newest ended ones. Read from the store's instance index (a few rows whatever
+/// the log's length), or folded from the log when the store has no index yet.
+pub fn list(store: &StoreLocation, newest_ended: usize, format: Format) -> Result<()> {
+    let overview = match store.instance_overview(newest_ended)? {
+        Some(overview) => overview,
+        None => overview_of(&store.read_history()?, newest_ended),
+    };
+    let listed = || overview.active.iter().chain(&overview.ended);
     if format == Format::Json {
-        let instances: Vec<_> = instances.into_iter().map(instance_json).collect();
-        print_json(&json!({ "instances": instances }));
+        let instances: Vec<_> = listed()
+            .map(|i| {
+                let mut value = serde_json::to_value(i).unwrap_or_default();
+                value["process_instance_key"] = i.key.into();
+                value
+            })
+            .collect();
+        print_json(&json!({ "counts": overview.counts, "instances": instances }));
         return Ok(());
     }
-    if instances.is_empty() {
+    let InstanceCounts { active, completed, terminated } = overview.counts;
+    if active + completed + terminated == 0 {
         say!("no process instances yet: `orchestrator start <process-id>` starts one");
         return Ok(());
     }
-    let rows: Vec<Vec<String>> = instances
-        .iter()
+    say!("{active} active, {completed} completed, {terminated} terminated");
+    let rows: Vec<Vec<String>> = listed()
         .map(|i| {
-            let incidents = history.incidents(Some(i.key)).iter().filter(|x| x.is_open()).count();
             vec![
                 i.key.to_string(),
                 i.bpmn_process_id.clone(),
                 i.version.to_string(),
-                i.status.name().to_owned(),
-                incidents.to_string(),
-                time(Some(i.span.started.at_millis)),
-                time(i.span.ended.as_ref().map(|c| c.at_millis)),
+                i.status.to_owned(),
+                i.open_incidents.to_string(),
+                time(Some(i.started_at_millis)),
+                time(i.ended_at_millis),
             ]
         })
         .collect();
     say!("{}", table(&["INSTANCE", "PROCESS", "VERSION", "STATUS", "INCIDENTS", "STARTED", "ENDED"], &rows));
+    let unlisted = (completed + terminated).saturating_sub(overview.ended.len() as u64);
+    if unlisted > 0 {
+        say!("{unlisted} older ended instances are not listed; `status --ended N` lists more");
+    }
     Ok(())
+}
+
+/// The overview that the instance index would give, from a folded history.
+fn overview_of(history: &History, newest_ended: usize) -> InstanceOverview {
+    let mut overview = InstanceOverview::default();
+    for instance in history.instances() {
+        let row = IndexedInstance {
+            key: instance.key,
+            bpmn_process_id: instance.bpmn_process_id.clone(),
+            version: instance.version,
+            process_definition_key: instance.process_definition_key,
+            status: instance.status.name(),
+            open_incidents: history.incidents(Some(instance.key)).iter().filter(|x| x.is_open()).count() as i64,
+            started_at_millis: instance.span.started.at_millis,
+            started_position: instance.span.started.position,
+            ended_at_millis: instance.span.ended.as_ref().map(|c| c.at_millis),
+            ended_position: instance.span.ended.as_ref().map(|c| c.position),
+        };
+        match instance.status {
+            Status::Active => {
+                overview.counts.active += 1;
+                overview.active.push(row);
+            }
+            Status::Completed | Status::Terminated => {
+                if instance.status == Status::Completed {
+                    overview.counts.completed += 1;
+                } else {
+                    overview.counts.terminated += 1;
+                }
+                overview.ended.push(row);
+            }
+        }
+    }
+    overview.active.sort_by_key(|i| i.key);
+    overview.ended.sort_by_key(|i| std::cmp::Reverse((i.ended_position, i.key)));
+    overview.ended.truncate(newest_ended);
+    overview
 }
 
 /// `status <instance>`: active elements, variables, open incidents, pending timers, open jobs
 /// and user tasks.
 pub fn show(store: &StoreLocation, key: i64, shown: Shown, format: Format) -> Result<()> {
-    let history = store.read_history()?;
+    let history = store.read_instance_history(key)?;
     let instance = history.instance(key).ok_or_else(|| store.unknown_instance(key))?;
     let mut now = Now::of(&history, key);
     now.variables.retain(|v| shown.shows(&v.name));

@@ -23,9 +23,14 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteLockingMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row};
 
+mod index;
+
 use super::format::{entries_after, pack_batch};
+use super::instance_index::PlacedMark;
 use super::owner::Owner;
-use super::{Commit, EncodedEntry, RecordStore, Snapshot, StoreError, StoredBatch, StoredLog};
+use super::{
+    Commit, EncodedEntry, IndexLookup, InstanceOverview, RecordStore, Snapshot, StoreError, StoredBatch, StoredLog,
+};
 
 /// The schema, from `engine/migrations/`, built into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -37,11 +42,14 @@ const LOCK_WAIT: Duration = Duration::from_secs(10);
 /// Work for the connection thread.
 enum Request {
     Append { entries: Vec<EncodedEntry>, key_counter: i64, commit: Commit },
-    ReadLog { after: i64, reply: mpsc::Sender<Result<StoredLog, String>> },
+    ReadLog { after: i64, through: i64, reply: mpsc::Sender<Result<StoredLog, String>> },
     SaveSnapshot { snapshot: Snapshot, reply: mpsc::Sender<Result<(), String>> },
     Snapshots { reply: mpsc::Sender<Result<Vec<Snapshot>, String>> },
     Batches { from: i64, through: i64, limit: usize, reply: mpsc::Sender<Result<Vec<StoredBatch>, String>> },
     RewriteBatches { batches: Vec<StoredBatch>, pruned_through: i64, reply: mpsc::Sender<Result<(), String>> },
+    ForgetInstances { keys: Vec<i64>, reply: mpsc::Sender<Result<(), String>> },
+    Overview { newest_ended: usize, reply: mpsc::Sender<Result<Option<InstanceOverview>, String>> },
+    Lookup { key: i64, reply: mpsc::Sender<Result<IndexLookup, String>> },
     Lend(LentJob),
 }
 
@@ -213,7 +221,11 @@ impl RecordStore for SqliteStore {
     }
 
     fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError> {
-        self.call(|reply| Request::ReadLog { after, reply })
+        self.call(|reply| Request::ReadLog { after, through: i64::MAX, reply })
+    }
+
+    fn read_log_between(&mut self, after: i64, through: i64) -> Result<StoredLog, StoreError> {
+        self.call(|reply| Request::ReadLog { after, through, reply })
     }
 
     /// Keeps the two newest snapshots (the older one in case the newer is damaged).
@@ -231,6 +243,18 @@ impl RecordStore for SqliteStore {
 
     fn rewrite_batches(&mut self, batches: Vec<StoredBatch>, pruned_through: i64) -> Result<(), StoreError> {
         self.call(|reply| Request::RewriteBatches { batches, pruned_through, reply })
+    }
+
+    fn forget_instances(&mut self, keys: Vec<i64>) -> Result<(), StoreError> {
+        self.call(|reply| Request::ForgetInstances { keys, reply })
+    }
+
+    fn instance_overview(&mut self, newest_ended: usize) -> Result<Option<InstanceOverview>, StoreError> {
+        self.call(|reply| Request::Overview { newest_ended, reply })
+    }
+
+    fn indexed_instance(&mut self, key: i64) -> Result<IndexLookup, StoreError> {
+        self.call(|reply| Request::Lookup { key, reply })
     }
 
     fn location(&self) -> &str {
@@ -303,8 +327,8 @@ fn serve(path: &Path, access: Access, ready: &mpsc::Sender<Result<(), String>>, 
                     }
                     writer.write(&mut connection, group, last_counter).await;
                 }
-                Request::ReadLog { after, reply } => {
-                    let _ = reply.send(read_log(&mut connection, after).await);
+                Request::ReadLog { after, through, reply } => {
+                    let _ = reply.send(read_log(&mut connection, after, through).await);
                 }
                 Request::SaveSnapshot { snapshot, reply } => {
                     let result = match &writer.failure {
@@ -327,6 +351,19 @@ fn serve(path: &Path, access: Access, ready: &mpsc::Sender<Result<(), String>>, 
                         }
                     };
                     let _ = reply.send(result);
+                }
+                Request::ForgetInstances { keys, reply } => {
+                    let result = match &writer.failure {
+                        Some(message) => Err(message.clone()),
+                        None => index::forget(&mut connection, &keys).await.map_err(|e| describe(&e)),
+                    };
+                    let _ = reply.send(result);
+                }
+                Request::Overview { newest_ended, reply } => {
+                    let _ = reply.send(index::overview(&mut connection, newest_ended).await.map_err(|e| describe(&e)));
+                }
+                Request::Lookup { key, reply } => {
+                    let _ = reply.send(index::lookup(&mut connection, key).await.map_err(|e| describe(&e)));
                 }
                 Request::Lend(job) => job(&mut connection).await,
             }
@@ -398,6 +435,7 @@ async fn connect(path: &Path, access: Access) -> Result<SqliteConnection, String
         ),
         other => format!("cannot prepare the file's schema ({other}); restore the file from a backup, or move it away to start an empty engine"),
     })?;
+    index::fill(&mut connection).await?;
     Ok(connection)
 }
 
@@ -417,6 +455,10 @@ async fn append(
             .bind(pack_batch(entries.iter().copied()))
             .execute(&mut *transaction)
             .await?;
+        let marks = (first_position..).zip(entries).flat_map(|(position, entry)| {
+            entry.marks.iter().map(move |mark| PlacedMark { position, at_millis: entry.at_millis, mark: mark.clone() })
+        });
+        index::write(&mut transaction, marks).await?;
     }
     sqlx::query("UPDATE engine_meta SET key_counter = ? WHERE id = 1")
         .bind(key_counter)
@@ -425,7 +467,8 @@ async fn append(
     transaction.commit().await
 }
 
-async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<StoredLog, String> {
+/// The entries after `after` and at or before `through`, with the log's meta.
+async fn read_log(connection: &mut SqliteConnection, after: i64, through: i64) -> Result<StoredLog, String> {
     let meta = sqlx::query("SELECT format_version, key_counter, pruned_through FROM engine_meta WHERE id = 1")
         .fetch_optional(&mut *connection)
         .await
@@ -437,9 +480,11 @@ async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<Store
         );
     };
     let rows = sqlx::query(
-        "SELECT first_position, entry_count, entries FROM log_batch WHERE first_position + entry_count - 1 > ? ORDER BY first_position",
+        "SELECT first_position, entry_count, entries FROM log_batch \
+         WHERE first_position + entry_count - 1 > ? AND first_position <= ? ORDER BY first_position",
     )
     .bind(after)
+    .bind(through)
     .fetch_all(&mut *connection)
     .await
     .map_err(|e| describe(&e))?;
@@ -450,7 +495,8 @@ async fn read_log(connection: &mut SqliteConnection, after: i64) -> Result<Store
         let bytes: Vec<u8> = row.try_get("entries").map_err(|e| describe(&e))?;
         batches.push((first, count, bytes));
     }
-    let entries = entries_after(after, batches)?;
+    let mut entries = entries_after(after, batches)?;
+    entries.retain(|entry| entry.position <= through);
     Ok(StoredLog {
         format_version: meta.try_get("format_version").map_err(|e| describe(&e))?,
         key_counter: meta.try_get("key_counter").map_err(|e| describe(&e))?,

@@ -1,0 +1,103 @@
+//! The instance index of a SQLite store: written with every append, it lists the running
+//! instances, the newest ended ones and the counts, finds one instance and the span of the log
+//! that holds it ([`History::read_instance`] folds only that); retention deletes the rows of what it prunes, and a log written before the
+//! index is indexed when an engine next opens it.
+
+mod backends;
+
+use std::time::Duration;
+
+use backends::{TestStore, sqlite_execute};
+use engine::history::History;
+use engine::store::{IndexLookup, InstanceOverview, read_decoded_between};
+use engine::testing::{model, vars};
+use engine::{ActivateJobs, Clock, EngineCore, VirtualClock};
+use serde_json::json;
+
+/// Starts an `order` instance and returns it with its job's key.
+fn order(core: &mut EngineCore) -> (i64, i64) {
+    let key = core.create_instance("order", None, vars(json!({}))).expect("starts").process_instance_key;
+    let jobs = core.activate_jobs(&ActivateJobs::new("charge")).expect("activates");
+    let job = jobs.iter().find(|j| j.process_instance_key == key).expect("its job is handed out");
+    (key, job.key)
+}
+
+/// A reader beside the engine.
+fn reader(store: &TestStore) -> Box<dyn engine::store::RecordStore> {
+    engine::store::open_read_only(&store.location()).expect("opens")
+}
+
+fn overview(store: &TestStore, newest_ended: usize) -> Option<InstanceOverview> {
+    reader(store).instance_overview(newest_ended).expect("reads")
+}
+
+fn keys(instances: &[engine::store::IndexedInstance]) -> Vec<i64> {
+    instances.iter().map(|i| i.key).collect()
+}
+
+#[test]
+fn the_index_follows_starts_ends_incidents_and_retention_and_fills_an_older_log() {
+    let store = TestStore::sqlite();
+    let clock = VirtualClock::at(1_700_000_000_000);
+    let mut core = store.open_engine_ok(&clock);
+    core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+    let (first, job) = order(&mut core);
+    core.complete_job(job, vars(json!({"paid": true}))).expect("completes");
+    let (cancelled, _) = order(&mut core);
+    core.cancel_instance(cancelled).expect("cancels");
+    clock.advance(Duration::from_secs(86_400));
+    let (second, job) = order(&mut core);
+    core.complete_job(job, vars(json!({}))).expect("completes");
+    let (failing, job) = order(&mut core);
+    core.fail_job(job, 0, "card declined", Duration::ZERO, vars(json!({}))).expect("fails");
+
+    let seen = overview(&store, 10).expect("a SQLite store keeps the index");
+    assert_eq!((seen.counts.active, seen.counts.completed, seen.counts.terminated), (1, 2, 1), "{seen:?}");
+    assert_eq!(keys(&seen.active), [failing]);
+    assert_eq!(keys(&seen.ended), [second, cancelled, first], "newest ended first");
+    let running = &seen.active[0];
+    assert_eq!((running.bpmn_process_id.as_str(), running.version, running.status), ("order", 1, "active"));
+    assert_eq!((running.open_incidents, running.ended_position), (1, None));
+    assert_eq!(seen.ended[1].status, "terminated");
+    assert_eq!(keys(&overview(&store, 1).expect("indexed").ended), [second], "only as many ended as asked");
+
+    let incident = core.incidents().first().map(|i| i.key).expect("the failed job raised an incident");
+    core.update_job_retries(job, 1).expect("retries");
+    core.resolve_incident(incident).expect("resolves");
+    assert_eq!(overview(&store, 0).expect("indexed").active[0].open_incidents, 0, "resolved");
+
+    // One instance's span of the log holds its whole history.
+    let mut beside = reader(&store);
+    let IndexLookup::Found(row, _) = beside.indexed_instance(second).expect("looks up") else {
+        panic!("the index knows {second}")
+    };
+    let span = read_decoded_between(beside.as_mut(), row.started_position - 1, row.ended_position.unwrap_or(i64::MAX))
+        .expect("reads");
+    assert_eq!(span.entries.first().map(|e| e.position), Some(row.started_position));
+    assert_eq!(span.entries.last().map(|e| e.position), row.ended_position);
+    let part = History::read_instance(beside.as_mut(), second).expect("reads").expect("knows it");
+    let whole = History::fold(core.history().expect("keeps entries").expect("reads"));
+    assert_eq!(part.instance(second), whole.instance(second));
+    assert_eq!(part.elements(second), whole.elements(second));
+    assert_eq!(beside.indexed_instance(42).expect("looks up"), IndexLookup::Unknown);
+    assert!(History::read_instance(beside.as_mut(), 42).expect("reads").is_none());
+    drop(beside);
+
+    // Retention deletes the rows of the instances it prunes (the two that ended a day ago).
+    let report = core.prune_history(clock.now_millis() - 3_600_000).expect("prunes").expect("keeps history");
+    assert_eq!(report.instances, 2, "{report:?}");
+    let after = overview(&store, 10).expect("indexed");
+    assert_eq!(keys(&after.ended), [second]);
+    assert_eq!((after.counts.completed, after.counts.terminated), (1, 0));
+    drop(core);
+
+    // A log from before the index: readers fold instead, and the next engine fills it.
+    let TestStore::Sqlite { path, .. } = &store else { unreachable!("a SQLite store") };
+    sqlite_execute(path, "UPDATE engine_meta SET instances_indexed = 0");
+    sqlite_execute(path, "DELETE FROM process_instance_index");
+    assert_eq!(overview(&store, 10), None, "not filled: the reader must fold the log");
+    assert_eq!(reader(&store).indexed_instance(second).expect("looks up"), IndexLookup::NotIndexed);
+    let reopened = store.open_engine_ok(&clock);
+    assert_eq!(overview(&store, 10), Some(after), "filled from the log as it was written");
+    drop(reopened);
+}
