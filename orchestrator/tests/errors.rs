@@ -105,7 +105,8 @@ fn a_store_in_use_by_a_running_orchestrator_is_read_beside_it_and_a_second_engin
     let pid = running.id();
     let _ = running.kill();
     let _ = running.wait();
-    assert_eq!(read.expect_code(0).json(), json!({"instances": []}));
+    let counts = json!({"active": 0, "completed": 0, "terminated": 0});
+    assert_eq!(read.expect_code(0).json(), json!({"counts": counts, "instances": []}));
     let refused = refused.expect_code(1);
     assert!(refused.stderr.contains(".orchestrator/state.db"), "{}", refused.stderr);
     assert!(
