@@ -13,7 +13,9 @@ use crate::store::instance_index::{
 /// How many batches the fill reads at a time.
 const FILL_PAGE: usize = 256;
 
-/// Writes what `marks` change: new process definitions, and one upsert per instance.
+/// Writes what `marks` change: new process definitions, and one upsert statement for all the
+/// instance rows (its rows as one JSON parameter: one prepared statement whatever their number,
+/// where a statement per row cost more than the append itself).
 pub(super) async fn write(
     connection: &mut SqliteConnection,
     marks: impl IntoIterator<Item = PlacedMark>,
@@ -29,35 +31,44 @@ pub(super) async fn write(
         .execute(&mut *connection)
         .await?;
     }
-    for row in rows {
-        let (definition_key, started_position, started_at) =
-            row.started.map_or((None, None, None), |(d, p, t)| (Some(d), Some(p), Some(t)));
-        let (outcome, ended_position, ended_at) =
-            row.ended.map_or((None, None, None), |(o, p, t)| (Some(o.as_str()), Some(p), Some(t)));
-        sqlx::query(
-            "INSERT INTO process_instance_index \
-             (instance_key, definition_key, started_position, started_at, ended_position, ended_at, outcome, open_incidents) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (instance_key) DO UPDATE SET \
-             definition_key = COALESCE(excluded.definition_key, definition_key), \
-             started_position = COALESCE(excluded.started_position, started_position), \
-             started_at = COALESCE(excluded.started_at, started_at), \
-             ended_position = COALESCE(excluded.ended_position, ended_position), \
-             ended_at = COALESCE(excluded.ended_at, ended_at), \
-             outcome = COALESCE(excluded.outcome, outcome), \
-             open_incidents = open_incidents + excluded.open_incidents",
-        )
-        .bind(row.key)
-        .bind(definition_key)
-        .bind(started_position)
-        .bind(started_at)
-        .bind(ended_position)
-        .bind(ended_at)
-        .bind(outcome)
-        .bind(row.incidents)
-        .execute(&mut *connection)
-        .await?;
+    if rows.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|row| {
+            let started = row.started.map(|(definition, position, at)| [definition, position, at]);
+            let ended = row.ended.map(|(outcome, position, at)| (outcome.as_str(), position, at));
+            serde_json::json!([
+                row.key,
+                started.map(|s| s[0]),
+                started.map(|s| s[1]),
+                started.map(|s| s[2]),
+                ended.map(|e| e.1),
+                ended.map(|e| e.2),
+                ended.map(|e| e.0),
+                row.incidents,
+            ])
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO process_instance_index \
+         (instance_key, definition_key, started_position, started_at, ended_position, ended_at, outcome, open_incidents) \
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+         json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), \
+         json_extract(value, '$[6]'), json_extract(value, '$[7]') FROM json_each(?) WHERE true \
+         ON CONFLICT (instance_key) DO UPDATE SET \
+         definition_key = COALESCE(excluded.definition_key, definition_key), \
+         started_position = COALESCE(excluded.started_position, started_position), \
+         started_at = COALESCE(excluded.started_at, started_at), \
+         ended_position = COALESCE(excluded.ended_position, ended_position), \
+         ended_at = COALESCE(excluded.ended_at, ended_at), \
+         outcome = COALESCE(excluded.outcome, outcome), \
+         open_incidents = open_incidents + excluded.open_incidents",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .execute(&mut *connection)
+    .await?;
     Ok(())
 }
 
