@@ -1,6 +1,5 @@
 -- The instance index (see engine/src/store/instance_index.rs): one row per process instance,
--- written in the transaction that appends the records it comes from, so that listing the
--- instances or finding one reads rows instead of folding the whole log.
+-- so that listing the instances or finding one reads rows instead of folding the whole log.
 CREATE TABLE process_definition (
     definition_key INTEGER PRIMARY KEY,
     bpmn_process_id TEXT NOT NULL,
@@ -21,9 +20,12 @@ CREATE TABLE process_instance_index (
 );
 
 CREATE INDEX process_instance_index_ended ON process_instance_index (ended_position);
-CREATE INDEX process_instance_index_outcome ON process_instance_index (outcome);
 
--- 1 once the index covers the whole log. A log written before this migration is indexed when an
--- engine next opens the file; until then readers fold the log.
-ALTER TABLE engine_meta ADD COLUMN instances_indexed INTEGER NOT NULL DEFAULT 0;
-UPDATE engine_meta SET instances_indexed = 1 WHERE NOT EXISTS (SELECT 1 FROM log_batch);
+-- The last log position the index covers (readers add what the log after it says); NULL for a
+-- log written before this migration, which is indexed when an engine next opens the file (until
+-- then readers fold the log). And how many instances the index holds by status.
+ALTER TABLE engine_meta ADD COLUMN indexed_through INTEGER;
+ALTER TABLE engine_meta ADD COLUMN instances_active INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE engine_meta ADD COLUMN instances_completed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE engine_meta ADD COLUMN instances_terminated INTEGER NOT NULL DEFAULT 0;
+UPDATE engine_meta SET indexed_through = 0 WHERE NOT EXISTS (SELECT 1 FROM log_batch);

@@ -91,13 +91,39 @@ fn the_index_follows_starts_ends_incidents_and_retention_and_fills_an_older_log(
     assert_eq!((after.counts.completed, after.counts.terminated), (1, 0));
     drop(core);
 
-    // A log from before the index: readers fold instead, and the next engine fills it.
+    // A crash lost the index's writes: readers add the whole log after what it covers.
     let TestStore::Sqlite { path, .. } = &store else { unreachable!("a SQLite store") };
-    sqlite_execute(path, "UPDATE engine_meta SET instances_indexed = 0");
+    let lost = "UPDATE engine_meta SET indexed_through = 0, instances_active = 0, instances_completed = 0, \
+                instances_terminated = 0";
+    sqlite_execute(path, lost);
     sqlite_execute(path, "DELETE FROM process_instance_index");
-    assert_eq!(overview(&store, 10), None, "not filled: the reader must fold the log");
+    assert_eq!(overview(&store, 10).as_ref(), Some(&after), "the log after the index says the rest");
+    let IndexLookup::Found(row, _) = reader(&store).indexed_instance(second).expect("looks up") else {
+        panic!("the log after the index knows {second}")
+    };
+    assert_eq!((row.status, row.ended_position.is_some()), ("completed", true));
+
+    // A log from before the index: readers fold instead, and the next engine indexes it.
+    sqlite_execute(path, "UPDATE engine_meta SET indexed_through = NULL");
+    assert_eq!(overview(&store, 10), None, "not indexed: the reader must fold the log");
     assert_eq!(reader(&store).indexed_instance(second).expect("looks up"), IndexLookup::NotIndexed);
-    let reopened = store.open_engine_ok(&clock);
-    assert_eq!(overview(&store, 10), Some(after), "filled from the log as it was written");
-    drop(reopened);
+    drop(store.open_engine_ok(&clock));
+    assert_eq!(indexed_rows(path), 2, "the engine indexed the log when it opened it");
+    assert_eq!(overview(&store, 10), Some(after), "indexed from the log as it was written");
+}
+
+/// The rows of the instance index and the position it covers.
+fn indexed_rows(path: &std::path::Path) -> i64 {
+    use sqlx::{ConnectOptions, Connection};
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    runtime.block_on(async {
+        let mut connection =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM process_instance_index")
+            .fetch_one(&mut connection)
+            .await
+            .expect("counts");
+        connection.close().await.expect("closes");
+        rows
+    })
 }

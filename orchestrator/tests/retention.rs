@@ -103,7 +103,7 @@ fn status_lists_the_counts_the_running_and_the_newest_ended_and_reads_alike_with
 
     // A store from before the index: status and history fold the log and say the same; the
     // next command that opens the engine fills the index again.
-    index_sql(&dir, "UPDATE engine_meta SET instances_indexed = 0; DELETE FROM process_instance_index");
+    index_sql(&dir, "UPDATE engine_meta SET indexed_through = NULL; DELETE FROM process_instance_index");
     assert_eq!(dir.json(&["status", "--ended", "2"]), listed);
     assert_eq!(dir.json(&["history", &ended[1].to_string()]), history);
     deploy(&dir, "instant.bpmn");

@@ -844,7 +844,7 @@ fn status_reads(file: &std::path::Path) -> Result<StatusReads, String> {
     let whole_fold_seconds = started.elapsed().as_secs_f64();
     let counts = overview.counts;
     let indexed = counts.active + counts.completed + counts.terminated;
-    if whole.instances().count() as u64 != indexed {
+    if whole.instances().count() as i64 != indexed {
         return Err(format!("the index counts {indexed} instances, the fold {}", whole.instances().count()));
     }
     Ok(StatusReads { overview_seconds, one_instance_seconds, whole_fold_seconds })

@@ -4,12 +4,16 @@
 //! of folding the whole log.
 //!
 //! The rows are derived from the records only ([`mark_of`]): the [`StoreSink`](super::StoreSink)
-//! marks each entry it encodes with the instance changes its records make, and the store writes
-//! the rows in the transaction that appends the entry, so the index is exactly as durable as the
-//! log. A store whose log predates the index fills it from the log once, when an engine opens it
-//! ([`marks_of_log`]). Retention deletes the rows of the instances whose history it removes.
+//! marks each entry it encodes with the instance changes its records make. The store keeps the
+//! marks of what it appended and writes them to the index off the commit path, when it is idle
+//! or has gathered many, together with the log position the index now covers (an instance that
+//! starts and ends in between costs one row write instead of two). A reader adds what the log
+//! after that position says ([`InstanceOverview::add_tail`], [`with_tail`]), so a read after an
+//! acknowledged write sees it. An engine that opens the store first indexes the log after that
+//! position ([`marks_of_log`]): what a crash kept from the index, or a whole log from before the
+//! index. Retention deletes the rows of the instances whose history it removes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -200,15 +204,105 @@ pub struct IndexedInstance {
     pub ended_position: Option<i64>,
 }
 
-/// How many instances the index holds, by status.
+/// How many instances the index holds, by status (or, for a write, by how much each changes).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct InstanceCounts {
     /// Running now.
-    pub active: u64,
+    pub active: i64,
     /// Reached their end.
-    pub completed: u64,
+    pub completed: i64,
     /// Cancelled or ended by their parent.
-    pub terminated: u64,
+    pub terminated: i64,
+}
+
+impl InstanceCounts {
+    /// Counts what `change` does: a start adds a running instance, an end moves one from
+    /// running to its outcome (an instance that starts and ends in one change never runs here).
+    pub fn count(&mut self, change: &RowChange) {
+        if change.started.is_some() {
+            self.active += 1;
+        }
+        if let Some((outcome, _, _)) = change.ended {
+            self.active -= 1;
+            match outcome {
+                Outcome::Completed => self.completed += 1,
+                Outcome::Terminated => self.terminated += 1,
+            }
+        }
+    }
+}
+
+/// Process definition key -> (BPMN process id, version).
+pub type ProcessNames = HashMap<i64, (String, i32)>;
+
+impl IndexedInstance {
+    /// The row of an instance from its start.
+    fn from_start(key: i64, (definition_key, position, at_millis): (i64, i64, i64), names: &ProcessNames) -> Self {
+        let (bpmn_process_id, version) = names.get(&definition_key).cloned().unwrap_or_default();
+        Self {
+            key,
+            bpmn_process_id,
+            version,
+            process_definition_key: definition_key,
+            status: "active",
+            open_incidents: 0,
+            started_at_millis: at_millis,
+            started_position: position,
+            ended_at_millis: None,
+            ended_position: None,
+        }
+    }
+
+    /// Applies a later change to the row.
+    fn apply(&mut self, change: &RowChange) {
+        if let Some((outcome, position, at_millis)) = change.ended {
+            self.status = outcome.as_str();
+            self.ended_position = Some(position);
+            self.ended_at_millis = Some(at_millis);
+        }
+        self.open_incidents += change.incidents;
+    }
+}
+
+/// One instance's row as the index holds it (`row`), with the change the log after the index
+/// makes to it (`change`); `None` when neither knows the instance.
+pub fn with_tail(
+    row: Option<IndexedInstance>,
+    change: Option<&RowChange>,
+    names: &ProcessNames,
+) -> Option<IndexedInstance> {
+    let mut row = match (row, change.and_then(|c| c.started)) {
+        (Some(row), _) => row,
+        (None, Some(start)) => IndexedInstance::from_start(change.map_or(0, |c| c.key), start, names),
+        (None, None) => return None,
+    };
+    if let Some(change) = change {
+        row.apply(change);
+    }
+    Some(row)
+}
+
+impl InstanceOverview {
+    /// Adds the changes of the log after the index (`tail`, merged per instance) to an
+    /// overview read from the index, keeping the `newest_ended` newest ended instances.
+    pub fn add_tail(&mut self, tail: &[RowChange], names: &ProcessNames, newest_ended: usize) {
+        let mut active: BTreeMap<i64, IndexedInstance> = self.active.drain(..).map(|row| (row.key, row)).collect();
+        let mut ended = Vec::new();
+        for change in tail {
+            self.counts.count(change);
+            let Some(row) = with_tail(active.remove(&change.key), Some(change), names) else { continue };
+            if row.ended_position.is_some() {
+                ended.push(row);
+            } else {
+                active.insert(row.key, row);
+            }
+        }
+        self.active = active.into_values().collect();
+        ended.sort_by_key(|row| std::cmp::Reverse((row.ended_position, row.key)));
+        ended.append(&mut self.ended);
+        ended.truncate(newest_ended);
+        self.ended = ended;
+    }
 }
 
 /// The instance index's overview: every running instance, the newest ended ones, and counts.
@@ -232,4 +326,54 @@ pub enum IndexLookup {
     /// The instance's row, and every process definition the index knows (key, BPMN process
     /// id, version), to name the processes of a fold of its span.
     Found(IndexedInstance, Vec<(i64, String, i32)>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placed(position: i64, mark: InstanceMark) -> PlacedMark {
+        PlacedMark { position, at_millis: position * 1_000, mark }
+    }
+
+    fn ended(key: i64, outcome: Outcome) -> InstanceMark {
+        InstanceMark::Ended { key, outcome }
+    }
+
+    #[test]
+    fn the_tail_moves_ended_instances_adds_started_ones_and_counts_them() {
+        let names: ProcessNames = [(7, ("order".to_owned(), 2))].into();
+        let (_, indexed) = merge([
+            placed(1, InstanceMark::Started { key: 10, definition_key: 7 }),
+            placed(2, InstanceMark::Started { key: 11, definition_key: 7 }),
+            placed(3, ended(10, Outcome::Completed)),
+        ]);
+        let mut overview = InstanceOverview::default();
+        overview.add_tail(&indexed, &names, 5);
+        assert_eq!(overview.counts, InstanceCounts { active: 1, completed: 1, terminated: 0 });
+        let (_, tail) = merge([
+            placed(4, InstanceMark::Incidents { key: 11, change: 1 }),
+            placed(5, InstanceMark::Started { key: 12, definition_key: 7 }),
+            placed(6, ended(11, Outcome::Terminated)),
+            placed(7, InstanceMark::Incidents { key: 10, change: 1 }),
+        ]);
+        let before = overview.counts;
+        overview.add_tail(&tail, &names, 1);
+        assert_eq!(overview.counts, InstanceCounts { active: 1, completed: 1, terminated: 1 }, "from {before:?}");
+        let active: Vec<_> = overview.active.iter().map(|i| (i.key, i.bpmn_process_id.as_str(), i.version)).collect();
+        assert_eq!(active, [(12, "order", 2)]);
+        let newest = &overview.ended[..];
+        assert_eq!(newest.len(), 1, "only as many ended as asked for");
+        assert_eq!((newest[0].key, newest[0].status, newest[0].open_incidents), (11, "terminated", 1));
+        assert_eq!((newest[0].ended_position, newest[0].ended_at_millis), (Some(6), Some(6_000)));
+    }
+
+    #[test]
+    fn a_lookup_finds_an_instance_the_index_does_not_hold_yet_in_the_tail() {
+        let names = ProcessNames::new();
+        let (_, tail) = merge([placed(9, InstanceMark::Started { key: 20, definition_key: 3 })]);
+        let found = with_tail(None, tail.first(), &names).expect("started in the tail");
+        assert_eq!((found.key, found.started_position, found.status), (20, 9, "active"));
+        assert_eq!(with_tail(None, None, &names), None);
+    }
 }

@@ -51,7 +51,7 @@ pub fn list(store: &StoreLocation, newest_ended: usize, format: Format) -> Resul
         })
         .collect();
     say!("{}", table(&["INSTANCE", "PROCESS", "VERSION", "STATUS", "INCIDENTS", "STARTED", "ENDED"], &rows));
-    let unlisted = (completed + terminated).saturating_sub(overview.ended.len() as u64);
+    let unlisted = completed + terminated - overview.ended.len() as i64;
     if unlisted > 0 {
         say!("{unlisted} older ended instances are not listed; `status --ended N` lists more");
     }

@@ -26,7 +26,6 @@ use sqlx::{ConnectOptions, Connection, Row};
 mod index;
 
 use super::format::{entries_after, pack_batch};
-use super::instance_index::PlacedMark;
 use super::owner::Owner;
 use super::{
     Commit, EncodedEntry, IndexLookup, InstanceOverview, RecordStore, Snapshot, StoreError, StoredBatch, StoredLog,
@@ -355,22 +354,38 @@ fn serve(path: &Path, access: Access, ready: &mpsc::Sender<Result<(), String>>, 
                 Request::ForgetInstances { keys, reply } => {
                     let result = match &writer.failure {
                         Some(message) => Err(message.clone()),
-                        None => index::forget(&mut connection, &keys).await.map_err(|e| describe(&e)),
+                        None => {
+                            // The rows to delete must be written first, or a later write would
+                            // bring back part of them.
+                            writer.index.flush(&mut connection).await;
+                            index::forget(&mut connection, &keys).await.map_err(|e| describe(&e))
+                        }
                     };
                     let _ = reply.send(result);
                 }
                 Request::Overview { newest_ended, reply } => {
-                    let _ = reply.send(index::overview(&mut connection, newest_ended).await.map_err(|e| describe(&e)));
+                    let _ = reply.send(index::overview(&mut connection, newest_ended).await);
                 }
                 Request::Lookup { key, reply } => {
-                    let _ = reply.send(index::lookup(&mut connection, key).await.map_err(|e| describe(&e)));
+                    let _ = reply.send(index::lookup(&mut connection, key).await);
                 }
                 Request::Lend(job) => job(&mut connection).await,
             }
+            if writer.index.is_full() {
+                writer.index.flush(&mut connection).await;
+            }
             if next.is_none() {
-                next = inbox.recv().ok();
+                // Idle: the instance index is written now, off the commit path.
+                next = match inbox.try_recv() {
+                    Ok(request) => Some(request),
+                    Err(_) => {
+                        writer.index.flush(&mut connection).await;
+                        inbox.recv().ok()
+                    }
+                };
             }
         }
+        writer.index.flush(&mut connection).await;
         let _ = connection.close().await;
     });
 }
@@ -382,6 +397,8 @@ struct GroupWriter<'a> {
     /// The position the next entry gets.
     next_position: i64,
     failure: Option<String>,
+    /// The instance index's marks of what was appended since it was last written.
+    index: index::PendingIndex,
 }
 
 impl<'a> GroupWriter<'a> {
@@ -391,7 +408,7 @@ impl<'a> GroupWriter<'a> {
                 .fetch_one(&mut *connection)
                 .await
                 .map_err(|e| describe(&e))?;
-        Ok(Self { path, next_position, failure: None })
+        Ok(Self { path, next_position, failure: None, index: index::PendingIndex::default() })
     }
 
     async fn write(
@@ -403,7 +420,10 @@ impl<'a> GroupWriter<'a> {
         if self.failure.is_none() {
             let entries: Vec<&EncodedEntry> = group.iter().flat_map(|(entries, _)| entries).collect();
             match append(connection, self.next_position, &entries, key_counter).await {
-                Ok(()) => self.next_position += entries.len() as i64,
+                Ok(()) => {
+                    self.index.appended(self.next_position, &entries);
+                    self.next_position += entries.len() as i64;
+                }
                 Err(e) => self.failure = Some(describe(&e)),
             }
         }
@@ -435,7 +455,7 @@ async fn connect(path: &Path, access: Access) -> Result<SqliteConnection, String
         ),
         other => format!("cannot prepare the file's schema ({other}); restore the file from a backup, or move it away to start an empty engine"),
     })?;
-    index::fill(&mut connection).await?;
+    index::catch_up(&mut connection).await?;
     Ok(connection)
 }
 
@@ -455,10 +475,6 @@ async fn append(
             .bind(pack_batch(entries.iter().copied()))
             .execute(&mut *transaction)
             .await?;
-        let marks = (first_position..).zip(entries).flat_map(|(position, entry)| {
-            entry.marks.iter().map(move |mark| PlacedMark { position, at_millis: entry.at_millis, mark: mark.clone() })
-        });
-        index::write(&mut transaction, marks).await?;
     }
     sqlx::query("UPDATE engine_meta SET key_counter = ? WHERE id = 1")
         .bind(key_counter)
