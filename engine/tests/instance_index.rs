@@ -7,7 +7,7 @@ mod backends;
 
 use std::time::Duration;
 
-use backends::{TestStore, sqlite_execute};
+use backends::{TestStore, on_every_backend};
 use engine::history::History;
 use engine::store::{IndexLookup, InstanceOverview, read_decoded_between};
 use engine::testing::{model, vars};
@@ -35,9 +35,9 @@ fn keys(instances: &[engine::store::IndexedInstance]) -> Vec<i64> {
     instances.iter().map(|i| i.key).collect()
 }
 
-#[test]
-fn the_index_follows_starts_ends_incidents_and_retention_and_fills_an_older_log() {
-    let store = TestStore::sqlite();
+on_every_backend!(the_index_follows_starts_ends_incidents_and_retention_and_catches_up_with_the_log);
+
+fn the_index_follows_starts_ends_incidents_and_retention_and_catches_up_with_the_log(store: &TestStore) {
     let clock = VirtualClock::at(1_700_000_000_000);
     let mut core = store.open_engine_ok(&clock);
     core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
@@ -51,7 +51,7 @@ fn the_index_follows_starts_ends_incidents_and_retention_and_fills_an_older_log(
     let (failing, job) = order(&mut core);
     core.fail_job(job, 0, "card declined", Duration::ZERO, vars(json!({}))).expect("fails");
 
-    let seen = overview(&store, 10).expect("a SQLite store keeps the index");
+    let seen = overview(store, 10).expect("a SQLite store keeps the index");
     assert_eq!((seen.counts.active, seen.counts.completed, seen.counts.terminated), (1, 2, 1), "{seen:?}");
     assert_eq!(keys(&seen.active), [failing]);
     assert_eq!(keys(&seen.ended), [second, cancelled, first], "newest ended first");
@@ -59,15 +59,15 @@ fn the_index_follows_starts_ends_incidents_and_retention_and_fills_an_older_log(
     assert_eq!((running.bpmn_process_id.as_str(), running.version, running.status), ("order", 1, "active"));
     assert_eq!((running.open_incidents, running.ended_position), (1, None));
     assert_eq!(seen.ended[1].status, "terminated");
-    assert_eq!(keys(&overview(&store, 1).expect("indexed").ended), [second], "only as many ended as asked");
+    assert_eq!(keys(&overview(store, 1).expect("indexed").ended), [second], "only as many ended as asked");
 
     let incident = core.incidents().first().map(|i| i.key).expect("the failed job raised an incident");
     core.update_job_retries(job, 1).expect("retries");
     core.resolve_incident(incident).expect("resolves");
-    assert_eq!(overview(&store, 0).expect("indexed").active[0].open_incidents, 0, "resolved");
+    assert_eq!(overview(store, 0).expect("indexed").active[0].open_incidents, 0, "resolved");
 
     // One instance's span of the log holds its whole history.
-    let mut beside = reader(&store);
+    let mut beside = reader(store);
     let IndexLookup::Found(row, _) = beside.indexed_instance(second).expect("looks up") else {
         panic!("the index knows {second}")
     };
@@ -86,44 +86,30 @@ fn the_index_follows_starts_ends_incidents_and_retention_and_fills_an_older_log(
     // Retention deletes the rows of the instances it prunes (the two that ended a day ago).
     let report = core.prune_history(clock.now_millis() - 3_600_000).expect("prunes").expect("keeps history");
     assert_eq!(report.instances, 2, "{report:?}");
-    let after = overview(&store, 10).expect("indexed");
+    let after = overview(store, 10).expect("indexed");
     assert_eq!(keys(&after.ended), [second]);
     assert_eq!((after.counts.completed, after.counts.terminated), (1, 0));
     drop(core);
 
     // A crash lost the index's writes: readers add the whole log after what it covers.
-    let TestStore::Sqlite { path, .. } = &store else { unreachable!("a SQLite store") };
-    let lost = "UPDATE engine_meta SET indexed_through = 0, instances_active = 0, instances_completed = 0, \
-                instances_terminated = 0";
-    sqlite_execute(path, lost);
-    sqlite_execute(path, "DELETE FROM process_instance_index");
-    assert_eq!(overview(&store, 10).as_ref(), Some(&after), "the log after the index says the rest");
-    let IndexLookup::Found(row, _) = reader(&store).indexed_instance(second).expect("looks up") else {
+    let lost = store.execute(
+        "UPDATE engine_meta SET indexed_through = 0, instances_active = 0, instances_completed = 0, \
+         instances_terminated = 0 WHERE {this log}",
+    );
+    assert_eq!(lost, 1);
+    assert_eq!(store.execute("DELETE FROM process_instance_index WHERE {this log}"), 2);
+    assert_eq!(overview(store, 10).as_ref(), Some(&after), "the log after the index says the rest");
+    let IndexLookup::Found(row, _) = reader(store).indexed_instance(second).expect("looks up") else {
         panic!("the log after the index knows {second}")
     };
     assert_eq!((row.status, row.ended_position.is_some()), ("completed", true));
 
     // A log from before the index: readers fold instead, and the next engine indexes it.
-    sqlite_execute(path, "UPDATE engine_meta SET indexed_through = NULL");
-    assert_eq!(overview(&store, 10), None, "not indexed: the reader must fold the log");
-    assert_eq!(reader(&store).indexed_instance(second).expect("looks up"), IndexLookup::NotIndexed);
+    store.execute("UPDATE engine_meta SET indexed_through = NULL WHERE {this log}");
+    assert_eq!(overview(store, 10), None, "not indexed: the reader must fold the log");
+    assert_eq!(reader(store).indexed_instance(second).expect("looks up"), IndexLookup::NotIndexed);
     drop(store.open_engine_ok(&clock));
-    assert_eq!(indexed_rows(path), 2, "the engine indexed the log when it opened it");
-    assert_eq!(overview(&store, 10), Some(after), "indexed from the log as it was written");
-}
-
-/// The rows of the instance index and the position it covers.
-fn indexed_rows(path: &std::path::Path) -> i64 {
-    use sqlx::{ConnectOptions, Connection};
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    runtime.block_on(async {
-        let mut connection =
-            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
-        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM process_instance_index")
-            .fetch_one(&mut connection)
-            .await
-            .expect("counts");
-        connection.close().await.expect("closes");
-        rows
-    })
+    let rows = store.execute("UPDATE process_instance_index SET open_incidents = open_incidents WHERE {this log}");
+    assert_eq!(rows, 2, "the engine indexed the log when it opened it");
+    assert_eq!(overview(store, 10), Some(after), "indexed from the log as it was written");
 }

@@ -140,6 +140,44 @@ pub struct PlacedMark {
     pub mark: InstanceMark,
 }
 
+/// The marks of the entries a store appended since it last wrote its index, and the position
+/// of the last of those entries (the index covers it once they are written).
+#[derive(Debug, Default)]
+pub struct PendingMarks {
+    marks: Vec<PlacedMark>,
+    through: Option<i64>,
+}
+
+impl PendingMarks {
+    /// Keeps the marks of `entries`, appended from position `first_position` on.
+    pub fn appended<'e>(&mut self, first_position: i64, entries: impl IntoIterator<Item = &'e super::EncodedEntry>) {
+        for (position, entry) in (first_position..).zip(entries) {
+            self.marks.extend(entry.marks.iter().map(|mark| PlacedMark {
+                position,
+                at_millis: entry.at_millis,
+                mark: mark.clone(),
+            }));
+            self.through = Some(position);
+        }
+    }
+
+    /// How many marks are kept.
+    pub fn len(&self) -> usize {
+        self.marks.len()
+    }
+
+    /// Whether nothing was appended since the last [`take`](Self::take).
+    pub fn is_empty(&self) -> bool {
+        self.through.is_none()
+    }
+
+    /// The marks and the position they cover, leaving nothing kept.
+    pub fn take(&mut self) -> Option<(Vec<PlacedMark>, i64)> {
+        let through = self.through.take()?;
+        Some((std::mem::take(&mut self.marks), through))
+    }
+}
+
 /// What one write changes in one instance's row: the marks of a group of entries merged per
 /// instance (a store writes each row once per transaction).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -14,6 +14,7 @@
 //! schema comes from `engine/migrations/postgres/`.
 
 mod errors;
+mod index;
 mod location;
 
 use std::sync::Arc;
@@ -24,7 +25,11 @@ use sqlx::{ConnectOptions, Row};
 
 use super::connection_thread::ConnectionThread;
 use super::format::pack_batch;
-use super::{EncodedEntry, RECORD_FORMAT_VERSION, RecordStore, Snapshot, StoreError, StoredBatch, StoredLog};
+use super::instance_index::PendingMarks;
+use super::{
+    EncodedEntry, IndexLookup, InstanceOverview, RECORD_FORMAT_VERSION, RecordStore, Snapshot, StoreError, StoredBatch,
+    StoredLog,
+};
 pub use location::DEFAULT_LOG;
 use location::PgLocation;
 
@@ -43,6 +48,11 @@ pub struct PgStore {
     connection: ConnectionThread<PgConnection>,
     /// True for a reader: it appends nothing.
     read_only: bool,
+    /// The instance index's marks of what was appended since it was last written.
+    pending: PendingMarks,
+    /// A write of the index failed (the log is unharmed): it stays where it was, readers add the
+    /// longer log after it, and the next engine that opens the log catches it up.
+    index_stopped: bool,
 }
 
 /// How a store uses its log.
@@ -84,7 +94,14 @@ impl PgStore {
         let last = connection
             .call(move |c| Box::pin(async move { last_position(c, &at).await.map_err(|e| errors::describe(&e, &at)) }))
             .map_err(error)?;
-        Ok(Self { location, next_position: last + 1, connection, read_only: access == Access::ReadOnly })
+        Ok(Self {
+            location,
+            next_position: last + 1,
+            connection,
+            read_only: access == Access::ReadOnly,
+            pending: PendingMarks::default(),
+            index_stopped: false,
+        })
     }
 
     /// The failure of a write through a reader.
@@ -116,6 +133,12 @@ impl RecordStore for PgStore {
             .call(move |c| Box::pin(async move { append(c, &at, first, count, batch, key_counter).await }))
             .map_err(|message| self.error(message))?;
         self.next_position += count;
+        if !self.index_stopped {
+            self.pending.appended(first, entries);
+            if self.pending.len() >= index::FLUSH_AT {
+                self.write_index();
+            }
+        }
         Ok(())
     }
 
@@ -129,6 +152,7 @@ impl RecordStore for PgStore {
     /// Keeps the two newest snapshots of the log.
     fn save_snapshot(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
         self.refuse_write()?;
+        self.write_index();
         let at = self.location.clone();
         self.connection
             .call(move |c| Box::pin(async move { save_snapshot(c, &at, &snapshot).await }))
@@ -157,8 +181,49 @@ impl RecordStore for PgStore {
             .map_err(|message| self.error(message))
     }
 
+    fn forget_instances(&mut self, keys: Vec<i64>) -> Result<(), StoreError> {
+        self.refuse_write()?;
+        // The rows to delete must be written first, or a later write would bring back part of them.
+        self.write_index();
+        let at = self.location.clone();
+        self.connection
+            .call(move |c| Box::pin(async move { index::forget(c, &at, keys).await }))
+            .map_err(|message| self.error(message))
+    }
+
+    fn instance_overview(&mut self, newest_ended: usize) -> Result<Option<InstanceOverview>, StoreError> {
+        let at = self.location.clone();
+        self.connection
+            .call(move |c| Box::pin(async move { index::overview(c, &at, newest_ended).await }))
+            .map_err(|message| self.error(message))
+    }
+
+    fn indexed_instance(&mut self, key: i64) -> Result<IndexLookup, StoreError> {
+        let at = self.location.clone();
+        self.connection
+            .call(move |c| Box::pin(async move { index::lookup(c, &at, key).await }))
+            .map_err(|message| self.error(message))
+    }
+
     fn location(&self) -> &str {
         &self.location.redacted
+    }
+}
+
+impl PgStore {
+    /// Writes the instance index's gathered marks; a failure stops the index where it was.
+    fn write_index(&mut self) {
+        let Some((marks, through)) = self.pending.take() else { return };
+        let at = self.location.clone();
+        let written =
+            self.connection.call(move |c| Box::pin(async move { index::flush(c, &at, marks, through).await }));
+        self.index_stopped = written.is_err();
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        self.write_index();
     }
 }
 
@@ -202,6 +267,9 @@ async fn connect(at: Arc<PgLocation>, access: Access) -> Result<PgConnection, St
     .execute(&mut connection)
     .await
     .map_err(|e| errors::describe(&e, &at))?;
+    // The index is not the log: if catching it up fails (a batch that does not decode), it stays
+    // behind, readers add the log after it, and opening goes on to say what is wrong with the log.
+    let _ = index::catch_up(&mut connection, &at).await;
     Ok(connection)
 }
 

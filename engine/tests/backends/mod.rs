@@ -148,6 +148,20 @@ impl TestStore {
         entries.into_iter().flat_map(|e| e.records).collect()
     }
 
+    /// Runs `statement` on the store behind the engine's back, with `{this log}` standing for the
+    /// condition that picks this store's rows of a per-log table (`engine_meta`, the index);
+    /// returns how many rows it touched.
+    pub fn execute(&self, statement: &str) -> u64 {
+        match self {
+            Self::Sqlite { path, .. } => sqlite_affected(path, &statement.replace("{this log}", "1 = 1")),
+            Self::Postgres { url } => {
+                let log = url.rsplit_once("log=").map_or("default", |(_, log)| log);
+                let statement = statement.replace("{this log}", &format!("log = '{log}'"));
+                postgres_server::execute(url, &[&statement]).iter().sum()
+            }
+        }
+    }
+
     /// Damages the stored log (the store must not be open).
     pub fn damage(&self, damage: Damage<'_>) {
         let edit: Option<Box<BatchEdit<'_>>> = match &damage {
@@ -242,17 +256,22 @@ fn postgres_damage(damage: &Damage<'_>, log: &str) -> String {
     }
 }
 
-/// Runs `statement` on the SQLite file behind the engine's back.
-pub fn sqlite_execute(path: &std::path::Path, statement: &str) {
+/// Runs `statement` on the SQLite file behind the engine's back; it must touch the log.
+fn sqlite_execute(path: &std::path::Path, statement: &str) {
+    assert!(sqlite_affected(path, statement) > 0, "the damage touched the log: {statement}");
+}
+
+/// Runs `statement` on the SQLite file behind the engine's back; returns the rows it touched.
+fn sqlite_affected(path: &std::path::Path, statement: &str) -> u64 {
     use sqlx::{ConnectOptions, Connection};
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     runtime.block_on(async {
         let mut connection =
             sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.expect("connects");
-        let done = sqlx::query(statement).execute(&mut connection).await.expect("tampers");
-        assert!(done.rows_affected() > 0, "the damage touched the log: {statement}");
+        let done = sqlx::query(statement).execute(&mut connection).await.expect("runs");
         connection.close().await.expect("closes");
-    });
+        done.rows_affected()
+    })
 }
 
 /// An edit of a stored batch: given its first position and bytes, the new bytes, or `None` to

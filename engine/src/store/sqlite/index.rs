@@ -8,8 +8,8 @@ use sqlx::{Connection, Row, SqliteConnection};
 use super::{batches, describe, read_log};
 use crate::store::format::{decode_entry, unpack_batch};
 use crate::store::instance_index::{
-    IndexLookup, IndexedInstance, InstanceCounts, InstanceOverview, Outcome, PlacedMark, ProcessNames, marks_of_log,
-    merge, with_tail,
+    IndexLookup, IndexedInstance, InstanceCounts, InstanceOverview, Outcome, PendingMarks, PlacedMark, ProcessNames,
+    marks_of_log, merge, with_tail,
 };
 use crate::store::{EncodedEntry, LogEntry, StoredEntry};
 
@@ -22,9 +22,7 @@ const FLUSH_AT: usize = 50_000;
 /// The marks of the entries appended since the index was last written.
 #[derive(Debug, Default)]
 pub(super) struct PendingIndex {
-    marks: Vec<PlacedMark>,
-    /// The position of the last appended entry (the index covers it once written).
-    through: Option<i64>,
+    pending: PendingMarks,
     /// A write of the index failed (the log is unharmed): the index stays where it was, readers
     /// add the longer log after it, and the next engine that opens the file catches it up,
     /// rather than skipping what the failed write lost.
@@ -34,28 +32,19 @@ pub(super) struct PendingIndex {
 impl PendingIndex {
     /// Keeps the marks of entries appended from `first_position` on.
     pub(super) fn appended(&mut self, first_position: i64, entries: &[&EncodedEntry]) {
-        if self.stopped || entries.is_empty() {
-            return;
+        if !self.stopped {
+            self.pending.appended(first_position, entries.iter().copied());
         }
-        for (position, entry) in (first_position..).zip(entries) {
-            self.marks.extend(entry.marks.iter().map(|mark| PlacedMark {
-                position,
-                at_millis: entry.at_millis,
-                mark: mark.clone(),
-            }));
-        }
-        self.through = Some(first_position + entries.len() as i64 - 1);
     }
 
     /// Whether enough is gathered to write it even while busy.
     pub(super) fn is_full(&self) -> bool {
-        self.marks.len() >= FLUSH_AT
+        self.pending.len() >= FLUSH_AT
     }
 
     /// Writes what is gathered, with the position it covers, in one transaction.
     pub(super) async fn flush(&mut self, connection: &mut SqliteConnection) {
-        let Some(through) = self.through.take() else { return };
-        let marks = std::mem::take(&mut self.marks);
+        let Some((marks, through)) = self.pending.take() else { return };
         let written: sqlx::Result<()> = async {
             let mut transaction = connection.begin().await?;
             write(&mut transaction, marks).await?;
@@ -66,10 +55,7 @@ impl PendingIndex {
             transaction.commit().await
         }
         .await;
-        if written.is_err() {
-            self.stopped = true;
-            self.marks = Vec::new();
-        }
+        self.stopped = written.is_err();
     }
 }
 

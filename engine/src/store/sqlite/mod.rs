@@ -455,7 +455,9 @@ async fn connect(path: &Path, access: Access) -> Result<SqliteConnection, String
         ),
         other => format!("cannot prepare the file's schema ({other}); restore the file from a backup, or move it away to start an empty engine"),
     })?;
-    index::catch_up(&mut connection).await?;
+    // The index is not the log: if catching it up fails (a batch that does not decode), it stays
+    // behind, readers add the log after it, and opening goes on to say what is wrong with the log.
+    let _ = index::catch_up(&mut connection).await;
     Ok(connection)
 }
 
