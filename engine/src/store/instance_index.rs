@@ -302,6 +302,32 @@ impl IndexedInstance {
     }
 }
 
+/// An [`IndexedInstance`] from a row of the stores' index query (columns `instance_key`,
+/// `bpmn_process_id`, `version`, `definition_key`, `outcome`, `open_incidents`, `started_at`,
+/// `started_position`, `ended_at`, `ended_position`), on either database.
+pub(super) fn indexed_row<'r, R>(row: &'r R) -> sqlx::Result<IndexedInstance>
+where
+    R: sqlx::Row,
+    &'r str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let outcome: Option<String> = row.try_get("outcome")?;
+    Ok(IndexedInstance {
+        key: row.try_get("instance_key")?,
+        bpmn_process_id: row.try_get("bpmn_process_id")?,
+        version: row.try_get("version")?,
+        process_definition_key: row.try_get("definition_key")?,
+        status: outcome.as_deref().and_then(Outcome::parse).map_or("active", Outcome::as_str),
+        open_incidents: row.try_get("open_incidents")?,
+        started_at_millis: row.try_get("started_at")?,
+        started_position: row.try_get("started_position")?,
+        ended_at_millis: row.try_get("ended_at")?,
+        ended_position: row.try_get("ended_position")?,
+    })
+}
+
 /// One instance's row as the index holds it (`row`), with the change the log after the index
 /// makes to it (`change`); `None` when neither knows the instance.
 pub fn with_tail(

@@ -2,7 +2,7 @@
 //! marks of appended entries every [`FLUSH_AT`] marks, before a snapshot or a pruning and when the
 //! store closes; caught up from the log when an engine opens it; read with the log after it.
 
-use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Row};
 
 use super::errors::describe;
@@ -10,7 +10,7 @@ use super::location::PgLocation;
 use super::{batches, read_log};
 use crate::store::format::{decode_entry, unpack_batch};
 use crate::store::instance_index::{
-    IndexLookup, IndexedInstance, InstanceCounts, InstanceOverview, Outcome, PlacedMark, ProcessNames, RowChange,
+    IndexLookup, InstanceCounts, InstanceOverview, Outcome, PlacedMark, ProcessNames, RowChange, indexed_row,
     marks_of_log, merge, with_tail,
 };
 use crate::store::{LogEntry, StoredEntry};
@@ -33,13 +33,18 @@ pub(super) async fn flush(
     let fail = |e: sqlx::Error| describe(&e, at);
     let mut transaction = connection.begin().await.map_err(fail)?;
     write(&mut transaction, at, marks).await.map_err(fail)?;
+    covered_through(&mut transaction, at, through).await.map_err(fail)?;
+    transaction.commit().await.map_err(fail)
+}
+
+/// Records that the index covers the log through `through`.
+async fn covered_through(connection: &mut PgConnection, at: &PgLocation, through: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE engine_meta SET indexed_through = $2 WHERE log = $1")
         .bind(&at.log)
         .bind(through)
-        .execute(&mut *transaction)
+        .execute(connection)
         .await
-        .map_err(fail)?;
-    transaction.commit().await.map_err(fail)
+        .map(drop)
 }
 
 /// Writes what `marks` change: new process definitions, one upsert for all the instance rows
@@ -172,12 +177,7 @@ pub(super) async fn catch_up(connection: &mut PgConnection, at: &PgLocation) -> 
         }
         write(&mut transaction, at, marks_of_log(&entries)).await.map_err(fail)?;
     }
-    sqlx::query("UPDATE engine_meta SET indexed_through = $2 WHERE log = $1")
-        .bind(&at.log)
-        .bind(through)
-        .execute(&mut *transaction)
-        .await
-        .map_err(fail)?;
+    covered_through(&mut transaction, at, through).await.map_err(fail)?;
     transaction.commit().await.map_err(fail)
 }
 
@@ -235,6 +235,13 @@ async fn tail(
     Ok((changes, names))
 }
 
+/// A read-only transaction that sees one state of the log and the index throughout.
+async fn begin_read(connection: &mut PgConnection) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+    let mut read = connection.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *read).await?;
+    Ok(read)
+}
+
 /// Every running instance, the `newest_ended` newest ended ones and the counts, as of the end
 /// of the log; `None` while the index does not cover the log's start.
 pub(super) async fn overview(
@@ -243,11 +250,7 @@ pub(super) async fn overview(
     newest_ended: usize,
 ) -> Result<Option<InstanceOverview>, String> {
     let fail = |e: sqlx::Error| describe(&e, at);
-    let mut read = connection.begin().await.map_err(fail)?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *read)
-        .await
-        .map_err(fail)?;
+    let mut read = begin_read(connection).await.map_err(fail)?;
     let Some((covered, counts)) = meta(&mut read, at).await.map_err(fail)? else { return Ok(None) };
     let active = sqlx::query(&format!("{SELECT} AND i.ended_position IS NULL ORDER BY i.instance_key"))
         .bind(&at.log)
@@ -264,8 +267,8 @@ pub(super) async fn overview(
     .map_err(fail)?;
     let mut overview = InstanceOverview {
         counts,
-        active: active.iter().map(instance).collect::<sqlx::Result<_>>().map_err(fail)?,
-        ended: ended.iter().map(instance).collect::<sqlx::Result<_>>().map_err(fail)?,
+        active: active.iter().map(indexed_row).collect::<sqlx::Result<_>>().map_err(fail)?,
+        ended: ended.iter().map(indexed_row).collect::<sqlx::Result<_>>().map_err(fail)?,
     };
     let (changes, names) = tail(&mut read, at, covered).await?;
     overview.add_tail(&changes, &names, newest_ended);
@@ -275,11 +278,7 @@ pub(super) async fn overview(
 /// One instance's row as of the end of the log.
 pub(super) async fn lookup(connection: &mut PgConnection, at: &PgLocation, key: i64) -> Result<IndexLookup, String> {
     let fail = |e: sqlx::Error| describe(&e, at);
-    let mut read = connection.begin().await.map_err(fail)?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *read)
-        .await
-        .map_err(fail)?;
+    let mut read = begin_read(connection).await.map_err(fail)?;
     let Some((covered, _)) = meta(&mut read, at).await.map_err(fail)? else { return Ok(IndexLookup::NotIndexed) };
     let row = sqlx::query(&format!("{SELECT} AND i.instance_key = $2"))
         .bind(&at.log)
@@ -287,7 +286,7 @@ pub(super) async fn lookup(connection: &mut PgConnection, at: &PgLocation, key: 
         .fetch_optional(&mut *read)
         .await
         .map_err(fail)?;
-    let row = row.as_ref().map(instance).transpose().map_err(fail)?;
+    let row = row.as_ref().map(indexed_row).transpose().map_err(fail)?;
     let (changes, names) = tail(&mut read, at, covered).await?;
     let Some(row) = with_tail(row, changes.iter().find(|c| c.key == key), &names) else {
         return Ok(IndexLookup::Unknown);
@@ -307,20 +306,4 @@ async fn meta(connection: &mut PgConnection, at: &PgLocation) -> sqlx::Result<Op
         terminated: row.try_get("instances_terminated")?,
     };
     Ok(Some((covered, counts)))
-}
-
-fn instance(row: &PgRow) -> sqlx::Result<IndexedInstance> {
-    let outcome: Option<String> = row.try_get("outcome")?;
-    Ok(IndexedInstance {
-        key: row.try_get("instance_key")?,
-        bpmn_process_id: row.try_get("bpmn_process_id")?,
-        version: row.try_get("version")?,
-        process_definition_key: row.try_get("definition_key")?,
-        status: outcome.as_deref().and_then(Outcome::parse).map_or("active", Outcome::as_str),
-        open_incidents: row.try_get("open_incidents")?,
-        started_at_millis: row.try_get("started_at")?,
-        started_position: row.try_get("started_position")?,
-        ended_at_millis: row.try_get("ended_at")?,
-        ended_position: row.try_get("ended_position")?,
-    })
 }

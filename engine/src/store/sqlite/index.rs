@@ -2,13 +2,12 @@
 //! of appended entries off the commit path ([`PendingIndex`]), caught up from the log when an
 //! engine opens the file, and read with the log after it by `status`.
 
-use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection, Row, SqliteConnection};
 
 use super::{batches, describe, read_log};
 use crate::store::format::{decode_entry, unpack_batch};
 use crate::store::instance_index::{
-    IndexLookup, IndexedInstance, InstanceCounts, InstanceOverview, Outcome, PendingMarks, PlacedMark, ProcessNames,
+    IndexLookup, InstanceCounts, InstanceOverview, Outcome, PendingMarks, PlacedMark, ProcessNames, indexed_row,
     marks_of_log, merge, with_tail,
 };
 use crate::store::{EncodedEntry, LogEntry, StoredEntry};
@@ -255,8 +254,8 @@ pub(super) async fn overview(
     .map_err(|e| describe(&e))?;
     let mut overview = InstanceOverview {
         counts,
-        active: active.iter().map(instance).collect::<sqlx::Result<_>>().map_err(|e| describe(&e))?,
-        ended: ended.iter().map(instance).collect::<sqlx::Result<_>>().map_err(|e| describe(&e))?,
+        active: active.iter().map(indexed_row).collect::<sqlx::Result<_>>().map_err(|e| describe(&e))?,
+        ended: ended.iter().map(indexed_row).collect::<sqlx::Result<_>>().map_err(|e| describe(&e))?,
     };
     let tail = tail(&mut read, covered).await?;
     overview.add_tail(&tail.changes, &tail.names, newest_ended);
@@ -274,7 +273,7 @@ pub(super) async fn lookup(connection: &mut SqliteConnection, key: i64) -> Resul
         .fetch_optional(&mut *read)
         .await
         .map_err(|e| describe(&e))?;
-    let row = row.as_ref().map(instance).transpose().map_err(|e| describe(&e))?;
+    let row = row.as_ref().map(indexed_row).transpose().map_err(|e| describe(&e))?;
     let tail = tail(&mut read, covered).await?;
     let change = tail.changes.iter().find(|c| c.key == key);
     let Some(row) = with_tail(row, change, &tail.names) else { return Ok(IndexLookup::Unknown) };
@@ -300,20 +299,4 @@ async fn meta(connection: &mut SqliteConnection) -> sqlx::Result<Option<(i64, In
         terminated: row.try_get("instances_terminated")?,
     };
     Ok(Some((covered, counts)))
-}
-
-fn instance(row: &SqliteRow) -> sqlx::Result<IndexedInstance> {
-    let outcome: Option<String> = row.try_get("outcome")?;
-    Ok(IndexedInstance {
-        key: row.try_get("instance_key")?,
-        bpmn_process_id: row.try_get("bpmn_process_id")?,
-        version: row.try_get("version")?,
-        process_definition_key: row.try_get("definition_key")?,
-        status: outcome.as_deref().and_then(Outcome::parse).map_or("active", Outcome::as_str),
-        open_incidents: row.try_get("open_incidents")?,
-        started_at_millis: row.try_get("started_at")?,
-        started_position: row.try_get("started_position")?,
-        ended_at_millis: row.try_get("ended_at")?,
-        ended_position: row.try_get("ended_position")?,
-    })
 }
