@@ -14,7 +14,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use bpmn::graph::ProcessGraph;
-use engine::record::{Intent, Record, RecordSink, RecordValue};
+use engine::record::{Intent, Record, RecordValue};
+use engine::store::RecordSink;
 use engine::{ActivatedJob, EngineCore, Variables, VirtualClock};
 use serde_json::Value;
 use yaml_to_bpmn::{CompiledWorkflow, Source, compile_set};

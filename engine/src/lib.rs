@@ -7,7 +7,7 @@
 //!
 //! Every state change is a [`record::Record`] in Zeebe's vocabulary (`ELEMENT_ACTIVATING`,
 //! `JOB CREATED`, ...); the state changes only by applying records, so a record log can rebuild
-//! it. Records go to a [`record::RecordSink`] (by default one that keeps nothing). A durable engine
+//! it. Records go to a [`store::RecordSink`] (by default one that keeps nothing). A durable engine
 //! keeps them in a [`store::RecordStore`] and rebuilds itself with [`EngineCore::open`].
 //!
 //! ```

@@ -11,7 +11,7 @@ use serde_json::json;
 
 fn timer_engine() -> (Engine, VirtualClock) {
     let clock = VirtualClock::default();
-    let mut core = EngineCore::with(Arc::new(clock.clone()), Box::new(engine::record::NullSink));
+    let mut core = EngineCore::with(Arc::new(clock.clone()), Box::new(engine::store::NullSink));
     let model = ProcessBuilder::new("p").start("s").timer_catch("wait", TimerKind::Duration, "PT1H").end("e").build();
     core.deploy_model("p.bpmn", &model).expect("deploys");
     (Engine::new(core), clock)

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::record::{Cause, Intent, MemorySink};
+use engine::record::{Cause, Intent};
+use engine::store::MemorySink;
 use engine::store::{LogEntry, SqliteStore};
 use engine::testing::model::{self, ProcessBuilder, TimerKind};
 use engine::testing::vars;

@@ -4,8 +4,8 @@ mod common;
 
 use std::sync::Arc;
 
-use engine::record::MemorySink;
 use engine::state::State;
+use engine::store::MemorySink;
 use engine::{EngineCore, VirtualClock};
 
 #[test]

@@ -11,8 +11,7 @@ use std::time::Duration;
 
 use backends::{Damage, TestStore, on_every_backend};
 use engine::history::History;
-use engine::record::MemorySink;
-use engine::store::{EncodedEntry, RecordStore, Snapshot, StoreError, StoredLog};
+use engine::store::{EncodedEntry, MemorySink, RecordStore, Snapshot, StoreError, StoredLog};
 use engine::testing::{model, vars};
 use engine::{ActivateJobs, Clock, EngineCore, VirtualClock};
 use serde_json::json;

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::record::{Intent, MemorySink, Record, RecordValue};
+use engine::record::{Intent, Record, RecordValue};
+use engine::store::MemorySink;
 use engine::{ActivateJobs, Clock, EngineCore, PublishMessage, VirtualClock};
 
 use super::case::{Reply, Step, Variables};

@@ -27,7 +27,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use engine::record::{Intent, MemorySink, RecordValue};
+use engine::record::{Intent, RecordValue};
+use engine::store::MemorySink;
 use engine::{ActivateJobs, ActivatedJob, EngineCore, SystemClock, Variables};
 use serde_json::{Value, json};
 
@@ -260,9 +261,9 @@ fn load(options: &Options, sink: Option<MemorySink>) -> Result<(EngineCore, f64,
         })
         .collect();
     warm.sort_by(f64::total_cmp);
-    let sink: Box<dyn engine::record::RecordSink> = match sink {
+    let sink: Box<dyn engine::store::RecordSink> = match sink {
         Some(s) => Box::new(s),
-        None => Box::new(engine::record::NullSink),
+        None => Box::new(engine::store::NullSink),
     };
     let mut core = EngineCore::with(Arc::new(SystemClock), sink);
     let file_name = path.file_name().and_then(|f| f.to_str()).unwrap_or("workload.bpmn").to_string();

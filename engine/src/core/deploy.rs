@@ -7,9 +7,9 @@ use bpmn::Definitions;
 
 use super::{Deployment, EngineCore, ProcessMetadata};
 use crate::error::{EngineError, Result};
+use crate::model::checksum;
 use crate::model::{ExecutableProcess, Trigger, compile_definitions};
 use crate::record::{Intent, ProcessRecord, RecordValue, TimerRecord};
-use crate::store::format::checksum;
 
 impl EngineCore {
     /// Deploys one model under a resource name.

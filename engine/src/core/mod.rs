@@ -26,8 +26,9 @@ use crate::model::{ElementType, ExecutableProcess};
 use crate::processing::behavior::{messages, variables};
 use crate::processing::driver;
 use crate::processing::{Command, Machine};
-use crate::record::{Intent, MessageRecord, NullSink, RecordSink, RecordValue};
+use crate::record::{Intent, MessageRecord, RecordValue};
 use crate::state::{Lifecycle, State};
+use crate::store::{NullSink, RecordSink};
 
 /// The engine core: deploy, start, drive and query process instances.
 ///
@@ -83,7 +84,7 @@ impl EngineCore {
 
     /// The log entries kept so far, oldest first: every command's time, cause and records.
     /// `None` when the engine keeps none (the default [`NullSink`]); a durable engine reads its
-    /// store (committed entries only), a [`MemorySink`](crate::record::MemorySink) its memory.
+    /// store (committed entries only), a [`MemorySink`](crate::store::MemorySink) its memory.
     pub fn history(&mut self) -> Option<std::result::Result<Vec<crate::store::LogEntry>, crate::store::StoreError>> {
         self.m.entries()
     }

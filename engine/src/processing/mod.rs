@@ -20,8 +20,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::model::{FlowIdx, NodeIdx};
-use crate::record::{Intent, Record, RecordSink, RecordValue};
+use crate::record::{Intent, Record, RecordValue};
 use crate::state::State;
+use crate::store::RecordSink;
 use crate::store::{PruneReport, StoreError};
 
 /// The first key of partition 1: `1 << 51`.

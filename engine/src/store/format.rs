@@ -38,12 +38,6 @@ pub fn check_version(format_version: i64) -> Result<(), String> {
     }
 }
 
-/// 64-bit FNV-1a: the checksum of a deployed model (duplicate detection), of a stored process's
-/// element ids, and of a snapshot's bytes.
-pub(crate) fn checksum(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 /// Appends one encoded record to an entry's buffer.
 pub fn encode_record(record: &Record, buffer: &mut Vec<u8>) -> Result<(), String> {
     rmp_serde::encode::write(buffer, record)

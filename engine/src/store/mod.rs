@@ -3,12 +3,12 @@
 //! read back as history ([`read_entries`]).
 //!
 //! The log is a sequence of [`LogEntry`]s, one per command: the engine time it ran at, its
-//! [`Cause`](crate::record::Cause) and the records it wrote. [`RecordStore`] is the narrow
+//! [`Cause`] and the records it wrote. [`RecordStore`] is the narrow
 //! storage interface (append entries atomically, read them back, keep snapshots);
 //! [`SqliteStore`] implements it on a SQLite file, [`PgStore`] on a PostgreSQL database shared
 //! by several engines; [`open`] picks one by the location (a path or a `postgres://` URL).
 //! [`StoreSink`] is the record sink that encodes each command's records as an entry
-//! ([`format`]) and submits the entries when the command (or batch) ends, before its result goes
+//! ([`format`](mod@format)) and submits the entries when the command (or batch) ends, before its result goes
 //! back to the caller: a command that was acknowledged is durable.
 
 mod commit;
@@ -18,7 +18,7 @@ pub mod instance_index;
 mod opener;
 mod owner;
 mod postgres;
-mod process;
+mod record_sink;
 pub mod retention;
 mod sink;
 pub mod snapshot;
@@ -32,7 +32,7 @@ use crate::record::{Cause, Record};
 pub use commit::Commit;
 pub use opener::{is_postgres_url, open, open_read_only};
 pub use postgres::{DEFAULT_LOG, PgStore};
-pub(crate) use process::StoredProcess;
+pub use record_sink::{MemorySink, NullSink, RecordSink};
 pub use sink::StoreSink;
 pub use snapshot::Snapshot;
 pub use sqlite::{LentJob, SharedConnection, SqliteStore};
@@ -45,7 +45,7 @@ pub use retention::PruneReport;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEntry {
     /// 1, 2, 3, ...: the order the entries were applied in (in a store, its row; in a
-    /// [`MemorySink`](crate::record::MemorySink), its index from 1).
+    /// [`MemorySink`], its index from 1).
     pub position: i64,
     /// The engine time the command ran at (epoch milliseconds, from the engine's clock).
     pub at_millis: i64,
@@ -62,7 +62,7 @@ impl LogEntry {
     }
 }
 
-/// One entry encoded for storage ([`format::encode_records`]), ready to append.
+/// One entry encoded for storage ([`format::encode_record`]), ready to append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedEntry {
     /// The engine time the command ran at (epoch milliseconds).
@@ -102,14 +102,14 @@ pub struct StoredLog {
     pub key_counter: i64,
     /// The entries after the requested position, in order.
     pub entries: Vec<StoredEntry>,
-    /// The last position whose entries [retention](retention) may have thinned (0: none).
+    /// The last position whose entries [retention] may have thinned (0: none).
     /// Replaying the log from before it does not rebuild the state: opening needs a snapshot at
     /// or after it.
     pub pruned_through: i64,
 }
 
 /// One stored batch of entries (one group commit), packed and compressed
-/// ([`format::pack_batch`]), as [retention](retention) reads and rewrites it.
+/// ([`format::pack_batch`]), as [retention] reads and rewrites it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredBatch {
     /// The position of its first entry.
@@ -172,7 +172,7 @@ pub trait RecordStore: Send {
     }
 
     /// Up to `limit` stored batches that start at or after position `from` and end at or
-    /// before `through`, oldest first, for [retention](retention). The default refuses: a
+    /// before `through`, oldest first, for [retention]. The default refuses: a
     /// store that keeps no batches has no history to prune.
     fn batches(&mut self, from: i64, through: i64, limit: usize) -> Result<Vec<StoredBatch>, StoreError> {
         let _ = (from, through, limit);
@@ -256,7 +256,7 @@ pub fn read_entries_after(store: &mut dyn RecordStore, after: i64) -> Result<Vec
 pub struct DecodedLog {
     /// The entries after the requested position, oldest first.
     pub entries: Vec<LogEntry>,
-    /// [`StoredLog::pruned_through`]: when it grows, [retention](retention) removed history
+    /// [`StoredLog::pruned_through`]: when it grows, [retention] removed history
     /// that a follower may have read before.
     pub pruned_through: i64,
 }

@@ -1,13 +1,14 @@
 //! [`StoreSink`]: encodes each command's records as a log entry and appends the entries to a
 //! [`RecordStore`] as one atomic batch when the command ends.
 
+use super::RecordSink;
 use super::Snapshot;
 use super::format::{encode_cause, encode_record};
 use super::instance_index::mark_of;
 use super::retention::{self, PruneReport};
 use super::snapshot::encode_state;
 use super::{Commit, EncodedEntry, LogEntry, RecordStore, StoreError, read_entries};
-use crate::record::{Cause, Record, RecordSink};
+use crate::record::{Cause, Record};
 use crate::state::State;
 
 /// The record sink of a durable engine.

@@ -5,7 +5,7 @@
 //! those bytes: a damaged or truncated snapshot is detected and the engine falls back to an
 //! older one or to the whole log, which stays complete (history needs it).
 
-use super::format::checksum;
+use crate::model::checksum;
 use crate::state::State;
 
 /// A stored snapshot.

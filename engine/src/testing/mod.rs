@@ -25,7 +25,8 @@ use serde_json::Value;
 use crate::clock::VirtualClock;
 use crate::core::{ActivateJobs, ActivatedJob, Deployment, EngineCore, Incident, Variables};
 use crate::error::Result;
-use crate::record::{ErrorType, Intent, MemorySink, Record, RecordValue};
+use crate::record::{ErrorType, Intent, Record, RecordValue};
+use crate::store::MemorySink;
 
 /// An engine on a virtual clock that keeps every record.
 #[derive(Debug)]

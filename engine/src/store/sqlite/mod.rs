@@ -120,7 +120,7 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (or creates) the record log at `path` for an engine: takes the store's [`Owner`]
+    /// Opens (or creates) the record log at `path` for an engine: takes the store's owner
     /// lock for as long as the store lives (a second engine is refused, naming this process)
     /// and applies the schema migrations. The folder must exist.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {

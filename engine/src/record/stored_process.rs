@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::format::checksum;
-use crate::model::{ExecutableProcess, compile_definitions};
-use crate::record::ProcessRecord;
+use super::ProcessRecord;
+use crate::model::{ExecutableProcess, checksum, compile_definitions};
 
 /// A `PROCESS CREATED` record as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
