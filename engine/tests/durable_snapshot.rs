@@ -16,6 +16,7 @@ on_every_backend!(
     a_damaged_snapshot_is_skipped_for_the_log_and_never_gives_a_wrong_state,
     a_truncated_snapshot_falls_back_to_the_older_one,
     a_snapshot_inside_a_batch_is_refused,
+    a_log_longer_than_a_replay_page_rebuilds_the_same_state,
 );
 
 /// A busy store with a snapshot in the middle of its log and more entries after it; returns
@@ -93,4 +94,23 @@ fn a_snapshot_inside_a_batch_is_refused(store: &TestStore) {
 #[test]
 fn an_in_memory_engine_keeps_no_snapshot() {
     assert_eq!(EngineCore::new().snapshot().expect("no error"), None);
+}
+
+/// Opening replays the log a page (50,000 entries) at a time: a log of two pages and more
+/// rebuilds the state the live engine had, entry for entry.
+fn a_log_longer_than_a_replay_page_rebuilds_the_same_state(store: &TestStore) {
+    const INSTANCES: usize = 60_000;
+    let clock = VirtualClock::default();
+    let mut core = store.open_engine_ok(&clock);
+    core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+    core.begin_batch();
+    for n in 0..INSTANCES {
+        core.create_instance("order", None, vars(json!({"n": n}))).expect("starts");
+    }
+    core.commit_batch().expect("commits");
+    let live = common::summary(core.state());
+    drop(core);
+    let reopened = store.open_engine_ok(&clock);
+    assert_eq!(reopened.open_report().entries_replayed, INSTANCES + 1, "the deployment and every start");
+    assert_eq!(common::summary(reopened.state()), live);
 }

@@ -37,12 +37,15 @@ pub struct Rebuilt {
     pub report: OpenReport,
 }
 
+/// How many log entries opening replays at a time.
+const REPLAY_PAGE: i64 = 50_000;
+
 /// Rebuilds the engine state from `store` as [`EngineCore::open`] does, without starting an
 /// engine (nothing fires, nothing is written): from the newest snapshot that checks out (a
 /// damaged one is skipped, with the reason in the report), then the entries after it. Refuses a
 /// log that does not rebuild: one in another record format, one with an entry or record that
 /// does not read or does not fit the records before it (naming its position), and one that
-/// retention thinned past every usable snapshot.
+/// retention thinned past every usable snapshot. The log is read a page of entries at a time.
 pub fn rebuild_state(store: &mut dyn RecordStore) -> std::result::Result<Rebuilt, StoreError> {
     let mut report = OpenReport::default();
     let mut state = State::default();
@@ -62,7 +65,7 @@ pub fn rebuild_state(store: &mut dyn RecordStore) -> std::result::Result<Rebuilt
                 .push(format!("the snapshot at position {} cannot be used: {why}", snapshot.position)),
         }
     }
-    let log = store.read_log(after)?;
+    let mut log = store.read_log_between(after, after + REPLAY_PAGE)?;
     check_version(log.format_version).map_err(|message| StoreError::new(store.location(), message))?;
     if after < log.pruned_through {
         return Err(StoreError::new(
@@ -76,23 +79,27 @@ pub fn rebuild_state(store: &mut dyn RecordStore) -> std::result::Result<Rebuilt
     }
     key_counter = key_counter.max(log.key_counter);
     let mut position = after;
-    for stored in &log.entries {
-        let entry = decode_entry(stored).map_err(|message| StoreError::new(store.location(), message))?;
-        for record in entry.records {
-            key_counter = key_counter.max(record.key);
-            state.apply(record).map_err(|misfit| {
-                StoreError::new(
-                    store.location(),
-                    format!(
-                        "the log entry at position {} has a record that does not fit the records before it ({misfit}); the log is damaged: restore the file from a backup",
-                        stored.position
-                    ),
-                )
-            })?;
+    // A page at a time: memory holds the state and one page, however long the log is.
+    while !log.entries.is_empty() {
+        for stored in &log.entries {
+            let entry = decode_entry(stored).map_err(|message| StoreError::new(store.location(), message))?;
+            for record in entry.records {
+                key_counter = key_counter.max(record.key);
+                state.apply(record).map_err(|misfit| {
+                    StoreError::new(
+                        store.location(),
+                        format!(
+                            "the log entry at position {} has a record that does not fit the records before it ({misfit}); the log is damaged: restore the file from a backup",
+                            stored.position
+                        ),
+                    )
+                })?;
+            }
+            position = stored.position;
+            report.entries_replayed += 1;
         }
-        position = stored.position;
+        log = store.read_log_between(position, position + REPLAY_PAGE)?;
     }
-    report.entries_replayed = log.entries.len();
     Ok(Rebuilt { state, key_counter, position, report })
 }
 

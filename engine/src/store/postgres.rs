@@ -143,9 +143,13 @@ impl RecordStore for PgStore {
     }
 
     fn read_log(&mut self, after: i64) -> Result<StoredLog, StoreError> {
+        self.read_log_between(after, i64::MAX)
+    }
+
+    fn read_log_between(&mut self, after: i64, through: i64) -> Result<StoredLog, StoreError> {
         let at = self.location.clone();
         self.connection
-            .call(move |c| Box::pin(async move { read_log(c, &at, after).await }))
+            .call(move |c| Box::pin(async move { read_log(c, &at, after, through).await }))
             .map_err(|message| self.error(message))
     }
 
@@ -338,7 +342,13 @@ async fn append(
     if updated.rows_affected() == 1 { Ok(()) } else { Err(missing_meta(at)) }
 }
 
-async fn read_log(connection: &mut PgConnection, at: &PgLocation, after: i64) -> Result<StoredLog, String> {
+/// The entries after `after` and at or before `through`, with the log's meta.
+async fn read_log(
+    connection: &mut PgConnection,
+    at: &PgLocation,
+    after: i64,
+    through: i64,
+) -> Result<StoredLog, String> {
     let describe = |e: sqlx::Error| errors::describe(&e, at);
     let meta = sqlx::query("SELECT format_version, key_counter, pruned_through FROM engine_meta WHERE log = $1")
         .bind(&at.log)
@@ -348,10 +358,13 @@ async fn read_log(connection: &mut PgConnection, at: &PgLocation, after: i64) ->
         .ok_or_else(|| missing_meta(at))?;
     let rows = sqlx::query(
         "SELECT first_position, entry_count, entries FROM log_batch \
-         WHERE log = $1 AND first_position + entry_count - 1 > $2 ORDER BY first_position",
+         WHERE log = $1 AND first_position <= $3 AND first_position >= \
+           (SELECT COALESCE(MAX(first_position), 0) FROM log_batch WHERE log = $1 AND first_position <= $2) \
+         ORDER BY first_position",
     )
     .bind(&at.log)
-    .bind(after)
+    .bind(after.saturating_add(1))
+    .bind(through)
     .fetch_all(&mut *connection)
     .await
     .map_err(describe)?;
@@ -365,7 +378,7 @@ async fn read_log(connection: &mut PgConnection, at: &PgLocation, after: i64) ->
     Ok(StoredLog {
         format_version: meta.try_get("format_version").map_err(describe)?,
         key_counter: meta.try_get("key_counter").map_err(describe)?,
-        entries: super::format::entries_after(after, batches)?,
+        entries: super::format::entries_after(after, batches)?.into_iter().filter(|e| e.position <= through).collect(),
         pruned_through: meta.try_get("pruned_through").map_err(describe)?,
     })
 }

@@ -223,7 +223,7 @@ async fn tail(
     at: &PgLocation,
     after: i64,
 ) -> Result<(Vec<RowChange>, ProcessNames), String> {
-    let log = read_log(connection, at, after).await?;
+    let log = read_log(connection, at, after, i64::MAX).await?;
     let (deployed, changes) = merge(marks_of_log(&decoded(log.entries)?));
     let known: Vec<(i64, String, i32)> =
         sqlx::query_as("SELECT definition_key, bpmn_process_id, version FROM process_definition WHERE log = $1")

@@ -499,9 +499,10 @@ async fn read_log(connection: &mut SqliteConnection, after: i64, through: i64) -
     };
     let rows = sqlx::query(
         "SELECT first_position, entry_count, entries FROM log_batch \
-         WHERE first_position + entry_count - 1 > ? AND first_position <= ? ORDER BY first_position",
+         WHERE first_position >= (SELECT COALESCE(MAX(first_position), 0) FROM log_batch WHERE first_position <= ?) \
+           AND first_position <= ? ORDER BY first_position",
     )
-    .bind(after)
+    .bind(after.saturating_add(1))
     .bind(through)
     .fetch_all(&mut *connection)
     .await
