@@ -1,7 +1,8 @@
-//! The instance index of a SQLite store: written with every append, it lists the running
-//! instances, the newest ended ones and the counts, finds one instance and the span of the log
-//! that holds it ([`History::read_instance`] folds only that); retention deletes the rows of what it prunes, and a log written before the
-//! index is indexed when an engine next opens it.
+//! The instance index: it lists the running instances, the newest ended ones and the counts,
+//! and finds one instance and the span of the log that holds it ([`History::read_instance`]
+//! folds only that), whether the store has written it yet or a reader adds the log after it.
+//! Retention deletes the rows of what it prunes; an index that a crash or a failed write left
+//! behind, or a log from before the index, is caught up when an engine next opens the store.
 
 mod backends;
 

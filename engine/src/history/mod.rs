@@ -12,8 +12,9 @@
 //! - [`IncidentHistory`], [`JobHistory`], [`TimerHistory`] (the pending ones are the timers
 //!   due), [`UserTaskHistory`].
 //!
-//! [`History::read_instance`] folds only one instance's span of a store's log when the store keeps
-//! an instance index. Nothing here changes the engine: a store's log can be folded while no engine is open on it.
+//! [`History::read_instance`] folds only one instance's span of a store's log when the store
+//! keeps an instance index. Nothing here changes the engine: a store's log can be folded while no
+//! engine is open on it.
 
 mod change;
 mod fold;

@@ -8,8 +8,8 @@
 //! [`SqliteStore`] implements it on a SQLite file, [`PgStore`] on a PostgreSQL database shared
 //! by several engines; [`open`] picks one by the location (a path or a `postgres://` URL).
 //! [`StoreSink`] is the record sink that encodes each command's records as an entry
-//! ([`format`](mod@format)) and submits the entries when the command (or batch) ends, before its result goes
-//! back to the caller: a command that was acknowledged is durable.
+//! ([`format`](mod@format)) and submits the entries when the command (or batch) ends, before its
+//! result goes back to the caller: a command that was acknowledged is durable.
 
 mod commit;
 mod connection_thread;
@@ -268,7 +268,7 @@ pub fn read_decoded_after(store: &mut dyn RecordStore, after: i64) -> Result<Dec
 
 /// Reads the log after position `after` and at or before `through`, decoded.
 pub fn read_decoded_between(store: &mut dyn RecordStore, after: i64, through: i64) -> Result<DecodedLog, StoreError> {
-    let log = if through == i64::MAX { store.read_log(after)? } else { store.read_log_between(after, through)? };
+    let log = store.read_log_between(after, through)?;
     format::check_version(log.format_version).map_err(|message| StoreError::new(store.location(), message))?;
     let entries = log
         .entries

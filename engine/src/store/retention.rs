@@ -10,7 +10,8 @@
 //! record is left in it, so positions never move and the log stays gap-free.
 //!
 //! Once a batch is thinned, replaying the log from its start no longer rebuilds the state. The
-//! store records the position pruned through ([`StoredLog::pruned_through`](super::StoredLog::pruned_through)), and
+//! store records the position pruned through
+//! ([`StoredLog::pruned_through`](super::StoredLog::pruned_through)), and
 //! [`EngineCore::open`](crate::EngineCore::open) refuses to replay from before it: it needs a
 //! snapshot at or after it.
 //!
