@@ -8,7 +8,7 @@ mod backends;
 
 use std::time::Duration;
 
-use backends::{TestStore, on_every_backend};
+use backends::{Damage, TestStore, on_every_backend};
 use engine::history::History;
 use engine::store::{IndexLookup, InstanceOverview, read_decoded_between};
 use engine::testing::{model, vars};
@@ -113,4 +113,50 @@ fn the_index_follows_starts_ends_incidents_and_retention_and_catches_up_with_the
     let rows = store.execute("UPDATE process_instance_index SET open_incidents = open_incidents WHERE {this log}");
     assert_eq!(rows, 2, "the engine indexed the log when it opened it");
     assert_eq!(overview(store, 10), Some(after), "indexed from the log as it was written");
+}
+
+/// A write of the index that fails (here a trigger refuses it) harms nothing: the appends go
+/// on, readers add the log after the index, and the next engine catches the index up.
+#[test]
+fn a_failed_index_write_leaves_the_log_whole_and_the_next_engine_catches_up() {
+    let store = TestStore::sqlite();
+    let clock = VirtualClock::at(1_700_000_000_000);
+    let mut core = store.open_engine_ok(&clock);
+    core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+    let (first, _) = order(&mut core);
+    let refuse = "CREATE TRIGGER refuse BEFORE INSERT ON process_instance_index \
+                  BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+    store.execute(refuse);
+    let (second, job) = order(&mut core);
+    core.complete_job(job, vars(json!({}))).expect("the log takes the append");
+    let seen = overview(&store, 10).expect("indexed");
+    assert_eq!((keys(&seen.active), keys(&seen.ended)), (vec![first], vec![second]), "the tail says the rest");
+    drop(core);
+    assert_eq!(store.execute("UPDATE process_instance_index SET open_incidents = 0 WHERE {this log}"), 1);
+
+    store.execute("DROP TRIGGER refuse");
+    drop(store.open_engine_ok(&clock));
+    assert_eq!(store.execute("UPDATE process_instance_index SET open_incidents = 0 WHERE {this log}"), 2);
+    assert_eq!(overview(&store, 10), Some(seen));
+}
+
+/// Catching the index up reads the log; a batch that does not decode leaves the index behind
+/// without failing an open that the snapshot spares from that batch. Reading the instances then
+/// names the damage.
+#[test]
+fn a_catch_up_that_fails_does_not_fail_the_open() {
+    let store = TestStore::sqlite();
+    let clock = VirtualClock::at(1_700_000_000_000);
+    let mut core = store.open_engine_ok(&clock);
+    core.deploy_model("order.bpmn", &model::service_task_process("order", "charge")).expect("deploys");
+    let (running, _) = order(&mut core);
+    core.snapshot().expect("snapshots").expect("a store keeps snapshots");
+    drop(core);
+    store.execute("UPDATE engine_meta SET indexed_through = 0 WHERE {this log}");
+    store.damage(Damage::CutBatch { first_position: 1 });
+
+    let reopened = store.open_engine_ok(&clock);
+    assert!(reopened.is_active(running), "the state comes from the snapshot");
+    let error = reader(&store).instance_overview(10).expect_err("the log after the index does not read");
+    assert!(error.to_string().contains("damaged"), "{error}");
 }
